@@ -1,0 +1,201 @@
+//! HTTP routes: the UI, health, and the WebSocket upgrade on both ports.
+
+mod error;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use error::ApiError;
+
+use crate::auth::{origin_allowed, Gate, Refusal};
+use crate::protocol::{valid_room_name, ErrorCode};
+use crate::room::Rooms;
+use crate::session::{Session, SOCKET_MESSAGE_CAP};
+
+/// Room used when `?room=` is absent.
+pub const DEFAULT_ROOM: &str = "main";
+
+/// Everything a request handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    rooms: Rooms,
+    gate: Gate,
+    name: String,
+    http_port: u16,
+    ws_port: u16,
+    started: Instant,
+    shutdown: CancellationToken,
+    sessions: TaskTracker,
+    next_conn: AtomicU64,
+}
+
+/// What the state is built from.
+pub struct AppParts {
+    pub rooms: Rooms,
+    pub gate: Gate,
+    pub name: String,
+    pub http_port: u16,
+    pub ws_port: u16,
+    pub shutdown: CancellationToken,
+    pub sessions: TaskTracker,
+}
+
+impl AppState {
+    pub fn new(parts: AppParts) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                rooms: parts.rooms,
+                gate: parts.gate,
+                name: parts.name,
+                http_port: parts.http_port,
+                ws_port: parts.ws_port,
+                started: Instant::now(),
+                shutdown: parts.shutdown,
+                sessions: parts.sessions,
+                next_conn: AtomicU64::new(1),
+            }),
+        }
+    }
+}
+
+/// The main port: UI, API and `/ws`.
+pub fn http_router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/api/health", get(health))
+        .route("/api/ping", get(ping))
+        .route("/ws", get(upgrade))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// The compatibility port: a WebSocket on any path, as the existing client expects.
+pub fn ws_router(state: AppState) -> Router {
+    Router::new().fallback(get(upgrade)).with_state(state)
+}
+
+async fn index() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Html(include_str!("../../../ui/index.html")),
+    )
+}
+
+async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let s = &state.inner;
+    let (rooms, people) = s.rooms.summary();
+    Json(json!({
+        "status": "ok",
+        "version": crate::VERSION,
+        "name": s.name,
+        "rooms": rooms,
+        "people": people,
+        "codeRequired": s.gate.code_required(),
+        "httpPort": s.http_port,
+        "wsPort": s.ws_port,
+        "uptimeMs": s.started.elapsed().as_millis() as u64,
+    }))
+}
+
+async fn ping() -> Json<serde_json::Value> {
+    Json(json!({ "message": "pong" }))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "there is nothing at this address")
+}
+
+#[derive(Deserialize)]
+struct WsQuery {
+    room: Option<String>,
+    code: Option<String>,
+}
+
+/// Checks origin, join code and room name, then hands the socket to a session.
+async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<WsQuery>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    let s = &state.inner;
+    if !origin_allowed(&headers, s.http_port) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::ForbiddenOrigin.as_str(),
+            "pages from other web sites may not connect to this CoCo host",
+        )
+        .into_response();
+    }
+    if let Err(refusal) = s.gate.admit(peer.ip(), query.code.as_deref()) {
+        return refused(refusal).into_response();
+    }
+    let room = query.room.unwrap_or_else(|| DEFAULT_ROOM.to_string());
+    if !valid_room_name(&room) {
+        return ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Invalid.as_str(),
+            "a room name is 1 to 64 letters, digits, '-', '_' or '.'",
+        )
+        .into_response();
+    }
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => {
+            return ApiError::new(
+                StatusCode::UPGRADE_REQUIRED,
+                "websocket_required",
+                &format!("this address speaks the CoCo WebSocket protocol: {rejection}"),
+            )
+            .into_response()
+        }
+    };
+    let session = Session {
+        rooms: s.rooms.clone(),
+        room,
+        conn_id: s.next_conn.fetch_add(1, Ordering::Relaxed),
+        shutdown: s.shutdown.clone(),
+    };
+    let tracker = s.sessions.clone();
+    ws.max_message_size(SOCKET_MESSAGE_CAP)
+        .max_frame_size(SOCKET_MESSAGE_CAP)
+        .on_upgrade(move |socket| tracker.track_future(session.run(socket)))
+}
+
+/// The HTTP answer to a peer that may not join.
+pub fn refused(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Unauthorized => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized.as_str(),
+            "this session needs its join code: use the join link or QR code shown on the host",
+        ),
+        Refusal::Throttled(wait) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited.as_str(),
+            &format!(
+                "too many wrong join codes from this device; try again in {} s",
+                wait.as_secs().max(1)
+            ),
+        )
+        .retry_after(wait),
+    }
+}

@@ -1,0 +1,222 @@
+//! Who may join: loopback is trusted, LAN peers need the join code, and web
+//! pages from other origins may not open a socket at all.
+//!
+//! Wrong codes are throttled per address: after [`MAX_CODE_FAILURES`] misses
+//! in a row an address is refused for a while (doubling each time), so the
+//! code cannot be guessed by brute force.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::HeaderMap;
+
+/// Wrong codes an address may try before it is locked out.
+pub const MAX_CODE_FAILURES: u32 = 5;
+/// First lock-out; each further miss while locked doubles it.
+pub const LOCKOUT: Duration = Duration::from_secs(30);
+/// Longest lock-out.
+pub const MAX_LOCKOUT: Duration = Duration::from_secs(15 * 60);
+/// Addresses tracked at once; the table is cleared of stale entries past it.
+const MAX_TRACKED_ADDRESSES: usize = 4_096;
+
+/// Why a peer is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No code, or a wrong one.
+    Unauthorized,
+    /// Too many wrong codes from this address; try again after this long.
+    Throttled(Duration),
+}
+
+#[derive(Debug, Default)]
+struct Failures {
+    count: u32,
+    locked_until: Option<Instant>,
+    lockout: Duration,
+}
+
+/// The session's join policy. Cheap to clone.
+#[derive(Clone)]
+pub struct Gate {
+    code: Arc<str>,
+    open: bool,
+    failures: Arc<Mutex<HashMap<IpAddr, Failures>>>,
+}
+
+impl Gate {
+    pub fn new(code: String, open: bool) -> Gate {
+        Gate {
+            code: code.into(),
+            open,
+            failures: Arc::default(),
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// Whether LAN peers need the code.
+    pub fn code_required(&self) -> bool {
+        !self.open
+    }
+
+    /// Lets `peer` in if it is on this machine, the session is open, or it
+    /// presents the right code (in `code`, checked in constant time).
+    pub fn admit(&self, peer: IpAddr, code: Option<&str>) -> Result<(), Refusal> {
+        if is_loopback(peer) || self.open {
+            return Ok(());
+        }
+        let now = Instant::now();
+        let mut failures = self.failures.lock().expect("gate lock");
+        if let Some(until) = failures.get(&peer).and_then(|f| f.locked_until) {
+            if until > now {
+                return Err(Refusal::Throttled(until - now));
+            }
+        }
+        if code.is_some_and(|c| constant_time_eq(c.trim().as_bytes(), self.code.as_bytes())) {
+            failures.remove(&peer);
+            return Ok(());
+        }
+        if failures.len() >= MAX_TRACKED_ADDRESSES {
+            failures.retain(|_, f| f.locked_until.is_some_and(|u| u > now));
+        }
+        let entry = failures.entry(peer).or_default();
+        entry.count += 1;
+        if entry.count >= MAX_CODE_FAILURES {
+            entry.lockout = if entry.lockout.is_zero() {
+                LOCKOUT
+            } else {
+                (entry.lockout * 2).min(MAX_LOCKOUT)
+            };
+            entry.locked_until = Some(now + entry.lockout);
+            tracing::warn!(%peer, "too many wrong join codes; refusing this address for {:?}", entry.lockout);
+            return Err(Refusal::Throttled(entry.lockout));
+        }
+        Err(Refusal::Unauthorized)
+    }
+}
+
+/// Loopback, including IPv4 addresses mapped into IPv6.
+pub fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether a WebSocket upgrade's `Origin` may open a socket: no origin (not a
+/// browser), the host's own pages, the desktop window, or a page served from
+/// this machine (`localhost` dev servers of the existing client).
+pub fn origin_allowed(headers: &HeaderMap, http_port: u16) -> bool {
+    let Some(origin) = headers.get("origin") else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if matches!(
+        origin,
+        "tauri://localhost" | "http://tauri.localhost" | "https://tauri.localhost"
+    ) {
+        return true;
+    }
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    if !matches!(scheme, "http" | "https") {
+        return false;
+    }
+    let (origin_host, origin_port) = split_host_port(authority);
+    if matches!(origin_host, "localhost" | "127.0.0.1" | "[::1]") {
+        return true;
+    }
+    let Some(host) = headers.get("host").and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let (req_host, req_port) = split_host_port(host);
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    let origin_port = origin_port.unwrap_or(default_port);
+    // Same host, and the page came from this host's HTTP port or this very port.
+    origin_host.eq_ignore_ascii_case(req_host)
+        && (origin_port == http_port || Some(origin_port) == req_port)
+}
+
+fn split_host_port(authority: &str) -> (&str, Option<u16>) {
+    let authority = authority.trim_end_matches('/');
+    match authority.rfind(':') {
+        Some(i) if !authority[i..].contains(']') => {
+            (&authority[..i], authority[i + 1..].parse().ok())
+        }
+        _ => (authority, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    const LAN: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 7));
+
+    #[test]
+    fn loopback_needs_no_code() {
+        let gate = Gate::new("ABC234".into(), false);
+        assert_eq!(gate.admit("127.0.0.1".parse().unwrap(), None), Ok(()));
+        assert_eq!(gate.admit("::ffff:127.0.0.1".parse().unwrap(), None), Ok(()));
+    }
+
+    #[test]
+    fn a_lan_peer_needs_the_right_code() {
+        let gate = Gate::new("ABC234".into(), false);
+        assert_eq!(gate.admit(LAN, None), Err(Refusal::Unauthorized));
+        assert_eq!(gate.admit(LAN, Some("WRONG1")), Err(Refusal::Unauthorized));
+        assert_eq!(gate.admit(LAN, Some("ABC234")), Ok(()));
+    }
+
+    #[test]
+    fn an_open_session_admits_anyone() {
+        let gate = Gate::new("ABC234".into(), true);
+        assert_eq!(gate.admit(LAN, None), Ok(()));
+    }
+
+    #[test]
+    fn repeated_wrong_codes_lock_the_address_out() {
+        let gate = Gate::new("ABC234".into(), false);
+        for _ in 1..MAX_CODE_FAILURES {
+            assert_eq!(gate.admit(LAN, Some("nope")), Err(Refusal::Unauthorized));
+        }
+        assert!(matches!(gate.admit(LAN, Some("nope")), Err(Refusal::Throttled(_))));
+        // Even the right code waits out the lock-out.
+        assert!(matches!(gate.admit(LAN, Some("ABC234")), Err(Refusal::Throttled(_))));
+        // Another address is not affected.
+        assert_eq!(gate.admit("10.0.0.8".parse().unwrap(), Some("ABC234")), Ok(()));
+    }
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(o) = origin {
+            h.insert("origin", HeaderValue::from_str(o).unwrap());
+        }
+        h.insert("host", HeaderValue::from_str(host).unwrap());
+        h
+    }
+
+    #[test]
+    fn origins() {
+        assert!(origin_allowed(&headers(None, "10.0.0.2:5001"), 5001));
+        assert!(origin_allowed(&headers(Some("http://10.0.0.2:5001"), "10.0.0.2:5001"), 5001));
+        assert!(origin_allowed(&headers(Some("http://10.0.0.2:5001"), "10.0.0.2:8080"), 5001));
+        assert!(origin_allowed(&headers(Some("http://localhost:5173"), "127.0.0.1:8080"), 5001));
+        assert!(origin_allowed(&headers(Some("tauri://localhost"), "127.0.0.1:5001"), 5001));
+        assert!(!origin_allowed(&headers(Some("http://evil.example"), "10.0.0.2:5001"), 5001));
+        assert!(!origin_allowed(&headers(Some("http://10.0.0.2:9999"), "10.0.0.2:8080"), 5001));
+        assert!(!origin_allowed(&headers(Some("null"), "10.0.0.2:5001"), 5001));
+    }
+}

@@ -1,0 +1,222 @@
+//! The host: binds the ports, starts every task, and stops them together.
+//!
+//! One [`CancellationToken`] stops everything: the listeners stop accepting,
+//! each session sends a close frame, then the store writer writes what is
+//! queued and flushes. Only then does [`Host::shutdown`] return.
+
+mod bind;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::api::{self, AppParts, AppState};
+use crate::auth::Gate;
+use crate::config::Config;
+use crate::discovery::{self, Advertiser, Announcement};
+use crate::protocol::limits::SEATS_PER_ROOM;
+use crate::room::Rooms;
+use crate::store::{self, Store, StoreError};
+
+pub use bind::BindError;
+
+/// How long shutdown waits for sessions to say goodbye.
+const SESSION_DRAIN: Duration = Duration::from_secs(3);
+
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("could not create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Bind(#[from] BindError),
+}
+
+/// A running host.
+pub struct Host {
+    http_addr: SocketAddr,
+    ws_addr: SocketAddr,
+    gate: Gate,
+    name: String,
+    notices: Vec<String>,
+    shutdown: CancellationToken,
+    sessions: TaskTracker,
+    servers: Vec<JoinHandle<()>>,
+    writer_finish: CancellationToken,
+    writer: JoinHandle<()>,
+    store: Store,
+    advertiser: Option<Advertiser>,
+    mdns_error: Option<String>,
+}
+
+impl Host {
+    /// Opens the store, binds both ports and starts serving.
+    pub async fn start(config: Config) -> Result<Host, HostError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| HostError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
+        let dir = config.data_dir.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open(&dir))
+            .await
+            .expect("store open task")?;
+        let code = store.join_code()?;
+        let mut notices = Vec::new();
+        let http = bind::listen(config.bind, config.http_port, "HTTP", &mut notices).await?;
+        let ws = bind::listen(config.bind, config.ws_port, "WebSocket", &mut notices).await?;
+        let http_addr = http.local_addr().map_err(BindError::from)?;
+        let ws_addr = ws.local_addr().map_err(BindError::from)?;
+
+        let shutdown = CancellationToken::new();
+        let writer_finish = CancellationToken::new();
+        let (writer_handle, writer) = store::spawn_writer(store.clone(), writer_finish.clone());
+        let gate = Gate::new(code, config.open);
+        let sessions = TaskTracker::new();
+        let state = AppState::new(AppParts {
+            rooms: Rooms::new(store.clone(), writer_handle),
+            gate: gate.clone(),
+            name: config.name.clone(),
+            http_port: http_addr.port(),
+            ws_port: ws_addr.port(),
+            shutdown: shutdown.clone(),
+            sessions: sessions.clone(),
+        });
+        let servers = vec![
+            serve(http, api::http_router(state.clone()), shutdown.clone()),
+            serve(ws, api::ws_router(state), shutdown.clone()),
+        ];
+        let (advertiser, mdns_error) = if config.mdns {
+            let announcement = Announcement {
+                name: config.name.clone(),
+                http_port: http_addr.port(),
+                ws_port: ws_addr.port(),
+                code_required: !config.open,
+                free_seats: SEATS_PER_ROOM,
+            };
+            match tokio::task::spawn_blocking(move || Advertiser::start(&announcement)).await {
+                Ok(Ok(adv)) => (Some(adv), None),
+                Ok(Err(e)) => (None, Some(e)),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        } else {
+            (None, None)
+        };
+        Ok(Host {
+            http_addr,
+            ws_addr,
+            gate,
+            name: config.name,
+            notices,
+            shutdown,
+            sessions,
+            servers,
+            writer_finish,
+            writer,
+            store,
+            advertiser,
+            mdns_error,
+        })
+    }
+
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    pub fn ws_addr(&self) -> SocketAddr {
+        self.ws_addr
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn join_code(&self) -> &str {
+        self.gate.code()
+    }
+
+    /// Messages about the start-up a person should see (a busy port moved).
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// Why the session is not announced on the LAN, if it is not.
+    pub fn mdns_error(&self) -> Option<&str> {
+        self.mdns_error.as_deref()
+    }
+
+    /// The UI on this machine.
+    pub fn local_url(&self) -> String {
+        format!("http://{}/", loopback_view(self.http_addr))
+    }
+
+    /// The compatibility WebSocket on this machine.
+    pub fn local_ws_url(&self) -> String {
+        format!("ws://{}/", loopback_view(self.ws_addr))
+    }
+
+    /// The URL LAN peers open, with the join code when one is needed.
+    pub fn join_url(&self) -> Option<String> {
+        let ip = if self.http_addr.ip().is_unspecified() {
+            *discovery::lan_addresses().first()?
+        } else if self.http_addr.ip().is_loopback() {
+            return None;
+        } else {
+            self.http_addr.ip()
+        };
+        let addr = SocketAddr::new(ip, self.http_addr.port());
+        Some(if self.gate.code_required() {
+            format!("http://{addr}/?code={}", self.gate.code())
+        } else {
+            format!("http://{addr}/")
+        })
+    }
+
+    /// A token cancelled when the host begins to shut down.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Stops accepting, closes every session, flushes the store.
+    pub async fn shutdown(self) {
+        self.shutdown.cancel();
+        for server in self.servers {
+            let _ = server.await;
+        }
+        self.sessions.close();
+        if tokio::time::timeout(SESSION_DRAIN, self.sessions.wait()).await.is_err() {
+            tracing::warn!("some connections did not close in time");
+        }
+        self.writer_finish.cancel();
+        let _ = self.writer.await;
+        let store = self.store;
+        let _ = tokio::task::spawn_blocking(move || store.flush()).await;
+        if let Some(advertiser) = self.advertiser {
+            let _ = tokio::task::spawn_blocking(move || advertiser.shutdown()).await;
+        }
+    }
+}
+
+/// The address to show for this machine: loopback when listening on all interfaces.
+fn loopback_view(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port()),
+        _ => addr,
+    }
+}
+
+fn serve(listener: tokio::net::TcpListener, router: axum::Router, shutdown: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(e) = axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
+        {
+            tracing::error!("server stopped: {e}");
+        }
+    })
+}

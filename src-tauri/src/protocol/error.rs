@@ -1,0 +1,72 @@
+//! The `ERROR` codes of the wire protocol.
+
+use serde::Serialize;
+
+/// Machine-readable reason sent in `ERROR {code, message}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame is not JSON, or not `{type, payload}`. The connection stays open.
+    BadJson,
+    /// The `type` is not one the host knows. The connection stays open.
+    UnknownType,
+    /// The payload failed validation; nothing was stored.
+    Invalid,
+    /// A room message arrived before `JOIN_ROOM`.
+    NotJoined,
+    /// All four seats are taken; the socket is closed.
+    RoomFull,
+    /// The frame is over [`super::limits::MAX_FRAME_BYTES`]; the socket is closed.
+    TooLarge,
+    /// The sender exceeded its message budget; messages are dropped for a while.
+    RateLimited,
+    /// Missing or wrong join code from a LAN peer.
+    Unauthorized,
+    /// A page from another web origin tried to open a socket.
+    ForbiddenOrigin,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadJson => "bad_json",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::NotJoined => "not_joined",
+            ErrorCode::RoomFull => "room_full",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::ForbiddenOrigin => "forbidden_origin",
+        }
+    }
+}
+
+/// A refused message: the code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ProtocolError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ProtocolError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Invalid, message)
+    }
+}
+
+impl std::fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for ProtocolError {}

@@ -1,0 +1,54 @@
+//! Every limit the host enforces on what peers send, in one place.
+//!
+//! Each is generous enough for the existing CoCo client (which may inline an
+//! image as a data URL inside a shape) and small enough that one peer cannot
+//! exhaust the host's memory or disk.
+
+/// Largest WebSocket text frame accepted; a bigger one closes the socket with `too_large`.
+pub const MAX_FRAME_BYTES: usize = 2 * 1024 * 1024;
+
+/// Largest serialized shape (after an update is merged); bigger is `invalid`.
+pub const MAX_SHAPE_BYTES: usize = 1024 * 1024;
+
+/// Most points in one shape's `points` array.
+pub const MAX_POINTS_PER_SHAPE: usize = 10_000;
+
+/// Most live shapes in one room; adding past it is `invalid`.
+pub const MAX_SHAPES_PER_ROOM: usize = 20_000;
+
+/// Longest shape id, user id, op id or username, in bytes.
+pub const MAX_ID_BYTES: usize = 128;
+
+/// Longest room name, in bytes. Room names are `[A-Za-z0-9_.-]`.
+pub const MAX_ROOM_NAME_BYTES: usize = 64;
+
+/// Sustained messages per second one connection may send.
+///
+/// A person never comes near it (a 240 Hz pen plus 60 Hz cursor moves is
+/// ~300/s); it is high enough for scripted clients that batch-import drawings,
+/// and stops a runaway loop from flooding the room.
+pub const MAX_MESSAGES_PER_SEC: u32 = 5_000;
+
+/// Messages a connection may send in a burst above the sustained rate.
+pub const MESSAGE_BURST: u32 = 5_000;
+
+/// How long a sender that exceeded its budget has further messages dropped.
+pub const RATE_LIMIT_PENALTY_MS: u64 = 1_000;
+
+/// Bytes of document updates (shapes, acks, syncs) queued for one receiver
+/// before it is considered stuck and disconnected. It resyncs on reconnect.
+pub const MAX_OUTBOX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Deleted-shape records kept per room for delta sync. A `since` older than
+/// the oldest kept record gets a full sync instead.
+pub const MAX_TOMBSTONES_PER_ROOM: usize = 10_000;
+
+/// Applied op ids remembered per room, so a replay is recognised (also across
+/// restarts). Clients replay only operations that were in flight or offline.
+pub const MAX_OP_IDS_PER_ROOM: usize = 20_000;
+
+/// Seats per room.
+pub const SEATS_PER_ROOM: usize = 4;
+
+/// Most rooms held in memory at once; joining another one is refused.
+pub const MAX_LOADED_ROOMS: usize = 4_096;

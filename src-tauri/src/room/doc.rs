@@ -1,0 +1,280 @@
+//! A room's shapes, revision and delta-sync history, in memory.
+//!
+//! The revision grows by one per applied operation. Each live shape carries
+//! the revision that last touched it and each deleted one leaves a tombstone
+//! with the revision of its deletion; together they answer "what changed
+//! since N" without keeping every operation. Tombstones are bounded; when the
+//! oldest is dropped the `floor` rises, and a `since` below it gets a full
+//! sync. Every change returns the [`Write`]s that make it durable.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::protocol::limits::{MAX_OP_IDS_PER_ROOM, MAX_SHAPES_PER_ROOM, MAX_TOMBSTONES_PER_ROOM};
+use crate::protocol::{check_shape_size, Frame, Object, ProtocolError};
+use crate::store::{LoadedRoom, Write};
+
+#[derive(Debug, Clone)]
+struct Shape {
+    seq: u64,
+    rev: u64,
+    json: Arc<str>,
+}
+
+/// What applying an operation did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Applied at this new revision; relay it.
+    Applied(u64),
+    /// Nothing to change (unknown shape, already deleted); not relayed.
+    NoOp,
+    /// This op id was applied before; acknowledge it again, apply nothing.
+    Duplicate,
+}
+
+#[derive(Debug, Default)]
+pub struct Doc {
+    rev: u64,
+    floor: u64,
+    next_seq: u64,
+    shapes: IndexMap<String, Shape>,
+    /// Deleted shape id → revision of the deletion, oldest first.
+    tombstones: IndexMap<String, u64>,
+    op_ids: HashMap<String, u64>,
+    op_order: VecDeque<String>,
+    /// The last full `SYNC_SHAPES` frame and the revision it shows.
+    full_sync: Option<(u64, Frame)>,
+}
+
+impl Doc {
+    pub fn from_loaded(loaded: LoadedRoom) -> Doc {
+        let mut doc = Doc {
+            rev: loaded.rev,
+            floor: loaded.floor,
+            next_seq: loaded.next_seq,
+            ..Doc::default()
+        };
+        for (id, seq, rev, json) in loaded.shapes {
+            doc.shapes.insert(id, Shape { seq, rev, json });
+        }
+        doc.tombstones.extend(loaded.tombstones);
+        for (op_id, rev) in loaded.op_ids {
+            doc.op_order.push_back(op_id.clone());
+            doc.op_ids.insert(op_id, rev);
+        }
+        doc
+    }
+
+    pub fn rev(&self) -> u64 {
+        self.rev
+    }
+
+    pub fn len(&self) -> usize {
+        self.shapes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shapes.is_empty()
+    }
+
+    /// Whether `op_id` was already applied.
+    pub fn seen(&self, op_id: Option<&str>) -> bool {
+        op_id.is_some_and(|id| self.op_ids.contains_key(id))
+    }
+
+    /// Adds a shape, or replaces the one with the same id.
+    pub fn add(
+        &mut self,
+        id: &str,
+        json: String,
+        op_id: Option<&str>,
+        writes: &mut Vec<Write>,
+    ) -> Result<Outcome, ProtocolError> {
+        if self.seen(op_id) {
+            return Ok(Outcome::Duplicate);
+        }
+        let existing = self.shapes.get(id).map(|s| s.seq);
+        if existing.is_none() && self.shapes.len() >= MAX_SHAPES_PER_ROOM {
+            return Err(ProtocolError::invalid(format!(
+                "this room holds {MAX_SHAPES_PER_ROOM} shapes, its limit; delete some first"
+            )));
+        }
+        let rev = self.bump();
+        let seq = existing.unwrap_or_else(|| {
+            self.next_seq += 1;
+            self.next_seq
+        });
+        if self.tombstones.shift_remove(id).is_some() {
+            writes.push(Write::RemoveTombstone { id: id.to_string() });
+        }
+        let json: Arc<str> = json.into();
+        self.shapes.insert(
+            id.to_string(),
+            Shape {
+                seq,
+                rev,
+                json: json.clone(),
+            },
+        );
+        writes.push(Write::Shape {
+            id: id.to_string(),
+            seq,
+            rev,
+            json,
+        });
+        self.finish(op_id, writes);
+        Ok(Outcome::Applied(rev))
+    }
+
+    /// Shallow-merges `updates` into a live shape. Unknown shapes are left
+    /// alone: a delete wins over a later update.
+    pub fn update(
+        &mut self,
+        id: &str,
+        updates: &Object,
+        op_id: Option<&str>,
+        writes: &mut Vec<Write>,
+    ) -> Result<Outcome, ProtocolError> {
+        if self.seen(op_id) {
+            return Ok(Outcome::Duplicate);
+        }
+        let Some(shape) = self.shapes.get(id) else {
+            return Ok(Outcome::NoOp);
+        };
+        let mut merged: Object = serde_json::from_str(&shape.json)
+            .map_err(|_| ProtocolError::invalid("the stored shape could not be read"))?;
+        for (k, v) in updates {
+            merged.insert(k.clone(), v.clone());
+        }
+        let json: Arc<str> = check_shape_size(&merged)?.into();
+        let seq = shape.seq;
+        let rev = self.bump();
+        self.shapes.insert(
+            id.to_string(),
+            Shape {
+                seq,
+                rev,
+                json: json.clone(),
+            },
+        );
+        writes.push(Write::Shape {
+            id: id.to_string(),
+            seq,
+            rev,
+            json,
+        });
+        self.finish(op_id, writes);
+        Ok(Outcome::Applied(rev))
+    }
+
+    /// Deletes the live shapes among `ids`.
+    pub fn delete(&mut self, ids: &[String], op_id: Option<&str>, writes: &mut Vec<Write>) -> Outcome {
+        if self.seen(op_id) {
+            return Outcome::Duplicate;
+        }
+        if !ids.iter().any(|id| self.shapes.contains_key(id)) {
+            return Outcome::NoOp;
+        }
+        let rev = self.bump();
+        for id in ids {
+            if self.shapes.shift_remove(id).is_some() {
+                writes.push(Write::RemoveShape { id: id.clone() });
+                self.tombstones.shift_remove(id);
+                self.tombstones.insert(id.clone(), rev);
+                writes.push(Write::Tombstone { id: id.clone(), rev });
+            }
+        }
+        while self.tombstones.len() > MAX_TOMBSTONES_PER_ROOM {
+            if let Some((id, dropped_rev)) = self.tombstones.shift_remove_index(0) {
+                self.floor = self.floor.max(dropped_rev);
+                writes.push(Write::RemoveTombstone { id });
+            }
+        }
+        self.finish(op_id, writes);
+        Outcome::Applied(rev)
+    }
+
+    fn bump(&mut self) -> u64 {
+        self.rev += 1;
+        self.full_sync = None;
+        self.rev
+    }
+
+    /// Records the op id and the room's new metadata.
+    fn finish(&mut self, op_id: Option<&str>, writes: &mut Vec<Write>) {
+        if let Some(op_id) = op_id {
+            self.op_ids.insert(op_id.to_string(), self.rev);
+            self.op_order.push_back(op_id.to_string());
+            writes.push(Write::OpId {
+                op_id: op_id.to_string(),
+                rev: self.rev,
+            });
+            while self.op_order.len() > MAX_OP_IDS_PER_ROOM {
+                if let Some(old) = self.op_order.pop_front() {
+                    self.op_ids.remove(&old);
+                    writes.push(Write::RemoveOpId { op_id: old });
+                }
+            }
+        }
+        writes.push(Write::Meta {
+            rev: self.rev,
+            floor: self.floor,
+            next_seq: self.next_seq,
+        });
+    }
+
+    /// A `SYNC_SHAPES` frame: everything, or only what changed after `since`
+    /// when the history reaches back that far.
+    pub fn sync(&mut self, since: Option<u64>) -> Frame {
+        match since {
+            Some(since) if since >= self.floor && since <= self.rev => self.delta(since),
+            _ => self.full(),
+        }
+    }
+
+    fn full(&mut self) -> Frame {
+        if let Some((rev, frame)) = &self.full_sync {
+            if *rev == self.rev {
+                return frame.clone();
+            }
+        }
+        let frame = self.build(|_| true, &[], true);
+        self.full_sync = Some((self.rev, frame.clone()));
+        frame
+    }
+
+    fn delta(&self, since: u64) -> Frame {
+        let deleted: Vec<&str> = self
+            .tombstones
+            .iter()
+            .rev()
+            .take_while(|(_, rev)| **rev > since)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        self.build(|s| s.rev > since, &deleted, false)
+    }
+
+    /// Builds the frame by splicing stored JSON, without re-serializing shapes.
+    fn build(&self, include: impl Fn(&Shape) -> bool, deleted: &[&str], full: bool) -> Frame {
+        let size: usize = self.shapes.values().map(|s| s.json.len() + 1).sum();
+        let mut out = String::with_capacity(size + 96);
+        out.push_str(r#"{"type":"SYNC_SHAPES","payload":{"shapes":["#);
+        let mut first = true;
+        for shape in self.shapes.values().filter(|s| include(s)) {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(&shape.json);
+        }
+        out.push_str(r#"],"deletedIds":"#);
+        out.push_str(&serde_json::to_string(deleted).expect("strings serialize"));
+        out.push_str(&format!(r#","rev":{},"full":{}}}}}"#, self.rev, full));
+        out.into()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,270 @@
+//! Rooms: seats, shapes, revisions and fan-out.
+//!
+//! A [`Room`] is shared by its members' connection tasks. Its state sits
+//! behind a std `Mutex` that is never held across an `.await`: every
+//! operation (apply, relay, queue for disk) is short and synchronous, and
+//! holding the lock while queueing the commit keeps the order on disk equal
+//! to the order in which the host applied the operations.
+
+mod doc;
+pub mod outbox;
+mod registry;
+mod seats;
+
+use std::sync::{Arc, Mutex, Weak};
+
+use serde_json::{json, Value};
+
+pub use doc::{Doc, Outcome};
+pub use outbox::{CloseReason, Outbox};
+pub use registry::{RoomError, Rooms};
+pub use seats::Conn;
+use seats::{Member, Seats};
+
+use crate::protocol::{frame, ClientMessage, ErrorCode, Frame, Object, ProtocolError, Seat};
+use crate::store::{AckSink, Commit, PendingAck, StoreHandle, Write};
+
+/// One room: its document, its seats, and where its writes go.
+pub struct Room {
+    name: Arc<str>,
+    state: Mutex<State>,
+    store: StoreHandle,
+    me: Weak<Room>,
+}
+
+struct State {
+    doc: Doc,
+    seats: Seats,
+}
+
+/// What a successful join hands back to the connection.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    pub user_id: Arc<str>,
+    pub seat: Seat,
+}
+
+impl Room {
+    pub fn new(name: &str, doc: Doc, store: StoreHandle) -> Arc<Room> {
+        Arc::new_cyclic(|me| Room {
+            name: name.into(),
+            state: Mutex::new(State {
+                doc,
+                seats: Seats::default(),
+            }),
+            store,
+            me: me.clone(),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Members seated now.
+    pub fn member_count(&self) -> usize {
+        self.lock().seats.count()
+    }
+
+    /// Live shapes and the current revision.
+    pub fn stats(&self) -> (usize, u64) {
+        let state = self.lock();
+        (state.doc.len(), state.doc.rev())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("room lock poisoned")
+    }
+
+    /// Seats the user: `WELCOME` to it, `USER_JOINED` for it to everyone, and
+    /// one `USER_JOINED` per other member to it.
+    pub fn join(
+        &self,
+        conn: &Conn,
+        user_id: &str,
+        username: String,
+        requested: Option<Seat>,
+    ) -> Result<Joined, ProtocolError> {
+        let mut state = self.lock();
+        let seat = state.seats.choose(user_id, requested).ok_or_else(|| {
+            ProtocolError::new(
+                ErrorCode::RoomFull,
+                "all four seats in this room are taken; try again when someone leaves",
+            )
+        })?;
+        let member = Member {
+            user_id: user_id.into(),
+            username,
+            seat,
+            conn: conn.clone(),
+        };
+        let joined_frame = frame("USER_JOINED", &member.describe());
+        let user_id = member.user_id.clone();
+        if let Some(previous) = state.seats.seat(member) {
+            if previous.conn.id != conn.id {
+                previous.conn.outbox.close(CloseReason {
+                    code: 1000,
+                    reason: "replaced by a newer connection of the same user".into(),
+                });
+            }
+        }
+        let users: Vec<Value> = state.seats.members().map(Member::describe).collect();
+        conn.outbox.push(frame(
+            "WELCOME",
+            &json!({
+                "userId": &*user_id,
+                "position": seat.as_str(),
+                "color": seat.color(),
+                "room": &*self.name,
+                "rev": state.doc.rev(),
+                "users": users,
+            }),
+        ));
+        for m in state.seats.members() {
+            m.conn.outbox.push(joined_frame.clone());
+        }
+        for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
+            conn.outbox.push(frame("USER_JOINED", &m.describe()));
+        }
+        Ok(Joined { user_id, seat })
+    }
+
+    /// Frees the seat held by this connection and tells the others.
+    pub fn leave(&self, user_id: &str, conn_id: u64) {
+        let mut state = self.lock();
+        if let Some(member) = state.seats.vacate(user_id, conn_id) {
+            let left = frame("USER_LEFT", &json!({ "userId": &*member.user_id }));
+            for m in state.seats.members() {
+                m.conn.outbox.push(left.clone());
+            }
+        }
+    }
+
+    /// Applies one message from a joined member.
+    pub fn handle(&self, conn: &Conn, user_id: &Arc<str>, msg: ClientMessage) -> Result<(), ProtocolError> {
+        match msg {
+            ClientMessage::JoinRoom { .. } => Ok(()),
+            ClientMessage::CursorMove(payload) => {
+                let f = relay_frame("CURSOR_MOVE", payload, user_id, None);
+                let state = self.lock();
+                for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
+                    m.conn.outbox.push_cursor(user_id, f.clone());
+                }
+                Ok(())
+            }
+            ClientMessage::ShapeAdded {
+                shape_id,
+                shape_json,
+                op_id,
+                payload,
+            } => self.mutate(conn, user_id, "SHAPE_ADDED", payload, op_id, |doc, op, w| {
+                doc.add(&shape_id, shape_json, op, w)
+            }),
+            ClientMessage::ShapeUpdated {
+                shape_id,
+                updates,
+                op_id,
+                payload,
+            } => self.mutate(conn, user_id, "SHAPE_UPDATED", payload, op_id, |doc, op, w| {
+                doc.update(&shape_id, &updates, op, w)
+            }),
+            ClientMessage::ShapesDeleted {
+                shape_ids,
+                op_id,
+                payload,
+            } => self.mutate(conn, user_id, "SHAPES_DELETED", payload, op_id, |doc, op, w| {
+                Ok(doc.delete(&shape_ids, op, w))
+            }),
+            ClientMessage::RequestSync { since } => {
+                let sync = self.lock().doc.sync(since);
+                conn.outbox.push(sync);
+                Ok(())
+            }
+            ClientMessage::Relay { kind, payload } => {
+                let f = relay_frame(kind, payload, user_id, None);
+                let state = self.lock();
+                for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
+                    m.conn.outbox.push(f.clone());
+                }
+                Ok(())
+            }
+            ClientMessage::Targeted {
+                kind,
+                target,
+                payload,
+            } => {
+                let f = relay_frame(kind, payload, user_id, None);
+                let state = self.lock();
+                match state.seats.find(&target) {
+                    Some(m) => {
+                        m.conn.outbox.push(f);
+                        Ok(())
+                    }
+                    None => Err(ProtocolError::invalid(format!(
+                        "{target:?} is not in this room"
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// Applies a document change, relays it, and queues it for disk; the
+    /// author's `ACK` follows once the batch holding it is flushed.
+    fn mutate(
+        &self,
+        conn: &Conn,
+        user_id: &Arc<str>,
+        kind: &str,
+        payload: Object,
+        op_id: Option<String>,
+        apply: impl FnOnce(&mut Doc, Option<&str>, &mut Vec<Write>) -> Result<Outcome, ProtocolError>,
+    ) -> Result<(), ProtocolError> {
+        let mut state = self.lock();
+        let mut writes = Vec::new();
+        let outcome = apply(&mut state.doc, op_id.as_deref(), &mut writes)?;
+        if let Outcome::Applied(rev) = outcome {
+            let f = relay_frame(kind, payload, user_id, Some(rev));
+            for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
+                m.conn.outbox.push(f.clone());
+            }
+        }
+        if writes.is_empty() && op_id.is_none() {
+            return Ok(());
+        }
+        let ack = op_id.map(|op_id| PendingAck {
+            sink: self.me.upgrade().expect("a room is alive while it handles messages") as Arc<dyn AckSink>,
+            user_id: user_id.clone(),
+            op_id,
+            rev: state.doc.rev(),
+        });
+        // An ack-only commit still goes through the writer, so the ack for a
+        // replayed op never overtakes the write of the original.
+        self.store.submit(Commit {
+            room: self.name.clone(),
+            writes,
+            ack,
+        });
+        Ok(())
+    }
+}
+
+impl AckSink for Room {
+    fn ack(&self, user_id: &str, op_ids: Vec<String>, rev: u64) {
+        let state = self.lock();
+        if let Some(member) = state.seats.find(user_id) {
+            member
+                .conn
+                .outbox
+                .push(frame("ACK", &json!({ "opIds": op_ids, "rev": rev })));
+        }
+    }
+}
+
+/// The author's payload with the host-checked `userId` (and `rev`).
+fn relay_frame(kind: &str, mut payload: Object, user_id: &str, rev: Option<u64>) -> Frame {
+    payload.insert("userId".into(), Value::String(user_id.to_string()));
+    if let Some(rev) = rev {
+        payload.insert("rev".into(), rev.into());
+    }
+    frame(kind, &payload)
+}

@@ -1,0 +1,209 @@
+//! The outbound queue of one connection.
+//!
+//! Fan-out never waits on a socket: senders push into the receiver's outbox
+//! and return. Document updates queue in order up to
+//! [`MAX_OUTBOX_BYTES`]; past that the receiver is stuck and is cut off (it
+//! resyncs when it reconnects), so one slow peer never delays the others.
+//! Cursor moves are not queued but coalesced: only the latest position per
+//! sender waits, so a slow reader sees fewer, never older, cursor frames.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::protocol::limits::MAX_OUTBOX_BYTES;
+use crate::protocol::Frame;
+
+/// Why the host ends a connection, sent in the WebSocket close frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseReason {
+    /// WebSocket close code (1000 normal, 1001 going away, 1008 policy, 1009 too big, 1013 try later).
+    pub code: u16,
+    pub reason: String,
+}
+
+/// Frames waiting for one connection's writer.
+#[derive(Debug)]
+pub struct Outbox {
+    inner: Mutex<Inner>,
+    ready: Notify,
+    /// Cancelled when the connection must end now, without flushing.
+    killed: CancellationToken,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    docs: VecDeque<Frame>,
+    doc_bytes: usize,
+    /// Latest cursor frame per sender id.
+    cursors: Vec<(std::sync::Arc<str>, Frame)>,
+    /// Set once: after the queued frames, close the socket with this reason.
+    closing: Option<CloseReason>,
+}
+
+/// What the writer takes from the outbox in one go.
+#[derive(Debug, Default)]
+pub struct Drained {
+    pub frames: Vec<Frame>,
+    pub close: Option<CloseReason>,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Outbox {
+    pub fn new() -> Self {
+        Outbox {
+            inner: Mutex::new(Inner::default()),
+            ready: Notify::new(),
+            killed: CancellationToken::new(),
+        }
+    }
+
+    /// Queues a document frame. Returns false when the connection is closing
+    /// or was just cut off for falling too far behind.
+    pub fn push(&self, frame: Frame) -> bool {
+        let mut inner = self.inner.lock().expect("outbox lock");
+        if inner.closing.is_some() || self.killed.is_cancelled() {
+            return false;
+        }
+        if inner.doc_bytes + frame.len() > MAX_OUTBOX_BYTES {
+            drop(inner);
+            tracing::info!("disconnecting a peer that stopped reading");
+            self.killed.cancel();
+            return false;
+        }
+        inner.doc_bytes += frame.len();
+        inner.docs.push_back(frame);
+        drop(inner);
+        self.ready.notify_one();
+        true
+    }
+
+    /// Replaces the pending cursor frame of `sender`, or queues one.
+    pub fn push_cursor(&self, sender: &std::sync::Arc<str>, frame: Frame) {
+        let mut inner = self.inner.lock().expect("outbox lock");
+        if inner.closing.is_some() {
+            return;
+        }
+        match inner.cursors.iter_mut().find(|(id, _)| id == sender) {
+            Some(slot) => slot.1 = frame,
+            None => inner.cursors.push((sender.clone(), frame)),
+        }
+        drop(inner);
+        self.ready.notify_one();
+    }
+
+    /// Sends what is queued, then closes the socket with `reason`.
+    pub fn close(&self, reason: CloseReason) {
+        let mut inner = self.inner.lock().expect("outbox lock");
+        if inner.closing.is_none() {
+            inner.closing = Some(reason);
+        }
+        drop(inner);
+        self.ready.notify_one();
+    }
+
+    /// Ends the connection at once, dropping what is queued.
+    pub fn kill(&self) {
+        self.killed.cancel();
+    }
+
+    pub fn is_killed(&self) -> bool {
+        self.killed.is_cancelled()
+    }
+
+    /// Resolves when the connection was cut off.
+    pub async fn killed(&self) {
+        self.killed.cancelled().await
+    }
+
+    /// Resolves when there may be something to drain.
+    pub async fn ready(&self) {
+        self.ready.notified().await
+    }
+
+    /// Takes everything queued: document frames first, in order, then the
+    /// latest cursor of each sender.
+    pub fn drain(&self) -> Drained {
+        let mut inner = self.inner.lock().expect("outbox lock");
+        let mut frames = Vec::with_capacity(inner.docs.len() + inner.cursors.len());
+        frames.extend(inner.docs.drain(..));
+        frames.extend(inner.cursors.drain(..).map(|(_, f)| f));
+        inner.doc_bytes = 0;
+        Drained {
+            frames,
+            close: inner.closing.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn cursor_moves_are_coalesced_per_sender() {
+        let outbox = Outbox::new();
+        let (a, b): (Arc<str>, Arc<str>) = ("a".into(), "b".into());
+        outbox.push_cursor(&a, "a1".into());
+        outbox.push_cursor(&b, "b1".into());
+        outbox.push_cursor(&a, "a2".into());
+        let drained = outbox.drain();
+        let texts: Vec<&str> = drained.frames.iter().map(|f| f.as_str()).collect();
+        assert_eq!(texts, ["a2", "b1"]);
+    }
+
+    #[test]
+    fn documents_keep_their_order_before_cursors() {
+        let outbox = Outbox::new();
+        let a: Arc<str> = "a".into();
+        outbox.push_cursor(&a, "c".into());
+        assert!(outbox.push("d1".into()));
+        assert!(outbox.push("d2".into()));
+        let texts: Vec<String> = outbox.drain().frames.iter().map(|f| f.to_string()).collect();
+        assert_eq!(texts, ["d1", "d2", "c"]);
+    }
+
+    #[test]
+    fn a_reader_that_falls_too_far_behind_is_cut_off() {
+        let outbox = Outbox::new();
+        let big: Frame = "x".repeat(1024 * 1024).into();
+        let fits = MAX_OUTBOX_BYTES / big.len();
+        for _ in 0..fits {
+            assert!(outbox.push(big.clone()));
+        }
+        assert!(!outbox.is_killed());
+        assert!(!outbox.push(big));
+        assert!(outbox.is_killed());
+    }
+
+    #[test]
+    fn draining_frees_the_budget() {
+        let outbox = Outbox::new();
+        let big: Frame = "x".repeat(MAX_OUTBOX_BYTES).into();
+        assert!(outbox.push(big.clone()));
+        outbox.drain();
+        assert!(outbox.push(big));
+        assert!(!outbox.is_killed());
+    }
+
+    #[test]
+    fn nothing_is_queued_after_close() {
+        let outbox = Outbox::new();
+        outbox.close(CloseReason {
+            code: 1000,
+            reason: "bye".into(),
+        });
+        assert!(!outbox.push("late".into()));
+        let drained = outbox.drain();
+        assert!(drained.frames.is_empty());
+        assert_eq!(drained.close.unwrap().code, 1000);
+    }
+}

@@ -1,0 +1,268 @@
+//! One task per WebSocket connection.
+//!
+//! The socket is split: this task reads and applies frames, a writer task
+//! drains the connection's [`Outbox`] into the socket. Nothing in the read
+//! path waits on another peer's socket, so a stalled reader only ever stalls
+//! itself (and is cut off once its backlog overflows).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use tokio_util::sync::CancellationToken;
+
+use crate::protocol::limits::{MAX_FRAME_BYTES, MAX_MESSAGES_PER_SEC, MESSAGE_BURST, RATE_LIMIT_PENALTY_MS};
+use crate::protocol::{self, error_frame, ClientMessage, ErrorCode, ProtocolError};
+use crate::room::{CloseReason, Conn, Joined, Outbox, Room, Rooms};
+
+/// How long the writer may take to send the last frames (an error, the
+/// close frame) after the reader is done.
+const WRITER_GRACE: Duration = Duration::from_secs(2);
+
+/// What a connection needs from the host.
+pub struct Session {
+    pub rooms: Rooms,
+    pub room: String,
+    pub conn_id: u64,
+    pub shutdown: CancellationToken,
+}
+
+impl Session {
+    pub async fn run(self, socket: WebSocket) {
+        let (sink, stream) = socket.split();
+        let conn = Conn {
+            id: self.conn_id,
+            outbox: Arc::new(Outbox::new()),
+        };
+        let writer = tokio::spawn(write_loop(sink, conn.outbox.clone()));
+        let joined = self.read_loop(stream, &conn).await;
+        if let Some((room, joined)) = joined {
+            room.leave(&joined.user_id, conn.id);
+        }
+        conn.outbox.close(CloseReason {
+            code: 1000,
+            reason: String::new(),
+        });
+        if tokio::time::timeout(WRITER_GRACE, writer).await.is_err() {
+            conn.outbox.kill();
+        }
+    }
+
+    async fn read_loop(
+        &self,
+        mut stream: SplitStream<WebSocket>,
+        conn: &Conn,
+    ) -> Option<(Arc<Room>, Joined)> {
+        let outbox = &conn.outbox;
+        let mut limiter = RateLimiter::new();
+        let mut joined: Option<(Arc<Room>, Joined)> = None;
+        loop {
+            let next = tokio::select! {
+                biased;
+                _ = self.shutdown.cancelled() => {
+                    outbox.close(CloseReason { code: 1001, reason: "the host is shutting down".into() });
+                    break;
+                }
+                _ = outbox.killed() => break,
+                next = stream.next() => next,
+            };
+            let text = match next {
+                Some(Ok(Message::Text(text))) => text,
+                Some(Ok(Message::Binary(_))) => {
+                    outbox.push(error_frame(ErrorCode::BadJson, "frames must be JSON text, not binary"));
+                    continue;
+                }
+                Some(Ok(Message::Close(_))) | None => break,
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => {
+                    // tungstenite refuses a message over its own cap before we see it.
+                    let message = format!("the connection failed: {e}");
+                    outbox.push(error_frame(ErrorCode::TooLarge, &message));
+                    break;
+                }
+            };
+            match limiter.check(Instant::now()) {
+                Verdict::Allow => {}
+                Verdict::Trip => {
+                    outbox.push(error_frame(
+                        ErrorCode::RateLimited,
+                        &format!(
+                            "more than {MAX_MESSAGES_PER_SEC} messages a second; messages are dropped for {RATE_LIMIT_PENALTY_MS} ms"
+                        ),
+                    ));
+                    continue;
+                }
+                Verdict::Drop => continue,
+            }
+            let msg = match protocol::parse(&text) {
+                Ok(msg) => msg,
+                Err(e) => {
+                    outbox.push(error_frame(e.code, &e.message));
+                    if e.code == ErrorCode::TooLarge {
+                        outbox.close(CloseReason {
+                            code: 1009,
+                            reason: "message too large".into(),
+                        });
+                        break;
+                    }
+                    continue;
+                }
+            };
+            let result = match (&joined, msg) {
+                (_, ClientMessage::JoinRoom { user_id, username, position }) => {
+                    match self.join(conn, &joined, &user_id, username, position).await {
+                        Ok(j) => {
+                            joined = Some(j);
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                (None, _) => Err(ProtocolError::new(
+                    ErrorCode::NotJoined,
+                    "send JOIN_ROOM before any other message",
+                )),
+                (Some((room, j)), msg) => room.handle(conn, &j.user_id, msg),
+            };
+            if let Err(e) = result {
+                outbox.push(error_frame(e.code, &e.message));
+                if e.code == ErrorCode::RoomFull {
+                    outbox.close(CloseReason {
+                        code: 1013,
+                        reason: "room full".into(),
+                    });
+                    break;
+                }
+            }
+        }
+        joined
+    }
+
+    async fn join(
+        &self,
+        conn: &Conn,
+        current: &Option<(Arc<Room>, Joined)>,
+        user_id: &str,
+        username: String,
+        position: Option<protocol::Seat>,
+    ) -> Result<(Arc<Room>, Joined), ProtocolError> {
+        if let Some((_, j)) = current {
+            if &*j.user_id != user_id {
+                return Err(ProtocolError::invalid(format!(
+                    "this connection already joined as {:?}",
+                    &*j.user_id
+                )));
+            }
+        }
+        let room = self
+            .rooms
+            .get(&self.room)
+            .await
+            .map_err(|e| ProtocolError::invalid(e.to_string()))?;
+        let joined = room.join(conn, user_id, username, position)?;
+        Ok((room, joined))
+    }
+}
+
+async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>) {
+    loop {
+        tokio::select! {
+            biased;
+            _ = outbox.killed() => return,
+            _ = outbox.ready() => {}
+        }
+        let drained = outbox.drain();
+        let send = async {
+            for frame in drained.frames {
+                sink.feed(Message::Text(frame)).await?;
+            }
+            if let Some(close) = drained.close {
+                sink.send(Message::Close(Some(CloseFrame {
+                    code: close.code,
+                    reason: close.reason.into(),
+                })))
+                .await?;
+                return Ok(true);
+            }
+            sink.flush().await?;
+            Ok::<bool, axum::Error>(false)
+        };
+        let done = tokio::select! {
+            biased;
+            _ = outbox.killed() => true,
+            sent = send => sent.unwrap_or(true),
+        };
+        if done {
+            return;
+        }
+    }
+}
+
+/// Token bucket of [`MAX_MESSAGES_PER_SEC`] with a burst of [`MESSAGE_BURST`].
+struct RateLimiter {
+    tokens: f64,
+    last: Instant,
+    penalty_until: Option<Instant>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    Allow,
+    /// Just ran out: tell the sender once.
+    Trip,
+    /// Still serving the penalty.
+    Drop,
+}
+
+impl RateLimiter {
+    fn new() -> Self {
+        RateLimiter {
+            tokens: f64::from(MESSAGE_BURST),
+            last: Instant::now(),
+            penalty_until: None,
+        }
+    }
+
+    fn check(&mut self, now: Instant) -> Verdict {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * f64::from(MAX_MESSAGES_PER_SEC)).min(f64::from(MESSAGE_BURST));
+        if let Some(until) = self.penalty_until {
+            if now < until {
+                return Verdict::Drop;
+            }
+            self.penalty_until = None;
+        }
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            return Verdict::Allow;
+        }
+        self.penalty_until = Some(now + Duration::from_millis(RATE_LIMIT_PENALTY_MS));
+        Verdict::Trip
+    }
+}
+
+/// The socket-level cap handed to the WebSocket library: above
+/// [`MAX_FRAME_BYTES`] so that an oversized frame still gets a `too_large`
+/// answer, bounded so that it is never buffered without limit.
+pub const SOCKET_MESSAGE_CAP: usize = 2 * MAX_FRAME_BYTES;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_allows_a_burst_then_trips_once_then_drops() {
+        let mut limiter = RateLimiter::new();
+        let now = Instant::now();
+        for _ in 0..MESSAGE_BURST {
+            assert_eq!(limiter.check(now), Verdict::Allow);
+        }
+        assert_eq!(limiter.check(now), Verdict::Trip);
+        assert_eq!(limiter.check(now), Verdict::Drop);
+        let later = now + Duration::from_millis(RATE_LIMIT_PENALTY_MS + 1);
+        assert_eq!(limiter.check(later), Verdict::Allow);
+    }
+}

@@ -1,0 +1,139 @@
+//! Durable state in sled, under the data directory.
+//!
+//! Rooms are written by one group-commit task ([`writer`]): operations from
+//! every room queue up, are written as one atomic batch every few
+//! milliseconds, the log is fsynced, and only then are the authors
+//! acknowledged. Rooms are read back whole when first joined.
+
+mod codec;
+mod writer;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rand::Rng;
+
+pub use writer::{spawn_writer, AckSink, Commit, PendingAck, StoreHandle, Write};
+
+/// Memory sled may use for its page cache. Rooms live in memory anyway, so
+/// the cache only has to help the writer; a small one keeps the host lean.
+const SLED_CACHE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Letters of a join code: no 0/O or 1/I/L to misread from a screen.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// Characters in a join code (31^6 ≈ 887 million codes).
+pub const JOIN_CODE_LEN: usize = 6;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not open the database in {path}: {source}")]
+    Open { path: String, source: sled::Error },
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("the record {0:?} in the database is damaged")]
+    Corrupt(String),
+}
+
+/// The opened database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    rooms: sled::Tree,
+}
+
+/// Everything stored for one room, as read at load time.
+#[derive(Debug, Default)]
+pub struct LoadedRoom {
+    pub rev: u64,
+    pub floor: u64,
+    pub next_seq: u64,
+    /// `(id, seq, rev, json)`, in creation order.
+    pub shapes: Vec<(String, u64, u64, Arc<str>)>,
+    /// `(id, rev)`, oldest first.
+    pub tombstones: Vec<(String, u64)>,
+    /// `(op id, rev)`, oldest first.
+    pub op_ids: Vec<(String, u64)>,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join("coco.sled");
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(SLED_CACHE_BYTES)
+            .open()
+            .map_err(|source| StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            })?;
+        let rooms = db.open_tree("rooms")?;
+        Ok(Store { db, rooms })
+    }
+
+    /// Reads every record of `room`. Blocking: call from `spawn_blocking`.
+    pub fn load_room(&self, room: &str) -> Result<LoadedRoom, StoreError> {
+        let prefix = codec::room_prefix(room);
+        let mut loaded = LoadedRoom::default();
+        for item in self.rooms.scan_prefix(&prefix) {
+            let (key, value) = item?;
+            let corrupt = || StoreError::Corrupt(String::from_utf8_lossy(&key).into_owned());
+            let (kind, id) = codec::split_key(prefix.len(), &key).ok_or_else(corrupt)?;
+            match kind {
+                codec::SHAPE => {
+                    let (seq, rev, json) = codec::decode_shape(&value).ok_or_else(corrupt)?;
+                    loaded.shapes.push((id.to_string(), seq, rev, json.into()));
+                }
+                codec::TOMBSTONE => {
+                    let rev = codec::decode_u64(&value).ok_or_else(corrupt)?;
+                    loaded.tombstones.push((id.to_string(), rev));
+                }
+                codec::OP_ID => {
+                    let rev = codec::decode_u64(&value).ok_or_else(corrupt)?;
+                    loaded.op_ids.push((id.to_string(), rev));
+                }
+                codec::META => {
+                    let (rev, floor, next_seq) = codec::decode_meta(&value).ok_or_else(corrupt)?;
+                    loaded.rev = rev;
+                    loaded.floor = floor;
+                    loaded.next_seq = next_seq;
+                }
+                _ => return Err(corrupt()),
+            }
+        }
+        loaded.shapes.sort_by_key(|s| s.1);
+        loaded.tombstones.sort_by_key(|t| t.1);
+        loaded.op_ids.sort_by_key(|o| o.1);
+        Ok(loaded)
+    }
+
+    /// The session's join code, made on first start and kept, so that a join
+    /// URL or QR code handed out stays valid across host restarts.
+    pub fn join_code(&self) -> Result<String, StoreError> {
+        const KEY: &[u8] = b"join_code";
+        if let Some(code) = self.db.get(KEY)? {
+            if let Ok(code) = std::str::from_utf8(&code) {
+                return Ok(code.to_string());
+            }
+        }
+        let mut rng = rand::rng();
+        let code: String = (0..JOIN_CODE_LEN)
+            .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
+            .collect();
+        self.db.insert(KEY, code.as_bytes())?;
+        self.db.flush()?;
+        Ok(code)
+    }
+
+    /// Writes everything to disk. Blocking.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn apply(&self, batch: sled::Batch) -> Result<(), StoreError> {
+        self.rooms.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,202 @@
+//! Group commit: one task writes every room's operations in atomic batches.
+//!
+//! Why one writer: sled's `flush` (the fsync) costs the same for one record
+//! or a thousand, so gathering the operations of a few milliseconds into one
+//! batch turns thousands of fsyncs a second into a few hundred, and an
+//! operation is acknowledged only after the flush that made it durable.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::{codec, Store};
+
+/// How long the writer gathers operations before writing a batch.
+pub const GROUP_COMMIT_WINDOW: Duration = Duration::from_millis(2);
+/// Most commits written in one batch, to bound the time of one fsync.
+pub const MAX_COMMITS_PER_BATCH: usize = 4_096;
+
+/// One record change.
+#[derive(Debug, Clone)]
+pub enum Write {
+    Shape {
+        id: String,
+        seq: u64,
+        rev: u64,
+        json: Arc<str>,
+    },
+    RemoveShape {
+        id: String,
+    },
+    Tombstone {
+        id: String,
+        rev: u64,
+    },
+    RemoveTombstone {
+        id: String,
+    },
+    OpId {
+        op_id: String,
+        rev: u64,
+    },
+    RemoveOpId {
+        op_id: String,
+    },
+    Meta {
+        rev: u64,
+        floor: u64,
+        next_seq: u64,
+    },
+}
+
+/// Who to tell once an operation is on disk.
+pub trait AckSink: Send + Sync {
+    fn ack(&self, user_id: &str, op_ids: Vec<String>, rev: u64);
+}
+
+/// An author waiting for its operation to be durable.
+pub struct PendingAck {
+    pub sink: Arc<dyn AckSink>,
+    pub user_id: Arc<str>,
+    pub op_id: String,
+    pub rev: u64,
+}
+
+/// The writes of one applied operation, and the ack it earns.
+pub struct Commit {
+    pub room: Arc<str>,
+    pub writes: Vec<Write>,
+    pub ack: Option<PendingAck>,
+}
+
+/// Where rooms send their commits. Sending never blocks, so a room can send
+/// while holding its lock, which keeps disk order equal to apply order.
+#[derive(Clone)]
+pub struct StoreHandle {
+    tx: mpsc::UnboundedSender<Commit>,
+}
+
+impl StoreHandle {
+    /// Queues a commit; false once the writer has stopped.
+    pub fn submit(&self, commit: Commit) -> bool {
+        self.tx.send(commit).is_ok()
+    }
+}
+
+/// Starts the writer. After `finish` is cancelled it writes what is queued,
+/// flushes, and ends.
+pub fn spawn_writer(store: Store, finish: CancellationToken) -> (StoreHandle, JoinHandle<()>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(run(store, rx, finish));
+    (StoreHandle { tx }, task)
+}
+
+async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Commit>, finish: CancellationToken) {
+    loop {
+        let first = tokio::select! {
+            biased;
+            commit = rx.recv() => match commit {
+                Some(commit) => commit,
+                None => break,
+            },
+            _ = finish.cancelled() => break,
+        };
+        let mut batch = vec![first];
+        let deadline = tokio::time::Instant::now() + GROUP_COMMIT_WINDOW;
+        while batch.len() < MAX_COMMITS_PER_BATCH {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(commit)) => batch.push(commit),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        write(&store, batch).await;
+    }
+    // Shutting down: whatever was queued is written before the final flush.
+    let mut rest = Vec::new();
+    while let Ok(commit) = rx.try_recv() {
+        rest.push(commit);
+    }
+    if !rest.is_empty() {
+        write(&store, rest).await;
+    }
+    let store2 = store.clone();
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store2.flush()).await {
+        tracing::error!("final flush failed: {e}");
+    }
+}
+
+/// Writes one batch and acknowledges its authors once it is durable.
+async fn write(store: &Store, commits: Vec<Commit>) {
+    let mut batch = sled::Batch::default();
+    for commit in &commits {
+        for w in &commit.writes {
+            encode(&mut batch, &commit.room, w);
+        }
+    }
+    let store = store.clone();
+    let written = tokio::task::spawn_blocking(move || store.apply(batch)).await;
+    match written {
+        Ok(Ok(())) => acknowledge(commits),
+        Ok(Err(e)) => tracing::error!(
+            "could not write {} operations; they stay unacknowledged and clients will replay them: {e}",
+            commits.len()
+        ),
+        Err(e) => tracing::error!("the write task failed: {e}"),
+    }
+}
+
+fn encode(batch: &mut sled::Batch, room: &str, w: &Write) {
+    match w {
+        Write::Shape { id, seq, rev, json } => batch.insert(
+            codec::key(room, codec::SHAPE, id),
+            codec::encode_shape(*seq, *rev, json),
+        ),
+        Write::RemoveShape { id } => batch.remove(codec::key(room, codec::SHAPE, id)),
+        Write::Tombstone { id, rev } => batch.insert(
+            codec::key(room, codec::TOMBSTONE, id),
+            &codec::encode_u64(*rev)[..],
+        ),
+        Write::RemoveTombstone { id } => batch.remove(codec::key(room, codec::TOMBSTONE, id)),
+        Write::OpId { op_id, rev } => batch.insert(
+            codec::key(room, codec::OP_ID, op_id),
+            &codec::encode_u64(*rev)[..],
+        ),
+        Write::RemoveOpId { op_id } => batch.remove(codec::key(room, codec::OP_ID, op_id)),
+        Write::Meta {
+            rev,
+            floor,
+            next_seq,
+        } => batch.insert(
+            codec::key(room, codec::META, ""),
+            codec::encode_meta(*rev, *floor, *next_seq),
+        ),
+    }
+}
+
+/// One `ACK` per author per batch, listing its op ids in order.
+fn acknowledge(commits: Vec<Commit>) {
+    type Key = (usize, Arc<str>);
+    let mut order: Vec<Key> = Vec::new();
+    let mut acks: HashMap<Key, (Arc<dyn AckSink>, Vec<String>, u64)> = HashMap::new();
+    for ack in commits.into_iter().filter_map(|c| c.ack) {
+        let key = (
+            Arc::as_ptr(&ack.sink) as *const () as usize,
+            ack.user_id.clone(),
+        );
+        let entry = acks.entry(key.clone()).or_insert_with(|| {
+            order.push(key);
+            (ack.sink.clone(), Vec::new(), 0)
+        });
+        entry.1.push(ack.op_id);
+        entry.2 = entry.2.max(ack.rev);
+    }
+    for key in order {
+        if let Some((sink, op_ids, rev)) = acks.remove(&key) {
+            sink.ack(&key.1, op_ids, rev);
+        }
+    }
+}
