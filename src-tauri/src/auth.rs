@@ -103,7 +103,9 @@ impl Gate {
 pub fn is_loopback(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
     }
 }
 
@@ -169,7 +171,10 @@ mod tests {
     fn loopback_needs_no_code() {
         let gate = Gate::new("ABC234".into(), false);
         assert_eq!(gate.admit("127.0.0.1".parse().unwrap(), None), Ok(()));
-        assert_eq!(gate.admit("::ffff:127.0.0.1".parse().unwrap(), None), Ok(()));
+        assert_eq!(
+            gate.admit("::ffff:127.0.0.1".parse().unwrap(), None),
+            Ok(())
+        );
     }
 
     #[test]
@@ -192,11 +197,20 @@ mod tests {
         for _ in 1..MAX_CODE_FAILURES {
             assert_eq!(gate.admit(LAN, Some("nope")), Err(Refusal::Unauthorized));
         }
-        assert!(matches!(gate.admit(LAN, Some("nope")), Err(Refusal::Throttled(_))));
+        assert!(matches!(
+            gate.admit(LAN, Some("nope")),
+            Err(Refusal::Throttled(_))
+        ));
         // Even the right code waits out the lock-out.
-        assert!(matches!(gate.admit(LAN, Some("ABC234")), Err(Refusal::Throttled(_))));
+        assert!(matches!(
+            gate.admit(LAN, Some("ABC234")),
+            Err(Refusal::Throttled(_))
+        ));
         // Another address is not affected.
-        assert_eq!(gate.admit("10.0.0.8".parse().unwrap(), Some("ABC234")), Ok(()));
+        assert_eq!(
+            gate.admit("10.0.0.8".parse().unwrap(), Some("ABC234")),
+            Ok(())
+        );
     }
 
     fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
@@ -211,12 +225,33 @@ mod tests {
     #[test]
     fn origins() {
         assert!(origin_allowed(&headers(None, "10.0.0.2:5001"), 5001));
-        assert!(origin_allowed(&headers(Some("http://10.0.0.2:5001"), "10.0.0.2:5001"), 5001));
-        assert!(origin_allowed(&headers(Some("http://10.0.0.2:5001"), "10.0.0.2:8080"), 5001));
-        assert!(origin_allowed(&headers(Some("http://localhost:5173"), "127.0.0.1:8080"), 5001));
-        assert!(origin_allowed(&headers(Some("tauri://localhost"), "127.0.0.1:5001"), 5001));
-        assert!(!origin_allowed(&headers(Some("http://evil.example"), "10.0.0.2:5001"), 5001));
-        assert!(!origin_allowed(&headers(Some("http://10.0.0.2:9999"), "10.0.0.2:8080"), 5001));
-        assert!(!origin_allowed(&headers(Some("null"), "10.0.0.2:5001"), 5001));
+        assert!(origin_allowed(
+            &headers(Some("http://10.0.0.2:5001"), "10.0.0.2:5001"),
+            5001
+        ));
+        assert!(origin_allowed(
+            &headers(Some("http://10.0.0.2:5001"), "10.0.0.2:8080"),
+            5001
+        ));
+        assert!(origin_allowed(
+            &headers(Some("http://localhost:5173"), "127.0.0.1:8080"),
+            5001
+        ));
+        assert!(origin_allowed(
+            &headers(Some("tauri://localhost"), "127.0.0.1:5001"),
+            5001
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("http://evil.example"), "10.0.0.2:5001"),
+            5001
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("http://10.0.0.2:9999"), "10.0.0.2:8080"),
+            5001
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("null"), "10.0.0.2:5001"),
+            5001
+        ));
     }
 }

@@ -32,7 +32,12 @@ pub struct Cli {
     #[arg(long, env = "COCO_WS_PORT", value_name = "N")]
     pub ws_port: Option<u16>,
     /// Address to listen on.
-    #[arg(long, env = "COCO_BIND", value_name = "ADDR", default_value = "0.0.0.0")]
+    #[arg(
+        long,
+        env = "COCO_BIND",
+        value_name = "ADDR",
+        default_value = "0.0.0.0"
+    )]
     pub bind: IpAddr,
     /// Session name shown to people joining.
     #[arg(long, env = "COCO_NAME", value_name = "NAME")]

@@ -46,8 +46,15 @@ impl Advertiser {
             ("seats", a.free_seats.to_string()),
             ("code", if a.code_required { "1" } else { "0" }.to_string()),
         ];
-        let info = ServiceInfo::new(SERVICE_TYPE, &instance, &host, &ips[..], a.http_port, &props[..])
-            .map_err(|e| format!("mDNS record refused: {e}"))?;
+        let info = ServiceInfo::new(
+            SERVICE_TYPE,
+            &instance,
+            &host,
+            &ips[..],
+            a.http_port,
+            &props[..],
+        )
+        .map_err(|e| format!("mDNS record refused: {e}"))?;
         let fullname = info.get_fullname().to_string();
         daemon
             .register(info)

@@ -40,7 +40,10 @@ fn has_display() -> bool {
 }
 
 fn run_headless(config: Config) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("could not start the runtime: {e}")),
     };
@@ -70,7 +73,10 @@ pub fn print_banner(host: &Host) {
         None => println!("  on the network:  (listening on this machine only)"),
     }
     println!("  join code:       {}", host.join_code());
-    println!("  WebSocket:       {} (compatibility port)", host.local_ws_url());
+    println!(
+        "  WebSocket:       {} (compatibility port)",
+        host.local_ws_url()
+    );
     if let Some(e) = host.mdns_error() {
         println!("  not announced on the network ({e}); share the URL above instead");
     }

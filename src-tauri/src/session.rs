@@ -13,7 +13,9 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tokio_util::sync::CancellationToken;
 
-use crate::protocol::limits::{MAX_FRAME_BYTES, MAX_MESSAGES_PER_SEC, MESSAGE_BURST, RATE_LIMIT_PENALTY_MS};
+use crate::protocol::limits::{
+    MAX_FRAME_BYTES, MAX_MESSAGES_PER_SEC, MESSAGE_BURST, RATE_LIMIT_PENALTY_MS,
+};
 use crate::protocol::{self, error_frame, ClientMessage, ErrorCode, ProtocolError};
 use crate::room::{CloseReason, Conn, Joined, Outbox, Room, Rooms};
 
@@ -71,7 +73,10 @@ impl Session {
             let text = match next {
                 Some(Ok(Message::Text(text))) => text,
                 Some(Ok(Message::Binary(_))) => {
-                    outbox.push(error_frame(ErrorCode::BadJson, "frames must be JSON text, not binary"));
+                    outbox.push(error_frame(
+                        ErrorCode::BadJson,
+                        "frames must be JSON text, not binary",
+                    ));
                     continue;
                 }
                 Some(Ok(Message::Close(_))) | None => break,
@@ -111,15 +116,20 @@ impl Session {
                 }
             };
             let result = match (&joined, msg) {
-                (_, ClientMessage::JoinRoom { user_id, username, position }) => {
-                    match self.join(conn, &joined, &user_id, username, position).await {
-                        Ok(j) => {
-                            joined = Some(j);
-                            Ok(())
-                        }
-                        Err(e) => Err(e),
+                (
+                    _,
+                    ClientMessage::JoinRoom {
+                        user_id,
+                        username,
+                        position,
+                    },
+                ) => match self.join(conn, &joined, &user_id, username, position).await {
+                    Ok(j) => {
+                        joined = Some(j);
+                        Ok(())
                     }
-                }
+                    Err(e) => Err(e),
+                },
                 (None, _) => Err(ProtocolError::new(
                     ErrorCode::NotJoined,
                     "send JOIN_ROOM before any other message",
@@ -228,7 +238,8 @@ impl RateLimiter {
     fn check(&mut self, now: Instant) -> Verdict {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
         self.last = now;
-        self.tokens = (self.tokens + elapsed * f64::from(MAX_MESSAGES_PER_SEC)).min(f64::from(MESSAGE_BURST));
+        self.tokens =
+            (self.tokens + elapsed * f64::from(MAX_MESSAGES_PER_SEC)).min(f64::from(MESSAGE_BURST));
         if let Some(until) = self.penalty_until {
             if now < until {
                 return Verdict::Drop;

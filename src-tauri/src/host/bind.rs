@@ -10,9 +10,17 @@ use crate::config::PortChoice;
 #[derive(Debug, thiserror::Error)]
 pub enum BindError {
     #[error("port {port} ({what}) is already in use; choose another with {flag} or stop the program using it")]
-    InUse { port: u16, what: &'static str, flag: &'static str },
+    InUse {
+        port: u16,
+        what: &'static str,
+        flag: &'static str,
+    },
     #[error("could not listen on {addr} ({what}): {source}")]
-    Other { addr: SocketAddr, what: &'static str, source: std::io::Error },
+    Other {
+        addr: SocketAddr,
+        what: &'static str,
+        source: std::io::Error,
+    },
     #[error("could not read the bound address: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -24,7 +32,11 @@ pub async fn listen(
     what: &'static str,
     notices: &mut Vec<String>,
 ) -> Result<TcpListener, BindError> {
-    let flag = if what == "HTTP" { "--port" } else { "--ws-port" };
+    let flag = if what == "HTTP" {
+        "--port"
+    } else {
+        "--ws-port"
+    };
     let addr = SocketAddr::new(ip, choice.port());
     match TcpListener::bind(addr).await {
         Ok(listener) => Ok(listener),

@@ -29,7 +29,10 @@ const SESSION_DRAIN: Duration = Duration::from_secs(3);
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
     #[error("could not create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -187,7 +190,10 @@ impl Host {
             let _ = server.await;
         }
         self.sessions.close();
-        if tokio::time::timeout(SESSION_DRAIN, self.sessions.wait()).await.is_err() {
+        if tokio::time::timeout(SESSION_DRAIN, self.sessions.wait())
+            .await
+            .is_err()
+        {
             tracing::warn!("some connections did not close in time");
         }
         self.writer_finish.cancel();
@@ -203,13 +209,21 @@ impl Host {
 /// The address to show for this machine: loopback when listening on all interfaces.
 fn loopback_view(addr: SocketAddr) -> SocketAddr {
     match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port()),
-        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port()),
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port())
+        }
         _ => addr,
     }
 }
 
-fn serve(listener: tokio::net::TcpListener, router: axum::Router, shutdown: CancellationToken) -> JoinHandle<()> {
+fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: CancellationToken,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, service)

@@ -16,6 +16,10 @@ pub const MAX_POINTS_PER_SHAPE: usize = 10_000;
 /// Most live shapes in one room; adding past it is `invalid`.
 pub const MAX_SHAPES_PER_ROOM: usize = 20_000;
 
+/// Most bytes of shape JSON in one room. It bounds the memory of a room and
+/// the size of a full sync (a 2,000-stroke board is about 3 MB).
+pub const MAX_ROOM_BYTES: usize = 48 * 1024 * 1024;
+
 /// Longest shape id, user id, op id or username, in bytes.
 pub const MAX_ID_BYTES: usize = 128;
 

@@ -54,7 +54,10 @@ pub enum ClientMessage {
         since: Option<u64>,
     },
     /// `HAND_TRACKING_STATUS`, `USER_STATUS_UPDATE`: relayed to the others.
-    Relay { kind: &'static str, payload: Object },
+    Relay {
+        kind: &'static str,
+        payload: Object,
+    },
     /// `WEBCAM_*`: forwarded to one member only.
     Targeted {
         kind: &'static str,
@@ -81,7 +84,10 @@ pub fn parse(text: &str) -> Result<ClientMessage, ProtocolError> {
     if text.len() > MAX_FRAME_BYTES {
         return Err(ProtocolError::new(
             ErrorCode::TooLarge,
-            format!("message is {} bytes; the limit is {MAX_FRAME_BYTES}", text.len()),
+            format!(
+                "message is {} bytes; the limit is {MAX_FRAME_BYTES}",
+                text.len()
+            ),
         ));
     }
     let envelope: Envelope = serde_json::from_str(text).map_err(|e| {
@@ -128,7 +134,9 @@ fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolErro
         }
         "CURSOR_MOVE" => {
             if !payload.get("position").is_some_and(Value::is_object) {
-                return Err(ProtocolError::invalid("CURSOR_MOVE needs a position object"));
+                return Err(ProtocolError::invalid(
+                    "CURSOR_MOVE needs a position object",
+                ));
             }
             ClientMessage::CursorMove(payload)
         }
@@ -138,13 +146,13 @@ fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolErro
                 Some(Value::Object(shape)) => shape,
                 _ => return Err(ProtocolError::invalid("SHAPE_ADDED needs a shape object")),
             };
-            let shape_id = id_field(&shape, "id")?;
+            let shape_id = id_field(shape, "id")?;
             match shape.get("type") {
                 Some(Value::String(t)) if !t.is_empty() && t.len() <= MAX_ID_BYTES => {}
                 _ => return Err(ProtocolError::invalid("a shape needs a string type")),
             }
-            check_shape_fields(&shape)?;
-            let shape_json = check_shape_size(&shape)?;
+            check_shape_fields(shape)?;
+            let shape_json = check_shape_size(shape)?;
             ClientMessage::ShapeAdded {
                 shape_id,
                 shape_json,
@@ -157,7 +165,11 @@ fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolErro
             let shape_id = id_field(&payload, "shapeId")?;
             let mut updates = match payload.get("updates") {
                 Some(Value::Object(u)) => u.clone(),
-                _ => return Err(ProtocolError::invalid("SHAPE_UPDATED needs an updates object")),
+                _ => {
+                    return Err(ProtocolError::invalid(
+                        "SHAPE_UPDATED needs an updates object",
+                    ))
+                }
             };
             // A shape's id is its identity; an update cannot rename it.
             updates.remove("id");
@@ -176,13 +188,19 @@ fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolErro
                 Some(Value::Array(_)) => {
                     return Err(ProtocolError::invalid("too many shapeIds in one message"))
                 }
-                _ => return Err(ProtocolError::invalid("SHAPES_DELETED needs a shapeIds array")),
+                _ => {
+                    return Err(ProtocolError::invalid(
+                        "SHAPES_DELETED needs a shapeIds array",
+                    ))
+                }
             };
             let shape_ids = ids
                 .iter()
                 .map(|v| match v {
                     Value::String(s) if !s.is_empty() && s.len() <= MAX_ID_BYTES => Ok(s.clone()),
-                    _ => Err(ProtocolError::invalid("every shapeId must be a non-empty string")),
+                    _ => Err(ProtocolError::invalid(
+                        "every shapeId must be a non-empty string",
+                    )),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             ClientMessage::ShapesDeleted {
@@ -229,7 +247,9 @@ fn id_field(map: &Object, key: &str) -> Result<String, ProtocolError> {
         Some(Value::String(s)) if !s.is_empty() => Err(ProtocolError::invalid(format!(
             "{key} is longer than {MAX_ID_BYTES} bytes"
         ))),
-        _ => Err(ProtocolError::invalid(format!("{key} must be a non-empty string"))),
+        _ => Err(ProtocolError::invalid(format!(
+            "{key} must be a non-empty string"
+        ))),
     }
 }
 

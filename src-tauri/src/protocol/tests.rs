@@ -1,1 +1,196 @@
 use super::*;
+use serde_json::json;
+
+fn parse_value(v: serde_json::Value) -> Result<ClientMessage, ProtocolError> {
+    parse(&v.to_string())
+}
+
+fn code(r: Result<ClientMessage, ProtocolError>) -> ErrorCode {
+    r.expect_err("should be refused").code
+}
+
+#[test]
+fn not_json_is_bad_json() {
+    assert_eq!(code(parse("{nope")), ErrorCode::BadJson);
+    assert_eq!(code(parse(r#"{"payload":{}}"#)), ErrorCode::BadJson);
+    assert_eq!(code(parse("[1,2]")), ErrorCode::BadJson);
+}
+
+#[test]
+fn an_unknown_type_is_named() {
+    let e = parse_value(json!({"type": "DANCE", "payload": {}})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnknownType);
+    assert!(e.message.contains("DANCE"));
+}
+
+#[test]
+fn join_room_reads_the_existing_clients_fields() {
+    let msg = parse_value(
+        json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "username": "Ann", "position": "bottom-left"}}),
+    );
+    assert_eq!(
+        msg.unwrap(),
+        ClientMessage::JoinRoom {
+            user_id: "u1".into(),
+            username: "Ann".into(),
+            position: Some(Seat::BottomLeft)
+        }
+    );
+    assert_eq!(
+        code(parse_value(
+            json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "position": "middle"}})
+        )),
+        ErrorCode::Invalid
+    );
+    assert_eq!(
+        code(parse_value(json!({"type": "JOIN_ROOM", "payload": {}}))),
+        ErrorCode::Invalid
+    );
+}
+
+#[test]
+fn a_shape_keeps_its_unknown_fields() {
+    let shape = json!({"id": "s1", "type": "pencil", "points": [{"x": 1, "y": 2}], "customThing": {"a": [1]}});
+    let msg = parse_value(
+        json!({"type": "SHAPE_ADDED", "payload": {"shape": shape, "userId": "u", "opId": "o1"}}),
+    )
+    .unwrap();
+    let ClientMessage::ShapeAdded {
+        shape_id,
+        shape_json,
+        op_id,
+        ..
+    } = msg
+    else {
+        panic!("not a shape");
+    };
+    assert_eq!(shape_id, "s1");
+    assert_eq!(op_id.as_deref(), Some("o1"));
+    let back: serde_json::Value = serde_json::from_str(&shape_json).unwrap();
+    assert_eq!(back, shape);
+}
+
+#[test]
+fn a_shape_needs_an_id_and_a_type() {
+    for shape in [
+        json!({"type": "line"}),
+        json!({"id": "", "type": "line"}),
+        json!({"id": 7, "type": "line"}),
+        json!({"id": "a"}),
+    ] {
+        assert_eq!(
+            code(parse_value(
+                json!({"type": "SHAPE_ADDED", "payload": {"shape": shape}})
+            )),
+            ErrorCode::Invalid
+        );
+    }
+    assert_eq!(
+        code(parse_value(
+            json!({"type": "SHAPE_ADDED", "payload": {"shape": "x"}})
+        )),
+        ErrorCode::Invalid
+    );
+}
+
+fn points(n: usize) -> serde_json::Value {
+    serde_json::Value::Array((0..n).map(|i| json!({"x": i, "y": i})).collect())
+}
+
+#[test]
+fn points_per_shape_are_limited_at_the_limit_and_past_it() {
+    let at = json!({"type": "SHAPE_ADDED", "payload": {"shape": {"id": "a", "type": "pencil", "points": points(MAX_POINTS_PER_SHAPE)}}});
+    assert!(parse_value(at).is_ok());
+    let past = json!({"type": "SHAPE_ADDED", "payload": {"shape": {"id": "a", "type": "pencil", "points": points(MAX_POINTS_PER_SHAPE + 1)}}});
+    assert_eq!(code(parse_value(past)), ErrorCode::Invalid);
+    let update = json!({"type": "SHAPE_UPDATED", "payload": {"shapeId": "a", "updates": {"points": points(MAX_POINTS_PER_SHAPE + 1)}}});
+    assert_eq!(code(parse_value(update)), ErrorCode::Invalid);
+}
+
+#[test]
+fn shape_bytes_are_limited_at_the_limit_and_past_it() {
+    let shape_with_text = |len: usize| json!({"id": "a", "type": "text", "text": "x".repeat(len)});
+    let overhead = shape_with_text(0).to_string().len();
+    let at = shape_with_text(MAX_SHAPE_BYTES - overhead);
+    assert_eq!(at.to_string().len(), MAX_SHAPE_BYTES);
+    assert!(parse_value(json!({"type": "SHAPE_ADDED", "payload": {"shape": at}})).is_ok());
+    let past = shape_with_text(MAX_SHAPE_BYTES - overhead + 1);
+    assert_eq!(
+        code(parse_value(
+            json!({"type": "SHAPE_ADDED", "payload": {"shape": past}})
+        )),
+        ErrorCode::Invalid
+    );
+}
+
+#[test]
+fn frames_are_limited_at_the_limit_and_past_it() {
+    let frame_of = |len: usize| {
+        let base =
+            json!({"type": "CURSOR_MOVE", "payload": {"position": {"x": 1, "y": 2}, "pad": ""}})
+                .to_string();
+        let pad = "x".repeat(len - base.len());
+        json!({"type": "CURSOR_MOVE", "payload": {"position": {"x": 1, "y": 2}, "pad": pad}})
+            .to_string()
+    };
+    let at = frame_of(MAX_FRAME_BYTES);
+    assert_eq!(at.len(), MAX_FRAME_BYTES);
+    assert!(parse(&at).is_ok());
+    assert_eq!(
+        code(parse(&frame_of(MAX_FRAME_BYTES + 1))),
+        ErrorCode::TooLarge
+    );
+}
+
+#[test]
+fn an_update_cannot_rename_a_shape() {
+    let msg = parse_value(json!({"type": "SHAPE_UPDATED", "payload": {"shapeId": "a", "updates": {"id": "b", "x": 3}}})).unwrap();
+    let ClientMessage::ShapeUpdated { updates, .. } = msg else {
+        panic!()
+    };
+    assert!(!updates.contains_key("id"));
+    assert_eq!(updates["x"], 3);
+}
+
+#[test]
+fn request_sync_takes_an_optional_revision() {
+    assert_eq!(
+        parse(r#"{"type":"REQUEST_SYNC","payload":{"userId":"u"}}"#).unwrap(),
+        ClientMessage::RequestSync { since: None }
+    );
+    assert_eq!(
+        parse(r#"{"type":"REQUEST_SYNC","payload":{"since":42}}"#).unwrap(),
+        ClientMessage::RequestSync { since: Some(42) }
+    );
+    assert_eq!(
+        code(parse(r#"{"type":"REQUEST_SYNC","payload":{"since":-1}}"#)),
+        ErrorCode::Invalid
+    );
+}
+
+#[test]
+fn webcam_messages_need_a_target() {
+    assert_eq!(
+        code(parse(r#"{"type":"WEBCAM_OFFER","payload":{"offer":{}}}"#)),
+        ErrorCode::Invalid
+    );
+    let msg =
+        parse(r#"{"type":"WEBCAM_OFFER","payload":{"offer":{"sdp":"x"},"targetUserId":"b"}}"#)
+            .unwrap();
+    assert!(
+        matches!(msg, ClientMessage::Targeted { kind: "WEBCAM_OFFER", ref target, .. } if target == "b")
+    );
+}
+
+#[test]
+fn room_names_are_safe_keys() {
+    assert!(valid_room_name("main"));
+    assert!(valid_room_name("class-3.b_2"));
+    assert!(!valid_room_name(""));
+    assert!(!valid_room_name("../etc"));
+    assert!(!valid_room_name("a\0b"));
+    assert!(!valid_room_name(
+        &"r".repeat(limits::MAX_ROOM_NAME_BYTES + 1)
+    ));
+    assert!(valid_room_name(&"r".repeat(limits::MAX_ROOM_NAME_BYTES)));
+}

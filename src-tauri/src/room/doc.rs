@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::protocol::limits::{MAX_OP_IDS_PER_ROOM, MAX_SHAPES_PER_ROOM, MAX_TOMBSTONES_PER_ROOM};
+use crate::protocol::limits::{
+    MAX_OP_IDS_PER_ROOM, MAX_ROOM_BYTES, MAX_SHAPES_PER_ROOM, MAX_TOMBSTONES_PER_ROOM,
+};
 use crate::protocol::{check_shape_size, Frame, Object, ProtocolError};
 use crate::store::{LoadedRoom, Write};
 
@@ -40,6 +42,8 @@ pub struct Doc {
     floor: u64,
     next_seq: u64,
     shapes: IndexMap<String, Shape>,
+    /// Bytes of JSON of the live shapes.
+    bytes: usize,
     /// Deleted shape id → revision of the deletion, oldest first.
     tombstones: IndexMap<String, u64>,
     op_ids: HashMap<String, u64>,
@@ -57,6 +61,7 @@ impl Doc {
             ..Doc::default()
         };
         for (id, seq, rev, json) in loaded.shapes {
+            doc.bytes += json.len();
             doc.shapes.insert(id, Shape { seq, rev, json });
         }
         doc.tombstones.extend(loaded.tombstones);
@@ -101,6 +106,7 @@ impl Doc {
                 "this room holds {MAX_SHAPES_PER_ROOM} shapes, its limit; delete some first"
             )));
         }
+        self.check_growth(self.shapes.get(id), json.len())?;
         let rev = self.bump();
         let seq = existing.unwrap_or_else(|| {
             self.next_seq += 1;
@@ -109,8 +115,27 @@ impl Doc {
         if self.tombstones.shift_remove(id).is_some() {
             writes.push(Write::RemoveTombstone { id: id.to_string() });
         }
-        let json: Arc<str> = json.into();
-        self.shapes.insert(
+        self.put(id, seq, rev, json.into(), writes);
+        self.finish(op_id, writes);
+        Ok(Outcome::Applied(rev))
+    }
+
+    /// Refuses a change that would take the room past [`MAX_ROOM_BYTES`].
+    fn check_growth(&self, old: Option<&Shape>, new_len: usize) -> Result<(), ProtocolError> {
+        let after = self.bytes - old.map_or(0, |s| s.json.len()) + new_len;
+        if after > MAX_ROOM_BYTES && new_len > old.map_or(0, |s| s.json.len()) {
+            return Err(ProtocolError::invalid(format!(
+                "this room's drawing has reached its size limit of {} MB; delete something first",
+                MAX_ROOM_BYTES / (1024 * 1024)
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stores a shape's new state in memory and queues it for disk.
+    fn put(&mut self, id: &str, seq: u64, rev: u64, json: Arc<str>, writes: &mut Vec<Write>) {
+        self.bytes += json.len();
+        let old = self.shapes.insert(
             id.to_string(),
             Shape {
                 seq,
@@ -118,14 +143,13 @@ impl Doc {
                 json: json.clone(),
             },
         );
+        self.bytes -= old.map_or(0, |s| s.json.len());
         writes.push(Write::Shape {
             id: id.to_string(),
             seq,
             rev,
             json,
         });
-        self.finish(op_id, writes);
-        Ok(Outcome::Applied(rev))
     }
 
     /// Shallow-merges `updates` into a live shape. Unknown shapes are left
@@ -148,29 +172,22 @@ impl Doc {
         for (k, v) in updates {
             merged.insert(k.clone(), v.clone());
         }
-        let json: Arc<str> = check_shape_size(&merged)?.into();
+        let json = check_shape_size(&merged)?;
+        self.check_growth(Some(shape), json.len())?;
         let seq = shape.seq;
         let rev = self.bump();
-        self.shapes.insert(
-            id.to_string(),
-            Shape {
-                seq,
-                rev,
-                json: json.clone(),
-            },
-        );
-        writes.push(Write::Shape {
-            id: id.to_string(),
-            seq,
-            rev,
-            json,
-        });
+        self.put(id, seq, rev, json.into(), writes);
         self.finish(op_id, writes);
         Ok(Outcome::Applied(rev))
     }
 
     /// Deletes the live shapes among `ids`.
-    pub fn delete(&mut self, ids: &[String], op_id: Option<&str>, writes: &mut Vec<Write>) -> Outcome {
+    pub fn delete(
+        &mut self,
+        ids: &[String],
+        op_id: Option<&str>,
+        writes: &mut Vec<Write>,
+    ) -> Outcome {
         if self.seen(op_id) {
             return Outcome::Duplicate;
         }
@@ -179,11 +196,15 @@ impl Doc {
         }
         let rev = self.bump();
         for id in ids {
-            if self.shapes.shift_remove(id).is_some() {
+            if let Some(old) = self.shapes.shift_remove(id) {
+                self.bytes -= old.json.len();
                 writes.push(Write::RemoveShape { id: id.clone() });
                 self.tombstones.shift_remove(id);
                 self.tombstones.insert(id.clone(), rev);
-                writes.push(Write::Tombstone { id: id.clone(), rev });
+                writes.push(Write::Tombstone {
+                    id: id.clone(),
+                    rev,
+                });
             }
         }
         while self.tombstones.len() > MAX_TOMBSTONES_PER_ROOM {
@@ -246,13 +267,14 @@ impl Doc {
     }
 
     fn delta(&self, since: u64) -> Frame {
-        let deleted: Vec<&str> = self
+        let mut deleted: Vec<&str> = self
             .tombstones
             .iter()
             .rev()
             .take_while(|(_, rev)| **rev > since)
             .map(|(id, _)| id.as_str())
             .collect();
+        deleted.reverse();
         self.build(|s| s.rev > since, &deleted, false)
     }
 

@@ -141,7 +141,12 @@ impl Room {
     }
 
     /// Applies one message from a joined member.
-    pub fn handle(&self, conn: &Conn, user_id: &Arc<str>, msg: ClientMessage) -> Result<(), ProtocolError> {
+    pub fn handle(
+        &self,
+        conn: &Conn,
+        user_id: &Arc<str>,
+        msg: ClientMessage,
+    ) -> Result<(), ProtocolError> {
         match msg {
             ClientMessage::JoinRoom { .. } => Ok(()),
             ClientMessage::CursorMove(payload) => {
@@ -157,24 +162,39 @@ impl Room {
                 shape_json,
                 op_id,
                 payload,
-            } => self.mutate(conn, user_id, "SHAPE_ADDED", payload, op_id, |doc, op, w| {
-                doc.add(&shape_id, shape_json, op, w)
-            }),
+            } => self.mutate(
+                conn,
+                user_id,
+                "SHAPE_ADDED",
+                payload,
+                op_id,
+                |doc, op, w| doc.add(&shape_id, shape_json, op, w),
+            ),
             ClientMessage::ShapeUpdated {
                 shape_id,
                 updates,
                 op_id,
                 payload,
-            } => self.mutate(conn, user_id, "SHAPE_UPDATED", payload, op_id, |doc, op, w| {
-                doc.update(&shape_id, &updates, op, w)
-            }),
+            } => self.mutate(
+                conn,
+                user_id,
+                "SHAPE_UPDATED",
+                payload,
+                op_id,
+                |doc, op, w| doc.update(&shape_id, &updates, op, w),
+            ),
             ClientMessage::ShapesDeleted {
                 shape_ids,
                 op_id,
                 payload,
-            } => self.mutate(conn, user_id, "SHAPES_DELETED", payload, op_id, |doc, op, w| {
-                Ok(doc.delete(&shape_ids, op, w))
-            }),
+            } => self.mutate(
+                conn,
+                user_id,
+                "SHAPES_DELETED",
+                payload,
+                op_id,
+                |doc, op, w| Ok(doc.delete(&shape_ids, op, w)),
+            ),
             ClientMessage::RequestSync { since } => {
                 let sync = self.lock().doc.sync(since);
                 conn.outbox.push(sync);
@@ -232,7 +252,11 @@ impl Room {
             return Ok(());
         }
         let ack = op_id.map(|op_id| PendingAck {
-            sink: self.me.upgrade().expect("a room is alive while it handles messages") as Arc<dyn AckSink>,
+            sink: self
+                .me
+                .upgrade()
+                .expect("a room is alive while it handles messages")
+                as Arc<dyn AckSink>,
             user_id: user_id.clone(),
             op_id,
             rev: state.doc.rev(),

@@ -72,7 +72,9 @@ impl Outbox {
         if inner.closing.is_some() || self.killed.is_cancelled() {
             return false;
         }
-        if inner.doc_bytes + frame.len() > MAX_OUTBOX_BYTES {
+        // One frame always fits into an empty queue: a full sync of a big
+        // board may be larger than the budget on its own.
+        if inner.doc_bytes > 0 && inner.doc_bytes + frame.len() > MAX_OUTBOX_BYTES {
             drop(inner);
             tracing::info!("disconnecting a peer that stopped reading");
             self.killed.cancel();
@@ -167,7 +169,12 @@ mod tests {
         outbox.push_cursor(&a, "c".into());
         assert!(outbox.push("d1".into()));
         assert!(outbox.push("d2".into()));
-        let texts: Vec<String> = outbox.drain().frames.iter().map(|f| f.to_string()).collect();
+        let texts: Vec<String> = outbox
+            .drain()
+            .frames
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
         assert_eq!(texts, ["d1", "d2", "c"]);
     }
 
@@ -181,6 +188,14 @@ mod tests {
         }
         assert!(!outbox.is_killed());
         assert!(!outbox.push(big));
+        assert!(outbox.is_killed());
+    }
+
+    #[test]
+    fn one_frame_larger_than_the_budget_still_goes_out() {
+        let outbox = Outbox::new();
+        assert!(outbox.push("x".repeat(MAX_OUTBOX_BYTES + 1).into()));
+        assert!(!outbox.push("y".into()));
         assert!(outbox.is_killed());
     }
 

@@ -57,7 +57,11 @@ impl Rooms {
                 let loaded = tokio::task::spawn_blocking(move || store.load_room(&owned))
                     .await
                     .expect("room load task")?;
-                Ok::<_, RoomError>(Room::new(name, Doc::from_loaded(loaded), self.inner.writer.clone()))
+                Ok::<_, RoomError>(Room::new(
+                    name,
+                    Doc::from_loaded(loaded),
+                    self.inner.writer.clone(),
+                ))
             })
             .await?;
         Ok(room.clone())

@@ -95,10 +95,10 @@ impl Seats {
 
     /// Frees the seat of `user_id` if `conn_id` still holds it.
     pub fn vacate(&mut self, user_id: &str, conn_id: u64) -> Option<Member> {
-        let slot = self
-            .seats
-            .iter_mut()
-            .find(|s| s.as_ref().is_some_and(|m| m.conn.id == conn_id && &*m.user_id == user_id))?;
+        let slot = self.seats.iter_mut().find(|s| {
+            s.as_ref()
+                .is_some_and(|m| m.conn.id == conn_id && &*m.user_id == user_id)
+        })?;
         let member = slot.take()?;
         self.departures += 1;
         self.reserved
@@ -136,7 +136,10 @@ mod tests {
     #[test]
     fn a_requested_free_seat_is_granted() {
         let seats = Seats::default();
-        assert_eq!(seats.choose("a", Some(Seat::BottomRight)), Some(Seat::BottomRight));
+        assert_eq!(
+            seats.choose("a", Some(Seat::BottomRight)),
+            Some(Seat::BottomRight)
+        );
     }
 
     #[test]
@@ -154,7 +157,10 @@ mod tests {
         seats.vacate("a", 1);
         // A newcomer does not take the seat kept for "a" while another is free.
         assert_eq!(seats.choose("c", None), Some(Seat::BottomLeft));
-        assert_eq!(seats.choose("a", Some(Seat::BottomRight)), Some(Seat::TopLeft));
+        assert_eq!(
+            seats.choose("a", Some(Seat::BottomRight)),
+            Some(Seat::TopLeft)
+        );
     }
 
     #[test]

@@ -87,7 +87,10 @@ mod tests {
     #[test]
     fn keys_round_trip() {
         let k = key("main", SHAPE, "shape-1");
-        assert_eq!(split_key(room_prefix("main").len(), &k), Some((SHAPE, "shape-1")));
+        assert_eq!(
+            split_key(room_prefix("main").len(), &k),
+            Some((SHAPE, "shape-1"))
+        );
         let m = key("main", META, "");
         assert_eq!(split_key(5, &m), Some((META, "")));
     }

@@ -180,8 +180,9 @@ fn encode(batch: &mut sled::Batch, room: &str, w: &Write) {
 /// One `ACK` per author per batch, listing its op ids in order.
 fn acknowledge(commits: Vec<Commit>) {
     type Key = (usize, Arc<str>);
+    type Gathered = (Arc<dyn AckSink>, Vec<String>, u64);
     let mut order: Vec<Key> = Vec::new();
-    let mut acks: HashMap<Key, (Arc<dyn AckSink>, Vec<String>, u64)> = HashMap::new();
+    let mut acks: HashMap<Key, Gathered> = HashMap::new();
     for ack in commits.into_iter().filter_map(|c| c.ack) {
         let key = (
             Arc::as_ptr(&ack.sink) as *const () as usize,

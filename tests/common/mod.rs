@@ -1,0 +1,338 @@
+//! A real host on `127.0.0.1:0` (in-process or as a child process) and a
+//! real WebSocket client for it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use coco::config::Config;
+use coco::host::Host;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for an expected message before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A host running in this process, on ephemeral loopback ports.
+pub struct TestHost {
+    pub host: Host,
+    pub dir: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl TestHost {
+    pub async fn start() -> TestHost {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
+        let mut host = TestHost::start_in(&dir).await;
+        host._tmp = Some(tmp);
+        host
+    }
+
+    /// A host on an existing data directory (for restarts).
+    pub async fn start_in(dir: &Path) -> TestHost {
+        TestHost::with_config(Config::ephemeral(dir)).await
+    }
+
+    pub async fn with_config(config: Config) -> TestHost {
+        let dir = config.data_dir.clone();
+        let host = Host::start(config).await.expect("host starts");
+        TestHost {
+            host,
+            dir,
+            _tmp: None,
+        }
+    }
+
+    /// The compatibility WebSocket URL for `room`.
+    pub fn ws(&self, room: &str) -> String {
+        format!("ws://{}/?room={room}", self.host.ws_addr())
+    }
+
+    /// The same-origin `/ws` URL for `room`.
+    pub fn ws_main_port(&self, room: &str) -> String {
+        format!("ws://{}/ws?room={room}", self.host.http_addr())
+    }
+
+    pub fn http(&self) -> SocketAddr {
+        self.host.http_addr()
+    }
+
+    /// Shuts the host down cleanly; keeps the data directory.
+    pub async fn stop(self) -> Option<tempfile::TempDir> {
+        self.host.shutdown().await;
+        self._tmp
+    }
+}
+
+/// A host in its own process, for crash and signal tests.
+pub struct HostProcess {
+    pub child: Child,
+    pub http: SocketAddr,
+    pub ws: SocketAddr,
+    pub code: String,
+}
+
+impl HostProcess {
+    pub fn spawn(dir: &Path, extra: &[&str]) -> HostProcess {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_coco"));
+        command.args(["--bind", "127.0.0.1"]);
+        HostProcess::spawn_command(command, dir, extra)
+    }
+
+    /// Starts the host through `command` (e.g. `ip netns exec NS coco`).
+    pub fn spawn_command(mut command: Command, dir: &Path, extra: &[&str]) -> HostProcess {
+        let mut child = command
+            .args([
+                "--headless",
+                "--no-mdns",
+                "--port",
+                "0",
+                "--ws-port",
+                "0",
+                "--data-dir",
+            ])
+            .arg(dir)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start coco");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut http = None;
+        let mut ws = None;
+        let mut code = None;
+        while http.is_none() || ws.is_none() || code.is_none() {
+            let line = lines.next().expect("host printed its addresses").unwrap();
+            if let Some(addr) = address_after(&line, "on this machine: http://") {
+                http = Some(addr);
+            }
+            if let Some(addr) = address_after(&line, "WebSocket:       ws://") {
+                ws = Some(addr);
+            }
+            if let Some(rest) = line.strip_prefix("  join code:") {
+                code = Some(rest.trim().to_string());
+            }
+        }
+        // Keep draining stdout so the host never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        HostProcess {
+            child,
+            http: http.unwrap(),
+            ws: ws.unwrap(),
+            code: code.unwrap(),
+        }
+    }
+
+    pub fn ws_url(&self, room: &str) -> String {
+        format!("ws://{}/?room={room}", self.ws)
+    }
+
+    pub fn kill9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for HostProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn address_after(line: &str, marker: &str) -> Option<SocketAddr> {
+    let rest = &line[line.find(marker)? + marker.len()..];
+    rest.split('/').next()?.parse().ok()
+}
+
+/// Like a browser, accept a full sync of a big board in one frame.
+fn big_frames() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(64 << 20))
+        .max_frame_size(Some(64 << 20))
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A protocol client.
+pub struct Client {
+    pub socket: Socket,
+    pub user: String,
+}
+
+impl Client {
+    pub async fn connect(url: &str) -> Client {
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(url, Some(big_frames()), false)
+                .await
+                .expect("connect");
+        Client {
+            socket,
+            user: String::new(),
+        }
+    }
+
+    /// Connects with extra request headers (e.g. `Origin`); returns the HTTP
+    /// status of a refused upgrade as `Err`.
+    pub async fn try_connect_with(
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Client, (u16, String)> {
+        let mut request = url.into_client_request().unwrap();
+        for (k, v) in headers {
+            request.headers_mut().insert(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        match tokio_tungstenite::connect_async_with_config(request, Some(big_frames()), false).await
+        {
+            Ok((socket, _)) => Ok(Client {
+                socket,
+                user: String::new(),
+            }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                let body = response
+                    .body()
+                    .as_ref()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default();
+                Err((response.status().as_u16(), body))
+            }
+            Err(e) => panic!("connect failed: {e}"),
+        }
+    }
+
+    /// Connects and joins as `user`; returns the client and its WELCOME payload.
+    pub async fn join(url: &str, user: &str) -> (Client, Value) {
+        let mut client = Client::connect(url).await;
+        let welcome = client.join_as(user, None).await;
+        (client, welcome)
+    }
+
+    pub async fn join_as(&mut self, user: &str, position: Option<&str>) -> Value {
+        self.user = user.to_string();
+        let mut payload = json!({"userId": user, "username": format!("{user} name")});
+        if let Some(p) = position {
+            payload["position"] = json!(p);
+        }
+        self.send("JOIN_ROOM", payload).await;
+        self.expect("WELCOME").await
+    }
+
+    pub async fn send(&mut self, kind: &str, payload: Value) {
+        self.send_raw(json!({"type": kind, "payload": payload}).to_string())
+            .await;
+    }
+
+    pub async fn send_raw(&mut self, text: String) {
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next JSON message, or None when the socket closed.
+    pub async fn next(&mut self) -> Option<Value> {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .expect("a message within the wait time");
+            match msg {
+                Some(Ok(Message::Text(t))) => {
+                    return Some(serde_json::from_str(&t).expect("host sends JSON"))
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    /// Skips messages until one of `kind` arrives; returns its payload.
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        loop {
+            let msg = self
+                .next()
+                .await
+                .unwrap_or_else(|| panic!("socket closed while waiting for {kind}"));
+            if msg["type"] == kind {
+                return msg["payload"].clone();
+            }
+            if msg["type"] == "ERROR" && kind != "ERROR" {
+                panic!("got an error while waiting for {kind}: {msg}");
+            }
+        }
+    }
+
+    /// Waits for `ERROR` and returns its code.
+    pub async fn expect_error(&mut self) -> String {
+        self.expect("ERROR").await["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Whether the host closes the socket (skipping messages) within the wait time.
+    pub async fn closed(&mut self) -> bool {
+        loop {
+            match tokio::time::timeout(WAIT, self.socket.next()).await {
+                Err(_) => return false,
+                Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    /// Full or delta sync.
+    pub async fn sync(&mut self, since: Option<u64>) -> Value {
+        let mut payload = json!({"userId": self.user});
+        if let Some(since) = since {
+            payload["since"] = json!(since);
+        }
+        self.send("REQUEST_SYNC", payload).await;
+        self.expect("SYNC_SHAPES").await
+    }
+
+    /// Adds a pencil shape with an op id and waits for its ACK.
+    pub async fn add_acked(&mut self, id: &str) -> u64 {
+        let op = format!("op-{id}");
+        self.send(
+            "SHAPE_ADDED",
+            json!({"shape": pencil(id, 5), "userId": self.user, "opId": op}),
+        )
+        .await;
+        let ack = self.expect("ACK").await;
+        assert_eq!(ack["opIds"], json!([op]));
+        ack["rev"].as_u64().unwrap()
+    }
+}
+
+/// A pencil shape in the existing client's format.
+pub fn pencil(id: &str, points: usize) -> Value {
+    let pts: Vec<Value> = (0..points)
+        .map(|i| json!({"x": i * 3, "y": i * 2}))
+        .collect();
+    json!({
+        "id": id, "type": "pencil", "points": pts,
+        "style": {"strokeColor": "#1971c2", "fillColor": "transparent", "strokeWidth": 2, "opacity": 1},
+        "isSelected": false, "createdBy": "test"
+    })
+}
+
+/// The ids of a `SYNC_SHAPES` payload's shapes.
+pub fn shape_ids(sync: &Value) -> Vec<String> {
+    sync["shapes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
