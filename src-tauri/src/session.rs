@@ -60,14 +60,19 @@ impl Session {
         let outbox = &conn.outbox;
         let mut limiter = RateLimiter::new();
         let mut joined: Option<(Arc<Room>, Joined)> = None;
+        // Made once: re-creating them per frame would re-register a waiter
+        // on the host-wide shutdown token for every message of every peer.
+        let shutdown = self.shutdown.cancelled();
+        let killed = outbox.killed();
+        tokio::pin!(shutdown, killed);
         loop {
             let next = tokio::select! {
                 biased;
-                _ = self.shutdown.cancelled() => {
+                _ = &mut shutdown => {
                     outbox.close(CloseReason { code: 1001, reason: "the host is shutting down".into() });
                     break;
                 }
-                _ = outbox.killed() => break,
+                _ = &mut killed => break,
                 next = stream.next() => next,
             };
             let text = match next {
@@ -177,10 +182,12 @@ impl Session {
 }
 
 async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>) {
+    let killed = outbox.killed();
+    tokio::pin!(killed);
     loop {
         tokio::select! {
             biased;
-            _ = outbox.killed() => return,
+            _ = &mut killed => return,
             _ = outbox.ready() => {}
         }
         let drained = outbox.drain();
@@ -201,7 +208,7 @@ async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>
         };
         let done = tokio::select! {
             biased;
-            _ = outbox.killed() => true,
+            _ = &mut killed => true,
             sent = send => sent.unwrap_or(true),
         };
         if done {
@@ -259,6 +266,13 @@ impl RateLimiter {
 /// [`MAX_FRAME_BYTES`] so that an oversized frame still gets a `too_large`
 /// answer, bounded so that it is never buffered without limit.
 pub const SOCKET_MESSAGE_CAP: usize = 2 * MAX_FRAME_BYTES;
+
+/// Read chunk per connection. The library's default (128 KiB) costs 100 MB
+/// across 800 sockets; almost every frame (a cursor, a stroke) is far smaller.
+pub const SOCKET_READ_BUFFER: usize = 8 * 1024;
+
+/// Bytes gathered before a write reaches the socket (a flush always writes).
+pub const SOCKET_WRITE_BUFFER: usize = 16 * 1024;
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@ pub use error::ApiError;
 use crate::auth::{origin_allowed, Gate, Refusal};
 use crate::protocol::{valid_room_name, ErrorCode};
 use crate::room::Rooms;
-use crate::session::{Session, SOCKET_MESSAGE_CAP};
+use crate::session::{Session, SOCKET_MESSAGE_CAP, SOCKET_READ_BUFFER, SOCKET_WRITE_BUFFER};
 
 /// Room used when `?room=` is absent.
 pub const DEFAULT_ROOM: &str = "main";
@@ -181,6 +181,8 @@ async fn upgrade(
     let tracker = s.sessions.clone();
     ws.max_message_size(SOCKET_MESSAGE_CAP)
         .max_frame_size(SOCKET_MESSAGE_CAP)
+        .read_buffer_size(SOCKET_READ_BUFFER)
+        .write_buffer_size(SOCKET_WRITE_BUFFER)
         .on_upgrade(move |socket| tracker.track_future(session.run(socket)))
 }
 

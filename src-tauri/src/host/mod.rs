@@ -224,6 +224,11 @@ fn serve(
     router: axum::Router,
     shutdown: CancellationToken,
 ) -> JoinHandle<()> {
+    use axum::serve::ListenerExt;
+    // Cursor frames are tiny and latency-bound: never let Nagle hold them back.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, service)
