@@ -52,48 +52,13 @@ fn run_headless(config: Config) -> ExitCode {
             Ok(host) => host,
             Err(e) => return fail(&e.to_string()),
         };
-        print_banner(&host);
-        wait_for_signal().await;
+        print!("{}", host.banner());
+        coco::host::stop_requested().await;
         eprintln!("Shutting down…");
         host.shutdown().await;
         eprintln!("Stopped; everything is saved.");
         ExitCode::SUCCESS
     })
-}
-
-/// What a person needs to invite others, on stdout.
-pub fn print_banner(host: &Host) {
-    for notice in host.notices() {
-        println!("note: {notice}");
-    }
-    println!("CoCo host \u{201c}{}\u{201d} is ready", host.name());
-    println!("  on this machine: {}", host.local_url());
-    match host.join_url() {
-        Some(url) => println!("  on the network:  {url}"),
-        None => println!("  on the network:  (listening on this machine only)"),
-    }
-    println!("  join code:       {}", host.join_code());
-    println!(
-        "  WebSocket:       {} (compatibility port)",
-        host.local_ws_url()
-    );
-    if let Some(e) = host.mdns_error() {
-        println!("  not announced on the network ({e}); share the URL above instead");
-    }
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn fail(message: &str) -> ExitCode {

@@ -5,6 +5,7 @@
 //! queued and flushes. Only then does [`Host::shutdown`] return.
 
 mod bind;
+mod signal;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -22,6 +23,7 @@ use crate::room::Rooms;
 use crate::store::{self, Store, StoreError};
 
 pub use bind::BindError;
+pub use signal::stop_requested;
 
 /// How long shutdown waits for sessions to say goodbye.
 const SESSION_DRAIN: Duration = Duration::from_secs(3);
@@ -149,6 +151,35 @@ impl Host {
     /// Why the session is not announced on the LAN, if it is not.
     pub fn mdns_error(&self) -> Option<&str> {
         self.mdns_error.as_deref()
+    }
+
+    /// What a person needs to invite others: the URLs, the code, and any
+    /// start-up notice. Printed on stdout by headless and desktop mode alike.
+    pub fn banner(&self) -> String {
+        let mut out = String::new();
+        for notice in &self.notices {
+            out.push_str(&format!("note: {notice}\n"));
+        }
+        out.push_str(&format!(
+            "CoCo host \u{201c}{}\u{201d} is ready\n",
+            self.name
+        ));
+        out.push_str(&format!("  on this machine: {}\n", self.local_url()));
+        match self.join_url() {
+            Some(url) => out.push_str(&format!("  on the network:  {url}\n")),
+            None => out.push_str("  on the network:  (listening on this machine only)\n"),
+        }
+        out.push_str(&format!("  join code:       {}\n", self.join_code()));
+        out.push_str(&format!(
+            "  WebSocket:       {} (compatibility port)\n",
+            self.local_ws_url()
+        ));
+        if let Some(e) = &self.mdns_error {
+            out.push_str(&format!(
+                "  not announced on the network ({e}); share the URL above instead\n"
+            ));
+        }
+        out
     }
 
     /// The UI on this machine.

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The project's checks, as CI runs them: formatting, lints for both builds
+# (headless and desktop), then the tests. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+section "Installing what is missing"
+ensure_packages "${BUILD_PACKAGES[@]}" "${DESKTOP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+cargo --version
+
+section "Formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+section "Lints, headless build (no GUI libraries)"
+cargo clippy --all-targets --no-default-features --features bench --locked -- -D warnings
+
+section "Lints, desktop build (Tauri)"
+cargo clippy --all-targets --locked -- -D warnings
+
+# Doc tests first: nextest does not run them, and CI reads the test runner's
+# last summary, which should be the one of the whole suite.
+section "Doc tests, headless build"
+cargo test --doc --no-default-features --locked
+
+section "Tests, headless build"
+if command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked; then
+    cargo nextest run --no-default-features --features bench --locked --profile ci
+else
+    echo "cargo-nextest is not available: running cargo test instead"
+    cargo test --all-targets --no-default-features --features bench --locked
+fi

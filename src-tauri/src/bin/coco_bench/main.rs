@@ -1,0 +1,101 @@
+//! `coco-bench`: load generator and latency meter for any server that speaks
+//! the CoCo wire protocol (`/work/shared/PROTOCOL.md`): the CoCo host or the
+//! Node baseline in `bench/baseline`. It deliberately does not link the
+//! `coco` library, so both servers are measured by exactly the same client.
+//!
+//! - [`client`]: connect, join, and cheap reads of the fields that matter.
+//! - [`board`]: shapes in the client's format, sync requests.
+//! - [`loader`]: adding many shapes, confirmed by acks or by a count.
+//! - [`cursors`], [`saturate`], [`bigboard`], [`sync`], [`writes`], [`probe`]: one
+//!   subcommand each.
+//! - [`report`]: percentiles and the human / JSON output.
+//!
+//! Every run is bounded in count and time; targets are only the URLs given.
+
+mod bigboard;
+mod board;
+mod client;
+mod cursors;
+mod loader;
+mod probe;
+mod report;
+mod saturate;
+mod sync;
+mod writes;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "coco-bench",
+    version,
+    about = "Benchmarks a CoCo-protocol WebSocket server"
+)]
+struct Cli {
+    /// Print one JSON object on stdout (the human summary goes to stderr).
+    #[arg(long, global = true)]
+    json: bool,
+    /// Runtime worker threads (default: one per core).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Cursor moves in full rooms: one-way latency, delivery rate, loss.
+    Cursors(cursors::CursorArgs),
+    /// The most cursor traffic served within a p99 budget.
+    Saturate(saturate::SaturateArgs),
+    /// Load a large board, then time full and delta syncs.
+    Bigboard(bigboard::BigboardArgs),
+    /// Join a room and time one full sync.
+    Sync(sync::SyncArgs),
+    /// Acknowledged shape operations per second and ack latency.
+    Writes(writes::WritesArgs),
+    /// Join once and show what the server answers; exit 0 only on WELCOME.
+    Probe(probe::ProbeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if let Some(threads) = cli.threads {
+        builder.worker_threads(threads.max(1));
+    }
+    let runtime = match builder.build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("coco-bench: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let json = cli.json;
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Cursors(args) => cursors::main(args, json).await,
+            Command::Saturate(args) => saturate::main(args, json).await,
+            Command::Bigboard(args) => bigboard::main(args, json).await,
+            Command::Sync(args) => sync::main(args, json).await,
+            Command::Writes(args) => writes::main(args, json).await,
+            Command::Probe(args) => {
+                return if probe::main(args, json).await {
+                    Ok(ExitCode::SUCCESS)
+                } else {
+                    Ok(ExitCode::FAILURE)
+                };
+            }
+        }
+        .map(|()| ExitCode::SUCCESS)
+    });
+    // Sockets still closing in the background are not worth waiting for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    result.unwrap_or_else(|e| {
+        eprintln!("coco-bench: {e}");
+        ExitCode::from(2)
+    })
+}
