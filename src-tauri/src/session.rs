@@ -171,13 +171,16 @@ impl Session {
                 )));
             }
         }
-        let room = self
-            .rooms
-            .get(&self.room)
-            .await
-            .map_err(|e| ProtocolError::invalid(e.to_string()))?;
-        let joined = room.join(conn, user_id, username, position)?;
-        Ok((room, joined))
+        loop {
+            let room = self
+                .rooms
+                .get(&self.room)
+                .await
+                .map_err(|e| ProtocolError::invalid(e.to_string()))?;
+            if let Some(joined) = room.join(conn, user_id, username.clone(), position)? {
+                return Ok((room, joined));
+            }
+        }
     }
 }
 

@@ -27,6 +27,11 @@ pub use signal::stop_requested;
 
 /// How long shutdown waits for sessions to say goodbye.
 const SESSION_DRAIN: Duration = Duration::from_secs(3);
+/// A room nobody has been in for this long is unloaded from memory (it
+/// stays on disk and is read back on the next join).
+pub const ROOM_IDLE_UNLOAD: Duration = Duration::from_secs(120);
+/// How often idle rooms are looked for.
+const ROOM_SWEEP_INTERVAL: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
@@ -81,8 +86,9 @@ impl Host {
         let (writer_handle, writer) = store::spawn_writer(store.clone(), writer_finish.clone());
         let gate = Gate::new(code, config.open);
         let sessions = TaskTracker::new();
+        let rooms = Rooms::new(store.clone(), writer_handle);
         let state = AppState::new(AppParts {
-            rooms: Rooms::new(store.clone(), writer_handle),
+            rooms: rooms.clone(),
             gate: gate.clone(),
             name: config.name.clone(),
             http_port: http_addr.port(),
@@ -93,6 +99,7 @@ impl Host {
         let servers = vec![
             serve(http, api::http_router(state.clone()), shutdown.clone()),
             serve(ws, api::ws_router(state), shutdown.clone()),
+            sweep_idle_rooms(rooms, shutdown.clone()),
         ];
         let (advertiser, mdns_error) = if config.mdns {
             let announcement = Announcement {
@@ -248,6 +255,23 @@ fn loopback_view(addr: SocketAddr) -> SocketAddr {
         }
         _ => addr,
     }
+}
+
+fn sweep_idle_rooms(rooms: Rooms, shutdown: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(ROOM_SWEEP_INTERVAL);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tick.tick() => {
+                    let unloaded = rooms.sweep(ROOM_IDLE_UNLOAD);
+                    if unloaded > 0 {
+                        tracing::debug!("unloaded {unloaded} idle rooms");
+                    }
+                }
+            }
+        }
+    })
 }
 
 fn serve(

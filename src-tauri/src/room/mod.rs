@@ -12,6 +12,7 @@ mod registry;
 mod seats;
 
 use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -35,6 +36,10 @@ pub struct Room {
 struct State {
     doc: Doc,
     seats: Seats,
+    /// Since when nobody is seated (None while someone is).
+    empty_since: Option<Instant>,
+    /// Unloaded from the registry: a join must fetch the room anew.
+    retired: bool,
 }
 
 /// What a successful join hands back to the connection.
@@ -51,6 +56,8 @@ impl Room {
             state: Mutex::new(State {
                 doc,
                 seats: Seats::default(),
+                empty_since: Some(Instant::now()),
+                retired: false,
             }),
             store,
             me: me.clone(),
@@ -76,16 +83,32 @@ impl Room {
         self.state.lock().expect("room lock poisoned")
     }
 
+    /// Marks the room retired if nobody has been in it for `idle`; the
+    /// registry then drops it and the next join reads it back from disk.
+    pub fn retire_if_idle(&self, idle: Duration) -> bool {
+        let mut state = self.lock();
+        let idle =
+            state.seats.count() == 0 && state.empty_since.is_some_and(|t| t.elapsed() >= idle);
+        if idle {
+            state.retired = true;
+        }
+        idle
+    }
+
     /// Seats the user: `WELCOME` to it, `USER_JOINED` for it to everyone, and
-    /// one `USER_JOINED` per other member to it.
+    /// one `USER_JOINED` per other member to it. `None` when the room was
+    /// just unloaded: fetch it from the registry again.
     pub fn join(
         &self,
         conn: &Conn,
         user_id: &str,
         username: String,
         requested: Option<Seat>,
-    ) -> Result<Joined, ProtocolError> {
+    ) -> Result<Option<Joined>, ProtocolError> {
         let mut state = self.lock();
+        if state.retired {
+            return Ok(None);
+        }
         let seat = state.seats.choose(user_id, requested).ok_or_else(|| {
             ProtocolError::new(
                 ErrorCode::RoomFull,
@@ -108,6 +131,7 @@ impl Room {
                 });
             }
         }
+        state.empty_since = None;
         let users: Vec<Value> = state.seats.members().map(Member::describe).collect();
         conn.outbox.push(frame(
             "WELCOME",
@@ -126,7 +150,7 @@ impl Room {
         for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
             conn.outbox.push(frame("USER_JOINED", &m.describe()));
         }
-        Ok(Joined { user_id, seat })
+        Ok(Some(Joined { user_id, seat }))
     }
 
     /// Frees the seat held by this connection and tells the others.
@@ -136,6 +160,9 @@ impl Room {
             let left = frame("USER_LEFT", &json!({ "userId": &*member.user_id }));
             for m in state.seats.members() {
                 m.conn.outbox.push(left.clone());
+            }
+            if state.seats.count() == 0 {
+                state.empty_since = Some(Instant::now());
             }
         }
     }
@@ -263,11 +290,8 @@ impl Room {
         });
         // An ack-only commit still goes through the writer, so the ack for a
         // replayed op never overtakes the write of the original.
-        self.store.submit(Commit {
-            room: self.name.clone(),
-            writes,
-            ack,
-        });
+        self.store
+            .submit(Commit::new(self.name.clone(), writes, ack));
         Ok(())
     }
 }

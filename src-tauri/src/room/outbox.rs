@@ -8,6 +8,7 @@
 //! sender waits, so a slow reader sees fewer, never older, cursor frames.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use tokio::sync::Notify;
@@ -31,6 +32,9 @@ pub struct Outbox {
     ready: Notify,
     /// Cancelled when the connection must end now, without flushing.
     killed: CancellationToken,
+    /// The same fact as a plain flag: checking the token takes a lock, and
+    /// the fan-out path checks it for every frame.
+    dead: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +66,7 @@ impl Outbox {
             inner: Mutex::new(Inner::default()),
             ready: Notify::new(),
             killed: CancellationToken::new(),
+            dead: AtomicBool::new(false),
         }
     }
 
@@ -69,7 +74,7 @@ impl Outbox {
     /// or was just cut off for falling too far behind.
     pub fn push(&self, frame: Frame) -> bool {
         let mut inner = self.inner.lock().expect("outbox lock");
-        if inner.closing.is_some() || self.killed.is_cancelled() {
+        if inner.closing.is_some() || self.is_killed() {
             return false;
         }
         // One frame always fits into an empty queue: a full sync of a big
@@ -77,7 +82,7 @@ impl Outbox {
         if inner.doc_bytes > 0 && inner.doc_bytes + frame.len() > MAX_OUTBOX_BYTES {
             drop(inner);
             tracing::info!("disconnecting a peer that stopped reading");
-            self.killed.cancel();
+            self.kill();
             return false;
         }
         inner.doc_bytes += frame.len();
@@ -113,11 +118,12 @@ impl Outbox {
 
     /// Ends the connection at once, dropping what is queued.
     pub fn kill(&self) {
+        self.dead.store(true, Ordering::Release);
         self.killed.cancel();
     }
 
     pub fn is_killed(&self) -> bool {
-        self.killed.is_cancelled()
+        self.dead.load(Ordering::Acquire)
     }
 
     /// Resolves when the connection was cut off.

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
@@ -52,6 +53,8 @@ impl Rooms {
         };
         let room = cell
             .get_or_try_init(|| async {
+                // A room unloaded a moment ago may still have writes queued.
+                self.inner.writer.barrier().await;
                 let store = self.inner.store.clone();
                 let owned = name.to_string();
                 let loaded = tokio::task::spawn_blocking(move || store.load_room(&owned))
@@ -67,6 +70,16 @@ impl Rooms {
         Ok(room.clone())
     }
 
+    /// Unloads the rooms nobody has been in for `idle`, so that the memory
+    /// and the [`MAX_LOADED_ROOMS`] budget go to the rooms in use.
+    pub fn sweep(&self, idle: Duration) -> usize {
+        let mut rooms = self.inner.rooms.lock().expect("rooms lock");
+        let before = rooms.len();
+        // A cell still loading is kept: dropping it could load the room twice.
+        rooms.retain(|_, cell| !cell.get().is_some_and(|room| room.retire_if_idle(idle)));
+        before - rooms.len()
+    }
+
     /// Rooms in memory and people seated across them.
     pub fn summary(&self) -> (usize, usize) {
         let rooms = self.inner.rooms.lock().expect("rooms lock");
@@ -76,5 +89,59 @@ impl Rooms {
             .map(|room| room.member_count())
             .sum();
         (rooms.len(), people)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{parse, ClientMessage};
+    use crate::room::{Conn, Outbox};
+    use crate::store::spawn_writer;
+    use tokio_util::sync::CancellationToken;
+
+    fn conn(id: u64) -> Conn {
+        Conn {
+            id,
+            outbox: Arc::new(Outbox::new()),
+        }
+    }
+
+    fn add(id: &str) -> ClientMessage {
+        parse(&format!(
+            r#"{{"type":"SHAPE_ADDED","payload":{{"shape":{{"id":"{id}","type":"line"}}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_idle_room_is_unloaded_and_read_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (writer, _task) = spawn_writer(store.clone(), CancellationToken::new());
+        let rooms = Rooms::new(store, writer);
+        let room = rooms.get("art").await.unwrap();
+        let c = conn(1);
+        let joined = room.join(&c, "ann", "Ann".into(), None).unwrap().unwrap();
+        room.handle(&c, &joined.user_id, add("s1")).unwrap();
+        // Someone is seated: the room stays.
+        assert_eq!(rooms.sweep(Duration::ZERO), 0);
+        room.leave("ann", 1);
+        assert_eq!(
+            rooms.sweep(Duration::from_secs(3600)),
+            0,
+            "not idle long enough"
+        );
+        assert_eq!(rooms.sweep(Duration::ZERO), 1);
+        assert_eq!(rooms.summary().0, 0);
+        // The old instance refuses joins; the registry reads the room back,
+        // including the write that may still have been queued.
+        assert!(room
+            .join(&conn(2), "bob", "Bob".into(), None)
+            .unwrap()
+            .is_none());
+        let again = rooms.get("art").await.unwrap();
+        assert!(!Arc::ptr_eq(&room, &again));
+        assert_eq!(again.stats(), (1, 1));
     }
 }

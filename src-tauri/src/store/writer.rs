@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -71,6 +71,21 @@ pub struct Commit {
     pub room: Arc<str>,
     pub writes: Vec<Write>,
     pub ack: Option<PendingAck>,
+    /// Told once this commit (and so every commit queued before it) has been
+    /// through the writer.
+    pub done: Option<oneshot::Sender<()>>,
+}
+
+impl Commit {
+    /// The writes of one operation in `room`.
+    pub fn new(room: Arc<str>, writes: Vec<Write>, ack: Option<PendingAck>) -> Commit {
+        Commit {
+            room,
+            writes,
+            ack,
+            done: None,
+        }
+    }
 }
 
 /// Where rooms send their commits. Sending never blocks, so a room can send
@@ -84,6 +99,21 @@ impl StoreHandle {
     /// Queues a commit; false once the writer has stopped.
     pub fn submit(&self, commit: Commit) -> bool {
         self.tx.send(commit).is_ok()
+    }
+
+    /// Waits until everything queued before this call has been written, so
+    /// that a room read back from disk afterwards misses nothing.
+    pub async fn barrier(&self) {
+        let (tx, rx) = oneshot::channel();
+        let commit = Commit {
+            room: Arc::from(""),
+            writes: Vec::new(),
+            ack: None,
+            done: Some(tx),
+        };
+        if self.submit(commit) {
+            let _ = rx.await;
+        }
     }
 }
 
@@ -130,7 +160,8 @@ async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Commit>, finish: Canc
 }
 
 /// Writes one batch and acknowledges its authors once it is durable.
-async fn write(store: &Store, commits: Vec<Commit>) {
+async fn write(store: &Store, mut commits: Vec<Commit>) {
+    let done: Vec<oneshot::Sender<()>> = commits.iter_mut().filter_map(|c| c.done.take()).collect();
     let mut batch = sled::Batch::default();
     for commit in &commits {
         for w in &commit.writes {
@@ -146,6 +177,9 @@ async fn write(store: &Store, commits: Vec<Commit>) {
             commits.len()
         ),
         Err(e) => tracing::error!("the write task failed: {e}"),
+    }
+    for tx in done {
+        let _ = tx.send(());
     }
 }
 
