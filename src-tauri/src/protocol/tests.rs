@@ -194,3 +194,22 @@ fn room_names_are_safe_keys() {
     ));
     assert!(valid_room_name(&"r".repeat(limits::MAX_ROOM_NAME_BYTES)));
 }
+
+#[test]
+fn ids_are_limited_at_the_limit_and_past_it() {
+    let join = |id: String| parse_value(json!({"type": "JOIN_ROOM", "payload": {"userId": id}}));
+    assert!(join("u".repeat(limits::MAX_ID_BYTES)).is_ok());
+    let e = join("u".repeat(limits::MAX_ID_BYTES + 1)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid);
+    assert!(e.message.contains("longer than"));
+    let add = |id: String| {
+        parse_value(
+            json!({"type": "SHAPE_ADDED", "payload": {"shape": {"id": id, "type": "line"}}}),
+        )
+    };
+    assert!(add("s".repeat(limits::MAX_ID_BYTES)).is_ok());
+    assert_eq!(
+        code(add("s".repeat(limits::MAX_ID_BYTES + 1))),
+        ErrorCode::Invalid
+    );
+}

@@ -115,6 +115,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn loaded_rooms_are_limited_at_the_limit_and_past_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (writer, _task) = spawn_writer(store.clone(), CancellationToken::new());
+        let rooms = Rooms::new(store, writer);
+        let names: Vec<String> = (0..MAX_LOADED_ROOMS).map(|i| format!("r{i}")).collect();
+        let loads = names.iter().map(|n| rooms.get(n));
+        for loaded in futures_util::future::join_all(loads).await {
+            loaded.unwrap();
+        }
+        assert_eq!(rooms.summary().0, MAX_LOADED_ROOMS);
+        // A room already loaded is still served; a new one is refused...
+        assert!(rooms.get("r0").await.is_ok());
+        assert!(matches!(
+            rooms.get("one-more").await,
+            Err(RoomError::TooManyRooms)
+        ));
+        // ...until idle rooms are unloaded.
+        rooms.sweep(Duration::ZERO);
+        assert!(rooms.get("one-more").await.is_ok());
+    }
+
+    #[tokio::test]
     async fn an_idle_room_is_unloaded_and_read_back_whole() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
