@@ -30,3 +30,8 @@ else
     echo "cargo-nextest is not available: running cargo test instead"
     cargo test --all-targets --no-default-features --features bench --locked
 fi
+
+# The browser tests drive Debian's Chromium against the host binary the step
+# above built (a debug build serves ui/ from disk, so it is always current).
+section "Browser tests of the web UI (tests/e2e)"
+COCO_BIN="$PWD/target/debug/coco" bash tests/e2e/run.sh

@@ -92,6 +92,23 @@ async fn invalid_payloads_store_nothing() {
 }
 
 #[tokio::test]
+async fn a_refused_operation_is_named_by_its_op_id() {
+    let host = TestHost::start().await;
+    let mut a = joined(&host).await;
+    let huge = "x".repeat(1024 * 1024);
+    a.send(
+        "SHAPE_UPDATED",
+        json!({"shapeId": "keep", "updates": {"text": huge}, "opId": "too-big"}),
+    )
+    .await;
+    let error = a.expect("ERROR").await;
+    assert_eq!(error["code"], "invalid");
+    assert_eq!(error["opId"], "too-big");
+    still_fine(&mut a).await;
+    host.stop().await;
+}
+
+#[tokio::test]
 async fn room_messages_before_joining_are_not_joined() {
     let host = TestHost::start().await;
     let mut a = Client::connect(&host.ws("main")).await;

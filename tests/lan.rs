@@ -143,6 +143,35 @@ async fn a_lan_peer_joins_only_with_the_code() {
         401
     );
 
+    // The join screen's check and the host panel answer the same way over HTTP.
+    let lan_http: std::net::SocketAddr = format!("{}:{}", ns.host_ip, host.http.port())
+        .parse()
+        .unwrap();
+    assert_eq!(
+        common::http(lan_http, "GET", "/api/session", &[], None)
+            .await
+            .0,
+        401
+    );
+    let with_code = format!("/api/session?code={}", host.code);
+    assert_eq!(
+        common::http(lan_http, "GET", &with_code, &[], None).await.0,
+        200
+    );
+    assert_eq!(
+        common::http(lan_http, "GET", "/api/host/info", &[], None)
+            .await
+            .0,
+        403
+    );
+    let open = Some("{\"open\": true}");
+    assert_eq!(
+        common::http(lan_http, "POST", "/api/host/open", &[], open)
+            .await
+            .0,
+        403
+    );
+
     // With the code it joins and draws.
     let good = format!("{base}&code={}", host.code);
     let (mut peer, welcome) = Client::join(&good, "lan-peer").await;

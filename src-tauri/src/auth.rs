@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -41,7 +42,8 @@ struct Failures {
 #[derive(Clone)]
 pub struct Gate {
     code: Arc<str>,
-    open: bool,
+    /// Shared by every clone: the host panel may open or close the session.
+    open: Arc<AtomicBool>,
     failures: Arc<Mutex<HashMap<IpAddr, Failures>>>,
 }
 
@@ -49,7 +51,7 @@ impl Gate {
     pub fn new(code: String, open: bool) -> Gate {
         Gate {
             code: code.into(),
-            open,
+            open: Arc::new(AtomicBool::new(open)),
             failures: Arc::default(),
         }
     }
@@ -60,13 +62,18 @@ impl Gate {
 
     /// Whether LAN peers need the code.
     pub fn code_required(&self) -> bool {
-        !self.open
+        !self.open.load(Ordering::Relaxed)
+    }
+
+    /// Opens the session to everyone on the network, or closes it again.
+    pub fn set_open(&self, open: bool) {
+        self.open.store(open, Ordering::Relaxed);
     }
 
     /// Lets `peer` in if it is on this machine, the session is open, or it
     /// presents the right code (in `code`, checked in constant time).
     pub fn admit(&self, peer: IpAddr, code: Option<&str>) -> Result<(), Refusal> {
-        if is_loopback(peer) || self.open {
+        if is_loopback(peer) || !self.code_required() {
             return Ok(());
         }
         let now = Instant::now();
@@ -189,6 +196,16 @@ mod tests {
     fn an_open_session_admits_anyone() {
         let gate = Gate::new("ABC234".into(), true);
         assert_eq!(gate.admit(LAN, None), Ok(()));
+    }
+
+    #[test]
+    fn opening_and_closing_applies_to_every_clone() {
+        let gate = Gate::new("ABC234".into(), false);
+        let clone = gate.clone();
+        gate.set_open(true);
+        assert_eq!(clone.admit(LAN, None), Ok(()));
+        gate.set_open(false);
+        assert_eq!(clone.admit(LAN, None), Err(Refusal::Unauthorized));
     }
 
     #[test]

@@ -16,7 +16,9 @@ use tokio_util::sync::CancellationToken;
 use crate::protocol::limits::{
     MAX_FRAME_BYTES, MAX_MESSAGES_PER_SEC, MESSAGE_BURST, RATE_LIMIT_PENALTY_MS,
 };
-use crate::protocol::{self, error_frame, ClientMessage, ErrorCode, ProtocolError};
+use crate::protocol::{
+    self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, ProtocolError,
+};
 use crate::room::{CloseReason, Conn, Joined, Outbox, Room, Rooms};
 
 /// How long the writer may take to send the last frames (an error, the
@@ -120,6 +122,7 @@ impl Session {
                     continue;
                 }
             };
+            let op_id = msg.op_id().map(str::to_owned);
             let result = match (&joined, msg) {
                 (
                     _,
@@ -142,7 +145,7 @@ impl Session {
                 (Some((room, j)), msg) => room.handle(conn, &j.user_id, msg),
             };
             if let Err(e) = result {
-                outbox.push(error_frame(e.code, &e.message));
+                outbox.push(error_frame_for_op(e.code, &e.message, op_id.as_deref()));
                 if e.code == ErrorCode::RoomFull {
                     outbox.close(CloseReason {
                         code: 1013,
@@ -204,6 +207,10 @@ async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>
                     reason: close.reason.into(),
                 })))
                 .await?;
+                // The host ended this connection (kicked, replaced, room
+                // full): the reader must not wait for the peer to answer
+                // the close frame, or the seat would stay taken.
+                outbox.kill();
                 return Ok(true);
             }
             sink.flush().await?;

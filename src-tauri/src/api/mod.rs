@@ -1,6 +1,8 @@
 //! HTTP routes: the UI, health, and the WebSocket upgrade on both ports.
 
+mod assets;
 mod error;
+mod panel;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,9 +11,9 @@ use std::time::Instant;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -38,7 +40,7 @@ struct Inner {
     rooms: Rooms,
     gate: Gate,
     name: String,
-    http_port: u16,
+    http_addr: SocketAddr,
     ws_port: u16,
     started: Instant,
     shutdown: CancellationToken,
@@ -51,7 +53,7 @@ pub struct AppParts {
     pub rooms: Rooms,
     pub gate: Gate,
     pub name: String,
-    pub http_port: u16,
+    pub http_addr: SocketAddr,
     pub ws_port: u16,
     pub shutdown: CancellationToken,
     pub sessions: TaskTracker,
@@ -64,7 +66,7 @@ impl AppState {
                 rooms: parts.rooms,
                 gate: parts.gate,
                 name: parts.name,
-                http_port: parts.http_port,
+                http_addr: parts.http_addr,
                 ws_port: parts.ws_port,
                 started: Instant::now(),
                 shutdown: parts.shutdown,
@@ -78,24 +80,21 @@ impl AppState {
 /// The main port: UI, API and `/ws`.
 pub fn http_router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(index))
         .route("/api/health", get(health))
         .route("/api/ping", get(ping))
+        .route("/api/session", get(panel::session))
+        .route("/api/host/info", get(panel::info))
+        .route("/api/host/kick", post(panel::kick))
+        .route("/api/host/open", post(panel::set_open))
+        .route("/api/{*rest}", any(not_found))
         .route("/ws", get(upgrade))
-        .fallback(not_found)
+        .fallback(get(assets::serve))
         .with_state(state)
 }
 
 /// The compatibility port: a WebSocket on any path, as the existing client expects.
 pub fn ws_router(state: AppState) -> Router {
     Router::new().fallback(get(upgrade)).with_state(state)
-}
-
-async fn index() -> impl IntoResponse {
-    (
-        [(header::CACHE_CONTROL, "no-cache")],
-        Html(include_str!("../../../ui/index.html")),
-    )
 }
 
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -108,7 +107,7 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         "rooms": rooms,
         "people": people,
         "codeRequired": s.gate.code_required(),
-        "httpPort": s.http_port,
+        "httpPort": s.http_addr.port(),
         "wsPort": s.ws_port,
         "uptimeMs": s.started.elapsed().as_millis() as u64,
     }))
@@ -141,7 +140,7 @@ async fn upgrade(
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
     let s = &state.inner;
-    if !origin_allowed(&headers, s.http_port) {
+    if !origin_allowed(&headers, s.http_addr.port()) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::ForbiddenOrigin.as_str(),

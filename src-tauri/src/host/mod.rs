@@ -91,7 +91,7 @@ impl Host {
             rooms: rooms.clone(),
             gate: gate.clone(),
             name: config.name.clone(),
-            http_port: http_addr.port(),
+            http_addr,
             ws_port: ws_addr.port(),
             shutdown: shutdown.clone(),
             sessions: sessions.clone(),
@@ -201,19 +201,7 @@ impl Host {
 
     /// The URL LAN peers open, with the join code when one is needed.
     pub fn join_url(&self) -> Option<String> {
-        let ip = if self.http_addr.ip().is_unspecified() {
-            *discovery::lan_addresses().first()?
-        } else if self.http_addr.ip().is_loopback() {
-            return None;
-        } else {
-            self.http_addr.ip()
-        };
-        let addr = SocketAddr::new(ip, self.http_addr.port());
-        Some(if self.gate.code_required() {
-            format!("http://{addr}/?code={}", self.gate.code())
-        } else {
-            format!("http://{addr}/")
-        })
+        join_url(self.http_addr, &self.gate)
     }
 
     /// A token cancelled when the host begins to shut down.
@@ -242,6 +230,24 @@ impl Host {
             let _ = tokio::task::spawn_blocking(move || advertiser.shutdown()).await;
         }
     }
+}
+
+/// The URL LAN peers open for a host listening on `addr`: the first LAN
+/// address when it listens on all interfaces, none when only on loopback.
+pub fn join_url(addr: SocketAddr, gate: &Gate) -> Option<String> {
+    let ip = if addr.ip().is_unspecified() {
+        *discovery::lan_addresses().first()?
+    } else if addr.ip().is_loopback() {
+        return None;
+    } else {
+        addr.ip()
+    };
+    let addr = SocketAddr::new(ip, addr.port());
+    Some(if gate.code_required() {
+        format!("http://{addr}/?code={}", gate.code())
+    } else {
+        format!("http://{addr}/")
+    })
 }
 
 /// The address to show for this machine: loopback when listening on all interfaces.

@@ -11,7 +11,7 @@ mod outgoing;
 mod seat;
 
 pub use error::{ErrorCode, ProtocolError};
-pub use outgoing::{error_frame, frame, Frame};
+pub use outgoing::{error_frame, error_frame_for_op, frame, Frame};
 pub use seat::Seat;
 
 use serde::Deserialize;
@@ -64,6 +64,18 @@ pub enum ClientMessage {
         target: String,
         payload: Object,
     },
+}
+
+impl ClientMessage {
+    /// The client's id for a document operation, if it gave one.
+    pub fn op_id(&self) -> Option<&str> {
+        match self {
+            ClientMessage::ShapeAdded { op_id, .. }
+            | ClientMessage::ShapeUpdated { op_id, .. }
+            | ClientMessage::ShapesDeleted { op_id, .. } => op_id.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// Message types relayed to every other member.

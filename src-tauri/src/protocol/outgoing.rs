@@ -29,3 +29,15 @@ pub fn error_frame(code: ErrorCode, message: &str) -> Frame {
         &json!({ "code": code.as_str(), "message": message }),
     )
 }
+
+/// An `ERROR` about an operation that carried an `opId`: the id lets the
+/// client drop the refused operation instead of replaying it forever.
+pub fn error_frame_for_op(code: ErrorCode, message: &str, op_id: Option<&str>) -> Frame {
+    match op_id {
+        Some(op_id) => frame(
+            "ERROR",
+            &json!({ "code": code.as_str(), "message": message, "opId": op_id }),
+        ),
+        None => error_frame(code, message),
+    }
+}

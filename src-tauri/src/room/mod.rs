@@ -83,6 +83,27 @@ impl Room {
         self.state.lock().expect("room lock poisoned")
     }
 
+    /// `USER_JOINED`-style descriptions of everyone seated.
+    pub fn describe_members(&self) -> Vec<Value> {
+        self.lock().seats.members().map(Member::describe).collect()
+    }
+
+    /// Removes a participant at the host's request: their socket is closed
+    /// with 4001 and the others see them leave.
+    pub fn kick(&self, user_id: &str) -> bool {
+        let state = self.lock();
+        match state.seats.find(user_id) {
+            Some(member) => {
+                member.conn.outbox.close(CloseReason {
+                    code: 4001,
+                    reason: "removed by the host".into(),
+                });
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Marks the room retired if nobody has been in it for `idle`; the
     /// registry then drops it and the next join reads it back from disk.
     pub fn retire_if_idle(&self, idle: Duration) -> bool {
@@ -126,7 +147,7 @@ impl Room {
         if let Some(previous) = state.seats.seat(member) {
             if previous.conn.id != conn.id {
                 previous.conn.outbox.close(CloseReason {
-                    code: 1000,
+                    code: 4000,
                     reason: "replaced by a newer connection of the same user".into(),
                 });
             }

@@ -80,6 +80,22 @@ impl Rooms {
         before - rooms.len()
     }
 
+    /// The room called `name` if it is in memory (never loads it).
+    pub fn find(&self, name: &str) -> Option<Arc<Room>> {
+        let rooms = self.inner.rooms.lock().expect("rooms lock");
+        rooms.get(name).and_then(|cell| cell.get()).cloned()
+    }
+
+    /// Every room in memory.
+    pub fn loaded(&self) -> Vec<Arc<Room>> {
+        let rooms = self.inner.rooms.lock().expect("rooms lock");
+        rooms
+            .values()
+            .filter_map(|cell| cell.get())
+            .cloned()
+            .collect()
+    }
+
     /// Rooms in memory and people seated across them.
     pub fn summary(&self) -> (usize, usize) {
         let rooms = self.inner.rooms.lock().expect("rooms lock");

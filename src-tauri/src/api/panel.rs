@@ -1,0 +1,156 @@
+//! The join screen's session check and the host panel.
+//!
+//! `/api/session` applies the same gate as the WebSocket, so the join screen
+//! can tell "wrong code" from "host unreachable" before opening a socket (a
+//! browser never sees the HTTP status of a refused WebSocket upgrade). The
+//! `/api/host/*` routes change who may join; only the host's own machine may
+//! call them.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{refused, ApiError, AppState, DEFAULT_ROOM};
+use crate::auth::is_loopback;
+use crate::protocol::limits::SEATS_PER_ROOM;
+use crate::protocol::{valid_room_name, ErrorCode};
+
+#[derive(Deserialize)]
+pub struct SessionQuery {
+    room: Option<String>,
+    code: Option<String>,
+}
+
+/// `GET /api/session?room=&code=`: whether this peer may join, and who is
+/// seated in the room (for the seat picker).
+pub async fn session(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<SessionQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let s = &state.inner;
+    s.gate
+        .admit(peer.ip(), query.code.as_deref())
+        .map_err(refused)?;
+    let room = query.room.unwrap_or_else(|| DEFAULT_ROOM.to_string());
+    if !valid_room_name(&room) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Invalid.as_str(),
+            "a room name is 1 to 64 letters, digits, '-', '_' or '.'",
+        ));
+    }
+    let users = s
+        .rooms
+        .find(&room)
+        .map(|r| r.describe_members())
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "name": s.name,
+        "version": crate::VERSION,
+        "room": room,
+        "users": users,
+        "seatsFree": SEATS_PER_ROOM - users.len(),
+        "codeRequired": s.gate.code_required(),
+        "isHost": is_loopback(peer.ip()),
+    })))
+}
+
+fn host_only(peer: SocketAddr) -> Result<(), ApiError> {
+    if is_loopback(peer.ip()) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "host_only",
+            "only the computer running CoCo can do this",
+        ))
+    }
+}
+
+/// `GET /api/host/info`: the join URL, the code, and every seated person.
+pub async fn info(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> Result<Json<Value>, ApiError> {
+    host_only(peer)?;
+    let s = &state.inner;
+    let rooms: Vec<Value> = s
+        .rooms
+        .loaded()
+        .into_iter()
+        .map(|room| json!({ "room": room.name(), "users": room.describe_members() }))
+        .filter(|r| r["users"].as_array().is_some_and(|u| !u.is_empty()))
+        .collect();
+    Ok(Json(json!({
+        "name": s.name,
+        "code": s.gate.code(),
+        "codeRequired": s.gate.code_required(),
+        "joinUrl": crate::host::join_url(s.http_addr, &s.gate),
+        "localUrl": format!("http://127.0.0.1:{}/", s.http_addr.port()),
+        "rooms": rooms,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KickBody {
+    room: String,
+    user_id: String,
+}
+
+/// `POST /api/host/kick {room, userId}`: removes a participant.
+pub async fn kick(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<KickBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    host_only(peer)?;
+    let Json(body) = body.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Invalid.as_str(),
+            &format!("expected {{room, userId}}: {e}"),
+        )
+    })?;
+    let removed = state
+        .inner
+        .rooms
+        .find(&body.room)
+        .is_some_and(|room| room.kick(&body.user_id));
+    if !removed {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "nobody with that id is in that room",
+        ));
+    }
+    Ok(Json(json!({ "success": true })))
+}
+
+#[derive(Deserialize)]
+pub struct OpenBody {
+    open: bool,
+}
+
+/// `POST /api/host/open {open}`: lets LAN peers in without the code, or not.
+pub async fn set_open(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<OpenBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    host_only(peer)?;
+    let Json(body) = body.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Invalid.as_str(),
+            &format!("expected {{open: true|false}}: {e}"),
+        )
+    })?;
+    state.inner.gate.set_open(body.open);
+    Ok(Json(json!({ "success": true, "open": body.open })))
+}

@@ -1,0 +1,116 @@
+// @ts-check
+/** Nothing drawn is lost: offline with a reload, and a host killed mid-session. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHost, removeDir, launchBrowser, join, waitState, stroke, zigzag, artifacts } from './helpers.js';
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+/** @param {import('playwright-core').Page} page @returns {Promise<string[]>} */
+const shapeIds = (page) => page.evaluate(() => /** @type {any} */ (window).coco.shapes().map((/** @type {any} */ s) => s.id).sort());
+
+test('strokes drawn offline survive a reload and reach the others', async () => {
+  const host = await startHost();
+  const url = `${host.url}?room=offline`;
+  const a = await join(browser, url, 'Ada', 'top-left');
+  const b = await join(browser, url, 'Bo', 'top-right');
+  try {
+    await stroke(a.page, zigzag(100, 100));
+    await waitState(a.page, (s) => s.unacked === 0);
+
+    await a.context.setOffline(true);
+    await waitState(a.page, (s) => s.connection === 'offline');
+    await stroke(a.page, zigzag(100, 200));
+    await stroke(a.page, zigzag(100, 300));
+    await a.page.keyboard.press('r');
+    await stroke(a.page, [{ x: 400, y: 200 }, { x: 520, y: 300 }]);
+    await waitState(a.page, (s) => s.unacked === 3 && s.shapesCount === 4);
+    assert.match(await a.page.getByTestId('conn').textContent() ?? '', /Offline · 3 changes not saved on host/);
+    await a.page.screenshot({ path: `${artifacts}/offline.png` });
+    // Bo must not have them yet: they are only in Ada's browser.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await shapeIds(b.page)).length, 1);
+
+    await a.page.waitForTimeout(500); // let the board cache settle in IndexedDB
+    await a.page.reload();
+    const reloaded = await waitState(a.page, (s) => s.shapesCount === 4);
+    assert.equal(reloaded.unacked, 3, 'the unacked ops are back from IndexedDB');
+    assert.equal(reloaded.connection, 'offline');
+
+    await a.context.setOffline(false);
+    await waitState(a.page, (s) => s.connection === 'connected' && s.unacked === 0);
+    await waitState(b.page, (s) => s.shapesCount === 4);
+    assert.deepEqual(await shapeIds(b.page), await shapeIds(a.page));
+  } finally {
+    await a.context.close();
+    await b.context.close();
+    await host.kill();
+    removeDir(host.dataDir);
+  }
+});
+
+test('a host killed with SIGKILL and restarted loses nothing', async () => {
+  let host = await startHost();
+  const { port, wsPort, dataDir } = host;
+  const url = `${host.url}?room=crash`;
+  const a = await join(browser, url, 'Ada');
+  const b = await join(browser, url, 'Bo');
+  try {
+    await stroke(a.page, zigzag(100, 100));
+    await stroke(b.page, zigzag(100, 200));
+    await waitState(a.page, (s) => s.unacked === 0 && s.shapesCount === 2);
+    await waitState(b.page, (s) => s.unacked === 0 && s.shapesCount === 2);
+    // One more stroke, and the host dies before or after it is on disk.
+    await stroke(a.page, zigzag(100, 300));
+    await host.kill('SIGKILL');
+
+    await waitState(a.page, (s) => s.connection === 'reconnecting');
+    await stroke(a.page, zigzag(300, 100));
+    await stroke(b.page, zigzag(300, 200));
+    await waitState(a.page, (s) => s.unacked >= 1);
+    assert.match(await a.page.getByTestId('conn').textContent() ?? '', /Reconnecting… · \d+ changes? not saved on host/);
+
+    host = await startHost({ dataDir, port, wsPort });
+    await waitState(a.page, (s) => s.connection === 'connected' && s.unacked === 0 && s.shapesCount === 5, 20000);
+    await waitState(b.page, (s) => s.connection === 'connected' && s.unacked === 0 && s.shapesCount === 5, 20000);
+    assert.deepEqual(await shapeIds(b.page), await shapeIds(a.page));
+
+    const c = await join(browser, url, 'Cy');
+    await waitState(c.page, (s) => s.shapesCount === 5);
+    assert.deepEqual(await shapeIds(c.page), await shapeIds(a.page));
+    await c.context.close();
+  } finally {
+    await a.context.close();
+    await b.context.close();
+    await host.kill();
+    removeDir(dataDir);
+  }
+});
+
+test('a page opened while the host is down says so, then lets one join when it is back', async () => {
+  let host = await startHost();
+  const { port, wsPort, dataDir } = host;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${host.url}?room=later`);
+    await page.getByTestId('screen-join').waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await host.kill('SIGKILL');
+    await page.reload();
+    const screen = page.getByTestId('screen-message');
+    await screen.waitFor();
+    assert.equal(await screen.getAttribute('data-reason'), 'unreachable');
+    assert.match(await screen.textContent() ?? '', /Can't reach the host/);
+    host = await startHost({ dataDir, port, wsPort });
+    await page.getByTestId('screen-join').waitFor({ timeout: 15000 });
+  } finally {
+    await context.close();
+    await host.kill();
+    removeDir(dataDir);
+  }
+});

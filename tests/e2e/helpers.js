@@ -1,0 +1,127 @@
+// @ts-check
+/**
+ * Test fixtures: a real CoCo host on loopback (temp data dir, ports chosen by
+ * the OS) and Debian's Chromium driven by playwright-core.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = joinPath(here, '..', '..');
+export const artifacts = joinPath(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+/** The host binary: $COCO_BIN, else the release build, else the debug build. */
+export function hostBinary() {
+  if (process.env.COCO_BIN) return process.env.COCO_BIN;
+  const release = joinPath(repo, 'target', 'release', 'coco');
+  return existsSync(release) ? release : joinPath(repo, 'target', 'debug', 'coco');
+}
+
+/**
+ * @typedef {{url: string, port: number, wsPort: number, dataDir: string,
+ *   kill: (signal?: NodeJS.Signals) => Promise<void>}} Host
+ */
+
+/**
+ * Starts a host and waits for its "on this machine" line.
+ * @param {{dataDir?: string, port?: number, wsPort?: number}} [opts]
+ * @returns {Promise<Host>}
+ */
+export async function startHost(opts = {}) {
+  const dataDir = opts.dataDir || mkdtempSync(joinPath(tmpdir(), 'coco-e2e-'));
+  const args = ['--headless', '--no-mdns', '--data-dir', dataDir, '--bind', '127.0.0.1',
+    '--port', String(opts.port ?? 0), '--ws-port', String(opts.wsPort ?? 0)];
+  const child = spawn(hostBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start:\n${out}`)), 15000);
+    const onData = (/** @type {Buffer} */ b) => {
+      out += b.toString();
+      const http = out.match(/on this machine:\s+http:\/\/127\.0\.0\.1:(\d+)\//);
+      const ws = out.match(/WebSocket:\s+ws:\/\/127\.0\.0\.1:(\d+)\//);
+      if (http && ws) { clearTimeout(timer); resolve({ port: Number(http[1]), wsPort: Number(ws[1]) }); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (b) => { out += b.toString(); });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`host exited ${code}:\n${out}`)); });
+  });
+  const { port, wsPort } = /** @type {{port: number, wsPort: number}} */ (await ready);
+  return {
+    url: `http://127.0.0.1:${port}/`, port, wsPort, dataDir,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** @param {string} dir */
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * Opens the board in a fresh context and joins with a name and seat.
+ * @param {import('playwright-core').Browser} browser @param {string} url
+ * @param {string} name @param {string} [seat] e.g. 'top-left'
+ */
+export async function join(browser, url, name, seat) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
+  await page.goto(url);
+  await page.getByTestId('join-name').fill(name);
+  if (seat) await page.getByTestId(`seat-${seat}`).click();
+  await page.getByTestId('join-submit').click();
+  await waitState(page, (s) => s.connection === 'connected');
+  return { context, page };
+}
+
+/**
+ * Polls window.coco.state() until `pred` holds.
+ * @param {import('playwright-core').Page} page
+ * @param {(s: any) => boolean} pred @param {number} [timeout]
+ */
+export async function waitState(page, pred, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await page.evaluate(() => /** @type {any} */ (window).coco?.state() ?? null).catch(() => null);
+    if (last && pred(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`state never matched; last: ${JSON.stringify(last)}`);
+}
+
+/**
+ * Draws a pencil stroke with the mouse, in canvas-relative pixels.
+ * @param {import('playwright-core').Page} page
+ * @param {{x: number, y: number}[]} points
+ */
+export async function stroke(page, points) {
+  const box = await page.getByTestId('canvas').boundingBox();
+  if (!box) throw new Error('no canvas');
+  await page.mouse.move(box.x + points[0].x, box.y + points[0].y);
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(box.x + p.x, box.y + p.y, { steps: 4 });
+  await page.mouse.up();
+}
+
+/** A zig-zag stroke starting at (x, y). @param {number} x @param {number} y */
+export function zigzag(x, y) {
+  return [0, 1, 2, 3, 4].map((i) => ({ x: x + i * 20, y: y + (i % 2) * 30 }));
+}

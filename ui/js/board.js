@@ -1,0 +1,166 @@
+// @ts-check
+/**
+ * The shapes on the board, in drawing order, with per-shape caches (bounds,
+ * Path2D for pencil strokes) that are dropped whenever a shape changes.
+ */
+
+/**
+ * @typedef {{x: number, y: number}} Point
+ * @typedef {{strokeColor: string, fillColor: string, strokeWidth: number, opacity: number, fontSize?: number}} Style
+ * @typedef {{id: string, type: string, points: Point[], text?: string, style: Style, isSelected: boolean, createdBy?: string}} Shape
+ * @typedef {{minX: number, minY: number, maxX: number, maxY: number}} Bounds
+ */
+
+export class Board {
+  constructor() {
+    /** @type {Map<string, Shape>} insertion order is drawing order */
+    this.shapes = new Map();
+    /** @type {Map<string, Bounds>} */
+    this.boundsCache = new Map();
+    /** @type {Map<string, Path2D>} */
+    this.pathCache = new Map();
+    /** @type {() => void} */
+    this.onChange = () => {};
+  }
+
+  /** @param {Shape} shape */
+  put(shape) {
+    if (!shape || typeof shape.id !== 'string') return;
+    this.invalidate(shape.id);
+    this.shapes.set(shape.id, shape);
+    this.onChange();
+  }
+
+  /** @param {string} id @param {Partial<Shape>} updates */
+  update(id, updates) {
+    const shape = this.shapes.get(id);
+    if (!shape) return;
+    this.invalidate(id);
+    this.shapes.set(id, { ...shape, ...updates });
+    this.onChange();
+  }
+
+  /** @param {string[]} ids */
+  remove(ids) {
+    for (const id of ids) {
+      this.invalidate(id);
+      this.shapes.delete(id);
+    }
+    this.onChange();
+  }
+
+  /** @param {Shape[]} shapes */
+  replaceAll(shapes) {
+    this.shapes.clear();
+    this.boundsCache.clear();
+    this.pathCache.clear();
+    for (const s of shapes) if (s && typeof s.id === 'string') this.shapes.set(s.id, s);
+    this.onChange();
+  }
+
+  /** @param {string} id */
+  invalidate(id) {
+    this.boundsCache.delete(id);
+    this.pathCache.delete(id);
+  }
+
+  /** @param {Shape} shape @returns {Bounds} */
+  bounds(shape) {
+    let b = this.boundsCache.get(shape.id);
+    if (!b) {
+      b = shapeBounds(shape);
+      this.boundsCache.set(shape.id, b);
+    }
+    return b;
+  }
+
+  /** @param {Shape} shape @returns {Path2D} */
+  pencilPath(shape) {
+    let p = this.pathCache.get(shape.id);
+    if (!p) {
+      p = smoothPath(shape.points || []);
+      this.pathCache.set(shape.id, p);
+    }
+    return p;
+  }
+
+  /**
+   * The topmost shape under a world point.
+   * @param {Point} pt @param {number} tolerance world units
+   * @returns {Shape|undefined}
+   */
+  hit(pt, tolerance) {
+    const list = [...this.shapes.values()];
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (hits(list[i], this.bounds(list[i]), pt, tolerance)) return list[i];
+    }
+    return undefined;
+  }
+}
+
+/** @param {Shape} shape @returns {Bounds} */
+export function shapeBounds(shape) {
+  const pts = Array.isArray(shape.points) ? shape.points : [];
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const p of pts) {
+    if (p.x < minX) minX = p.x;
+    if (p.y < minY) minY = p.y;
+    if (p.x > maxX) maxX = p.x;
+    if (p.y > maxY) maxY = p.y;
+  }
+  if (minX === Infinity) return { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+  if (shape.type === 'text') {
+    const size = shape.style?.fontSize || 20;
+    const lines = String(shape.text || '').split('\n');
+    const longest = Math.max(...lines.map((l) => l.length));
+    maxX = minX + longest * size * 0.6;
+    maxY = minY + lines.length * size * 1.25;
+  }
+  const pad = (shape.style?.strokeWidth || 1) / 2 + 1;
+  return { minX: minX - pad, minY: minY - pad, maxX: maxX + pad, maxY: maxY + pad };
+}
+
+/**
+ * Quadratic curves through the midpoints of successive points: a smooth line
+ * that still passes close to every sample.
+ * @param {Point[]} pts @returns {Path2D}
+ */
+export function smoothPath(pts) {
+  const path = new Path2D();
+  if (pts.length === 0) return path;
+  path.moveTo(pts[0].x, pts[0].y);
+  if (pts.length < 3) {
+    for (const p of pts.slice(1)) path.lineTo(p.x, p.y);
+    if (pts.length === 1) path.lineTo(pts[0].x + 0.01, pts[0].y);
+    return path;
+  }
+  for (let i = 1; i < pts.length - 1; i++) {
+    const mx = (pts[i].x + pts[i + 1].x) / 2;
+    const my = (pts[i].y + pts[i + 1].y) / 2;
+    path.quadraticCurveTo(pts[i].x, pts[i].y, mx, my);
+  }
+  const last = pts[pts.length - 1];
+  path.lineTo(last.x, last.y);
+  return path;
+}
+
+/** @param {Point} p @param {Point} a @param {Point} b */
+function segmentDistance(p, a, b) {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+/** @param {Shape} shape @param {Bounds} b @param {Point} pt @param {number} tol */
+function hits(shape, b, pt, tol) {
+  if (pt.x < b.minX - tol || pt.x > b.maxX + tol || pt.y < b.minY - tol || pt.y > b.maxY + tol) return false;
+  const pts = shape.points || [];
+  const reach = tol + (shape.style?.strokeWidth || 1) / 2;
+  if (shape.type === 'pencil' || shape.type === 'line') {
+    if (pts.length === 1) return Math.hypot(pt.x - pts[0].x, pt.y - pts[0].y) <= reach;
+    for (let i = 1; i < pts.length; i++) if (segmentDistance(pt, pts[i - 1], pts[i]) <= reach) return true;
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,124 @@
+// @ts-check
+/**
+ * The screens before the board: seat picker, join code, room full, host
+ * unreachable. `/api/session` is asked first because a browser cannot see
+ * why a WebSocket upgrade was refused.
+ */
+import { checkSession } from './net.js';
+import { SEATS, el } from './ui.js';
+
+const NAME_KEY = 'coco.name';
+
+/** @param {'loading'|'join'|'code'|'message'|null} name null shows the board */
+export function showScreen(name) {
+  for (const s of ['loading', 'join', 'code', 'message']) {
+    /** @type {HTMLElement} */ (document.getElementById(`screen-${s}`)).hidden = s !== name;
+  }
+  /** @type {HTMLElement} */ (document.getElementById('screens')).hidden = name === null;
+  /** @type {HTMLElement} */ (document.getElementById('app')).hidden = name !== null;
+}
+
+/**
+ * @param {string} title @param {string} text @param {string} action @param {() => void} onAction
+ * @param {string} id a stable name for tests (data-reason)
+ */
+export function showMessage(title, text, action, onAction, id) {
+  showScreen('message');
+  const screen = /** @type {HTMLElement} */ (document.getElementById('screen-message'));
+  screen.dataset.reason = id;
+  /** @type {HTMLElement} */ (document.getElementById('message-title')).textContent = title;
+  /** @type {HTMLElement} */ (document.getElementById('message-text')).textContent = text;
+  const button = /** @type {HTMLButtonElement} */ (document.getElementById('message-action'));
+  button.textContent = action;
+  button.onclick = onAction;
+  button.focus();
+}
+
+/** Puts a new code in the address and starts over. @param {string} code */
+function retryWithCode(code) {
+  const q = new URLSearchParams(location.search);
+  q.set('code', code.trim().toUpperCase());
+  location.search = q.toString();
+}
+
+/**
+ * The "ask the host" screen.
+ * @param {string} message what went wrong, if anything
+ */
+export function showCodeScreen(message) {
+  showScreen('code');
+  /** @type {HTMLElement} */ (document.getElementById('code-error')).textContent = message;
+  const form = /** @type {HTMLFormElement} */ (document.getElementById('code-form'));
+  const input = /** @type {HTMLInputElement} */ (document.getElementById('code-input'));
+  form.onsubmit = (e) => { e.preventDefault(); if (input.value.trim()) retryWithCode(input.value); };
+  input.focus();
+}
+
+/**
+ * Asks the host until it answers, showing a waiting screen meanwhile.
+ * @param {string} room @param {string} code
+ * @returns {Promise<any>} the 200 answer; refusals end in their own screen and never resolve
+ */
+export async function waitForSession(room, code) {
+  for (let attempt = 0; ; attempt++) {
+    const { status, body } = await checkSession(room, code);
+    if (status === 200) return body;
+    if (status === 401) {
+      showCodeScreen(code ? 'That code was not accepted.' : '');
+      return new Promise(() => {});
+    }
+    if (status === 429) {
+      showMessage('Too many wrong codes', body.error || 'Wait a little, then try again.', 'Try again', () => location.reload(), 'rate_limited');
+      return new Promise(() => {});
+    }
+    if (status === 400) {
+      showMessage('No such room', body.error || 'This room name is not valid.', 'Go to the main room', () => { location.search = ''; }, 'invalid');
+      return new Promise(() => {});
+    }
+    const wait = Math.min(5000, 500 * 2 ** attempt);
+    showMessage("Can't reach the host", `Is CoCo still running on the host computer? Trying again in ${Math.round(wait / 1000) || 1} s…`, 'Try now', () => location.reload(), 'unreachable');
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+/**
+ * The seat picker. Resolves with the chosen name and seat.
+ * @param {any} session the /api/session answer
+ * @returns {Promise<{name: string, position: string}>}
+ */
+export function pickSeat(session) {
+  showScreen('join');
+  /** @type {HTMLElement} */ (document.getElementById('join-session')).textContent = session.name || 'CoCo';
+  /** @type {HTMLElement} */ (document.getElementById('join-room')).textContent = session.room;
+  const free = session.seatsFree;
+  /** @type {HTMLElement} */ (document.getElementById('join-free')).textContent = `${free} seat${free === 1 ? '' : 's'} free`;
+  const taken = new Map((session.users || []).map((/** @type {any} */ u) => [u.position, u]));
+  const grid = /** @type {HTMLElement} */ (document.getElementById('seat-picker'));
+  let chosen = SEATS.find((s) => !taken.has(s.pos))?.pos || SEATS[0].pos;
+  const buttons = SEATS.map((seat) => {
+    const who = taken.get(seat.pos);
+    const b = /** @type {HTMLButtonElement} */ (el('button', { type: 'button', class: 'seat', 'data-testid': `seat-${seat.pos}`, 'aria-pressed': String(seat.pos === chosen) }, [
+      el('i', { class: 'swatch', style: `background:${seat.color}` }),
+      el('span', {}, [seat.label, el('small', {}, [who ? `taken by ${who.name}` : 'free'])]),
+    ]));
+    b.disabled = !!who;
+    b.addEventListener('click', () => {
+      chosen = seat.pos;
+      for (const other of buttons) other.setAttribute('aria-pressed', String(other === b));
+    });
+    return b;
+  });
+  grid.replaceChildren(...buttons);
+  const name = /** @type {HTMLInputElement} */ (document.getElementById('join-name'));
+  name.value = localStorage.getItem(NAME_KEY) || '';
+  name.focus();
+  return new Promise((resolve) => {
+    /** @type {HTMLFormElement} */ (document.getElementById('join-form')).onsubmit = (e) => {
+      e.preventDefault();
+      const n = name.value.trim().slice(0, 40);
+      if (!n) return;
+      localStorage.setItem(NAME_KEY, n);
+      resolve({ name: n, position: chosen });
+    };
+  });
+}

@@ -1,0 +1,254 @@
+// @ts-check
+/** Wiring: join, then the board, the tools, the connection and the chrome. */
+import { Board } from './board.js';
+import { View, Renderer, exportPng } from './render.js';
+import { Net, randomId } from './net.js';
+import { Actions } from './actions.js';
+import { Tools } from './tools.js';
+import { loadBoard, saveBoard } from './store.js';
+import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat } from './join.js';
+import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
+import { startHostPanel } from './host.js';
+
+const SAVE_DELAY_MS = 400;
+/** How often a shape being drawn is shown to the others (it rides on CURSOR_MOVE). */
+const DRAFT_INTERVAL_MS = 66;
+const params = new URLSearchParams(location.search);
+const room = params.get('room') || 'main';
+const code = params.get('code') || '';
+const boardKey = `${location.host}/${room}`;
+const JOIN_KEY = `coco.join.${boardKey}`;
+
+/** @typedef {{userId: string, name: string, position: string}} Joined */
+
+boot();
+
+async function boot() {
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+  showScreen('loading');
+  /** @type {Joined|null} */
+  let joined = null;
+  try { joined = JSON.parse(sessionStorage.getItem(JOIN_KEY) || 'null'); } catch { /* start over */ }
+  if (!joined) {
+    const session = await waitForSession(room, code);
+    if (session.seatsFree === 0) return roomFull();
+    const pick = await pickSeat(session);
+    joined = { userId: randomId('u-'), ...pick };
+    sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
+  }
+  startBoard(joined);
+}
+
+function roomFull() {
+  showMessage('This room is full', 'All four seats are taken. When someone leaves, try again.', 'Try again', () => location.reload(), 'room_full');
+}
+
+/** @param {Joined} joined */
+async function startBoard(joined) {
+  const board = new Board();
+  const view = new View();
+  const snapshot = await loadBoard(boardKey);
+  if (snapshot) board.replaceAll(snapshot.shapes);
+  showScreen(null);
+  /** @type {HTMLElement} */ (document.getElementById('room-label')).textContent = `· ${room}`;
+  const canvas = /** @type {HTMLCanvasElement} */ (document.getElementById('canvas'));
+  const renderer = new Renderer(canvas, board, view);
+  const connEl = /** @type {HTMLElement} */ (document.getElementById('conn'));
+  const badgesEl = /** @type {HTMLElement} */ (document.getElementById('seat-badges'));
+  const peopleEl = /** @type {HTMLElement} */ (document.getElementById('people'));
+  let strokeChosen = false;
+  let lastWho = '';
+  const refreshHost = startHostPanel(room, joined.userId);
+
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let saveTimer;
+  const saveNow = () => {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    saveBoard({ board: boardKey, shapes: [...board.shapes.values()], rev: net.rev });
+  };
+  const scheduleSave = () => { if (!saveTimer) saveTimer = setTimeout(saveNow, SAVE_DELAY_MS); };
+  addEventListener('pagehide', () => { if (saveTimer) saveNow(); });
+
+  /** @param {string} type @param {any} p */
+  const applyOp = (type, p) => {
+    if (type === 'SHAPE_ADDED' && p.shape) board.put(p.shape);
+    else if (type === 'SHAPE_UPDATED' && p.shapeId) board.update(p.shapeId, p.updates || {});
+    else if (type === 'SHAPES_DELETED' && Array.isArray(p.shapeIds)) board.remove(p.shapeIds);
+  };
+
+  const net = new Net({
+    room, code, boardKey, userId: joined.userId, username: joined.name, position: joined.position,
+    rev: snapshot ? snapshot.rev : null,
+    hooks: {
+      onRemoteOp: (m) => {
+        if (m.type === 'SHAPE_ADDED') renderer.remoteDrafts.delete(m.payload.userId);
+        applyOp(m.type, m.payload);
+      },
+      onSync: (sync) => {
+        if (sync.full !== false) board.replaceAll(sync.shapes || []);
+        else {
+          for (const s of sync.shapes || []) board.put(s);
+          board.remove(sync.deletedIds || []);
+        }
+      },
+      reapply: (pending) => { for (const op of pending) applyOp(op.type, op.payload); },
+      onStatus: () => {
+        renderConnection(connEl, { state: net.state, unacked: net.pending.length });
+        const users = withMe(net.users, joined);
+        renderBadges(badgesEl, users, joined.userId);
+        renderPeople(peopleEl, [...users.values()], joined.userId, null);
+        const who = [...net.users.keys()].sort().join();
+        if (who !== lastWho) { lastWho = who; refreshHost(); }
+        for (const id of renderer.cursors.keys()) {
+          if (!net.users.has(id)) { renderer.cursors.delete(id); renderer.remoteDrafts.delete(id); }
+        }
+        renderer.request();
+        scheduleSave();
+      },
+      onCursor: (userId, pos, draft) => {
+        const u = net.users.get(userId);
+        if (!u || typeof pos.x !== 'number' || typeof pos.y !== 'number') return;
+        renderer.cursors.set(userId, { x: pos.x, y: pos.y, name: u.name, color: u.color, at: Date.now() });
+        if (draft && typeof draft.type === 'string' && Array.isArray(draft.points) && !board.shapes.has(draft.id)) renderer.remoteDrafts.set(userId, draft);
+        else renderer.remoteDrafts.delete(userId);
+        renderer.request();
+      },
+      onWelcome: (w) => {
+        joined.position = w.position;
+        sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
+        if (!strokeChosen && w.color) toolbar.setStroke(w.color);
+      },
+      onStop: (reason, message) => stopped(reason, message),
+    },
+  });
+  board.onChange = () => { renderer.request(); scheduleSave(); };
+
+  const actions = new Actions(board, net);
+  const toolbar = buildToolbar(/** @type {HTMLElement} */ (document.getElementById('toolbar')), {
+    onTool: (t) => setTool(t),
+    onCommand: (c) => command(c),
+    onStyle: () => {
+      strokeChosen = true;
+      const style = toolbar.style();
+      for (const id of renderer.selected) {
+        const s = board.shapes.get(id);
+        if (s) actions.update(id, { style: { ...s.style, ...style, fontSize: s.style?.fontSize ?? style.fontSize } });
+      }
+    },
+  });
+
+  /** @type {import('./board.js').Point|null} */
+  let pointer = null;
+  let lastDraftSent = 0;
+  let cursorQueued = false;
+  /** The cursor, and at most every DRAFT_INTERVAL_MS the shape being drawn. */
+  const sendPointer = () => {
+    if (!pointer) return;
+    const now = performance.now();
+    const draft = renderer.draft && now - lastDraftSent >= DRAFT_INTERVAL_MS ? renderer.draft : undefined;
+    if (draft) lastDraftSent = now;
+    if (!renderer.draft || draft) net.sendCursor(pointer.x, pointer.y, draft);
+    else return; // keep the pointer: the next frame sends it with the draft
+    pointer = null;
+  };
+  const tools = new Tools({
+    canvas, board, renderer, view, actions, userId: joined.userId,
+    style: () => toolbar.style(),
+    onPointer: (p) => {
+      pointer = p;
+      if (!cursorQueued) {
+        cursorQueued = true;
+        requestAnimationFrame(() => { cursorQueued = false; sendPointer(); });
+      }
+    },
+    onSelection: () => {},
+  });
+
+  /** @param {import('./tools.js').Tool} t */
+  function setTool(t) {
+    tools.setTool(t);
+    toolbar.setTool(t);
+  }
+
+  /** @param {'undo'|'redo'|'delete'|'export'|'fit'} c */
+  async function command(c) {
+    if (c === 'undo') actions.undo();
+    else if (c === 'redo') actions.redo();
+    else if (c === 'delete') {
+      actions.remove([...renderer.selected]);
+      tools.clearSelection();
+    } else if (c === 'fit') {
+      view.scale = 1; view.ox = 0; view.oy = 0;
+      renderer.request();
+    } else if (c === 'export') {
+      const blob = await exportPng(board);
+      if (!blob) return;
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `coco-${room}.png`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    }
+  }
+
+  /** @param {KeyboardEvent} e */
+  function onKey(e) {
+    const t = /** @type {HTMLElement} */ (e.target);
+    if (t.closest('input, textarea, select') && e.key !== 'Escape') return;
+    const mod = e.ctrlKey || e.metaKey;
+    const k = e.key.toLowerCase();
+    if (e.key === ' ' && (t === canvas || t === document.body)) { tools.spaceDown = true; e.preventDefault(); return; }
+    if (mod && k === 'z') { e.preventDefault(); command(e.shiftKey ? 'redo' : 'undo'); return; }
+    if (mod && k === 'y') { e.preventDefault(); command('redo'); return; }
+    if (mod && e.shiftKey && k === 'e') { e.preventDefault(); command('export'); return; }
+    if (mod || e.altKey) return;
+    const tool = TOOLS.find((x) => x.key === k);
+    if (tool) { setTool(tool.tool); return; }
+    if (k === 'f') toolbar.toggleFill();
+    else if (e.key === 'Delete' || e.key === 'Backspace') command('delete');
+    else if (e.key === 'Escape') tools.clearSelection();
+    else if (e.key === '0') command('fit');
+    else if (e.key === '+' || e.key === '=') { view.zoomAt(1.2, canvas.clientWidth / 2, canvas.clientHeight / 2); renderer.request(); }
+    else if (e.key === '-') { view.zoomAt(1 / 1.2, canvas.clientWidth / 2, canvas.clientHeight / 2); renderer.request(); }
+  }
+  addEventListener('keydown', onKey);
+  addEventListener('keyup', (e) => { if (e.key === ' ') tools.spaceDown = false; });
+
+  /** @param {string} reason @param {string} message */
+  function stopped(reason, message) {
+    if (reason === 'unauthorized') showCodeScreen(code ? 'That code was not accepted.' : '');
+    else if (reason === 'room_full') roomFull();
+    else if (reason === 'kicked') showMessage('The host removed you', 'You can join again if the host lets you.', 'Join again', () => { sessionStorage.removeItem(JOIN_KEY); location.reload(); }, 'kicked');
+    else if (reason === 'replaced') showMessage('Open in another tab', 'This board was opened in another tab or window.', 'Use it here', () => location.reload(), 'replaced');
+    else if (reason === 'rate_limited') showMessage('Too many wrong codes', message || 'Wait a little, then try again.', 'Try again', () => location.reload(), 'rate_limited');
+    else showMessage('Cannot join', message || 'The host refused this room.', 'Start over', () => { location.search = ''; }, reason);
+  }
+
+  setTool('pencil');
+  renderConnection(connEl, { state: net.state, unacked: 0 });
+  renderBadges(badgesEl, withMe(net.users, joined), joined.userId);
+  await net.start(); // the outbox is loaded before anyone can inspect it
+
+  /** Read-only inspection for tests and debugging. */
+  /** @type {any} */ (window).coco = {
+    state: () => ({
+      connection: net.state, unacked: net.pending.length, shapesCount: board.shapes.size, rev: net.rev,
+      users: [...net.users.values()].map((u) => ({ ...u })), userId: joined.userId, position: net.position,
+      cursors: [...renderer.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y })),
+      drafts: [...renderer.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
+    }),
+    shapes: () => JSON.parse(JSON.stringify([...board.shapes.values()])),
+  };
+}
+
+/**
+ * The people to show: while disconnected the host's list is gone, but one
+ * still sits in one's own seat.
+ * @param {Map<string, import('./net.js').User>} users @param {Joined} me
+ */
+function withMe(users, me) {
+  if (users.has(me.userId)) return users;
+  const seat = SEATS.find((s) => s.pos === me.position) || SEATS[0];
+  return new Map([...users, [me.userId, { id: me.userId, name: me.name, position: seat.pos, color: seat.color }]]);
+}

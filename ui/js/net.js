@@ -1,0 +1,270 @@
+// @ts-check
+/**
+ * The connection to the host: session check, WebSocket, reconnect with
+ * backoff, and the outbox of operations kept (in memory and IndexedDB) until
+ * the host acknowledges them. After every (re)connect: JOIN_ROOM, then
+ * REQUEST_SYNC since the last revision seen, then every unacked op in order.
+ */
+import { putOp, deleteOps, loadOps } from './store.js';
+
+/** @typedef {import('./store.js').PendingOp} PendingOp */
+/** @typedef {{id: string, name: string, position: string, isActive?: boolean, color: string}} User */
+/** @typedef {'connecting'|'connected'|'reconnecting'|'offline'|'stopped'} ConnState */
+/**
+ * @typedef {object} NetHooks
+ * @property {(msg: {type: string, payload: any}) => void} onRemoteOp a relayed mutation of someone else
+ * @property {(sync: {shapes: any[], deletedIds?: string[], full?: boolean}) => void} onSync
+ * @property {(pending: PendingOp[]) => void} reapply re-apply what the host has not seen yet
+ * @property {() => void} onStatus connection state, users or unacked count changed
+ * @property {(userId: string, pos: {x: number, y: number}, draft?: any) => void} onCursor
+ * @property {(reason: 'unauthorized'|'rate_limited'|'room_full'|'kicked'|'replaced'|'invalid', message: string) => void} onStop
+ * @property {(welcome: any) => void} onWelcome
+ */
+
+const BACKOFF_BASE_MS = 300;
+const BACKOFF_CAP_MS = 5000;
+const SESSION_TIMEOUT_MS = 4000;
+
+/** A random id; works outside secure contexts, unlike crypto.randomUUID. */
+export function randomId(prefix = '') {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * `GET /api/session`: whether we may join and who is seated.
+ * @param {string} room @param {string} code
+ * @returns {Promise<{status: number, body: any}>} status 0 when the host is unreachable
+ */
+export async function checkSession(room, code) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), SESSION_TIMEOUT_MS);
+  try {
+    const q = new URLSearchParams({ room });
+    if (code) q.set('code', code);
+    const res = await fetch(`/api/session?${q}`, { signal: ctrl.signal, cache: 'no-store' });
+    let body = {};
+    try { body = await res.json(); } catch { /* not JSON */ }
+    return { status: res.status, body };
+  } catch {
+    return { status: 0, body: {} };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class Net {
+  /**
+   * @param {{room: string, code: string, userId: string, username: string, position: string, boardKey: string, rev: number|null, hooks: NetHooks}} opts
+   */
+  constructor(opts) {
+    this.room = opts.room;
+    this.code = opts.code;
+    this.userId = opts.userId;
+    this.username = opts.username;
+    this.position = opts.position;
+    this.boardKey = opts.boardKey;
+    /** @type {number|null} last room revision this client has fully seen */
+    this.rev = opts.rev;
+    this.hooks = opts.hooks;
+    /** @type {ConnState} */
+    this.state = 'connecting';
+    /** @type {PendingOp[]} */
+    this.pending = [];
+    /** @type {Map<string, User>} */
+    this.users = new Map();
+    /** @type {WebSocket|null} */
+    this.ws = null;
+    this.ready = false;
+    this.attempt = 0;
+    this.seq = Date.now() * 1000;
+    /** @type {ReturnType<typeof setTimeout>|undefined} */
+    this.timer = undefined;
+    this.color = '';
+    window.addEventListener('offline', () => this.goOffline());
+    window.addEventListener('online', () => this.reconnectNow());
+  }
+
+  async start() {
+    this.pending = await loadOps(this.boardKey);
+    this.hooks.reapply(this.pending);
+    this.hooks.onStatus();
+    this.connect();
+  }
+
+  /**
+   * Records a local mutation and sends it when the host is reachable.
+   * @param {'SHAPE_ADDED'|'SHAPE_UPDATED'|'SHAPES_DELETED'} type @param {any} payload
+   */
+  submit(type, payload) {
+    const opId = randomId('op-');
+    /** @type {PendingOp} */
+    const op = { opId, board: this.boardKey, seq: this.seq++, type, payload: { ...payload, userId: this.userId, opId } };
+    this.pending.push(op);
+    putOp(op);
+    if (this.ready) this.send(op.type, op.payload);
+    this.hooks.onStatus();
+  }
+
+  /**
+   * @param {number} x @param {number} y
+   * @param {any} [draft] the shape being drawn, shown live to the others (never stored)
+   */
+  sendCursor(x, y, draft) {
+    if (this.ready) this.send('CURSOR_MOVE', draft ? { userId: this.userId, position: { x, y }, draft } : { userId: this.userId, position: { x, y } });
+  }
+
+  /** @param {string} type @param {any} payload */
+  send(type, payload) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type, payload }));
+  }
+
+  /** @param {ConnState} s */
+  setState(s) {
+    this.state = s;
+    this.hooks.onStatus();
+  }
+
+  async connect() {
+    clearTimeout(this.timer);
+    if (this.state === 'stopped') return;
+    if (!navigator.onLine) { this.setState('offline'); return; }
+    const { status, body } = await checkSession(this.room, this.code);
+    // The state may have changed while the check was in flight.
+    if (/** @type {ConnState} */ (this.state) === 'stopped' || this.ws || !navigator.onLine) return;
+    if (status === 401) return this.stop('unauthorized', body.error || '');
+    if (status === 429) return this.stop('rate_limited', body.error || '');
+    if (status === 400) return this.stop('invalid', body.error || '');
+    if (status !== 200) return this.scheduleReconnect();
+    this.open();
+  }
+
+  open() {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const q = new URLSearchParams({ room: this.room });
+    if (this.code) q.set('code', this.code);
+    const ws = new WebSocket(`${proto}//${location.host}/ws?${q}`);
+    this.ws = ws;
+    let roomFull = false;
+    ws.onopen = () => {
+      this.send('JOIN_ROOM', { userId: this.userId, username: this.username, position: this.position });
+    };
+    ws.onmessage = (ev) => {
+      let msg;
+      try { msg = JSON.parse(String(ev.data)); } catch { return; }
+      if (msg && msg.type === 'ERROR' && msg.payload?.code === 'room_full') roomFull = true;
+      if (msg && typeof msg.type === 'string') this.handle(msg.type, msg.payload || {});
+    };
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.ready = false;
+      this.users.clear();
+      if (roomFull || ev.code === 1013) return this.stop('room_full', '');
+      if (ev.code === 4001) return this.stop('kicked', ev.reason);
+      if (ev.code === 4000) return this.stop('replaced', ev.reason);
+      if (!navigator.onLine) return this.setState('offline');
+      this.scheduleReconnect();
+    };
+  }
+
+  /** @param {string} type @param {any} p */
+  handle(type, p) {
+    switch (type) {
+      case 'WELCOME':
+        this.position = p.position || this.position;
+        this.color = p.color || this.color;
+        for (const u of p.users || []) this.users.set(u.id, u);
+        this.hooks.onWelcome(p);
+        // A host behind on our revision is not the history we cached (a new data dir): start over.
+        if (typeof p.rev === 'number' && this.rev != null && p.rev < this.rev) this.rev = null;
+        this.send('REQUEST_SYNC', this.rev == null ? { userId: this.userId } : { userId: this.userId, since: this.rev });
+        break;
+      case 'SYNC_SHAPES':
+        this.hooks.onSync(p);
+        if (typeof p.rev === 'number') this.rev = p.rev;
+        this.hooks.reapply(this.pending);
+        this.ready = true;
+        this.attempt = 0;
+        for (const op of this.pending) this.send(op.type, op.payload);
+        this.setState('connected');
+        break;
+      case 'ERROR':
+        // A host that names the rejected op lets it leave the outbox instead of being replayed forever.
+        if (typeof p.opId === 'string' && p.code === 'invalid') this.acknowledge([p.opId]);
+        break;
+      case 'ACK': {
+        this.acknowledge(p.opIds || []);
+        break;
+      }
+      case 'SHAPE_ADDED':
+      case 'SHAPE_UPDATED':
+      case 'SHAPES_DELETED':
+        if (p.userId === this.userId && p.opId && this.pending.some((o) => o.opId === p.opId)) break;
+        this.hooks.onRemoteOp({ type, payload: p });
+        if (typeof p.rev === 'number' && (this.rev == null || p.rev > this.rev)) this.rev = p.rev;
+        break;
+      case 'USER_JOINED':
+        this.users.set(p.id, p);
+        this.hooks.onStatus();
+        break;
+      case 'USER_LEFT':
+        this.users.delete(p.userId);
+        this.hooks.onStatus();
+        break;
+      case 'CURSOR_MOVE':
+        if (p.userId !== this.userId && p.position) this.hooks.onCursor(p.userId, p.position, p.draft);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** @param {string[]} opIds ops the host is done with */
+  acknowledge(opIds) {
+    const ids = new Set(opIds);
+    this.pending = this.pending.filter((op) => !ids.has(op.opId));
+    deleteOps([...ids]);
+    this.hooks.onStatus();
+  }
+
+  scheduleReconnect() {
+    if (this.state === 'stopped') return;
+    this.setState('reconnecting');
+    const exp = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
+    this.attempt++;
+    const delay = exp / 2 + Math.random() * exp / 2;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  reconnectNow() {
+    if (this.state === 'stopped' || this.ws || !navigator.onLine) return;
+    this.attempt = 0;
+    this.setState('reconnecting');
+    this.connect();
+  }
+
+  goOffline() {
+    if (this.state === 'stopped') return;
+    clearTimeout(this.timer);
+    const ws = this.ws;
+    this.ws = null;
+    this.ready = false;
+    this.users.clear();
+    if (ws) ws.close();
+    this.setState('offline');
+  }
+
+  /** @param {Parameters<NetHooks['onStop']>[0]} reason @param {string} message */
+  stop(reason, message) {
+    clearTimeout(this.timer);
+    this.state = 'stopped';
+    this.ready = false;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) ws.close();
+    this.hooks.onStop(reason, message);
+    this.hooks.onStatus();
+  }
+}

@@ -1,0 +1,283 @@
+// @ts-check
+/**
+ * Pointer input on the canvas: the drawing tools, select/move, eraser, pan
+ * (space-drag, middle button, two fingers) and zoom (wheel, pinch).
+ */
+import { randomId } from './net.js';
+
+/** @typedef {import('./board.js').Shape} Shape */
+/** @typedef {import('./board.js').Point} Point */
+/** @typedef {'select'|'pencil'|'line'|'rectangle'|'ellipse'|'text'|'eraser'} Tool */
+
+const MAX_POINTS = 9000;
+const MIN_SAMPLE_PX = 2;
+const MAX_TEXT = 5000;
+
+/** @param {number} v */
+const round = (v) => Math.round(v * 100) / 100;
+
+export class Tools {
+  /**
+   * @param {{canvas: HTMLCanvasElement, board: import('./board.js').Board, renderer: import('./render.js').Renderer,
+   *   view: import('./render.js').View, actions: import('./actions.js').Actions, userId: string,
+   *   style: () => import('./board.js').Style, onPointer: (p: Point) => void, onSelection: () => void}} o
+   */
+  constructor(o) {
+    Object.assign(this, o);
+    this.canvas = o.canvas;
+    this.board = o.board;
+    this.renderer = o.renderer;
+    this.view = o.view;
+    this.actions = o.actions;
+    this.userId = o.userId;
+    this.style = o.style;
+    this.onPointer = o.onPointer;
+    this.onSelection = o.onSelection;
+    /** @type {Tool} */
+    this.tool = 'pencil';
+    this.spaceDown = false;
+    /** @type {null | {kind: 'pan', sx: number, sy: number, ox: number, oy: number} | {kind: 'draw'} | {kind: 'move', id: string, start: Point, orig: Point[]} | {kind: 'erase'}} */
+    this.drag = null;
+    /** @type {Map<number, {sx: number, sy: number}>} */
+    this.touches = new Map();
+    /** @type {null | {dist: number, scale: number}} */
+    this.pinch = null;
+    const c = o.canvas;
+    c.addEventListener('pointerdown', (e) => this.down(e));
+    c.addEventListener('pointermove', (e) => this.move(e));
+    c.addEventListener('pointerup', (e) => this.up(e));
+    c.addEventListener('pointercancel', (e) => this.up(e));
+    c.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
+    c.addEventListener('auxclick', (e) => e.preventDefault());
+  }
+
+  /** @param {PointerEvent} e */
+  local(e) {
+    const r = this.canvas.getBoundingClientRect();
+    return { sx: e.clientX - r.left, sy: e.clientY - r.top };
+  }
+
+  /** @param {PointerEvent} e @returns {Point} */
+  world(e) {
+    const { sx, sy } = this.local(e);
+    const w = this.view.toWorld(sx, sy);
+    return { x: round(w.x), y: round(w.y) };
+  }
+
+  /** @param {Tool} tool */
+  setTool(tool) {
+    this.tool = tool;
+    if (tool !== 'select') this.clearSelection();
+    this.canvas.dataset.tool = tool;
+  }
+
+  clearSelection() {
+    if (this.renderer.selected.size === 0) return;
+    this.renderer.selected.clear();
+    this.renderer.request();
+    this.onSelection();
+  }
+
+  /** @param {PointerEvent} e */
+  down(e) {
+    if (e.pointerType === 'touch') {
+      this.touches.set(e.pointerId, this.local(e));
+      if (this.touches.size === 2) {
+        this.cancelDraw();
+        const [a, b] = [...this.touches.values()];
+        this.pinch = { dist: Math.hypot(a.sx - b.sx, a.sy - b.sy), scale: this.view.scale };
+        this.startPan((a.sx + b.sx) / 2, (a.sy + b.sy) / 2);
+        return;
+      }
+    }
+    if (e.button === 1 || this.spaceDown || (e.button === 0 && e.pointerType === 'mouse' && e.buttons === 4)) {
+      e.preventDefault();
+      const { sx, sy } = this.local(e);
+      this.startPan(sx, sy);
+      this.canvas.setPointerCapture(e.pointerId);
+      return;
+    }
+    if (e.button !== 0) return;
+    this.canvas.setPointerCapture(e.pointerId);
+    const p = this.world(e);
+    const t = this.tool;
+    if (t === 'pencil' || t === 'line' || t === 'rectangle' || t === 'ellipse') {
+      this.renderer.draft = {
+        id: randomId('s-'), type: t, points: t === 'pencil' ? [p] : [p, { ...p }],
+        style: this.style(), isSelected: false, createdBy: this.userId,
+      };
+      this.drag = { kind: 'draw' };
+    } else if (t === 'text') {
+      e.preventDefault();
+      this.openTextEditor(p, e);
+    } else if (t === 'select') {
+      const hit = this.board.hit(p, 6 / this.view.scale);
+      this.renderer.selected.clear();
+      if (hit) {
+        this.renderer.selected.add(hit.id);
+        this.drag = { kind: 'move', id: hit.id, start: p, orig: hit.points.map((q) => ({ ...q })) };
+      }
+      this.onSelection();
+    } else if (t === 'eraser') {
+      this.drag = { kind: 'erase' };
+      this.eraseAt(p);
+    }
+    this.renderer.request();
+  }
+
+  /** @param {number} sx @param {number} sy */
+  startPan(sx, sy) {
+    this.drag = { kind: 'pan', sx, sy, ox: this.view.ox, oy: this.view.oy };
+  }
+
+  /** @param {PointerEvent} e */
+  move(e) {
+    const p = this.world(e);
+    this.onPointer(p);
+    if (e.pointerType === 'touch' && this.touches.has(e.pointerId)) {
+      this.touches.set(e.pointerId, this.local(e));
+      if (this.pinch && this.touches.size === 2 && this.drag?.kind === 'pan') {
+        const [a, b] = [...this.touches.values()];
+        const mx = (a.sx + b.sx) / 2, my = (a.sy + b.sy) / 2;
+        const factor = (this.pinch.scale * Math.hypot(a.sx - b.sx, a.sy - b.sy) / (this.pinch.dist || 1)) / this.view.scale;
+        this.view.ox = this.drag.ox + mx - this.drag.sx;
+        this.view.oy = this.drag.oy + my - this.drag.sy;
+        this.view.zoomAt(factor, mx, my);
+        this.drag = { kind: 'pan', sx: mx, sy: my, ox: this.view.ox, oy: this.view.oy };
+        this.renderer.request();
+        return;
+      }
+    }
+    const d = this.drag;
+    if (!d) return;
+    if (d.kind === 'pan') {
+      const { sx, sy } = this.local(e);
+      this.view.ox = d.ox + sx - d.sx;
+      this.view.oy = d.oy + sy - d.sy;
+    } else if (d.kind === 'draw' && this.renderer.draft) {
+      const draft = this.renderer.draft;
+      if (draft.type === 'pencil') {
+        const last = draft.points[draft.points.length - 1];
+        const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+        for (const ev of events.length ? events : [e]) {
+          const q = this.world(ev);
+          const tail = draft.points[draft.points.length - 1] || last;
+          if (Math.hypot(q.x - tail.x, q.y - tail.y) * this.view.scale >= MIN_SAMPLE_PX && draft.points.length < MAX_POINTS) draft.points.push(q);
+        }
+      } else {
+        draft.points[1] = e.shiftKey ? constrain(draft.type, draft.points[0], p) : p;
+      }
+    } else if (d.kind === 'move') {
+      const dx = p.x - d.start.x, dy = p.y - d.start.y;
+      this.board.update(d.id, { points: d.orig.map((q) => ({ x: round(q.x + dx), y: round(q.y + dy) })) });
+    } else if (d.kind === 'erase') {
+      this.eraseAt(p);
+    }
+    this.renderer.request();
+  }
+
+  /** @param {PointerEvent} e */
+  up(e) {
+    this.touches.delete(e.pointerId);
+    queueMicrotask(() => this.onPointer(this.world(e)));
+    if (this.touches.size < 2) this.pinch = null;
+    const d = this.drag;
+    this.drag = null;
+    if (!d) return;
+    if (d.kind === 'draw' && this.renderer.draft) {
+      const draft = this.renderer.draft;
+      this.renderer.draft = null;
+      const [a, b] = draft.points;
+      const tiny = draft.type !== 'pencil' && b && Math.hypot(b.x - a.x, b.y - a.y) * this.view.scale < 3;
+      if (!tiny) this.actions.add(draft);
+    } else if (d.kind === 'move') {
+      const shape = this.board.shapes.get(d.id);
+      if (shape && shape.points.some((q, i) => q.x !== d.orig[i].x || q.y !== d.orig[i].y)) {
+        const moved = shape.points;
+        this.board.update(d.id, { points: d.orig });
+        this.actions.update(d.id, { points: moved });
+      }
+    } else if (d.kind === 'erase') {
+      const ids = [...this.renderer.hidden];
+      this.renderer.hidden.clear();
+      if (ids.length) this.actions.remove(ids);
+    }
+    this.renderer.request();
+  }
+
+  cancelDraw() {
+    this.renderer.draft = null;
+    this.drag = null;
+  }
+
+  /** @param {Point} p */
+  eraseAt(p) {
+    const hit = this.board.hit(p, 8 / this.view.scale);
+    if (hit && !this.renderer.hidden.has(hit.id)) {
+      this.renderer.hidden.add(hit.id);
+      const saved = this.board.shapes.get(hit.id);
+      // Hide it from later hit tests during this drag.
+      if (saved) this.board.boundsCache.set(hit.id, { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity });
+    }
+  }
+
+  /** @param {WheelEvent} e */
+  wheel(e) {
+    e.preventDefault();
+    const r = this.canvas.getBoundingClientRect();
+    const sx = e.clientX - r.left, sy = e.clientY - r.top;
+    if (e.ctrlKey || e.metaKey || !e.shiftKey) {
+      this.view.zoomAt(Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015)), sx, sy);
+    } else {
+      this.view.ox -= e.deltaX || e.deltaY;
+    }
+    this.renderer.request();
+  }
+
+  /** @param {Point} p @param {PointerEvent} e */
+  openTextEditor(p, e) {
+    const { sx, sy } = this.local(e);
+    const style = this.style();
+    const ta = document.createElement('textarea');
+    ta.className = 'text-editor';
+    ta.setAttribute('aria-label', 'Text to place on the board');
+    ta.dataset.testid = 'text-editor';
+    ta.style.left = `${sx}px`;
+    ta.style.top = `${sy}px`;
+    ta.style.color = style.strokeColor;
+    ta.style.fontSize = `${(style.fontSize || 20) * this.view.scale}px`;
+    let done = false;
+    const commit = () => {
+      if (done) return;
+      done = true;
+      const text = ta.value.replace(/\s+$/, '').slice(0, MAX_TEXT);
+      ta.remove();
+      if (text) {
+        this.actions.add({ id: randomId('s-'), type: 'text', points: [p], text, style, isSelected: false, createdBy: this.userId });
+      }
+    };
+    ta.addEventListener('keydown', (ev) => {
+      ev.stopPropagation();
+      if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); commit(); }
+      if (ev.key === 'Escape') { ta.value = ''; commit(); }
+    });
+    ta.addEventListener('blur', commit);
+    /** @type {HTMLElement} */ (this.canvas.parentElement).appendChild(ta);
+    ta.focus();
+  }
+}
+
+/**
+ * Shift-drag: squares, circles, and lines at 45° steps.
+ * @param {string} type @param {Point} a @param {Point} b @returns {Point}
+ */
+function constrain(type, a, b) {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  if (type === 'line') {
+    const angle = Math.round(Math.atan2(dy, dx) / (Math.PI / 4)) * (Math.PI / 4);
+    const len = Math.hypot(dx, dy);
+    return { x: round(a.x + Math.cos(angle) * len), y: round(a.y + Math.sin(angle) * len) };
+  }
+  const s = Math.max(Math.abs(dx), Math.abs(dy));
+  return { x: a.x + Math.sign(dx || 1) * s, y: a.y + Math.sign(dy || 1) * s };
+}

@@ -1,0 +1,165 @@
+// @ts-check
+/** The board's chrome: toolbar, connection indicator, seat badges, people, host panel. */
+
+/** @typedef {import('./tools.js').Tool} Tool */
+/** @typedef {import('./net.js').User} User */
+
+export const SEATS = [
+  { pos: 'top-left', label: 'Top left', color: '#E03131' },
+  { pos: 'top-right', label: 'Top right', color: '#1971C2' },
+  { pos: 'bottom-left', label: 'Bottom left', color: '#2F9E44' },
+  { pos: 'bottom-right', label: 'Bottom right', color: '#F08C00' },
+];
+
+const ICONS = {
+  select: 'M5 3l6 16 2-7 7-2z',
+  pencil: 'M4 20l4-1 11-11-3-3L5 16z',
+  line: 'M5 19L19 5',
+  rectangle: 'M4 6h16v12H4z',
+  ellipse: 'M12 6c4.4 0 8 2.7 8 6s-3.6 6-8 6-8-2.7-8-6 3.6-6 8-6z',
+  text: 'M5 7V4h14v3M12 4v16M9 20h6',
+  eraser: 'M8 20h12M4 15l10-10 5 5-9 10H9z',
+  fill: 'M5 5h14v14H5z',
+  undo: 'M9 14L4 9l5-5M4 9h11a5 5 0 010 10h-3',
+  redo: 'M15 14l5-5-5-5M20 9H9a5 5 0 000 10h3',
+  delete: 'M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13',
+  export: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  fit: 'M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5',
+};
+
+/** @type {{tool: Tool, label: string, key: string}[]} */
+export const TOOLS = [
+  { tool: 'select', label: 'Select and move', key: 'v' },
+  { tool: 'pencil', label: 'Pencil', key: 'p' },
+  { tool: 'line', label: 'Line', key: 'l' },
+  { tool: 'rectangle', label: 'Rectangle', key: 'r' },
+  { tool: 'ellipse', label: 'Ellipse', key: 'o' },
+  { tool: 'text', label: 'Text', key: 't' },
+  { tool: 'eraser', label: 'Eraser', key: 'e' },
+];
+
+/**
+ * @param {string} tag @param {Record<string, string>} attrs @param {(Node|string)[]} children
+ * @returns {HTMLElement}
+ */
+export function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const c of children) node.append(c);
+  return node;
+}
+
+/** @param {keyof typeof ICONS} name */
+function icon(name) {
+  const span = document.createElement('span');
+  span.innerHTML = `<svg viewBox="0 0 24 24" aria-hidden="true"><path d="${ICONS[name]}"/></svg>`;
+  return /** @type {Node} */ (span.firstChild);
+}
+
+/**
+ * @param {HTMLElement} nav
+ * @param {{onTool: (t: Tool) => void, onCommand: (c: 'undo'|'redo'|'delete'|'export'|'fit') => void, onStyle: () => void}} h
+ */
+export function buildToolbar(nav, h) {
+  /** @type {Map<Tool, HTMLElement>} */
+  const toolButtons = new Map();
+  for (const t of TOOLS) {
+    const b = el('button', { type: 'button', 'aria-label': `${t.label} (${t.key.toUpperCase()})`, title: `${t.label} (${t.key.toUpperCase()})`, 'aria-pressed': 'false', 'data-testid': `tool-${t.tool}` }, [icon(t.tool)]);
+    b.addEventListener('click', () => h.onTool(t.tool));
+    toolButtons.set(t.tool, b);
+    nav.append(b);
+  }
+  nav.append(el('hr'));
+  const stroke = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#1f2328', 'aria-label': 'Stroke colour', title: 'Stroke colour', 'data-testid': 'stroke-color' }));
+  const width = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': 'Stroke width', title: 'Stroke width', 'data-testid': 'stroke-width' },
+    ['2', '4', '8', '16'].map((w) => el('option', { value: w }, [`${w}px`]))));
+  width.value = '4';
+  const fillOn = el('button', { type: 'button', 'aria-label': 'Fill shapes (F)', title: 'Fill shapes (F)', 'aria-pressed': 'false', 'data-testid': 'fill-toggle' }, [icon('fill')]);
+  const fill = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#a5d8ff', 'aria-label': 'Fill colour', title: 'Fill colour', 'data-testid': 'fill-color' }));
+  const opacity = /** @type {HTMLInputElement} */ (el('input', { type: 'range', min: '0.1', max: '1', step: '0.1', value: '1', 'aria-label': 'Opacity', title: 'Opacity', 'data-testid': 'opacity' }));
+  fillOn.addEventListener('click', () => {
+    fillOn.setAttribute('aria-pressed', String(fillOn.getAttribute('aria-pressed') !== 'true'));
+    h.onStyle();
+  });
+  for (const input of [stroke, width, fill, opacity]) input.addEventListener('change', () => h.onStyle());
+  nav.append(stroke, el('div', { class: 'lbl' }, ['width']), width, fillOn, fill, el('div', { class: 'lbl' }, ['opacity']), opacity, el('hr'));
+  /** @type {[('undo'|'redo'|'delete'|'export'|'fit'), string][]} */
+  const commands = [['undo', 'Undo (Ctrl+Z)'], ['redo', 'Redo (Ctrl+Shift+Z)'], ['delete', 'Delete selection (Delete)'], ['fit', 'Reset view (0)'], ['export', 'Export PNG (Ctrl+Shift+E)']];
+  for (const [cmd, label] of commands) {
+    const b = el('button', { type: 'button', 'aria-label': label, title: label, 'data-testid': `cmd-${cmd}` }, [icon(cmd)]);
+    b.addEventListener('click', () => h.onCommand(cmd));
+    nav.append(b);
+  }
+  return {
+    /** @param {Tool} tool */
+    setTool(tool) {
+      for (const [t, b] of toolButtons) b.setAttribute('aria-pressed', String(t === tool));
+    },
+    /** @returns {import('./board.js').Style} */
+    style() {
+      return {
+        strokeColor: stroke.value,
+        fillColor: fillOn.getAttribute('aria-pressed') === 'true' ? fill.value : 'transparent',
+        strokeWidth: Number(width.value),
+        opacity: Number(opacity.value),
+        fontSize: Math.max(16, Number(width.value) * 4),
+      };
+    },
+    /** @param {string} c */
+    setStroke(c) { stroke.value = c.toLowerCase(); },
+    toggleFill() { fillOn.click(); },
+  };
+}
+
+/**
+ * @param {HTMLElement} root @param {{state: string, unacked: number}} s
+ */
+export function renderConnection(root, s) {
+  const text = /** @type {HTMLElement} */ (root.querySelector('#conn-text'));
+  const n = s.unacked;
+  const unsaved = `${n} change${n === 1 ? '' : 's'} not saved on host`;
+  const label = {
+    connecting: 'Connecting…',
+    connected: n ? `Connected · ${unsaved}` : 'Connected · saved on host',
+    reconnecting: `Reconnecting…${n ? ` · ${unsaved}` : ''}`,
+    offline: `Offline${n ? ` · ${unsaved}` : ''}`,
+    stopped: 'Disconnected',
+  }[s.state] || s.state;
+  root.dataset.state = s.state;
+  root.classList.toggle('unsaved', n > 0);
+  text.textContent = label;
+}
+
+/**
+ * @param {HTMLElement} root @param {Map<string, User>} users @param {string} me
+ */
+export function renderBadges(root, users, me) {
+  const bySeat = new Map([...users.values()].map((u) => [u.position, u]));
+  root.replaceChildren(...SEATS.map((seat) => {
+    const u = bySeat.get(seat.pos);
+    const badge = el('div', { class: `badge${u ? '' : ' empty'}${u && u.id === me ? ' me' : ''}`, style: `--c:${seat.color}`, 'data-testid': `badge-${seat.pos}`, title: seat.label },
+      [el('i', { class: 'swatch' }), el('span', {}, [u ? (u.id === me ? `${u.name} (you)` : u.name) : seat.label])]);
+    return badge;
+  }));
+}
+
+/**
+ * @param {HTMLElement} list @param {User[]} users @param {string} me
+ * @param {((u: User) => void)|null} onRemove
+ */
+export function renderPeople(list, users, me, onRemove) {
+  const order = SEATS.map((s) => s.pos);
+  const sorted = [...users].sort((a, b) => order.indexOf(a.position) - order.indexOf(b.position));
+  list.replaceChildren(...sorted.map((u) => {
+    const li = el('li', { 'data-testid': 'person' }, [
+      el('i', { class: 'swatch', style: `background:${u.color}` }),
+      el('span', { class: 'name' }, [u.id === me ? `${u.name} (you)` : u.name]),
+    ]);
+    if (onRemove && u.id !== me) {
+      const b = el('button', { type: 'button', 'aria-label': `Remove ${u.name} from the room`, 'data-testid': 'kick' }, ['Remove']);
+      b.addEventListener('click', () => onRemove(u));
+      li.append(b);
+    }
+    return li;
+  }));
+}

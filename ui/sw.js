@@ -1,0 +1,28 @@
+// Network first, cache as fallback: a reload while the host is unreachable
+// still shows the board (its shapes come from IndexedDB). Never serves a
+// stale UI while the host answers.
+const CACHE = 'coco-ui-v1';
+const SHELL = ['/', '/style.css', '/js/main.js', '/js/board.js', '/js/render.js', '/js/net.js',
+  '/js/actions.js', '/js/tools.js', '/js/store.js', '/js/join.js', '/js/ui.js', '/js/host.js', '/js/qr.js'];
+
+self.addEventListener('install', (e) => {
+  self.skipWaiting();
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).catch(() => {}));
+});
+self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+
+self.addEventListener('fetch', (e) => {
+  const url = new URL(e.request.url);
+  if (e.request.method !== 'GET' || url.origin !== location.origin) return;
+  if (url.pathname.startsWith('/api/') || url.pathname === '/ws') return;
+  const key = url.pathname === '/' ? '/' : url.pathname;
+  e.respondWith(
+    fetch(e.request).then((res) => {
+      if (res.ok) {
+        const copy = res.clone();
+        caches.open(CACHE).then((c) => c.put(key, copy));
+      }
+      return res;
+    }).catch(() => caches.open(CACHE).then((c) => c.match(key)).then((hit) => hit || Response.error())),
+  );
+});
