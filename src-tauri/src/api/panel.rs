@@ -72,6 +72,20 @@ fn host_only(peer: SocketAddr) -> Result<(), ApiError> {
     }
 }
 
+/// The JSON body, or a 400 that says what was expected.
+fn json_body<T>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+    expected: &str,
+) -> Result<T, ApiError> {
+    body.map(|Json(b)| b).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Invalid.as_str(),
+            &format!("expected {expected}: {e}"),
+        )
+    })
+}
+
 /// `GET /api/host/info`: the join URL, the code, and every seated person.
 pub async fn info(
     State(state): State<AppState>,
@@ -110,13 +124,7 @@ pub async fn kick(
     body: Result<Json<KickBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     host_only(peer)?;
-    let Json(body) = body.map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::Invalid.as_str(),
-            &format!("expected {{room, userId}}: {e}"),
-        )
-    })?;
+    let body = json_body(body, "{room, userId}")?;
     let removed = state
         .inner
         .rooms
@@ -144,13 +152,7 @@ pub async fn set_open(
     body: Result<Json<OpenBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     host_only(peer)?;
-    let Json(body) = body.map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::Invalid.as_str(),
-            &format!("expected {{open: true|false}}: {e}"),
-        )
-    })?;
+    let body = json_body(body, "{open: true|false}")?;
     state.inner.gate.set_open(body.open);
     Ok(Json(json!({ "success": true, "open": body.open })))
 }
