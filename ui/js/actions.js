@@ -8,7 +8,8 @@
 
 /** @typedef {import('./board.js').Shape} Shape */
 /**
- * @typedef {{kind: 'add', shapes: Shape[]} | {kind: 'delete', shapes: Shape[]} | {kind: 'update', id: string, before: Partial<Shape>, after: Partial<Shape>}} Action
+ * @typedef {{kind: 'update', id: string, before: Partial<Shape>, after: Partial<Shape>}} UpdateAction
+ * @typedef {{kind: 'add', shapes: Shape[]} | {kind: 'delete', shapes: Shape[]} | UpdateAction | {kind: 'batch', updates: UpdateAction[]}} Action
  */
 
 const HISTORY_LIMIT = 200;
@@ -34,12 +35,28 @@ export class Actions {
 
   /** @param {string} id @param {Partial<Shape>} after */
   update(id, after) {
+    const a = this.updateAction(id, after);
+    if (a) this.record(a);
+  }
+
+  /**
+   * Several updates that undo and redo as one step (moving a selection).
+   * @param {{id: string, after: Partial<Shape>}[]} list
+   */
+  updateMany(list) {
+    const updates = /** @type {UpdateAction[]} */ (list.map((u) => this.updateAction(u.id, u.after)).filter((a) => !!a));
+    if (updates.length === 1) this.record(updates[0]);
+    else if (updates.length > 1) this.record({ kind: 'batch', updates });
+  }
+
+  /** @param {string} id @param {Partial<Shape>} after @returns {UpdateAction|null} */
+  updateAction(id, after) {
     const shape = this.board.shapes.get(id);
-    if (!shape) return;
+    if (!shape) return null;
     /** @type {any} */
     const before = {};
     for (const k of Object.keys(after)) before[k] = /** @type {any} */ (shape)[k];
-    this.record({ kind: 'update', id, before, after });
+    return { kind: 'update', id, before, after };
   }
 
   /** @param {string[]} ids */
@@ -81,6 +98,8 @@ export class Actions {
       const ids = a.shapes.map((s) => s.id);
       this.board.remove(ids);
       this.sink.submit('SHAPES_DELETED', { shapeIds: ids });
+    } else if (a.kind === 'batch') {
+      for (const u of a.updates) this.apply(u);
     } else {
       if (!this.board.shapes.has(a.id)) return;
       this.board.update(a.id, a.after);
@@ -93,5 +112,6 @@ export class Actions {
 function invert(a) {
   if (a.kind === 'add') return { kind: 'delete', shapes: a.shapes };
   if (a.kind === 'delete') return { kind: 'add', shapes: a.shapes };
+  if (a.kind === 'batch') return { kind: 'batch', updates: a.updates.map((u) => /** @type {UpdateAction} */ (invert(u))).reverse() };
   return { kind: 'update', id: a.id, before: a.after, after: a.before };
 }

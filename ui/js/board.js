@@ -21,6 +21,8 @@ export class Board {
     this.pathCache = new Map();
     /** @type {() => void} */
     this.onChange = () => {};
+    /** grows on every change; the renderer's cached layer is valid for one version */
+    this.version = 0;
   }
 
   /** @param {Shape} shape */
@@ -51,6 +53,7 @@ export class Board {
 
   /** @param {Shape[]} shapes */
   replaceAll(shapes) {
+    this.version++;
     this.shapes.clear();
     this.boundsCache.clear();
     this.pathCache.clear();
@@ -60,6 +63,7 @@ export class Board {
 
   /** @param {string} id */
   invalidate(id) {
+    this.version++;
     this.boundsCache.delete(id);
     this.pathCache.delete(id);
   }
@@ -118,6 +122,29 @@ export function shapeBounds(shape) {
   }
   const pad = (shape.style?.strokeWidth || 1) / 2 + 1;
   return { minX: minX - pad, minY: minY - pad, maxX: maxX + pad, maxY: maxY + pad };
+}
+
+/** Shapes the select tool can resize by a handle. */
+export const RESIZABLE = new Set(['rectangle', 'ellipse', 'line', 'text']);
+
+/**
+ * The resize handles of a shape, in world coordinates: the four corners of a
+ * rectangle or ellipse (dragging one keeps the opposite corner still), the two
+ * ends of a line, the bottom-right corner of a text (it scales the font).
+ * @param {Shape} shape @returns {Point[]}
+ */
+export function resizeHandles(shape) {
+  const pts = Array.isArray(shape.points) ? shape.points : [];
+  if (!RESIZABLE.has(shape.type) || pts.length === 0) return [];
+  const a = pts[0], b = pts[1] || pts[0];
+  if (shape.type === 'line') return [{ x: a.x, y: a.y }, { x: b.x, y: b.y }];
+  if (shape.type === 'text') {
+    const size = shape.style?.fontSize || 20;
+    const lines = String(shape.text || '').split('\n');
+    const longest = Math.max(...lines.map((l) => l.length));
+    return [{ x: a.x + longest * size * 0.6, y: a.y + lines.length * size * 1.25 }];
+  }
+  return [{ x: a.x, y: a.y }, { x: b.x, y: a.y }, { x: b.x, y: b.y }, { x: a.x, y: b.y }];
 }
 
 /**

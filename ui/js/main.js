@@ -1,7 +1,7 @@
 // @ts-check
 /** Wiring: join, then the board, the tools, the connection and the chrome. */
 import { Board } from './board.js';
-import { View, Renderer, exportPng } from './render.js';
+import { View, Renderer, exportPng, exportSvg } from './render.js';
 import { Net, randomId } from './net.js';
 import { Actions } from './actions.js';
 import { Tools } from './tools.js';
@@ -57,6 +57,9 @@ async function startBoard(joined) {
   const badgesEl = /** @type {HTMLElement} */ (document.getElementById('seat-badges'));
   const peopleEl = /** @type {HTMLElement} */ (document.getElementById('people'));
   let strokeChosen = false;
+  let boardShown = false;
+  /** @type {((shapeId: string) => void)[]} */
+  const remoteShapeListeners = [];
   let lastWho = '';
   const refreshHost = startHostPanel(room, joined.userId);
 
@@ -84,6 +87,7 @@ async function startBoard(joined) {
       onRemoteOp: (m) => {
         if (m.type === 'SHAPE_ADDED') renderer.remoteDrafts.delete(m.payload.userId);
         applyOp(m.type, m.payload);
+        if (m.type === 'SHAPE_ADDED' && m.payload.shape) for (const cb of remoteShapeListeners) cb(m.payload.shape.id);
       },
       onSync: (sync) => {
         if (sync.full !== false) board.replaceAll(sync.shapes || []);
@@ -94,6 +98,11 @@ async function startBoard(joined) {
       },
       reapply: (pending) => { for (const op of pending) applyOp(op.type, op.payload); },
       onStatus: () => {
+        if (!boardShown && net.state === 'connected') {
+          // The first frame after the join's sync: what a person waits for.
+          boardShown = true;
+          renderer.afterDraw = () => performance.mark('coco-board-shown');
+        }
         renderConnection(connEl, { state: net.state, unacked: net.pending.length });
         const users = withMe(net.users, joined);
         renderBadges(badgesEl, users, joined.userId);
@@ -171,7 +180,7 @@ async function startBoard(joined) {
     toolbar.setTool(t);
   }
 
-  /** @param {'undo'|'redo'|'delete'|'export'|'fit'} c */
+  /** @param {'undo'|'redo'|'delete'|'export'|'export-svg'|'fit'} c */
   async function command(c) {
     if (c === 'undo') actions.undo();
     else if (c === 'redo') actions.redo();
@@ -183,12 +192,9 @@ async function startBoard(joined) {
       renderer.request();
     } else if (c === 'export') {
       const blob = await exportPng(board);
-      if (!blob) return;
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `coco-${room}.png`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+      if (blob) download(blob, `coco-${room}.png`);
+    } else if (c === 'export-svg') {
+      download(new Blob([exportSvg(board)], { type: 'image/svg+xml' }), `coco-${room}.svg`);
     }
   }
 
@@ -202,6 +208,7 @@ async function startBoard(joined) {
     if (mod && k === 'z') { e.preventDefault(); command(e.shiftKey ? 'redo' : 'undo'); return; }
     if (mod && k === 'y') { e.preventDefault(); command('redo'); return; }
     if (mod && e.shiftKey && k === 'e') { e.preventDefault(); command('export'); return; }
+    if (mod && e.shiftKey && k === 's') { e.preventDefault(); command('export-svg'); return; }
     if (mod || e.altKey) return;
     const tool = TOOLS.find((x) => x.key === k);
     if (tool) { setTool(tool.tool); return; }
@@ -239,7 +246,26 @@ async function startBoard(joined) {
       drafts: [...renderer.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
     }),
     shapes: () => JSON.parse(JSON.stringify([...board.shapes.values()])),
+    selected: () => [...renderer.selected],
+    /** Benchmarks: called with the id of every shape someone else adds, as it is applied. @param {(id: string) => void} cb */
+    onRemoteShape: (cb) => { remoteShapeListeners.push(cb); },
+    /** Benchmarks: the last (up to 256) durations of a frame's draw, in ms, oldest first. */
+    drawTimes: () => {
+      const n = Math.min(renderer.drawCount, renderer.drawTimes.length);
+      return Array.from({ length: n }, (_, i) => renderer.drawTimes[(renderer.drawCount - n + i) % renderer.drawTimes.length]);
+    },
+    /** Benchmarks: turn the offscreen layer used while panning off (the old renderer) or on. @param {boolean} on */
+    setLayerCache: (on) => { renderer.useLayer = on; renderer.request(); },
   };
+}
+
+/** Saves a blob under `name` through a temporary link. @param {Blob} blob @param {string} name */
+function download(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 
 /**

@@ -5,7 +5,17 @@
  * skipped and pencil strokes are drawn from a cached Path2D.
  */
 
-import { smoothPath } from './board.js';
+import { smoothPath, resizeHandles, RESIZABLE } from './board.js';
+
+/** Half the side of a resize handle, in screen pixels. */
+const HANDLE_PX = 5;
+/**
+ * While only the view moves (a pan), the shapes are drawn once into an
+ * offscreen layer this much larger than the canvas on every side (CSS px)
+ * and the frame is a single copy of it; a pan past the margin, a zoom or any
+ * change to the board redraws the layer.
+ */
+const LAYER_MARGIN_PX = 256;
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
@@ -102,7 +112,19 @@ export class Renderer {
     this.cursors = new Map();
     /** @type {Map<string, Shape>} shapes others are drawing right now, by user id */
     this.remoteDrafts = new Map();
+    /** @type {{a: Point, b: Point}|null} box select in progress, world coordinates */
+    this.marquee = null;
     this.queued = false;
+    /** draw the shapes from the offscreen layer when only the view changed */
+    this.useLayer = true;
+    /** @type {{canvas: HTMLCanvasElement|null, version: number, hiddenKey: string, scale: number, ox: number, oy: number, w: number, h: number, dpr: number}} */
+    this.layer = { canvas: null, version: -1, hiddenKey: '', scale: 0, ox: 0, oy: 0, w: 0, h: 0, dpr: 0 };
+    this.lastVersion = -1;
+    /** the last 256 draw() durations in ms (a ring), for benchmarks */
+    this.drawTimes = new Float64Array(256);
+    this.drawCount = 0;
+    /** @type {(() => void)|null} called once after the next draw */
+    this.afterDraw = null;
     new ResizeObserver(() => this.resize()).observe(canvas);
     this.resize();
   }
@@ -122,19 +144,23 @@ export class Renderer {
   }
 
   draw() {
+    const t0 = performance.now();
     const { ctx, view, canvas } = this;
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.ox, dpr * view.oy);
-    const tl = view.toWorld(0, 0);
-    const br = view.toWorld(canvas.width / dpr, canvas.height / dpr);
-    for (const s of this.board.shapes.values()) {
-      if (this.hidden.has(s.id)) continue;
-      const b = this.board.bounds(s);
-      if (b.maxX < tl.x || b.minX > br.x || b.maxY < tl.y || b.minY > br.y) continue;
-      drawShape(ctx, s, this.board);
+    // A board that just changed is likely to change again next frame (a shape
+    // being moved): draw it directly rather than rebuild the layer each time.
+    const changed = this.board.version !== this.lastVersion;
+    this.lastVersion = this.board.version;
+    if (this.useLayer && !changed) {
+      this.drawLayer(dpr);
+    } else {
+      this.layer.version = -1;
+      ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.ox, dpr * view.oy);
+      this.drawShapes(ctx, view.toWorld(0, 0), view.toWorld(canvas.width / dpr, canvas.height / dpr));
     }
+    ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.ox, dpr * view.oy);
     for (const d of this.remoteDrafts.values()) drawShape(ctx, d, null);
     if (this.draft) drawShape(ctx, this.draft, null);
     ctx.setLineDash([6 / view.scale, 4 / view.scale]);
@@ -146,9 +172,65 @@ export class Renderer {
       const b = this.board.bounds(s);
       ctx.strokeRect(b.minX - 4, b.minY - 4, b.maxX - b.minX + 8, b.maxY - b.minY + 8);
     }
+    if (this.marquee) {
+      const { a, b } = this.marquee;
+      ctx.fillStyle = 'rgba(59, 91, 219, 0.08)';
+      ctx.fillRect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(b.x - a.x), Math.abs(b.y - a.y));
+      ctx.strokeRect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(b.x - a.x), Math.abs(b.y - a.y));
+    }
     ctx.setLineDash([]);
+    if (this.selected.size === 1) {
+      const s = this.board.shapes.get([...this.selected][0]);
+      if (s && RESIZABLE.has(s.type)) {
+        const h = HANDLE_PX / view.scale;
+        ctx.fillStyle = '#fff';
+        for (const p of resizeHandles(s)) {
+          ctx.fillRect(p.x - h, p.y - h, 2 * h, 2 * h);
+          ctx.strokeRect(p.x - h, p.y - h, 2 * h, 2 * h);
+        }
+      }
+    }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     for (const c of this.cursors.values()) this.drawCursor(c);
+    this.drawTimes[this.drawCount++ % this.drawTimes.length] = performance.now() - t0;
+    if (this.afterDraw) { const f = this.afterDraw; this.afterDraw = null; f(); }
+  }
+
+  /**
+   * The visible shapes, culled to the world rectangle tl..br.
+   * @param {CanvasRenderingContext2D} ctx @param {Point} tl @param {Point} br
+   */
+  drawShapes(ctx, tl, br) {
+    for (const s of this.board.shapes.values()) {
+      if (this.hidden.has(s.id)) continue;
+      const b = this.board.bounds(s);
+      if (b.maxX < tl.x || b.minX > br.x || b.maxY < tl.y || b.minY > br.y) continue;
+      drawShape(ctx, s, this.board);
+    }
+  }
+
+  /** Copies the shapes from the offscreen layer, redrawing it when it no longer covers the view. @param {number} dpr */
+  drawLayer(dpr) {
+    const { view, canvas, layer: L } = this;
+    const w = canvas.width, h = canvas.height, m = Math.round(LAYER_MARGIN_PX * dpr);
+    const hiddenKey = this.hidden.size ? [...this.hidden].join() : '';
+    let dx = Math.round((view.ox - L.ox) * dpr), dy = Math.round((view.oy - L.oy) * dpr);
+    const valid = L.canvas && L.version === this.board.version && L.hiddenKey === hiddenKey && L.scale === view.scale
+      && L.dpr === dpr && L.w === w && L.h === h && Math.abs(dx) <= m && Math.abs(dy) <= m;
+    if (!valid) {
+      if (!L.canvas) L.canvas = document.createElement('canvas');
+      const lc = L.canvas;
+      if (lc.width !== w + 2 * m || lc.height !== h + 2 * m) { lc.width = w + 2 * m; lc.height = h + 2 * m; }
+      const lctx = /** @type {CanvasRenderingContext2D} */ (lc.getContext('2d'));
+      lctx.setTransform(1, 0, 0, 1, 0, 0);
+      lctx.clearRect(0, 0, lc.width, lc.height);
+      lctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.ox + m, dpr * view.oy + m);
+      this.drawShapes(lctx, view.toWorld(-m / dpr, -m / dpr), view.toWorld((w + m) / dpr, (h + m) / dpr));
+      Object.assign(L, { version: this.board.version, hiddenKey, scale: view.scale, ox: view.ox, oy: view.oy, w, h, dpr });
+      dx = 0; dy = 0;
+    }
+    this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    this.ctx.drawImage(/** @type {HTMLCanvasElement} */ (L.canvas), dx - m, dy - m);
   }
 
   /** @param {Cursor} c */
@@ -181,16 +263,8 @@ export class Renderer {
  */
 export function exportPng(board) {
   const shapes = [...board.shapes.values()];
-  let minX = 0, minY = 0, maxX = 800, maxY = 600;
-  if (shapes.length) {
-    minX = Infinity; minY = Infinity; maxX = -Infinity; maxY = -Infinity;
-    for (const s of shapes) {
-      const b = board.bounds(s);
-      minX = Math.min(minX, b.minX); minY = Math.min(minY, b.minY);
-      maxX = Math.max(maxX, b.maxX); maxY = Math.max(maxY, b.maxY);
-    }
-  }
-  const margin = 20;
+  const { minX, minY, maxX, maxY } = drawingBounds(board);
+  const margin = EXPORT_MARGIN;
   const scale = Math.min(1, 8000 / Math.max(maxX - minX + 2 * margin, maxY - minY + 2 * margin));
   const c = document.createElement('canvas');
   c.width = Math.ceil((maxX - minX + 2 * margin) * scale);
@@ -214,4 +288,88 @@ export function inkOn(hex) {
   const lin = (/** @type {number} */ v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
   const l = 0.2126 * lin(n >> 16) + 0.7152 * lin((n >> 8) & 255) + 0.0722 * lin(n & 255);
   return (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? '#111' : '#fff';
+}
+
+const EXPORT_MARGIN = 20;
+
+/**
+ * The bounding box of every shape (800 × 600 at the origin for an empty board).
+ * @param {import('./board.js').Board} board @returns {import('./board.js').Bounds}
+ */
+function drawingBounds(board) {
+  if (board.shapes.size === 0) return { minX: 0, minY: 0, maxX: 800, maxY: 600 };
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const s of board.shapes.values()) {
+    const b = board.bounds(s);
+    minX = Math.min(minX, b.minX); minY = Math.min(minY, b.minY);
+    maxX = Math.max(maxX, b.maxX); maxY = Math.max(maxY, b.maxY);
+  }
+  return { minX, minY, maxX, maxY };
+}
+
+/** @param {unknown} v */
+const esc = (v) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** @param {unknown} v */
+const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 100) / 100 : 0);
+
+/**
+ * The same quadratic curves as smoothPath, as SVG path data.
+ * @param {Point[]} pts
+ */
+export function svgPathData(pts) {
+  if (pts.length === 0) return '';
+  const P = (/** @type {Point} */ p) => `${num(p.x)} ${num(p.y)}`;
+  let d = `M${P(pts[0])}`;
+  if (pts.length < 3) {
+    for (const p of pts.slice(1)) d += `L${P(p)}`;
+    if (pts.length === 1) d += `L${num(pts[0].x + 0.01)} ${num(pts[0].y)}`;
+    return d;
+  }
+  for (let i = 1; i < pts.length - 1; i++) {
+    d += `Q${P(pts[i])} ${num((pts[i].x + pts[i + 1].x) / 2)} ${num((pts[i].y + pts[i + 1].y) / 2)}`;
+  }
+  return d + `L${P(pts[pts.length - 1])}`;
+}
+
+/**
+ * The board as a standalone SVG document (transparent background): pencil
+ * strokes as paths, lines, rectangles, ellipses and text, each with its
+ * stroke colour, width, fill and opacity. The viewBox is the bounding box
+ * of all shapes plus a margin.
+ * @param {import('./board.js').Board} board @returns {string}
+ */
+export function exportSvg(board) {
+  const { minX, minY, maxX, maxY } = drawingBounds(board);
+  const m = EXPORT_MARGIN;
+  const x0 = num(minX - m), y0 = num(minY - m), w = num(maxX - minX + 2 * m), h = num(maxY - minY + 2 * m);
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${x0} ${y0} ${w} ${h}" width="${Math.ceil(w)}" height="${Math.ceil(h)}">`,
+  ];
+  for (const s of board.shapes.values()) {
+    const st = s.style || /** @type {any} */ ({});
+    const pts = Array.isArray(s.points) ? s.points : [];
+    if (pts.length === 0) continue;
+    const stroke = esc(st.strokeColor || '#000');
+    const opacity = typeof st.opacity === 'number' ? num(Math.max(0, Math.min(1, st.opacity))) : 1;
+    const fill = st.fillColor && st.fillColor !== 'transparent' && st.fillColor !== 'none' ? esc(st.fillColor) : 'none';
+    const paint = `stroke="${stroke}" stroke-width="${num(st.strokeWidth || 2)}" stroke-linecap="round" stroke-linejoin="round" opacity="${opacity}"`;
+    const a = pts[0], b = pts[1] || pts[0];
+    if (s.type === 'pencil') {
+      out.push(`<path d="${svgPathData(pts)}" fill="none" ${paint}/>`);
+    } else if (s.type === 'line') {
+      out.push(`<line x1="${num(a.x)}" y1="${num(a.y)}" x2="${num(b.x)}" y2="${num(b.y)}" ${paint}/>`);
+    } else if (s.type === 'rectangle') {
+      out.push(`<rect x="${num(Math.min(a.x, b.x))}" y="${num(Math.min(a.y, b.y))}" width="${num(Math.abs(b.x - a.x))}" height="${num(Math.abs(b.y - a.y))}" fill="${fill}" ${paint}/>`);
+    } else if (s.type === 'ellipse') {
+      out.push(`<ellipse cx="${num((a.x + b.x) / 2)}" cy="${num((a.y + b.y) / 2)}" rx="${num(Math.abs(b.x - a.x) / 2)}" ry="${num(Math.abs(b.y - a.y) / 2)}" fill="${fill}" ${paint}/>`);
+    } else if (s.type === 'text') {
+      const size = num(st.fontSize || 20);
+      const lines = String(s.text || '').split('\n')
+        .map((line, i) => `<tspan x="${num(a.x)}" y="${num(a.y + i * size * 1.25)}">${esc(line)}</tspan>`).join('');
+      out.push(`<text font-family="system-ui, sans-serif" font-size="${size}" dominant-baseline="text-before-edge" xml:space="preserve" fill="${stroke}" opacity="${opacity}">${lines}</text>`);
+    }
+  }
+  out.push('</svg>', '');
+  return out.join('\n');
 }

@@ -4,6 +4,7 @@
  * (space-drag, middle button, two fingers) and zoom (wheel, pinch).
  */
 import { randomId } from './net.js';
+import { resizeHandles } from './board.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
@@ -12,6 +13,9 @@ import { randomId } from './net.js';
 const MAX_POINTS = 9000;
 const MIN_SAMPLE_PX = 2;
 const MAX_TEXT = 5000;
+/** Half the side of a resize handle, in screen pixels (the grab area is a little larger). */
+export const HANDLE_PX = 5;
+const HANDLE_GRAB_PX = 8;
 
 /** @param {number} v */
 const round = (v) => Math.round(v * 100) / 100;
@@ -36,7 +40,7 @@ export class Tools {
     /** @type {Tool} */
     this.tool = 'pencil';
     this.spaceDown = false;
-    /** @type {null | {kind: 'pan', sx: number, sy: number, ox: number, oy: number} | {kind: 'draw'} | {kind: 'move', id: string, start: Point, orig: Point[]} | {kind: 'erase'}} */
+    /** @type {null | {kind: 'pan', sx: number, sy: number, ox: number, oy: number} | {kind: 'draw'} | {kind: 'move', start: Point, orig: Map<string, Point[]>} | {kind: 'resize', handle: number, orig: Shape} | {kind: 'box', start: Point} | {kind: 'erase'}} */
     this.drag = null;
     /** @type {Map<number, {sx: number, sy: number}>} */
     this.touches = new Map();
@@ -111,18 +115,70 @@ export class Tools {
       e.preventDefault();
       this.openTextEditor(p, e);
     } else if (t === 'select') {
-      const hit = this.board.hit(p, 6 / this.view.scale);
-      this.renderer.selected.clear();
-      if (hit) {
-        this.renderer.selected.add(hit.id);
-        this.drag = { kind: 'move', id: hit.id, start: p, orig: hit.points.map((q) => ({ ...q })) };
-      }
-      this.onSelection();
+      this.selectDown(p, e.shiftKey);
     } else if (t === 'eraser') {
       this.drag = { kind: 'erase' };
       this.eraseAt(p);
     }
     this.renderer.request();
+  }
+
+  /**
+   * Select tool: a resize handle of the one selected shape, else a shape
+   * (moves the whole selection if it is part of it), else a box select.
+   * @param {Point} p @param {boolean} extend shift: add to the selection
+   */
+  selectDown(p, extend) {
+    const sel = this.renderer.selected;
+    if (sel.size === 1) {
+      const only = this.board.shapes.get([...sel][0]);
+      const grab = HANDLE_GRAB_PX / this.view.scale;
+      const i = only ? resizeHandles(only).findIndex((h) => Math.abs(h.x - p.x) <= grab && Math.abs(h.y - p.y) <= grab) : -1;
+      if (only && i >= 0) {
+        this.drag = { kind: 'resize', handle: i, orig: only };
+        return;
+      }
+    }
+    const hit = this.board.hit(p, 6 / this.view.scale);
+    if (hit) {
+      if (!sel.has(hit.id)) {
+        if (!extend) sel.clear();
+        sel.add(hit.id);
+      }
+      /** @type {Map<string, Point[]>} */
+      const orig = new Map();
+      for (const id of sel) {
+        const s = this.board.shapes.get(id);
+        if (s) orig.set(id, s.points.map((q) => ({ ...q })));
+      }
+      this.drag = { kind: 'move', start: p, orig };
+    } else {
+      if (!extend) sel.clear();
+      this.drag = { kind: 'box', start: p };
+      this.renderer.marquee = { a: p, b: p };
+    }
+    this.onSelection();
+  }
+
+  /**
+   * The shape being resized, as it would be with its handle at `p`.
+   * @param {Shape} s @param {number} handle @param {Point} p @param {boolean} shift
+   * @returns {Partial<Shape>}
+   */
+  resized(s, handle, p, shift) {
+    if (s.type === 'line') {
+      const pts = s.points.map((q) => ({ ...q }));
+      pts[handle] = shift ? constrain('line', pts[1 - handle], p) : p;
+      return { points: pts };
+    }
+    if (s.type === 'text') {
+      const lines = String(s.text || '').split('\n').length;
+      const size = Math.round(Math.max(6, Math.min(400, (p.y - s.points[0].y) / (lines * 1.25))));
+      return { style: { ...s.style, fontSize: size } };
+    }
+    const corners = resizeHandles(s);
+    const fixed = corners[(handle + 2) % 4];
+    return { points: [{ ...fixed }, shift ? constrain(s.type, fixed, p) : p] };
   }
 
   /** @param {number} sx @param {number} sy */
@@ -169,7 +225,11 @@ export class Tools {
       }
     } else if (d.kind === 'move') {
       const dx = p.x - d.start.x, dy = p.y - d.start.y;
-      this.board.update(d.id, { points: d.orig.map((q) => ({ x: round(q.x + dx), y: round(q.y + dy) })) });
+      for (const [id, orig] of d.orig) this.board.update(id, { points: orig.map((q) => ({ x: round(q.x + dx), y: round(q.y + dy) })) });
+    } else if (d.kind === 'resize') {
+      this.board.update(d.orig.id, this.resized(d.orig, d.handle, p, e.shiftKey));
+    } else if (d.kind === 'box') {
+      this.renderer.marquee = { a: d.start, b: p };
     } else if (d.kind === 'erase') {
       this.eraseAt(p);
     }
@@ -191,11 +251,35 @@ export class Tools {
       const tiny = draft.type !== 'pencil' && b && Math.hypot(b.x - a.x, b.y - a.y) * this.view.scale < 3;
       if (!tiny) this.actions.add(draft);
     } else if (d.kind === 'move') {
-      const shape = this.board.shapes.get(d.id);
-      if (shape && shape.points.some((q, i) => q.x !== d.orig[i].x || q.y !== d.orig[i].y)) {
-        const moved = shape.points;
-        this.board.update(d.id, { points: d.orig });
-        this.actions.update(d.id, { points: moved });
+      /** @type {{id: string, after: Partial<Shape>}[]} */
+      const moves = [];
+      for (const [id, orig] of d.orig) {
+        const shape = this.board.shapes.get(id);
+        if (!shape || !shape.points.some((q, i) => q.x !== orig[i]?.x || q.y !== orig[i]?.y)) continue;
+        moves.push({ id, after: { points: shape.points } });
+        this.board.update(id, { points: orig });
+      }
+      this.actions.updateMany(moves);
+    } else if (d.kind === 'resize') {
+      const now = this.board.shapes.get(d.orig.id);
+      if (now) {
+        const after = now.type === 'text' ? { style: now.style } : { points: now.points };
+        this.board.update(d.orig.id, { points: d.orig.points, style: d.orig.style });
+        if (JSON.stringify(after) !== JSON.stringify(now.type === 'text' ? { style: d.orig.style } : { points: d.orig.points })) this.actions.update(d.orig.id, after);
+      }
+    } else if (d.kind === 'box') {
+      const m = this.renderer.marquee;
+      this.renderer.marquee = null;
+      if (m) {
+        const minX = Math.min(m.a.x, m.b.x), maxX = Math.max(m.a.x, m.b.x);
+        const minY = Math.min(m.a.y, m.b.y), maxY = Math.max(m.a.y, m.b.y);
+        if (maxX - minX > 0 || maxY - minY > 0) {
+          for (const s of this.board.shapes.values()) {
+            const b = this.board.bounds(s);
+            if (b.minX >= minX && b.maxX <= maxX && b.minY >= minY && b.maxY <= maxY) this.renderer.selected.add(s.id);
+          }
+        }
+        this.onSelection();
       }
     } else if (d.kind === 'erase') {
       const ids = [...this.renderer.hidden];

@@ -24,6 +24,7 @@ const ICONS = {
   redo: 'M15 14l5-5-5-5M20 9H9a5 5 0 000 10h3',
   delete: 'M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13',
   export: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  'export-svg': 'M12 4v9M8 9l4 4 4-4M4 17l3 3 3-3M14 20l2-3 2 3 2-3',
   fit: 'M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5',
 };
 
@@ -58,7 +59,7 @@ function icon(name) {
 
 /**
  * @param {HTMLElement} nav
- * @param {{onTool: (t: Tool) => void, onCommand: (c: 'undo'|'redo'|'delete'|'export'|'fit') => void, onStyle: () => void}} h
+ * @param {{onTool: (t: Tool) => void, onCommand: (c: 'undo'|'redo'|'delete'|'export'|'export-svg'|'fit') => void, onStyle: () => void}} h
  */
 export function buildToolbar(nav, h) {
   /** @type {Map<Tool, HTMLElement>} */
@@ -83,8 +84,8 @@ export function buildToolbar(nav, h) {
   });
   for (const input of [stroke, width, fill, opacity]) input.addEventListener('change', () => h.onStyle());
   nav.append(stroke, el('div', { class: 'lbl' }, ['width']), width, fillOn, fill, el('div', { class: 'lbl' }, ['opacity']), opacity, el('hr'));
-  /** @type {[('undo'|'redo'|'delete'|'export'|'fit'), string][]} */
-  const commands = [['undo', 'Undo (Ctrl+Z)'], ['redo', 'Redo (Ctrl+Shift+Z)'], ['delete', 'Delete selection (Delete)'], ['fit', 'Reset view (0)'], ['export', 'Export PNG (Ctrl+Shift+E)']];
+  /** @type {[('undo'|'redo'|'delete'|'export'|'export-svg'|'fit'), string][]} */
+  const commands = [['undo', 'Undo (Ctrl+Z)'], ['redo', 'Redo (Ctrl+Shift+Z)'], ['delete', 'Delete selection (Delete)'], ['fit', 'Reset view (0)'], ['export', 'Export PNG (Ctrl+Shift+E)'], ['export-svg', 'Export SVG (Ctrl+Shift+S)']];
   for (const [cmd, label] of commands) {
     const b = el('button', { type: 'button', 'aria-label': label, title: label, 'data-testid': `cmd-${cmd}` }, [icon(cmd)]);
     b.addEventListener('click', () => h.onCommand(cmd));

@@ -1,0 +1,214 @@
+// @ts-check
+/** SVG export, resize handles and box select. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startHost, removeDir, launchBrowser, join, waitState, stroke, zigzag } from './helpers.js';
+
+/** @type {import('./helpers.js').Host} */
+let host;
+/** @type {import('playwright-core').Browser} */
+let browser;
+
+before(async () => {
+  host = await startHost();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.kill();
+  if (host) removeDir(host.dataDir);
+});
+
+/** @param {import('playwright-core').Page} page @returns {Promise<any[]>} */
+const shapesOf = (page) => page.evaluate(() => /** @type {any} */ (window).coco.shapes());
+
+/**
+ * Polls `page`'s shapes until `pred` holds.
+ * @param {import('playwright-core').Page} page @param {(shapes: any[]) => boolean} pred
+ */
+async function waitShapes(page, pred) {
+  let last = [];
+  for (let i = 0; i < 100; i++) {
+    last = await shapesOf(page);
+    if (pred(last)) return last;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`shapes never matched: ${JSON.stringify(last)}`);
+}
+
+/**
+ * What an exported SVG looks like once the browser has rendered it as an image.
+ * @param {import('playwright-core').Page} page @param {string} svg
+ */
+function renderSvg(page, svg) {
+  return page.evaluate(async (text) => {
+    const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+    URL.revokeObjectURL(url);
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    /** @type {Record<string, number>} */
+    const counts = {};
+    for (const tag of ['path', 'line', 'rect', 'ellipse', 'text', 'parsererror']) counts[tag] = doc.getElementsByTagName(tag).length;
+    return { width: img.naturalWidth, height: img.naturalHeight, painted, counts, viewBox: doc.documentElement.getAttribute('viewBox') };
+  }, svg);
+}
+
+test('export SVG: every shape type, with its style, in a viewBox around the drawing', async () => {
+  const a = await join(browser, `${host.url}?room=svg`, 'Ada');
+  try {
+    const { page } = a;
+    const box = await page.getByTestId('canvas').boundingBox();
+    assert.ok(box);
+    await stroke(page, zigzag(100, 100));
+    await page.keyboard.press('l');
+    await stroke(page, [{ x: 300, y: 100 }, { x: 420, y: 160 }]);
+    await page.getByTestId('stroke-width').selectOption('8');
+    await page.keyboard.press('f'); // fill on
+    await page.keyboard.press('r');
+    await stroke(page, [{ x: 100, y: 250 }, { x: 220, y: 330 }]);
+    await page.getByTestId('opacity').evaluate((el) => {
+      /** @type {HTMLInputElement} */ (el).value = '0.5';
+      el.dispatchEvent(new Event('change'));
+    });
+    await page.keyboard.press('o');
+    await stroke(page, [{ x: 300, y: 250 }, { x: 420, y: 330 }]);
+    await page.keyboard.press('t');
+    await page.mouse.click(box.x + 500, box.y + 400);
+    await page.getByTestId('text-editor').fill('Hi <there> & "you"');
+    await page.keyboard.press('Enter');
+    await waitState(page, (s) => s.shapesCount === 5 && s.unacked === 0);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cmd-export-svg').click()]);
+    assert.match(download.suggestedFilename(), /\.svg$/);
+    assert.equal(await page.getByTestId('cmd-export-svg').getAttribute('aria-label'), 'Export SVG (Ctrl+Shift+S)');
+    const svg = readFileSync(/** @type {string} */ (await download.path()), 'utf8');
+    const seen = await renderSvg(page, svg);
+    assert.equal(seen.counts.parsererror, 0, svg);
+    assert.deepEqual(seen.counts, { path: 1, line: 1, rect: 1, ellipse: 1, text: 1, parsererror: 0 });
+    assert.ok(seen.width > 0 && seen.height > 0, `naturalWidth ${seen.width}`);
+    assert.ok(seen.painted > 1000, `painted pixels: ${seen.painted}`);
+
+    // The viewBox is the bounding box of the shapes plus the margin.
+    const shapes = await shapesOf(page);
+    const xs = shapes.flatMap((s) => s.points.map((/** @type {any} */ p) => p.x));
+    const ys = shapes.flatMap((s) => s.points.map((/** @type {any} */ p) => p.y));
+    const [vx, vy, vw, vh] = String(seen.viewBox).split(' ').map(Number);
+    assert.ok(vx < Math.min(...xs) - 20 && vx > Math.min(...xs) - 40, `viewBox x ${vx}`);
+    assert.ok(vy < Math.min(...ys) - 20 && vy > Math.min(...ys) - 40, `viewBox y ${vy}`);
+    assert.ok(vx + vw > Math.max(...xs) + 20 && vy + vh > Math.max(...ys) + 20, String(seen.viewBox));
+
+    // Styles: colours, widths, fill and opacity come from the shapes.
+    const rect = shapes.find((s) => s.type === 'rectangle');
+    const ellipse = shapes.find((s) => s.type === 'ellipse');
+    assert.match(svg, new RegExp(`<rect [^>]*fill="${rect.style.fillColor}"[^>]*stroke="${rect.style.strokeColor}" stroke-width="8"[^>]*opacity="1"`));
+    assert.match(svg, new RegExp(`<ellipse [^>]*fill="${ellipse.style.fillColor}"[^>]*stroke-width="8"[^>]*opacity="0.5"`));
+    assert.match(svg, /<path d="M[^"]+Q[^"]+" fill="none" stroke="#e03131" stroke-width="4"/i);
+    assert.match(svg, /<line [^>]*stroke-width="4"/);
+    assert.match(svg, /<tspan [^>]*>Hi &#60;there&#62; &#38; &#34;you&#34;<\/tspan>/);
+
+    // The keyboard shortcut exports the same file.
+    const [again] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+Shift+S')]);
+    assert.equal(readFileSync(/** @type {string} */ (await again.path()), 'utf8'), svg);
+  } finally {
+    await a.context.close();
+  }
+});
+
+test('resize handles: a corner of a rectangle, the end of a line; undo and redo; others see it', async () => {
+  const url = `${host.url}?room=resize`;
+  const a = await join(browser, url, 'Ada');
+  const b = await join(browser, url, 'Bo');
+  try {
+    await a.page.keyboard.press('r');
+    await stroke(a.page, [{ x: 200, y: 200 }, { x: 300, y: 260 }]);
+    await a.page.keyboard.press('l');
+    await stroke(a.page, [{ x: 500, y: 100 }, { x: 600, y: 100 }]);
+    await waitState(b.page, (s) => s.shapesCount === 2);
+    const box = await a.page.getByTestId('canvas').boundingBox();
+    assert.ok(box);
+
+    await a.page.keyboard.press('v');
+    await a.page.mouse.click(box.x + 250, box.y + 230);
+    assert.equal((await a.page.evaluate(() => /** @type {any} */ (window).coco.selected())).length, 1);
+    await stroke(a.page, [{ x: 300, y: 260 }, { x: 400, y: 330 }]); // the bottom-right handle
+    const rectOf = (/** @type {any[]} */ list) => list.find((s) => s.type === 'rectangle');
+    const near = (/** @type {any[]} */ pts, /** @type {number[][]} */ want) => pts.length === want.length && pts.every((p, i) => Math.abs(p.x - want[i][0]) < 1 && Math.abs(p.y - want[i][1]) < 1);
+    await waitShapes(b.page, (l) => near(rectOf(l).points, [[200, 200], [400, 330]]));
+
+    // The top-left handle: the bottom-right corner stays.
+    await stroke(a.page, [{ x: 200, y: 200 }, { x: 150, y: 120 }]);
+    await waitShapes(b.page, (l) => near(rectOf(l).points, [[400, 330], [150, 120]]));
+
+    await a.page.keyboard.press('Control+z');
+    await waitShapes(b.page, (l) => near(rectOf(l).points, [[200, 200], [400, 330]]));
+    await a.page.keyboard.press('Control+z');
+    await waitShapes(b.page, (l) => near(rectOf(l).points, [[200, 200], [300, 260]]));
+    await a.page.keyboard.press('Control+Shift+z');
+    await waitShapes(b.page, (l) => near(rectOf(l).points, [[200, 200], [400, 330]]));
+
+    // A line's end.
+    await a.page.mouse.click(box.x + 550, box.y + 100);
+    await stroke(a.page, [{ x: 600, y: 100 }, { x: 650, y: 200 }]);
+    const lineOf = (/** @type {any[]} */ list) => list.find((s) => s.type === 'line');
+    await waitShapes(b.page, (l) => near(lineOf(l).points, [[500, 100], [650, 200]]));
+    await waitState(a.page, (s) => s.unacked === 0);
+    assert.ok(near(rectOf(await shapesOf(a.page)).points, [[200, 200], [400, 330]]));
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});
+
+test('box select: drag on empty canvas selects what is inside; move and delete act on all of it', async () => {
+  const url = `${host.url}?room=box`;
+  const a = await join(browser, url, 'Ada');
+  const b = await join(browser, url, 'Bo');
+  try {
+    await stroke(a.page, zigzag(100, 400));
+    await a.page.keyboard.press('r');
+    await stroke(a.page, [{ x: 250, y: 420 }, { x: 320, y: 480 }]);
+    await a.page.keyboard.press('l');
+    await stroke(a.page, [{ x: 700, y: 500 }, { x: 800, y: 500 }]);
+    await waitState(b.page, (s) => s.shapesCount === 3);
+    const before = await shapesOf(b.page);
+
+    await a.page.keyboard.press('v');
+    await stroke(a.page, [{ x: 80, y: 380 }, { x: 340, y: 500 }]);
+    const selected = await a.page.evaluate(() => /** @type {any} */ (window).coco.selected());
+    const ids = before.filter((s) => s.type !== 'line').map((s) => s.id).sort();
+    assert.deepEqual([...selected].sort(), ids);
+
+    // Dragging one selected shape moves both.
+    await stroke(a.page, [{ x: 285, y: 450 }, { x: 335, y: 350 }]);
+    const movedBy = (/** @type {any[]} */ list, /** @type {number} */ dx, /** @type {number} */ dy) => before.every((s0) => {
+      const s = list.find((x) => x.id === s0.id);
+      const d = s0.type === 'line' ? [0, 0] : [dx, dy];
+      return s && s.points.every((/** @type {any} */ p, /** @type {number} */ i) => Math.abs(p.x - s0.points[i].x - d[0]) < 1 && Math.abs(p.y - s0.points[i].y - d[1]) < 1);
+    });
+    await waitShapes(b.page, (l) => movedBy(l, 50, -100));
+    await a.page.keyboard.press('Control+z'); // one step for the whole selection
+    await waitShapes(b.page, (l) => movedBy(l, 0, 0));
+    await a.page.keyboard.press('Control+Shift+z');
+    await waitShapes(b.page, (l) => movedBy(l, 50, -100));
+
+    await a.page.keyboard.press('Delete');
+    const left = await waitShapes(b.page, (l) => l.length === 1);
+    assert.equal(left[0].type, 'line');
+    await waitState(a.page, (s) => s.unacked === 0 && s.shapesCount === 1);
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});
