@@ -172,6 +172,20 @@ async fn a_lan_peer_joins_only_with_the_code() {
         403
     );
 
+    let upload = Some("{\"imageData\": \"data:image/png;base64,AAAA\"}");
+    assert_eq!(
+        common::http(lan_http, "POST", "/api/save-image", &[], upload)
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        common::http(lan_http, "GET", "/img/0.png", &[], None)
+            .await
+            .0,
+        401
+    );
+
     // With the code it joins and draws.
     let good = format!("{base}&code={}", host.code);
     let (mut peer, welcome) = Client::join(&good, "lan-peer").await;

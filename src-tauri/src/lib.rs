@@ -11,6 +11,7 @@
 //! - [`protocol`]: message shapes, validation and limits; no I/O.
 //! - [`room`]: seats, members, shapes in memory, revisions and fan-out.
 //! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
+//! - [`media`]: the image store (content-addressed files, metadata in sled).
 //! - [`discovery`]: announcing the session on the LAN over mDNS.
 //! - `desktop` (feature `desktop`): the Tauri window around the same UI.
 
@@ -21,6 +22,7 @@ pub mod config;
 pub mod desktop;
 pub mod discovery;
 pub mod host;
+pub mod media;
 pub mod protocol;
 pub mod room;
 pub mod session;

@@ -2,6 +2,7 @@
 
 mod assets;
 mod error;
+mod images;
 mod panel;
 
 use std::net::SocketAddr;
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -23,6 +24,7 @@ use tokio_util::task::TaskTracker;
 pub use error::ApiError;
 
 use crate::auth::{origin_allowed, Gate, Refusal};
+use crate::media::images::ImageStore;
 use crate::protocol::{valid_room_name, ErrorCode};
 use crate::room::Rooms;
 use crate::session::{Session, SOCKET_MESSAGE_CAP, SOCKET_READ_BUFFER, SOCKET_WRITE_BUFFER};
@@ -39,6 +41,7 @@ pub struct AppState {
 struct Inner {
     rooms: Rooms,
     gate: Gate,
+    images: ImageStore,
     name: String,
     http_addr: SocketAddr,
     ws_port: u16,
@@ -52,6 +55,7 @@ struct Inner {
 pub struct AppParts {
     pub rooms: Rooms,
     pub gate: Gate,
+    pub images: ImageStore,
     pub name: String,
     pub http_addr: SocketAddr,
     pub ws_port: u16,
@@ -65,6 +69,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 rooms: parts.rooms,
                 gate: parts.gate,
+                images: parts.images,
                 name: parts.name,
                 http_addr: parts.http_addr,
                 ws_port: parts.ws_port,
@@ -86,6 +91,11 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/host/info", get(panel::info))
         .route("/api/host/kick", post(panel::kick))
         .route("/api/host/open", post(panel::set_open))
+        .route(
+            "/api/save-image",
+            post(images::save).layer(DefaultBodyLimit::max(images::MAX_BODY_BYTES)),
+        )
+        .route("/img/{name}", get(images::get))
         .route("/api/{*rest}", any(not_found))
         .route("/ws", get(upgrade))
         .fallback(get(assets::serve))

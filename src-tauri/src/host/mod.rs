@@ -18,6 +18,7 @@ use crate::api::{self, AppParts, AppState};
 use crate::auth::Gate;
 use crate::config::Config;
 use crate::discovery::{self, Advertiser, Announcement};
+use crate::media::images::{ImageError, ImageStore};
 use crate::protocol::limits::SEATS_PER_ROOM;
 use crate::room::Rooms;
 use crate::store::{self, Store, StoreError};
@@ -44,6 +45,8 @@ pub enum HostError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Bind(#[from] BindError),
+    #[error(transparent)]
+    Images(#[from] ImageError),
 }
 
 /// A running host.
@@ -87,9 +90,11 @@ impl Host {
         let gate = Gate::new(code, config.open);
         let sessions = TaskTracker::new();
         let rooms = Rooms::new(store.clone(), writer_handle);
+        let images = ImageStore::open(&config.data_dir, store.db())?;
         let state = AppState::new(AppParts {
             rooms: rooms.clone(),
             gate: gate.clone(),
+            images,
             name: config.name.clone(),
             http_addr,
             ws_port: ws_addr.port(),

@@ -71,6 +71,11 @@ impl Store {
         Ok(Store { db, rooms })
     }
 
+    /// The database, for other stores (images, jobs) to open their trees in.
+    pub fn db(&self) -> &sled::Db {
+        &self.db
+    }
+
     /// Reads every record of `room`. Blocking: call from `spawn_blocking`.
     pub fn load_room(&self, room: &str) -> Result<LoadedRoom, StoreError> {
         let prefix = codec::room_prefix(room);

@@ -1,0 +1,164 @@
+//! `POST /api/save-image` and `GET /img/NAME`, as the existing client uses
+//! them. LAN peers need the join code here as on the socket (`?code=` or an
+//! `x-coco-code` header).
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{refused, ApiError, AppState};
+use crate::media::images::{ImageError, MAX_UPLOAD_BYTES};
+
+/// Largest request body: a base64 data URL of the largest image, and room
+/// for the JSON around it.
+pub const MAX_BODY_BYTES: usize = MAX_UPLOAD_BYTES / 3 * 4 + 64 * 1024;
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    code: Option<String>,
+}
+
+/// Applies the join gate to an HTTP request.
+fn admit(
+    state: &AppState,
+    peer: SocketAddr,
+    query: &CodeQuery,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    let code = query
+        .code
+        .as_deref()
+        .or_else(|| headers.get("x-coco-code").and_then(|v| v.to_str().ok()));
+    state.inner.gate.admit(peer.ip(), code).map_err(refused)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveImage {
+    image_data: String,
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Result<Json<SaveImage>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(&format!(
+                "the upload is over the limit of {MAX_UPLOAD_BYTES} bytes"
+            ))
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                &format!(
+                    "expected {{imageData: \"data:image/png;base64,...\"}}: {}",
+                    e.body_text()
+                ),
+            )
+        }
+    })?;
+    let encoded = body
+        .image_data
+        .split_once(";base64,")
+        .map_or(body.image_data.as_str(), |(_, data)| data);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "imageData is not valid base64 (expected a data URL)",
+            )
+        })?;
+    let store = state.inner.images.clone();
+    let saved = tokio::task::spawn_blocking(move || store.save(&bytes))
+        .await
+        .map_err(|_| internal())?;
+    let image = saved.map_err(|e| match e {
+        ImageError::TooLarge(_) | ImageError::TooManyPixels(..) | ImageError::OverLimits => {
+            too_large(&e.to_string())
+        }
+        ImageError::UnsupportedFormat => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_type",
+            &e.to_string(),
+        ),
+        ImageError::Corrupt(_) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_image", &e.to_string())
+        }
+        ImageError::Io(_) | ImageError::Db(_) => {
+            tracing::error!("storing an image failed: {e}");
+            internal()
+        }
+    })?;
+    Ok(Json(json!({
+        "success": true,
+        "filename": image.name,
+        "path": format!("/img/{}", image.name),
+        "width": image.width,
+        "height": image.height,
+    })))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(name): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = admit(&state, peer, &query, &headers) {
+        return e.into_response();
+    }
+    let store = state.inner.images.clone();
+    let found = tokio::task::spawn_blocking(move || store.get(&name)).await;
+    match found {
+        Ok(Ok(Some((bytes, mime)))) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+                // Content-addressed: a name always means the same bytes.
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
+                (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(Ok(None)) => ApiError::new(StatusCode::NOT_FOUND, "not_found", "there is no such image")
+            .into_response(),
+        Ok(Err(e)) => {
+            tracing::error!("reading an image failed: {e}");
+            internal().into_response()
+        }
+        Err(_) => internal().into_response(),
+    }
+}
+
+fn too_large(message: &str) -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+}
+
+fn internal() -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "the host could not do this; see its log",
+    )
+}

@@ -1,0 +1,182 @@
+//! The image store: content-addressed files under the data directory, with
+//! their metadata in sled.
+//!
+//! An upload is checked before anything is written: its size, its format
+//! (PNG, JPEG or WebP by magic bytes, whatever the client claims), its
+//! dimensions as read from the header (so a decompression bomb is refused
+//! before a single pixel is decoded), then a full decode under memory limits
+//! (so a truncated or corrupt file is refused too). A file is named by the
+//! hash of its bytes; only names this store issued resolve, so a name from a
+//! client is looked up, never joined onto a path as given.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::{ImageFormat, ImageReader, Limits};
+use sha2::{Digest, Sha256};
+
+/// Largest image file accepted, in bytes (after base64 decoding).
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+/// Longest side of an accepted image, in pixels.
+pub const MAX_IMAGE_SIDE: u32 = 8_192;
+/// Most pixels in an accepted image (24 MP: 6,000 × 4,000).
+pub const MAX_IMAGE_PIXELS: u64 = 24_000_000;
+/// Memory the decoder may allocate while checking an image.
+const MAX_DECODE_ALLOC: u64 = 4 * MAX_IMAGE_PIXELS + 16 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("the image is {0} bytes; the limit is {MAX_UPLOAD_BYTES} bytes")]
+    TooLarge(usize),
+    #[error("the file is not a PNG, JPEG or WebP image")]
+    UnsupportedFormat,
+    #[error("the image is {0}×{1} pixels; the limit is {MAX_IMAGE_SIDE} pixels a side and {MAX_IMAGE_PIXELS} pixels in all")]
+    TooManyPixels(u32, u32),
+    #[error("the image is larger than the host decodes: at most {MAX_IMAGE_SIDE} pixels a side and {MAX_IMAGE_PIXELS} pixels in all")]
+    OverLimits,
+    #[error("the image could not be read: {0}")]
+    Corrupt(String),
+    #[error("the image could not be stored: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the image could not be stored: {0}")]
+    Db(#[from] sled::Error),
+}
+
+/// What the store knows of one image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    pub mime: &'static str,
+}
+
+/// Files in `DATA_DIR/images`, metadata in the `images` tree. Cheap to clone.
+#[derive(Clone)]
+pub struct ImageStore {
+    dir: PathBuf,
+    meta: sled::Tree,
+}
+
+impl ImageStore {
+    pub fn open(data_dir: &Path, db: &sled::Db) -> Result<ImageStore, ImageError> {
+        let dir = data_dir.join("images");
+        std::fs::create_dir_all(&dir)?;
+        Ok(ImageStore {
+            dir,
+            meta: db.open_tree("images")?,
+        })
+    }
+
+    /// Checks and stores an image. Blocking: call from `spawn_blocking`.
+    pub fn save(&self, bytes: &[u8]) -> Result<StoredImage, ImageError> {
+        let (format, width, height) = inspect(bytes)?;
+        let (ext, mime) = match format {
+            ImageFormat::Png => ("png", "image/png"),
+            ImageFormat::Jpeg => ("jpg", "image/jpeg"),
+            _ => ("webp", "image/webp"),
+        };
+        let digest = Sha256::digest(bytes);
+        let hash: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let name = format!("{hash}.{ext}");
+        let image = StoredImage {
+            name: name.clone(),
+            width,
+            height,
+            mime,
+        };
+        if self.meta.contains_key(&name)? {
+            return Ok(image);
+        }
+        // Write, sync, then rename: a crash never leaves a half file under a
+        // name the metadata points to.
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        {
+            use std::io::Write;
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&tmp, self.dir.join(&name))?;
+        self.meta
+            .insert(name.as_bytes(), format!("{width}x{height}").as_bytes())?;
+        self.meta.flush()?;
+        Ok(image)
+    }
+
+    /// The bytes and type of an image this store issued, by name.
+    /// Blocking: call from `spawn_blocking`.
+    pub fn get(&self, name: &str) -> Result<Option<(Vec<u8>, &'static str)>, ImageError> {
+        let Some(mime) = issued_name_mime(name) else {
+            return Ok(None);
+        };
+        if !self.meta.contains_key(name)? {
+            return Ok(None);
+        }
+        match std::fs::read(self.dir.join(name)) {
+            Ok(bytes) => Ok(Some((bytes, mime))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether `name` is an image this store holds.
+    pub fn contains(&self, name: &str) -> bool {
+        issued_name_mime(name).is_some() && self.meta.contains_key(name).unwrap_or(false)
+    }
+}
+
+/// The type of a name shaped like the ones this store issues
+/// (32 lower-case hex digits and an extension), else None.
+fn issued_name_mime(name: &str) -> Option<&'static str> {
+    let (hash, ext) = name.split_once('.')?;
+    if hash.len() != 32 || !hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    match ext {
+        "png" => Some("image/png"),
+        "jpg" => Some("image/jpeg"),
+        "webp" => Some("image/webp"),
+        _ => None,
+    }
+}
+
+/// Format and dimensions, after every check; decodes under limits.
+pub fn inspect(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageError> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(ImageError::TooLarge(bytes.len()));
+    }
+    let format = image::guess_format(bytes).map_err(|_| ImageError::UnsupportedFormat)?;
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP
+    ) {
+        return Err(ImageError::UnsupportedFormat);
+    }
+    let reader = || {
+        let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+        let mut limits = Limits::default();
+        limits.max_image_width = Some(MAX_IMAGE_SIDE);
+        limits.max_image_height = Some(MAX_IMAGE_SIDE);
+        limits.max_alloc = Some(MAX_DECODE_ALLOC);
+        reader.limits(limits);
+        reader
+    };
+    let (width, height) = reader().into_dimensions().map_err(classify)?;
+    if width > MAX_IMAGE_SIDE
+        || height > MAX_IMAGE_SIDE
+        || u64::from(width) * u64::from(height) > MAX_IMAGE_PIXELS
+    {
+        return Err(ImageError::TooManyPixels(width, height));
+    }
+    reader().decode().map_err(classify)?;
+    Ok((format, width, height))
+}
+
+/// A decoder that hit a limit means "too big", anything else "damaged".
+fn classify(e: image::ImageError) -> ImageError {
+    match e {
+        image::ImageError::Limits(_) => ImageError::OverLimits,
+        other => ImageError::Corrupt(other.to_string()),
+    }
+}

@@ -1,0 +1,3 @@
+//! Media the host keeps on disk: uploaded and generated images.
+
+pub mod images;
