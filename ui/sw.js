@@ -1,9 +1,9 @@
 // Network first, cache as fallback: a reload while the host is unreachable
 // still shows the board (its shapes come from IndexedDB). Never serves a
 // stale UI while the host answers.
-const CACHE = 'coco-ui-v1';
+const CACHE = 'coco-ui-v2';
 const SHELL = ['/', '/style.css', '/js/main.js', '/js/board.js', '/js/render.js', '/js/net.js',
-  '/js/actions.js', '/js/tools.js', '/js/store.js', '/js/join.js', '/js/ui.js', '/js/host.js', '/js/qr.js'];
+  '/js/actions.js', '/js/tools.js', '/js/store.js', '/js/join.js', '/js/ui.js', '/js/host.js', '/js/qr.js', '/js/images.js'];
 
 self.addEventListener('install', (e) => {
   self.skipWaiting();

@@ -7,7 +7,7 @@
 /**
  * @typedef {{x: number, y: number}} Point
  * @typedef {{strokeColor: string, fillColor: string, strokeWidth: number, opacity: number, fontSize?: number}} Style
- * @typedef {{id: string, type: string, points: Point[], text?: string, style: Style, isSelected: boolean, createdBy?: string}} Shape
+ * @typedef {{id: string, type: string, points: Point[], text?: string, image?: string, width?: number, height?: number, style: Style, isSelected: boolean, createdBy?: string}} Shape
  * @typedef {{minX: number, minY: number, maxX: number, maxY: number}} Bounds
  */
 
@@ -125,11 +125,11 @@ export function shapeBounds(shape) {
 }
 
 /** Shapes the select tool can resize by a handle. */
-export const RESIZABLE = new Set(['rectangle', 'ellipse', 'line', 'text']);
+export const RESIZABLE = new Set(['rectangle', 'ellipse', 'line', 'text', 'image']);
 
 /**
  * The resize handles of a shape, in world coordinates: the four corners of a
- * rectangle or ellipse (dragging one keeps the opposite corner still), the two
+ * rectangle, ellipse or image (dragging one keeps the opposite corner still), the two
  * ends of a line, the bottom-right corner of a text (it scales the font).
  * @param {Shape} shape @returns {Point[]}
  */

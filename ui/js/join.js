@@ -64,7 +64,7 @@ export async function waitForSession(room, code) {
     const { status, body } = await checkSession(room, code);
     if (status === 200) return body;
     if (status === 401) {
-      showCodeScreen(code ? 'That code was not accepted.' : '');
+      showCodeScreen(code ? 'That code was not accepted. Check it with the host, or ask for the join link.' : '');
       return new Promise(() => {});
     }
     if (status === 429) {

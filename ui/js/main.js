@@ -9,6 +9,7 @@ import { loadBoard, saveBoard } from './store.js';
 import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat } from './join.js';
 import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
 import { startHostPanel } from './host.js';
+import { setImageCode, uploadImage, loadImage, UploadError } from './images.js';
 
 const SAVE_DELAY_MS = 400;
 /** How often a shape being drawn is shown to the others (it rides on CURSOR_MOVE). */
@@ -149,6 +150,8 @@ async function startBoard(joined) {
 
   /** @type {import('./board.js').Point|null} */
   let pointer = null;
+  /** @type {import('./board.js').Point|null} where the pointer last was over the board: pasted pictures go there */
+  let lastWorld = null;
   let lastDraftSent = 0;
   let cursorQueued = false;
   /** The cursor, and at most every DRAFT_INTERVAL_MS the shape being drawn. */
@@ -166,6 +169,7 @@ async function startBoard(joined) {
     style: () => toolbar.style(),
     onPointer: (p) => {
       pointer = p;
+      lastWorld = p;
       if (!cursorQueued) {
         cursorQueued = true;
         requestAnimationFrame(() => { cursorQueued = false; sendPointer(); });
@@ -180,8 +184,97 @@ async function startBoard(joined) {
     toolbar.setTool(t);
   }
 
-  /** @param {'undo'|'redo'|'delete'|'export'|'export-svg'|'fit'} c */
+  setImageCode(code);
+  const fileInput = /** @type {HTMLInputElement} */ (document.getElementById('image-file'));
+  const toast = /** @type {HTMLElement} */ (document.getElementById('toast'));
+  const stage = /** @type {HTMLElement} */ (canvas.parentElement);
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let toastTimer;
+  /** @param {string} text @param {'info'|'bad'} kind @param {number} ms 0 keeps it until replaced */
+  const showToast = (text, kind, ms) => {
+    clearTimeout(toastTimer);
+    toast.textContent = text;
+    toast.classList.toggle('bad', kind === 'bad');
+    toast.setAttribute('role', kind === 'bad' ? 'alert' : 'status');
+    toast.dataset.kind = kind;
+    toast.hidden = false;
+    if (ms) toastTimer = setTimeout(() => { toast.hidden = true; }, ms);
+  };
+  /** @param {number} v */
+  const round2 = (v) => Math.round(v * 100) / 100;
+
+  /**
+   * Uploads a picture and puts it on the board, centred on `at` (world
+   * coordinates; the middle of the view when null), at most 600 units wide.
+   * @param {Blob} blob @param {import('./board.js').Point|null} at
+   */
+  async function insertImage(blob, at) {
+    showToast('Adding the picture…', 'info', 0);
+    try {
+      const up = await uploadImage(blob);
+      let w = up.width, h = up.height;
+      if (!w || !h) {
+        const img = await loadImage(up.path);
+        w = img?.naturalWidth || 200; h = img?.naturalHeight || 150;
+      }
+      const maxSide = Math.min(600, 0.6 * Math.min(canvas.clientWidth, canvas.clientHeight) / view.scale);
+      const k = Math.min(1, maxSide / Math.max(w, h));
+      const dw = round2(w * k), dh = round2(h * k);
+      const c = at || view.toWorld(canvas.clientWidth / 2, canvas.clientHeight / 2);
+      const x = round2(c.x - dw / 2), y = round2(c.y - dh / 2);
+      const st = toolbar.style();
+      const shape = {
+        id: randomId('s-'), type: 'image', image: up.path, points: [{ x, y }, { x: round2(x + dw), y: round2(y + dh) }],
+        width: dw, height: dh, style: { strokeColor: st.strokeColor, fillColor: 'transparent', strokeWidth: 1, opacity: 1 },
+        isSelected: false, createdBy: joined.userId,
+      };
+      loadImage(up.path); // start fetching it now
+      actions.add(shape);
+      setTool('select');
+      renderer.selected.add(shape.id);
+      renderer.request();
+      toast.hidden = true;
+    } catch (e) {
+      showToast(e instanceof UploadError ? e.message : 'The picture could not be added.', 'bad', 8000);
+    }
+  }
+
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = '';
+    if (file) insertImage(file, null);
+  });
+  document.addEventListener('paste', (e) => {
+    const t = /** @type {HTMLElement|null} */ (e.target);
+    if (t && t.closest && t.closest('input, textarea, select')) return;
+    const items = [...(e.clipboardData?.items || [])].filter((i) => i.kind === 'file');
+    if (items.length === 0) return;
+    e.preventDefault();
+    const file = (items.find((i) => i.type.startsWith('image/')) || items[0]).getAsFile();
+    if (file) insertImage(file, lastWorld);
+  });
+  /** @param {DragEvent} e */
+  const hasFiles = (e) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+  stage.addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    stage.classList.add('dropping');
+  });
+  stage.addEventListener('dragleave', () => stage.classList.remove('dropping'));
+  stage.addEventListener('drop', (e) => {
+    stage.classList.remove('dropping');
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    const file = e.dataTransfer?.files[0];
+    if (!file) return;
+    const r = canvas.getBoundingClientRect();
+    insertImage(file, view.toWorld(e.clientX - r.left, e.clientY - r.top));
+  });
+
+  /** @param {import('./ui.js').Command} c */
   async function command(c) {
+    if (c === 'image') { fileInput.click(); return; }
     if (c === 'undo') actions.undo();
     else if (c === 'redo') actions.redo();
     else if (c === 'delete') {
@@ -210,6 +303,7 @@ async function startBoard(joined) {
     if (mod && e.shiftKey && k === 'e') { e.preventDefault(); command('export'); return; }
     if (mod && e.shiftKey && k === 's') { e.preventDefault(); command('export-svg'); return; }
     if (mod || e.altKey) return;
+    if (k === 'i') { command('image'); return; }
     const tool = TOOLS.find((x) => x.key === k);
     if (tool) { setTool(tool.tool); return; }
     if (k === 'f') toolbar.toggleFill();
@@ -224,7 +318,7 @@ async function startBoard(joined) {
 
   /** @param {string} reason @param {string} message */
   function stopped(reason, message) {
-    if (reason === 'unauthorized') showCodeScreen(code ? 'That code was not accepted.' : '');
+    if (reason === 'unauthorized') showCodeScreen(code ? 'That code was not accepted. Check it with the host, or ask for the join link.' : '');
     else if (reason === 'room_full') roomFull();
     else if (reason === 'kicked') showMessage('The host removed you', 'You can join again if the host lets you.', 'Join again', () => { sessionStorage.removeItem(JOIN_KEY); location.reload(); }, 'kicked');
     else if (reason === 'replaced') showMessage('Open in another tab', 'This board was opened in another tab or window.', 'Use it here', () => location.reload(), 'replaced');

@@ -6,6 +6,7 @@
  */
 
 import { smoothPath, resizeHandles, RESIZABLE } from './board.js';
+import { imageFor, loadImage, onImageLoad } from './images.js';
 
 /** Half the side of a resize handle, in screen pixels. */
 const HANDLE_PX = 5;
@@ -79,6 +80,27 @@ export function drawShape(ctx, s, board) {
       ctx.stroke();
       break;
     }
+    case 'image': {
+      const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y), w = Math.abs(b.x - a.x), h = Math.abs(b.y - a.y);
+      const { img, state } = imageFor(/** @type {any} */ (s).image);
+      if (img) {
+        ctx.drawImage(img, x, y, w, h);
+      } else {
+        // A placeholder while the picture loads (or when it cannot be).
+        ctx.fillStyle = '#f1f3f5';
+        ctx.fillRect(x, y, w, h);
+        ctx.strokeStyle = state === 'error' ? '#cf222e' : '#adb5bd';
+        ctx.lineWidth = Math.max(1, Math.min(w, h) / 100);
+        ctx.strokeRect(x, y, w, h);
+        if (state === 'error') {
+          ctx.beginPath();
+          ctx.moveTo(x, y); ctx.lineTo(x + w, y + h);
+          ctx.moveTo(x + w, y); ctx.lineTo(x, y + h);
+          ctx.stroke();
+        }
+      }
+      break;
+    }
     case 'text': {
       const size = st.fontSize || 20;
       ctx.fillStyle = st.strokeColor || '#000';
@@ -125,6 +147,8 @@ export class Renderer {
     this.drawCount = 0;
     /** @type {(() => void)|null} called once after the next draw */
     this.afterDraw = null;
+    // A picture that finishes loading changes what the cached layer shows.
+    onImageLoad(() => { this.board.version++; this.request(); });
     new ResizeObserver(() => this.resize()).observe(canvas);
     this.resize();
   }
@@ -261,8 +285,9 @@ export class Renderer {
  * Renders every shape onto a white PNG sized to the drawing.
  * @param {import('./board.js').Board} board @returns {Promise<Blob|null>}
  */
-export function exportPng(board) {
+export async function exportPng(board) {
   const shapes = [...board.shapes.values()];
+  await Promise.all(shapes.filter((s) => s.type === 'image').map((s) => loadImage(/** @type {any} */ (s).image)));
   const { minX, minY, maxX, maxY } = drawingBounds(board);
   const margin = EXPORT_MARGIN;
   const scale = Math.min(1, 8000 / Math.max(maxX - minX + 2 * margin, maxY - minY + 2 * margin));
@@ -363,6 +388,9 @@ export function exportSvg(board) {
       out.push(`<rect x="${num(Math.min(a.x, b.x))}" y="${num(Math.min(a.y, b.y))}" width="${num(Math.abs(b.x - a.x))}" height="${num(Math.abs(b.y - a.y))}" fill="${fill}" ${paint}/>`);
     } else if (s.type === 'ellipse') {
       out.push(`<ellipse cx="${num((a.x + b.x) / 2)}" cy="${num((a.y + b.y) / 2)}" rx="${num(Math.abs(b.x - a.x) / 2)}" ry="${num(Math.abs(b.y - a.y) / 2)}" fill="${fill}" ${paint}/>`);
+    } else if (s.type === 'image') {
+      const href = typeof (/** @type {any} */ (s).image) === 'string' ? new URL(/** @type {any} */ (s).image, location.href).href : '';
+      if (href) out.push(`<image href="${esc(href)}" x="${num(Math.min(a.x, b.x))}" y="${num(Math.min(a.y, b.y))}" width="${num(Math.abs(b.x - a.x))}" height="${num(Math.abs(b.y - a.y))}" preserveAspectRatio="none" opacity="${opacity}"/>`);
     } else if (s.type === 'text') {
       const size = num(st.fontSize || 20);
       const lines = String(s.text || '').split('\n')

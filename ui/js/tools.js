@@ -178,6 +178,17 @@ export class Tools {
     }
     const corners = resizeHandles(s);
     const fixed = corners[(handle + 2) % 4];
+    if (s.type === 'image') {
+      // Shift keeps the picture's proportions.
+      let q = p;
+      if (shift) {
+        const ratio = Math.abs(s.points[1].x - s.points[0].x) / (Math.abs(s.points[1].y - s.points[0].y) || 1) || 1;
+        const dx = p.x - fixed.x, dy = p.y - fixed.y;
+        const h = Math.max(Math.abs(dy), Math.abs(dx) / ratio);
+        q = { x: round(fixed.x + Math.sign(dx || 1) * h * ratio), y: round(fixed.y + Math.sign(dy || 1) * h) };
+      }
+      return { points: [{ ...fixed }, q], width: round(Math.abs(q.x - fixed.x)), height: round(Math.abs(q.y - fixed.y)) };
+    }
     return { points: [{ ...fixed }, shift ? constrain(s.type, fixed, p) : p] };
   }
 
@@ -263,9 +274,10 @@ export class Tools {
     } else if (d.kind === 'resize') {
       const now = this.board.shapes.get(d.orig.id);
       if (now) {
-        const after = now.type === 'text' ? { style: now.style } : { points: now.points };
-        this.board.update(d.orig.id, { points: d.orig.points, style: d.orig.style });
-        if (JSON.stringify(after) !== JSON.stringify(now.type === 'text' ? { style: d.orig.style } : { points: d.orig.points })) this.actions.update(d.orig.id, after);
+        const after = now.type === 'text' ? { style: now.style } : now.type === 'image' ? { points: now.points, width: now.width, height: now.height } : { points: now.points };
+        const before = now.type === 'text' ? { style: d.orig.style } : now.type === 'image' ? { points: d.orig.points, width: d.orig.width, height: d.orig.height } : { points: d.orig.points };
+        this.board.update(d.orig.id, { points: d.orig.points, style: d.orig.style, ...(now.type === 'image' ? { width: d.orig.width, height: d.orig.height } : {}) });
+        if (JSON.stringify(after) !== JSON.stringify(before)) this.actions.update(d.orig.id, after);
       }
     } else if (d.kind === 'box') {
       const m = this.renderer.marquee;

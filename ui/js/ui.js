@@ -26,6 +26,7 @@ const ICONS = {
   export: 'M12 4v11M7 10l5 5 5-5M5 20h14',
   'export-svg': 'M12 4v9M8 9l4 4 4-4M4 17l3 3 3-3M14 20l2-3 2 3 2-3',
   fit: 'M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5',
+  image: 'M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4M15.5 9.5h.01',
 };
 
 /** @type {{tool: Tool, label: string, key: string}[]} */
@@ -57,9 +58,11 @@ function icon(name) {
   return /** @type {Node} */ (span.firstChild);
 }
 
+/** @typedef {'undo'|'redo'|'delete'|'export'|'export-svg'|'fit'|'image'} Command */
+
 /**
  * @param {HTMLElement} nav
- * @param {{onTool: (t: Tool) => void, onCommand: (c: 'undo'|'redo'|'delete'|'export'|'export-svg'|'fit') => void, onStyle: () => void}} h
+ * @param {{onTool: (t: Tool) => void, onCommand: (c: Command) => void, onStyle: () => void}} h
  */
 export function buildToolbar(nav, h) {
   /** @type {Map<Tool, HTMLElement>} */
@@ -70,6 +73,9 @@ export function buildToolbar(nav, h) {
     toolButtons.set(t.tool, b);
     nav.append(b);
   }
+  const image = el('button', { type: 'button', 'aria-label': 'Insert a picture (I)', title: 'Insert a picture (I) · or paste or drop one on the board', 'data-testid': 'tool-image' }, [icon('image')]);
+  image.addEventListener('click', () => h.onCommand('image'));
+  nav.append(image);
   nav.append(el('hr'));
   const stroke = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#1f2328', 'aria-label': 'Stroke colour', title: 'Stroke colour', 'data-testid': 'stroke-color' }));
   const width = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': 'Stroke width', title: 'Stroke width', 'data-testid': 'stroke-width' },

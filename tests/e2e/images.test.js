@@ -1,0 +1,189 @@
+// @ts-check
+/** Pictures on the board: file picker, paste and drop upload to the host; shapes refer to the stored file. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startHost, removeDir, launchBrowser, join, waitState, artifacts } from './helpers.js';
+
+/** @type {import('./helpers.js').Host} */
+let host;
+/** @type {import('playwright-core').Browser} */
+let browser;
+
+before(async () => {
+  host = await startHost();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.kill();
+  if (host) removeDir(host.dataDir);
+});
+
+/**
+ * A small PNG drawn in the page.
+ * @param {import('playwright-core').Page} page @param {string} color
+ * @returns {Promise<Buffer>}
+ */
+async function makePng(page, color) {
+  const b64 = await page.evaluate((c) => {
+    const cv = document.createElement('canvas');
+    cv.width = 40; cv.height = 30;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
+    ctx.fillStyle = c;
+    ctx.fillRect(0, 0, 40, 30);
+    return cv.toDataURL('image/png').split(',')[1];
+  }, color);
+  return Buffer.from(b64, 'base64');
+}
+
+/** @param {import('playwright-core').Page} page */
+const images = (page) => page.evaluate(() => /** @type {any} */ (window).coco.shapes().filter((/** @type {any} */ s) => s.type === 'image'));
+
+test('a picture from the file picker reaches the others as a stored file', async () => {
+  const url = `${host.url}?room=pics`;
+  const a = await join(browser, url, 'Ada', 'top-left');
+  const b = await join(browser, url, 'Bo', 'top-right');
+  try {
+    const png = await makePng(a.page, '#e03131');
+    const chooser = a.page.waitForEvent('filechooser');
+    await a.page.getByRole('button', { name: 'Insert a picture (I)' }).click();
+    await (await chooser).setFiles({ name: 'red.png', mimeType: 'image/png', buffer: png });
+    await waitState(a.page, (s) => s.shapesCount === 1 && s.unacked === 0);
+    const [shape] = await images(a.page);
+    assert.match(shape.image, /^\/img\/[^/]+$/);
+    assert.ok(!JSON.stringify(shape).includes('data:'), 'no inline data in the shape');
+    assert.equal(shape.points.length, 2);
+    assert.equal(shape.points[1].x - shape.points[0].x, shape.width);
+    assert.equal(shape.points[1].y - shape.points[0].y, shape.height);
+    assert.equal(shape.width / shape.height, 40 / 30);
+
+    // The other person gets the shape and its file loads.
+    await waitState(b.page, (s) => s.shapesCount === 1);
+    const [seen] = await images(b.page);
+    assert.equal(seen.image, shape.image);
+    const got = await b.page.evaluate(async (p) => {
+      const r = await fetch(p);
+      return { status: r.status, type: r.headers.get('content-type'), size: (await r.arrayBuffer()).byteLength };
+    }, seen.image);
+    assert.equal(got.status, 200);
+    assert.match(String(got.type), /^image\/png/);
+    assert.ok(got.size > 0);
+
+    // It is drawn (red pixels in the middle of the picture on the other screen).
+    const box = await b.page.getByTestId('canvas').boundingBox();
+    if (!box) throw new Error('no canvas');
+    const cx = (shape.points[0].x + shape.points[1].x) / 2, cy = (shape.points[0].y + shape.points[1].y) / 2;
+    const deadline = Date.now() + 5000;
+    let pixel = [0, 0, 0, 0];
+    while (Date.now() < deadline) {
+      pixel = await b.page.evaluate(([x, y]) => {
+        const cv = /** @type {HTMLCanvasElement} */ (document.querySelector('[data-testid=canvas]'));
+        const dpr = window.devicePixelRatio || 1;
+        return [...(/** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'))).getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data];
+      }, [cx, cy]);
+      if (pixel[0] > 200 && pixel[1] < 80) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(pixel[0] > 200 && pixel[1] < 80 && pixel[3] > 200, `red pixel expected, got ${pixel}`);
+    await b.page.screenshot({ path: `${artifacts}/image-shape.png` });
+
+    // It moves like a rectangle (the picture is selected after adding it).
+    const sx = box.x + cx, sy = box.y + cy;
+    await a.page.mouse.move(sx, sy);
+    await a.page.mouse.down();
+    await a.page.mouse.move(sx + 60, sy + 40, { steps: 5 });
+    await a.page.mouse.up();
+    await b.page.waitForFunction((x0) => /** @type {any} */ (window).coco.shapes()[0]?.points[0].x === x0 + 60, shape.points[0].x);
+
+    // Resize by its bottom-right handle: the size follows, for the other person too.
+    const hx = box.x + shape.points[1].x + 60, hy = box.y + shape.points[1].y + 40;
+    await a.page.mouse.move(hx, hy);
+    await a.page.mouse.down();
+    await a.page.mouse.move(hx + 40, hy + 30, { steps: 5 });
+    await a.page.mouse.up();
+    await b.page.waitForFunction((w) => /** @type {any} */ (window).coco.shapes()[0]?.width === w, shape.width + 40);
+    const [resized] = await images(b.page);
+    assert.equal(resized.height, shape.height + 30);
+    assert.equal(resized.points[1].x - resized.points[0].x, resized.width);
+
+    // Delete.
+    await a.page.keyboard.press('Delete');
+    await waitState(b.page, (s) => s.shapesCount === 0);
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});
+
+test('pasting and dropping a picture add it; a file that is not a picture gets a clear message', async () => {
+  const url = `${host.url}?room=pics2`;
+  const a = await join(browser, url, 'Cy', 'bottom-left');
+  try {
+    const png = await makePng(a.page, '#1971c2');
+    const b64 = png.toString('base64');
+    // Paste (Ctrl+V of an image): the clipboard event carries the file.
+    await a.page.evaluate(async (data) => {
+      const blob = await (await fetch(`data:image/png;base64,${data}`)).blob();
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], 'pasted.png', { type: 'image/png' }));
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+    }, b64);
+    await waitState(a.page, (s) => s.shapesCount === 1 && s.unacked === 0);
+    // Drop on the board, at the drop point.
+    await a.page.evaluate(async (data) => {
+      const blob = await (await fetch(`data:image/png;base64,${data}`)).blob();
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], 'dropped.png', { type: 'image/png' }));
+      const cv = /** @type {HTMLElement} */ (document.querySelector('[data-testid=canvas]'));
+      const r = cv.getBoundingClientRect();
+      const at = { clientX: r.left + 300, clientY: r.top + 200, dataTransfer: dt, bubbles: true, cancelable: true };
+      cv.dispatchEvent(new DragEvent('dragover', at));
+      cv.dispatchEvent(new DragEvent('drop', at));
+    }, b64);
+    await waitState(a.page, (s) => s.shapesCount === 2 && s.unacked === 0);
+    const list = await images(a.page);
+    assert.equal(list.length, 2);
+    const dropped = list[1];
+    assert.equal((dropped.points[0].x + dropped.points[1].x) / 2, 300);
+    assert.equal((dropped.points[0].y + dropped.points[1].y) / 2, 200);
+
+    // PNG export includes the pictures; SVG export has them as <image href>.
+    const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.getByTestId('cmd-export-svg').click()]);
+    const path = await download.path();
+    const svg = readFileSync(path, 'utf8');
+    assert.equal((svg.match(/<image /g) || []).length, 2, svg);
+    assert.ok(svg.includes(`href="${new URL(dropped.image, host.url).href}"`), svg);
+    const [png2] = await Promise.all([a.page.waitForEvent('download'), a.page.getByTestId('cmd-export').click()]);
+    const exported = readFileSync(await png2.path());
+    const blue = await a.page.evaluate(async (data) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${data}`;
+      await img.decode();
+      const cv = document.createElement('canvas');
+      cv.width = img.width; cv.height = img.height;
+      const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, cv.width, cv.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 60 && d[i + 2] > 150) n++;
+      return n;
+    }, exported.toString('base64'));
+    assert.ok(blue >= 2 * 40 * 30 * 0.9, `exported PNG has the pictures (${blue} blue pixels)`);
+
+    // Not a picture: refused with a message, nothing added.
+    await a.page.getByTestId('image-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    const toast = a.page.getByTestId('toast');
+    await toast.filter({ hasText: /not a picture/i }).waitFor();
+    // A file that claims to be a PNG but is not: the host refuses it, and the message says so.
+    await a.page.getByTestId('image-file').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not really a png') });
+    await toast.filter({ hasText: /could not read|not a picture/i }).waitFor();
+    // Too big.
+    await a.page.getByTestId('image-file').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(11 * 1024 * 1024) });
+    await toast.filter({ hasText: /too big/i }).waitFor();
+    assert.equal((await a.page.evaluate(() => /** @type {any} */ (window).coco.state())).shapesCount, 2);
+  } finally {
+    await a.context.close();
+  }
+});

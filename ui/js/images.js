@@ -1,0 +1,125 @@
+// @ts-check
+/**
+ * Pictures on the board: the upload (`POST /api/save-image`) and one
+ * HTMLImageElement per stored image, shared by the renderer and the exports.
+ * A shape refers to the host's file (`/img/NAME`), never to inline data.
+ */
+
+/** The types the host accepts. */
+export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+/** Matches the host's limit (10 MiB); bigger files are refused before uploading. */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+let joinCode = '';
+/** @type {Set<() => void>} */
+const loadListeners = new Set();
+/** @type {Map<string, {img: HTMLImageElement, state: 'loading'|'ready'|'error', done: Promise<HTMLImageElement|null>}>} */
+const cache = new Map();
+
+/** The join code LAN peers must send with every image request. @param {string} code */
+export function setImageCode(code) { joinCode = code; }
+
+/** Called whenever an image finishes loading (or fails). @param {() => void} cb */
+export function onImageLoad(cb) { loadListeners.add(cb); }
+
+/** The URL to fetch a stored image from, with the join code when there is one. @param {string} path */
+export function imageUrl(path) {
+  if (!joinCode || !path.startsWith('/')) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(joinCode)}`;
+}
+
+/** @param {string} path */
+function entry(path) {
+  let e = cache.get(path);
+  if (!e) {
+    const img = new Image();
+    img.decoding = 'async';
+    /** @type {(v: HTMLImageElement|null) => void} */
+    let settle = () => {};
+    const done = new Promise((/** @type {(v: HTMLImageElement|null) => void} */ r) => { settle = r; });
+    const rec = /** @type {{img: HTMLImageElement, state: 'loading'|'ready'|'error', done: Promise<HTMLImageElement|null>}} */ ({ img, state: 'loading', done });
+    img.onload = () => { rec.state = 'ready'; settle(img); for (const cb of loadListeners) cb(); };
+    img.onerror = () => { rec.state = 'error'; settle(null); for (const cb of loadListeners) cb(); };
+    img.src = imageUrl(path);
+    cache.set(path, rec);
+    e = rec;
+  }
+  return e;
+}
+
+/**
+ * The image for a shape if it is ready to draw; starts loading it otherwise.
+ * @param {string} path @returns {{img: HTMLImageElement|null, state: 'loading'|'ready'|'error'}}
+ */
+export function imageFor(path) {
+  if (typeof path !== 'string' || !path) return { img: null, state: 'error' };
+  const e = entry(path);
+  return { img: e.state === 'ready' ? e.img : null, state: e.state };
+}
+
+/** Resolves when the image has loaded (null if it cannot be). @param {string} path */
+export function loadImage(path) {
+  if (typeof path !== 'string' || !path) return Promise.resolve(null);
+  return entry(path).done;
+}
+
+/** @param {Blob} blob @returns {Promise<string>} */
+function dataUrl(blob) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(blob);
+  });
+}
+
+/** An upload the host refused, with a message for people. */
+export class UploadError extends Error {
+  /** @param {string} message @param {string} code */
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const MB = (/** @type {number} */ n) => `${Math.round(n / 1024 / 1024)} MB`;
+
+/**
+ * Sends a picture to the host.
+ * @param {Blob} blob a PNG, JPEG or WebP file
+ * @returns {Promise<{path: string, filename: string, width: number, height: number}>}
+ * @throws {UploadError} with a message to show
+ */
+export async function uploadImage(blob) {
+  if (!IMAGE_TYPES.includes(blob.type)) {
+    throw new UploadError('That file is not a picture CoCo can use. Use a PNG, JPEG or WebP image.', 'unsupported');
+  }
+  if (blob.size > MAX_IMAGE_BYTES) {
+    throw new UploadError(`That picture is too big (${MB(blob.size)}). The limit is ${MB(MAX_IMAGE_BYTES)}.`, 'too_large');
+  }
+  const imageData = await dataUrl(blob);
+  const q = joinCode ? `?code=${encodeURIComponent(joinCode)}` : '';
+  /** @type {Response} */
+  let res;
+  try {
+    res = await fetch(`/api/save-image${q}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ imageData }),
+    });
+  } catch {
+    throw new UploadError('Could not reach the host to upload the picture. Try again when connected.', 'unreachable');
+  }
+  /** @type {any} */
+  let body = {};
+  try { body = await res.json(); } catch { /* not JSON */ }
+  if (res.ok && body && body.success !== false && typeof body.path === 'string') {
+    return { path: body.path, filename: String(body.filename || ''), width: Number(body.width) || 0, height: Number(body.height) || 0 };
+  }
+  const detail = body && typeof body.error === 'string' ? ` (${body.error})` : '';
+  if (res.status === 413) throw new UploadError(`That picture is too big for the host${detail}.`, 'too_large');
+  if (res.status === 415) throw new UploadError(`That file is not a picture CoCo can use${detail}. Use a PNG, JPEG or WebP image.`, 'unsupported');
+  if (res.status === 401 || res.status === 403) throw new UploadError('The host did not accept this upload: ask the host for the join link.', 'unauthorized');
+  if (res.status === 429) throw new UploadError('Too many attempts: wait a little, then try again.', 'rate_limited');
+  if (res.status === 404 || res.status === 405) throw new UploadError('This host cannot store pictures.', 'unsupported_host');
+  if (res.status === 400) throw new UploadError(`The host could not read that picture${detail}.`, body?.code || 'invalid');
+  throw new UploadError(`The picture could not be saved${detail || ` (HTTP ${res.status})`}.`, body?.code || 'error');
+}
