@@ -212,3 +212,71 @@ test('box select: drag on empty canvas selects what is inside; move and delete a
     await b.context.close();
   }
 });
+
+test('edit a text in place: double-click it with the select tool; one undoable update; others see it', async () => {
+  const url = `${host.url}?room=edit-text`;
+  const a = await join(browser, url, 'Ada');
+  const b = await join(browser, url, 'Bo');
+  try {
+    // The ops Ada's page sends (not cursors), counted in the page: its socket is already open.
+    await a.page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      w.sentOps = [];
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (/** @type {any} */ data) {
+        try { const m = JSON.parse(String(data)); if (m.type !== 'CURSOR_MOVE') w.sentOps.push(m.type); } catch { /* not JSON */ }
+        return send.call(this, data);
+      };
+    });
+    const sent = () => a.page.evaluate(() => /** @type {any} */ (window).sentOps);
+    const box = await a.page.getByTestId('canvas').boundingBox();
+    assert.ok(box);
+    await a.page.keyboard.press('t');
+    await a.page.mouse.click(box.x + 200, box.y + 150);
+    await a.page.getByTestId('text-editor').fill('hello');
+    await a.page.keyboard.press('Enter');
+    await waitState(b.page, (s) => s.shapesCount === 1);
+    await waitState(a.page, (s) => s.unacked === 0);
+    const [orig] = await shapesOf(a.page);
+
+    // A double-click elsewhere, or with another tool, opens no editor.
+    await a.page.keyboard.press('v');
+    await a.page.mouse.dblclick(box.x + 600, box.y + 500);
+    assert.equal(await a.page.getByTestId('text-editor').count(), 0);
+
+    await a.page.evaluate(() => { /** @type {any} */ (window).sentOps = []; });
+    await a.page.mouse.dblclick(box.x + 210, box.y + 160);
+    const editor = a.page.getByTestId('text-editor');
+    await editor.waitFor();
+    assert.equal(await editor.inputValue(), 'hello');
+    await editor.fill('hello world');
+    await a.page.keyboard.press('Enter');
+    assert.equal(await editor.count(), 0);
+    await waitShapes(b.page, (s) => s[0]?.text === 'hello world');
+    await waitState(a.page, (s) => s.unacked === 0);
+    assert.deepEqual(await sent(), ['SHAPE_UPDATED']);
+    const [edited] = await shapesOf(b.page);
+    assert.equal(edited.id, orig.id);
+    assert.deepEqual(edited.points, orig.points);
+    assert.deepEqual(edited.style, orig.style);
+    assert.equal((await shapesOf(a.page)).length, 1);
+
+    // Escape leaves it as it was.
+    await a.page.mouse.dblclick(box.x + 210, box.y + 160);
+    await editor.fill('nope');
+    await a.page.keyboard.press('Escape');
+    assert.equal(await editor.count(), 0);
+
+    // One undo brings back the old text, for both; redo the new one.
+    await a.page.keyboard.press('Control+z');
+    await waitShapes(b.page, (s) => s[0]?.text === 'hello');
+    await a.page.keyboard.press('Control+y');
+    await waitShapes(b.page, (s) => s[0]?.text === 'hello world');
+    await waitState(a.page, (s) => s.unacked === 0);
+    assert.deepEqual(await sent(), ['SHAPE_UPDATED', 'SHAPE_UPDATED', 'SHAPE_UPDATED']);
+    assert.equal((await shapesOf(b.page)).length, 1);
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});

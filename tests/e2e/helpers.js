@@ -15,11 +15,14 @@ export const repo = joinPath(here, '..', '..');
 export const artifacts = joinPath(here, 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-/** The host binary: $COCO_BIN, else the release build, else the debug build. */
+/**
+ * The host binary: $COCO_BIN, else the debug build (it serves ui/ from disk,
+ * so it is always current), else the release build (ui/ baked in).
+ */
 export function hostBinary() {
   if (process.env.COCO_BIN) return process.env.COCO_BIN;
-  const release = joinPath(repo, 'target', 'release', 'coco');
-  return existsSync(release) ? release : joinPath(repo, 'target', 'debug', 'coco');
+  const debug = joinPath(repo, 'target', 'debug', 'coco');
+  return existsSync(debug) ? debug : joinPath(repo, 'target', 'release', 'coco');
 }
 
 /**
@@ -78,9 +81,10 @@ export function launchBrowser() {
  * Opens the board in a fresh context and joins with a name and seat.
  * @param {import('playwright-core').Browser} browser @param {string} url
  * @param {string} name @param {string} [seat] e.g. 'top-left'
+ * @param {import('playwright-core').BrowserContextOptions} [contextOptions] e.g. a touch device's
  */
-export async function join(browser, url, name, seat) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+export async function join(browser, url, name, seat, contextOptions) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true, ...contextOptions });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
   await page.goto(url);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the web UI against a real host binary.
-# Expects a built host: $COCO_BIN, else target/release/coco, else target/debug/coco.
+# Expects a built host: $COCO_BIN, else target/debug/coco (serves ui/ from
+# disk, so it is always current), else target/release/coco (ui/ baked in).
 set -euo pipefail
 cd "$(dirname "$0")"
 repo="$(cd ../.. && pwd)"
@@ -16,8 +17,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ -z "${COCO_BIN:-}" ]; then
-  if [ -x "$repo/target/release/coco" ]; then COCO_BIN="$repo/target/release/coco"
-  elif [ -x "$repo/target/debug/coco" ]; then COCO_BIN="$repo/target/debug/coco"
+  if [ -x "$repo/target/debug/coco" ]; then COCO_BIN="$repo/target/debug/coco"
+  elif [ -x "$repo/target/release/coco" ]; then COCO_BIN="$repo/target/release/coco"
   else echo "no host binary: build it (cargo build --release --no-default-features --bin coco) or set COCO_BIN" >&2; exit 1
   fi
 fi

@@ -341,6 +341,8 @@ async function startBoard(joined) {
     }),
     shapes: () => JSON.parse(JSON.stringify([...board.shapes.values()])),
     selected: () => [...renderer.selected],
+    /** The view: screen = world * scale + (ox, oy). */
+    view: () => ({ scale: view.scale, ox: view.ox, oy: view.oy }),
     /** Benchmarks: called with the id of every shape someone else adds, as it is applied. @param {(id: string) => void} cb */
     onRemoteShape: (cb) => { remoteShapeListeners.push(cb); },
     /** Benchmarks: the last (up to 256) durations of a frame's draw, in ms, oldest first. */

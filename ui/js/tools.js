@@ -53,6 +53,7 @@ export class Tools {
     c.addEventListener('pointercancel', (e) => this.up(e));
     c.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
     c.addEventListener('auxclick', (e) => e.preventDefault());
+    c.addEventListener('dblclick', (e) => this.editTextAt(e));
   }
 
   /** @param {PointerEvent} e */
@@ -334,32 +335,83 @@ export class Tools {
   openTextEditor(p, e) {
     const { sx, sy } = this.local(e);
     const style = this.style();
+    this.textEditor(sx, sy, style, '', (text) => {
+      if (text) this.actions.add({ id: randomId('s-'), type: 'text', points: [p], text, style, isSelected: false, createdBy: this.userId });
+    });
+  }
+
+  /**
+   * Select tool, double-click: edits the text under the pointer in place. A
+   * change is one (undoable) update; emptying the text deletes it.
+   * @param {MouseEvent} e
+   */
+  editTextAt(e) {
+    if (this.tool !== 'select') return;
+    const r = this.canvas.getBoundingClientRect();
+    const sx = e.clientX - r.left, sy = e.clientY - r.top;
+    const w = this.view.toWorld(sx, sy);
+    const hit = this.board.hit(w, 6 / this.view.scale);
+    if (!hit || hit.type !== 'text' || !hit.points?.[0]) return;
+    e.preventDefault();
+    this.drag = null;
+    const id = hit.id;
+    const at = hit.points[0];
+    this.renderer.hidden.add(id);
+    this.renderer.request();
+    this.textEditor(at.x * this.view.scale + this.view.ox, at.y * this.view.scale + this.view.oy, hit.style, String(hit.text || ''), (text, cancelled) => {
+      this.renderer.hidden.delete(id);
+      this.renderer.request();
+      const now = this.board.shapes.get(id);
+      if (cancelled || !now || text === now.text) return;
+      if (text) this.actions.update(id, { text });
+      else {
+        this.actions.remove([id]);
+        this.renderer.selected.delete(id);
+        this.onSelection();
+      }
+    });
+  }
+
+  /**
+   * A textarea over the board at screen (sx, sy); `done` gets the text
+   * (trailing space trimmed) when Enter is pressed or focus leaves, or
+   * `cancelled` on Escape.
+   * @param {number} sx @param {number} sy @param {import('./board.js').Style} style @param {string} initial
+   * @param {(text: string, cancelled: boolean) => void} done
+   */
+  textEditor(sx, sy, style, initial, done) {
     const ta = document.createElement('textarea');
     ta.className = 'text-editor';
-    ta.setAttribute('aria-label', 'Text to place on the board');
+    ta.setAttribute('aria-label', initial ? 'Edit the text' : 'Text to place on the board');
     ta.dataset.testid = 'text-editor';
     ta.style.left = `${sx}px`;
     ta.style.top = `${sy}px`;
-    ta.style.color = style.strokeColor;
-    ta.style.fontSize = `${(style.fontSize || 20) * this.view.scale}px`;
-    let done = false;
-    const commit = () => {
-      if (done) return;
-      done = true;
+    ta.style.color = style?.strokeColor || '#000';
+    ta.style.fontSize = `${(style?.fontSize || 20) * this.view.scale}px`;
+    ta.value = initial;
+    if (initial) {
+      const lines = initial.split('\n');
+      ta.rows = lines.length;
+      ta.style.width = `${Math.max(...lines.map((l) => l.length)) * 0.6 + 2}em`;
+    }
+    let finished = false;
+    /** @param {boolean} cancelled */
+    const finish = (cancelled) => {
+      if (finished) return;
+      finished = true;
       const text = ta.value.replace(/\s+$/, '').slice(0, MAX_TEXT);
       ta.remove();
-      if (text) {
-        this.actions.add({ id: randomId('s-'), type: 'text', points: [p], text, style, isSelected: false, createdBy: this.userId });
-      }
+      done(cancelled ? '' : text, cancelled);
     };
     ta.addEventListener('keydown', (ev) => {
       ev.stopPropagation();
-      if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); commit(); }
-      if (ev.key === 'Escape') { ta.value = ''; commit(); }
+      if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); finish(false); }
+      if (ev.key === 'Escape') finish(true);
     });
-    ta.addEventListener('blur', commit);
+    ta.addEventListener('blur', () => finish(false));
     /** @type {HTMLElement} */ (this.canvas.parentElement).appendChild(ta);
     ta.focus();
+    if (initial) ta.select();
   }
 }
 
