@@ -171,6 +171,94 @@ test('resize handles: a corner of a rectangle, the end of a line; undo and redo;
   }
 });
 
+test('resize a pencil stroke: a corner of its bounding box scales every point; one update; undo; others see it', async () => {
+  const url = `${host.url}?room=resize-pencil`;
+  const a = await join(browser, url, 'Ada');
+  const b = await join(browser, url, 'Bo');
+  try {
+    // The ops Ada's page sends (not cursors), counted in the page.
+    await a.page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      w.sentOps = [];
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (/** @type {any} */ data) {
+        try { const m = JSON.parse(String(data)); if (m.type !== 'CURSOR_MOVE') w.sentOps.push(m.type); } catch { /* not JSON */ }
+        return send.call(this, data);
+      };
+    });
+    const sent = () => a.page.evaluate(() => /** @type {any} */ (window).sentOps);
+    await stroke(a.page, zigzag(100, 100)); // points span x 100..180, y 100..130
+    await waitState(b.page, (s) => s.shapesCount === 1);
+    await waitState(a.page, (s) => s.unacked === 0);
+    const [orig] = await shapesOf(a.page);
+    assert.equal(orig.type, 'pencil');
+    /** @param {any} s */
+    const boxOf = (s) => {
+      const xs = s.points.map((/** @type {any} */ p) => p.x), ys = s.points.map((/** @type {any} */ p) => p.y);
+      return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+    };
+    const near = (/** @type {number[]} */ got, /** @type {number[]} */ want) => got.every((v, i) => Math.abs(v - want[i]) < 1);
+    const b0 = boxOf(orig);
+    assert.ok(near(b0, [100, 100, 180, 130]), JSON.stringify(b0));
+
+    await a.page.keyboard.press('v');
+    const box = await a.page.getByTestId('canvas').boundingBox();
+    assert.ok(box);
+    await a.page.mouse.click(box.x + 110, box.y + 115); // on the first segment
+    assert.deepEqual(await a.page.evaluate(() => /** @type {any} */ (window).coco.selected()), [orig.id]);
+    await a.page.evaluate(() => { /** @type {any} */ (window).sentOps = []; });
+
+    // The bottom-right handle, out by 80 and 60: x scales by 2, y by 3 about the top-left corner.
+    await stroke(a.page, [{ x: b0[2], y: b0[3] }, { x: 260, y: 190 }]);
+    const grown = [100, 100, 260, 190];
+    const onB = await waitShapes(b.page, (l) => l.length === 1 && near(boxOf(l[0]), grown));
+    await waitState(a.page, (s) => s.unacked === 0);
+    const onA = await shapesOf(a.page);
+    assert.ok(near(boxOf(onA[0]), grown), JSON.stringify(boxOf(onA[0])));
+    assert.deepEqual(onA[0].points, onB[0].points);
+    assert.equal(onB[0].points.length, orig.points.length);
+    onB[0].points.forEach((/** @type {any} */ p, /** @type {number} */ i) => {
+      assert.ok(Math.abs(p.x - (100 + (orig.points[i].x - 100) * 2)) < 0.05 && Math.abs(p.y - (100 + (orig.points[i].y - 100) * 3)) < 0.05, `point ${i}`);
+    });
+    assert.deepEqual(await sent(), ['SHAPE_UPDATED']); // one op for the whole drag
+
+    // Bo's canvas draws the new stroke (its cached path was dropped): the old
+    // first segment's middle is blank, the new one's is inked.
+    /** @param {number} x @param {number} y */
+    const inked = (x, y) => b.page.evaluate(([px, py]) => {
+      const c = /** @type {HTMLCanvasElement} */ (document.querySelector('[data-testid="canvas"]'));
+      const k = c.width / c.clientWidth;
+      const d = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(Math.round(px * k) - 1, Math.round(py * k) - 1, 3, 3).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+      return false;
+    }, [x, y]);
+    const pollInk = async (/** @type {number} */ x, /** @type {number} */ y, /** @type {boolean} */ want) => {
+      for (let i = 0; i < 50 && (await inked(x, y)) !== want; i++) await b.page.waitForTimeout(100);
+      assert.equal(await inked(x, y), want, `ink at ${x},${y}`);
+    };
+    await pollInk(120, 145, true); // middle of (100,100)-(140,190)
+    await pollInk(150, 115, false); // middle of the old (140,130)-(160,100), far from the new stroke
+
+    // One undo restores it, for both; redo grows it again.
+    await a.page.keyboard.press('Control+z');
+    await waitShapes(b.page, (l) => l.length === 1 && JSON.stringify(l[0].points) === JSON.stringify(orig.points));
+    await pollInk(150, 115, true);
+    await a.page.keyboard.press('Control+Shift+z');
+    await waitShapes(b.page, (l) => l.length === 1 && near(boxOf(l[0]), grown));
+    await waitState(a.page, (s) => s.unacked === 0);
+    assert.deepEqual(await sent(), ['SHAPE_UPDATED', 'SHAPE_UPDATED', 'SHAPE_UPDATED']);
+
+    // Shift keeps the proportions: x by 240/160 = 1.5, and so y by 1.5 too (90 -> 135).
+    await a.page.keyboard.down('Shift');
+    await stroke(a.page, [{ x: 260, y: 190 }, { x: 340, y: 200 }]);
+    await a.page.keyboard.up('Shift');
+    await waitShapes(b.page, (l) => l.length === 1 && near(boxOf(l[0]), [100, 100, 340, 235]));
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});
+
 test('box select: drag on empty canvas selects what is inside; move and delete act on all of it', async () => {
   const url = `${host.url}?room=box`;
   const a = await join(browser, url, 'Ada');

@@ -125,12 +125,15 @@ export function shapeBounds(shape) {
 }
 
 /** Shapes the select tool can resize by a handle. */
-export const RESIZABLE = new Set(['rectangle', 'ellipse', 'line', 'text', 'image']);
+export const RESIZABLE = new Set(['rectangle', 'ellipse', 'line', 'text', 'image', 'pencil']);
 
 /**
  * The resize handles of a shape, in world coordinates: the four corners of a
- * rectangle, ellipse or image (dragging one keeps the opposite corner still), the two
- * ends of a line, the bottom-right corner of a text (it scales the font).
+ * rectangle, ellipse or image (dragging one keeps the opposite corner still), the
+ * four corners of a pencil stroke's bounding box (dragging one scales every point
+ * about the opposite corner), the two ends of a line, the bottom-right corner of a
+ * text (it scales the font). Corners are in the order top-left, top-right,
+ * bottom-right, bottom-left, so the opposite of corner i is (i + 2) % 4.
  * @param {Shape} shape @returns {Point[]}
  */
 export function resizeHandles(shape) {
@@ -138,6 +141,10 @@ export function resizeHandles(shape) {
   if (!RESIZABLE.has(shape.type) || pts.length === 0) return [];
   const a = pts[0], b = pts[1] || pts[0];
   if (shape.type === 'line') return [{ x: a.x, y: a.y }, { x: b.x, y: b.y }];
+  if (shape.type === 'pencil') {
+    const { minX, minY, maxX, maxY } = pointsBox(pts);
+    return [{ x: minX, y: minY }, { x: maxX, y: minY }, { x: maxX, y: maxY }, { x: minX, y: maxY }];
+  }
   if (shape.type === 'text') {
     const size = shape.style?.fontSize || 20;
     const lines = String(shape.text || '').split('\n');
@@ -145,6 +152,22 @@ export function resizeHandles(shape) {
     return [{ x: a.x + longest * size * 0.6, y: a.y + lines.length * size * 1.25 }];
   }
   return [{ x: a.x, y: a.y }, { x: b.x, y: a.y }, { x: b.x, y: b.y }, { x: a.x, y: b.y }];
+}
+
+/**
+ * The bounding box of the points themselves (no stroke-width padding).
+ * @param {Point[]} pts @returns {Bounds}
+ */
+export function pointsBox(pts) {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const p of pts) {
+    if (p.x < minX) minX = p.x;
+    if (p.y < minY) minY = p.y;
+    if (p.x > maxX) maxX = p.x;
+    if (p.y > maxY) maxY = p.y;
+  }
+  if (minX === Infinity) return { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+  return { minX, minY, maxX, maxY };
 }
 
 /**

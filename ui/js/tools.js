@@ -179,6 +179,19 @@ export class Tools {
     }
     const corners = resizeHandles(s);
     const fixed = corners[(handle + 2) % 4];
+    if (s.type === 'pencil') {
+      // Every point scales about the opposite corner of the bounding box; Shift keeps the ratio.
+      const moving = corners[handle];
+      const w = moving.x - fixed.x, h = moving.y - fixed.y;
+      let fx = w ? (p.x - fixed.x) / w : 1;
+      let fy = h ? (p.y - fixed.y) / h : 1;
+      if (shift) {
+        const f = Math.max(w ? Math.abs(fx) : 0, h ? Math.abs(fy) : 0) || 1;
+        fx = Math.sign(fx || 1) * f;
+        fy = Math.sign(fy || 1) * f;
+      }
+      return { points: s.points.map((q) => ({ x: round(fixed.x + (q.x - fixed.x) * fx), y: round(fixed.y + (q.y - fixed.y) * fy) })) };
+    }
     if (s.type === 'image') {
       // Shift keeps the picture's proportions.
       let q = p;
