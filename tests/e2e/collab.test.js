@@ -1,24 +1,17 @@
 // @ts-check
 /** Two or more people on one board: strokes, cursors, seats, undo, export. */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startHost, removeDir, launchBrowser, join, waitState, stroke, zigzag, artifacts } from './helpers.js';
+import { useHostAndBrowser, join, waitState, stroke, zigzag, artifacts } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
 /** @type {import('playwright-core').Browser} */
 let browser;
-
-before(async () => {
-  host = await startHost();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.kill();
-  if (host) removeDir(host.dataDir);
+useHostAndBrowser((h, b) => {
+  host = h;
+  browser = b;
 });
 
 test('the join screen shows the room and the free seats', async () => {

@@ -4,6 +4,7 @@
  * the OS) and Debian's Chromium driven by playwright-core.
  */
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath, dirname } from 'node:path';
@@ -128,4 +129,26 @@ export async function stroke(page, points) {
 /** A zig-zag stroke starting at (x, y). @param {number} x @param {number} y */
 export function zigzag(x, y) {
   return [0, 1, 2, 3, 4].map((i) => ({ x: x + i * 20, y: y + (i % 2) * 30 }));
+}
+
+/**
+ * One host and one browser for a whole test file: started before its first
+ * test, handed to `use`, and stopped (data dir removed) after its last.
+ * @param {(host: Host, browser: import('playwright-core').Browser) => void} use
+ */
+export function useHostAndBrowser(use) {
+  /** @type {Host | undefined} */
+  let host;
+  /** @type {import('playwright-core').Browser | undefined} */
+  let browser;
+  before(async () => {
+    host = await startHost();
+    browser = await launchBrowser();
+    use(host, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await host?.kill();
+    if (host) removeDir(host.dataDir);
+  });
 }

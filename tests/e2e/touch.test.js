@@ -1,23 +1,16 @@
 // @ts-check
 /** A tablet: one finger draws, two fingers pinch to zoom. */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHost, removeDir, launchBrowser, join, waitState } from './helpers.js';
+import { useHostAndBrowser, join, waitState } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
 /** @type {import('playwright-core').Browser} */
 let browser;
-
-before(async () => {
-  host = await startHost();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.kill();
-  if (host) removeDir(host.dataDir);
+useHostAndBrowser((h, b) => {
+  host = h;
+  browser = b;
 });
 
 const TABLET = { hasTouch: true, isMobile: true, viewport: { width: 1024, height: 768 } };
