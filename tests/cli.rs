@@ -8,6 +8,27 @@ use std::time::{Duration, Instant};
 
 use common::{Client, HostProcess};
 
+/// Starts `coco --headless --no-mdns ARGS --data-dir DIR` and reads its stdout by line.
+fn spawn_reading_stdout(
+    args: &[&str],
+    dir: &std::path::Path,
+) -> (
+    std::process::Child,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coco"))
+        .args(["--headless", "--no-mdns"])
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    (child, lines)
+}
+
 fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
@@ -105,22 +126,8 @@ fn a_busy_default_port_falls_back_to_a_free_one_and_says_so() {
     // Occupy the default WebSocket port if it is free; otherwise someone else already does.
     let _guard = TcpListener::bind("127.0.0.1:8080").ok();
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_coco"))
-        .args([
-            "--headless",
-            "--no-mdns",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--data-dir",
-        ])
-        .arg(tmp.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::{BufRead, BufReader};
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) =
+        spawn_reading_stdout(&["--bind", "127.0.0.1", "--port", "0"], tmp.path());
     let first = lines.next().unwrap().unwrap();
     assert!(
         first.contains("port 8080 (WebSocket) is busy, so CoCo uses port"),
@@ -138,26 +145,8 @@ fn a_busy_default_port_falls_back_to_a_free_one_and_says_so() {
 #[test]
 fn the_banner_gives_the_urls_and_the_join_code() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_coco"))
-        .args([
-            "--headless",
-            "--no-mdns",
-            "--port",
-            "0",
-            "--ws-port",
-            "0",
-            "--data-dir",
-        ])
-        .arg(tmp.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::{BufRead, BufReader};
-    let lines: Vec<String> = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .take(5)
-        .map(Result::unwrap)
-        .collect();
+    let (mut child, stdout) = spawn_reading_stdout(&["--port", "0", "--ws-port", "0"], tmp.path());
+    let lines: Vec<String> = stdout.take(5).map(Result::unwrap).collect();
     child.kill().unwrap();
     child.wait().unwrap();
     let text = lines.join("\n");

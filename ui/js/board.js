@@ -105,14 +105,8 @@ export class Board {
 /** @param {Shape} shape @returns {Bounds} */
 export function shapeBounds(shape) {
   const pts = Array.isArray(shape.points) ? shape.points : [];
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (const p of pts) {
-    if (p.x < minX) minX = p.x;
-    if (p.y < minY) minY = p.y;
-    if (p.x > maxX) maxX = p.x;
-    if (p.y > maxY) maxY = p.y;
-  }
-  if (minX === Infinity) return { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+  if (pts.length === 0) return { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+  let { minX, minY, maxX, maxY } = pointsBox(pts);
   if (shape.type === 'text') {
     const size = shape.style?.fontSize || 20;
     const lines = String(shape.text || '').split('\n');
