@@ -22,6 +22,7 @@ fn spawn_reading_stdout(
         .args(args)
         .arg("--data-dir")
         .arg(dir)
+        .env("COCO_CONFIG", dir.join("config.toml"))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use coco::config::{Cli, Config};
+use coco::config::{file, Cli, Command, Config};
 use coco::host::Host;
 
 fn main() -> ExitCode {
@@ -15,10 +15,16 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let config = match Config::try_from(&cli) {
+    if let Some(Command::SetGeminiKey) = cli.command {
+        return set_gemini_key(&cli);
+    }
+    let config = match Config::load(&cli) {
         Ok(config) => config,
         Err(e) => return fail(&e),
     };
+    for warning in &config.warnings {
+        eprintln!("warning: {warning}");
+    }
     if !cli.headless {
         #[cfg(feature = "desktop")]
         if has_display() {
@@ -59,6 +65,31 @@ fn run_headless(config: Config) -> ExitCode {
         eprintln!("Stopped; everything is saved.");
         ExitCode::SUCCESS
     })
+}
+
+/// `coco set-gemini-key`: reads the key from standard input and stores it in
+/// the config file with mode 0600.
+fn set_gemini_key(cli: &Cli) -> ExitCode {
+    let Some(path) = cli.config.clone().or_else(file::default_path) else {
+        return fail("could not find the config directory; pass --config FILE");
+    };
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("Paste the Gemini API key and press Enter:");
+    }
+    let mut key = String::new();
+    if let Err(e) = std::io::stdin().read_line(&mut key) {
+        return fail(&format!("could not read the key: {e}"));
+    }
+    match file::save_gemini_key(&path, &key) {
+        Ok(()) => {
+            eprintln!(
+                "Saved the Gemini key in {} (readable by you only).",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
 }
 
 fn fail(message: &str) -> ExitCode {

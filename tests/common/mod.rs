@@ -100,6 +100,10 @@ impl HostProcess {
             ])
             .arg(dir)
             .args(extra)
+            // Never the developer's own config file (or Gemini key).
+            .env("COCO_CONFIG", dir.join("config.toml"))
+            .env_remove("GEMINI_API_KEY")
+            .env_remove("GOOGLE_API_KEY")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

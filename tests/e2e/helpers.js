@@ -33,14 +33,22 @@ export function hostBinary() {
 
 /**
  * Starts a host and waits for its "on this machine" line.
- * @param {{dataDir?: string, port?: number, wsPort?: number}} [opts]
+ * The host never reads the developer's own config file or Gemini key: it
+ * gets a config file in its data directory and `opts.env` on top of an
+ * environment without keys.
+ * @param {{dataDir?: string, port?: number, wsPort?: number, args?: string[],
+ *   env?: Record<string, string>}} [opts]
  * @returns {Promise<Host>}
  */
 export async function startHost(opts = {}) {
   const dataDir = opts.dataDir || mkdtempSync(joinPath(tmpdir(), 'coco-e2e-'));
   const args = ['--headless', '--no-mdns', '--data-dir', dataDir, '--bind', '127.0.0.1',
-    '--port', String(opts.port ?? 0), '--ws-port', String(opts.wsPort ?? 0)];
-  const child = spawn(hostBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--port', String(opts.port ?? 0), '--ws-port', String(opts.wsPort ?? 0),
+    '--config', joinPath(dataDir, 'config.toml'), ...(opts.args || [])];
+  const env = { ...process.env, ...(opts.env || {}) };
+  if (!opts.env?.GEMINI_API_KEY) delete env.GEMINI_API_KEY;
+  if (!opts.env?.GOOGLE_API_KEY) delete env.GOOGLE_API_KEY;
+  const child = spawn(hostBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const ready = new Promise((resolve, reject) => {
