@@ -11,6 +11,7 @@
 //! - [`protocol`]: message shapes, validation and limits; no I/O.
 //! - [`room`]: seats, members, shapes in memory, revisions and fan-out.
 //! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
+//! - [`jobs`]: background work (enhancing, rendering) with progress, kept in sled.
 //! - [`media`]: the image store (content-addressed files, metadata in sled).
 //! - [`discovery`]: announcing the session on the LAN over mDNS.
 //! - `desktop` (feature `desktop`): the Tauri window around the same UI.
@@ -22,6 +23,7 @@ pub mod config;
 pub mod desktop;
 pub mod discovery;
 pub mod host;
+pub mod jobs;
 pub mod media;
 pub mod protocol;
 pub mod room;

@@ -88,6 +88,15 @@ impl Room {
         self.lock().seats.members().map(Member::describe).collect()
     }
 
+    /// Sends a frame the host itself originates (job progress, a finished
+    /// picture) to everyone seated.
+    pub fn broadcast(&self, frame: &Frame) {
+        let state = self.lock();
+        for member in state.seats.members() {
+            member.conn.outbox.push(frame.clone());
+        }
+    }
+
     /// Removes a participant at the host's request: their socket is closed
     /// with 4001 and the others see them leave.
     pub fn kick(&self, user_id: &str) -> bool {

@@ -1,0 +1,329 @@
+//! Background jobs (enhancing a picture, rendering a video) kept in sled.
+//!
+//! A job is submitted to a lane (one per kind, with its own workers and a
+//! bounded queue), runs off the request that started it, reports progress,
+//! and ends complete, failed (with a reason a person understands) or
+//! cancelled. Every change of state is written to the `jobs` tree and pushed
+//! to the job's room as a `JOB_UPDATED` frame; progress in between is pushed
+//! at most every [`PROGRESS_EVENT_INTERVAL`] and kept in memory only. A job
+//! that was queued or running when the host stopped is failed as
+//! "interrupted" at the next start, so no job is ever left "running" forever.
+
+mod record;
+mod runner;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::future::BoxFuture;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use record::{now_ms, valid_id, JobFailure, JobRecord, JobStatus};
+
+/// Jobs waiting in one lane beyond those running; one more is refused with
+/// `queue_full` (HTTP 429).
+pub const MAX_QUEUED_JOBS: usize = 8;
+/// Finished jobs kept; older ones are forgotten at start-up.
+pub const MAX_KEPT_JOBS: usize = 1_000;
+/// Least time between two progress frames of one job.
+pub const PROGRESS_EVENT_INTERVAL: Duration = Duration::from_millis(100);
+/// Most jobs `list` returns.
+pub const MAX_LISTED_JOBS: usize = 100;
+
+/// The work of one job. It reports through its [`JobCtx`] and returns the
+/// result to store, or why it failed.
+pub type Work = Box<dyn FnOnce(JobCtx) -> BoxFuture<'static, Result<Value, JobFailure>> + Send>;
+
+/// Where job updates go: `(room, record)`. The host sends them to the room.
+pub type EventSink = Arc<dyn Fn(&str, &JobRecord) + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobsError {
+    #[error("{MAX_QUEUED_JOBS} jobs are already waiting; try again when one has finished")]
+    QueueFull,
+    #[error("there is no such job")]
+    NotFound,
+    #[error("the job has already finished")]
+    Finished,
+    #[error("the host is shutting down")]
+    ShuttingDown,
+    #[error("the job could not be stored: {0}")]
+    Db(#[from] sled::Error),
+}
+
+impl JobsError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            JobsError::QueueFull => "queue_full",
+            JobsError::NotFound => "not_found",
+            JobsError::Finished => "finished",
+            JobsError::ShuttingDown => "shutting_down",
+            JobsError::Db(_) => "internal",
+        }
+    }
+}
+
+/// The job table. Cheap to clone.
+#[derive(Clone)]
+pub struct Jobs {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    tree: sled::Tree,
+    /// Jobs not yet final, with what only a live job has.
+    live: Mutex<HashMap<String, Live>>,
+    lanes: Mutex<HashMap<&'static str, mpsc::Sender<Queued>>>,
+    sink: EventSink,
+    stop: CancellationToken,
+    workers: TaskTracker,
+}
+
+struct Live {
+    record: JobRecord,
+    cancel: CancellationToken,
+    last_event: Instant,
+}
+
+struct Queued {
+    id: String,
+    work: Work,
+}
+
+impl Jobs {
+    /// Opens the `jobs` tree: jobs left queued or running by a previous run
+    /// are failed as interrupted, and only the newest [`MAX_KEPT_JOBS`] kept.
+    pub fn open(db: &sled::Db, sink: EventSink) -> Result<Jobs, sled::Error> {
+        let tree = db.open_tree("jobs")?;
+        let mut records: Vec<JobRecord> = Vec::new();
+        for entry in tree.iter() {
+            let (key, value) = entry?;
+            match serde_json::from_slice::<JobRecord>(&value) {
+                Ok(record) => records.push(record),
+                Err(_) => {
+                    tree.remove(key)?;
+                }
+            }
+        }
+        for record in records.iter_mut().filter(|r| !r.status.is_final()) {
+            record.status = JobStatus::Failed;
+            record.error = Some(JobFailure::new(
+                "interrupted",
+                "interrupted by restart: the host stopped before this job finished; start it again",
+            ));
+            record.message = "interrupted by restart".to_string();
+            record.updated_at = now_ms();
+            tree.insert(record.id.as_bytes(), serde_json::to_vec(record).expect("json"))?;
+        }
+        records.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+        for old in records.iter().skip(MAX_KEPT_JOBS) {
+            tree.remove(old.id.as_bytes())?;
+        }
+        tree.flush()?;
+        Ok(Jobs {
+            inner: Arc::new(Inner {
+                tree,
+                live: Mutex::new(HashMap::new()),
+                lanes: Mutex::new(HashMap::new()),
+                sink,
+                stop: CancellationToken::new(),
+                workers: TaskTracker::new(),
+            }),
+        })
+    }
+
+    /// Starts a lane for jobs of `kind` with `workers` running at once.
+    pub fn add_lane(&self, kind: &'static str, workers: usize) {
+        let (tx, rx) = mpsc::channel::<Queued>(MAX_QUEUED_JOBS);
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        for _ in 0..workers.max(1) {
+            let jobs = self.clone();
+            let rx = rx.clone();
+            self.inner
+                .workers
+                .spawn(async move { runner::work_lane(jobs, rx).await });
+        }
+        self.lanes().insert(kind, tx);
+    }
+
+    /// Queues a job. Fails at once, storing nothing, when the lane is full.
+    pub fn submit(
+        &self,
+        kind: &'static str,
+        room: &str,
+        input: Value,
+        work: Work,
+    ) -> Result<JobRecord, JobsError> {
+        if self.inner.stop.is_cancelled() {
+            return Err(JobsError::ShuttingDown);
+        }
+        let sender = self
+            .lanes()
+            .get(kind)
+            .cloned()
+            .expect("a lane for every kind of job");
+        let permit = sender.try_reserve_owned().map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => JobsError::QueueFull,
+            mpsc::error::TrySendError::Closed(_) => JobsError::ShuttingDown,
+        })?;
+        let id: String = rand::random::<[u8; 16]>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let now = now_ms();
+        let record = JobRecord {
+            id: id.clone(),
+            kind: kind.to_string(),
+            room: room.to_string(),
+            status: JobStatus::Queued,
+            progress: 0.0,
+            message: "waiting for its turn".to_string(),
+            created_at: now,
+            updated_at: now,
+            input,
+            result: None,
+            error: None,
+        };
+        self.persist(&record)?;
+        self.live().insert(
+            id.clone(),
+            Live {
+                record: record.clone(),
+                cancel: self.inner.stop.child_token(),
+                last_event: Instant::now(),
+            },
+        );
+        permit.send(Queued { id, work });
+        (self.inner.sink)(room, &record);
+        Ok(record)
+    }
+
+    /// The job `id`, live or stored.
+    pub fn get(&self, id: &str) -> Option<JobRecord> {
+        if !valid_id(id) {
+            return None;
+        }
+        if let Some(live) = self.live().get(id) {
+            return Some(live.record.clone());
+        }
+        let value = self.inner.tree.get(id.as_bytes()).ok()??;
+        serde_json::from_slice(&value).ok()
+    }
+
+    /// The newest jobs, of one room or of all, newest first.
+    pub fn list(&self, room: Option<&str>) -> Vec<JobRecord> {
+        let mut records: Vec<JobRecord> = self
+            .inner
+            .tree
+            .iter()
+            .values()
+            .filter_map(|v| serde_json::from_slice::<JobRecord>(&v.ok()?).ok())
+            .filter(|r| room.is_none_or(|room| r.room == room))
+            .map(|r| self.get(&r.id).unwrap_or(r))
+            .collect();
+        records.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id.clone())));
+        records.truncate(MAX_LISTED_JOBS);
+        records
+    }
+
+    /// Cancels a queued or running job. A running job stops at its next
+    /// check; the record says `cancelled` once it has.
+    pub fn cancel(&self, id: &str) -> Result<JobRecord, JobsError> {
+        let token = match self.live().get(id) {
+            Some(live) => live.cancel.clone(),
+            None if self.get(id).is_some() => return Err(JobsError::Finished),
+            None => return Err(JobsError::NotFound),
+        };
+        token.cancel();
+        // A job still waiting ends now; a running one when its work notices.
+        let waiting = self
+            .live()
+            .get(id)
+            .is_some_and(|live| live.record.status == JobStatus::Queued);
+        if waiting {
+            if let Some(record) = self.finish(id, runner::Final::Cancelled) {
+                return Ok(record);
+            }
+        }
+        self.get(id).ok_or(JobsError::NotFound)
+    }
+
+    /// Stops the lanes: running jobs are cancelled and recorded as
+    /// interrupted; returns when every worker has finished.
+    pub async fn shutdown(&self) {
+        self.inner.stop.cancel();
+        self.lanes().clear();
+        self.inner.workers.close();
+        self.inner.workers.wait().await;
+        let waiting: Vec<String> = self.live().keys().cloned().collect();
+        for id in waiting {
+            self.finish(&id, runner::Final::Failed(runner::interrupted()));
+        }
+        let _ = self.inner.tree.flush_async().await;
+    }
+
+    fn lanes(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, mpsc::Sender<Queued>>> {
+        self.inner.lanes.lock().expect("lanes lock")
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
+        self.inner.live.lock().expect("jobs lock")
+    }
+
+    fn persist(&self, record: &JobRecord) -> Result<(), sled::Error> {
+        let json = serde_json::to_vec(record).expect("job records serialize");
+        self.inner.tree.insert(record.id.as_bytes(), json)?;
+        Ok(())
+    }
+}
+
+/// What a running job holds: its progress reporter and its cancel signal.
+/// Cheap to clone; usable from a blocking thread.
+#[derive(Clone)]
+pub struct JobCtx {
+    jobs: Jobs,
+    id: Arc<str>,
+    cancel: CancellationToken,
+}
+
+impl JobCtx {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Reports progress (0.0 to 1.0) and what is being done. Sent to the
+    /// room at most every [`PROGRESS_EVENT_INTERVAL`].
+    pub fn progress(&self, fraction: f32, message: &str) {
+        let update = {
+            let mut live = self.jobs.live();
+            let Some(job) = live.get_mut(&*self.id) else {
+                return;
+            };
+            job.record.progress = fraction.clamp(0.0, 1.0).max(job.record.progress);
+            job.record.message = message.to_string();
+            job.record.updated_at = now_ms();
+            if job.last_event.elapsed() < PROGRESS_EVENT_INTERVAL {
+                return;
+            }
+            job.last_event = Instant::now();
+            job.record.clone()
+        };
+        (self.jobs.inner.sink)(&update.room, &update);
+    }
+
+    /// Cancelled by a person or by the host stopping.
+    pub fn cancelled(&self) -> &CancellationToken {
+        &self.cancel
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+}
+
+#[cfg(test)]
+mod tests;

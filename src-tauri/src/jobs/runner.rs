@@ -1,0 +1,110 @@
+//! The workers of a lane: take the next job, run it, record how it ended.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::{mpsc, Mutex};
+
+use super::{now_ms, JobCtx, JobFailure, JobRecord, JobStatus, Jobs, Queued};
+
+/// How a job ended.
+pub(super) enum Final {
+    Complete(Value),
+    Failed(JobFailure),
+    Cancelled,
+}
+
+/// One worker: runs jobs from the lane until the host stops.
+pub(super) async fn work_lane(jobs: Jobs, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
+    loop {
+        let next = {
+            let mut rx = rx.lock().await;
+            tokio::select! {
+                _ = jobs.inner.stop.cancelled() => None,
+                queued = rx.recv() => queued,
+            }
+        };
+        let Some(Queued { id, work }) = next else {
+            return;
+        };
+        let Some((cancel, started)) = start(&jobs, &id) else {
+            continue; // cancelled while it waited
+        };
+        let _ = jobs.persist(&started);
+        (jobs.inner.sink)(&started.room, &started);
+        let ctx = JobCtx {
+            jobs: jobs.clone(),
+            id: id.as_str().into(),
+            cancel: cancel.clone(),
+        };
+        let outcome = tokio::select! {
+            outcome = work(ctx) => outcome,
+            _ = cancel.cancelled() => Err(JobFailure::new("cancelled", "cancelled")),
+        };
+        let end = if jobs.inner.stop.is_cancelled() {
+            Final::Failed(interrupted())
+        } else if cancel.is_cancelled() {
+            Final::Cancelled
+        } else {
+            match outcome {
+                Ok(result) => Final::Complete(result),
+                Err(failure) => Final::Failed(failure),
+            }
+        };
+        jobs.finish(&id, end);
+        let _ = jobs.inner.tree.flush_async().await;
+    }
+}
+
+/// Marks a queued job running; None when it is no longer waiting.
+fn start(jobs: &Jobs, id: &str) -> Option<(tokio_util::sync::CancellationToken, JobRecord)> {
+    let mut live = jobs.live();
+    let job = live.get_mut(id)?;
+    if job.record.status != JobStatus::Queued || job.cancel.is_cancelled() {
+        return None;
+    }
+    job.record.status = JobStatus::Running;
+    job.record.message = "started".to_string();
+    job.record.updated_at = now_ms();
+    job.last_event = std::time::Instant::now();
+    Some((job.cancel.clone(), job.record.clone()))
+}
+
+/// The failure recorded for a job the host stopped under.
+pub(super) fn interrupted() -> JobFailure {
+    JobFailure::new(
+        "interrupted",
+        "interrupted: the host stopped before this job finished; start it again",
+    )
+}
+
+impl Jobs {
+    /// Records the end of a live job, stores it and tells its room.
+    pub(super) fn finish(&self, id: &str, end: Final) -> Option<JobRecord> {
+        let mut record = self.live().remove(id)?.record;
+        match end {
+            Final::Complete(result) => {
+                record.status = JobStatus::Complete;
+                record.progress = 1.0;
+                record.message = "done".to_string();
+                record.result = Some(result);
+            }
+            Final::Failed(failure) => {
+                record.status = JobStatus::Failed;
+                record.message = failure.message.clone();
+                record.error = Some(failure);
+            }
+            Final::Cancelled => {
+                record.status = JobStatus::Cancelled;
+                record.message = "cancelled".to_string();
+                record.error = Some(JobFailure::new("cancelled", "the job was cancelled"));
+            }
+        }
+        record.updated_at = now_ms();
+        if let Err(e) = self.persist(&record) {
+            tracing::error!("could not store the end of job {id}: {e}");
+        }
+        (self.inner.sink)(&record.room, &record);
+        Some(record)
+    }
+}

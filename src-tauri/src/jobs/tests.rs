@@ -1,0 +1,193 @@
+//! The job table on a real sled database: life cycle, queue bound, cancel,
+//! restart.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::*;
+
+type Seen = Arc<Mutex<Vec<(String, JobRecord)>>>;
+
+fn open(dir: &std::path::Path) -> (Jobs, Seen, sled::Db) {
+    let db = sled::open(dir.join("db")).unwrap();
+    let seen: Seen = Arc::default();
+    let sink_seen = seen.clone();
+    let sink: EventSink = Arc::new(move |room: &str, r: &JobRecord| {
+        sink_seen.lock().unwrap().push((room.to_string(), r.clone()));
+    });
+    let jobs = Jobs::open(&db, sink).unwrap();
+    (jobs, seen, db)
+}
+
+fn instant(value: serde_json::Value) -> Work {
+    Box::new(move |ctx: JobCtx| {
+        Box::pin(async move {
+            ctx.progress(0.5, "half way");
+            Ok(value)
+        })
+    })
+}
+
+/// Work that runs until cancelled.
+fn forever() -> Work {
+    Box::new(|ctx: JobCtx| {
+        Box::pin(async move {
+            ctx.cancelled().cancelled().await;
+            Err(JobFailure::new("cancelled", "stopped"))
+        })
+    })
+}
+
+async fn wait_final(jobs: &Jobs, id: &str) -> JobRecord {
+    for _ in 0..500 {
+        let r = jobs.get(id).unwrap();
+        if r.status.is_final() {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("job {id} did not finish");
+}
+
+#[tokio::test]
+async fn a_job_runs_to_complete_and_its_room_hears_every_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (jobs, seen, _db) = open(dir.path());
+    jobs.add_lane("enhance", 1);
+    let queued = jobs
+        .submit("enhance", "main", json!({"p": 1}), instant(json!({"ok": true})))
+        .unwrap();
+    assert_eq!(queued.status, JobStatus::Queued);
+    assert!(valid_id(&queued.id));
+    let done = wait_final(&jobs, &queued.id).await;
+    assert_eq!(done.status, JobStatus::Complete);
+    assert_eq!(done.result, Some(json!({"ok": true})));
+    assert_eq!(done.progress, 1.0);
+    let states: Vec<JobStatus> = seen.lock().unwrap().iter().map(|(_, r)| r.status).collect();
+    assert_eq!(states.first(), Some(&JobStatus::Queued));
+    assert!(states.contains(&JobStatus::Running));
+    assert_eq!(states.last(), Some(&JobStatus::Complete));
+    assert!(seen.lock().unwrap().iter().all(|(room, _)| room == "main"));
+    assert_eq!(jobs.list(Some("main"))[0].id, queued.id);
+    assert!(jobs.list(Some("other")).is_empty());
+}
+
+#[tokio::test]
+async fn a_failure_keeps_its_code_and_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (jobs, _, _db) = open(dir.path());
+    jobs.add_lane("enhance", 1);
+    let work: Work = Box::new(|_ctx| {
+        Box::pin(async { Err(JobFailure::new("daily_quota", "daily quota used up")) })
+    });
+    let id = jobs.submit("enhance", "main", json!({}), work).unwrap().id;
+    let failed = wait_final(&jobs, &id).await;
+    assert_eq!(failed.status, JobStatus::Failed);
+    assert_eq!(failed.error.unwrap().code, "daily_quota");
+    assert_eq!(failed.message, "daily quota used up");
+}
+
+#[tokio::test]
+async fn the_queue_holds_its_limit_and_refuses_one_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let (jobs, _, _db) = open(dir.path());
+    jobs.add_lane("enhance", 1);
+    let running = jobs.submit("enhance", "main", json!({}), forever()).unwrap();
+    // Wait until the worker took it, so the queue is empty again.
+    for _ in 0..200 {
+        if jobs.get(&running.id).unwrap().status == JobStatus::Running {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let waiting: Vec<String> = (0..MAX_QUEUED_JOBS)
+        .map(|_| jobs.submit("enhance", "main", json!({}), forever()).unwrap().id)
+        .collect();
+    let before = jobs.list(None).len();
+    let err = jobs
+        .submit("enhance", "main", json!({}), forever())
+        .unwrap_err();
+    assert!(matches!(err, JobsError::QueueFull), "{err}");
+    assert_eq!(err.code(), "queue_full");
+    assert_eq!(jobs.list(None).len(), before, "a refused job is not stored");
+    // Cancelling a waiting job ends it at once and frees its place.
+    let cancelled = jobs.cancel(&waiting[0]).unwrap();
+    assert_eq!(cancelled.status, JobStatus::Cancelled);
+    assert!(matches!(jobs.cancel(&waiting[0]), Err(JobsError::Finished)));
+    // The running one stops when cancelled.
+    jobs.cancel(&running.id).unwrap();
+    assert_eq!(wait_final(&jobs, &running.id).await.status, JobStatus::Cancelled);
+    assert!(matches!(jobs.cancel(&"0".repeat(32)), Err(JobsError::NotFound)));
+    jobs.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_restart_fails_interrupted_jobs_and_keeps_finished_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (done_id, running_id) = {
+        let (jobs, _, db) = open(dir.path());
+        jobs.add_lane("enhance", 1);
+        let done = jobs
+            .submit("enhance", "main", json!({}), instant(json!({"file": "a.png"})))
+            .unwrap();
+        wait_final(&jobs, &done.id).await;
+        let running = jobs.submit("enhance", "main", json!({}), forever()).unwrap();
+        for _ in 0..200 {
+            if jobs.get(&running.id).unwrap().status == JobStatus::Running {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // A crash: the record says "running" on disk, and nobody finishes it.
+        db.flush().unwrap();
+        std::mem::forget(jobs);
+        drop(db);
+        (done.id, running.id)
+    };
+    // sled allows one opener per directory: copy what was flushed.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir.path().join("db"), &copy.path().join("db"));
+    let (jobs, _, _db) = open(copy.path());
+    let done = jobs.get(&done_id).unwrap();
+    assert_eq!(done.status, JobStatus::Complete);
+    assert_eq!(done.result, Some(json!({"file": "a.png"})));
+    let interrupted = jobs.get(&running_id).unwrap();
+    assert_eq!(interrupted.status, JobStatus::Failed);
+    assert_eq!(interrupted.error.unwrap().code, "interrupted");
+    assert!(interrupted.message.contains("interrupted by restart"));
+}
+
+#[tokio::test]
+async fn shutdown_records_running_and_waiting_jobs_as_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (jobs, _, _db) = open(dir.path());
+    jobs.add_lane("enhance", 1);
+    let a = jobs.submit("enhance", "main", json!({}), forever()).unwrap();
+    let b = jobs.submit("enhance", "main", json!({}), forever()).unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    jobs.shutdown().await;
+    for id in [a.id, b.id] {
+        let r = jobs.get(&id).unwrap();
+        assert_eq!(r.status, JobStatus::Failed, "{r:?}");
+        assert_eq!(r.error.unwrap().code, "interrupted");
+    }
+    assert!(matches!(
+        jobs.submit("enhance", "main", json!({}), forever()),
+        Err(JobsError::ShuttingDown)
+    ));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
