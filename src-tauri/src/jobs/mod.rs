@@ -117,7 +117,10 @@ impl Jobs {
             ));
             record.message = "interrupted by restart".to_string();
             record.updated_at = now_ms();
-            tree.insert(record.id.as_bytes(), serde_json::to_vec(record).expect("json"))?;
+            tree.insert(
+                record.id.as_bytes(),
+                serde_json::to_vec(record).expect("json"),
+            )?;
         }
         records.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         for old in records.iter().skip(MAX_KEPT_JOBS) {
@@ -233,10 +236,12 @@ impl Jobs {
     /// Cancels a queued or running job. A running job stops at its next
     /// check; the record says `cancelled` once it has.
     pub fn cancel(&self, id: &str) -> Result<JobRecord, JobsError> {
-        let token = match self.live().get(id) {
-            Some(live) => live.cancel.clone(),
-            None if self.get(id).is_some() => return Err(JobsError::Finished),
-            None => return Err(JobsError::NotFound),
+        let token = self.live().get(id).map(|live| live.cancel.clone());
+        let Some(token) = token else {
+            return Err(match self.get(id) {
+                Some(_) => JobsError::Finished,
+                None => JobsError::NotFound,
+            });
         };
         token.cancel();
         // A job still waiting ends now; a running one when its work notices.
@@ -263,7 +268,7 @@ impl Jobs {
         for id in waiting {
             self.finish(&id, runner::Final::Failed(runner::interrupted()));
         }
-        let _ = self.inner.tree.flush_async().await;
+        self.flush().await;
     }
 
     fn lanes(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, mpsc::Sender<Queued>>> {
@@ -272,6 +277,14 @@ impl Jobs {
 
     fn live(&self) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
         self.inner.live.lock().expect("jobs lock")
+    }
+
+    /// Writes the tree to disk, off the async threads.
+    async fn flush(&self) {
+        let tree = self.inner.tree.clone();
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || tree.flush()).await {
+            tracing::error!("could not write the jobs to disk: {e}");
+        }
     }
 
     fn persist(&self, record: &JobRecord) -> Result<(), sled::Error> {

@@ -52,7 +52,7 @@ pub(super) async fn work_lane(jobs: Jobs, rx: Arc<Mutex<mpsc::Receiver<Queued>>>
             }
         };
         jobs.finish(&id, end);
-        let _ = jobs.inner.tree.flush_async().await;
+        jobs.flush().await;
     }
 }
 

@@ -15,7 +15,10 @@ fn open(dir: &std::path::Path) -> (Jobs, Seen, sled::Db) {
     let seen: Seen = Arc::default();
     let sink_seen = seen.clone();
     let sink: EventSink = Arc::new(move |room: &str, r: &JobRecord| {
-        sink_seen.lock().unwrap().push((room.to_string(), r.clone()));
+        sink_seen
+            .lock()
+            .unwrap()
+            .push((room.to_string(), r.clone()));
     });
     let jobs = Jobs::open(&db, sink).unwrap();
     (jobs, seen, db)
@@ -57,7 +60,12 @@ async fn a_job_runs_to_complete_and_its_room_hears_every_state() {
     let (jobs, seen, _db) = open(dir.path());
     jobs.add_lane("enhance", 1);
     let queued = jobs
-        .submit("enhance", "main", json!({"p": 1}), instant(json!({"ok": true})))
+        .submit(
+            "enhance",
+            "main",
+            json!({"p": 1}),
+            instant(json!({"ok": true})),
+        )
         .unwrap();
     assert_eq!(queued.status, JobStatus::Queued);
     assert!(valid_id(&queued.id));
@@ -94,7 +102,9 @@ async fn the_queue_holds_its_limit_and_refuses_one_more() {
     let dir = tempfile::tempdir().unwrap();
     let (jobs, _, _db) = open(dir.path());
     jobs.add_lane("enhance", 1);
-    let running = jobs.submit("enhance", "main", json!({}), forever()).unwrap();
+    let running = jobs
+        .submit("enhance", "main", json!({}), forever())
+        .unwrap();
     // Wait until the worker took it, so the queue is empty again.
     for _ in 0..200 {
         if jobs.get(&running.id).unwrap().status == JobStatus::Running {
@@ -103,7 +113,11 @@ async fn the_queue_holds_its_limit_and_refuses_one_more() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let waiting: Vec<String> = (0..MAX_QUEUED_JOBS)
-        .map(|_| jobs.submit("enhance", "main", json!({}), forever()).unwrap().id)
+        .map(|_| {
+            jobs.submit("enhance", "main", json!({}), forever())
+                .unwrap()
+                .id
+        })
         .collect();
     let before = jobs.list(None).len();
     let err = jobs
@@ -118,8 +132,14 @@ async fn the_queue_holds_its_limit_and_refuses_one_more() {
     assert!(matches!(jobs.cancel(&waiting[0]), Err(JobsError::Finished)));
     // The running one stops when cancelled.
     jobs.cancel(&running.id).unwrap();
-    assert_eq!(wait_final(&jobs, &running.id).await.status, JobStatus::Cancelled);
-    assert!(matches!(jobs.cancel(&"0".repeat(32)), Err(JobsError::NotFound)));
+    assert_eq!(
+        wait_final(&jobs, &running.id).await.status,
+        JobStatus::Cancelled
+    );
+    assert!(matches!(
+        jobs.cancel(&"0".repeat(32)),
+        Err(JobsError::NotFound)
+    ));
     jobs.shutdown().await;
 }
 
@@ -130,10 +150,17 @@ async fn a_restart_fails_interrupted_jobs_and_keeps_finished_ones() {
         let (jobs, _, db) = open(dir.path());
         jobs.add_lane("enhance", 1);
         let done = jobs
-            .submit("enhance", "main", json!({}), instant(json!({"file": "a.png"})))
+            .submit(
+                "enhance",
+                "main",
+                json!({}),
+                instant(json!({"file": "a.png"})),
+            )
             .unwrap();
         wait_final(&jobs, &done.id).await;
-        let running = jobs.submit("enhance", "main", json!({}), forever()).unwrap();
+        let running = jobs
+            .submit("enhance", "main", json!({}), forever())
+            .unwrap();
         for _ in 0..200 {
             if jobs.get(&running.id).unwrap().status == JobStatus::Running {
                 break;
@@ -164,8 +191,12 @@ async fn shutdown_records_running_and_waiting_jobs_as_interrupted() {
     let dir = tempfile::tempdir().unwrap();
     let (jobs, _, _db) = open(dir.path());
     jobs.add_lane("enhance", 1);
-    let a = jobs.submit("enhance", "main", json!({}), forever()).unwrap();
-    let b = jobs.submit("enhance", "main", json!({}), forever()).unwrap();
+    let a = jobs
+        .submit("enhance", "main", json!({}), forever())
+        .unwrap();
+    let b = jobs
+        .submit("enhance", "main", json!({}), forever())
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     jobs.shutdown().await;
     for id in [a.id, b.id] {
