@@ -67,6 +67,10 @@ pub struct Announcement {
     pub http_port: u16,
     pub ws_port: u16,
     pub live: Live,
+    /// Counts re-announcements (TXT `r`). Every announcement's TXT differs
+    /// from all earlier ones, so a browser that cached an earlier TXT with
+    /// the same seats (4 → 3 → 4) still sees a new record and re-resolves.
+    pub revision: u64,
 }
 
 impl Announcement {
@@ -82,6 +86,7 @@ impl Announcement {
                 "code",
                 if self.live.code_required { "1" } else { "0" }.to_string(),
             ),
+            ("r", self.revision.to_string()),
         ]
     }
 
@@ -101,7 +106,7 @@ impl Announcement {
         let host = format!("coco-{}.local.", self.instance_id);
         let instance = self.instance_name();
         let txt = self.txt();
-        let info = match reach {
+        let mut info = match reach {
             Reach::AllInterfaces => {
                 ServiceInfo::new(SERVICE_TYPE, &instance, &host, (), self.http_port, &txt[..])
                     .map(ServiceInfo::enable_addr_auto)
@@ -109,8 +114,13 @@ impl Announcement {
             Reach::Only(ip) => {
                 ServiceInfo::new(SERVICE_TYPE, &instance, &host, ip, self.http_port, &txt[..])
             }
-        };
-        info.map_err(|e| format!("the mDNS record was refused: {e}"))
+        }
+        .map_err(|e| format!("the mDNS record was refused: {e}"))?;
+        // The name was probed at the first registration and is ours (it
+        // holds our random id): an update goes out at once, not after
+        // another 750 ms of probing.
+        info.set_requires_probe(self.revision == 0);
+        Ok(info)
     }
 
     /// Registers (or re-registers, which re-announces) the record; returns
@@ -168,6 +178,7 @@ impl Keeper {
                 continue;
             }
             self.announcement.live = live;
+            self.announcement.revision += 1;
             match self.announcement.register(&self.daemon, self.reach) {
                 Ok(_) => tracing::debug!(
                     "re-announced: {} seats free, code {}",
@@ -202,6 +213,7 @@ mod tests {
                 free_seats: 3,
                 code_required: true,
             },
+            revision: 0,
         }
     }
 
@@ -219,7 +231,8 @@ mod tests {
         assert_eq!(get("code"), Some("1"));
         assert_eq!(get("ws"), Some("8080"));
         assert_eq!(get("id"), Some("a1b2c3d4"));
-        assert_eq!(txt.len(), 6, "nothing else, and so never the code");
+        assert_eq!(get("r"), Some("0"));
+        assert_eq!(txt.len(), 7, "nothing else, and so never the code");
     }
 
     #[test]

@@ -210,6 +210,7 @@ impl Discovery {
             http_port: settings.http_port,
             ws_port: settings.ws_port,
             live: live(),
+            revision: 0,
         };
         match announcement.register(&daemon, reach) {
             Ok(fullname) => {

@@ -1,0 +1,109 @@
+//! Network namespaces made by a test: "other machines" on a private link,
+//! always removed again (also when the test fails), and sockets opened from
+//! inside them.
+//!
+//! Making a namespace needs root. Without it a test is skipped with the
+//! reason printed; under CI (`CI` set) it fails instead, so CI never passes by
+//! skipping.
+
+use std::net::SocketAddr;
+use std::process::Command;
+
+/// Runs `ip ARGS`; the error says which step failed and why.
+pub fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// A network namespace with its loopback up; deleted on drop, which also
+/// deletes the veth ends inside it (and so their peers).
+pub struct Netns {
+    pub name: String,
+}
+
+impl Netns {
+    pub fn add(name: &str) -> Result<Netns, String> {
+        ip(&["netns", "add", name])?;
+        let ns = Netns {
+            name: name.to_string(),
+        };
+        ip(&["-n", name, "link", "set", "lo", "up"])?;
+        Ok(ns)
+    }
+
+    /// A command run inside this namespace (`ip netns exec NAME program`).
+    pub fn command(&self, program: &str) -> Command {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", &self.name, program]);
+        command
+    }
+
+    /// A TCP connection opened from inside this namespace, so the peer sees
+    /// this namespace's address (or loopback: the namespace's own machine).
+    pub async fn connect(&self, addr: SocketAddr) -> tokio::net::TcpStream {
+        let path = format!("/run/netns/{}", self.name);
+        let stream = tokio::task::spawn_blocking(move || {
+            // setns changes only this thread, which ends right after; the
+            // socket stays in the namespace it was made in.
+            std::thread::spawn(move || -> std::io::Result<std::net::TcpStream> {
+                let ns = std::fs::File::open(&path)?;
+                nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNET)?;
+                std::net::TcpStream::connect_timeout(&addr, super::WAIT)
+            })
+            .join()
+            .expect("connect thread")
+        })
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("connect to {addr} from inside a namespace: {e}"));
+        stream.set_nonblocking(true).unwrap();
+        tokio::net::TcpStream::from_std(stream).unwrap()
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = ip(&["netns", "del", &self.name]);
+    }
+}
+
+/// Joins two namespaces with a veth pair: `a` gets `a_addr`, `b` gets
+/// `b_addr` (both `x.x.x.x/len`). The link carries multicast (mDNS).
+pub fn link(a: &Netns, a_addr: &str, b: &Netns, b_addr: &str, tag: &str) -> Result<(), String> {
+    let (a_if, b_if) = (format!("{tag}a"), format!("{tag}b"));
+    ip(&["link", "add", &a_if, "type", "veth", "peer", "name", &b_if])?;
+    for (ns, dev, addr) in [(a, &a_if, a_addr), (b, &b_if, b_addr)] {
+        if let Err(e) = ip(&["link", "set", dev, "netns", &ns.name]) {
+            // Not yet inside a namespace: the pair would outlive the test.
+            let _ = ip(&["link", "del", dev]);
+            return Err(e);
+        }
+        ip(&["-n", &ns.name, "addr", "add", addr, "dev", dev])?;
+        ip(&["-n", &ns.name, "link", "set", dev, "multicast", "on", "up"])?;
+    }
+    Ok(())
+}
+
+/// The namespaces, or `None` (after saying why) where they cannot be made
+/// and this is not CI.
+pub fn or_skip<T>(made: Result<T, String>) -> Option<T> {
+    match made {
+        Ok(t) => Some(t),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: cannot create network namespaces here ({e})");
+            None
+        }
+        Err(e) => panic!("CI must be able to create network namespaces: {e}"),
+    }
+}
