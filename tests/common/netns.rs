@@ -95,6 +95,28 @@ pub fn link(a: &Netns, a_addr: &str, b: &Netns, b_addr: &str, tag: &str) -> Resu
     Ok(())
 }
 
+/// Joins `ns` to this (the test's own) namespace with a veth pair: this end
+/// gets `outer_addr`, the namespace's end `inner_addr` (both `x.x.x.x/len`).
+pub fn link_to_here(
+    ns: &Netns,
+    outer_addr: &str,
+    inner_addr: &str,
+    tag: &str,
+) -> Result<(), String> {
+    let (outer, inner) = (format!("{tag}o"), format!("{tag}i"));
+    ip(&[
+        "link", "add", &outer, "type", "veth", "peer", "name", &inner,
+    ])?;
+    if let Err(e) = ip(&["link", "set", &inner, "netns", &ns.name]) {
+        let _ = ip(&["link", "del", &outer]);
+        return Err(e);
+    }
+    ip(&["addr", "add", outer_addr, "dev", &outer])?;
+    ip(&["link", "set", &outer, "up"])?;
+    ip(&["-n", &ns.name, "addr", "add", inner_addr, "dev", &inner])?;
+    ip(&["-n", &ns.name, "link", "set", &inner, "up"])
+}
+
 /// The namespaces, or `None` (after saying why) where they cannot be made
 /// and this is not CI.
 pub fn or_skip<T>(made: Result<T, String>) -> Option<T> {

@@ -162,14 +162,13 @@ pub(super) struct Keeper {
 
 impl Keeper {
     pub async fn run(mut self) {
+        let mut rooms_gone = false;
         loop {
             tokio::select! {
                 _ = self.shutdown.cancelled() => return,
-                changed = self.occupancy.changed() => {
-                    if changed.is_err() {
-                        // The rooms are gone: only the host panel can still nudge.
-                        self.occupancy = watch::channel(0).1;
-                    }
+                changed = self.occupancy.changed(), if !rooms_gone => {
+                    // Without rooms only the host panel can still nudge.
+                    rooms_gone = changed.is_err();
                 }
                 _ = self.nudge.notified() => {}
             }
