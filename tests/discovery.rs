@@ -167,6 +167,22 @@ async fn a_session_in_one_namespace_is_found_updated_and_dropped_from_another() 
     )
     .await;
     assert_eq!(peek.0, 401, "the list is for peers with the code");
+    let with_code = format!("/api/discovery?code={}", host_a.code);
+    let peek = common::http_over(
+        lan.b.connect(a_http).await,
+        a_http,
+        "GET",
+        &with_code,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(peek.0, 200);
+    let listed: Value = serde_json::from_slice(&peek.2).unwrap();
+    assert!(
+        named(listed["sessions"].as_array().unwrap(), "Host B").is_some(),
+        "{listed}"
+    );
 
     // With the code it joins and draws; the seat it takes is announced.
     let good = format!("{base}&code={}", host_a.code);
@@ -217,6 +233,35 @@ async fn until_nearby(client: &mut Client, pred: impl Fn(&[Value]) -> bool) {
             return;
         }
     }
+}
+
+#[tokio::test]
+async fn a_host_that_cannot_bind_the_mdns_port_runs_on_and_says_why() {
+    let id = std::process::id();
+    let Some(ns) = netns::or_skip(Netns::add(&format!("coco-mdns-c{id}"))) else {
+        return;
+    };
+    // Another program holds UDP 5353 without sharing it.
+    let _holder = ns
+        .inside(|| std::net::UdpSocket::bind(("0.0.0.0", 5353)))
+        .expect("bind 5353 inside the namespace");
+    let tmp = tempfile::tempdir().unwrap();
+    let host = spawn(&ns, tmp.path(), "Blocked");
+    let answer = discovery(&ns, &host).await;
+    assert_eq!(answer["mdns"]["advertising"], false, "{answer}");
+    assert_eq!(answer["mdns"]["browsing"], false, "{answer}");
+    let error = answer["mdns"]["error"].as_str().unwrap();
+    assert!(error.contains("5353"), "{error}");
+    let health = common::http_over(
+        ns.connect(host.http).await,
+        host.http,
+        "GET",
+        "/api/health",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(health.0, 200, "the host runs on");
 }
 
 #[tokio::test]

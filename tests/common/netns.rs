@@ -49,20 +49,23 @@ impl Netns {
         command
     }
 
+    /// Runs `f` on a thread inside this namespace: the sockets it makes stay
+    /// in the namespace after the thread ends (setns changes only that thread).
+    pub fn inside<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+    ) -> std::io::Result<T> {
+        run_inside(&self.name, f)
+    }
+
     /// A TCP connection opened from inside this namespace, so the peer sees
     /// this namespace's address (or loopback: the namespace's own machine).
     pub async fn connect(&self, addr: SocketAddr) -> tokio::net::TcpStream {
-        let path = format!("/run/netns/{}", self.name);
+        let name = self.name.clone();
         let stream = tokio::task::spawn_blocking(move || {
-            // setns changes only this thread, which ends right after; the
-            // socket stays in the namespace it was made in.
-            std::thread::spawn(move || -> std::io::Result<std::net::TcpStream> {
-                let ns = std::fs::File::open(&path)?;
-                nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNET)?;
+            run_inside(&name, move || {
                 std::net::TcpStream::connect_timeout(&addr, super::WAIT)
             })
-            .join()
-            .expect("connect thread")
         })
         .await
         .unwrap()
@@ -70,6 +73,20 @@ impl Netns {
         stream.set_nonblocking(true).unwrap();
         tokio::net::TcpStream::from_std(stream).unwrap()
     }
+}
+
+fn run_inside<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    let path = format!("/run/netns/{name}");
+    std::thread::spawn(move || {
+        let ns = std::fs::File::open(&path)?;
+        nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNET)?;
+        f()
+    })
+    .join()
+    .expect("namespace thread")
 }
 
 impl Drop for Netns {

@@ -139,6 +139,8 @@ pub struct Discovery {
     daemon: Option<ServiceDaemon>,
     fullname: Option<String>,
     tasks: Vec<JoinHandle<()>>,
+    /// False when turned off on purpose (`--no-mdns`): nothing to warn about.
+    wanted: bool,
 }
 
 impl Discovery {
@@ -153,6 +155,7 @@ impl Discovery {
             daemon: None,
             fullname: None,
             tasks: Vec::new(),
+            wanted: false,
         }
     }
 
@@ -180,6 +183,7 @@ impl Discovery {
             daemon: Some(daemon.clone()),
             fullname: None,
             tasks: Vec::new(),
+            wanted: true,
         };
         if let Ok(monitor) = daemon.monitor() {
             discovery
@@ -199,7 +203,7 @@ impl Discovery {
         }
         let Some(reach) = Reach::from_bind(settings.bind) else {
             shared.report(format!(
-                "the host listens on {} only, so it is not announced to other computers",
+                "this host listens on {} only, which other computers cannot reach",
                 settings.bind
             ));
             return discovery;
@@ -240,6 +244,7 @@ impl Discovery {
             daemon: None,
             fullname: None,
             tasks: Vec::new(),
+            wanted: true,
         }
     }
 
@@ -249,8 +254,12 @@ impl Discovery {
         }
     }
 
-    /// Why the session is not announced, or not fully working.
+    /// Why discovery is not (fully) working although it was asked to run.
+    /// `None` when it was turned off (`GET /api/discovery` still says so).
     pub fn error(&self) -> Option<String> {
+        if !self.wanted {
+            return None;
+        }
         self.shared
             .status
             .lock()
@@ -288,10 +297,30 @@ impl Discovery {
 /// A daemon on the IPv4 LAN interfaces: loopback is left out (no other
 /// machine is there) and so is IPv6 (join URLs are IPv4).
 fn new_daemon() -> Result<ServiceDaemon, String> {
+    // The daemon starts even when it could not bind its socket (it only logs
+    // that), so the bind is tried here first, the way the daemon does it.
+    mdns_port_free().map_err(|e| {
+        format!("mDNS could not start: UDP port {MDNS_PORT} is not available ({e})")
+    })?;
     let daemon = ServiceDaemon::new()
         .map_err(|e| format!("mDNS could not start ({e}); is UDP port 5353 blocked or in use?"))?;
     let _ = daemon.disable_interface(vec![IfKind::LoopbackV4, IfKind::IPv6]);
     Ok(daemon)
+}
+
+/// The mDNS port (RFC 6762).
+const MDNS_PORT: u16 = 5353;
+
+/// Whether UDP 5353 can be bound as mDNS responders share it (address and
+/// port reuse); another program holding it exclusively makes this fail.
+fn mdns_port_free() -> std::io::Result<()> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
+    socket.set_reuse_address(true)?;
+    #[cfg(unix)]
+    socket.set_reuse_port(true)?;
+    let any = std::net::SocketAddr::from(([0, 0, 0, 0], MDNS_PORT));
+    socket.bind(&any.into())
 }
 
 async fn log_daemon_errors(monitor: mdns_sd::Receiver<DaemonEvent>, shutdown: CancellationToken) {

@@ -171,6 +171,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn occupancy_changes_when_a_seat_is_taken_or_freed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (writer, _task) = spawn_writer(store.clone(), CancellationToken::new());
+        let rooms = Rooms::new(store, writer);
+        let mut occupancy = rooms.occupancy();
+        let room = rooms.get("art").await.unwrap();
+        assert!(!occupancy.has_changed().unwrap(), "loading is not a change");
+        room.join(&conn(1), "ann", "Ann".into(), None).unwrap();
+        assert!(occupancy.has_changed().unwrap());
+        occupancy.mark_unchanged();
+        room.leave("someone-else", 1);
+        assert!(!occupancy.has_changed().unwrap(), "nobody left");
+        room.leave("ann", 1);
+        assert!(occupancy.has_changed().unwrap());
+    }
+
+    #[tokio::test]
     async fn an_idle_room_is_unloaded_and_read_back_whole() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
