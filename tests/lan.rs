@@ -3,129 +3,44 @@
 
 mod common;
 
-use std::process::Command;
-
+use common::netns::{self, Netns};
 use common::{Client, HostProcess};
 
-/// A namespace with a veth link to this one; removed on drop.
-struct Netns {
-    name: String,
+/// A namespace with a veth link to this one (10.231.N.0/24); removed on drop.
+struct Lan {
+    ns: Netns,
     host_ip: String,
 }
 
-impl Netns {
-    /// Creates it, or returns why it cannot be made here.
-    fn create() -> Result<Netns, String> {
+impl Lan {
+    fn create() -> Result<Lan, String> {
         let id = std::process::id();
-        let name = format!("coco-t{id}");
         let subnet = format!("10.231.{}", id % 250);
-        let ns = Netns {
-            name: name.clone(),
+        let ns = Netns::add(&format!("coco-t{id}"))?;
+        let tag = format!("v{}", id % 100_000);
+        netns::link_to_here(
+            &ns,
+            &format!("{subnet}.1/24"),
+            &format!("{subnet}.2/24"),
+            &tag,
+        )?;
+        Ok(Lan {
+            ns,
             host_ip: format!("{subnet}.2"),
-        };
-        let outer = format!("vc{}", id % 100_000);
-        let inner = format!("vi{}", id % 100_000);
-        let steps: Vec<Vec<String>> = vec![
-            vec!["netns".into(), "add".into(), name.clone()],
-            vec![
-                "link".into(),
-                "add".into(),
-                outer.clone(),
-                "type".into(),
-                "veth".into(),
-                "peer".into(),
-                "name".into(),
-                inner.clone(),
-            ],
-            vec![
-                "link".into(),
-                "set".into(),
-                inner.clone(),
-                "netns".into(),
-                name.clone(),
-            ],
-            vec![
-                "addr".into(),
-                "add".into(),
-                format!("{subnet}.1/24"),
-                "dev".into(),
-                outer.clone(),
-            ],
-            vec!["link".into(), "set".into(), outer, "up".into()],
-            vec![
-                "-n".into(),
-                name.clone(),
-                "addr".into(),
-                "add".into(),
-                format!("{subnet}.2/24"),
-                "dev".into(),
-                inner.clone(),
-            ],
-            vec![
-                "-n".into(),
-                name.clone(),
-                "link".into(),
-                "set".into(),
-                inner,
-                "up".into(),
-            ],
-            vec![
-                "-n".into(),
-                name.clone(),
-                "link".into(),
-                "set".into(),
-                "lo".into(),
-                "up".into(),
-            ],
-        ];
-        for step in steps {
-            let out = Command::new("ip")
-                .args(&step)
-                .output()
-                .map_err(|e| format!("ip: {e}"))?;
-            if !out.status.success() {
-                return Err(format!(
-                    "ip {}: {}",
-                    step.join(" "),
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            }
-        }
-        Ok(ns)
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        // Deleting the namespace removes its end of the veth pair, and so the pair.
-        let _ = Command::new("ip")
-            .args(["netns", "del", &self.name])
-            .status();
+        })
     }
 }
 
 #[tokio::test]
 async fn a_lan_peer_joins_only_with_the_code() {
-    let ns = match Netns::create() {
-        Ok(ns) => ns,
-        Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipped: cannot create a network namespace here ({e})");
-            return;
-        }
-        Err(e) => panic!("CI must be able to create a network namespace: {e}"),
+    let Some(lan) = netns::or_skip(Lan::create()) else {
+        return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let mut command = Command::new("ip");
-    command.args([
-        "netns",
-        "exec",
-        &ns.name,
-        env!("CARGO_BIN_EXE_coco"),
-        "--bind",
-        "0.0.0.0",
-    ]);
+    let mut command = lan.ns.command(env!("CARGO_BIN_EXE_coco"));
+    command.args(["--bind", "0.0.0.0"]);
     let host = HostProcess::spawn_command(command, tmp.path(), &[]);
-    let base = format!("ws://{}:{}/?room=main", ns.host_ip, host.ws.port());
+    let base = format!("ws://{}:{}/?room=main", lan.host_ip, host.ws.port());
 
     // No code, then a wrong one: refused before the upgrade, with a clear message.
     let (status, body) = Client::try_connect_with(&base, &[])
@@ -144,7 +59,7 @@ async fn a_lan_peer_joins_only_with_the_code() {
     );
 
     // The join screen's check and the host panel answer the same way over HTTP.
-    let lan_http: std::net::SocketAddr = format!("{}:{}", ns.host_ip, host.http.port())
+    let lan_http: std::net::SocketAddr = format!("{}:{}", lan.host_ip, host.http.port())
         .parse()
         .unwrap();
     assert_eq!(

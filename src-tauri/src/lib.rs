@@ -13,7 +13,7 @@
 //! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
 //! - [`jobs`]: background work (enhancing, rendering) with progress, kept in sled.
 //! - [`media`]: the image store (content-addressed files, metadata in sled).
-//! - [`discovery`]: announcing the session on the LAN over mDNS.
+//! - [`discovery`]: announcing the session on the LAN over mDNS, and finding the others.
 //! - `desktop` (feature `desktop`): the Tauri window around the same UI.
 
 pub mod api;
@@ -30,5 +30,5 @@ pub mod room;
 pub mod session;
 pub mod store;
 
-/// The version reported by `/api/health` and the mDNS record.
+/// The version reported by `/api/health` (the mDNS record carries the protocol version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -13,6 +13,7 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tokio_util::sync::CancellationToken;
 
+use crate::discovery::{nearby_frame, DiscoveryHandle};
 use crate::protocol::limits::{
     MAX_FRAME_BYTES, MAX_MESSAGES_PER_SEC, MESSAGE_BURST, RATE_LIMIT_PENALTY_MS,
 };
@@ -28,6 +29,8 @@ const WRITER_GRACE: Duration = Duration::from_secs(2);
 /// What a connection needs from the host.
 pub struct Session {
     pub rooms: Rooms,
+    /// Sessions nearby: sent once after the join (changes are broadcast).
+    pub nearby: DiscoveryHandle,
     pub room: String,
     pub conn_id: u64,
     pub shutdown: CancellationToken,
@@ -133,6 +136,10 @@ impl Session {
                     },
                 ) => match self.join(conn, &joined, &user_id, username, position).await {
                     Ok(j) => {
+                        let sessions = self.nearby.sessions();
+                        if joined.is_none() && !sessions.is_empty() {
+                            outbox.push(nearby_frame(&sessions));
+                        }
                         joined = Some(j);
                         Ok(())
                     }

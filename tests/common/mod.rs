@@ -2,6 +2,8 @@
 //! real WebSocket client for it.
 #![allow(dead_code)]
 
+pub mod netns;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -88,16 +90,15 @@ impl HostProcess {
 
     /// Starts the host through `command` (e.g. `ip netns exec NS coco`).
     pub fn spawn_command(mut command: Command, dir: &Path, extra: &[&str]) -> HostProcess {
+        command.arg("--no-mdns");
+        HostProcess::spawn_announced(command, dir, extra)
+    }
+
+    /// Like [`HostProcess::spawn_command`], with mDNS on: only inside a
+    /// namespace the test made, so nothing is multicast on a real network.
+    pub fn spawn_announced(mut command: Command, dir: &Path, extra: &[&str]) -> HostProcess {
         let mut child = command
-            .args([
-                "--headless",
-                "--no-mdns",
-                "--port",
-                "0",
-                "--ws-port",
-                "0",
-                "--data-dir",
-            ])
+            .args(["--headless", "--port", "0", "--ws-port", "0", "--data-dir"])
             .arg(dir)
             .args(extra)
             // Never the developer's own config file (or Gemini key).
@@ -137,6 +138,16 @@ impl HostProcess {
 
     pub fn ws_url(&self, room: &str) -> String {
         format!("ws://{}/?room={room}", self.ws)
+    }
+
+    /// Asks the host to stop, as a service manager does.
+    pub fn sigterm(&self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
     }
 
     pub fn kill9(&mut self) {
@@ -197,22 +208,19 @@ impl Client {
                 v.parse().unwrap(),
             );
         }
-        match tokio_tungstenite::connect_async_with_config(request, Some(big_frames()), false).await
-        {
-            Ok((socket, _)) => Ok(Client {
-                socket,
-                user: String::new(),
-            }),
-            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-                let body = response
-                    .body()
-                    .as_ref()
-                    .map(|b| String::from_utf8_lossy(b).into_owned())
-                    .unwrap_or_default();
-                Err((response.status().as_u16(), body))
-            }
-            Err(e) => panic!("connect failed: {e}"),
-        }
+        handshake(
+            tokio_tungstenite::connect_async_with_config(request, Some(big_frames()), false).await,
+        )
+    }
+
+    /// Like [`Client::try_connect_with`], over a connection already opened
+    /// (e.g. from inside a network namespace).
+    pub async fn try_connect_over(stream: TcpStream, url: &str) -> Result<Client, (u16, String)> {
+        let request = url.into_client_request().unwrap();
+        let stream = MaybeTlsStream::Plain(stream);
+        handshake(
+            tokio_tungstenite::client_async_with_config(request, stream, Some(big_frames())).await,
+        )
     }
 
     /// Connects and joins as `user`; returns the client and its WELCOME payload.
@@ -319,6 +327,27 @@ impl Client {
     }
 }
 
+/// The client, or the HTTP status and body of a refused upgrade.
+fn handshake<R>(
+    result: Result<(Socket, R), tokio_tungstenite::tungstenite::Error>,
+) -> Result<Client, (u16, String)> {
+    match result {
+        Ok((socket, _)) => Ok(Client {
+            socket,
+            user: String::new(),
+        }),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            let body = response
+                .body()
+                .as_ref()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default();
+            Err((response.status().as_u16(), body))
+        }
+        Err(e) => panic!("connect failed: {e}"),
+    }
+}
+
 /// A pencil shape in the existing client's format.
 pub fn pencil(id: &str, points: usize) -> Value {
     let pts: Vec<Value> = (0..points)
@@ -350,8 +379,20 @@ pub async fn http(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    http_over(stream, addr, method, path, headers, body).await
+}
+
+/// [`http`] over a connection already opened to `addr`.
+pub async fn http_over(
+    mut stream: TcpStream,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = TcpStream::connect(addr).await.unwrap();
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));

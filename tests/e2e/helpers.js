@@ -3,7 +3,7 @@
  * Test fixtures: a real CoCo host on loopback (temp data dir, ports chosen by
  * the OS) and Debian's Chromium driven by playwright-core.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { before, after } from 'node:test';
 import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,14 +73,61 @@ export async function startHost(opts = {}) {
   };
 }
 
+/** Runs `ip ARGS`. @param {string[]} args @returns {string|null} null on success, else why it failed */
+export function ip(args) {
+  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  if (r.error) return `ip ${args.join(' ')}: ${r.error.message}`;
+  return r.status === 0 ? null : `ip ${args.join(' ')}: ${(r.stderr || '').trim()}`;
+}
+
+/**
+ * Starts a host inside network namespace `ns`, listening on every address there.
+ * @param {string} ns @param {string} dataDir @param {string[]} [extra] more flags, e.g. ['--no-mdns']
+ * @returns {Promise<{port: number, code: string, kill: () => Promise<void>}>}
+ */
+export async function startNsHost(ns, dataDir, extra = []) {
+  const child = spawn('ip', ['netns', 'exec', ns, hostBinary(), '--headless', '--bind', '0.0.0.0',
+    '--port', '0', '--ws-port', '0', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start:\n${out}`)), 15000);
+    const onData = (/** @type {Buffer} */ b) => {
+      out += b.toString();
+      const http = out.match(/on this machine:\s+http:\/\/[^:/\s]+:(\d+)\//);
+      const code = out.match(/join code:\s+([A-Z0-9]+)/);
+      if (http && code) { clearTimeout(timer); resolve({ port: Number(http[1]), code: code[1] }); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (b) => { out += b.toString(); });
+    child.once('exit', (c) => { clearTimeout(timer); reject(new Error(`host exited ${c}:\n${out}`)); });
+  });
+  try {
+    const { port, code } = /** @type {{port: number, code: string}} */ (await ready);
+    return {
+      port, code,
+      async kill() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  } catch (e) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw e;
+  }
+}
+
 /** @param {string} dir */
 export function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export function launchBrowser() {
+/**
+ * @param {string} [executablePath] e.g. a wrapper that runs Chromium inside a network namespace
+ */
+export function launchBrowser(executablePath) {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
+    executablePath: executablePath || process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

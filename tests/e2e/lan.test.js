@@ -8,11 +8,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { hostBinary, removeDir, launchBrowser, waitState, stroke, zigzag, artifacts } from './helpers.js';
+import { ip, startNsHost, removeDir, launchBrowser, waitState, stroke, zigzag, artifacts } from './helpers.js';
 
 const pid = process.pid;
 const NS = `coco-e2e-${pid}`;
@@ -20,13 +20,6 @@ const subnet = `10.232.${pid % 250}`;
 const outer = `vce${pid % 100000}`;
 const inner = `vie${pid % 100000}`;
 const nsIp = `${subnet}.2`;
-
-/** @param {string[]} args @returns {string|null} null on success, else why it failed */
-function ip(args) {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.error) return `ip ${args.join(' ')}: ${r.error.message}`;
-  return r.status === 0 ? null : `ip ${args.join(' ')}: ${(r.stderr || '').trim()}`;
-}
 
 function deleteNamespace() {
   // Deleting the namespace removes its end of the veth pair, and so the pair.
@@ -53,43 +46,6 @@ function createNamespace() {
   return null;
 }
 
-/**
- * Starts the host inside the namespace, listening on every address there.
- * @param {string} dataDir
- * @returns {Promise<{port: number, code: string, kill: () => Promise<void>}>}
- */
-async function startNsHost(dataDir) {
-  const child = spawn('ip', ['netns', 'exec', NS, hostBinary(), '--headless', '--no-mdns', '--bind', '0.0.0.0',
-    '--port', '0', '--ws-port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start:\n${out}`)), 15000);
-    const onData = (/** @type {Buffer} */ b) => {
-      out += b.toString();
-      const http = out.match(/on this machine:\s+http:\/\/[^:/\s]+:(\d+)\//);
-      const code = out.match(/join code:\s+([A-Z0-9]+)/);
-      if (http && code) { clearTimeout(timer); resolve({ port: Number(http[1]), code: code[1] }); }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (b) => { out += b.toString(); });
-    child.once('exit', (c) => { clearTimeout(timer); reject(new Error(`host exited ${c}:\n${out}`)); });
-  });
-  try {
-    const { port, code } = /** @type {{port: number, code: string}} */ (await ready);
-    return {
-      port, code,
-      async kill() {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        await exited;
-      },
-    };
-  } catch (e) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    throw e;
-  }
-}
-
 const why = createNamespace();
 if (why && process.env.CI) throw new Error(`CI must be able to create a network namespace: ${why}`);
 process.once('exit', deleteNamespace);
@@ -101,7 +57,7 @@ test('a LAN peer is refused without the code, with a wrong code, and joins and d
   /** @type {import('playwright-core').Browser|undefined} */
   let browser;
   try {
-    host = await startNsHost(dataDir);
+    host = await startNsHost(NS, dataDir, ['--no-mdns']);
     const base = `http://${nsIp}:${host.port}/`;
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });

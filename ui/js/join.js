@@ -6,6 +6,7 @@
  */
 import { checkSession } from './net.js';
 import { SEATS, el } from './ui.js';
+import { startNearby } from './nearby.js';
 
 const NAME_KEY = 'coco.name';
 
@@ -112,11 +113,13 @@ export function pickSeat(session) {
   const name = /** @type {HTMLInputElement} */ (document.getElementById('join-name'));
   name.value = localStorage.getItem(NAME_KEY) || '';
   name.focus();
+  const stopNearby = startNearby(new URLSearchParams(location.search).get('code') || '');
   return new Promise((resolve) => {
     /** @type {HTMLFormElement} */ (document.getElementById('join-form')).onsubmit = (e) => {
       e.preventDefault();
       const n = name.value.trim().slice(0, 40);
       if (!n) return;
+      stopNearby();
       localStorage.setItem(NAME_KEY, n);
       resolve({ name: n, position: chosen });
     };

@@ -26,7 +26,7 @@ pub struct CodeQuery {
 }
 
 /// Applies the join gate to an HTTP request.
-fn admit(
+pub(super) fn admit(
     state: &AppState,
     peer: SocketAddr,
     query: &CodeQuery,

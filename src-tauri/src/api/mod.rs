@@ -3,6 +3,7 @@
 mod assets;
 mod error;
 mod images;
+mod nearby;
 mod panel;
 
 use std::net::SocketAddr;
@@ -24,6 +25,7 @@ use tokio_util::task::TaskTracker;
 pub use error::ApiError;
 
 use crate::auth::{origin_allowed, Gate, Refusal};
+use crate::discovery::DiscoveryHandle;
 use crate::media::images::ImageStore;
 use crate::protocol::{valid_room_name, ErrorCode};
 use crate::room::Rooms;
@@ -42,6 +44,7 @@ struct Inner {
     rooms: Rooms,
     gate: Gate,
     images: ImageStore,
+    discovery: DiscoveryHandle,
     name: String,
     http_addr: SocketAddr,
     ws_port: u16,
@@ -56,6 +59,7 @@ pub struct AppParts {
     pub rooms: Rooms,
     pub gate: Gate,
     pub images: ImageStore,
+    pub discovery: DiscoveryHandle,
     pub name: String,
     pub http_addr: SocketAddr,
     pub ws_port: u16,
@@ -70,6 +74,7 @@ impl AppState {
                 rooms: parts.rooms,
                 gate: parts.gate,
                 images: parts.images,
+                discovery: parts.discovery,
                 name: parts.name,
                 http_addr: parts.http_addr,
                 ws_port: parts.ws_port,
@@ -88,6 +93,7 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/health", get(health))
         .route("/api/ping", get(ping))
         .route("/api/session", get(panel::session))
+        .route("/api/discovery", get(nearby::discovery))
         .route("/api/host/info", get(panel::info))
         .route("/api/host/kick", post(panel::kick))
         .route("/api/host/open", post(panel::set_open))
@@ -183,6 +189,7 @@ async fn upgrade(
     };
     let session = Session {
         rooms: s.rooms.clone(),
+        nearby: s.discovery.clone(),
         room,
         conn_id: s.next_conn.fetch_add(1, Ordering::Relaxed),
         shutdown: s.shutdown.clone(),

@@ -154,5 +154,7 @@ pub async fn set_open(
     host_only(peer)?;
     let body = json_body(body, "{open: true|false}")?;
     state.inner.gate.set_open(body.open);
+    // The LAN announcement says whether a code is needed.
+    state.inner.discovery.refresh();
     Ok(Json(json!({ "success": true, "open": body.open })))
 }

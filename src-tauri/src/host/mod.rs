@@ -17,7 +17,7 @@ use tokio_util::task::TaskTracker;
 use crate::api::{self, AppParts, AppState};
 use crate::auth::Gate;
 use crate::config::Config;
-use crate::discovery::{self, Advertiser, Announcement};
+use crate::discovery::{self, Discovery, DiscoveryHandle, Live};
 use crate::media::images::{ImageError, ImageStore};
 use crate::protocol::limits::SEATS_PER_ROOM;
 use crate::room::Rooms;
@@ -62,8 +62,7 @@ pub struct Host {
     writer_finish: CancellationToken,
     writer: JoinHandle<()>,
     store: Store,
-    advertiser: Option<Advertiser>,
-    mdns_error: Option<String>,
+    discovery: Discovery,
 }
 
 impl Host {
@@ -91,10 +90,31 @@ impl Host {
         let sessions = TaskTracker::new();
         let rooms = Rooms::new(store.clone(), writer_handle);
         let images = ImageStore::open(&config.data_dir, store.db())?;
+        let discovery = if config.mdns {
+            let settings = discovery::Settings {
+                name: config.name.clone(),
+                bind: config.bind,
+                http_port: http_addr.port(),
+                ws_port: ws_addr.port(),
+            };
+            let occupancy = rooms.occupancy();
+            let (rooms, gate) = (rooms.clone(), gate.clone());
+            let live = std::sync::Arc::new(move || Live {
+                free_seats: SEATS_PER_ROOM
+                    - rooms
+                        .find(api::DEFAULT_ROOM)
+                        .map_or(0, |room| room.member_count()),
+                code_required: gate.code_required(),
+            });
+            Discovery::start(settings, live, occupancy, &shutdown).await
+        } else {
+            Discovery::off("announcing and finding sessions is turned off (--no-mdns)")
+        };
         let state = AppState::new(AppParts {
             rooms: rooms.clone(),
             gate: gate.clone(),
             images,
+            discovery: discovery.handle(),
             name: config.name.clone(),
             http_addr,
             ws_port: ws_addr.port(),
@@ -104,24 +124,9 @@ impl Host {
         let servers = vec![
             serve(http, api::http_router(state.clone()), shutdown.clone()),
             serve(ws, api::ws_router(state), shutdown.clone()),
+            relay_nearby(rooms.clone(), discovery.handle(), shutdown.clone()),
             sweep_idle_rooms(rooms, shutdown.clone()),
         ];
-        let (advertiser, mdns_error) = if config.mdns {
-            let announcement = Announcement {
-                name: config.name.clone(),
-                http_port: http_addr.port(),
-                ws_port: ws_addr.port(),
-                code_required: !config.open,
-                free_seats: SEATS_PER_ROOM,
-            };
-            match tokio::task::spawn_blocking(move || Advertiser::start(&announcement)).await {
-                Ok(Ok(adv)) => (Some(adv), None),
-                Ok(Err(e)) => (None, Some(e)),
-                Err(e) => (None, Some(e.to_string())),
-            }
-        } else {
-            (None, None)
-        };
         Ok(Host {
             http_addr,
             ws_addr,
@@ -134,8 +139,7 @@ impl Host {
             writer_finish,
             writer,
             store,
-            advertiser,
-            mdns_error,
+            discovery,
         })
     }
 
@@ -160,9 +164,14 @@ impl Host {
         &self.notices
     }
 
-    /// Why the session is not announced on the LAN, if it is not.
-    pub fn mdns_error(&self) -> Option<&str> {
-        self.mdns_error.as_deref()
+    /// Why the session is not announced on the LAN (or others not found).
+    pub fn mdns_error(&self) -> Option<String> {
+        self.discovery.error()
+    }
+
+    /// The sessions seen on the LAN and the state of mDNS.
+    pub fn discovery(&self) -> DiscoveryHandle {
+        self.discovery.handle()
     }
 
     /// What a person needs to invite others: the URLs, the code, and any
@@ -186,7 +195,7 @@ impl Host {
             "  WebSocket:       {} (compatibility port)\n",
             self.local_ws_url()
         ));
-        if let Some(e) = &self.mdns_error {
+        if let Some(e) = self.mdns_error() {
             out.push_str(&format!(
                 "  not announced on the network ({e}); share the URL above instead\n"
             ));
@@ -217,6 +226,8 @@ impl Host {
     /// Stops accepting, closes every session, flushes the store.
     pub async fn shutdown(self) {
         self.shutdown.cancel();
+        // The goodbye goes out first: nobody can join any more.
+        let goodbye = tokio::spawn(self.discovery.shutdown());
         for server in self.servers {
             let _ = server.await;
         }
@@ -231,9 +242,7 @@ impl Host {
         let _ = self.writer.await;
         let store = self.store;
         let _ = tokio::task::spawn_blocking(move || store.flush()).await;
-        if let Some(advertiser) = self.advertiser {
-            let _ = tokio::task::spawn_blocking(move || advertiser.shutdown()).await;
-        }
+        let _ = goodbye.await;
     }
 }
 
@@ -266,6 +275,29 @@ fn loopback_view(addr: SocketAddr) -> SocketAddr {
         }
         _ => addr,
     }
+}
+
+/// Sends `SESSIONS_NEARBY` to everyone seated whenever the list changes.
+fn relay_nearby(
+    rooms: Rooms,
+    discovery: DiscoveryHandle,
+    shutdown: CancellationToken,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut changes = discovery.subscribe();
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                changed = changes.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+            }
+            let sessions = changes.borrow_and_update().clone();
+            rooms.broadcast(&discovery::nearby_frame(&sessions));
+        }
+    })
 }
 
 fn sweep_idle_rooms(rooms: Rooms, shutdown: CancellationToken) -> JoinHandle<()> {

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use tokio::sync::watch;
 
 pub use doc::{Doc, Outcome};
 pub use outbox::{CloseReason, Outbox};
@@ -30,6 +31,8 @@ pub struct Room {
     name: Arc<str>,
     state: Mutex<State>,
     store: StoreHandle,
+    /// Bumped whenever a seat is taken or freed (see [`Rooms::occupancy`]).
+    occupancy: watch::Sender<u64>,
     me: Weak<Room>,
 }
 
@@ -50,7 +53,12 @@ pub struct Joined {
 }
 
 impl Room {
-    pub fn new(name: &str, doc: Doc, store: StoreHandle) -> Arc<Room> {
+    pub fn new(
+        name: &str,
+        doc: Doc,
+        store: StoreHandle,
+        occupancy: watch::Sender<u64>,
+    ) -> Arc<Room> {
         Arc::new_cyclic(|me| Room {
             name: name.into(),
             state: Mutex::new(State {
@@ -60,6 +68,7 @@ impl Room {
                 retired: false,
             }),
             store,
+            occupancy,
             me: me.clone(),
         })
     }
@@ -162,6 +171,7 @@ impl Room {
             }
         }
         state.empty_since = None;
+        self.seats_changed();
         let users: Vec<Value> = state.seats.members().map(Member::describe).collect();
         conn.outbox.push(frame(
             "WELCOME",
@@ -194,6 +204,19 @@ impl Room {
             if state.seats.count() == 0 {
                 state.empty_since = Some(Instant::now());
             }
+            self.seats_changed();
+        }
+    }
+
+    fn seats_changed(&self) {
+        self.occupancy.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Sends a host-originated frame to everyone seated.
+    pub fn broadcast(&self, f: &Frame) {
+        let state = self.lock();
+        for m in state.seats.members() {
+            m.conn.outbox.push(f.clone());
         }
     }
 

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::OnceCell;
+use tokio::sync::{watch, OnceCell};
 
 use super::{Doc, Room};
 use crate::protocol::limits::MAX_LOADED_ROOMS;
+use crate::protocol::Frame;
 use crate::store::{Store, StoreError, StoreHandle};
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +29,7 @@ struct Inner {
     store: Store,
     writer: StoreHandle,
     rooms: Mutex<HashMap<String, Arc<OnceCell<Arc<Room>>>>>,
+    occupancy: watch::Sender<u64>,
 }
 
 impl Rooms {
@@ -37,6 +39,7 @@ impl Rooms {
                 store,
                 writer,
                 rooms: Mutex::new(HashMap::new()),
+                occupancy: watch::channel(0).0,
             }),
         }
     }
@@ -64,6 +67,7 @@ impl Rooms {
                     name,
                     Doc::from_loaded(loaded),
                     self.inner.writer.clone(),
+                    self.inner.occupancy.clone(),
                 ))
             })
             .await?;
@@ -94,6 +98,19 @@ impl Rooms {
             .filter_map(|cell| cell.get())
             .cloned()
             .collect()
+    }
+
+    /// Changes whenever someone takes or leaves a seat in any room, so the
+    /// LAN announcement can say how many seats are free without polling.
+    pub fn occupancy(&self) -> watch::Receiver<u64> {
+        self.inner.occupancy.subscribe()
+    }
+
+    /// Sends a host-originated frame to everyone seated in any room.
+    pub fn broadcast(&self, f: &Frame) {
+        for room in self.loaded() {
+            room.broadcast(f);
+        }
     }
 
     /// Rooms in memory and people seated across them.
@@ -151,6 +168,24 @@ mod tests {
         // ...until idle rooms are unloaded.
         rooms.sweep(Duration::ZERO);
         assert!(rooms.get("one-more").await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn occupancy_changes_when_a_seat_is_taken_or_freed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (writer, _task) = spawn_writer(store.clone(), CancellationToken::new());
+        let rooms = Rooms::new(store, writer);
+        let mut occupancy = rooms.occupancy();
+        let room = rooms.get("art").await.unwrap();
+        assert!(!occupancy.has_changed().unwrap(), "loading is not a change");
+        room.join(&conn(1), "ann", "Ann".into(), None).unwrap();
+        assert!(occupancy.has_changed().unwrap());
+        occupancy.mark_unchanged();
+        room.leave("someone-else", 1);
+        assert!(!occupancy.has_changed().unwrap(), "nobody left");
+        room.leave("ann", 1);
+        assert!(occupancy.has_changed().unwrap());
     }
 
     #[tokio::test]

@@ -1,0 +1,33 @@
+//! `GET /api/discovery`: the other CoCo sessions seen on the network, for
+//! the join screen's "Sessions nearby".
+//!
+//! Gated like the other data routes (loopback always, LAN peers with the
+//! code): what it lists is multicast on the LAN anyway, but the host should
+//! not relay it to a peer that cannot see that multicast itself (across a
+//! VPN or a routed subnet) and has no business with this session.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::images::{admit, CodeQuery};
+use super::{ApiError, AppState};
+
+/// `{success, mdns: {advertising, browsing, error?}, sessions: [...]}`.
+pub async fn discovery(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let discovery = &state.inner.discovery;
+    Ok(Json(json!({
+        "success": true,
+        "mdns": discovery.status(),
+        "sessions": *discovery.sessions(),
+    })))
+}

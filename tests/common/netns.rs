@@ -1,0 +1,148 @@
+//! Network namespaces made by a test: "other machines" on a private link,
+//! always removed again (also when the test fails), and sockets opened from
+//! inside them.
+//!
+//! Making a namespace needs root. Without it a test is skipped with the
+//! reason printed; under CI (`CI` set) it fails instead, so CI never passes by
+//! skipping.
+
+use std::net::SocketAddr;
+use std::process::Command;
+
+/// Runs `ip ARGS`; the error says which step failed and why.
+pub fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// A network namespace with its loopback up; deleted on drop, which also
+/// deletes the veth ends inside it (and so their peers).
+pub struct Netns {
+    pub name: String,
+}
+
+impl Netns {
+    pub fn add(name: &str) -> Result<Netns, String> {
+        ip(&["netns", "add", name])?;
+        let ns = Netns {
+            name: name.to_string(),
+        };
+        ip(&["-n", name, "link", "set", "lo", "up"])?;
+        Ok(ns)
+    }
+
+    /// A command run inside this namespace (`ip netns exec NAME program`).
+    pub fn command(&self, program: &str) -> Command {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", &self.name, program]);
+        command
+    }
+
+    /// Runs `f` on a thread inside this namespace: the sockets it makes stay
+    /// in the namespace after the thread ends (setns changes only that thread).
+    pub fn inside<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+    ) -> std::io::Result<T> {
+        run_inside(&self.name, f)
+    }
+
+    /// A TCP connection opened from inside this namespace, so the peer sees
+    /// this namespace's address (or loopback: the namespace's own machine).
+    pub async fn connect(&self, addr: SocketAddr) -> tokio::net::TcpStream {
+        let name = self.name.clone();
+        let stream = tokio::task::spawn_blocking(move || {
+            run_inside(&name, move || {
+                std::net::TcpStream::connect_timeout(&addr, super::WAIT)
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("connect to {addr} from inside a namespace: {e}"));
+        stream.set_nonblocking(true).unwrap();
+        tokio::net::TcpStream::from_std(stream).unwrap()
+    }
+}
+
+fn run_inside<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    let path = format!("/run/netns/{name}");
+    std::thread::spawn(move || {
+        let ns = std::fs::File::open(&path)?;
+        nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNET)?;
+        f()
+    })
+    .join()
+    .expect("namespace thread")
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = ip(&["netns", "del", &self.name]);
+    }
+}
+
+/// Joins two namespaces with a veth pair: `a` gets `a_addr`, `b` gets
+/// `b_addr` (both `x.x.x.x/len`). The link carries multicast (mDNS).
+pub fn link(a: &Netns, a_addr: &str, b: &Netns, b_addr: &str, tag: &str) -> Result<(), String> {
+    let (a_if, b_if) = (format!("{tag}a"), format!("{tag}b"));
+    ip(&["link", "add", &a_if, "type", "veth", "peer", "name", &b_if])?;
+    for (ns, dev, addr) in [(a, &a_if, a_addr), (b, &b_if, b_addr)] {
+        if let Err(e) = ip(&["link", "set", dev, "netns", &ns.name]) {
+            // Not yet inside a namespace: the pair would outlive the test.
+            let _ = ip(&["link", "del", dev]);
+            return Err(e);
+        }
+        ip(&["-n", &ns.name, "addr", "add", addr, "dev", dev])?;
+        ip(&["-n", &ns.name, "link", "set", dev, "multicast", "on", "up"])?;
+    }
+    Ok(())
+}
+
+/// Joins `ns` to this (the test's own) namespace with a veth pair: this end
+/// gets `outer_addr`, the namespace's end `inner_addr` (both `x.x.x.x/len`).
+pub fn link_to_here(
+    ns: &Netns,
+    outer_addr: &str,
+    inner_addr: &str,
+    tag: &str,
+) -> Result<(), String> {
+    let (outer, inner) = (format!("{tag}o"), format!("{tag}i"));
+    ip(&[
+        "link", "add", &outer, "type", "veth", "peer", "name", &inner,
+    ])?;
+    if let Err(e) = ip(&["link", "set", &inner, "netns", &ns.name]) {
+        let _ = ip(&["link", "del", &outer]);
+        return Err(e);
+    }
+    ip(&["addr", "add", outer_addr, "dev", &outer])?;
+    ip(&["link", "set", &outer, "up"])?;
+    ip(&["-n", &ns.name, "addr", "add", inner_addr, "dev", &inner])?;
+    ip(&["-n", &ns.name, "link", "set", &inner, "up"])
+}
+
+/// The namespaces, or `None` (after saying why) where they cannot be made
+/// and this is not CI.
+pub fn or_skip<T>(made: Result<T, String>) -> Option<T> {
+    match made {
+        Ok(t) => Some(t),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: cannot create network namespaces here ({e})");
+            None
+        }
+        Err(e) => panic!("CI must be able to create network namespaces: {e}"),
+    }
+}

@@ -1,0 +1,102 @@
+// @ts-check
+/**
+ * "Sessions nearby" on the join screen: the other CoCo sessions this host
+ * found on the network (`GET /api/discovery`). Choosing one asks for its
+ * code if it needs one, then opens that host's own page with the code, just
+ * as its join link would. When nothing can be found, it says why that may be,
+ * since a typed address always works.
+ */
+import { el } from './ui.js';
+
+const REFRESH_MS = 3000;
+/** With nothing found for this long, explain what may be in the way. */
+const QUIET_MS = 10000;
+const WHY_NOTHING = 'Nothing nearby? A firewall may block mDNS (UDP port 5353), guest Wi-Fi often keeps devices apart, and a VPN can hide the local network. Ask the host for the address it shows (like http://192.168.1.20:5001/?code=…), or scan its QR code.';
+
+/**
+ * @typedef {{id: string, name: string, url: string, addresses: string[], port: number,
+ *   version: string, freeSeats: number|null, codeRequired: boolean}} NearbySession
+ * @typedef {{advertising: boolean, browsing: boolean, error?: string}} MdnsStatus
+ */
+
+/**
+ * Where a chosen session opens: its own page, with the code when it needs one.
+ * @param {NearbySession} session @param {string} code
+ */
+export function sessionLink(session, code) {
+  const link = new URL(session.url);
+  if (code.trim()) link.searchParams.set('code', code.trim().toUpperCase());
+  return link.toString();
+}
+
+/**
+ * Shows the list and keeps it current until the returned function is called.
+ * @param {string} code this session's join code (a LAN peer needs it to ask)
+ * @returns {() => void} stops refreshing
+ */
+export function startNearby(code) {
+  const section = /** @type {HTMLElement} */ (document.getElementById('nearby'));
+  const list = /** @type {HTMLElement} */ (document.getElementById('nearby-list'));
+  const hint = /** @type {HTMLElement} */ (document.getElementById('nearby-hint'));
+  const form = /** @type {HTMLFormElement} */ (document.getElementById('nearby-code-form'));
+  const label = /** @type {HTMLElement} */ (document.getElementById('nearby-code-label'));
+  const input = /** @type {HTMLInputElement} */ (document.getElementById('nearby-code'));
+  const started = Date.now();
+  /** @type {NearbySession|null} */
+  let chosen = null;
+  let lastIds = '';
+
+  /** @param {NearbySession} session */
+  const choose = (session) => {
+    if (!session.codeRequired) { location.href = sessionLink(session, ''); return; }
+    chosen = session;
+    label.textContent = `Join code for ${session.name}`;
+    form.hidden = false;
+    input.value = '';
+    input.focus();
+  };
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    if (chosen && input.value.trim()) location.href = sessionLink(chosen, input.value);
+  };
+
+  /** @param {NearbySession[]} sessions @param {MdnsStatus} mdns */
+  const render = (sessions, mdns) => {
+    section.hidden = false;
+    const ids = JSON.stringify(sessions);
+    if (ids !== lastIds) {
+      lastIds = ids;
+      list.replaceChildren(...sessions.map((s) => {
+        const seats = s.freeSeats === null ? '' : `${s.freeSeats} seat${s.freeSeats === 1 ? '' : 's'} free`;
+        const detail = [seats, s.codeRequired ? 'code needed' : 'open'].filter(Boolean).join(' · ');
+        const button = el('button', { type: 'button', class: 'nearby-item', 'data-testid': 'nearby-item', 'data-session-id': s.id }, [
+          el('strong', {}, [s.name]), el('small', {}, [detail]),
+        ]);
+        button.addEventListener('click', () => choose(s));
+        return el('li', {}, [button]);
+      }));
+      if (chosen && !sessions.some((s) => s.id === chosen?.id)) { chosen = null; form.hidden = true; }
+    }
+    const why = [];
+    if (!mdns.browsing) why.push(`This host is not looking for other sessions (${mdns.error || 'mDNS is not running'}).`);
+    else if (mdns.error) why.push(`Note: ${mdns.error}.`);
+    if (!sessions.length && (mdns.error || Date.now() - started >= QUIET_MS)) why.push(WHY_NOTHING);
+    else if (!sessions.length) why.push('Looking for other sessions on this network…');
+    hint.textContent = why.join(' ');
+  };
+
+  const refresh = async () => {
+    try {
+      const q = code ? `?${new URLSearchParams({ code })}` : '';
+      const res = await fetch(`/api/discovery${q}`, { cache: 'no-store' });
+      if (!res.ok) { section.hidden = true; return; }
+      const body = await res.json();
+      render(body.sessions || [], body.mdns || { advertising: false, browsing: false });
+    } catch {
+      section.hidden = true; // the host is unreachable; the join screen says so on submit
+    }
+  };
+  refresh();
+  const timer = setInterval(refresh, REFRESH_MS);
+  return () => { clearInterval(timer); section.hidden = true; };
+}
