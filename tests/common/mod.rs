@@ -2,6 +2,8 @@
 //! real WebSocket client for it.
 #![allow(dead_code)]
 
+pub mod fake_gemini;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
