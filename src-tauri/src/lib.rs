@@ -13,9 +13,11 @@
 //! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
 //! - [`jobs`]: background work (enhancing, rendering) with progress, kept in sled.
 //! - [`media`]: the image store (content-addressed files, metadata in sled).
+//! - [`ai`]: Gemini over REST (keys, retries, error codes) and the offline enhancer.
 //! - [`discovery`]: announcing the session on the LAN over mDNS, and finding the others.
 //! - `desktop` (feature `desktop`): the Tauri window around the same UI.
 
+pub mod ai;
 pub mod api;
 pub mod auth;
 pub mod config;
