@@ -12,9 +12,11 @@
 //! - [`room`]: seats, members, shapes in memory, revisions and fan-out.
 //! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
 //! - [`media`]: the image store (content-addressed files, metadata in sled).
+//! - [`ai`]: picture enhancement; [`ai::local`] is the offline enhancer.
 //! - [`discovery`]: announcing the session on the LAN over mDNS.
 //! - `desktop` (feature `desktop`): the Tauri window around the same UI.
 
+pub mod ai;
 pub mod api;
 pub mod auth;
 pub mod config;

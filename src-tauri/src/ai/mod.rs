@@ -1,0 +1,3 @@
+//! AI providers: Gemini over REST and the offline enhancer.
+
+pub mod local;
