@@ -22,6 +22,7 @@ mod fill;
 mod label;
 pub mod palette;
 mod strokes;
+mod upscale;
 
 use image::RgbaImage;
 
@@ -33,7 +34,8 @@ pub const ENGINE_NAME: &str = "local";
 /// refused with [`LocalError::TooLarge`].
 pub const MAX_OUTPUT_PIXELS: u64 = crate::media::images::MAX_IMAGE_PIXELS;
 
-/// How much [`LocalOptions::upscale`] enlarges each side.
+/// How much [`LocalOptions::upscale`] enlarges each side (fixed: the
+/// enlargement is specialised to it).
 pub const UPSCALE_FACTOR: u32 = 2;
 
 /// Ink blobs with fewer pixels than this (times [`scale`]²) are specks of
@@ -145,7 +147,7 @@ pub fn enhance_detailed(
     progress(0.0);
     let mut img = background::flatten(input);
     if opts.upscale {
-        img = image::imageops::resize(&img, w, h, image::imageops::FilterType::CatmullRom);
+        img = upscale::double(&img);
     }
     progress(0.15);
     background::normalise(&mut img);
