@@ -3,12 +3,14 @@
 //!
 //! Regions are the 4-connected areas between strokes. Any region that reaches
 //! the image's edge is outside every closed shape, so it is background. The
-//! others are coloured biggest first, cycling through the palette; regions
-//! under a minimum size (the inside of a letter, gaps in hatching) stay paper.
+//! others are coloured biggest first, cycling through the palette while
+//! avoiding their neighbours' colours, with look-alike regions sharing a
+//! colour; regions under a minimum size (the inside of a letter, gaps in
+//! hatching) stay paper.
 
 use image::{RgbImage, RgbaImage};
 
-use super::label;
+use super::label::{self, Component};
 use super::palette::{Palette, Rgb};
 use super::strokes::WEAK_CHROMA;
 
@@ -44,8 +46,28 @@ pub fn regions(
         .collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(found.comps[i].area), i));
     let mut fill_of = vec![PAPER; found.comps.len()];
+    let mut next = 0;
     for (rank, &i) in order.iter().enumerate() {
-        fill_of[i] = (rank % palette.fills.len()) as u8;
+        let comp = &found.comps[i];
+        let earlier = &order[..rank];
+        if let Some(&twin) = earlier.iter().find(|&&j| alike(comp, &found.comps[j])) {
+            fill_of[i] = fill_of[twin];
+            continue;
+        }
+        // A new kind of region takes the next palette colour that none of
+        // its neighbours has, if there is one.
+        let n = palette.fills.len();
+        let taken = |c: usize| {
+            earlier.iter().any(|&j| {
+                fill_of[j] as usize == c && touching(comp, &found.comps[j], w.max(h) / 64)
+            })
+        };
+        let pick = (next..next + n)
+            .map(|c| c % n)
+            .find(|&c| !taken(c))
+            .unwrap_or(next % n);
+        fill_of[i] = pick as u8;
+        next = pick + 1;
     }
     for (i, comp) in found.comps.iter().enumerate() {
         if comp.touches_border {
@@ -62,6 +84,21 @@ pub fn regions(
         fill,
         coloured: order.len(),
     }
+}
+
+/// Whether two regions are the same kind of thing (the panes of a window,
+/// the gaps in a fence, two clouds): area and bounding box within a fifth of
+/// each other. Such regions get the same colour, as a person colouring in
+/// would give them.
+fn alike(a: &Component, b: &Component) -> bool {
+    let close = |p: u32, q: u32| p.abs_diff(q) * 5 <= p.max(q);
+    close(a.area, b.area) && close(a.x1 - a.x0, b.x1 - b.x0) && close(a.y1 - a.y0, b.y1 - b.y0)
+}
+
+/// Whether two regions' bounding boxes, grown by `margin`, overlap: a cheap
+/// stand-in for "share a stroke", erring towards yes.
+fn touching(a: &Component, b: &Component, margin: u32) -> bool {
+    a.x0 < b.x1 + margin && b.x0 < a.x1 + margin && a.y0 < b.y1 + margin && b.y0 < a.y1 + margin
 }
 
 /// Gives stroke pixels that are not fully covered the fill of a neighbour,

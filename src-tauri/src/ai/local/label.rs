@@ -23,6 +23,11 @@ pub struct Component {
     pub touches_border: bool,
     /// The largest mask value among its pixels.
     pub peak: u8,
+    /// Its bounding box: columns `x0..x1`, rows `y0..y1`.
+    pub x0: u32,
+    pub x1: u32,
+    pub y0: u32,
+    pub y1: u32,
 }
 
 /// Every run of a mask and the component each belongs to.
@@ -107,12 +112,21 @@ pub fn label(mask: &[u8], width: u32, height: u32, diagonal: bool) -> Components
         let root = find(&mut parent, i as u32) as usize;
         if comp_of_root[root] == u32::MAX {
             comp_of_root[root] = comps.len() as u32;
-            comps.push(Component::default());
+            comps.push(Component {
+                x0: run.x0,
+                x1: run.x1,
+                y0: run.y,
+                y1: run.y + 1,
+                ..Component::default()
+            });
         }
         let id = comp_of_root[root];
         let comp = &mut comps[id as usize];
         comp.area += run.x1 - run.x0;
         comp.peak = comp.peak.max(peaks[i]);
+        comp.x0 = comp.x0.min(run.x0);
+        comp.x1 = comp.x1.max(run.x1);
+        comp.y1 = run.y + 1;
         comp.touches_border |= run.y == 0 || run.y + 1 == height || run.x0 == 0 || run.x1 == width;
         run_comp.push(id);
     }
@@ -157,6 +171,8 @@ mod tests {
         let ink = label(&m, w, h, true);
         assert_eq!(ink.comps.len(), 1);
         assert_eq!(ink.comps[0].area, 8);
+        let c = ink.comps[0];
+        assert_eq!((c.x0, c.x1, c.y0, c.y1), (1, 5, 1, 4));
         assert!(!ink.comps[0].touches_border);
         let inverse: Vec<u8> = m.iter().map(|&v| u8::from(v == 0)).collect();
         // The U is open at the top, so its inside joins the outside.
