@@ -471,3 +471,30 @@ fn progress_runs_from_zero_to_one() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn big_filled_areas_are_not_mistaken_for_paper() {
+    let (w, h) = (800, 600);
+    let mut img = grey_paper(w, h);
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        if (100..340).contains(&x) && (150..400).contains(&y) {
+            *p = Rgba([40, 70, 190, 255]); // coloured in with a blue marker
+        }
+        if (500..720).contains(&x) && (150..400).contains(&y) {
+            *p = Rgba([30, 30, 30, 255]); // blacked in
+        }
+    }
+    let out = run(&img, &opts(""));
+    let blue = out.get_pixel(220, 275);
+    assert!(
+        blue[2] > 150 && blue[0] < 90,
+        "the blue area stays blue: {blue:?}"
+    );
+    let black = out.get_pixel(610, 275);
+    assert!(luma(black) < 60, "the black area stays black: {black:?}");
+    assert!(near(
+        border_mean(&out, 10),
+        palette::DEFAULT.background,
+        1.0
+    ));
+}
