@@ -13,7 +13,8 @@
 //! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
 //! - [`jobs`]: background work (enhancing, rendering) with progress, kept in sled.
 //! - [`media`]: the image store (content-addressed files, metadata in sled).
-//! - [`ai`]: Gemini over REST (keys, retries, error codes) and the offline enhancer.
+//! - [`ai`]: Gemini over REST (keys, retries, error codes), the offline
+//!   enhancer, and the enhancement job that picks between them.
 //! - [`discovery`]: announcing the session on the LAN over mDNS, and finding the others.
 //! - `desktop` (feature `desktop`): the Tauri window around the same UI.
 

@@ -1,3 +1,4 @@
 //! AI providers: Gemini over REST and the offline enhancer.
 
 pub mod gemini;
+pub mod local;

@@ -1,13 +1,16 @@
 //! `coco-bench`: load generator and latency meter for any server that speaks
 //! the CoCo wire protocol (`/work/shared/PROTOCOL.md`): the CoCo host or the
-//! Node baseline in `bench/baseline`. It deliberately does not link the
-//! `coco` library, so both servers are measured by exactly the same client.
+//! Node baseline in `bench/baseline`. The protocol subcommands deliberately
+//! do not use the `coco` library, so both servers are measured by exactly the
+//! same client; only [`enhance`], which times the offline enhancer itself,
+//! calls into it.
 //!
 //! - [`client`]: connect, join, and cheap reads of the fields that matter.
 //! - [`board`]: shapes in the client's format, sync requests.
 //! - [`loader`]: adding many shapes, confirmed by acks or by a count.
 //! - [`cursors`], [`saturate`], [`bigboard`], [`sync`], [`writes`], [`probe`]: one
 //!   subcommand each.
+//! - [`enhance`]: the offline enhancer on a sample sketch, with no server.
 //! - [`report`]: percentiles and the human / JSON output.
 //!
 //! Every run is bounded in count and time; targets are only the URLs given.
@@ -16,6 +19,7 @@ mod bigboard;
 mod board;
 mod client;
 mod cursors;
+mod enhance;
 mod loader;
 mod probe;
 mod report;
@@ -58,6 +62,8 @@ enum Command {
     Writes(writes::WritesArgs),
     /// Join once and show what the server answers; exit 0 only on WELCOME.
     Probe(probe::ProbeArgs),
+    /// Time the offline enhancer on a sketch against a PNG round trip.
+    Enhance(enhance::EnhanceArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +88,8 @@ fn main() -> ExitCode {
             Command::Bigboard(args) => bigboard::main(args, json).await,
             Command::Sync(args) => sync::main(args, json).await,
             Command::Writes(args) => writes::main(args, json).await,
+            // Pure computation on this thread; the idle workers cost nothing.
+            Command::Enhance(args) => enhance::main(args, json),
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
                     Ok(ExitCode::SUCCESS)
