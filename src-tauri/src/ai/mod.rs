@@ -1,4 +1,5 @@
 //! AI providers: Gemini over REST and the offline enhancer.
 
+pub mod enhance;
 pub mod gemini;
 pub mod local;

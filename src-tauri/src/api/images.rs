@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{refused, ApiError, AppState};
-use crate::media::images::{ImageError, MAX_UPLOAD_BYTES};
+use crate::media::images::{ImageError, ImageStore, MAX_UPLOAD_BYTES};
 
 /// Largest request body: a base64 data URL of the largest image, and room
 /// for the JSON around it.
@@ -22,7 +22,9 @@ pub const MAX_BODY_BYTES: usize = MAX_UPLOAD_BYTES / 3 * 4 + 64 * 1024;
 
 #[derive(Deserialize)]
 pub struct CodeQuery {
-    code: Option<String>,
+    pub(super) code: Option<String>,
+    /// The room a request acts on (jobs, storyboards); the default room when absent.
+    pub(super) room: Option<String>,
 }
 
 /// Applies the join gate to an HTTP request.
@@ -122,7 +124,11 @@ pub async fn get(
     if let Err(e) = admit(&state, peer, &query, &headers) {
         return e.into_response();
     }
-    let store = state.inner.images.clone();
+    serve_file(state.inner.images.clone(), name).await
+}
+
+/// Answers with a stored image; a name the store did not issue is a 404.
+pub(super) async fn serve_file(store: ImageStore, name: String) -> Response {
     let found = tokio::task::spawn_blocking(move || store.get(&name)).await;
     match found {
         Ok(Ok(Some((bytes, mime)))) => (
@@ -155,7 +161,7 @@ fn too_large(message: &str) -> ApiError {
     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
 }
 
-fn internal() -> ApiError {
+pub(super) fn internal() -> ApiError {
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",

@@ -15,6 +15,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+pub use crate::ai::gemini::ApiKey;
+
 /// Default HTTP port, the one the existing CoCo web client talks to.
 pub const DEFAULT_HTTP_PORT: u16 = 5001;
 /// Default compatibility WebSocket port of the existing CoCo web client.
@@ -78,31 +80,10 @@ pub enum Command {
     SetGeminiKey,
 }
 
-/// The Gemini key as read from the environment or the config file.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: String) -> Secret {
-        Secret(value)
-    }
-
-    /// The key itself: only the code that sends it to Gemini calls this.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
 /// What the AI features need: where Gemini is and with which key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AiSettings {
-    pub gemini_key: Option<Secret>,
+    pub gemini_key: Option<ApiKey>,
     /// Where the key came from, to tell a person (never the key itself).
     pub key_source: Option<&'static str>,
     pub gemini_base_url: Option<String>,
@@ -231,7 +212,7 @@ impl Config {
             open: cli.open || file.open.unwrap_or(false),
             mdns: !cli.no_mdns && file.mdns.unwrap_or(true),
             ai: AiSettings {
-                gemini_key: gemini_key.map(|k| Secret::new(k.trim().to_string())),
+                gemini_key: gemini_key.map(ApiKey::new),
                 key_source,
                 gemini_base_url: cli.gemini_base_url.clone().or(file.gemini.base_url),
                 gemini_image_model: cli.gemini_image_model.clone().or(file.gemini.image_model),
@@ -298,14 +279,14 @@ mod tests {
             _ => None,
         };
         let config = Config::merge(&c, file_with_key("f"), None, both).unwrap();
-        assert_eq!(config.ai.gemini_key, Some(Secret::new("g".into())));
+        assert_eq!(config.ai.gemini_key, Some(ApiKey::new("g".into())));
         assert_eq!(config.ai.key_source, Some("GEMINI_API_KEY"));
         let google = |name: &str| (name == "GOOGLE_API_KEY").then(|| "o".to_string());
         let config = Config::merge(&c, file_with_key("f"), None, google).unwrap();
         assert_eq!(config.ai.key_source, Some("GOOGLE_API_KEY"));
         let config = Config::merge(&c, file_with_key("f"), None, |_| None).unwrap();
         assert_eq!(config.ai.key_source, Some("the config file"));
-        assert_eq!(config.ai.gemini_key.as_ref().map(Secret::expose), Some("f"));
+        assert_eq!(config.ai.gemini_key, Some(ApiKey::new("f".into())));
         let config = Config::merge(&c, file_with_key(" "), None, |_| None).unwrap();
         assert_eq!(config.ai.gemini_key, None);
         assert!(!format!("{config:?}").contains("\"f\""));

@@ -59,12 +59,19 @@ pub struct ImageStore {
 }
 
 impl ImageStore {
+    /// The uploads: `DATA_DIR/images`, served at `/img/NAME`.
     pub fn open(data_dir: &Path, db: &sled::Db) -> Result<ImageStore, ImageError> {
-        let dir = data_dir.join("images");
+        ImageStore::open_named(data_dir, db, "images")
+    }
+
+    /// A store of its own kind (`enhanced` for finished pictures): its own
+    /// folder and tree, so a name issued by one never resolves in another.
+    pub fn open_named(data_dir: &Path, db: &sled::Db, kind: &str) -> Result<ImageStore, ImageError> {
+        let dir = data_dir.join(kind);
         std::fs::create_dir_all(&dir)?;
         Ok(ImageStore {
             dir,
-            meta: db.open_tree("images")?,
+            meta: db.open_tree(kind)?,
         })
     }
 
@@ -120,6 +127,16 @@ impl ImageStore {
         }
     }
 
+    /// Width and height of an image this store holds.
+    pub fn dimensions(&self, name: &str) -> Option<(u32, u32)> {
+        if issued_name_mime(name).is_none() {
+            return None;
+        }
+        let meta = self.meta.get(name).ok()??;
+        let (w, h) = std::str::from_utf8(&meta).ok()?.split_once('x')?;
+        Some((w.parse().ok()?, h.parse().ok()?))
+    }
+
     /// Whether `name` is an image this store holds.
     pub fn contains(&self, name: &str) -> bool {
         issued_name_mime(name).is_some() && self.meta.contains_key(name).unwrap_or(false)
@@ -141,8 +158,33 @@ fn issued_name_mime(name: &str) -> Option<&'static str> {
     }
 }
 
+/// Decodes an image under the same checks and limits as an upload.
+pub fn decode_rgba(bytes: &[u8]) -> Result<image::RgbaImage, ImageError> {
+    let (format, _, _) = header_checked(bytes)?;
+    Ok(limited_reader(bytes, format)
+        .decode()
+        .map_err(classify)?
+        .into_rgba8())
+}
+
+/// Encodes a picture the host made as PNG.
+pub fn encode_png(image: &image::RgbaImage) -> Result<Vec<u8>, ImageError> {
+    let mut out = Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, ImageFormat::Png)
+        .map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    Ok(out.into_inner())
+}
+
 /// Format and dimensions, after every check; decodes under limits.
 pub fn inspect(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageError> {
+    let (format, width, height) = header_checked(bytes)?;
+    limited_reader(bytes, format).decode().map_err(classify)?;
+    Ok((format, width, height))
+}
+
+/// Size, format and dimensions from the header, before any pixel is decoded.
+fn header_checked(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(ImageError::TooLarge(bytes.len()));
     }
@@ -153,24 +195,26 @@ pub fn inspect(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageError> {
     ) {
         return Err(ImageError::UnsupportedFormat);
     }
-    let reader = || {
-        let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-        let mut limits = Limits::default();
-        limits.max_image_width = Some(MAX_IMAGE_SIDE);
-        limits.max_image_height = Some(MAX_IMAGE_SIDE);
-        limits.max_alloc = Some(MAX_DECODE_ALLOC);
-        reader.limits(limits);
-        reader
-    };
-    let (width, height) = reader().into_dimensions().map_err(classify)?;
+    let (width, height) = limited_reader(bytes, format)
+        .into_dimensions()
+        .map_err(classify)?;
     if width > MAX_IMAGE_SIDE
         || height > MAX_IMAGE_SIDE
         || u64::from(width) * u64::from(height) > MAX_IMAGE_PIXELS
     {
         return Err(ImageError::TooManyPixels(width, height));
     }
-    reader().decode().map_err(classify)?;
     Ok((format, width, height))
+}
+
+fn limited_reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    reader.limits(limits);
+    reader
 }
 
 /// A decoder that hit a limit means "too big", anything else "damaged".

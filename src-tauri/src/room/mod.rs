@@ -212,14 +212,6 @@ impl Room {
         self.occupancy.send_modify(|n| *n = n.wrapping_add(1));
     }
 
-    /// Sends a host-originated frame to everyone seated.
-    pub fn broadcast(&self, f: &Frame) {
-        let state = self.lock();
-        for m in state.seats.members() {
-            m.conn.outbox.push(f.clone());
-        }
-    }
-
     /// Applies one message from a joined member.
     pub fn handle(
         &self,

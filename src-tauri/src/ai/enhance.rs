@@ -1,0 +1,336 @@
+//! The enhancement job: a stored sketch and a prompt in, a finished picture
+//! out, made by Gemini or by the offline enhancer.
+//!
+//! "Auto" asks Gemini when the host has a key and falls back to the offline
+//! enhancer on any Gemini failure (no network, quota, a refusal), saying why
+//! in the result: the feature never dead-ends. Choosing Gemini explicitly
+//! fails with Gemini's reason instead; choosing "local" never goes online.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::gemini::{Gemini, GeminiError, GeminiEvent};
+use super::local::{self, LocalOptions};
+use crate::jobs::{JobCtx, JobFailure, Work};
+use crate::media::images::{self, ImageError, ImageStore, StoredImage};
+
+/// Longest prompt accepted, in characters.
+pub const MAX_PROMPT_CHARS: usize = 2_000;
+/// What Gemini is asked when the person typed nothing.
+pub const DEFAULT_PROMPT: &str =
+    "Turn this rough sketch into a finished, colourful illustration. Keep its composition and subjects.";
+/// The job kind (and lane) of enhancements.
+pub const KIND: &str = "enhance";
+
+/// Which engine a person asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineChoice {
+    Auto,
+    Gemini,
+    Local,
+}
+
+impl EngineChoice {
+    pub fn parse(text: &str) -> Option<EngineChoice> {
+        match text {
+            "auto" => Some(EngineChoice::Auto),
+            "gemini" => Some(EngineChoice::Gemini),
+            "local" => Some(EngineChoice::Local),
+            _ => None,
+        }
+    }
+}
+
+/// One request, checked by the API.
+#[derive(Debug, Clone)]
+pub struct EnhanceRequest {
+    /// Where the sketch is: the uploads or an earlier result.
+    pub source: Source,
+    pub prompt: String,
+    pub engine: EngineChoice,
+    pub upscale: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Upload(String),
+    Enhanced(String),
+}
+
+impl Source {
+    pub fn path(&self) -> String {
+        match self {
+            Source::Upload(name) => format!("/img/{name}"),
+            Source::Enhanced(name) => format!("/enhanced_drawings/{name}"),
+        }
+    }
+}
+
+/// Makes enhancement work for the job lanes. Cheap to clone.
+#[derive(Clone)]
+pub struct Enhancer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    gemini: Option<Gemini>,
+    /// Why Gemini is not available, for people (no key, bad settings).
+    gemini_off: Option<String>,
+    uploads: ImageStore,
+    enhanced: ImageStore,
+}
+
+impl Enhancer {
+    pub fn new(
+        gemini: Result<Gemini, GeminiError>,
+        uploads: ImageStore,
+        enhanced: ImageStore,
+    ) -> Enhancer {
+        let (gemini, gemini_off) = match gemini {
+            Ok(g) => (Some(g), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        Enhancer {
+            inner: Arc::new(Inner {
+                gemini,
+                gemini_off,
+                uploads,
+                enhanced,
+            }),
+        }
+    }
+
+    pub fn gemini(&self) -> Option<&Gemini> {
+        self.inner.gemini.as_ref()
+    }
+
+    /// Why Gemini cannot be used, if it cannot.
+    pub fn gemini_off(&self) -> Option<&str> {
+        self.inner.gemini_off.as_deref()
+    }
+
+    /// Whether the sketch exists (so a request for a missing one fails at once).
+    pub fn has_source(&self, source: &Source) -> bool {
+        match source {
+            Source::Upload(name) => self.inner.uploads.contains(name),
+            Source::Enhanced(name) => self.inner.enhanced.contains(name),
+        }
+    }
+
+    /// The work of one enhancement job.
+    pub fn work(&self, request: EnhanceRequest) -> Work {
+        let me = self.clone();
+        Box::new(move |ctx: JobCtx| Box::pin(async move { me.run(request, ctx).await }))
+    }
+
+    async fn run(self, request: EnhanceRequest, ctx: JobCtx) -> Result<Value, JobFailure> {
+        ctx.progress(0.02, "reading the sketch");
+        let store = match &request.source {
+            Source::Upload(_) => self.inner.uploads.clone(),
+            Source::Enhanced(_) => self.inner.enhanced.clone(),
+        };
+        let name = match &request.source {
+            Source::Upload(n) | Source::Enhanced(n) => n.clone(),
+        };
+        let (bytes, mime) = blocking(move || store.get(&name))
+            .await?
+            .map_err(stored_failure)?
+            .ok_or_else(|| {
+                JobFailure::new(
+                    "not_found",
+                    format!("the picture {} is no longer on the host", request.source.path()),
+                )
+            })?;
+        let mut note = None;
+        let use_gemini = match request.engine {
+            EngineChoice::Local => false,
+            EngineChoice::Auto => self.inner.gemini.is_some(),
+            EngineChoice::Gemini => {
+                if self.inner.gemini.is_none() {
+                    return Err(JobFailure::new(
+                        "no_key",
+                        format!(
+                            "Gemini is not available: {}. Choose the local enhancer, or give the host a key (GEMINI_API_KEY, or `coco set-gemini-key`).",
+                            self.gemini_off().unwrap_or("no API key")
+                        ),
+                    ));
+                }
+                true
+            }
+        };
+        if use_gemini {
+            match self.with_gemini(&request, &bytes, mime, &ctx).await {
+                Ok(result) => return Ok(result),
+                Err(e) if request.engine == EngineChoice::Gemini => {
+                    return Err(JobFailure::new(e.code(), e.to_string()))
+                }
+                Err(e) => {
+                    if ctx.is_cancelled() {
+                        return Err(JobFailure::new("cancelled", "cancelled"));
+                    }
+                    tracing::info!("Gemini failed ({}); using the local enhancer", e.code());
+                    note = Some(format!(
+                        "Gemini could not do it ({e}); made with the local enhancer instead."
+                    ));
+                }
+            }
+        } else if request.engine == EngineChoice::Auto {
+            note = Some(format!(
+                "Made with the local enhancer: {}.",
+                self.gemini_off().unwrap_or("Gemini is not set up on this host")
+            ));
+        }
+        self.with_local(&request, bytes, &ctx, note).await
+    }
+
+    async fn with_gemini(
+        &self,
+        request: &EnhanceRequest,
+        bytes: &[u8],
+        mime: &str,
+        ctx: &JobCtx,
+    ) -> Result<Value, GeminiError> {
+        let gemini = self.inner.gemini.as_ref().expect("checked by the caller");
+        let model = gemini.image_model().to_string();
+        ctx.progress(0.1, &format!("asking Gemini ({model})"));
+        let progress_ctx = ctx.clone();
+        let on_event = move |event: GeminiEvent| match event {
+            GeminiEvent::Attempt { n } if n > 1 => {
+                progress_ctx.progress(0.1, &format!("asking Gemini again (attempt {n})"))
+            }
+            GeminiEvent::Attempt { .. } => {}
+            GeminiEvent::Waiting { seconds, reason } => progress_ctx.progress(
+                0.1,
+                &format!("{reason}; trying again in {} s", seconds.ceil() as u64),
+            ),
+        };
+        let prompt = prompt_or_default(&request.prompt);
+        let made = gemini
+            .generate_image(prompt, bytes, mime, &on_event)
+            .await?;
+        ctx.progress(0.9, "storing the picture");
+        let enhanced = self.inner.enhanced.clone();
+        let stored = blocking(move || enhanced.save(&made.bytes))
+            .await
+            .map_err(|f| GeminiError::BadResponse(f.message))?
+            .map_err(|e| GeminiError::BadResponse(format!("its picture was not usable: {e}")))?;
+        let (ow, oh) = source_size(&self.inner, &request.source);
+        Ok(result_json(
+            &stored,
+            request,
+            (ow, oh),
+            "gemini",
+            Some(&model),
+            None,
+        ))
+    }
+
+    async fn with_local(
+        &self,
+        request: &EnhanceRequest,
+        bytes: Vec<u8>,
+        ctx: &JobCtx,
+        note: Option<String>,
+    ) -> Result<Value, JobFailure> {
+        ctx.progress(0.15, "enhancing on this computer");
+        let options = LocalOptions {
+            prompt: request.prompt.clone(),
+            upscale: request.upscale,
+        };
+        let enhanced = self.inner.enhanced.clone();
+        let job = ctx.clone();
+        let (stored, original) = blocking(move || {
+            let input = images::decode_rgba(&bytes).map_err(stored_failure)?;
+            let original = input.dimensions();
+            let mut report = |f: f32| job.progress(0.15 + 0.7 * f, "enhancing on this computer");
+            let picture = local::enhance(&input, &options, &mut report)
+                .map_err(|e| JobFailure::new(e.code(), e.to_string()))?;
+            drop(input);
+            if job.is_cancelled() {
+                return Err(JobFailure::new("cancelled", "cancelled"));
+            }
+            job.progress(0.9, "storing the picture");
+            let png = images::encode_png(&picture).map_err(stored_failure)?;
+            let stored = enhanced.save(&png).map_err(stored_failure)?;
+            Ok((stored, original))
+        })
+        .await??;
+        Ok(result_json(
+            &stored,
+            request,
+            original,
+            local::ENGINE_NAME,
+            None,
+            note.as_deref(),
+        ))
+    }
+}
+
+/// What the status route shows as `result`: the fields of the existing
+/// client, and which engine made the picture.
+fn result_json(
+    stored: &StoredImage,
+    request: &EnhanceRequest,
+    (original_width, original_height): (u32, u32),
+    engine: &str,
+    model: Option<&str>,
+    note: Option<&str>,
+) -> Value {
+    let mut result = json!({
+        "filename": stored.name,
+        "path": format!("/enhanced_drawings/{}", stored.name),
+        "width": stored.width,
+        "height": stored.height,
+        "original_width": original_width,
+        "original_height": original_height,
+        "prompt": request.prompt,
+        "engine": engine,
+        "source": request.source.path(),
+    });
+    if let Some(model) = model {
+        result["model"] = json!(model);
+    }
+    if let Some(note) = note {
+        result["note"] = json!(note);
+    }
+    result
+}
+
+fn source_size(inner: &Inner, source: &Source) -> (u32, u32) {
+    let found = match source {
+        Source::Upload(name) => inner.uploads.dimensions(name),
+        Source::Enhanced(name) => inner.enhanced.dimensions(name),
+    };
+    found.unwrap_or((0, 0))
+}
+
+/// The prompt as sent to Gemini: the person's words, or a sensible default.
+pub fn prompt_or_default(prompt: &str) -> &str {
+    if prompt.trim().is_empty() {
+        DEFAULT_PROMPT
+    } else {
+        prompt
+    }
+}
+
+fn stored_failure(e: ImageError) -> JobFailure {
+    match e {
+        ImageError::Io(_) | ImageError::Db(_) => {
+            tracing::error!("enhancement storage failed: {e}");
+            JobFailure::new("internal", "the host could not store the picture; see its log")
+        }
+        other => JobFailure::new("invalid_image", other.to_string()),
+    }
+}
+
+/// Runs blocking work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, JobFailure> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| JobFailure::new("internal", "the enhancement stopped unexpectedly"))
+}
