@@ -11,7 +11,8 @@
 //! - [`protocol`]: message shapes, validation and limits; no I/O.
 //! - [`room`]: seats, members, shapes in memory, revisions and fan-out.
 //! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
-//! - [`media`]: the image store (content-addressed files, metadata in sled).
+//! - [`media`]: the image store (content-addressed files, metadata in sled)
+//!   and the storyboard video renderer (H.264 MP4 and GIF).
 //! - [`discovery`]: announcing the session on the LAN over mDNS.
 //! - `desktop` (feature `desktop`): the Tauri window around the same UI.
 
