@@ -1,13 +1,14 @@
 //! `coco-bench`: load generator and latency meter for any server that speaks
 //! the CoCo wire protocol (`/work/shared/PROTOCOL.md`): the CoCo host or the
-//! Node baseline in `bench/baseline`. It deliberately does not link the
-//! `coco` library, so both servers are measured by exactly the same client.
+//! Node baseline in `bench/baseline`. Its server scenarios deliberately do not
+//! use the `coco` library, so both servers are measured by exactly the same
+//! client; only [`video`], which times the library's own renderer, does.
 //!
 //! - [`client`]: connect, join, and cheap reads of the fields that matter.
 //! - [`board`]: shapes in the client's format, sync requests.
 //! - [`loader`]: adding many shapes, confirmed by acks or by a count.
-//! - [`cursors`], [`saturate`], [`bigboard`], [`sync`], [`writes`], [`probe`]: one
-//!   subcommand each.
+//! - [`cursors`], [`saturate`], [`bigboard`], [`sync`], [`writes`], [`probe`],
+//!   [`video`]: one subcommand each.
 //! - [`report`]: percentiles and the human / JSON output.
 //!
 //! Every run is bounded in count and time; targets are only the URLs given.
@@ -21,6 +22,7 @@ mod probe;
 mod report;
 mod saturate;
 mod sync;
+mod video;
 mod writes;
 
 use std::process::ExitCode;
@@ -58,6 +60,8 @@ enum Command {
     Writes(writes::WritesArgs),
     /// Join once and show what the server answers; exit 0 only on WELCOME.
     Probe(probe::ProbeArgs),
+    /// Render a storyboard video; compare with ffmpeg on the same plan.
+    Video(video::VideoArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
             Command::Bigboard(args) => bigboard::main(args, json).await,
             Command::Sync(args) => sync::main(args, json).await,
             Command::Writes(args) => writes::main(args, json).await,
+            Command::Video(args) => video::main(args, json).await,
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
                     Ok(ExitCode::SUCCESS)

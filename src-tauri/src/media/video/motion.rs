@@ -120,47 +120,49 @@ impl Move {
 }
 
 /// Fills `out` (RGB, `width`×`height`) with `view` of `picture`, bilinearly.
+///
+/// Per output row, the two source rows are first blended vertically over the
+/// span the view covers (a straight loop the compiler vectorises), then each
+/// output pixel blends two neighbours of that blended row.
 pub(crate) fn sample(picture: &Picture, view: View, out: &mut [u8], width: u32, height: u32) {
     let (pw, ph) = (picture.width as f32, picture.height as f32);
     let zoom = view.zoom.max(1.0);
     let (vw, vh) = (pw / zoom, ph / zoom);
     let left = (view.cx * pw - vw / 2.0).clamp(0.0, pw - vw);
     let top = (view.cy * ph - vh / 2.0).clamp(0.0, ph - vh);
-    let columns = axis(left, vw / width as f32, width, picture.width);
+    let columns: Vec<(usize, u32)> = (0..width)
+        .map(|i| axis_at(left, vw / width as f32, i, picture.width))
+        .collect();
+    let first = columns.first().map_or(0, |&(x, _)| x);
+    let last = columns.last().map_or(0, |&(x, _)| x + 1);
+    let span = first * 3..(last + 1) * 3;
+    let mut blended = vec![0u16; span.len()];
     let stride = picture.width as usize * 3;
-    let src = &picture.rgb;
     for (y, row) in out.chunks_exact_mut(width as usize * 3).enumerate() {
         let (y0, fy) = axis_at(top, vh / height as f32, y as u32, picture.height);
-        let y1 = (y0 + 1).min(picture.height as usize - 1);
-        let (r0, r1) = (&src[y0 * stride..], &src[y1 * stride..]);
-        let fy = u32::from(fy);
-        for (pixel, &(x0, x1, fx)) in row.chunks_exact_mut(3).zip(&columns) {
-            let fx = u32::from(fx);
+        let upper = &picture.rgb[y0 * stride..][span.clone()];
+        let lower = &picture.rgb[(y0 + 1) * stride..][span.clone()];
+        let (wu, wl) = (256 - fy as u16, fy as u16);
+        for ((b, &u), &l) in blended.iter_mut().zip(upper).zip(lower) {
+            *b = u16::from(u) * wu + u16::from(l) * wl;
+        }
+        for (pixel, &(x0, fx)) in row.chunks_exact_mut(3).zip(&columns) {
+            let at = (x0 - first) * 3;
+            let pair = &blended[at..at + 6];
             for c in 0..3 {
-                let top = u32::from(r0[x0 + c]) * (256 - fx) + u32::from(r0[x1 + c]) * fx;
-                let bottom = u32::from(r1[x0 + c]) * (256 - fx) + u32::from(r1[x1 + c]) * fx;
-                pixel[c] = ((top * (256 - fy) + bottom * fy + (1 << 15)) >> 16) as u8;
+                let mixed = u32::from(pair[c]) * (256 - fx) + u32::from(pair[c + 3]) * fx;
+                pixel[c] = ((mixed + (1 << 15)) >> 16) as u8;
             }
         }
     }
 }
 
-/// Per output column: the byte offsets of the two source pixels and the
-/// weight (0..256) of the right one.
-fn axis(start: f32, step: f32, count: u32, size: u32) -> Vec<(usize, usize, u16)> {
-    (0..count)
-        .map(|i| {
-            let (p0, f) = axis_at(start, step, i, size);
-            let p1 = (p0 + 1).min(size as usize - 1);
-            (p0 * 3, p1 * 3, f)
-        })
-        .collect()
-}
-
-fn axis_at(start: f32, step: f32, i: u32, size: u32) -> (usize, u16) {
+/// The source pixel left of (or above) output pixel `i` and the weight
+/// (0..=256) of the one after it, which always exists.
+fn axis_at(start: f32, step: f32, i: u32, size: u32) -> (usize, u32) {
     let s = (start + (i as f32 + 0.5) * step - 0.5).clamp(0.0, (size - 1) as f32);
-    let p0 = s.floor();
-    (p0 as usize, ((s - p0) * 256.0) as u16)
+    let p0 = (s.floor() as usize).min(size.saturating_sub(2) as usize);
+    (p0, ((s - p0 as f32) * 256.0) as u32)
 }
 
 fn splitmix64(state: &mut u64) -> u64 {
