@@ -206,6 +206,43 @@ mod tests {
         }
     }
 
+    /// `kind` wrapping `body`, with its 8-byte header.
+    fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(body);
+        out
+    }
+
+    fn nested_table(kind: &[u8; 4], entries: &[u8]) -> Vec<u8> {
+        let mut table = vec![0, 0, 0, 0, 0, 0, 0, 2];
+        table.extend_from_slice(entries);
+        let mut inner = boxed(kind, &table);
+        for parent in [b"stbl", b"minf", b"mdia", b"trak"] {
+            inner = boxed(parent, &inner);
+        }
+        inner
+    }
+
+    #[test]
+    fn co64_offsets_shift_and_stco_overflow_is_an_error() {
+        let mut entries = 5u64.to_be_bytes().to_vec();
+        entries.extend((u64::from(u32::MAX) + 9).to_be_bytes());
+        let mut trak = nested_table(b"co64", &entries);
+        shift_chunk_offsets(&mut trak, 100).expect("shifts");
+        let table = &trak[trak.len() - 16..];
+        assert_eq!(u64::from_be_bytes(table[..8].try_into().unwrap()), 105);
+        assert_eq!(
+            u64::from_be_bytes(table[8..].try_into().unwrap()),
+            u64::from(u32::MAX) + 109
+        );
+
+        let mut entries = 5u32.to_be_bytes().to_vec();
+        entries.extend((u32::MAX - 50).to_be_bytes());
+        let mut trak = nested_table(b"stco", &entries);
+        assert!(shift_chunk_offsets(&mut trak, 100).is_err());
+    }
+
     #[test]
     fn a_file_without_moov_at_the_end_is_refused() {
         let original = moov_last_file(3);
