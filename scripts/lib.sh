@@ -8,12 +8,14 @@
 # shellcheck disable=SC2034
 
 # Debian packages a Rust build with C dependencies needs.
-BUILD_PACKAGES=(build-essential pkg-config curl)
+# `nasm` assembles OpenH264's optimised kernels (the `openh264` crate builds it).
+BUILD_PACKAGES=(build-essential pkg-config curl nasm)
 # What Tauri 2's desktop window builds against: WebKitGTK 4.1 and GTK 3, with
 # the tray (appindicator) and SVG icon libraries Tauri loads at run time.
 DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev)
-# What the tests use: a virtual display for the window, `ip` for network namespaces.
-TEST_PACKAGES=(xvfb xauth iproute2)
+# What the tests use: a virtual display for the window, `ip` for network
+# namespaces, `ffprobe`/`ffmpeg` to check rendered videos with a real decoder.
+TEST_PACKAGES=(xvfb xauth iproute2 ffmpeg)
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 

@@ -12,7 +12,8 @@
 //! - [`room`]: seats, members, shapes in memory, revisions and fan-out.
 //! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
 //! - [`jobs`]: background work (enhancing, rendering) with progress, kept in sled.
-//! - [`media`]: the image store (content-addressed files, metadata in sled).
+//! - [`media`]: the image store (content-addressed files, metadata in sled)
+//!   and the storyboard video renderer (H.264 MP4 and GIF).
 //! - [`ai`]: Gemini over REST (keys, retries, error codes), the offline
 //!   enhancer, and the enhancement job that picks between them.
 //! - [`discovery`]: announcing the session on the LAN over mDNS, and finding the others.

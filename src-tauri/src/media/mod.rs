@@ -1,3 +1,5 @@
-//! Media the host keeps on disk: uploaded and generated images.
+//! Media the host keeps on disk and makes: uploaded and generated images, and
+//! videos rendered from storyboards.
 
 pub mod images;
+pub mod video;

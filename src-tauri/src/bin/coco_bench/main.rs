@@ -2,8 +2,8 @@
 //! the CoCo wire protocol (`/work/shared/PROTOCOL.md`): the CoCo host or the
 //! Node baseline in `bench/baseline`. The protocol subcommands deliberately
 //! do not use the `coco` library, so both servers are measured by exactly the
-//! same client; only [`enhance`], which times the offline enhancer itself,
-//! calls into it.
+//! same client; only [`enhance`] and [`video`], which time the library's own
+//! enhancer and renderer, call into it.
 //!
 //! - [`client`]: connect, join, and cheap reads of the fields that matter.
 //! - [`board`]: shapes in the client's format, sync requests.
@@ -11,6 +11,7 @@
 //! - [`cursors`], [`saturate`], [`bigboard`], [`sync`], [`writes`], [`probe`]: one
 //!   subcommand each.
 //! - [`enhance`]: the offline enhancer on a sample sketch, with no server.
+//! - [`video`]: the storyboard renderer, against ffmpeg on the same plan.
 //! - [`report`]: percentiles and the human / JSON output.
 //!
 //! Every run is bounded in count and time; targets are only the URLs given.
@@ -25,6 +26,7 @@ mod probe;
 mod report;
 mod saturate;
 mod sync;
+mod video;
 mod writes;
 
 use std::process::ExitCode;
@@ -64,6 +66,8 @@ enum Command {
     Probe(probe::ProbeArgs),
     /// Time the offline enhancer on a sketch against a PNG round trip.
     Enhance(enhance::EnhanceArgs),
+    /// Render a storyboard video; compare with ffmpeg on the same plan.
+    Video(video::VideoArgs),
 }
 
 fn main() -> ExitCode {
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
             Command::Writes(args) => writes::main(args, json).await,
             // Pure computation on this thread; the idle workers cost nothing.
             Command::Enhance(args) => enhance::main(args, json),
+            Command::Video(args) => video::main(args, json).await,
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
                     Ok(ExitCode::SUCCESS)
