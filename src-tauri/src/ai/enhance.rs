@@ -76,6 +76,10 @@ pub struct Enhancer {
 }
 
 struct Inner {
+    /// Where the key came from ("GEMINI_API_KEY", "the config file").
+    key_source: Option<&'static str>,
+    /// What the start-up check of the model found: None while it runs.
+    model_check: std::sync::Mutex<Option<Result<(), GeminiError>>>,
     gemini: Option<Gemini>,
     /// Why Gemini is not available, for people (no key, bad settings).
     gemini_off: Option<String>,
@@ -86,6 +90,7 @@ struct Inner {
 impl Enhancer {
     pub fn new(
         gemini: Result<Gemini, GeminiError>,
+        key_source: Option<&'static str>,
         uploads: ImageStore,
         enhanced: ImageStore,
     ) -> Enhancer {
@@ -95,6 +100,8 @@ impl Enhancer {
         };
         Enhancer {
             inner: Arc::new(Inner {
+                key_source,
+                model_check: std::sync::Mutex::new(None),
                 gemini,
                 gemini_off,
                 uploads,
@@ -105,6 +112,50 @@ impl Enhancer {
 
     pub fn gemini(&self) -> Option<&Gemini> {
         self.inner.gemini.as_ref()
+    }
+
+    /// Asks Gemini whether the configured model exists, so a wrong model id
+    /// or key is reported at start rather than at the first enhancement.
+    /// Offline, the check fails quietly: enhancements fall back anyway.
+    pub fn check_model_in_background(&self) {
+        let Some(gemini) = self.inner.gemini.clone() else {
+            return;
+        };
+        let me = self.clone();
+        tokio::spawn(async move {
+            let model = gemini.image_model().to_string();
+            let outcome = gemini.check_model(&model).await;
+            match &outcome {
+                Ok(()) => tracing::info!("Gemini model {model} is available"),
+                Err(e) => tracing::warn!("Gemini: {e} Enhancements will use the local enhancer."),
+            }
+            *me.inner.model_check.lock().expect("model check lock") = Some(outcome);
+        });
+    }
+
+    /// What a person sees about the engines (never the key).
+    pub fn status(&self) -> Value {
+        let key_source = self.inner.key_source;
+        let check = self.inner.model_check.lock().expect("model check lock");
+        let gemini = match (&self.inner.gemini, &*check) {
+            (None, _) => json!({
+                "available": false,
+                "reason": self.gemini_off().unwrap_or("no API key"),
+            }),
+            (Some(g), None) => json!({
+                "available": true, "model": g.image_model(), "keySource": key_source,
+                "check": "pending",
+            }),
+            (Some(g), Some(Ok(()))) => json!({
+                "available": true, "model": g.image_model(), "keySource": key_source,
+                "check": "ok",
+            }),
+            (Some(g), Some(Err(e))) => json!({
+                "available": true, "model": g.image_model(), "keySource": key_source,
+                "check": e.code(), "reason": e.to_string(),
+            }),
+        };
+        json!({ "gemini": gemini, "local": { "available": true, "engine": local::ENGINE_NAME } })
     }
 
     /// Why Gemini cannot be used, if it cannot.
@@ -141,7 +192,10 @@ impl Enhancer {
             .ok_or_else(|| {
                 JobFailure::new(
                     "not_found",
-                    format!("the picture {} is no longer on the host", request.source.path()),
+                    format!(
+                        "the picture {} is no longer on the host",
+                        request.source.path()
+                    ),
                 )
             })?;
         let mut note = None;
@@ -180,7 +234,8 @@ impl Enhancer {
         } else if request.engine == EngineChoice::Auto {
             note = Some(format!(
                 "Made with the local enhancer: {}.",
-                self.gemini_off().unwrap_or("Gemini is not set up on this host")
+                self.gemini_off()
+                    .unwrap_or("Gemini is not set up on this host")
             ));
         }
         self.with_local(&request, bytes, &ctx, note).await
@@ -320,7 +375,10 @@ fn stored_failure(e: ImageError) -> JobFailure {
     match e {
         ImageError::Io(_) | ImageError::Db(_) => {
             tracing::error!("enhancement storage failed: {e}");
-            JobFailure::new("internal", "the host could not store the picture; see its log")
+            JobFailure::new(
+                "internal",
+                "the host could not store the picture; see its log",
+            )
         }
         other => JobFailure::new("invalid_image", other.to_string()),
     }

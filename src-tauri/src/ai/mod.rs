@@ -1,5 +1,30 @@
-//! AI providers: Gemini over REST and the offline enhancer.
+//! AI providers: Gemini over REST and the offline enhancer, and the
+//! enhancement job that chooses between them.
 
 pub mod enhance;
 pub mod gemini;
 pub mod local;
+
+use crate::config::AiSettings;
+
+/// The Gemini client settings for the host's configuration: the defaults,
+/// with what the flags, environment or config file set on top.
+pub fn gemini_config(settings: &AiSettings) -> gemini::GeminiConfig {
+    let mut config = gemini::GeminiConfig {
+        api_key: settings.gemini_key.clone(),
+        ..Default::default()
+    };
+    if let Some(url) = &settings.gemini_base_url {
+        config.base_url = url.clone();
+    }
+    if let Some(model) = &settings.gemini_image_model {
+        config.image_model = model.clone();
+    }
+    if let Some(model) = &settings.gemini_text_model {
+        config.text_model = model.clone();
+    }
+    if let Some(timeout) = settings.gemini_timeout {
+        config.request_timeout = timeout;
+    }
+    config
+}

@@ -1,8 +1,10 @@
 //! HTTP routes: the UI, health, and the WebSocket upgrade on both ports.
 
 mod assets;
+mod enhance;
 mod error;
 mod images;
+mod jobs;
 mod nearby;
 mod panel;
 
@@ -24,8 +26,10 @@ use tokio_util::task::TaskTracker;
 
 pub use error::ApiError;
 
+use crate::ai::enhance::Enhancer;
 use crate::auth::{origin_allowed, Gate, Refusal};
 use crate::discovery::DiscoveryHandle;
+use crate::jobs::Jobs;
 use crate::media::images::ImageStore;
 use crate::protocol::{valid_room_name, ErrorCode};
 use crate::room::Rooms;
@@ -44,6 +48,9 @@ struct Inner {
     rooms: Rooms,
     gate: Gate,
     images: ImageStore,
+    enhanced: ImageStore,
+    jobs: Jobs,
+    enhancer: Enhancer,
     discovery: DiscoveryHandle,
     name: String,
     http_addr: SocketAddr,
@@ -59,6 +66,10 @@ pub struct AppParts {
     pub rooms: Rooms,
     pub gate: Gate,
     pub images: ImageStore,
+    /// Finished pictures, served at `/enhanced_drawings/NAME`.
+    pub enhanced: ImageStore,
+    pub jobs: Jobs,
+    pub enhancer: Enhancer,
     pub discovery: DiscoveryHandle,
     pub name: String,
     pub http_addr: SocketAddr,
@@ -74,6 +85,9 @@ impl AppState {
                 rooms: parts.rooms,
                 gate: parts.gate,
                 images: parts.images,
+                enhanced: parts.enhanced,
+                jobs: parts.jobs,
+                enhancer: parts.enhancer,
                 discovery: parts.discovery,
                 name: parts.name,
                 http_addr: parts.http_addr,
@@ -102,6 +116,13 @@ pub fn http_router(state: AppState) -> Router {
             post(images::save).layer(DefaultBodyLimit::max(images::MAX_BODY_BYTES)),
         )
         .route("/img/{name}", get(images::get))
+        .route("/enhanced_drawings/{name}", get(enhance::get_enhanced))
+        .route("/api/enhance-image", post(enhance::submit))
+        .route("/api/enhancement-status/{id}", get(enhance::status))
+        .route("/api/ai/status", get(enhance::ai_status))
+        .route("/api/jobs", get(jobs::list))
+        .route("/api/jobs/{id}", get(jobs::get))
+        .route("/api/jobs/{id}/cancel", post(jobs::cancel))
         .route("/api/{*rest}", any(not_found))
         .route("/ws", get(upgrade))
         .fallback(get(assets::serve))

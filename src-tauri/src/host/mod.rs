@@ -14,11 +14,15 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::ai::enhance::{self, Enhancer};
+use crate::ai::{self, gemini::Gemini};
 use crate::api::{self, AppParts, AppState};
 use crate::auth::Gate;
 use crate::config::Config;
 use crate::discovery::{self, Discovery, DiscoveryHandle, Live};
+use crate::jobs::{EventSink, JobRecord, Jobs};
 use crate::media::images::{ImageError, ImageStore};
+use crate::protocol::frame;
 use crate::protocol::limits::SEATS_PER_ROOM;
 use crate::room::Rooms;
 use crate::store::{self, Store, StoreError};
@@ -31,6 +35,8 @@ const SESSION_DRAIN: Duration = Duration::from_secs(3);
 /// A room nobody has been in for this long is unloaded from memory (it
 /// stays on disk and is read back on the next join).
 pub const ROOM_IDLE_UNLOAD: Duration = Duration::from_secs(120);
+/// Enhancements run at once; more wait in the lane's queue.
+pub const ENHANCE_WORKERS: usize = 2;
 /// How often idle rooms are looked for.
 const ROOM_SWEEP_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -63,6 +69,7 @@ pub struct Host {
     writer: JoinHandle<()>,
     store: Store,
     discovery: Discovery,
+    jobs: Jobs,
 }
 
 impl Host {
@@ -90,6 +97,16 @@ impl Host {
         let sessions = TaskTracker::new();
         let rooms = Rooms::new(store.clone(), writer_handle);
         let images = ImageStore::open(&config.data_dir, store.db())?;
+        let enhanced = ImageStore::open_named(&config.data_dir, store.db(), "enhanced")?;
+        let jobs = Jobs::open(store.db(), job_events(rooms.clone())).map_err(StoreError::from)?;
+        jobs.add_lane(enhance::KIND, ENHANCE_WORKERS);
+        let enhancer = Enhancer::new(
+            Gemini::new(ai::gemini_config(&config.ai)),
+            config.ai.key_source,
+            images.clone(),
+            enhanced.clone(),
+        );
+        enhancer.check_model_in_background();
         let discovery = if config.mdns {
             let settings = discovery::Settings {
                 name: config.name.clone(),
@@ -114,6 +131,9 @@ impl Host {
             rooms: rooms.clone(),
             gate: gate.clone(),
             images,
+            enhanced,
+            jobs: jobs.clone(),
+            enhancer,
             discovery: discovery.handle(),
             name: config.name.clone(),
             http_addr,
@@ -140,6 +160,7 @@ impl Host {
             writer,
             store,
             discovery,
+            jobs,
         })
     }
 
@@ -238,6 +259,8 @@ impl Host {
         {
             tracing::warn!("some connections did not close in time");
         }
+        // Running jobs are cancelled and recorded as interrupted.
+        self.jobs.shutdown().await;
         self.writer_finish.cancel();
         let _ = self.writer.await;
         let store = self.store;
@@ -296,6 +319,15 @@ fn relay_nearby(
             }
             let sessions = changes.borrow_and_update().clone();
             rooms.broadcast(&discovery::nearby_frame(&sessions));
+        }
+    })
+}
+
+/// Job updates go to everyone in the job's room, if it is loaded.
+fn job_events(rooms: Rooms) -> EventSink {
+    std::sync::Arc::new(move |room: &str, record: &JobRecord| {
+        if let Some(room) = rooms.find(room) {
+            room.broadcast(&frame("JOB_UPDATED", record));
         }
     })
 }

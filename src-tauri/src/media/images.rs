@@ -66,7 +66,11 @@ impl ImageStore {
 
     /// A store of its own kind (`enhanced` for finished pictures): its own
     /// folder and tree, so a name issued by one never resolves in another.
-    pub fn open_named(data_dir: &Path, db: &sled::Db, kind: &str) -> Result<ImageStore, ImageError> {
+    pub fn open_named(
+        data_dir: &Path,
+        db: &sled::Db,
+        kind: &str,
+    ) -> Result<ImageStore, ImageError> {
         let dir = data_dir.join(kind);
         std::fs::create_dir_all(&dir)?;
         Ok(ImageStore {
@@ -129,9 +133,7 @@ impl ImageStore {
 
     /// Width and height of an image this store holds.
     pub fn dimensions(&self, name: &str) -> Option<(u32, u32)> {
-        if issued_name_mime(name).is_none() {
-            return None;
-        }
+        issued_name_mime(name)?;
         let meta = self.meta.get(name).ok()??;
         let (w, h) = std::str::from_utf8(&meta).ok()?.split_once('x')?;
         Some((w.parse().ok()?, h.parse().ok()?))

@@ -1,0 +1,202 @@
+//! Enhancement routes, as the existing client uses them:
+//! `POST /api/enhance-image`, `GET /api/enhancement-status/{id}`,
+//! `GET /enhanced_drawings/NAME`; and `GET /api/ai/status` for the UI.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::images::{admit, serve_file, CodeQuery};
+use super::jobs::submit_error;
+use super::{ApiError, AppState, DEFAULT_ROOM};
+use crate::ai::enhance::{self, EngineChoice, EnhanceRequest, Source, MAX_PROMPT_CHARS};
+use crate::jobs::JobRecord;
+use crate::protocol::valid_room_name;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Submit {
+    /// A name the host issued, bare or as `/img/NAME` or `/enhanced_drawings/NAME`.
+    filename: String,
+    #[serde(default)]
+    prompt: Option<String>,
+    #[serde(default)]
+    engine: Option<String>,
+    #[serde(default)]
+    upscale: Option<bool>,
+    #[serde(default)]
+    room: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Result<Json<Submit>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let Json(body) = body.map_err(|e| {
+        invalid(&format!(
+            "expected {{filename, prompt?, engine?: \"auto\"|\"gemini\"|\"local\", upscale?}}: {}",
+            e.body_text()
+        ))
+    })?;
+    let room = body
+        .room
+        .or(query.room)
+        .unwrap_or_else(|| DEFAULT_ROOM.to_string());
+    if !valid_room_name(&room) {
+        return Err(invalid(
+            "a room name is 1 to 64 letters, digits, '-', '_' or '.'",
+        ));
+    }
+    let prompt = body.prompt.unwrap_or_default();
+    if prompt.chars().count() > MAX_PROMPT_CHARS {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            &format!("the prompt is longer than {MAX_PROMPT_CHARS} characters"),
+        ));
+    }
+    let engine = match body.engine.as_deref() {
+        None => EngineChoice::Auto,
+        Some(text) => EngineChoice::parse(text)
+            .ok_or_else(|| invalid("engine is \"auto\", \"gemini\" or \"local\""))?,
+    };
+    let source = parse_source(&body.filename);
+    let enhancer = &state.inner.enhancer;
+    if !enhancer.has_source(&source) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "there is no such picture on this host; upload it first (POST /api/save-image)",
+        ));
+    }
+    let request = EnhanceRequest {
+        source: source.clone(),
+        prompt: prompt.clone(),
+        engine,
+        upscale: body.upscale.unwrap_or(false),
+    };
+    let input = json!({
+        "source": source.path(),
+        "prompt": prompt,
+        "engine": engine,
+        "upscale": request.upscale,
+    });
+    let job = state
+        .inner
+        .jobs
+        .submit(enhance::KIND, &room, input, enhancer.work(request))
+        .map_err(submit_error)?;
+    Ok(Json(
+        json!({ "success": true, "requestId": job.id, "job": job }),
+    ))
+}
+
+/// `NAME`, `/img/NAME` or `/enhanced_drawings/NAME`; never a file path:
+/// the name is only ever looked up among the names the host issued.
+fn parse_source(text: &str) -> Source {
+    let text = text.trim();
+    if let Some(name) = text
+        .strip_prefix("/enhanced_drawings/")
+        .or_else(|| text.strip_prefix("enhanced_drawings/"))
+    {
+        Source::Enhanced(name.to_string())
+    } else {
+        let name = text
+            .strip_prefix("/img/")
+            .or_else(|| text.strip_prefix("img/"))
+            .unwrap_or(text);
+        Source::Upload(name.to_string())
+    }
+}
+
+/// The existing client's view of a job: `processing`, `complete` or
+/// `error`, with the precise state, progress and result beside it.
+pub async fn status(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = admit(&state, peer, &query, &headers) {
+        return e.into_response();
+    }
+    match state
+        .inner
+        .jobs
+        .get(&id)
+        .filter(|j| j.kind == enhance::KIND)
+    {
+        Some(job) => Json(compat_status(&job)).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({
+                "success": false,
+                "status": "error",
+                "code": "not_found",
+                "error": "there is no enhancement with this id",
+                "message": "there is no enhancement with this id",
+            })),
+        )
+            .into_response(),
+    }
+}
+
+/// A job as `GET /api/enhancement-status` and `/api/video-status` show it.
+pub fn compat_status(job: &JobRecord) -> Value {
+    let mut out = json!({
+        "success": true,
+        "requestId": job.id,
+        "status": job.status.compat(),
+        "state": job.status,
+        "progress": job.progress,
+        "message": job.message,
+    });
+    if let Some(result) = &job.result {
+        out["result"] = result.clone();
+    }
+    if let Some(error) = &job.error {
+        out["error"] = json!(error.message);
+        out["code"] = json!(error.code);
+    }
+    out
+}
+
+pub async fn get_enhanced(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(name): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = admit(&state, peer, &query, &headers) {
+        return e.into_response();
+    }
+    serve_file(state.inner.enhanced.clone(), name).await
+}
+
+pub async fn ai_status(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let mut status = state.inner.enhancer.status();
+    status["success"] = json!(true);
+    Ok(Json(status))
+}
+
+fn invalid(message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid", message)
+}
