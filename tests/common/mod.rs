@@ -2,6 +2,7 @@
 //! real WebSocket client for it.
 #![allow(dead_code)]
 
+pub mod enhance;
 pub mod fake_gemini;
 pub mod netns;
 
@@ -91,6 +92,12 @@ impl HostProcess {
 
     /// Starts the host through `command` (e.g. `ip netns exec NS coco`).
     pub fn spawn_command(mut command: Command, dir: &Path, extra: &[&str]) -> HostProcess {
+        // Nor the developer's own Gemini key, unless the test gives one.
+        for key in ["GEMINI_API_KEY", "GOOGLE_API_KEY"] {
+            if !command.get_envs().any(|(k, _)| k == key) {
+                command.env_remove(key);
+            }
+        }
         command.arg("--no-mdns");
         HostProcess::spawn_announced(command, dir, extra)
     }
@@ -102,12 +109,9 @@ impl HostProcess {
             .args(["--headless", "--port", "0", "--ws-port", "0", "--data-dir"])
             .arg(dir)
             .args(extra)
-            // Never the developer's own config file (or Gemini key).
+            // Never the developer's own config file.
             .env("COCO_CONFIG", dir.join("config.toml"))
-            .env_remove("GEMINI_API_KEY")
-            .env_remove("GOOGLE_API_KEY")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("start coco");
         let stdout = child.stdout.take().unwrap();

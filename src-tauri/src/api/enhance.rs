@@ -95,6 +95,7 @@ pub async fn submit(
         .inner
         .jobs
         .submit(enhance::KIND, &room, input, enhancer.work(request))
+        .await
         .map_err(submit_error)?;
     Ok(Json(
         json!({ "success": true, "requestId": job.id, "job": job }),

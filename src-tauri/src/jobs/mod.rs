@@ -154,7 +154,8 @@ impl Jobs {
     }
 
     /// Queues a job. Fails at once, storing nothing, when the lane is full.
-    pub fn submit(
+    /// Returns once the job is on disk: an id handed out survives a crash.
+    pub async fn submit(
         &self,
         kind: &'static str,
         room: &str,
@@ -192,6 +193,10 @@ impl Jobs {
             error: None,
         };
         self.persist(&record)?;
+        let tree = self.inner.tree.clone();
+        tokio::task::spawn_blocking(move || tree.flush())
+            .await
+            .expect("flush task")?;
         self.live().insert(
             id.clone(),
             Live {

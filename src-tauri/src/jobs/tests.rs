@@ -66,6 +66,7 @@ async fn a_job_runs_to_complete_and_its_room_hears_every_state() {
             json!({"p": 1}),
             instant(json!({"ok": true})),
         )
+        .await
         .unwrap();
     assert_eq!(queued.status, JobStatus::Queued);
     assert!(valid_id(&queued.id));
@@ -90,7 +91,11 @@ async fn a_failure_keeps_its_code_and_message() {
     let work: Work = Box::new(|_ctx| {
         Box::pin(async { Err(JobFailure::new("daily_quota", "daily quota used up")) })
     });
-    let id = jobs.submit("enhance", "main", json!({}), work).unwrap().id;
+    let id = jobs
+        .submit("enhance", "main", json!({}), work)
+        .await
+        .unwrap()
+        .id;
     let failed = wait_final(&jobs, &id).await;
     assert_eq!(failed.status, JobStatus::Failed);
     assert_eq!(failed.error.unwrap().code, "daily_quota");
@@ -104,6 +109,7 @@ async fn the_queue_holds_its_limit_and_refuses_one_more() {
     jobs.add_lane("enhance", 1);
     let running = jobs
         .submit("enhance", "main", json!({}), forever())
+        .await
         .unwrap();
     // Wait until the worker took it, so the queue is empty again.
     for _ in 0..200 {
@@ -112,16 +118,15 @@ async fn the_queue_holds_its_limit_and_refuses_one_more() {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let waiting: Vec<String> = (0..MAX_QUEUED_JOBS)
-        .map(|_| {
-            jobs.submit("enhance", "main", json!({}), forever())
-                .unwrap()
-                .id
-        })
-        .collect();
+    let mut waiting = Vec::new();
+    for _ in 0..MAX_QUEUED_JOBS {
+        let job = jobs.submit("enhance", "main", json!({}), forever()).await;
+        waiting.push(job.unwrap().id);
+    }
     let before = jobs.list(None).len();
     let err = jobs
         .submit("enhance", "main", json!({}), forever())
+        .await
         .unwrap_err();
     assert!(matches!(err, JobsError::QueueFull), "{err}");
     assert_eq!(err.code(), "queue_full");
@@ -156,10 +161,12 @@ async fn a_restart_fails_interrupted_jobs_and_keeps_finished_ones() {
                 json!({}),
                 instant(json!({"file": "a.png"})),
             )
+            .await
             .unwrap();
         wait_final(&jobs, &done.id).await;
         let running = jobs
             .submit("enhance", "main", json!({}), forever())
+            .await
             .unwrap();
         for _ in 0..200 {
             if jobs.get(&running.id).unwrap().status == JobStatus::Running {
@@ -193,9 +200,11 @@ async fn shutdown_records_running_and_waiting_jobs_as_interrupted() {
     jobs.add_lane("enhance", 1);
     let a = jobs
         .submit("enhance", "main", json!({}), forever())
+        .await
         .unwrap();
     let b = jobs
         .submit("enhance", "main", json!({}), forever())
+        .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     jobs.shutdown().await;
@@ -205,7 +214,7 @@ async fn shutdown_records_running_and_waiting_jobs_as_interrupted() {
         assert_eq!(r.error.unwrap().code, "interrupted");
     }
     assert!(matches!(
-        jobs.submit("enhance", "main", json!({}), forever()),
+        jobs.submit("enhance", "main", json!({}), forever()).await,
         Err(JobsError::ShuttingDown)
     ));
 }
