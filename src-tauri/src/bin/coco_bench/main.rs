@@ -2,8 +2,8 @@
 //! the CoCo wire protocol (`/work/shared/PROTOCOL.md`): the CoCo host or the
 //! Node baseline in `bench/baseline`. The protocol subcommands deliberately
 //! do not use the `coco` library, so both servers are measured by exactly the
-//! same client; only [`enhance`] and [`video`], which time the library's own
-//! enhancer and renderer, call into it.
+//! same client; only [`enhance`], [`jobs`] and [`video`], which time the library's
+//! own enhancer, job system and renderer, call into it.
 //!
 //! - [`client`]: connect, join, and cheap reads of the fields that matter.
 //! - [`board`]: shapes in the client's format, sync requests.
@@ -11,6 +11,7 @@
 //! - [`cursors`], [`saturate`], [`bigboard`], [`sync`], [`writes`], [`probe`]: one
 //!   subcommand each.
 //! - [`enhance`]: the offline enhancer on a sample sketch, with no server.
+//! - [`jobs`]: an enhancement through the job system, against the bare provider call.
 //! - [`video`]: the storyboard renderer, against ffmpeg on the same plan.
 //! - [`report`]: percentiles and the human / JSON output.
 //!
@@ -21,6 +22,7 @@ mod board;
 mod client;
 mod cursors;
 mod enhance;
+mod jobs;
 mod loader;
 mod probe;
 mod report;
@@ -66,6 +68,8 @@ enum Command {
     Probe(probe::ProbeArgs),
     /// Time the offline enhancer on a sketch against a PNG round trip.
     Enhance(enhance::EnhanceArgs),
+    /// Time an enhancement through the job system against the bare provider call.
+    Jobs(jobs::JobsArgs),
     /// Render a storyboard video; compare with ffmpeg on the same plan.
     Video(video::VideoArgs),
 }
@@ -94,6 +98,7 @@ fn main() -> ExitCode {
             Command::Writes(args) => writes::main(args, json).await,
             // Pure computation on this thread; the idle workers cost nothing.
             Command::Enhance(args) => enhance::main(args, json),
+            Command::Jobs(args) => jobs::main(args, json).await,
             Command::Video(args) => video::main(args, json).await,
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
