@@ -269,9 +269,23 @@ test('the local enhancer turns the selected sketch into a picture both people se
     assert.ok(px[3] > 200, `the picture is drawn on the other screen: ${px}`);
     assert.ok([0, 1, 2].every((i) => Math.abs(px[i] - pic.middle[i]) < 40), `on screen ${px}, in the file ${pic.middle}`);
 
-    // Close, then one undo takes the picture away for everyone.
+    // "Enhance again", upscaled: the same sketch (not the picture now selected), twice the pixels, same place.
+    assert.equal(await a.page.getByTestId('enhance-start').innerText(), 'Enhance again');
+    await a.page.getByTestId('enhance-upscale').check();
+    await a.page.getByTestId('enhance-start').click();
+    await waitState(a.page, (s) => s.shapesCount === 3 && s.unacked === 0);
+    await a.page.getByTestId('enhance-result').waitFor();
+    const [, second] = await imageShapes(a.page);
+    assert.deepEqual(second.points, shape.points);
+    const big = await pictureOf(a.page, second.image);
+    assert.deepEqual([big.width, big.height], [2 * pic.width, 2 * pic.height]);
+
+    // Close, then each undo takes one picture away, for everyone.
     await a.page.getByTestId('enhance-close').click();
     await a.page.getByTestId('enhance-dialog').waitFor({ state: 'hidden' });
+    await a.page.keyboard.press('Control+z');
+    await waitState(b.page, (s) => s.shapesCount === 2);
+    assert.deepEqual((await imageShapes(b.page)).map((/** @type {any} */ s) => s.id), [shape.id]);
     await a.page.keyboard.press('Control+z');
     await waitState(a.page, (s) => s.shapesCount === 1 && s.unacked === 0);
     await waitState(b.page, (s) => s.shapesCount === 1);
@@ -466,7 +480,44 @@ test('an empty board cannot be enhanced; the dialog says why', async () => {
     assert.equal(await a.page.getByTestId('enhance-start').isDisabled(), true);
     await a.page.getByTestId('enhance-x').click();
     await a.page.getByTestId('enhance-dialog').waitFor({ state: 'hidden' });
+
+    // Nothing selected: the whole board is the region, and the dialog says so.
+    await stroke(a.page, [{ x: 100, y: 100 }, { x: 200, y: 160 }]);
+    await stroke(a.page, [{ x: 400, y: 300 }, { x: 450, y: 380 }]);
+    await waitState(a.page, (s) => s.shapesCount === 2);
+    await a.page.getByTestId('tool-enhance').click();
+    assert.match(await a.page.getByTestId('enhance-region').innerText(), /^Region: the whole board \(2 shapes, \d+ × \d+\); nothing is selected\.$/);
+    await a.page.keyboard.press('Escape');
   } finally {
     await a.context.close();
+  }
+});
+
+test('the userId sent as "by" is kept in the job up to MAX_ID_BYTES (128) and refused past it', async () => {
+  const up = await fetch(`${host.url}api/save-image`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ imageData: `data:image/png;base64,${FAKE_PNG.toString('base64')}` }),
+  }).then((r) => r.json());
+  /** @param {string} by */
+  const submit = (by) => fetch(`${host.url}api/enhance-image`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ filename: up.path, engine: 'local', room: 'enh-by', by }),
+  });
+  const ok = await submit('u'.repeat(128));
+  assert.equal(ok.status, 200);
+  const job = (await ok.json()).job;
+  assert.equal(job.input.by, 'u'.repeat(128));
+  const refused = await submit('u'.repeat(129));
+  assert.equal(refused.status, 400);
+  const body = await refused.json();
+  assert.equal(body.code, 'invalid');
+  assert.match(body.error, /by is a userId of at most 128 bytes/);
+  const jobs = await fetch(`${host.url}api/jobs?room=enh-by`).then((r) => r.json());
+  assert.deepEqual(jobs.jobs.map((/** @type {any} */ j) => j.id), [job.id], 'the refused one was not queued');
+  // Wait for the accepted one, so the host stops with nothing running.
+  const deadline = Date.now() + 20000;
+  while ((await fetch(`${host.url}api/jobs/${job.id}`).then((r) => r.json())).job.status !== 'complete') {
+    assert.ok(Date.now() < deadline, 'the job finished');
+    await new Promise((r) => setTimeout(r, 100));
   }
 });

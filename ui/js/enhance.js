@@ -23,7 +23,12 @@ import { randomId } from './net.js';
  * @typedef {{id: string, kind: string, room: string, status: 'queued'|'running'|'complete'|'failed'|'cancelled',
  *   progress: number, message: string, updatedAt?: number, input?: any, result?: any, error?: {code: string, message: string}}} Job
  */
-/** @typedef {{box: Bounds, shapes: Shape[], text: string}} Region */
+/**
+ * What is sent: the shapes (by id, so "Enhance again" sends the same sketch
+ * even though the picture it placed is now selected and on the board) and the
+ * box around them, in world units.
+ * @typedef {{ids: string[], whole: boolean, box: Bounds, shapes: Shape[], text: string}} Region
+ */
 
 /** Space kept around the shapes in the picture sent, in world units, so no stroke is cut at the edge. */
 export const REGION_MARGIN = 16;
@@ -59,8 +64,17 @@ const round2 = (v) => Math.round(v * 100) / 100;
  * @returns {Region|null}
  */
 export function regionOf(board, selected) {
-  const picked = [...selected].map((id) => board.shapes.get(id)).filter((s) => !!s);
-  const shapes = /** @type {Shape[]} */ (picked.length ? picked : [...board.shapes.values()]);
+  const picked = [...selected].filter((id) => board.shapes.has(id));
+  return picked.length ? regionOfShapes(board, picked, false) : regionOfShapes(board, [...board.shapes.keys()], true);
+}
+
+/**
+ * The region around the shapes with these ids that still exist; null if none does.
+ * @param {import('./board.js').Board} board @param {string[]} ids @param {boolean} whole they were the whole board
+ * @returns {Region|null}
+ */
+export function regionOfShapes(board, ids, whole) {
+  const shapes = /** @type {Shape[]} */ (ids.map((id) => board.shapes.get(id)).filter((s) => !!s));
   if (shapes.length === 0) return null;
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const s of shapes) {
@@ -72,10 +86,11 @@ export function regionOf(board, selected) {
   const box = { minX: round2(minX - m), minY: round2(minY - m), maxX: round2(maxX + m), maxY: round2(maxY + m) };
   const size = `${Math.round(box.maxX - box.minX)} × ${Math.round(box.maxY - box.minY)}`;
   const n = shapes.length;
-  const text = picked.length
-    ? `Region: the selection (${n} shape${n === 1 ? '' : 's'}, ${size}).`
-    : `Region: the whole board (${n} shape${n === 1 ? '' : 's'}, ${size}); nothing is selected.`;
-  return { box, shapes, text };
+  const count = `${n} shape${n === 1 ? '' : 's'}`;
+  const text = whole
+    ? `Region: the whole board (${count}, ${size}); nothing is selected.`
+    : `Region: the selection (${count}, ${size}).`;
+  return { ids: shapes.map((s) => s.id), whole, box, shapes, text };
 }
 
 /**
@@ -232,8 +247,9 @@ export class Enhance {
   /** Renders, uploads and submits the region; then follows the job. */
   async start() {
     if (this.phase === 'working') return;
-    const region = this.region = regionOf(this.d.board, this.d.renderer.selected) || this.region;
-    if (!region) { this.fail('The board is empty: draw something to enhance first.'); return; }
+    const region = this.region && regionOfShapes(this.d.board, this.region.ids, this.region.whole);
+    if (!region) { this.fail('The shapes to enhance are gone from the board. Close this and select others.'); return; }
+    this.region = region;
     this.phase = 'working';
     this.current = { id: null, region, job: null, lastFrameAt: Date.now(), cancelAsked: false };
     const me = this.current;
