@@ -521,3 +521,43 @@ test('the userId sent as "by" is kept in the job up to MAX_ID_BYTES (128) and re
     await new Promise((r) => setTimeout(r, 100));
   }
 });
+
+test('on a tablet the dialog works by touch, with finger-sized targets', async () => {
+  const a = await join(browser, `${host.url}?room=enh-tablet`, 'Jo', 'top-left', { hasTouch: true, isMobile: true, viewport: { width: 768, height: 1024 } });
+  try {
+    const cdp = await a.page.context().newCDPSession(a.page);
+    const box = await a.page.getByTestId('canvas').boundingBox();
+    if (!box) throw new Error('no canvas');
+    /** @param {'touchStart'|'touchMove'|'touchEnd'} type @param {number} x @param {number} y */
+    const touch = (type, x, y) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x: box.x + x, y: box.y + y, id: 1 }] });
+    await touch('touchStart', 200, 150);
+    for (let i = 1; i <= 24; i++) {
+      const t = (i / 24) * Math.PI * 2;
+      await touch('touchMove', 140 + 60 * Math.cos(t), 150 + 50 * Math.sin(t));
+    }
+    await touch('touchEnd', 0, 0);
+    await waitState(a.page, (s) => s.shapesCount === 1 && s.unacked === 0);
+    // Headless Chromium drops a tap that follows a synthetic CDP touch drag at
+    // once (its gesture detector is still settling); a person never taps that fast.
+    await a.page.waitForTimeout(1500);
+
+    await a.page.getByTestId('tool-enhance').tap();
+    await a.page.getByTestId('enhance-dialog').waitFor();
+    assert.match(await a.page.getByTestId('enhance-region').innerText(), /whole board/);
+    for (const id of ['engine-auto', 'engine-local', 'enhance-start', 'enhance-close', 'enhance-x']) {
+      const target = id.startsWith('engine-') ? a.page.getByTestId(id).locator('xpath=ancestor::label') : a.page.getByTestId(id);
+      const r = await target.boundingBox();
+      assert.ok(r && r.height >= 40 && r.width >= 40, `${id} is big enough to tap: ${JSON.stringify(r)}`);
+    }
+    await a.page.screenshot({ path: `${artifacts}/enhance-tablet.png` });
+    await a.page.getByTestId('engine-local').locator('xpath=ancestor::label').tap();
+    assert.equal(await a.page.getByTestId('engine-local').isChecked(), true);
+    await a.page.getByTestId('enhance-start').tap();
+    await a.page.getByTestId('enhance-result').waitFor({ timeout: 30000 });
+    await a.page.getByTestId('enhance-close').tap();
+    await a.page.getByTestId('enhance-dialog').waitFor({ state: 'hidden' });
+    await waitState(a.page, (s) => s.shapesCount === 2 && s.unacked === 0);
+  } finally {
+    await a.context.close();
+  }
+});

@@ -199,7 +199,9 @@ export class Enhance {
     this.render();
     this.refreshEngines();
     this.dialog.showModal();
-    (this.phase === 'working' ? this.cancelBtn : this.prompt).focus();
+    // On a touch screen the prompt is not focused: its keyboard would cover the dialog.
+    const coarse = matchMedia('(pointer: coarse)').matches;
+    (this.phase === 'working' ? this.cancelBtn : coarse ? byId('enhance-x') : this.prompt).focus();
   }
 
   close() {
