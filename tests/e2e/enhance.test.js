@@ -7,8 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { deflateSync } from 'node:zlib';
+import { startFakeGemini, solidPng, SLOW_ANSWER_MS } from './fake-gemini.js';
 import { startHost, launchBrowser, join, waitState, stroke, removeDir, artifacts } from './helpers.js';
 
 const KEY = 'test-key';
@@ -16,104 +15,16 @@ const MODEL = 'gemini-2.5-flash-image';
 /** The fake's picture: a size and colour no sketch of ours has. */
 const FAKE_W = 96, FAKE_H = 64, FAKE_RGB = [20, 160, 90];
 
-/** @type {number[]} */
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-/** @param {Buffer} buf */
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-/** @param {string} type @param {Buffer} data */
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-/**
- * A solid-colour RGB PNG.
- * @param {number} w @param {number} h @param {number[]} rgb
- */
-function solidPng(w, h, rgb) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => rgb).flat())]);
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
 const FAKE_PNG = solidPng(FAKE_W, FAKE_H, FAKE_RGB);
-
-/**
- * The fake Gemini: `GET /v1beta/models/{model}` and
- * `POST /v1beta/models/{model}:generateContent`, with the key checked as the
- * real API does. `mode` says how generateContent answers.
- */
-const fake = {
-  /** @type {'image'|'blocked'|'slow'} */
-  mode: 'image',
-  /** @type {{method: string, url: string, key: string|undefined, body: any}[]} */
-  requests: [],
-  /** @type {import('node:http').Server|null} */
-  server: null,
-  port: 0,
-};
-
-function startFake() {
-  const server = createServer((req, res) => {
-    const parts = /** @type {Buffer[]} */ ([]);
-    req.on('data', (b) => parts.push(b));
-    req.on('end', () => {
-      const text = Buffer.concat(parts).toString('utf8');
-      /** @type {any} */
-      let body = null;
-      try { body = text ? JSON.parse(text) : null; } catch { /* answered below */ }
-      const key = /** @type {string|undefined} */ (req.headers['x-goog-api-key']);
-      fake.requests.push({ method: String(req.method), url: String(req.url), key, body });
-      const send = (/** @type {number} */ status, /** @type {any} */ json) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-        res.end(JSON.stringify(json));
-      };
-      if (key !== KEY) {
-        return send(400, { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } });
-      }
-      if (req.method === 'GET' && req.url === `/v1beta/models/${MODEL}`) {
-        return send(200, { name: `models/${MODEL}`, version: '2.0', displayName: 'Fake image model', supportedGenerationMethods: ['generateContent'] });
-      }
-      if (req.method === 'POST' && req.url === `/v1beta/models/${MODEL}:generateContent`) {
-        if (!body || !Array.isArray(body.contents)) return send(400, { error: { code: 400, message: 'Invalid JSON payload received.', status: 'INVALID_ARGUMENT' } });
-        if (fake.mode === 'blocked') return send(200, { promptFeedback: { blockReason: 'SAFETY' }, modelVersion: MODEL });
-        const answer = {
-          candidates: [{ content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: FAKE_PNG.toString('base64') } }] }, finishReason: 'STOP', index: 0 }],
-          modelVersion: MODEL,
-        };
-        if (fake.mode === 'slow') { setTimeout(() => send(200, answer), 5000); return; }
-        return send(200, answer);
-      }
-      send(404, { error: { code: 404, message: `models/${req.url} is not found`, status: 'NOT_FOUND' } });
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    fake.server = server;
-    fake.port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
-    resolve(undefined);
-  }));
-}
 
 /** @type {import('./helpers.js').Host} */
 let host;
 /** @type {import('playwright-core').Browser} */
 let browser;
+/** @type {import('./fake-gemini.js').FakeGemini} */
+let fake;
 before(async () => {
-  await startFake();
+  fake = await startFakeGemini({ key: KEY, model: MODEL, image: FAKE_PNG });
   host = await startHost({ env: { GEMINI_API_KEY: KEY }, args: ['--gemini-base-url', `http://127.0.0.1:${fake.port}/v1beta`] });
   browser = await launchBrowser();
 });
@@ -121,8 +32,7 @@ after(async () => {
   await browser?.close();
   await host?.kill();
   if (host) removeDir(host.dataDir);
-  fake.server?.closeAllConnections();
-  fake.server?.close();
+  fake?.close();
 });
 
 /** @param {import('playwright-core').Page} page */
@@ -402,7 +312,7 @@ test('cancelling a slow enhancement says so and places nothing; the others saw w
 
     // Past the fake's answer: still nothing placed, on either screen.
     const sent = Date.now();
-    while (Date.now() - sent < 5500) await new Promise((r) => setTimeout(r, 250));
+    while (Date.now() - sent < SLOW_ANSWER_MS + 500) await new Promise((r) => setTimeout(r, 250));
     assert.equal((await imageShapes(a.page)).length, 0);
     assert.equal((await imageShapes(b.page)).length, 0);
     const jobs = await a.page.evaluate(async () => (await (await fetch('/api/jobs?room=enh-cancel')).json()).jobs);
