@@ -3,7 +3,7 @@
 // stale UI while the host answers.
 const CACHE = 'coco-ui-v2';
 const SHELL = ['/', '/style.css', '/js/main.js', '/js/board.js', '/js/render.js', '/js/net.js',
-  '/js/actions.js', '/js/tools.js', '/js/store.js', '/js/join.js', '/js/ui.js', '/js/host.js', '/js/qr.js', '/js/images.js', '/js/nearby.js'];
+  '/js/actions.js', '/js/tools.js', '/js/store.js', '/js/join.js', '/js/ui.js', '/js/host.js', '/js/qr.js', '/js/images.js', '/js/nearby.js', '/js/enhance.js'];
 
 self.addEventListener('install', (e) => {
   self.skipWaiting();

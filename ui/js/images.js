@@ -24,6 +24,11 @@ export function onImageLoad(cb) { loadListeners.add(cb); }
 
 /** The URL to fetch a stored image from, with the join code when there is one. @param {string} path */
 export function imageUrl(path) {
+  return withCode(path);
+}
+
+/** A host path with the join code LAN peers must send (`?code=`), when there is one. @param {string} path */
+export function withCode(path) {
   if (!joinCode || !path.startsWith('/')) return path;
   return `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(joinCode)}`;
 }

@@ -10,6 +10,7 @@ import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat } fro
 import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
 import { startHostPanel } from './host.js';
 import { setImageCode, uploadImage, loadImage, UploadError } from './images.js';
+import { Enhance } from './enhance.js';
 
 const SAVE_DELAY_MS = 400;
 /** How often a shape being drawn is shown to the others (it rides on CURSOR_MOVE). */
@@ -130,6 +131,7 @@ async function startBoard(joined) {
         if (!strokeChosen && w.color) toolbar.setStroke(w.color);
       },
       onStop: (reason, message) => stopped(reason, message),
+      onJob: (job) => enhance.onJob(job),
     },
   });
   board.onChange = () => { renderer.request(); scheduleSave(); };
@@ -203,6 +205,19 @@ async function startBoard(joined) {
   /** @param {number} v */
   const round2 = (v) => Math.round(v * 100) / 100;
 
+  const enhance = new Enhance({
+    board, renderer, actions, room, userId: joined.userId,
+    userName: (id) => net.users.get(id)?.name ?? null,
+    connected: () => net.state === 'connected',
+    onPlaced: (shape) => {
+      setTool('select');
+      renderer.selected.clear();
+      renderer.selected.add(shape.id);
+      renderer.request();
+    },
+    toast: showToast,
+  });
+
   /**
    * Uploads a picture and puts it on the board, centred on `at` (world
    * coordinates; the middle of the view when null), at most 600 units wide.
@@ -275,6 +290,7 @@ async function startBoard(joined) {
   /** @param {import('./ui.js').Command} c */
   async function command(c) {
     if (c === 'image') { fileInput.click(); return; }
+    if (c === 'enhance') { enhance.open(/** @type {HTMLElement|null} */ (document.querySelector('[data-testid=tool-enhance]'))); return; }
     if (c === 'undo') actions.undo();
     else if (c === 'redo') actions.redo();
     else if (c === 'delete') {
@@ -294,6 +310,7 @@ async function startBoard(joined) {
   /** @param {KeyboardEvent} e */
   function onKey(e) {
     const t = /** @type {HTMLElement} */ (e.target);
+    if (t.closest('dialog')) return; // a dialog handles its own keys (Escape closes it)
     if (t.closest('input, textarea, select') && e.key !== 'Escape') return;
     const mod = e.ctrlKey || e.metaKey;
     const k = e.key.toLowerCase();
@@ -304,6 +321,7 @@ async function startBoard(joined) {
     if (mod && e.shiftKey && k === 's') { e.preventDefault(); command('export-svg'); return; }
     if (mod || e.altKey) return;
     if (k === 'i') { command('image'); return; }
+    if (k === 'e' && e.shiftKey) { e.preventDefault(); command('enhance'); return; }
     const tool = TOOLS.find((x) => x.key === k);
     if (tool) { setTool(tool.tool); return; }
     if (k === 'f') toolbar.toggleFill();

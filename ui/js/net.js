@@ -19,6 +19,7 @@ import { putOp, deleteOps, loadOps } from './store.js';
  * @property {(userId: string, pos: {x: number, y: number}, draft?: any) => void} onCursor
  * @property {(reason: 'unauthorized'|'rate_limited'|'room_full'|'kicked'|'replaced'|'invalid', message: string) => void} onStop
  * @property {(welcome: any) => void} onWelcome
+ * @property {(job: any) => void} [onJob] a background job of this room changed (`JOB_UPDATED`)
  */
 
 const BACKOFF_BASE_MS = 300;
@@ -211,6 +212,9 @@ export class Net {
       case 'USER_LEFT':
         this.users.delete(p.userId);
         this.hooks.onStatus();
+        break;
+      case 'JOB_UPDATED':
+        if (p && typeof p.id === 'string') this.hooks.onJob?.(p);
         break;
       case 'CURSOR_MOVE':
         if (p.userId !== this.userId && p.position) this.hooks.onCursor(p.userId, p.position, p.draft);

@@ -286,20 +286,36 @@ export class Renderer {
  * @param {import('./board.js').Board} board @returns {Promise<Blob|null>}
  */
 export async function exportPng(board) {
-  const shapes = [...board.shapes.values()];
+  const out = await renderPng(board, [...board.shapes.values()], drawingBounds(board), { margin: EXPORT_MARGIN, scale: 1, maxSide: 8000 });
+  return out.blob;
+}
+
+/**
+ * Renders `shapes` onto a white PNG covering `box` (world coordinates) plus
+ * `margin` on every side, at `scale` pixels per world unit, or less when a
+ * side would pass `maxSide` pixels. Pictures are drawn once they have loaded.
+ * Used by the PNG export and by the enhancement, which sends a region.
+ * @param {import('./board.js').Board} board @param {Shape[]} shapes
+ * @param {import('./board.js').Bounds} box
+ * @param {{margin: number, scale: number, maxSide: number}} o
+ * @returns {Promise<{blob: Blob|null, width: number, height: number}>}
+ */
+export async function renderPng(board, shapes, box, o) {
   await Promise.all(shapes.filter((s) => s.type === 'image').map((s) => loadImage(/** @type {any} */ (s).image)));
-  const { minX, minY, maxX, maxY } = drawingBounds(board);
-  const margin = EXPORT_MARGIN;
-  const scale = Math.min(1, 8000 / Math.max(maxX - minX + 2 * margin, maxY - minY + 2 * margin));
+  const { minX, minY, maxX, maxY } = box;
+  const margin = o.margin;
+  const w = maxX - minX + 2 * margin, h = maxY - minY + 2 * margin;
+  const scale = Math.min(o.scale, o.maxSide / Math.max(w, h));
   const c = document.createElement('canvas');
-  c.width = Math.ceil((maxX - minX + 2 * margin) * scale);
-  c.height = Math.ceil((maxY - minY + 2 * margin) * scale);
+  c.width = Math.max(1, Math.ceil(w * scale));
+  c.height = Math.max(1, Math.ceil(h * scale));
   const ctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, c.width, c.height);
   ctx.setTransform(scale, 0, 0, scale, (margin - minX) * scale, (margin - minY) * scale);
   for (const s of shapes) drawShape(ctx, s, board);
-  return new Promise((resolve) => c.toBlob(resolve, 'image/png'));
+  const blob = await new Promise((/** @type {(b: Blob|null) => void} */ resolve) => c.toBlob(resolve, 'image/png'));
+  return { blob, width: c.width, height: c.height };
 }
 
 /**
@@ -321,7 +337,7 @@ const EXPORT_MARGIN = 20;
  * The bounding box of every shape (800 × 600 at the origin for an empty board).
  * @param {import('./board.js').Board} board @returns {import('./board.js').Bounds}
  */
-function drawingBounds(board) {
+export function drawingBounds(board) {
   if (board.shapes.size === 0) return { minX: 0, minY: 0, maxX: 800, maxY: 600 };
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const s of board.shapes.values()) {

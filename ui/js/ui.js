@@ -27,6 +27,7 @@ const ICONS = {
   'export-svg': 'M12 4v9M8 9l4 4 4-4M4 17l3 3 3-3M14 20l2-3 2 3 2-3',
   fit: 'M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5',
   image: 'M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4M15.5 9.5h.01',
+  enhance: 'M10 3l1.9 5.1L17 10l-5.1 1.9L10 17l-1.9-5.1L3 10l5.1-1.9zM18 14l.9 2.1L21 17l-2.1.9L18 20l-.9-2.1L15 17l2.1-.9z',
 };
 
 /** @type {{tool: Tool, label: string, key: string}[]} */
@@ -58,7 +59,7 @@ function icon(name) {
   return /** @type {Node} */ (span.firstChild);
 }
 
-/** @typedef {'undo'|'redo'|'delete'|'export'|'export-svg'|'fit'|'image'} Command */
+/** @typedef {'undo'|'redo'|'delete'|'export'|'export-svg'|'fit'|'image'|'enhance'} Command */
 
 /**
  * @param {HTMLElement} nav
@@ -75,7 +76,9 @@ export function buildToolbar(nav, h) {
   }
   const image = el('button', { type: 'button', 'aria-label': 'Insert a picture (I)', title: 'Insert a picture (I) · or paste or drop one on the board', 'data-testid': 'tool-image' }, [icon('image')]);
   image.addEventListener('click', () => h.onCommand('image'));
-  nav.append(image);
+  const enhance = el('button', { type: 'button', 'aria-label': 'Enhance the sketch (Shift+E)', title: 'Enhance the sketch (Shift+E) · the selection, or the whole board', 'aria-haspopup': 'dialog', 'data-testid': 'tool-enhance' }, [icon('enhance')]);
+  enhance.addEventListener('click', () => h.onCommand('enhance'));
+  nav.append(image, enhance);
   nav.append(el('hr'));
   const stroke = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#1f2328', 'aria-label': 'Stroke colour', title: 'Stroke colour', 'data-testid': 'stroke-color' }));
   const width = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': 'Stroke width', title: 'Stroke width', 'data-testid': 'stroke-width' },

@@ -17,6 +17,7 @@ use super::jobs::submit_error;
 use super::{ApiError, AppState, DEFAULT_ROOM};
 use crate::ai::enhance::{self, EngineChoice, EnhanceRequest, Source, MAX_PROMPT_CHARS};
 use crate::jobs::JobRecord;
+use crate::protocol::limits::MAX_ID_BYTES;
 use crate::protocol::valid_room_name;
 
 #[derive(Deserialize)]
@@ -32,6 +33,10 @@ pub struct Submit {
     upscale: Option<bool>,
     #[serde(default)]
     room: Option<String>,
+    /// The `userId` of the person asking, kept in the job's `input` so the
+    /// others in the room can see who is enhancing.
+    #[serde(default)]
+    by: Option<String>,
 }
 
 pub async fn submit(
@@ -44,7 +49,7 @@ pub async fn submit(
     admit(&state, peer, &query, &headers)?;
     let Json(body) = body.map_err(|e| {
         invalid(&format!(
-            "expected {{filename, prompt?, engine?: \"auto\"|\"gemini\"|\"local\", upscale?}}: {}",
+            "expected {{filename, prompt?, engine?: \"auto\"|\"gemini\"|\"local\", upscale?, room?, by?}}: {}",
             e.body_text()
         ))
     })?;
@@ -70,6 +75,12 @@ pub async fn submit(
         Some(text) => EngineChoice::parse(text)
             .ok_or_else(|| invalid("engine is \"auto\", \"gemini\" or \"local\""))?,
     };
+    let by = body.by.filter(|b| !b.is_empty());
+    if by.as_ref().is_some_and(|b| b.len() > MAX_ID_BYTES) {
+        return Err(invalid(&format!(
+            "by is a userId of at most {MAX_ID_BYTES} bytes"
+        )));
+    }
     let source = parse_source(&body.filename);
     let enhancer = &state.inner.enhancer;
     if !enhancer.has_source(&source) {
@@ -85,12 +96,15 @@ pub async fn submit(
         engine,
         upscale: body.upscale.unwrap_or(false),
     };
-    let input = json!({
+    let mut input = json!({
         "source": source.path(),
         "prompt": prompt,
         "engine": engine,
         "upscale": request.upscale,
     });
+    if let Some(by) = by {
+        input["by"] = json!(by);
+    }
     let job = state
         .inner
         .jobs

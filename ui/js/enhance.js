@@ -1,0 +1,492 @@
+// @ts-check
+/**
+ * Sketch enhancement: the dialog, the job it starts on the host, and the
+ * picture it puts on the board.
+ *
+ * The region (the selection's bounds, else the whole drawing) is rendered to
+ * a PNG by the export code, uploaded (`POST /api/save-image`) and submitted
+ * (`POST /api/enhance-image`). The job is followed through the room's
+ * `JOB_UPDATED` frames and, while the socket is down or silent, by polling
+ * `GET /api/jobs/{id}`: a dropped connection never leaves the dialog stuck.
+ * Only the person who started a job places its picture, as one image shape
+ * over the region (one undoable add, relayed like any shape), so the room
+ * gets it exactly once. The others see a small "X is enhancing…" line.
+ */
+import { renderPng } from './render.js';
+import { uploadImage, loadImage, withCode, UploadError } from './images.js';
+import { randomId } from './net.js';
+
+/** @typedef {import('./board.js').Shape} Shape */
+/** @typedef {import('./board.js').Bounds} Bounds */
+/**
+ * A job as the host shows it (`JOB_UPDATED`, `GET /api/jobs/{id}`).
+ * @typedef {{id: string, kind: string, room: string, status: 'queued'|'running'|'complete'|'failed'|'cancelled',
+ *   progress: number, message: string, updatedAt?: number, input?: any, result?: any, error?: {code: string, message: string}}} Job
+ */
+/**
+ * What is sent: the shapes (by id, so "Enhance again" sends the same sketch
+ * even though the picture it placed is now selected and on the board) and the
+ * box around them, in world units.
+ * @typedef {{ids: string[], whole: boolean, box: Bounds, shapes: Shape[], text: string}} Region
+ */
+
+/** Space kept around the shapes in the picture sent, in world units, so no stroke is cut at the edge. */
+export const REGION_MARGIN = 16;
+/** Pixels per world unit of the picture sent: a small sketch still gives the engines some detail. */
+export const RENDER_SCALE = 2;
+/** Longest side of the picture sent, in pixels: detail enough for either engine, far below the upload limit. */
+export const MAX_RENDER_SIDE = 2048;
+/** How often a job is asked for over HTTP while the socket cannot report it. */
+export const POLL_INTERVAL_MS = 1000;
+/** A job this long without a frame is asked for over HTTP too (a missed frame, a half-open socket). */
+export const SOCKET_SILENCE_MS = 3000;
+/** Jobs remembered from the room's frames: a frame may arrive before the answer that names its job. */
+const MAX_REMEMBERED_JOBS = 64;
+
+const FINAL = new Set(['complete', 'failed', 'cancelled']);
+/** @param {Job} job */
+const isFinal = (job) => FINAL.has(job.status);
+
+/** @param {string} id @returns {HTMLElement} */
+function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} is missing from index.html`);
+  return el;
+}
+
+/** @param {number} v */
+const round2 = (v) => Math.round(v * 100) / 100;
+
+/**
+ * The part of the board to enhance: the selected shapes, else every shape.
+ * Null for an empty board.
+ * @param {import('./board.js').Board} board @param {Iterable<string>} selected
+ * @returns {Region|null}
+ */
+export function regionOf(board, selected) {
+  const picked = [...selected].filter((id) => board.shapes.has(id));
+  return picked.length ? regionOfShapes(board, picked, false) : regionOfShapes(board, [...board.shapes.keys()], true);
+}
+
+/**
+ * The region around the shapes with these ids that still exist; null if none does.
+ * @param {import('./board.js').Board} board @param {string[]} ids @param {boolean} whole they were the whole board
+ * @returns {Region|null}
+ */
+export function regionOfShapes(board, ids, whole) {
+  const shapes = /** @type {Shape[]} */ (ids.map((id) => board.shapes.get(id)).filter((s) => !!s));
+  if (shapes.length === 0) return null;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const s of shapes) {
+    const b = board.bounds(s);
+    minX = Math.min(minX, b.minX); minY = Math.min(minY, b.minY);
+    maxX = Math.max(maxX, b.maxX); maxY = Math.max(maxY, b.maxY);
+  }
+  const m = REGION_MARGIN;
+  const box = { minX: round2(minX - m), minY: round2(minY - m), maxX: round2(maxX + m), maxY: round2(maxY + m) };
+  const size = `${Math.round(box.maxX - box.minX)} × ${Math.round(box.maxY - box.minY)}`;
+  const n = shapes.length;
+  const count = `${n} shape${n === 1 ? '' : 's'}`;
+  const text = whole
+    ? `Region: the whole board (${count}, ${size}); nothing is selected.`
+    : `Region: the selection (${count}, ${size}).`;
+  return { ids: shapes.map((s) => s.id), whole, box, shapes, text };
+}
+
+/**
+ * Where a picture of w × h goes in the region: as large as fits, centred,
+ * never stretched (Gemini may answer with another aspect ratio).
+ * @param {Bounds} box @param {number} w @param {number} h
+ * @returns {{x: number, y: number, w: number, h: number}}
+ */
+export function fitInto(box, w, h) {
+  const bw = box.maxX - box.minX, bh = box.maxY - box.minY;
+  if (!(w > 0 && h > 0)) return { x: box.minX, y: box.minY, w: bw, h: bh };
+  const k = Math.min(bw / w, bh / h);
+  const dw = round2(w * k), dh = round2(h * k);
+  return { x: round2(box.minX + (bw - dw) / 2), y: round2(box.minY + (bh - dh) / 2), w: dw, h: dh };
+}
+
+/** Which engine made a result, for people. @param {any} result */
+export function madeBy(result) {
+  if (result?.engine === 'gemini') return `Made by Gemini${result.model ? ` (${result.model})` : ''}.`;
+  if (result?.engine === 'local') return 'Made by the local enhancer, on the host.';
+  return `Made by ${String(result?.engine || 'an unknown engine')}.`;
+}
+
+/** @param {Response} res @returns {Promise<any>} */
+async function jsonOf(res) {
+  try { return await res.json(); } catch { return {}; }
+}
+
+/**
+ * @typedef {object} EnhanceDeps
+ * @property {import('./board.js').Board} board
+ * @property {{selected: Set<string>}} renderer
+ * @property {{add: (shape: Shape) => void}} actions
+ * @property {string} room
+ * @property {string} userId
+ * @property {(userId: string) => string|null} userName a person in the room, by id
+ * @property {() => boolean} connected whether the socket reports jobs right now
+ * @property {(shape: Shape) => void} onPlaced the picture is on the board
+ * @property {(text: string, kind: 'info'|'bad', ms: number) => void} toast a message while the dialog is closed
+ */
+
+export class Enhance {
+  /** @param {EnhanceDeps} deps */
+  constructor(deps) {
+    this.d = deps;
+    this.dialog = /** @type {HTMLDialogElement} */ (byId('enhance'));
+    this.form = /** @type {HTMLFormElement} */ (byId('enhance-form'));
+    this.regionEl = byId('enhance-region');
+    this.fields = byId('enhance-fields');
+    this.prompt = /** @type {HTMLTextAreaElement} */ (byId('enhance-prompt'));
+    this.upscale = /** @type {HTMLInputElement} */ (byId('enhance-upscale'));
+    this.geminiNote = byId('enhance-gemini-note');
+    this.geminiWhy = byId('enhance-gemini-why');
+    this.progressEl = byId('enhance-progress');
+    this.bar = /** @type {HTMLProgressElement} */ (byId('enhance-bar'));
+    this.message = byId('enhance-message');
+    this.resultEl = byId('enhance-result');
+    this.preview = /** @type {HTMLImageElement} */ (byId('enhance-preview'));
+    this.engineEl = byId('enhance-engine');
+    this.noteEl = byId('enhance-note');
+    this.errorEl = byId('enhance-error');
+    this.cancelBtn = /** @type {HTMLButtonElement} */ (byId('enhance-cancel'));
+    this.startBtn = /** @type {HTMLButtonElement} */ (byId('enhance-start'));
+    this.activity = byId('activity');
+
+    /** @type {'ready'|'working'|'done'|'failed'} */
+    this.phase = 'ready';
+    /** @type {Region|null} */
+    this.region = null;
+    /** @type {{id: string|null, region: Region, job: Job|null, lastFrameAt: number, cancelAsked: boolean}|null} the job this dialog started */
+    this.current = null;
+    /** @type {Map<string, Job>} the latest record of each job of the room seen lately */
+    this.jobs = new Map();
+    /** @type {Set<string>} jobs started here */
+    this.mine = new Set();
+    /** @type {ReturnType<typeof setInterval>|undefined} */
+    this.pollTimer = undefined;
+    /** @type {HTMLElement|null} where the focus goes back to */
+    this.opener = null;
+
+    this.form.addEventListener('submit', (e) => { e.preventDefault(); this.start(); });
+    byId('enhance-close').addEventListener('click', () => this.close());
+    byId('enhance-x').addEventListener('click', () => this.close());
+    this.cancelBtn.addEventListener('click', () => this.cancel());
+    // A tap on the backdrop closes, as Escape does; the job goes on.
+    this.dialog.addEventListener('click', (e) => { if (e.target === this.dialog) this.close(); });
+    this.dialog.addEventListener('close', () => {
+      const back = this.opener;
+      this.opener = null;
+      if (back && back.isConnected) back.focus();
+    });
+    this.loadRoomJobs();
+  }
+
+  /**
+   * Opens the dialog for the current selection (or shows the job running).
+   * @param {HTMLElement|null} [opener] focused again when the dialog closes
+   */
+  open(opener) {
+    if (this.dialog.open) return;
+    this.opener = opener || /** @type {HTMLElement|null} */ (document.activeElement);
+    if (this.phase !== 'working') {
+      this.phase = 'ready';
+      this.region = regionOf(this.d.board, this.d.renderer.selected);
+    }
+    this.render();
+    this.refreshEngines();
+    this.dialog.showModal();
+    // On a touch screen the prompt is not focused: its keyboard would cover the dialog.
+    const coarse = matchMedia('(pointer: coarse)').matches;
+    (this.phase === 'working' ? this.cancelBtn : coarse ? byId('enhance-x') : this.prompt).focus();
+  }
+
+  close() {
+    if (this.dialog.open) this.dialog.close();
+  }
+
+  /** Asks the host which engines it has; Gemini is disabled, with the reason, when it has not. */
+  async refreshEngines() {
+    const radio = /** @type {HTMLInputElement} */ (this.form.querySelector('input[value=gemini]'));
+    /** @type {any} */
+    let body = null;
+    try {
+      const res = await fetch(withCode('/api/ai/status'), { cache: 'no-store' });
+      if (res.ok) body = await jsonOf(res);
+    } catch { /* unreachable: said below */ }
+    const g = body?.gemini;
+    if (!g) {
+      this.geminiNote.textContent = 'Could not ask the host whether Gemini is set up.';
+      return;
+    }
+    radio.disabled = !g.available;
+    radio.closest('label')?.classList.toggle('off', !g.available);
+    const reason = String(g.reason || 'the host has no API key').replace(/[.\s]+$/, '');
+    this.geminiWhy.hidden = true;
+    if (!g.available) {
+      this.geminiNote.textContent = 'Not available';
+      this.geminiWhy.textContent = `Gemini is not available: ${reason}.`;
+      this.geminiWhy.hidden = false;
+      if (radio.checked) /** @type {HTMLInputElement} */ (this.form.querySelector('input[value=auto]')).checked = true;
+    } else if (g.check && g.check !== 'ok' && g.check !== 'pending' && g.reason) {
+      this.geminiNote.textContent = `Online${g.model ? ` · ${g.model}` : ''}`;
+      this.geminiWhy.textContent = `Gemini is set up, but its check failed: ${reason}. Auto will fall back to the local enhancer.`;
+      this.geminiWhy.hidden = false;
+    } else {
+      this.geminiNote.textContent = `Online${g.model ? ` · ${g.model}` : ''}`;
+    }
+  }
+
+  /** The engine chosen in the dialog. @returns {'auto'|'gemini'|'local'} */
+  engine() {
+    const v = /** @type {HTMLInputElement|null} */ (this.form.querySelector('input[name=engine]:checked'))?.value;
+    return v === 'gemini' || v === 'local' ? v : 'auto';
+  }
+
+  /** Renders, uploads and submits the region; then follows the job. */
+  async start() {
+    if (this.phase === 'working') return;
+    const region = this.region && regionOfShapes(this.d.board, this.region.ids, this.region.whole);
+    if (!region) { this.fail('The shapes to enhance are gone from the board. Close this and select others.'); return; }
+    this.region = region;
+    this.phase = 'working';
+    this.current = { id: null, region, job: null, lastFrameAt: Date.now(), cancelAsked: false };
+    const me = this.current;
+    this.showProgress(0, 'Drawing the region…');
+    this.render();
+    this.cancelBtn.focus();
+    try {
+      const png = await renderPng(this.d.board, region.shapes, region.box, { margin: 0, scale: RENDER_SCALE, maxSide: MAX_RENDER_SIDE });
+      if (!png.blob) throw new Error('This browser could not draw the region.');
+      if (me.cancelAsked) return this.finishCancelled(me);
+      this.showProgress(0, 'Sending the sketch to the host…');
+      const up = await uploadImage(png.blob);
+      if (me.cancelAsked) return this.finishCancelled(me);
+      this.showProgress(0, 'Starting…');
+      const body = { filename: up.path, prompt: this.prompt.value.trim(), engine: this.engine(), upscale: this.upscale.checked, room: this.d.room, by: this.d.userId };
+      /** @type {Response} */
+      let res;
+      try {
+        res = await fetch(withCode('/api/enhance-image'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      } catch {
+        throw new Error('Could not reach the host. Try again when connected.');
+      }
+      const answer = await jsonOf(res);
+      if (!res.ok || !answer.requestId) {
+        const why = typeof answer.error === 'string' ? answer.error : `HTTP ${res.status}`;
+        throw new Error(res.status === 429 ? `The host is busy: ${why}` : `The host did not start the enhancement: ${why}`);
+      }
+      if (this.current !== me) return;
+      me.id = String(answer.requestId);
+      this.mine.add(me.id);
+      this.renderActivity();
+      this.startPolling();
+      this.accept(answer.job);
+      // Frames that beat the answer here.
+      const seen = this.jobs.get(me.id);
+      if (seen) this.accept(seen);
+      if (me.cancelAsked && this.current === me) this.cancel();
+    } catch (e) {
+      if (this.current !== me) return;
+      this.current = null;
+      this.fail(e instanceof UploadError || e instanceof Error ? e.message : 'The enhancement could not start.');
+    }
+  }
+
+  /** Asks the host to stop the job; the dialog shows "cancelled" once the host says so. */
+  async cancel() {
+    const me = this.current;
+    if (!me) return;
+    me.cancelAsked = true;
+    if (!me.id) { this.showProgress(this.bar.value, 'Cancelling…'); return; }
+    this.showProgress(this.bar.value, 'Cancelling…');
+    this.cancelBtn.disabled = true;
+    try {
+      const res = await fetch(withCode(`/api/jobs/${encodeURIComponent(me.id)}/cancel`), { method: 'POST' });
+      const body = await jsonOf(res);
+      if (res.ok && body.job) this.accept(body.job);
+      // 409: it finished first; its final frame says how.
+    } catch {
+      this.cancelBtn.disabled = false;
+      this.showProgress(this.bar.value, 'Could not reach the host to cancel; still trying to follow the job.');
+    }
+  }
+
+  /**
+   * A `JOB_UPDATED` frame of this room.
+   * @param {Job} job
+   */
+  onJob(job) {
+    if (!job || typeof job.id !== 'string') return;
+    const old = this.jobs.get(job.id);
+    if (old && !newer(old, job)) return;
+    this.jobs.delete(job.id);
+    this.jobs.set(job.id, job);
+    if (this.jobs.size > MAX_REMEMBERED_JOBS) this.jobs.delete(/** @type {string} */ (this.jobs.keys().next().value));
+    if (this.current && this.current.id === job.id) {
+      this.current.lastFrameAt = Date.now();
+      this.accept(job);
+    }
+    this.renderActivity();
+  }
+
+  /** @param {Job|undefined|null} job the latest known state of the job this dialog follows */
+  accept(job) {
+    const me = this.current;
+    if (!job || !me || job.id !== me.id) return;
+    if (me.job && !newer(me.job, job)) return;
+    me.job = job;
+    if (!isFinal(job)) {
+      const p = Math.max(0, Math.min(1, Number(job.progress) || 0));
+      const label = job.status === 'queued' ? 'Waiting for the host…' : job.message || 'Working…';
+      this.showProgress(p, me.cancelAsked ? 'Cancelling…' : `${label} (${Math.round(p * 100)}%)`);
+      return;
+    }
+    this.current = null;
+    this.stopPolling();
+    if (job.status === 'complete') this.finishComplete(job, me.region);
+    else if (job.status === 'cancelled') this.finishCancelled(me);
+    else this.fail(job.error?.message || 'The enhancement failed.');
+    this.renderActivity();
+  }
+
+  /** @param {Job} job @param {Region} region */
+  async finishComplete(job, region) {
+    const r = job.result || {};
+    const path = typeof r.path === 'string' && r.path.startsWith('/enhanced_drawings/') ? r.path : '';
+    if (!path) { this.fail('The host finished but gave no picture.'); return; }
+    let w = Number(r.width) || 0, h = Number(r.height) || 0;
+    if (!w || !h) {
+      const img = await loadImage(path);
+      w = img?.naturalWidth || 0; h = img?.naturalHeight || 0;
+    }
+    const at = fitInto(region.box, w, h);
+    /** @type {Shape} */
+    const shape = {
+      id: randomId('s-'), type: 'image', image: path,
+      points: [{ x: at.x, y: at.y }, { x: round2(at.x + at.w), y: round2(at.y + at.h) }],
+      width: at.w, height: at.h,
+      style: { strokeColor: '#1f2328', fillColor: 'transparent', strokeWidth: 1, opacity: 1 },
+      isSelected: false, createdBy: this.d.userId,
+    };
+    loadImage(path);
+    this.d.actions.add(shape);
+    this.d.onPlaced(shape);
+    this.phase = 'done';
+    this.preview.src = withCode(path);
+    this.engineEl.textContent = madeBy(r);
+    this.noteEl.textContent = typeof r.note === 'string' ? r.note : '';
+    this.noteEl.hidden = !this.noteEl.textContent;
+    this.render();
+    if (!this.dialog.open) this.d.toast(`The enhanced picture is on the board. ${madeBy(r)}${r.note ? ` ${r.note}` : ''}`, 'info', 8000);
+  }
+
+  /** @param {{id: string|null}} me */
+  finishCancelled(me) {
+    if (this.current === me) this.current = null;
+    this.stopPolling();
+    this.fail('Cancelled: nothing was placed on the board.');
+  }
+
+  /** @param {string} text */
+  fail(text) {
+    this.phase = 'failed';
+    this.errorEl.textContent = text;
+    this.render();
+    if (!this.dialog.open) this.d.toast(`Enhancement: ${text}`, 'bad', 8000);
+  }
+
+  /** @param {number} value 0..1 @param {string} text */
+  showProgress(value, text) {
+    this.bar.value = value;
+    this.message.textContent = text;
+  }
+
+  /** Shows the dialog's parts for the current phase. */
+  render() {
+    const working = this.phase === 'working';
+    this.regionEl.textContent = (working && this.current ? this.current.region : this.region)?.text
+      || 'The board is empty: draw something to enhance first.';
+    for (const input of this.fields.querySelectorAll('input, textarea')) {
+      const el = /** @type {HTMLInputElement} */ (input);
+      if (el.value !== 'gemini' || !el.closest('.off')) el.disabled = working;
+    }
+    this.progressEl.hidden = !working;
+    this.resultEl.hidden = this.phase !== 'done';
+    if (this.phase !== 'failed') this.errorEl.textContent = '';
+    this.cancelBtn.hidden = !working;
+    this.cancelBtn.disabled = false;
+    this.startBtn.hidden = working;
+    this.startBtn.disabled = !this.region;
+    this.startBtn.textContent = { ready: 'Start', working: 'Start', done: 'Enhance again', failed: 'Try again' }[this.phase];
+    if (this.phase === 'done' && this.dialog.open) this.startBtn.focus();
+  }
+
+  startPolling() {
+    this.stopPolling();
+    this.pollTimer = setInterval(() => this.poll(), POLL_INTERVAL_MS);
+  }
+
+  stopPolling() {
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  /** The socket's fallback: asks for the job when frames cannot be relied on. */
+  async poll() {
+    const me = this.current;
+    if (!me || !me.id) return;
+    if (this.d.connected() && Date.now() - me.lastFrameAt < SOCKET_SILENCE_MS) return;
+    try {
+      const res = await fetch(withCode(`/api/jobs/${encodeURIComponent(me.id)}`), { cache: 'no-store' });
+      const body = await jsonOf(res);
+      if (res.ok && body.job) this.accept(body.job);
+      else if (res.status === 404 && this.current === me) {
+        this.current = null;
+        this.stopPolling();
+        this.fail('The host no longer knows this enhancement (was it restarted?). Try again.');
+      }
+    } catch { /* unreachable: the next tick tries again */ }
+  }
+
+  /** Enhancements already running in the room when this page opened. */
+  async loadRoomJobs() {
+    try {
+      const res = await fetch(withCode(`/api/jobs?room=${encodeURIComponent(this.d.room)}`), { cache: 'no-store' });
+      const body = await jsonOf(res);
+      for (const job of Array.isArray(body.jobs) ? body.jobs : []) if (!isFinal(job) && !this.jobs.has(job.id)) this.onJob(job);
+    } catch { /* the frames will tell */ }
+  }
+
+  /** The small "X is enhancing…" lines, for the jobs of the others. */
+  renderActivity() {
+    const lines = [];
+    for (const job of this.jobs.values()) {
+      if (job.kind !== 'enhance' || isFinal(job) || this.mine.has(job.id)) continue;
+      const by = typeof job.input?.by === 'string' ? job.input.by : '';
+      // Frames of the job being started here can beat the answer that names it.
+      if (by === this.d.userId && this.current && !this.current.id) continue;
+      const who = by === this.d.userId ? 'You' : (by && this.d.userName(by)) || 'Someone';
+      const li = document.createElement('li');
+      li.dataset.testid = 'activity-item';
+      const pct = Math.round((Number(job.progress) || 0) * 100);
+      li.textContent = `${who} ${who === 'You' ? 'are' : 'is'} enhancing…${pct > 0 ? ` ${pct}%` : ''}`;
+      lines.push(li);
+    }
+    this.activity.replaceChildren(...lines);
+  }
+}
+
+/**
+ * Whether `b` is a later state of the same job than `a`: a final state is
+ * never replaced, and frames can overtake the HTTP answers.
+ * @param {Job} a @param {Job} b
+ */
+function newer(a, b) {
+  if (isFinal(a)) return false;
+  if (isFinal(b)) return true;
+  return (b.updatedAt || 0) >= (a.updatedAt || 0);
+}
