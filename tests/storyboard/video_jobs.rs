@@ -299,3 +299,28 @@ async fn only_videos_the_host_made_are_served() {
     assert_eq!(status, 404);
     host.stop().await;
 }
+
+#[tokio::test]
+async fn a_full_video_queue_answers_429() {
+    let host = TestHost::start().await;
+    let board = board_with_frames(&host, "main", 2, 60_000).await;
+    // One renders, MAX_QUEUED_JOBS wait; the next is refused.
+    for _ in 0..=coco::jobs::MAX_QUEUED_JOBS {
+        generate(&host, small(&board, json!({}))).await;
+    }
+    let (status, answer) = call(
+        &host,
+        "POST",
+        "/api/generate-video",
+        Some(small(&board, json!({}))),
+    )
+    .await;
+    assert_eq!((status, answer["code"].as_str()), (429, Some("queue_full")));
+    let jobs = ok(&host, "GET", "/api/jobs", None).await;
+    assert_eq!(
+        jobs["jobs"].as_array().unwrap().len(),
+        coco::jobs::MAX_QUEUED_JOBS + 1
+    );
+    // Stopping the host stops the render under way.
+    host.stop().await;
+}
