@@ -10,6 +10,7 @@ import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat } fro
 import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
 import { startHostPanel } from './host.js';
 import { setImageCode, uploadImage, loadImage, UploadError } from './images.js';
+import { startStoryboard } from './storyboard.js';
 
 const SAVE_DELAY_MS = 400;
 /** How often a shape being drawn is shown to the others (it rides on CURSOR_MOVE). */
@@ -239,6 +240,8 @@ async function startBoard(joined) {
     }
   }
 
+  const storyboard = startStoryboard({ room, code, board, net, stage, selected: () => [...renderer.selected], toast: showToast });
+
   fileInput.addEventListener('change', () => {
     const file = fileInput.files?.[0];
     fileInput.value = '';
@@ -304,6 +307,7 @@ async function startBoard(joined) {
     if (mod && e.shiftKey && k === 's') { e.preventDefault(); command('export-svg'); return; }
     if (mod || e.altKey) return;
     if (k === 'i') { command('image'); return; }
+    if (k === 'a') { storyboard.add(); return; }
     const tool = TOOLS.find((x) => x.key === k);
     if (tool) { setTool(tool.tool); return; }
     if (k === 'f') toolbar.toggleFill();
