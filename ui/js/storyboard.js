@@ -42,6 +42,8 @@ export function startStoryboard(o) {
   /** @type {Storyboard[]} */
   let boards = [];
   let currentId = sessionStorage.getItem(PREF_KEY) || '';
+  /** Why the storyboards could not be loaded, shown until they are. */
+  let loadError = '';
   let expanded = localStorage.getItem('coco.storyboard.open') === '1';
   /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLInputElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement}>} */
   const cards = new Map();
@@ -84,7 +86,7 @@ export function startStoryboard(o) {
     picker.hidden = boards.length < 2;
     dropBtn.hidden = boards.length < 2;
     const n = sb ? sb.frames.length : 0;
-    summary.textContent = sb ? `${n} frame${n === 1 ? '' : 's'}${n ? ` · ${seconds(totalMs(sb))} s` : ''}` : '';
+    summary.textContent = sb ? `${n} frame${n === 1 ? '' : 's'}${n ? ` · ${seconds(totalMs(sb))} s` : ''}` : loadError;
     clearBtn.hidden = n === 0;
     /** @type {HTMLButtonElement} */ (videoBtn).disabled = !sb;
     empty.hidden = n > 0;
@@ -219,10 +221,11 @@ export function startStoryboard(o) {
     try {
       const res = await api('GET', `/api/storyboards?${q}`);
       boards = Array.isArray(res.storyboards) ? res.storyboards : [];
-      render();
+      loadError = '';
     } catch (e) {
-      summary.textContent = e instanceof HostError ? e.message : 'The storyboard could not be loaded.';
+      loadError = `The storyboard could not be loaded: ${e instanceof HostError ? e.message : 'no answer'}`;
     }
+    render();
   }
 
   /** @param {boolean} open */
