@@ -76,7 +76,9 @@ export function enableReorder(list, o) {
     if (!drag || e.pointerId !== drag.id) return;
     const d = drag;
     drag = null;
-    for (const it of d.items) it.style.transform = '';
+    // Straight to the new layout: sliding back from where the items were shown would look like a second move.
+    for (const it of d.items) { it.style.transition = 'none'; it.style.transform = ''; }
+    requestAnimationFrame(() => requestAnimationFrame(() => { for (const it of d.items) it.style.transition = ''; }));
     d.item.classList.remove('dragging');
     list.classList.remove('reordering');
     if (d.dragging && list.hasPointerCapture(e.pointerId)) list.releasePointerCapture(e.pointerId);
