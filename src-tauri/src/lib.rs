@@ -13,7 +13,9 @@
 //! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
 //! - [`jobs`]: background work (enhancing, rendering) with progress, kept in sled.
 //! - [`media`]: the image store (content-addressed files, metadata in sled)
-//!   and the storyboard video renderer (H.264 MP4 and GIF).
+//!   the storyboard video renderer (H.264 MP4 and GIF) and the rendered videos.
+//! - [`storyboard`]: each room's storyboards in sled, and the video job
+//!   that renders one.
 //! - [`ai`]: Gemini over REST (keys, retries, error codes), the offline
 //!   enhancer, and the enhancement job that picks between them.
 //! - [`discovery`]: announcing the session on the LAN over mDNS, and finding the others.
@@ -33,6 +35,7 @@ pub mod protocol;
 pub mod room;
 pub mod session;
 pub mod store;
+pub mod storyboard;
 
 /// The version reported by `/api/health` (the mDNS record carries the protocol version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

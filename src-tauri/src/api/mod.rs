@@ -7,6 +7,8 @@ mod images;
 mod jobs;
 mod nearby;
 mod panel;
+mod storyboard;
+mod video;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +19,7 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -34,6 +36,8 @@ use crate::media::images::ImageStore;
 use crate::protocol::{valid_room_name, ErrorCode};
 use crate::room::Rooms;
 use crate::session::{Session, SOCKET_MESSAGE_CAP, SOCKET_READ_BUFFER, SOCKET_WRITE_BUFFER};
+use crate::storyboard::video::VideoMaker;
+use crate::storyboard::Storyboards;
 
 /// Room used when `?room=` is absent.
 pub const DEFAULT_ROOM: &str = "main";
@@ -51,6 +55,8 @@ struct Inner {
     enhanced: ImageStore,
     jobs: Jobs,
     enhancer: Enhancer,
+    storyboards: Storyboards,
+    videos: VideoMaker,
     discovery: DiscoveryHandle,
     name: String,
     http_addr: SocketAddr,
@@ -70,6 +76,9 @@ pub struct AppParts {
     pub enhanced: ImageStore,
     pub jobs: Jobs,
     pub enhancer: Enhancer,
+    pub storyboards: Storyboards,
+    /// Video jobs and the rendered files, served at `/videos/NAME`.
+    pub videos: VideoMaker,
     pub discovery: DiscoveryHandle,
     pub name: String,
     pub http_addr: SocketAddr,
@@ -88,6 +97,8 @@ impl AppState {
                 enhanced: parts.enhanced,
                 jobs: parts.jobs,
                 enhancer: parts.enhancer,
+                storyboards: parts.storyboards,
+                videos: parts.videos,
                 discovery: parts.discovery,
                 name: parts.name,
                 http_addr: parts.http_addr,
@@ -123,6 +134,30 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/jobs", get(jobs::list))
         .route("/api/jobs/{id}", get(jobs::get))
         .route("/api/jobs/{id}/cancel", post(jobs::cancel))
+        .route(
+            "/api/storyboards",
+            get(storyboard::list).post(storyboard::create),
+        )
+        .route(
+            "/api/storyboards/{id}",
+            get(storyboard::get)
+                .patch(storyboard::update)
+                .delete(storyboard::delete),
+        )
+        .route("/api/storyboards/{id}/frames", post(storyboard::add_frame))
+        .route(
+            "/api/storyboards/{id}/frames/{frame}",
+            patch(storyboard::update_frame).delete(storyboard::remove_frame),
+        )
+        .route("/api/storyboards/{id}/order", post(storyboard::reorder))
+        .route("/api/storyboards/{id}/clear", post(storyboard::clear))
+        .route("/api/storyboard", get(storyboard::compat_get))
+        .route("/api/storyboard/add", post(storyboard::compat_add))
+        .route("/api/storyboard/delete", post(storyboard::compat_delete))
+        .route("/api/storyboard/clear", post(storyboard::compat_clear))
+        .route("/api/generate-video", post(video::generate))
+        .route("/api/video-status/{id}", get(video::status))
+        .route("/videos/{name}", get(video::get_video))
         .route("/api/{*rest}", any(not_found))
         .route("/ws", get(upgrade))
         .fallback(get(assets::serve))

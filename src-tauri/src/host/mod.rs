@@ -22,10 +22,13 @@ use crate::config::Config;
 use crate::discovery::{self, Discovery, DiscoveryHandle, Live};
 use crate::jobs::{EventSink, JobRecord, Jobs};
 use crate::media::images::{ImageError, ImageStore};
+use crate::media::video_store::VideoStore;
 use crate::protocol::frame;
 use crate::protocol::limits::SEATS_PER_ROOM;
 use crate::room::Rooms;
 use crate::store::{self, Store, StoreError};
+use crate::storyboard::video::{self as video_job, VideoMaker};
+use crate::storyboard::{ChangeSink, StoryboardEvent, Storyboards};
 
 pub use bind::BindError;
 pub use signal::stop_requested;
@@ -37,6 +40,8 @@ const SESSION_DRAIN: Duration = Duration::from_secs(3);
 pub const ROOM_IDLE_UNLOAD: Duration = Duration::from_secs(120);
 /// Enhancements run at once; more wait in the lane's queue.
 pub const ENHANCE_WORKERS: usize = 2;
+/// Videos rendered at once: one render already uses every core.
+pub const VIDEO_WORKERS: usize = 1;
 /// How often idle rooms are looked for.
 const ROOM_SWEEP_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -53,6 +58,8 @@ pub enum HostError {
     Bind(#[from] BindError),
     #[error(transparent)]
     Images(#[from] ImageError),
+    #[error("could not open the video folder: {0}")]
+    Videos(std::io::Error),
 }
 
 /// A running host.
@@ -100,6 +107,7 @@ impl Host {
         let enhanced = ImageStore::open_named(&config.data_dir, store.db(), "enhanced")?;
         let jobs = Jobs::open(store.db(), job_events(rooms.clone())).map_err(StoreError::from)?;
         jobs.add_lane(enhance::KIND, ENHANCE_WORKERS);
+        jobs.add_lane(video_job::KIND, VIDEO_WORKERS);
         let enhancer = Enhancer::new(
             Gemini::new(ai::gemini_config(&config.ai)),
             config.ai.key_source,
@@ -107,6 +115,15 @@ impl Host {
             enhanced.clone(),
         );
         enhancer.check_model_in_background();
+        let storyboards = Storyboards::open(
+            store.db(),
+            images.clone(),
+            enhanced.clone(),
+            storyboard_events(rooms.clone()),
+        )
+        .map_err(StoreError::from)?;
+        let videos = VideoStore::open(&config.data_dir, store.db()).map_err(HostError::Videos)?;
+        let videos = VideoMaker::new(storyboards.clone(), videos, enhancer.gemini().is_some());
         let discovery = if config.mdns {
             let settings = discovery::Settings {
                 name: config.name.clone(),
@@ -134,6 +151,8 @@ impl Host {
             enhanced,
             jobs: jobs.clone(),
             enhancer,
+            storyboards,
+            videos,
             discovery: discovery.handle(),
             name: config.name.clone(),
             http_addr,
@@ -328,6 +347,15 @@ fn job_events(rooms: Rooms) -> EventSink {
     std::sync::Arc::new(move |room: &str, record: &JobRecord| {
         if let Some(room) = rooms.find(room) {
             room.broadcast(&frame("JOB_UPDATED", record));
+        }
+    })
+}
+
+/// Storyboard changes go to everyone in the storyboard's room, if it is loaded.
+fn storyboard_events(rooms: Rooms) -> ChangeSink {
+    std::sync::Arc::new(move |room: &str, event: StoryboardEvent<'_>| {
+        if let Some(room) = rooms.find(room) {
+            room.broadcast(&event.to_frame());
         }
     })
 }

@@ -3,3 +3,4 @@
 
 pub mod images;
 pub mod video;
+pub mod video_store;

@@ -1,0 +1,345 @@
+//! Storyboard routes: the resource API (`/api/storyboards/...`) and the
+//! existing client's routes (`/api/storyboard/...`), which act on the
+//! room's default storyboard. Every change reaches the room as
+//! `STORYBOARD_UPDATED` (or `STORYBOARD_DELETED`) through the store's sink.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::images::{admit, internal, CodeQuery};
+use super::{ApiError, AppState, DEFAULT_ROOM};
+use crate::protocol::valid_room_name;
+use crate::storyboard::{
+    FramePatch, NewFrame, Storyboard, StoryboardError, StoryboardPatch, Storyboards,
+};
+
+/// Runs a storyboard operation off the async threads (it flushes to disk).
+pub(super) async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    op: impl FnOnce(&Storyboards) -> Result<T, StoryboardError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let boards = state.inner.storyboards.clone();
+    tokio::task::spawn_blocking(move || op(&boards))
+        .await
+        .map_err(|_| internal())?
+        .map_err(board_error)
+}
+
+pub(super) fn board_error(e: StoryboardError) -> ApiError {
+    let status = match &e {
+        StoryboardError::NotFound
+        | StoryboardError::FrameNotFound
+        | StoryboardError::ImageNotFound(_) => StatusCode::NOT_FOUND,
+        StoryboardError::Invalid(_)
+        | StoryboardError::TooLong(_)
+        | StoryboardError::BadDuration(_) => StatusCode::BAD_REQUEST,
+        StoryboardError::LimitReached(_) => StatusCode::CONFLICT,
+        StoryboardError::Db(db) => {
+            tracing::error!("storing a storyboard failed: {db}");
+            return internal();
+        }
+    };
+    ApiError::new(status, e.code(), &e.to_string())
+}
+
+/// A JSON body; an empty one is the type's default. `expected` tells a
+/// client what was wanted.
+pub(super) fn parse_body<T: DeserializeOwned + Default>(
+    body: &Bytes,
+    expected: &str,
+) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            &format!("expected {expected}: {e}"),
+        )
+    })
+}
+
+/// The room of a request: the body's, else `?room=`, else the default.
+pub(super) fn room_of(body: Option<String>, query: &CodeQuery) -> Result<String, ApiError> {
+    let room = body
+        .or_else(|| query.room.clone())
+        .unwrap_or_else(|| DEFAULT_ROOM.to_string());
+    if !valid_room_name(&room) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "a room name is 1 to 64 letters, digits, '-', '_' or '.'",
+        ));
+    }
+    Ok(room)
+}
+
+fn one(board: Storyboard) -> Json<Value> {
+    Json(json!({ "success": true, "storyboard": board }))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let room = room_of(None, &query)?;
+    let boards = blocking(&state, move |b| b.list(&room)).await?;
+    Ok(Json(json!({ "success": true, "storyboards": boards })))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Create {
+    room: Option<String>,
+    name: Option<String>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let body: Create = parse_body(&body, "{room?, name?}")?;
+    let room = room_of(body.room, &query)?;
+    let board = blocking(&state, move |b| b.create(&room, body.name.as_deref())).await?;
+    Ok(one(board))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    Ok(one(blocking(&state, move |b| b.get(&id)).await?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let patch: StoryboardPatch = parse_body(&body, "{name?, title?}")?;
+    Ok(one(blocking(&state, move |b| b.update(&id, patch)).await?))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    blocking(&state, move |b| b.delete(&id)).await?;
+    Ok(Json(json!({ "success": true })))
+}
+
+pub async fn add_frame(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let new: NewFrame = parse_body(
+        &body,
+        "{image: \"/img/NAME\", caption?, durationMs?, motion?, transition?, index?}",
+    )?;
+    let (board, frame) = blocking(&state, move |b| b.add_frame(&id, new)).await?;
+    Ok(Json(
+        json!({ "success": true, "storyboard": board, "frame": frame }),
+    ))
+}
+
+pub async fn update_frame(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path((id, frame_id)): Path<(String, String)>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let patch: FramePatch = parse_body(&body, "{caption?, durationMs?, motion?, transition?}")?;
+    let board = blocking(&state, move |b| b.update_frame(&id, &frame_id, patch)).await?;
+    Ok(one(board))
+}
+
+pub async fn remove_frame(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path((id, frame_id)): Path<(String, String)>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let board = blocking(&state, move |b| b.remove_frame(&id, &frame_id)).await?;
+    Ok(one(board))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Order {
+    frame_ids: Vec<String>,
+}
+
+pub async fn reorder(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let order: Order = parse_body(&body, "{frameIds: [...]}")?;
+    let board = blocking(&state, move |b| b.reorder(&id, &order.frame_ids)).await?;
+    Ok(one(board))
+}
+
+pub async fn clear(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    Ok(one(blocking(&state, move |b| b.clear(&id)).await?))
+}
+
+/// The existing client's view: `{images: [{path, filename, ...}], count}`.
+fn compat_view(board: &Storyboard) -> Value {
+    let images: Vec<Value> = board
+        .frames
+        .iter()
+        .map(|f| {
+            json!({
+                "id": f.id,
+                "path": f.image,
+                "filename": f.image.rsplit('/').next().unwrap_or_default(),
+                "width": f.width,
+                "height": f.height,
+                "caption": f.caption,
+                "durationMs": f.duration_ms,
+            })
+        })
+        .collect();
+    json!({ "id": board.id, "images": images, "count": board.frames.len() })
+}
+
+pub async fn compat_get(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let room = room_of(None, &query)?;
+    let board = blocking(&state, move |b| b.default_for(&room)).await?;
+    Ok(Json(
+        json!({ "success": true, "storyboard": compat_view(&board) }),
+    ))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompatImage {
+    image_path: String,
+    image_index: Option<usize>,
+    room: Option<String>,
+}
+
+pub async fn compat_add(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let body: CompatImage = parse_body(&body, "{imagePath: \"/img/NAME\"}")?;
+    let room = room_of(body.room, &query)?;
+    let (board, duplicate) =
+        blocking(&state, move |b| b.add_to_default(&room, &body.image_path)).await?;
+    let message = if duplicate {
+        "this picture is already in the storyboard"
+    } else {
+        "added to the storyboard"
+    };
+    Ok(Json(json!({
+        "success": true,
+        "message": message,
+        "isDuplicate": duplicate,
+        "storyboard": compat_view(&board),
+    })))
+}
+
+pub async fn compat_delete(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let body: CompatImage = parse_body(&body, "{imagePath, imageIndex?}")?;
+    let room = room_of(body.room, &query)?;
+    let board = blocking(&state, move |b| {
+        b.remove_from_default(&room, &body.image_path, body.image_index)
+    })
+    .await?;
+    Ok(Json(json!({
+        "success": true,
+        "message": "removed from the storyboard",
+        "storyboard": compat_view(&board),
+    })))
+}
+
+#[derive(Default, Deserialize)]
+pub struct CompatRoom {
+    room: Option<String>,
+}
+
+pub async fn compat_clear(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let body: CompatRoom = parse_body(&body, "{}")?;
+    let room = room_of(body.room, &query)?;
+    blocking(&state, move |b| {
+        let board = b.default_for(&room)?;
+        b.clear(&board.id)
+    })
+    .await?;
+    Ok(Json(
+        json!({ "success": true, "message": "the storyboard is empty" }),
+    ))
+}

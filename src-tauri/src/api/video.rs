@@ -1,0 +1,188 @@
+//! Video routes: `POST /api/generate-video` starts a `video` job on a
+//! snapshot of a storyboard, `GET /api/video-status/{id}` follows it as the
+//! existing client expects, `GET /videos/NAME` serves the file with HTTP
+//! Range so a `<video>` element can seek.
+
+use std::net::SocketAddr;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tower_http::services::ServeFile;
+
+use super::enhance::compat_status;
+use super::images::{admit, internal, CodeQuery};
+use super::jobs::submit_error;
+use super::storyboard::{blocking, parse_body, room_of};
+use super::{ApiError, AppState};
+use crate::media::video::{DEFAULT_FPS, DEFAULT_HEIGHT, DEFAULT_WIDTH, MIN_SCENES};
+use crate::media::video_store::VideoFormat;
+use crate::storyboard::model::check_title;
+use crate::storyboard::video::{VideoRequest, KIND, MAX_STORY_CONTEXT_CHARS};
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Generate {
+    storyboard_id: Option<String>,
+    room: Option<String>,
+    story_context: Option<String>,
+    include_music: Option<bool>,
+    title: Option<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+    fps: Option<u32>,
+    format: Option<String>,
+}
+
+pub async fn generate(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    admit(&state, peer, &query, &headers)?;
+    let body: Generate = parse_body(
+        &body,
+        "{storyboardId?, room?, storyContext?, includeMusic?, title?, width?, height?, fps?, format?: \"mp4\"|\"gif\"}",
+    )?;
+    let room = room_of(body.room, &query)?;
+    let format = match body.format.as_deref() {
+        None => VideoFormat::Mp4,
+        Some(text) => VideoFormat::parse(text)
+            .ok_or_else(|| invalid("invalid", "format is \"mp4\" or \"gif\""))?,
+    };
+    let story_context = body.story_context.filter(|c| !c.trim().is_empty());
+    if let Some(context) = &story_context {
+        let chars = context.chars().count();
+        if chars > MAX_STORY_CONTEXT_CHARS {
+            return Err(invalid(
+                "too_long",
+                &format!(
+                    "the story context has {chars} characters; the most is {MAX_STORY_CONTEXT_CHARS}"
+                ),
+            ));
+        }
+    }
+    let title = match body.title.as_deref() {
+        Some(title) => check_title(title).map_err(super::storyboard::board_error)?,
+        None => None,
+    };
+    // The snapshot: later edits do not change this render.
+    let storyboard = match body.storyboard_id {
+        Some(id) => blocking(&state, move |b| b.get(&id)).await?,
+        None => blocking(&state, move |b| b.default_for(&room)).await?,
+    };
+    let count = storyboard.frames.len();
+    if count < MIN_SCENES {
+        return Err(invalid(
+            "too_few_frames",
+            &format!(
+                "a video needs at least {MIN_SCENES} frames; this storyboard has {count}: add pictures to it first"
+            ),
+        ));
+    }
+    let request = VideoRequest {
+        storyboard,
+        title,
+        width: body.width.unwrap_or(DEFAULT_WIDTH),
+        height: body.height.unwrap_or(DEFAULT_HEIGHT),
+        fps: body.fps.unwrap_or(DEFAULT_FPS),
+        format,
+        story_context,
+        include_music: body.include_music.unwrap_or(false),
+    };
+    let maker = &state.inner.videos;
+    let frames = maker
+        .check(&request)
+        .map_err(|e| invalid(e.code(), &e.to_string()))?;
+    let room = request.storyboard.room.clone();
+    let job = state
+        .inner
+        .jobs
+        .submit(KIND, &room, maker.input(&request), maker.work(request))
+        .map_err(submit_error)?;
+    Ok(Json(json!({
+        "success": true,
+        "requestId": job.id,
+        "job": job,
+        "frames": frames,
+    })))
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = admit(&state, peer, &query, &headers) {
+        return e.into_response();
+    }
+    match state.inner.jobs.get(&id).filter(|j| j.kind == KIND) {
+        Some(job) => Json(compat_status(&job)).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({
+                "success": false,
+                "status": "error",
+                "code": "not_found",
+                "error": "there is no video job with this id",
+                "message": "there is no video job with this id",
+            })),
+        )
+            .into_response(),
+    }
+}
+
+/// A video the host rendered, with `Range` support (206, 416) by
+/// tower-http's `ServeFile`. The name is looked up among issued names; the
+/// path handed to `ServeFile` is the store's, never the client's.
+pub async fn get_video(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(name): Path<String>,
+    Query(query): Query<CodeQuery>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    if let Err(e) = admit(&state, peer, &query, &headers) {
+        return e.into_response();
+    }
+    let Some((path, _)) = state.inner.videos.videos().path_of(&name) else {
+        return ApiError::new(StatusCode::NOT_FOUND, "not_found", "there is no such video")
+            .into_response();
+    };
+    match ServeFile::new(path).try_call(request).await {
+        Ok(response) => {
+            let mut response = response.map(Body::new);
+            if !response.status().is_success() {
+                return response;
+            }
+            let headers = response.headers_mut();
+            // Names are random and never reused: a name always means the same bytes.
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            response
+        }
+        Err(e) => {
+            tracing::error!("serving a video failed: {e}");
+            internal().into_response()
+        }
+    }
+}
+
+fn invalid(code: &'static str, message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, code, message)
+}

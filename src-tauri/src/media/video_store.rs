@@ -1,0 +1,186 @@
+//! Rendered videos: files in `DATA_DIR/videos`, what is known of each in
+//! the sled tree `videos`.
+//!
+//! The host names every file itself (32 random hex digits and `.mp4` or
+//! `.gif`); only a name in the tree resolves, so a name from a client is
+//! looked up, never joined onto a path as given. The renderer writes beside
+//! the final name and renames at the end; a file is listed in the tree only
+//! after that, and anything in the folder the tree does not list (a render
+//! the host stopped under) is removed at start.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The two kinds of file a render makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VideoFormat {
+    Mp4,
+    Gif,
+}
+
+impl VideoFormat {
+    pub fn parse(text: &str) -> Option<VideoFormat> {
+        match text {
+            "mp4" => Some(VideoFormat::Mp4),
+            "gif" => Some(VideoFormat::Gif),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            VideoFormat::Mp4 => "mp4",
+            VideoFormat::Gif => "gif",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            VideoFormat::Mp4 => "video/mp4",
+            VideoFormat::Gif => "image/gif",
+        }
+    }
+}
+
+/// What the tree keeps of one video.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoEntry {
+    pub format: VideoFormat,
+    pub bytes: u64,
+    pub created_at: u64,
+    /// The job that made it.
+    pub job: String,
+}
+
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct VideoStore {
+    dir: PathBuf,
+    tree: sled::Tree,
+}
+
+impl VideoStore {
+    /// Opens `DATA_DIR/videos` and its tree; removes files the tree does not
+    /// list and entries whose file is gone.
+    pub fn open(data_dir: &Path, db: &sled::Db) -> Result<VideoStore, std::io::Error> {
+        let dir = data_dir.join("videos");
+        std::fs::create_dir_all(&dir)?;
+        let tree = db.open_tree("videos").map_err(std::io::Error::other)?;
+        let store = VideoStore { dir, tree };
+        store.tidy()?;
+        Ok(store)
+    }
+
+    fn tidy(&self) -> Result<(), std::io::Error> {
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let listed = name
+                .to_str()
+                .is_some_and(|n| self.tree.contains_key(n).unwrap_or(false));
+            if !listed {
+                tracing::info!("removing an unfinished video: {}", name.to_string_lossy());
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        for key in self.tree.iter().keys().flatten() {
+            let on_disk = std::str::from_utf8(&key).is_ok_and(|n| self.dir.join(n).is_file());
+            if !on_disk {
+                self.tree.remove(key).map_err(std::io::Error::other)?;
+            }
+        }
+        self.tree.flush().map_err(std::io::Error::other)?;
+        Ok(())
+    }
+
+    /// A fresh name and the path to render it to. Nothing is listed yet.
+    pub fn reserve(&self, format: VideoFormat) -> (String, PathBuf) {
+        let hash: String = rand::random::<[u8; 16]>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let name = format!("{hash}.{}", format.extension());
+        let path = self.dir.join(&name);
+        (name, path)
+    }
+
+    /// Lists a finished render under its name. Blocking (flushes).
+    pub fn commit(&self, name: &str, entry: &VideoEntry) -> Result<(), sled::Error> {
+        let json = serde_json::to_vec(entry).expect("video entries serialize");
+        self.tree.insert(name.as_bytes(), json)?;
+        self.tree.flush()?;
+        Ok(())
+    }
+
+    /// The file of a video this store issued and still has.
+    pub fn path_of(&self, name: &str) -> Option<(PathBuf, VideoFormat)> {
+        let format = issued_format(name)?;
+        if !self.tree.contains_key(name).ok()? {
+            return None;
+        }
+        let path = self.dir.join(name);
+        path.is_file().then_some((path, format))
+    }
+
+    /// The folder, for tests and tidying.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// The format of a name shaped like the ones this store issues.
+fn issued_format(name: &str) -> Option<VideoFormat> {
+    let (hash, ext) = name.split_once('.')?;
+    if hash.len() != 32 || !hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    VideoFormat::parse(ext)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_issued_names_resolve() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let store = VideoStore::open(dir.path(), &db).unwrap();
+        let (name, path) = store.reserve(VideoFormat::Mp4);
+        std::fs::write(&path, b"video").unwrap();
+        assert!(store.path_of(&name).is_none(), "not listed until committed");
+        let entry = VideoEntry {
+            format: VideoFormat::Mp4,
+            bytes: 5,
+            created_at: 0,
+            job: "j".into(),
+        };
+        store.commit(&name, &entry).unwrap();
+        assert_eq!(store.path_of(&name), Some((path, VideoFormat::Mp4)));
+        for trick in [
+            "../videos/x.mp4",
+            "/etc/passwd",
+            "",
+            "abc.mp4",
+            &name.replace("mp4", "txt"),
+        ] {
+            assert!(store.path_of(trick).is_none(), "{trick}");
+        }
+    }
+
+    #[test]
+    fn unlisted_files_are_removed_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let store = VideoStore::open(dir.path(), &db).unwrap();
+        let (_, path) = store.reserve(VideoFormat::Gif);
+        std::fs::write(&path, b"half").unwrap();
+        let stray = store.dir().join(".coco-video-x.part");
+        std::fs::write(&stray, b"half").unwrap();
+        VideoStore::open(dir.path(), &db).unwrap();
+        assert!(!path.exists() && !stray.exists());
+    }
+}

@@ -1,0 +1,204 @@
+//! What a storyboard is on the wire and on disk, and the checks every
+//! change passes before anything is stored.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    StoryboardError, MAX_CAPTION_CHARS, MAX_FRAME_MS, MAX_NAME_CHARS, MAX_TITLE_CHARS, MIN_FRAME_MS,
+};
+
+/// A room's ordered pictures, with what the video makes of each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Storyboard {
+    pub id: String,
+    pub room: String,
+    pub name: String,
+    /// Bumped by every change, so a client can tell which copy is newer.
+    pub rev: u64,
+    /// Shown on a title card before the first scene; none when absent.
+    pub title: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: u64,
+    pub updated_at: u64,
+    pub frames: Vec<Frame>,
+}
+
+/// One picture of a storyboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Frame {
+    pub id: String,
+    /// `/img/NAME` or `/enhanced_drawings/NAME`: always a name the host issued.
+    pub image: String,
+    pub width: u32,
+    pub height: u32,
+    pub caption: String,
+    pub duration_ms: u32,
+    pub motion: FrameMotion,
+    /// How this frame enters the video after the one before it.
+    pub transition: FrameTransition,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FrameMotion {
+    #[default]
+    Kenburns,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FrameTransition {
+    #[default]
+    Crossfade,
+    Cut,
+}
+
+/// A picture a frame shows: one the host issued, in one of its two stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageRef {
+    Upload(String),
+    Enhanced(String),
+}
+
+impl ImageRef {
+    /// Reads `/img/NAME` or `/enhanced_drawings/NAME`, also as a full URL
+    /// of this host or with a `?code=` query (what an `<img src>` holds).
+    /// The name is only ever looked up among issued names, never joined
+    /// onto a path, so anything else is simply not found.
+    pub fn parse(text: &str) -> Result<ImageRef, StoryboardError> {
+        let mut path = text.trim();
+        if let Some(rest) = path
+            .strip_prefix("http://")
+            .or_else(|| path.strip_prefix("https://"))
+        {
+            path = rest.find('/').map_or("", |slash| &rest[slash..]);
+        }
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let image = if let Some(name) = path.strip_prefix("/img/") {
+            ImageRef::Upload(name.to_string())
+        } else if let Some(name) = path.strip_prefix("/enhanced_drawings/") {
+            ImageRef::Enhanced(name.to_string())
+        } else {
+            return Err(StoryboardError::Invalid(
+                "image is a picture of this host: \"/img/NAME\" or \"/enhanced_drawings/NAME\""
+                    .to_string(),
+            ));
+        };
+        Ok(image)
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            ImageRef::Upload(name) | ImageRef::Enhanced(name) => name,
+        }
+    }
+
+    /// Where the host serves it.
+    pub fn path(&self) -> String {
+        match self {
+            ImageRef::Upload(name) => format!("/img/{name}"),
+            ImageRef::Enhanced(name) => format!("/enhanced_drawings/{name}"),
+        }
+    }
+}
+
+/// A storyboard's name: 1 to [`MAX_NAME_CHARS`] characters, not blank.
+pub fn check_name(name: &str) -> Result<String, StoryboardError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoryboardError::Invalid(
+            "a storyboard needs a name".to_string(),
+        ));
+    }
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(StoryboardError::TooLong(format!(
+            "the name has {chars} characters; the most is {MAX_NAME_CHARS}"
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// A video title: empty clears it; at most [`MAX_TITLE_CHARS`] characters.
+pub fn check_title(title: &str) -> Result<Option<String>, StoryboardError> {
+    let title = title.trim();
+    let chars = title.chars().count();
+    if chars > MAX_TITLE_CHARS {
+        return Err(StoryboardError::TooLong(format!(
+            "the title has {chars} characters; the most is {MAX_TITLE_CHARS}"
+        )));
+    }
+    Ok((!title.is_empty()).then(|| title.to_string()))
+}
+
+/// A caption: at most [`MAX_CAPTION_CHARS`] characters.
+pub fn check_caption(caption: &str) -> Result<String, StoryboardError> {
+    let chars = caption.chars().count();
+    if chars > MAX_CAPTION_CHARS {
+        return Err(StoryboardError::TooLong(format!(
+            "the caption has {chars} characters; the most is {MAX_CAPTION_CHARS}"
+        )));
+    }
+    Ok(caption.to_string())
+}
+
+/// How long a frame is shown: [`MIN_FRAME_MS`] to [`MAX_FRAME_MS`].
+pub fn check_duration(ms: u64) -> Result<u32, StoryboardError> {
+    if !(u64::from(MIN_FRAME_MS)..=u64::from(MAX_FRAME_MS)).contains(&ms) {
+        return Err(StoryboardError::BadDuration(format!(
+            "a frame is shown for {MIN_FRAME_MS} to {MAX_FRAME_MS} ms, not {ms} ms"
+        )));
+    }
+    Ok(ms as u32)
+}
+
+/// A random id with a prefix (`sb_`, `fr_`): 16 hex digits after it.
+pub fn new_id(prefix: &str) -> String {
+    let digits: String = rand::random::<[u8; 8]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{prefix}{digits}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_paths_resolve_only_to_names() {
+        assert_eq!(
+            ImageRef::parse("/img/abc.png").unwrap(),
+            ImageRef::Upload("abc.png".into())
+        );
+        assert_eq!(
+            ImageRef::parse("http://10.0.0.2:5001/enhanced_drawings/x.png?code=1").unwrap(),
+            ImageRef::Enhanced("x.png".into())
+        );
+        // A trick stays a name, which no store ever issued.
+        assert_eq!(
+            ImageRef::parse("/img/../../etc/passwd").unwrap().name(),
+            "../../etc/passwd"
+        );
+        assert!(ImageRef::parse("/etc/passwd").is_err());
+        assert!(ImageRef::parse("abc.png").is_err());
+    }
+
+    #[test]
+    fn limits_hold_at_and_past_the_edge() {
+        assert!(check_caption(&"c".repeat(MAX_CAPTION_CHARS)).is_ok());
+        assert!(check_caption(&"c".repeat(MAX_CAPTION_CHARS + 1)).is_err());
+        assert!(check_duration(u64::from(MIN_FRAME_MS)).is_ok());
+        assert!(check_duration(u64::from(MIN_FRAME_MS) - 1).is_err());
+        assert!(check_duration(u64::from(MAX_FRAME_MS)).is_ok());
+        assert!(check_duration(u64::from(MAX_FRAME_MS) + 1).is_err());
+        assert!(check_name(&"n".repeat(MAX_NAME_CHARS)).is_ok());
+        assert!(check_name(&"n".repeat(MAX_NAME_CHARS + 1)).is_err());
+        assert!(check_name("  ").is_err());
+        assert_eq!(check_title("").unwrap(), None);
+        assert!(check_title(&"t".repeat(MAX_TITLE_CHARS + 1)).is_err());
+    }
+}

@@ -1,0 +1,346 @@
+//! The `video` job: a snapshot of a storyboard in, an MP4 or GIF out.
+//!
+//! The storyboard is copied when the job is submitted, so edits made while
+//! it waits or renders do not change the video. Each picture is decoded
+//! once (a picture shown twice is shared), scaled down when it is far
+//! larger than the video needs, and the plan is rendered on a blocking
+//! thread into the video store. Cancelling sets the renderer's stop flag,
+//! which it checks before every frame; it then leaves no file behind.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use image::RgbaImage;
+use serde_json::{json, Value};
+
+use super::{FrameMotion, FrameTransition, ImageRef, Storyboard, Storyboards};
+use crate::jobs::{now_ms, JobCtx, JobFailure, Work};
+use crate::media::images::decode_rgba;
+use crate::media::video::{
+    self as render, Motion, RenderProgress, Scene, Transition, VideoError, VideoPlan, TITLE_CARD_MS,
+};
+use crate::media::video_store::{VideoEntry, VideoFormat, VideoStore};
+
+/// The job kind (and lane) of renders.
+pub const KIND: &str = "video";
+/// How long a crossfade lasts; shorter where a scene is too short for it
+/// (a fade takes at most half of either scene it joins).
+pub const CROSSFADE_MS: u32 = 600;
+/// Longest story context a request may carry, in characters.
+pub const MAX_STORY_CONTEXT_CHARS: usize = 4_000;
+/// A picture is scaled down until its tighter side is this many times the
+/// video's: enough for the Ken Burns zoom, and far less memory than a
+/// full-size photo per scene.
+pub const DECODE_OVERSAMPLE: u32 = 2;
+/// Share of the progress bar for reading the pictures; rendering is the rest.
+const READ_SHARE: f32 = 0.05;
+
+/// One render, checked by the API.
+#[derive(Debug, Clone)]
+pub struct VideoRequest {
+    /// The storyboard as it was when the job was submitted.
+    pub storyboard: Storyboard,
+    /// Overrides the storyboard's title when given.
+    pub title: Option<String>,
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+    pub format: VideoFormat,
+    pub story_context: Option<String>,
+    pub include_music: bool,
+}
+
+impl VideoRequest {
+    fn title(&self) -> Option<String> {
+        self.title.clone().or_else(|| self.storyboard.title.clone())
+    }
+}
+
+/// Makes render work for the job lane. Cheap to clone.
+#[derive(Clone)]
+pub struct VideoMaker {
+    storyboards: Storyboards,
+    videos: VideoStore,
+    /// Whether the host has a Gemini key (narration would need one).
+    has_gemini_key: bool,
+}
+
+impl VideoMaker {
+    pub fn new(storyboards: Storyboards, videos: VideoStore, has_gemini_key: bool) -> VideoMaker {
+        VideoMaker {
+            storyboards,
+            videos,
+            has_gemini_key,
+        }
+    }
+
+    pub fn videos(&self) -> &VideoStore {
+        &self.videos
+    }
+
+    /// Checks the request against every limit of the renderer before any
+    /// picture is read; returns the number of frames the video will have.
+    pub fn check(&self, request: &VideoRequest) -> Result<u64, VideoError> {
+        let placeholder = Arc::new(RgbaImage::new(1, 1));
+        let images = vec![placeholder; request.storyboard.frames.len()];
+        let plan = plan(request, &images, 0);
+        render::validate(&plan)?;
+        Ok(render::plan_frames(&plan))
+    }
+
+    /// What the job record shows as its input.
+    pub fn input(&self, request: &VideoRequest) -> Value {
+        json!({
+            "storyboardId": request.storyboard.id,
+            "rev": request.storyboard.rev,
+            "frames": request.storyboard.frames.len(),
+            "title": request.title(),
+            "format": request.format,
+            "width": request.width,
+            "height": request.height,
+            "fps": request.fps,
+            "storyContext": request.story_context,
+            "includeMusic": request.include_music,
+        })
+    }
+
+    /// The work of one render job.
+    pub fn work(&self, request: VideoRequest) -> Work {
+        let me = self.clone();
+        Box::new(move |ctx: JobCtx| Box::pin(async move { me.run(request, ctx).await }))
+    }
+
+    async fn run(self, request: VideoRequest, ctx: JobCtx) -> Result<Value, JobFailure> {
+        ctx.progress(0.0, "reading the pictures");
+        let (me, req, job) = (self.clone(), request.clone(), ctx.clone());
+        let images = blocking(move || me.load_images(&req, &job)).await??;
+        let seed = ctx
+            .id()
+            .get(..16)
+            .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+            .unwrap_or(0);
+        let plan = plan(&request, &images, seed);
+        drop(images);
+        let (name, path) = self.videos.reserve(request.format);
+        let stop = Arc::new(AtomicBool::new(false));
+        // The runner drops this future when the job is cancelled; the guard
+        // then stops the render thread, which removes its partial file.
+        let _guard = StopOnDrop(stop.clone());
+        let (job, format) = (ctx.clone(), request.format);
+        let info = blocking(move || {
+            let progress = |p: RenderProgress| {
+                if job.is_cancelled() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                let done = p.frames_done as f32 / p.frames_total.max(1) as f32;
+                job.progress(
+                    READ_SHARE + (1.0 - READ_SHARE) * done * 0.99,
+                    &format!("frame {} of {}", p.frames_done, p.frames_total),
+                );
+            };
+            match format {
+                VideoFormat::Mp4 => render::render_mp4(&plan, &path, &progress, &stop),
+                VideoFormat::Gif => render::render_gif(&plan, &path, &progress, &stop),
+            }
+        })
+        .await?
+        .map_err(|e| JobFailure::new(e.code(), e.to_string()))?;
+        let entry = VideoEntry {
+            format: request.format,
+            bytes: info.bytes,
+            created_at: now_ms(),
+            job: ctx.id().to_string(),
+        };
+        let (videos, listed) = (self.videos.clone(), name.clone());
+        blocking(move || videos.commit(&listed, &entry))
+            .await?
+            .map_err(|e| {
+                tracing::error!("could not list a finished video: {e}");
+                JobFailure::new(
+                    "internal",
+                    "the host could not store the video; see its log",
+                )
+            })?;
+        Ok(json!({
+            "filename": name,
+            "path": format!("/videos/{name}"),
+            "format": request.format,
+            "width": info.width,
+            "height": info.height,
+            "fps": info.fps,
+            "durationMs": info.duration_ms,
+            "frames": info.frames,
+            "bytes": info.bytes,
+            "storyboardId": request.storyboard.id,
+            "rev": request.storyboard.rev,
+            "notes": self.notes(&request),
+        }))
+    }
+
+    /// Each frame's picture, decoded once per distinct picture. Blocking.
+    fn load_images(
+        &self,
+        request: &VideoRequest,
+        ctx: &JobCtx,
+    ) -> Result<Vec<Arc<RgbaImage>>, JobFailure> {
+        let frames = &request.storyboard.frames;
+        let mut decoded: HashMap<&str, Arc<RgbaImage>> = HashMap::new();
+        let mut images = Vec::with_capacity(frames.len());
+        for (index, frame) in frames.iter().enumerate() {
+            if ctx.is_cancelled() {
+                return Err(JobFailure::new("cancelled", "cancelled"));
+            }
+            ctx.progress(
+                READ_SHARE * index as f32 / frames.len() as f32,
+                &format!("reading picture {} of {}", index + 1, frames.len()),
+            );
+            if let Some(image) = decoded.get(frame.image.as_str()) {
+                images.push(image.clone());
+                continue;
+            }
+            let gone = || {
+                JobFailure::new(
+                    "image_missing",
+                    format!(
+                        "frame {}'s picture is no longer on the host ({}); remove the frame or add the picture again",
+                        index + 1,
+                        frame.image
+                    ),
+                )
+            };
+            let image = ImageRef::parse(&frame.image).map_err(|_| gone())?;
+            let store = self.storyboards.image_store(&image);
+            let bytes = match store.get(image.name()) {
+                Ok(Some((bytes, _))) => bytes,
+                Ok(None) => return Err(gone()),
+                Err(e) => {
+                    tracing::error!("reading {} failed: {e}", frame.image);
+                    return Err(gone());
+                }
+            };
+            let picture = decode_rgba(&bytes).map_err(|e| {
+                JobFailure::new(
+                    "invalid_image",
+                    format!("frame {}'s picture could not be read: {e}", index + 1),
+                )
+            })?;
+            let picture = Arc::new(fit(picture, request.width, request.height));
+            decoded.insert(&frame.image, picture.clone());
+            images.push(picture);
+        }
+        Ok(images)
+    }
+
+    /// What the video lacks and why, for people.
+    fn notes(&self, request: &VideoRequest) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.has_gemini_key {
+            notes.push(
+                "no narration: this host does not narrate videos yet; the video shows your captions"
+                    .to_string(),
+            );
+        } else {
+            notes.push(
+                "no narration: the host has no Gemini key; the video shows your captions"
+                    .to_string(),
+            );
+        }
+        if request
+            .story_context
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty())
+        {
+            notes.push("the story context is only used for narration".to_string());
+        }
+        if request.include_music {
+            notes.push("no music source on this host".to_string());
+        }
+        notes
+    }
+}
+
+/// Sets the render's stop flag when dropped.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The renderer's plan for a storyboard snapshot and its pictures.
+fn plan(request: &VideoRequest, images: &[Arc<RgbaImage>], seed: u64) -> VideoPlan {
+    let title = request.title();
+    let mut previous_ms = title.as_ref().map(|_| TITLE_CARD_MS);
+    let scenes = request
+        .storyboard
+        .frames
+        .iter()
+        .zip(images)
+        .map(|(frame, image)| {
+            let transition = match (frame.transition, previous_ms) {
+                (FrameTransition::Crossfade, Some(previous)) => Transition::Crossfade {
+                    ms: CROSSFADE_MS.min(previous / 2).min(frame.duration_ms / 2),
+                },
+                _ => Transition::Cut,
+            };
+            previous_ms = Some(frame.duration_ms);
+            Scene {
+                image: image.clone(),
+                caption: Some(frame.caption.trim().to_string()).filter(|c| !c.is_empty()),
+                duration_ms: frame.duration_ms,
+                motion: match frame.motion {
+                    FrameMotion::Kenburns => Motion::KenBurns,
+                    FrameMotion::None => Motion::None,
+                },
+                transition,
+            }
+        })
+        .collect();
+    VideoPlan {
+        width: request.width,
+        height: request.height,
+        fps: request.fps,
+        title,
+        seed,
+        scenes,
+    }
+}
+
+/// Scales a picture down so that its tighter side is at most
+/// [`DECODE_OVERSAMPLE`] times the video's; smaller pictures are kept.
+fn fit(picture: RgbaImage, width: u32, height: u32) -> RgbaImage {
+    let (w, h) = picture.dimensions();
+    let ratio = (w as f32 / width.max(1) as f32).min(h as f32 / height.max(1) as f32);
+    let scale = DECODE_OVERSAMPLE as f32 / ratio;
+    if scale >= 1.0 {
+        return picture;
+    }
+    let nw = ((w as f32 * scale).round() as u32).max(1);
+    let nh = ((h as f32 * scale).round() as u32).max(1);
+    image::imageops::resize(&picture, nw, nh, image::imageops::FilterType::Triangle)
+}
+
+/// Runs blocking work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, JobFailure> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| JobFailure::new("internal", "the render stopped unexpectedly"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_pictures_shrink_to_what_the_video_needs() {
+        let big = fit(RgbaImage::new(4000, 3000), 320, 180);
+        // The tighter side (width: 4000 / 320 < 3000 / 180) ends at twice the video's.
+        assert_eq!(big.dimensions(), (640, 480));
+        let small = fit(RgbaImage::new(500, 300), 320, 180);
+        assert_eq!(small.dimensions(), (500, 300));
+    }
+}
