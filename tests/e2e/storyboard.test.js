@@ -65,10 +65,15 @@ async function openStrip(page) {
 
 /** Puts a picture on the board through the file picker; it is selected afterwards. @param {Page} page @param {string} color */
 async function insertPicture(page, color) {
+  await page.keyboard.press('Escape');
+  const before = await page.evaluate(() => /** @type {any} */ (window).coco.state().shapesCount);
   const chooser = page.waitForEvent('filechooser');
   await page.getByTestId('tool-image').click();
   await (await chooser).setFiles({ name: 'pic.png', mimeType: 'image/png', buffer: await makePng(page, color) });
-  await page.waitForFunction(() => /** @type {any} */ (window).coco.selected().length === 1);
+  await page.waitForFunction((n) => {
+    const coco = /** @type {any} */ (window).coco;
+    return coco.state().shapesCount === n + 1 && coco.selected().length === 1;
+  }, before);
 }
 
 /** Sets a frame's field and commits it with Enter. @param {Page} page @param {number} i @param {'sb-caption'|'sb-duration'} field @param {string} value */
