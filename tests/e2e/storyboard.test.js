@@ -327,3 +327,81 @@ test('Make video: progress, then a player and an MP4 download; a GIF where H.264
     await b.context.close();
   }
 });
+
+test('on a tablet a finger drags a frame to a new place', async () => {
+  const url = `${host.url}?room=sb3`;
+  const t = await join(browser, url, 'Tab', undefined, { hasTouch: true, isMobile: true, viewport: { width: 1024, height: 768 } });
+  try {
+    // Three frames, set up through the API as another person's client would.
+    const ids = await t.page.evaluate(async () => {
+      /** @param {string} path @param {any} body */
+      const post = async (path, body) => (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+      const [sb] = (await (await fetch('/api/storyboards?room=sb3')).json()).storyboards;
+      for (const c of ['#e03131', '#2f9e44', '#1971c2']) {
+        const cv = document.createElement('canvas');
+        cv.width = 64; cv.height = 36;
+        const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
+        ctx.fillStyle = c;
+        ctx.fillRect(0, 0, 64, 36);
+        const up = await post('/api/save-image', { imageData: cv.toDataURL('image/png') });
+        await post(`/api/storyboards/${sb.id}/frames?room=sb3`, { image: up.path });
+      }
+      return (await (await fetch(`/api/storyboards/${sb.id}`)).json()).storyboard.frames.map((/** @type {any} */ f) => f.id);
+    });
+    await openStrip(t.page);
+    await waitFrames(t.page, (f) => f.map((x) => x.id).join() === ids.join());
+    const first = await t.page.getByTestId('sb-handle').nth(0).boundingBox();
+    const third = await t.page.getByTestId('sb-handle').nth(2).boundingBox();
+    if (!first || !third) throw new Error('no handles');
+    const cdp = await t.page.context().newCDPSession(t.page);
+    /** @param {'touchStart'|'touchMove'|'touchEnd'} type @param {number} x @param {number} y */
+    const touch = (type, x, y) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y, id: 1 }] });
+    const y = first.y + first.height / 2;
+    // The first frame, dragged past the middle of the third.
+    await touch('touchStart', first.x + first.width / 2, y);
+    for (let i = 1; i <= 12; i++) await touch('touchMove', first.x + first.width / 2 + i * (third.x + third.width * 0.75 - first.x - first.width / 2) / 12, y);
+    await touch('touchEnd', 0, 0);
+    const want = [ids[1], ids[2], ids[0]].join();
+    await waitFrames(t.page, (f) => f.map((x) => x.id).join() === want);
+    const onHost = await t.page.evaluate(async () => (await (await fetch('/api/storyboards?room=sb3')).json()).storyboards[0].frames.map((/** @type {any} */ f) => f.id));
+    assert.equal(onHost.join(), want);
+  } finally {
+    await t.context.close();
+  }
+});
+
+test('a frame whose picture is gone from the host: the video fails with a message that says which', async () => {
+  const url = `${host.url}?room=sb4`;
+  const a = await join(browser, url, 'Eve', 'top-left');
+  /** @type {Awaited<ReturnType<typeof join>> | undefined} */
+  let b;
+  try {
+    await openStrip(a.page);
+    await insertPicture(a.page, '#f08c00');
+    await a.page.getByTestId('sb-add').click();
+    await insertPicture(a.page, '#7048e8');
+    await a.page.getByTestId('sb-add').click();
+    const [, second] = await waitFrames(a.page, (f) => f.length === 2);
+    // The second picture's file disappears from the host's disk.
+    const name = second.src.replace(/^\/img\//, '').replace(/\?.*$/, '');
+    const { readdirSync, rmSync } = await import('node:fs');
+    const files = /** @type {string[]} */ (readdirSync(host.dataDir, { recursive: true, encoding: 'utf8' })).filter((p) => p.endsWith(name));
+    assert.equal(files.length, 1, `the stored file ${name}`);
+    rmSync(`${host.dataDir}/${files[0]}`);
+
+    await a.page.getByTestId('sb-make-video').click();
+    await a.page.getByTestId('video-size').selectOption('360p');
+    await a.page.getByTestId('video-make').click();
+    await a.page.getByTestId('video-error').filter({ hasText: /frame 2's picture is no longer on the host/i }).waitFor({ timeout: 60000 });
+    assert.ok(await a.page.getByTestId('video-form').isVisible(), 'the settings are back, to try again');
+    await a.page.screenshot({ path: `${artifacts}/storyboard-video-error.png` });
+    // Someone who joins now sees which frame lost its picture.
+    b = await join(browser, url, 'Fay', 'top-right');
+    await openStrip(b.page);
+    await b.page.locator('[data-testid=sb-frame]:nth-child(2) .sb-thumb.missing').waitFor();
+    assert.equal(await b.page.locator('.sb-thumb.missing').count(), 1);
+  } finally {
+    await a.context.close();
+    await b?.context.close();
+  }
+});

@@ -135,6 +135,8 @@ export function startStoryboard(o) {
     const li = el('li', { class: 'sb-frame', 'data-testid': 'sb-frame' }, [
       handle, del, el('div', { class: 'sb-fields' }, [caption, el('label', { class: 'sb-secs' }, [duration, 's'])]),
     ]);
+    img.addEventListener('error', () => handle.classList.add('missing'));
+    img.addEventListener('load', () => handle.classList.remove('missing'));
     const frameNow = () => current()?.frames.find((x) => x.id === f.id);
     caption.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') caption.blur();

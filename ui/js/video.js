@@ -14,7 +14,7 @@ import { hostJson, HostError, totalMs } from './hostjson.js';
 
 /** Sizes offered; the host's largest frame is 1080p (media::video::plan::MAX_HEIGHT). */
 export const VIDEO_SIZES = [
-  { id: '360p', label: '360p (quick preview)', width: 640, height: 360 },
+  { id: '360p', label: '360p (preview)', width: 640, height: 360 },
   { id: '720p', label: '720p', width: 1280, height: 720 },
   { id: '1080p', label: '1080p', width: 1920, height: 1080 },
 ];
@@ -70,8 +70,8 @@ export class VideoPanel {
     this.make = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'primary', 'data-testid': 'video-make' }, ['Make video']));
     this.form = /** @type {HTMLFormElement} */ (el('form', { class: 'vp-form', 'data-testid': 'video-form' }, [
       this.plan,
-      el('label', {}, ['Title ', el('span', { class: 'muted' }, ['(optional)']), this.title]),
-      el('div', { class: 'vp-row' }, [el('label', {}, ['Size', this.size]), el('label', {}, ['Format', this.format])]),
+      el('label', {}, [el('span', {}, ['Title ', el('span', { class: 'muted' }, ['(optional)'])]), this.title]),
+      el('div', { class: 'vp-row' }, [el('label', {}, [el('span', {}, ['Size']), this.size]), el('label', {}, [el('span', {}, ['Format']), this.format])]),
       note,
       el('label', { class: 'check' }, [this.music, ' Background music']),
       this.make,
