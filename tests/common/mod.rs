@@ -2,6 +2,7 @@
 //! real WebSocket client for it.
 #![allow(dead_code)]
 
+pub mod boards;
 pub mod fake_gemini;
 pub mod netns;
 
