@@ -11,6 +11,7 @@ import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEAT
 import { startHostPanel } from './host.js';
 import { setImageCode, uploadImage, loadImage, UploadError } from './images.js';
 import { Enhance } from './enhance.js';
+import { startStoryboard } from './storyboard.js';
 
 const SAVE_DELAY_MS = 400;
 /** How often a shape being drawn is shown to the others (it rides on CURSOR_MOVE). */
@@ -254,6 +255,8 @@ async function startBoard(joined) {
     }
   }
 
+  const storyboard = startStoryboard({ room, code, board, net, stage, selected: () => [...renderer.selected], toast: showToast });
+
   fileInput.addEventListener('change', () => {
     const file = fileInput.files?.[0];
     fileInput.value = '';
@@ -322,6 +325,7 @@ async function startBoard(joined) {
     if (mod || e.altKey) return;
     if (k === 'i') { command('image'); return; }
     if (k === 'e' && e.shiftKey) { e.preventDefault(); command('enhance'); return; }
+    if (k === 'a') { storyboard.add(); return; }
     const tool = TOOLS.find((x) => x.key === k);
     if (tool) { setTool(tool.tool); return; }
     if (k === 'f') toolbar.toggleFill();

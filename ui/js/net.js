@@ -82,6 +82,8 @@ export class Net {
     /** @type {ReturnType<typeof setTimeout>|undefined} */
     this.timer = undefined;
     this.color = '';
+    /** @type {Set<(type: string, payload: any) => void>} */
+    this.frameListeners = new Set();
     window.addEventListener('offline', () => this.goOffline());
     window.addEventListener('online', () => this.reconnectNow());
   }
@@ -169,8 +171,21 @@ export class Net {
     };
   }
 
+  /**
+   * Sees every frame from the host after the connection has handled it:
+   * features outside the board (storyboards, jobs) follow their own frames.
+   * @param {(type: string, payload: any) => void} cb
+   */
+  onFrame(cb) { this.frameListeners.add(cb); }
+
   /** @param {string} type @param {any} p */
   handle(type, p) {
+    this.dispatch(type, p);
+    for (const cb of this.frameListeners) cb(type, p);
+  }
+
+  /** @param {string} type @param {any} p */
+  dispatch(type, p) {
     switch (type) {
       case 'WELCOME':
         this.position = p.position || this.position;

@@ -1,0 +1,325 @@
+// @ts-check
+/**
+ * The storyboard strip along the bottom of the board: the frames of one of
+ * the room's storyboards, in order, to reorder, caption, time and delete.
+ * The host keeps the storyboards and tells the whole room about every change
+ * (`STORYBOARD_UPDATED`, `STORYBOARD_DELETED`), so the strip shows the
+ * host's answer rather than guessing; only a drag is shown before the host
+ * confirms it, because a frame jumping back under the finger feels broken.
+ */
+import { el } from './ui.js';
+import { imageUrl, uploadImage, UploadError } from './images.js';
+import { Board } from './board.js';
+import { exportPng } from './render.js';
+import { enableReorder, moved } from './reorder.js';
+import { VideoPanel } from './video.js';
+import { hostJson, HostError, totalMs } from './hostjson.js';
+
+/** The host's limits (media::video::plan), checked here to explain them before asking. */
+export const MAX_CAPTION_CHARS = 300;
+export const MIN_FRAME_MS = 500;
+export const MAX_FRAME_MS = 60_000;
+
+/**
+ * @typedef {{id: string, image: string, width: number, height: number, caption: string,
+ *   durationMs: number, motion?: string, transition?: string}} Frame
+ * @typedef {{id: string, room: string, name: string, rev: number, title?: string, frames: Frame[]}} Storyboard
+ * @typedef {(text: string, kind: 'info'|'bad', ms: number) => void} Toast
+ */
+
+/** A path to a picture the host stored (an upload or an enhanced picture). @param {unknown} p */
+const isHostImage = (p) => typeof p === 'string' && /^\/(img|enhanced_drawings)\/[^/?#]+$/.test(p);
+/** @param {number} ms */
+const seconds = (ms) => `${Math.round(ms / 100) / 10}`;
+
+/**
+ * @param {{room: string, code: string, board: Board, selected: () => string[], toast: Toast,
+ *   stage: HTMLElement, net: {onFrame: (cb: (type: string, payload: any) => void) => void}}} o
+ */
+export function startStoryboard(o) {
+  const root = /** @type {HTMLElement} */ (document.getElementById('storyboard'));
+  const PREF_KEY = `coco.storyboard.${location.host}/${o.room}`;
+  /** @type {Storyboard[]} */
+  let boards = [];
+  let currentId = sessionStorage.getItem(PREF_KEY) || '';
+  /** Why the storyboards could not be loaded, shown until they are. */
+  let loadError = '';
+  let expanded = localStorage.getItem('coco.storyboard.open') === '1';
+  /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLInputElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement}>} */
+  const cards = new Map();
+  /** @param {string} method @param {string} path @param {any} [body] */
+  const api = (method, path, body) => hostJson(o.code, method, path, body);
+  const q = `room=${encodeURIComponent(o.room)}`;
+
+  const toggle = el('button', { type: 'button', class: 'sb-toggle', 'aria-expanded': 'false', 'aria-controls': 'sb-frames', 'data-testid': 'sb-toggle' }, [
+    el('span', { class: 'sb-chevron', 'aria-hidden': 'true' }), el('strong', {}, ['Storyboard']),
+  ]);
+  const picker = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': 'Storyboard to show', 'data-testid': 'sb-picker' }));
+  const newBtn = el('button', { type: 'button', title: 'Start another storyboard in this room', 'data-testid': 'sb-new' }, ['New']);
+  const dropBtn = el('button', { type: 'button', title: 'Delete this storyboard', 'data-testid': 'sb-delete-board' }, ['Delete']);
+  const summary = el('span', { class: 'sb-summary muted', 'data-testid': 'sb-summary', 'aria-live': 'polite' });
+  const addBtn = el('button', { type: 'button', title: 'Add the selected picture, the selection, or the whole board (A)', 'data-testid': 'sb-add' }, ['+ Add (A)']);
+  const clearBtn = el('button', { type: 'button', title: 'Remove every frame', 'data-testid': 'sb-clear' }, ['Clear']);
+  const videoBtn = el('button', { type: 'button', class: 'primary', 'data-testid': 'sb-make-video' }, ['Make video']);
+  const list = el('ol', { class: 'sb-frames', id: 'sb-frames', 'data-testid': 'sb-frames', 'aria-label': 'Frames, in order' });
+  const empty = el('p', { class: 'sb-empty muted', 'data-testid': 'sb-empty' }, [
+    'No frames yet. Select a picture or part of the drawing and press Add (A); with nothing selected, Add takes the whole board.',
+  ]);
+  const body = el('div', { class: 'sb-body' }, [list, empty]);
+  root.replaceChildren(
+    el('div', { class: 'sb-bar' }, [toggle, picker, newBtn, dropBtn, summary, el('span', { class: 'sb-space' }), addBtn, clearBtn, videoBtn]),
+    body,
+  );
+  root.hidden = false;
+  const video = new VideoPanel({ stage: o.stage, code: o.code, room: o.room });
+
+  const current = () => boards.find((b) => b.id === currentId) || boards[0] || null;
+
+  function render() {
+    const sb = current();
+    if (sb && sb.id !== currentId) { currentId = sb.id; sessionStorage.setItem(PREF_KEY, currentId); }
+    root.classList.toggle('collapsed', !expanded);
+    toggle.setAttribute('aria-expanded', String(expanded));
+    body.hidden = !expanded;
+    picker.replaceChildren(...boards.map((b) => el('option', { value: b.id }, [b.name || 'Storyboard'])));
+    if (sb) picker.value = sb.id;
+    picker.hidden = boards.length < 2;
+    dropBtn.hidden = boards.length < 2;
+    const n = sb ? sb.frames.length : 0;
+    summary.textContent = sb ? `${n} frame${n === 1 ? '' : 's'}${n ? ` · ${seconds(totalMs(sb))} s` : ''}` : loadError;
+    clearBtn.hidden = n === 0;
+    /** @type {HTMLButtonElement} */ (videoBtn).disabled = !sb;
+    empty.hidden = n > 0;
+    renderFrames(sb ? sb.frames : []);
+    if (sb) video.setStoryboard(sb);
+  }
+
+  /** Updates the cards in place, so an input being edited keeps its text and focus. @param {Frame[]} frames */
+  function renderFrames(frames) {
+    const ids = new Set(frames.map((f) => f.id));
+    for (const [id, c] of cards) if (!ids.has(id)) { c.li.remove(); cards.delete(id); }
+    const items = frames.map((f, i) => {
+      const c = cards.get(f.id) || makeCard(f);
+      cards.set(f.id, c);
+      c.li.dataset.id = f.id;
+      c.num.textContent = String(i + 1);
+      c.handle.setAttribute('aria-label', `Frame ${i + 1}: drag, or use the arrow keys, to move it`);
+      c.del.setAttribute('aria-label', `Delete frame ${i + 1}`);
+      c.caption.setAttribute('aria-label', `Caption of frame ${i + 1}`);
+      c.duration.setAttribute('aria-label', `Seconds frame ${i + 1} is shown`);
+      const src = imageUrl(f.image);
+      if (c.img.getAttribute('src') !== src) c.img.src = src;
+      if (document.activeElement !== c.caption) c.caption.value = f.caption || '';
+      if (document.activeElement !== c.duration) c.duration.value = seconds(f.durationMs);
+      return c.li;
+    });
+    const now = /** @type {HTMLElement[]} */ ([...list.children]);
+    if (now.length !== items.length || now.some((li, i) => li !== items[i])) {
+      const focused = /** @type {HTMLElement|null} */ (document.activeElement);
+      list.replaceChildren(...items);
+      if (focused && list.contains(focused) && document.activeElement !== focused) focused.focus();
+    }
+  }
+
+  /** @param {Frame} f */
+  function makeCard(f) {
+    const img = /** @type {HTMLImageElement} */ (el('img', { alt: '', draggable: 'false', decoding: 'async' }));
+    const num = el('span', { class: 'sb-num' });
+    const handle = el('button', { type: 'button', class: 'sb-thumb', 'data-testid': 'sb-handle' }, [img, num]);
+    const del = el('button', { type: 'button', class: 'sb-del', title: 'Delete this frame', 'data-testid': 'sb-frame-delete' }, ['×']);
+    const caption = /** @type {HTMLInputElement} */ (el('input', { class: 'sb-caption', placeholder: 'Caption', maxlength: String(MAX_CAPTION_CHARS), 'data-testid': 'sb-caption' }));
+    const duration = /** @type {HTMLInputElement} */ (el('input', {
+      class: 'sb-duration', type: 'number', min: String(MIN_FRAME_MS / 1000), max: String(MAX_FRAME_MS / 1000), step: '0.5',
+      title: 'Seconds on screen', 'data-testid': 'sb-duration',
+    }));
+    const li = el('li', { class: 'sb-frame', 'data-testid': 'sb-frame' }, [
+      handle, del, el('div', { class: 'sb-fields' }, [caption, el('label', { class: 'sb-secs' }, [duration, 's'])]),
+    ]);
+    img.addEventListener('error', () => handle.classList.add('missing'));
+    img.addEventListener('load', () => handle.classList.remove('missing'));
+    const frameNow = () => current()?.frames.find((x) => x.id === f.id);
+    caption.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') caption.blur();
+      else if (e.key === 'Escape') { caption.value = frameNow()?.caption || ''; caption.blur(); }
+    });
+    caption.addEventListener('change', () => {
+      const fr = frameNow();
+      if (fr && caption.value !== (fr.caption || '')) patchFrame(f.id, { caption: caption.value });
+    });
+    duration.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') duration.blur();
+      else if (e.key === 'Escape') { duration.value = seconds(frameNow()?.durationMs || 0); duration.blur(); }
+    });
+    duration.addEventListener('change', () => {
+      const fr = frameNow();
+      const ms = Math.round(Number(duration.value) * 1000);
+      if (!fr || ms === fr.durationMs) return;
+      if (!Number.isFinite(ms) || duration.value.trim() === '' || ms < MIN_FRAME_MS || ms > MAX_FRAME_MS) {
+        o.toast(`A frame is shown for ${MIN_FRAME_MS / 1000} to ${MAX_FRAME_MS / 1000} seconds.`, 'bad', 6000);
+        duration.value = seconds(fr.durationMs);
+        return;
+      }
+      patchFrame(f.id, { durationMs: ms });
+    });
+    del.addEventListener('click', () => act(() => api('DELETE', `/api/storyboards/${cur().id}/frames/${f.id}?${q}`)));
+    handle.addEventListener('keydown', (e) => {
+      const sb = current();
+      if (!sb || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
+      e.preventDefault();
+      const from = sb.frames.findIndex((x) => x.id === f.id);
+      const to = from + (e.key === 'ArrowLeft' ? -1 : 1);
+      if (from < 0 || to < 0 || to >= sb.frames.length) return;
+      reorder(from, to).then(() => handle.focus());
+    });
+    return { li, img, num, caption, duration, del, handle };
+  }
+
+  /** The storyboard shown; the room always has one once loaded. */
+  function cur() {
+    const sb = current();
+    if (!sb) throw new HostError('The storyboard has not loaded yet. Try again in a moment.', 'not_loaded', 0);
+    return sb;
+  }
+
+  /** Runs a change and shows the host's answer; a refusal is shown, and the strip reloaded. @param {() => Promise<any>} f */
+  async function act(f) {
+    try {
+      const res = await f();
+      if (res && res.storyboard) apply(res.storyboard);
+      return res;
+    } catch (e) {
+      o.toast(e instanceof HostError ? e.message : 'That did not work.', 'bad', 8000);
+      refresh();
+      return null;
+    }
+  }
+
+  /** @param {string} frameId @param {Partial<Frame>} change */
+  const patchFrame = (frameId, change) => act(() => api('PATCH', `/api/storyboards/${cur().id}/frames/${frameId}?${q}`, change));
+
+  /** Moves a frame at once on screen, then asks the host. @param {number} from @param {number} to */
+  async function reorder(from, to) {
+    const sb = cur();
+    const frames = moved(sb.frames, from, to);
+    apply({ ...sb, frames }, true);
+    await act(() => api('POST', `/api/storyboards/${sb.id}/order?${q}`, { frameIds: frames.map((f) => f.id) }));
+  }
+  enableReorder(list, { handle: '.sb-thumb', onMove: (from, to) => { reorder(from, to); } });
+
+  /**
+   * Takes a storyboard the host sent. An older revision than the one shown
+   * (answers and pushes can cross) is ignored.
+   * @param {Storyboard} sb @param {boolean} [local] a change shown before the host confirms it
+   */
+  function apply(sb, local = false) {
+    if (!sb || typeof sb.id !== 'string' || (sb.room && sb.room !== o.room)) return;
+    const i = boards.findIndex((b) => b.id === sb.id);
+    if (i >= 0 && !local && boards[i].rev > sb.rev) return;
+    if (i >= 0) boards[i] = sb; else boards.push(sb);
+    render();
+  }
+
+  async function refresh() {
+    try {
+      const res = await api('GET', `/api/storyboards?${q}`);
+      boards = Array.isArray(res.storyboards) ? res.storyboards : [];
+      loadError = '';
+    } catch (e) {
+      loadError = `The storyboard could not be loaded: ${e instanceof HostError ? e.message : 'no answer'}`;
+    }
+    render();
+  }
+
+  /** @param {boolean} open */
+  function setExpanded(open) {
+    expanded = open;
+    localStorage.setItem('coco.storyboard.open', open ? '1' : '0');
+    render();
+  }
+
+  /**
+   * Adds a frame: the one selected picture as it is stored, else the
+   * selection (or, with nothing selected, the whole board) drawn to a PNG
+   * and uploaded first.
+   */
+  async function add() {
+    const shapes = /** @type {import('./board.js').Shape[]} */ (o.selected().map((id) => o.board.shapes.get(id)).filter((s) => !!s));
+    let image = '';
+    try {
+      if (shapes.length === 1 && shapes[0].type === 'image' && isHostImage(shapes[0].image)) {
+        image = /** @type {string} */ (shapes[0].image);
+      } else {
+        let source = o.board;
+        if (shapes.length) {
+          source = new Board();
+          for (const s of shapes) source.shapes.set(s.id, s);
+        }
+        if (source.shapes.size === 0) {
+          o.toast('Nothing to add yet: draw something or put a picture on the board first.', 'bad', 6000);
+          return;
+        }
+        o.toast(shapes.length ? 'Adding the selection to the storyboard…' : 'Adding the whole board to the storyboard…', 'info', 0);
+        const png = await exportPng(source);
+        if (!png) throw new UploadError('The drawing could not be turned into a picture.', 'export');
+        image = (await uploadImage(png)).path;
+      }
+      if (!current()) await refresh();
+      const res = await api('POST', `/api/storyboards/${cur().id}/frames?${q}`, { image });
+      if (res.storyboard) apply(res.storyboard);
+      if (!expanded) setExpanded(true);
+      list.lastElementChild?.scrollIntoView({ block: 'nearest', inline: 'end' });
+      const n = current()?.frames.length || 0;
+      o.toast(`Added as frame ${n} of ${current()?.name || 'the storyboard'}.`, 'info', 2500);
+    } catch (e) {
+      o.toast(e instanceof HostError || e instanceof UploadError ? e.message : 'That could not be added to the storyboard.', 'bad', 8000);
+    }
+  }
+
+  toggle.addEventListener('click', () => setExpanded(!expanded));
+  picker.addEventListener('change', () => {
+    currentId = picker.value;
+    sessionStorage.setItem(PREF_KEY, currentId);
+    render();
+  });
+  newBtn.addEventListener('click', async () => {
+    const res = await act(() => api('POST', '/api/storyboards', { room: o.room }));
+    if (res && res.storyboard) {
+      currentId = res.storyboard.id;
+      sessionStorage.setItem(PREF_KEY, currentId);
+      setExpanded(true);
+    }
+  });
+  dropBtn.addEventListener('click', async () => {
+    const sb = current();
+    if (!sb || !confirm(`Delete "${sb.name}" and its ${sb.frames.length} frames for everyone in the room?`)) return;
+    const res = await act(() => api('DELETE', `/api/storyboards/${sb.id}?${q}`));
+    if (res) removed(sb.id);
+  });
+  addBtn.addEventListener('click', () => add());
+  clearBtn.addEventListener('click', () => {
+    const sb = current();
+    if (!sb || !confirm(`Remove all ${sb.frames.length} frames from "${sb.name}"? This is for everyone in the room.`)) return;
+    act(() => api('POST', `/api/storyboards/${sb.id}/clear?${q}`));
+  });
+  videoBtn.addEventListener('click', () => { const sb = current(); if (sb) video.open(sb); });
+
+  /** @param {string} id */
+  function removed(id) {
+    boards = boards.filter((b) => b.id !== id);
+    if (boards.length === 0) refresh(); else render();
+  }
+
+  o.net.onFrame((type, p) => {
+    if (type === 'STORYBOARD_UPDATED' && p.storyboard) apply(p.storyboard);
+    else if (type === 'STORYBOARD_DELETED' && typeof p.id === 'string') removed(p.id);
+    else if (type === 'SYNC_SHAPES') refresh(); // after every (re)connect: catch up on what was missed
+    else if (type === 'JOB_UPDATED') video.onJob(p.job || p);
+  });
+  render();
+
+  return {
+    add,
+    /** The storyboard shown, for inspection. */
+    current: () => current(),
+  };
+}

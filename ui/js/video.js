@@ -1,0 +1,247 @@
+// @ts-check
+/**
+ * The "Make video" panel: settings, the render's progress (from the room's
+ * `JOB_UPDATED` frames, with a slow poll in case the connection drops), a
+ * cancel button, then the video to watch and download.
+ *
+ * Some browsers cannot play H.264 (Debian's Chromium is built without it),
+ * so where `canPlayType` says no, the panel asks the host for a GIF and says
+ * why: a video that cannot be watched where it was made is no result.
+ */
+import { el } from './ui.js';
+import { imageUrl } from './images.js';
+import { hostJson, HostError, totalMs } from './hostjson.js';
+
+/** Sizes offered; the host's largest frame is 1080p (media::video::plan::MAX_HEIGHT). */
+export const VIDEO_SIZES = [
+  { id: '360p', label: '360p (preview)', width: 640, height: 360 },
+  { id: '720p', label: '720p', width: 1280, height: 720 },
+  { id: '1080p', label: '1080p', width: 1920, height: 1080 },
+];
+/** Longest title the host accepts (media::video::plan::MAX_TITLE_CHARS). */
+export const MAX_TITLE_CHARS = 120;
+/** How long without a pushed update before the panel asks the host itself. */
+const POLL_MS = 2500;
+
+/** Whether this browser plays the H.264 the host writes (baseline profile). */
+export function canPlayH264() {
+  const v = document.createElement('video');
+  return v.canPlayType('video/mp4; codecs="avc1.42E01E"') !== '';
+}
+
+/**
+ * @typedef {{id: string, kind: string, status: 'queued'|'running'|'complete'|'failed'|'cancelled',
+ *   progress: number, message: string, result?: any, error?: {code: string, message: string}}} Job
+ */
+
+/** @param {number} n */
+const mb = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+
+export class VideoPanel {
+  /** @param {{stage: HTMLElement, code: string, room: string}} o */
+  constructor(o) {
+    this.code = o.code;
+    this.room = o.room;
+    this.h264 = canPlayH264();
+    /** @type {import('./storyboard.js').Storyboard|null} */
+    this.storyboard = null;
+    /** @type {string} the job this panel follows */
+    this.jobId = '';
+    this.lastEvent = 0;
+    /** @type {ReturnType<typeof setInterval>|undefined} */
+    this.poller = undefined;
+
+    const close = el('button', { type: 'button', class: 'vp-close', 'aria-label': 'Close', 'data-testid': 'video-close' }, ['×']);
+    this.plan = el('p', { class: 'vp-plan', 'data-testid': 'video-plan' });
+    this.title = /** @type {HTMLInputElement} */ (el('input', { maxlength: String(MAX_TITLE_CHARS), placeholder: 'Shown before the first frame', 'data-testid': 'video-title' }));
+    this.size = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-size' },
+      VIDEO_SIZES.map((s) => el('option', { value: s.id }, [s.label]))));
+    this.size.value = '720p';
+    this.format = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-format' }, [
+      el('option', { value: 'mp4' }, [this.h264 ? 'MP4 video' : 'MP4 video (this browser cannot play it)']),
+      el('option', { value: 'gif' }, ['GIF (plays anywhere, no sound)']),
+    ]));
+    this.format.value = this.h264 ? 'mp4' : 'gif';
+    this.music = /** @type {HTMLInputElement} */ (el('input', { type: 'checkbox', 'data-testid': 'video-music' }));
+    const note = el('p', { class: 'vp-note muted', 'data-testid': 'video-format-note' }, [
+      'This browser cannot play MP4 (H.264) video, so the video is made as a GIF you can watch here.',
+    ]);
+    note.hidden = this.h264;
+    this.make = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'primary', 'data-testid': 'video-make' }, ['Make video']));
+    this.form = /** @type {HTMLFormElement} */ (el('form', { class: 'vp-form', 'data-testid': 'video-form' }, [
+      this.plan,
+      el('label', {}, [el('span', {}, ['Title ', el('span', { class: 'muted' }, ['(optional)'])]), this.title]),
+      el('div', { class: 'vp-row' }, [el('label', {}, [el('span', {}, ['Size']), this.size]), el('label', {}, [el('span', {}, ['Format']), this.format])]),
+      note,
+      el('label', { class: 'check' }, [this.music, ' Background music']),
+      this.make,
+    ]));
+
+    this.bar = /** @type {HTMLProgressElement} */ (el('progress', { max: '1', value: '0', 'aria-label': 'Video progress', 'data-testid': 'video-progress-bar' }));
+    this.status = el('span', { class: 'vp-status', 'data-testid': 'video-progress-text' });
+    this.cancel = /** @type {HTMLButtonElement} */ (el('button', { type: 'button', 'data-testid': 'video-cancel' }, ['Cancel']));
+    this.progress = el('div', { class: 'vp-progress', 'data-testid': 'video-progress', role: 'status', 'aria-live': 'polite' },
+      [this.bar, el('div', { class: 'vp-row' }, [this.status, this.cancel])]);
+
+    this.media = el('div', { class: 'vp-media' });
+    this.meta = el('p', { class: 'vp-meta muted', 'data-testid': 'video-meta' });
+    this.notes = el('ul', { class: 'vp-notes', 'data-testid': 'video-notes' });
+    this.download = /** @type {HTMLAnchorElement} */ (el('a', { class: 'vp-download', 'data-testid': 'video-download' }, ['Download']));
+    const again = el('button', { type: 'button', 'data-testid': 'video-again' }, ['Make another']);
+    this.result = el('div', { class: 'vp-result', 'data-testid': 'video-result' },
+      [this.media, this.meta, this.notes, el('div', { class: 'vp-row' }, [this.download, again])]);
+
+    this.error = el('p', { class: 'error vp-error', role: 'alert', 'data-testid': 'video-error' });
+    this.root = el('section', { class: 'video-panel', 'data-testid': 'video-panel', role: 'dialog', 'aria-labelledby': 'vp-title', hidden: '' }, [
+      el('header', {}, [el('h2', { id: 'vp-title' }, ['Make a video']), close]),
+      this.form, this.progress, this.result, this.error,
+    ]);
+    o.stage.append(this.root);
+
+    close.addEventListener('click', () => { this.root.hidden = true; });
+    this.root.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.root.hidden = true; });
+    this.form.addEventListener('submit', (e) => { e.preventDefault(); this.start(); });
+    this.cancel.addEventListener('click', () => this.cancelJob());
+    again.addEventListener('click', () => { this.error.textContent = ''; this.show('form'); });
+    this.show('form');
+  }
+
+  /** @param {'form'|'progress'|'result'} part */
+  show(part) {
+    this.form.hidden = part !== 'form';
+    this.progress.hidden = part !== 'progress';
+    this.result.hidden = part !== 'result';
+    if (part !== 'result') this.media.replaceChildren(); // stops a video that was playing
+  }
+
+  /** @param {import('./storyboard.js').Storyboard} sb */
+  open(sb) {
+    this.setStoryboard(sb);
+    this.root.hidden = false;
+    if (!this.form.hidden) this.title.focus();
+  }
+
+  /** Keeps the plan line current while frames change. @param {import('./storyboard.js').Storyboard} sb */
+  setStoryboard(sb) {
+    this.storyboard = sb;
+    const n = sb.frames.length;
+    const secs = Math.round(totalMs(sb) / 100) / 10;
+    this.plan.textContent = `${sb.name} · ${n} frame${n === 1 ? '' : 's'}${n ? ` · about ${secs} s` : ''}${n < 2 ? ' · a video needs at least 2 frames' : ''}`;
+    if (!this.title.value && sb.title) this.title.value = sb.title;
+  }
+
+  async start() {
+    const sb = this.storyboard;
+    if (!sb) return;
+    const size = VIDEO_SIZES.find((s) => s.id === this.size.value) || VIDEO_SIZES[1];
+    this.error.textContent = '';
+    this.make.disabled = true;
+    try {
+      const body = {
+        storyboardId: sb.id, room: this.room, width: size.width, height: size.height, format: this.format.value,
+        includeMusic: this.music.checked, ...(this.title.value.trim() ? { title: this.title.value.trim() } : {}),
+      };
+      const res = await hostJson(this.code, 'POST', '/api/generate-video', body);
+      this.jobId = String(res.requestId || res.job?.id || '');
+      this.bar.value = 0;
+      this.status.textContent = 'Waiting to start…';
+      this.cancel.disabled = false;
+      this.show('progress');
+      this.lastEvent = Date.now();
+      clearInterval(this.poller);
+      this.poller = setInterval(() => this.poll(), POLL_MS);
+      if (res.job) this.onJob(res.job);
+    } catch (e) {
+      this.fail(e instanceof HostError ? this.explain(e.code, e.message) : 'The video could not be started.');
+    } finally {
+      this.make.disabled = false;
+    }
+  }
+
+  /** A sentence for a refusal the panel knows; the host's own words otherwise. @param {string} code @param {string} said */
+  explain(code, said) {
+    const n = this.storyboard ? this.storyboard.frames.length : 0;
+    if (code === 'too_few_frames') return `A video needs at least 2 frames; this storyboard has ${n}. Add another picture first.`;
+    if (code === 'queue_full') return 'The host is busy making other videos. Try again in a little while.';
+    if (code === 'unreachable') return said;
+    return `The video could not be made: ${said.replace(/\.$/, '')}.`;
+  }
+
+  /** Shows an error under the form. @param {string} message */
+  fail(message) {
+    this.stopFollowing();
+    this.show('form');
+    this.error.textContent = message;
+  }
+
+  /** For when pushed updates stop coming (a dropped connection). */
+  async poll() {
+    if (!this.jobId || Date.now() - this.lastEvent < POLL_MS) return;
+    try {
+      const res = await hostJson(this.code, 'GET', `/api/jobs/${this.jobId}`);
+      if (res.job) this.onJob(res.job);
+    } catch { /* the next poll, or a pushed update, will tell */ }
+  }
+
+  /** A job update pushed to the room (or polled). @param {Job} job */
+  onJob(job) {
+    if (!job || job.id !== this.jobId || (job.kind && job.kind !== 'video')) return;
+    this.lastEvent = Date.now();
+    if (job.status === 'queued' || job.status === 'running') {
+      this.bar.value = Math.max(0, Math.min(1, Number(job.progress) || 0));
+      this.status.textContent = job.status === 'queued' ? 'Waiting for its turn…' : (job.message || 'Working…');
+      return;
+    }
+    this.stopFollowing();
+    if (job.status === 'complete' && job.result) this.showResult(job.result);
+    else if (job.status === 'cancelled') this.fail('Cancelled: no video was made.');
+    else this.fail(this.explain(job.error?.code || 'failed', job.error?.message || 'the host could not make it'));
+  }
+
+  stopFollowing() {
+    clearInterval(this.poller);
+    this.poller = undefined;
+    this.jobId = '';
+  }
+
+  async cancelJob() {
+    if (!this.jobId) return;
+    this.cancel.disabled = true;
+    this.status.textContent = 'Cancelling…';
+    try {
+      const res = await hostJson(this.code, 'POST', `/api/jobs/${this.jobId}/cancel`);
+      if (res.job) this.onJob(res.job);
+    } catch (e) {
+      // Finished before the cancel arrived: its last update shows the outcome.
+      this.cancel.disabled = false;
+      if (e instanceof HostError && e.code !== 'finished') this.status.textContent = e.message;
+    }
+  }
+
+  /** @param {{path: string, filename?: string, format?: string, width?: number, height?: number, durationMs?: number, frames?: number, bytes?: number, notes?: string[]}} r */
+  showResult(r) {
+    const url = imageUrl(r.path);
+    const gif = r.format === 'gif' || /\.gif$/i.test(r.path);
+    this.show('result');
+    if (gif) {
+      this.media.replaceChildren(el('img', { src: url, alt: `The video of ${this.storyboard?.name || 'the storyboard'}, as an animated GIF`, 'data-testid': 'video-gif' }));
+    } else if (this.h264) {
+      this.media.replaceChildren(el('video', { src: url, controls: '', playsinline: '', preload: 'metadata', 'data-testid': 'video-player' }));
+    } else {
+      this.media.replaceChildren(el('p', { class: 'vp-note', 'data-testid': 'video-unplayable' }, ['This browser cannot play MP4 video: download it to watch it elsewhere, or make a GIF.']));
+    }
+    const bits = [];
+    if (r.width && r.height) bits.push(`${r.width}×${r.height}`);
+    if (r.durationMs) bits.push(`${Math.round(r.durationMs / 100) / 10} s`);
+    if (r.bytes) bits.push(mb(r.bytes));
+    bits.push(gif ? 'GIF' : 'MP4');
+    this.meta.textContent = bits.join(' · ');
+    if (gif && !this.h264) this.meta.textContent += ' · made as a GIF because this browser cannot play MP4 video';
+    const notes = Array.isArray(r.notes) ? r.notes.filter((n) => typeof n === 'string' && n) : [];
+    this.notes.replaceChildren(...notes.map((n) => el('li', {}, [n.charAt(0).toUpperCase() + n.slice(1)])));
+    this.notes.hidden = notes.length === 0;
+    this.download.href = url;
+    this.download.download = r.filename || `coco-video.${gif ? 'gif' : 'mp4'}`;
+    this.download.textContent = `Download ${gif ? 'GIF' : 'MP4'}`;
+  }
+}
