@@ -13,3 +13,13 @@ test('tsc --noEmit passes on ui/js and tests/e2e', () => {
   const run = spawnSync(process.execPath, [tsc, '--noEmit', '-p', join(here, 'tsconfig.json')], { encoding: 'utf8' });
   assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
 });
+
+test('the service worker keeps every UI module for an offline reload', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const ui = join(here, '..', '..', 'ui');
+  const sw = readFileSync(join(ui, 'sw.js'), 'utf8');
+  const missing = readdirSync(join(ui, 'js'))
+    .filter((f) => f.endsWith('.js'))
+    .filter((f) => !sw.includes(`'/js/${f}'`));
+  assert.deepEqual(missing, [], 'add these to SHELL in ui/sw.js');
+});
