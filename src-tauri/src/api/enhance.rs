@@ -2,17 +2,16 @@
 //! `POST /api/enhance-image`, `GET /api/enhancement-status/{id}`,
 //! `GET /enhanced_drawings/NAME`; and `GET /api/ai/status` for the UI.
 
-use std::net::SocketAddr;
-
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::images::{admit, serve_file, CodeQuery};
+use super::gate::Admitted;
+use super::images::serve_file;
 use super::jobs::submit_error;
 use super::{ApiError, AppState, DEFAULT_ROOM};
 use crate::ai::enhance::{self, EngineChoice, EnhanceRequest, Source, MAX_PROMPT_CHARS};
@@ -41,12 +40,9 @@ pub struct Submit {
 
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    Admitted(query): Admitted,
     body: Result<Json<Submit>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let Json(body) = body.map_err(|e| {
         invalid(&format!(
             "expected {{filename, prompt?, engine?: \"auto\"|\"gemini\"|\"local\", upscale?, room?, by?}}: {}",
@@ -138,14 +134,9 @@ fn parse_source(text: &str) -> Source {
 /// `error`, with the precise state, progress and result beside it.
 pub async fn status(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Response {
-    if let Err(e) = admit(&state, peer, &query, &headers) {
-        return e.into_response();
-    }
     match state
         .inner
         .jobs
@@ -189,24 +180,16 @@ pub fn compat_status(job: &JobRecord) -> Value {
 
 pub async fn get_enhanced(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(name): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Response {
-    if let Err(e) = admit(&state, peer, &query, &headers) {
-        return e.into_response();
-    }
     serve_file(state.inner.enhanced.clone(), name).await
 }
 
 pub async fn ai_status(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let mut status = state.inner.enhancer.status();
     status["success"] = json!(true);
     Ok(Json(status))

@@ -2,44 +2,22 @@
 //! them. LAN peers need the join code here as on the socket (`?code=` or an
 //! `x-coco-code` header).
 
-use std::net::SocketAddr;
-
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{refused, ApiError, AppState};
+use super::gate::Admitted;
+use super::{ApiError, AppState};
 use crate::media::images::{ImageError, ImageStore, MAX_UPLOAD_BYTES};
 
 /// Largest request body: a base64 data URL of the largest image, and room
 /// for the JSON around it.
 pub const MAX_BODY_BYTES: usize = MAX_UPLOAD_BYTES / 3 * 4 + 64 * 1024;
-
-#[derive(Deserialize)]
-pub struct CodeQuery {
-    pub(super) code: Option<String>,
-    /// The room a request acts on (jobs, storyboards); the default room when absent.
-    pub(super) room: Option<String>,
-}
-
-/// Applies the join gate to an HTTP request.
-pub(super) fn admit(
-    state: &AppState,
-    peer: SocketAddr,
-    query: &CodeQuery,
-    headers: &HeaderMap,
-) -> Result<(), ApiError> {
-    let code = query
-        .code
-        .as_deref()
-        .or_else(|| headers.get("x-coco-code").and_then(|v| v.to_str().ok()));
-    state.inner.gate.admit(peer.ip(), code).map_err(refused)
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,12 +27,9 @@ pub struct SaveImage {
 
 pub async fn save(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
     body: Result<Json<SaveImage>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large(&format!(
@@ -114,16 +89,7 @@ pub async fn save(
     })))
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(name): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(e) = admit(&state, peer, &query, &headers) {
-        return e.into_response();
-    }
+pub async fn get(State(state): State<AppState>, Path(name): Path<String>, _: Admitted) -> Response {
     serve_file(state.inner.images.clone(), name).await
 }
 

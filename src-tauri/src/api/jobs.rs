@@ -2,15 +2,15 @@
 //! `POST /api/jobs/{id}/cancel`. Every kind of job (enhancement, video) is
 //! listed, followed and cancelled the same way.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::images::{admit, internal, CodeQuery};
+use super::gate::Admitted;
+use super::images::internal;
 use super::{ApiError, AppState};
 use crate::jobs::JobsError;
 
@@ -19,35 +19,26 @@ const QUEUE_FULL_RETRY: Duration = Duration::from_secs(5);
 
 pub async fn list(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    Admitted(query): Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let jobs = state.inner.jobs.list(query.room.as_deref());
     Ok(Json(json!({ "success": true, "jobs": jobs })))
 }
 
 pub async fn get(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let job = state.inner.jobs.get(&id).ok_or_else(no_job)?;
     Ok(Json(json!({ "success": true, "job": job })))
 }
 
 pub async fn cancel(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     match state.inner.jobs.cancel(&id) {
         Ok(job) => Ok(Json(json!({ "success": true, "job": job }))),
         Err(JobsError::NotFound) => Err(no_job()),

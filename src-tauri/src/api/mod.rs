@@ -3,6 +3,7 @@
 mod assets;
 mod enhance;
 mod error;
+mod gate;
 mod images;
 mod jobs;
 mod nearby;

@@ -6,24 +6,18 @@
 //! not relay it to a peer that cannot see that multicast itself (across a
 //! VPN or a routed subnet) and has no business with this session.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::images::{admit, CodeQuery};
+use super::gate::Admitted;
 use super::{ApiError, AppState};
 
 /// `{success, mdns: {advertising, browsing, error?}, sessions: [...]}`.
 pub async fn discovery(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let discovery = &state.inner.discovery;
     Ok(Json(json!({
         "success": true,

@@ -3,17 +3,16 @@
 //! room's default storyboard. Every change reaches the room as
 //! `STORYBOARD_UPDATED` (or `STORYBOARD_DELETED`) through the store's sink.
 
-use std::net::SocketAddr;
-
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::images::{admit, internal, CodeQuery};
+use super::gate::{Admitted, CodeQuery};
+use super::images::internal;
 use super::{ApiError, AppState, DEFAULT_ROOM};
 use crate::protocol::valid_room_name;
 use crate::storyboard::{
@@ -88,11 +87,8 @@ fn one(board: Storyboard) -> Json<Value> {
 
 pub async fn list(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    Admitted(query): Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let room = room_of(None, &query)?;
     let boards = blocking(&state, move |b| b.list(&room)).await?;
     Ok(Json(json!({ "success": true, "storyboards": boards })))
@@ -107,12 +103,9 @@ pub struct Create {
 
 pub async fn create(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    Admitted(query): Admitted,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let body: Create = parse_body(&body, "{room?, name?}")?;
     let room = room_of(body.room, &query)?;
     let board = blocking(&state, move |b| b.create(&room, body.name.as_deref())).await?;
@@ -121,49 +114,37 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     Ok(one(blocking(&state, move |b| b.get(&id)).await?))
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let patch: StoryboardPatch = parse_body(&body, "{name?, title?}")?;
     Ok(one(blocking(&state, move |b| b.update(&id, patch)).await?))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     blocking(&state, move |b| b.delete(&id)).await?;
     Ok(Json(json!({ "success": true })))
 }
 
 pub async fn add_frame(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let new: NewFrame = parse_body(
         &body,
         "{image: \"/img/NAME\", caption?, durationMs?, motion?, transition?, index?}",
@@ -176,13 +157,10 @@ pub async fn add_frame(
 
 pub async fn update_frame(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((id, frame_id)): Path<(String, String)>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let patch: FramePatch = parse_body(&body, "{caption?, durationMs?, motion?, transition?}")?;
     let board = blocking(&state, move |b| b.update_frame(&id, &frame_id, patch)).await?;
     Ok(one(board))
@@ -190,12 +168,9 @@ pub async fn update_frame(
 
 pub async fn remove_frame(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((id, frame_id)): Path<(String, String)>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let board = blocking(&state, move |b| b.remove_frame(&id, &frame_id)).await?;
     Ok(one(board))
 }
@@ -208,13 +183,10 @@ pub struct Order {
 
 pub async fn reorder(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let order: Order = parse_body(&body, "{frameIds: [...]}")?;
     let board = blocking(&state, move |b| b.reorder(&id, &order.frame_ids)).await?;
     Ok(one(board))
@@ -222,12 +194,9 @@ pub async fn reorder(
 
 pub async fn clear(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     Ok(one(blocking(&state, move |b| b.clear(&id)).await?))
 }
 
@@ -253,11 +222,8 @@ fn compat_view(board: &Storyboard) -> Value {
 
 pub async fn compat_get(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    Admitted(query): Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let room = room_of(None, &query)?;
     let board = blocking(&state, move |b| b.default_for(&room)).await?;
     Ok(Json(
@@ -275,12 +241,9 @@ pub struct CompatImage {
 
 pub async fn compat_add(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    Admitted(query): Admitted,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let body: CompatImage = parse_body(&body, "{imagePath: \"/img/NAME\"}")?;
     let room = room_of(body.room, &query)?;
     let (board, duplicate) =
@@ -300,12 +263,9 @@ pub async fn compat_add(
 
 pub async fn compat_delete(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    Admitted(query): Admitted,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let body: CompatImage = parse_body(&body, "{imagePath, imageIndex?}")?;
     let room = room_of(body.room, &query)?;
     let board = blocking(&state, move |b| {
@@ -326,12 +286,9 @@ pub struct CompatRoom {
 
 pub async fn compat_clear(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    Admitted(query): Admitted,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let body: CompatRoom = parse_body(&body, "{}")?;
     let room = room_of(body.room, &query)?;
     blocking(&state, move |b| {

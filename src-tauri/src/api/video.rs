@@ -3,11 +3,9 @@
 //! existing client expects, `GET /videos/NAME` serves the file with HTTP
 //! Range so a `<video>` element can seek.
 
-use std::net::SocketAddr;
-
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -15,7 +13,8 @@ use serde_json::{json, Value};
 use tower_http::services::ServeFile;
 
 use super::enhance::compat_status;
-use super::images::{admit, internal, CodeQuery};
+use super::gate::Admitted;
+use super::images::internal;
 use super::jobs::submit_error;
 use super::storyboard::{blocking, parse_body, room_of};
 use super::{ApiError, AppState};
@@ -40,12 +39,9 @@ pub struct Generate {
 
 pub async fn generate(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    Admitted(query): Admitted,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    admit(&state, peer, &query, &headers)?;
     let body: Generate = parse_body(
         &body,
         "{storyboardId?, room?, storyContext?, includeMusic?, title?, width?, height?, fps?, format?: \"mp4\"|\"gif\"}",
@@ -117,14 +113,9 @@ pub async fn generate(
 
 pub async fn status(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
 ) -> Response {
-    if let Err(e) = admit(&state, peer, &query, &headers) {
-        return e.into_response();
-    }
     match state.inner.jobs.get(&id).filter(|j| j.kind == KIND) {
         Some(job) => Json(compat_status(&job)).into_response(),
         None => (
@@ -146,15 +137,10 @@ pub async fn status(
 /// path handed to `ServeFile` is the store's, never the client's.
 pub async fn get_video(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(name): Path<String>,
-    Query(query): Query<CodeQuery>,
-    headers: HeaderMap,
+    _: Admitted,
     request: Request,
 ) -> Response {
-    if let Err(e) = admit(&state, peer, &query, &headers) {
-        return e.into_response();
-    }
     let Some((path, _)) = state.inner.videos.videos().path_of(&name) else {
         return ApiError::new(StatusCode::NOT_FOUND, "not_found", "there is no such video")
             .into_response();
