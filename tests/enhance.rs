@@ -376,3 +376,38 @@ async fn a_finished_picture_survives_a_restart() {
     let (_, headers, _) = http(host.http(), "GET", &path, &[], None).await;
     assert_eq!(header(&headers, "content-type"), Some("image/png"));
 }
+
+#[tokio::test]
+async fn a_model_the_key_cannot_use_is_reported_at_start_and_auto_goes_local() {
+    // The fake knows no model of that name: the start-up check gets a 404.
+    let fake = FakeGemini::start(KEY, &["some-other-model"], vec![]).await;
+    let (host, _tmp) = host_with(&fake, Duration::from_secs(5)).await;
+    let mut status = Value::Null;
+    for _ in 0..500 {
+        let (_, _, out) = http(host.http(), "GET", "/api/ai/status", &[], None).await;
+        status = serde_json::from_slice(&out).unwrap();
+        if status["gemini"]["check"] != "pending" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(status["gemini"]["check"], "model_not_found", "{status}");
+    assert_eq!(status["gemini"]["available"], false);
+    assert!(status["gemini"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains(DEFAULT_IMAGE_MODEL));
+    let name = upload(host.http(), &sketch_png()).await;
+    let (_, submitted) = submit(host.http(), &json!({"filename": name})).await;
+    let done = wait_done(host.http(), submitted["requestId"].as_str().unwrap()).await;
+    assert_eq!(done["result"]["engine"], "local", "{done}");
+    assert!(done["result"]["note"]
+        .as_str()
+        .unwrap()
+        .contains("cannot be used"));
+    let (_, submitted) = submit(host.http(), &json!({"filename": name, "engine": "gemini"})).await;
+    let done = wait_done(host.http(), submitted["requestId"].as_str().unwrap()).await;
+    assert_eq!(done["code"], "model_not_found");
+    // No generateContent call was wasted on a model that is not there.
+    assert!(fake.requests().iter().all(|r| r.method == "GET"));
+}

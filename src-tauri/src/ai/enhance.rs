@@ -151,11 +151,21 @@ impl Enhancer {
                 "check": "ok",
             }),
             (Some(g), Some(Err(e))) => json!({
-                "available": true, "model": g.image_model(), "keySource": key_source,
-                "check": e.code(), "reason": e.to_string(),
+                "available": !settled_refusal(e), "model": g.image_model(),
+                "keySource": key_source, "check": e.code(), "reason": e.to_string(),
             }),
         };
         json!({ "gemini": gemini, "local": { "available": true, "engine": local::ENGINE_NAME } })
+    }
+
+    /// The start-up check's answer when it settles that Gemini cannot work
+    /// with these settings (a wrong key or model id), not a passing outage.
+    fn refused_at_start(&self) -> Option<GeminiError> {
+        let check = self.inner.model_check.lock().expect("model check lock");
+        match &*check {
+            Some(Err(e)) if settled_refusal(e) => Some(e.clone()),
+            _ => None,
+        }
     }
 
     /// Why Gemini cannot be used, if it cannot.
@@ -199,9 +209,21 @@ impl Enhancer {
                 )
             })?;
         let mut note = None;
+        let refused = self.refused_at_start();
         let use_gemini = match request.engine {
             EngineChoice::Local => false,
+            EngineChoice::Auto if refused.is_some() => {
+                let e = refused.expect("checked");
+                note = Some(format!(
+                    "Gemini cannot be used ({e}); made with the local enhancer instead."
+                ));
+                false
+            }
             EngineChoice::Auto => self.inner.gemini.is_some(),
+            EngineChoice::Gemini if refused.is_some() => {
+                let e = refused.expect("checked");
+                return Err(JobFailure::new(e.code(), e.to_string()));
+            }
             EngineChoice::Gemini => {
                 if self.inner.gemini.is_none() {
                     return Err(JobFailure::new(
@@ -231,7 +253,7 @@ impl Enhancer {
                     ));
                 }
             }
-        } else if request.engine == EngineChoice::Auto {
+        } else if request.engine == EngineChoice::Auto && note.is_none() {
             note = Some(format!(
                 "Made with the local enhancer: {}.",
                 self.gemini_off()
@@ -322,6 +344,14 @@ impl Enhancer {
             note.as_deref(),
         ))
     }
+}
+
+/// Failures of the model check that retrying cannot fix.
+fn settled_refusal(e: &GeminiError) -> bool {
+    matches!(
+        e.code(),
+        "bad_key" | "permission_denied" | "model_not_found"
+    )
 }
 
 /// What the status route shows as `result`: the fields of the existing
