@@ -1,6 +1,10 @@
 //! A stand-in for the Gemini REST API on `127.0.0.1:0`. It checks each request as
 //! the real API would (key header, path, body shape) and answers from a queue of
 //! scripted replies whose bodies follow the documented JSON, errors included.
+//! It knows three kinds of model, by id: image models (`...-image`, the request
+//! must ask for `IMAGE`), text-to-speech (`...-tts`, `AUDIO` with a
+//! `speechConfig`) and text models (structured output with
+//! `responseMimeType: application/json` and a schema, or plain text).
 //! Every request is recorded so tests can count attempts and read headers.
 
 use std::collections::VecDeque;
@@ -131,6 +135,21 @@ impl Reply {
                 json!({"text": "Here is the finished drawing."}),
                 inline(image, mime),
             ],
+            "STOP",
+        )
+    }
+
+    /// A structured-output answer: `value` as JSON text, as a text model sends it.
+    pub fn json_text(value: &Value) -> Reply {
+        Reply::parts(vec![json!({ "text": value.to_string() })], "STOP")
+    }
+
+    /// A text-to-speech answer: `samples` as the API sends them, raw 16-bit
+    /// little-endian mono PCM in base64, labelled with the rate.
+    pub fn speech(samples: &[i16], rate: u32) -> Reply {
+        let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+        Reply::parts(
+            vec![inline(&bytes, &format!("audio/L16;codec=pcm;rate={rate}"))],
             "STOP",
         )
     }
@@ -325,7 +344,7 @@ async fn model_post(
     let Some(request) = parsed else {
         return error_response(400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
     };
-    if let Err(problem) = check_image_request(&request) {
+    if let Err(problem) = check_request(model, &request) {
         return error_response(400, "INVALID_ARGUMENT", &problem);
     }
     let next = shared.replies.lock().unwrap().pop_front();
@@ -391,6 +410,121 @@ impl Shared {
             )),
         }
     }
+}
+
+/// Checks a request by the kind of model it goes to, told by its id as the
+/// real ones are named: `...-tts` speaks, `...-image` draws, others write.
+pub fn check_request(model: &str, request: &Value) -> Result<(), String> {
+    if model.contains("-tts") {
+        check_speech_request(request)
+    } else if model.contains("-image") {
+        check_image_request(request)
+    } else {
+        let modalities = request
+            .pointer("/generationConfig/responseModalities")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if modalities.iter().any(|m| m != "TEXT") {
+            return Err(
+                "The requested combination of response modalities is not supported by the model."
+                    .into(),
+            );
+        }
+        check_text_request(request)
+    }
+}
+
+/// Every inline part has a MIME type and valid, non-empty base64.
+fn check_inline_parts(parts: &[Value]) -> Result<(), String> {
+    for inline in parts
+        .iter()
+        .filter_map(|p| p.get("inlineData").or_else(|| p.get("inline_data")))
+    {
+        let mime = inline
+            .get("mimeType")
+            .or_else(|| inline.get("mime_type"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !mime.starts_with("image/") {
+            return Err(format!("inlineData.mimeType {mime:?} is not an image type"));
+        }
+        let data = inline
+            .get("data")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match base64::engine::general_purpose::STANDARD.decode(data) {
+            Ok(bytes) if !bytes.is_empty() => {}
+            _ => return Err("Base64 decoding failed for inlineData.data".into()),
+        }
+    }
+    Ok(())
+}
+
+fn text_parts(request: &Value) -> Result<&Vec<Value>, String> {
+    let parts = request
+        .pointer("/contents/0/parts")
+        .and_then(Value::as_array)
+        .ok_or("contents[0].parts is missing")?;
+    if !parts.iter().any(|p| {
+        p.get("text")
+            .and_then(Value::as_str)
+            .is_some_and(|t| !t.trim().is_empty())
+    }) {
+        return Err("no text part".into());
+    }
+    Ok(parts)
+}
+
+/// A text request: text, optional valid images, and with
+/// `responseMimeType: application/json` a `responseSchema` of a known type.
+pub fn check_text_request(request: &Value) -> Result<(), String> {
+    let parts = text_parts(request)?;
+    check_inline_parts(parts)?;
+    let config = request.get("generationConfig");
+    let mime = config
+        .and_then(|c| c.get("responseMimeType"))
+        .and_then(Value::as_str);
+    if let Some(mime) = mime {
+        if mime != "application/json" && mime != "text/plain" {
+            return Err(format!("responseMimeType {mime:?} is not supported"));
+        }
+    }
+    if let Some(schema) = config.and_then(|c| c.get("responseSchema")) {
+        if mime != Some("application/json") {
+            return Err("responseSchema needs responseMimeType application/json".into());
+        }
+        let ty = schema
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !["OBJECT", "ARRAY", "STRING", "INTEGER", "NUMBER", "BOOLEAN"].contains(&ty) {
+            return Err(format!("responseSchema.type {ty:?} is invalid"));
+        }
+    }
+    Ok(())
+}
+
+/// A speech request: text to read, `AUDIO` only, and a prebuilt voice.
+pub fn check_speech_request(request: &Value) -> Result<(), String> {
+    let parts = text_parts(request)?;
+    if parts.iter().any(|p| p.get("inlineData").is_some()) {
+        return Err("a TTS model takes text only".into());
+    }
+    let modalities = request
+        .pointer("/generationConfig/responseModalities")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if modalities != [json!("AUDIO")] {
+        return Err("a TTS model answers with AUDIO only".into());
+    }
+    request
+        .pointer("/generationConfig/speechConfig/voiceConfig/prebuiltVoiceConfig/voiceName")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or("speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName is missing")?;
+    Ok(())
 }
 
 /// What an image request must hold: a text part, an inline image with valid
