@@ -1,6 +1,10 @@
 //! A stand-in for the Gemini REST API on `127.0.0.1:0`. It checks each request as
 //! the real API would (key header, path, body shape) and answers from a queue of
 //! scripted replies whose bodies follow the documented JSON, errors included.
+//! It knows three kinds of model, by id: image models (`...-image`, the request
+//! must ask for `IMAGE`), text-to-speech (`...-tts`, `AUDIO` with a
+//! `speechConfig`) and text models (structured output with
+//! `responseMimeType: application/json` and a schema, or plain text).
 //! Every request is recorded so tests can count attempts and read headers.
 
 use std::collections::VecDeque;
@@ -16,6 +20,10 @@ use axum::routing::get;
 use axum::Router;
 use base64::Engine as _;
 use serde_json::{json, Value};
+
+#[path = "fake_gemini_checks.rs"]
+mod checks;
+use checks::check_request;
 
 /// The API version prefix the fake serves, like the real one.
 pub const FAKE_BASE_PATH: &str = "/v1beta";
@@ -131,6 +139,21 @@ impl Reply {
                 json!({"text": "Here is the finished drawing."}),
                 inline(image, mime),
             ],
+            "STOP",
+        )
+    }
+
+    /// A structured-output answer: `value` as JSON text, as a text model sends it.
+    pub fn json_text(value: &Value) -> Reply {
+        Reply::parts(vec![json!({ "text": value.to_string() })], "STOP")
+    }
+
+    /// A text-to-speech answer: `samples` as the API sends them, raw 16-bit
+    /// little-endian mono PCM in base64, labelled with the rate.
+    pub fn speech(samples: &[i16], rate: u32) -> Reply {
+        let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+        Reply::parts(
+            vec![inline(&bytes, &format!("audio/L16;codec=pcm;rate={rate}"))],
             "STOP",
         )
     }
@@ -325,7 +348,7 @@ async fn model_post(
     let Some(request) = parsed else {
         return error_response(400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
     };
-    if let Err(problem) = check_image_request(&request) {
+    if let Err(problem) = check_request(model, &request) {
         return error_response(400, "INVALID_ARGUMENT", &problem);
     }
     let next = shared.replies.lock().unwrap().pop_front();
@@ -391,50 +414,6 @@ impl Shared {
             )),
         }
     }
-}
-
-/// What an image request must hold: a text part, an inline image with valid
-/// base64, and `IMAGE` among the response modalities.
-pub fn check_image_request(request: &Value) -> Result<(), String> {
-    let parts = request
-        .pointer("/contents/0/parts")
-        .and_then(Value::as_array)
-        .ok_or("contents[0].parts is missing")?;
-    if !parts.iter().any(|p| {
-        p.get("text")
-            .and_then(Value::as_str)
-            .is_some_and(|t| !t.is_empty())
-    }) {
-        return Err("no text part".into());
-    }
-    let inline = parts
-        .iter()
-        .find_map(|p| p.get("inlineData").or_else(|| p.get("inline_data")))
-        .ok_or("no inlineData part")?;
-    let mime = inline
-        .get("mimeType")
-        .or_else(|| inline.get("mime_type"))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if !mime.starts_with("image/") {
-        return Err(format!("inlineData.mimeType {mime:?} is not an image type"));
-    }
-    let data = inline
-        .get("data")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    match base64::engine::general_purpose::STANDARD.decode(data) {
-        Ok(bytes) if !bytes.is_empty() => {}
-        _ => return Err("Base64 decoding failed for inlineData.data".into()),
-    }
-    let modalities = request
-        .pointer("/generationConfig/responseModalities")
-        .and_then(Value::as_array)
-        .ok_or("generationConfig.responseModalities is missing")?;
-    if !modalities.iter().any(|m| m == "IMAGE") {
-        return Err("responseModalities does not include IMAGE".into());
-    }
-    Ok(())
 }
 
 async fn answer(reply: Reply) -> Response {

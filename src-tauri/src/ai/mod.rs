@@ -1,9 +1,12 @@
-//! AI providers: Gemini over REST and the offline enhancer, and the
-//! enhancement job that chooses between them.
+//! AI providers: Gemini over REST and the offline enhancer, the
+//! enhancement job that chooses between them, and a storyboard's story and
+//! narration from Gemini ([`story`], [`speech`]).
 
 pub mod enhance;
 pub mod gemini;
 pub mod local;
+pub mod speech;
+pub mod story;
 
 use crate::config::AiSettings;
 

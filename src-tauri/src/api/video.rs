@@ -21,6 +21,7 @@ use super::{ApiError, AppState};
 use crate::media::video::{DEFAULT_FPS, DEFAULT_HEIGHT, DEFAULT_WIDTH, MIN_SCENES};
 use crate::media::video_store::VideoFormat;
 use crate::storyboard::model::check_title;
+use crate::storyboard::narrate::StoryMode;
 use crate::storyboard::video::{VideoRequest, KIND, MAX_STORY_CONTEXT_CHARS};
 
 #[derive(Default, Deserialize)]
@@ -35,6 +36,7 @@ pub struct Generate {
     height: Option<u32>,
     fps: Option<u32>,
     format: Option<String>,
+    story: Option<String>,
 }
 
 pub async fn generate(
@@ -44,7 +46,7 @@ pub async fn generate(
 ) -> Result<Json<Value>, ApiError> {
     let body: Generate = parse_body(
         &body,
-        "{storyboardId?, room?, storyContext?, includeMusic?, title?, width?, height?, fps?, format?: \"mp4\"|\"gif\"}",
+        "{storyboardId?, room?, storyContext?, includeMusic?, title?, width?, height?, fps?, format?: \"mp4\"|\"gif\", story?: \"auto\"|\"gemini\"|\"off\"}",
     )?;
     let room = room_of(body.room, &query)?;
     let format = match body.format.as_deref() {
@@ -52,6 +54,17 @@ pub async fn generate(
         Some(text) => VideoFormat::parse(text)
             .ok_or_else(|| invalid("invalid", "format is \"mp4\" or \"gif\""))?,
     };
+    let story = match body.story.as_deref() {
+        None => StoryMode::Auto,
+        Some(text) => StoryMode::parse(text)
+            .ok_or_else(|| invalid("invalid", "story is \"auto\", \"gemini\" or \"off\""))?,
+    };
+    if story == StoryMode::Gemini && !state.inner.videos.has_gemini() {
+        return Err(invalid(
+            "no_key",
+            "the host has no Gemini key, so there is no Gemini story; ask without story \"gemini\"",
+        ));
+    }
     let story_context = body.story_context.filter(|c| !c.trim().is_empty());
     if let Some(context) = &story_context {
         let chars = context.chars().count();
@@ -91,6 +104,7 @@ pub async fn generate(
         format,
         story_context,
         include_music: body.include_music.unwrap_or(false),
+        story,
     };
     let maker = &state.inner.videos;
     let frames = maker

@@ -123,7 +123,7 @@ impl Host {
         )
         .map_err(StoreError::from)?;
         let videos = VideoStore::open(&config.data_dir, store.db()).map_err(HostError::Videos)?;
-        let videos = VideoMaker::new(storyboards.clone(), videos, enhancer.gemini().is_some());
+        let videos = VideoMaker::new(storyboards.clone(), videos, enhancer.gemini().cloned());
         let discovery = if config.mdns {
             let settings = discovery::Settings {
                 name: config.name.clone(),

@@ -10,8 +10,10 @@
 //! - [`model`]: the shapes and the checks of single fields.
 //! - `store`: the sled tree.
 //! - [`video`]: the `video` job on top of [`crate::media::video`].
+//! - [`narrate`]: Gemini's story and narration for a video.
 
 pub mod model;
+pub mod narrate;
 mod store;
 pub mod video;
 

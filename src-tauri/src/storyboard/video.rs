@@ -6,6 +6,10 @@
 //! larger than the video needs, and the plan is rendered on a blocking
 //! thread into the video store. Cancelling sets the renderer's stop flag,
 //! which it checks before every frame; it then leaves no file behind.
+//!
+//! With a Gemini key, [`super::narrate`] first asks for the story and its
+//! narration: the people's own captions win where they wrote one, Gemini's
+//! fill the others, and scenes grow to fit their spoken line.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,11 +18,14 @@ use std::sync::Arc;
 use image::RgbaImage;
 use serde_json::{json, Value};
 
+use super::narrate::{self, StoryMode, Told, STORY_SHARE};
 use super::{FrameMotion, FrameTransition, ImageRef, Storyboard, Storyboards};
+use crate::ai::gemini::Gemini;
 use crate::jobs::{now_ms, JobCtx, JobFailure, Work};
 use crate::media::images::decode_rgba;
 use crate::media::video::{
-    self as render, Motion, RenderProgress, Scene, Transition, VideoError, VideoPlan, TITLE_CARD_MS,
+    self as render, Motion, Narration, RenderProgress, Scene, Transition, VideoError, VideoPlan,
+    TITLE_CARD_MS,
 };
 use crate::media::video_store::{VideoEntry, VideoFormat, VideoStore};
 
@@ -33,8 +40,11 @@ pub const MAX_STORY_CONTEXT_CHARS: usize = 4_000;
 /// video's: enough for the Ken Burns zoom, and far less memory than a
 /// full-size photo per scene.
 pub const DECODE_OVERSAMPLE: u32 = 2;
-/// Share of the progress bar for reading the pictures; rendering is the rest.
-const READ_SHARE: f32 = 0.05;
+/// Share of the progress bar for reading the pictures.
+pub(crate) const READ_SHARE: f32 = 0.05;
+/// Where rendering starts on the progress bar: after the pictures, the story
+/// and its narration.
+const START_SHARE: f32 = READ_SHARE + STORY_SHARE;
 
 /// One render, checked by the API.
 #[derive(Debug, Clone)]
@@ -49,6 +59,8 @@ pub struct VideoRequest {
     pub format: VideoFormat,
     pub story_context: Option<String>,
     pub include_music: bool,
+    /// Whether to ask Gemini for the story and narration.
+    pub story: StoryMode,
 }
 
 impl VideoRequest {
@@ -62,17 +74,22 @@ impl VideoRequest {
 pub struct VideoMaker {
     storyboards: Storyboards,
     videos: VideoStore,
-    /// Whether the host has a Gemini key (narration would need one).
-    has_gemini_key: bool,
+    /// The host's Gemini client, when it has a key.
+    gemini: Option<Gemini>,
 }
 
 impl VideoMaker {
-    pub fn new(storyboards: Storyboards, videos: VideoStore, has_gemini_key: bool) -> VideoMaker {
+    pub fn new(storyboards: Storyboards, videos: VideoStore, gemini: Option<Gemini>) -> VideoMaker {
         VideoMaker {
             storyboards,
             videos,
-            has_gemini_key,
+            gemini,
         }
+    }
+
+    /// Whether videos can get Gemini's story and narration.
+    pub fn has_gemini(&self) -> bool {
+        self.gemini.is_some()
     }
 
     pub fn videos(&self) -> &VideoStore {
@@ -84,7 +101,7 @@ impl VideoMaker {
     pub fn check(&self, request: &VideoRequest) -> Result<u64, VideoError> {
         let placeholder = Arc::new(RgbaImage::new(1, 1));
         let images = vec![placeholder; request.storyboard.frames.len()];
-        let plan = plan(request, &images, 0);
+        let plan = plan(request, &images, 0, &Told::default());
         render::validate(&plan)?;
         Ok(render::plan_frames(&plan))
     }
@@ -102,6 +119,7 @@ impl VideoMaker {
             "fps": request.fps,
             "storyContext": request.story_context,
             "includeMusic": request.include_music,
+            "story": request.story,
         })
     }
 
@@ -120,7 +138,41 @@ impl VideoMaker {
             .get(..16)
             .and_then(|hex| u64::from_str_radix(hex, 16).ok())
             .unwrap_or(0);
-        let plan = plan(&request, &images, seed);
+        let mut told = narrate::tell(
+            self.gemini.as_ref(),
+            request.story,
+            &request.storyboard.frames,
+            &images,
+            request.story_context.as_deref(),
+            request.format == VideoFormat::Mp4,
+            &ctx,
+        )
+        .await?;
+        if ctx.is_cancelled() {
+            return Err(JobFailure::new("cancelled", "cancelled"));
+        }
+        let mut plan = plan(&request, &images, seed, &told);
+        if told.speech.is_some() {
+            if let Err(e) = render::validate(&plan) {
+                // Scenes stretched to their lines broke a limit (most often the
+                // longest video): the video keeps Gemini's captions, unspoken.
+                told.speech = None;
+                told.notes.push(format!("no narration: with it, {e}"));
+                plan = self::plan(&request, &images, seed, &told);
+            }
+        }
+        let narration = told.speech.as_ref().map(|lines| Narration {
+            sample_rate: lines
+                .iter()
+                .flatten()
+                .map(|s| s.sample_rate)
+                .next()
+                .unwrap_or(24_000),
+            lines: lines
+                .iter()
+                .map(|l| l.as_ref().map(|s| s.samples.clone()))
+                .collect(),
+        });
         drop(images);
         let (name, path) = self.videos.reserve(request.format);
         let stop = Arc::new(AtomicBool::new(false));
@@ -135,12 +187,14 @@ impl VideoMaker {
                 }
                 let done = p.frames_done as f32 / p.frames_total.max(1) as f32;
                 job.progress(
-                    READ_SHARE + (1.0 - READ_SHARE) * done * 0.99,
+                    START_SHARE + (1.0 - START_SHARE) * done * 0.99,
                     &format!("frame {} of {}", p.frames_done, p.frames_total),
                 );
             };
             match format {
-                VideoFormat::Mp4 => render::render_mp4(&plan, &path, &progress, &stop),
+                VideoFormat::Mp4 => {
+                    render::render_mp4_narrated(&plan, narration.as_ref(), &path, &progress, &stop)
+                }
                 VideoFormat::Gif => render::render_gif(&plan, &path, &progress, &stop),
             }
         })
@@ -174,7 +228,13 @@ impl VideoMaker {
             "bytes": info.bytes,
             "storyboardId": request.storyboard.id,
             "rev": request.storyboard.rev,
-            "notes": self.notes(&request),
+            "story": story_json(&request, &told),
+            "narration": told.speech.as_ref().map(|lines| json!({
+                "codec": "aac",
+                "lines": lines.iter().flatten().count(),
+                "sampleRate": lines.iter().flatten().map(|s| s.sample_rate).next(),
+            })),
+            "notes": notes(&request, &told),
         }))
     }
 
@@ -231,32 +291,58 @@ impl VideoMaker {
         }
         Ok(images)
     }
+}
 
-    /// What the video lacks and why, for people.
-    fn notes(&self, request: &VideoRequest) -> Vec<String> {
-        let mut notes = Vec::new();
-        if self.has_gemini_key {
-            notes.push(
-                "no narration: this host does not narrate videos yet; the video shows your captions"
-                    .to_string(),
-            );
-        } else {
-            notes.push(
-                "no narration: the host has no Gemini key; the video shows your captions"
-                    .to_string(),
-            );
-        }
-        if request
+/// What the video lacks and why, for people.
+fn notes(request: &VideoRequest, told: &Told) -> Vec<String> {
+    let mut notes = told.notes.clone();
+    if told.story.is_none()
+        && request
             .story_context
             .as_deref()
             .is_some_and(|c| !c.trim().is_empty())
-        {
-            notes.push("the story context is only used for narration".to_string());
-        }
-        if request.include_music {
-            notes.push("no music source on this host".to_string());
-        }
-        notes
+    {
+        notes.push("the story context is only used for Gemini's story".to_string());
+    }
+    if request.include_music {
+        notes.push("no music source on this host".to_string());
+    }
+    notes
+}
+
+/// The story the video tells, and whose words each caption is.
+fn story_json(request: &VideoRequest, told: &Told) -> Value {
+    let frames: Vec<Value> = request
+        .storyboard
+        .frames
+        .iter()
+        .enumerate()
+        .map(|(index, frame)| {
+            let line = told.story.as_ref().map(|s| &s.frames[index]);
+            let (caption, source) = caption_of(&frame.caption, line.map(|l| l.caption.as_str()));
+            json!({
+                "caption": caption,
+                "captionBy": source,
+                "narration": line.map(|l| l.narration.as_str()).filter(|n| !n.is_empty()),
+            })
+        })
+        .collect();
+    json!({
+        "by": if told.story.is_some() { "gemini" } else { "people" },
+        "title": request.title().or_else(|| told.story.as_ref().and_then(|s| s.title.clone())),
+        "frames": frames,
+    })
+}
+
+/// The caption shown and who wrote it: the people's own when they wrote one.
+fn caption_of(own: &str, gemini: Option<&str>) -> (Option<String>, Option<&'static str>) {
+    let own = own.trim();
+    if !own.is_empty() {
+        return (Some(own.to_string()), Some("people"));
+    }
+    match gemini.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(caption) => (Some(caption.to_string()), Some("gemini")),
+        None => (None, None),
     }
 }
 
@@ -270,26 +356,39 @@ impl Drop for StopOnDrop {
 }
 
 /// The renderer's plan for a storyboard snapshot and its pictures.
-fn plan(request: &VideoRequest, images: &[Arc<RgbaImage>], seed: u64) -> VideoPlan {
-    let title = request.title();
+fn plan(request: &VideoRequest, images: &[Arc<RgbaImage>], seed: u64, told: &Told) -> VideoPlan {
+    let title = request
+        .title()
+        .or_else(|| told.story.as_ref().and_then(|s| s.title.clone()));
     let mut previous_ms = title.as_ref().map(|_| TITLE_CARD_MS);
     let scenes = request
         .storyboard
         .frames
         .iter()
         .zip(images)
-        .map(|(frame, image)| {
+        .enumerate()
+        .map(|(index, (frame, image))| {
+            let speech = told
+                .speech
+                .as_ref()
+                .and_then(|lines| lines.get(index))
+                .and_then(Option::as_ref);
+            let duration_ms = narrate::scene_ms(frame.duration_ms, speech);
             let transition = match (frame.transition, previous_ms) {
                 (FrameTransition::Crossfade, Some(previous)) => Transition::Crossfade {
-                    ms: CROSSFADE_MS.min(previous / 2).min(frame.duration_ms / 2),
+                    ms: CROSSFADE_MS.min(previous / 2).min(duration_ms / 2),
                 },
                 _ => Transition::Cut,
             };
-            previous_ms = Some(frame.duration_ms);
+            previous_ms = Some(duration_ms);
+            let line = told
+                .story
+                .as_ref()
+                .map(|s| s.frames[index].caption.as_str());
             Scene {
                 image: image.clone(),
-                caption: Some(frame.caption.trim().to_string()).filter(|c| !c.is_empty()),
-                duration_ms: frame.duration_ms,
+                caption: caption_of(&frame.caption, line).0,
+                duration_ms,
                 motion: match frame.motion {
                     FrameMotion::Kenburns => Motion::KenBurns,
                     FrameMotion::None => Motion::None,

@@ -32,6 +32,7 @@ struct Inner {
     base_url: String,
     image_model: String,
     text_model: String,
+    tts_model: String,
     key: ApiKey,
     /// The key as a header value marked sensitive, so hyper never prints it.
     key_header: HeaderValue,
@@ -44,6 +45,7 @@ impl std::fmt::Debug for Gemini {
             .field("base_url", &self.inner.base_url)
             .field("image_model", &self.inner.image_model)
             .field("text_model", &self.inner.text_model)
+            .field("tts_model", &self.inner.tts_model)
             .field("key", &self.inner.key)
             .finish()
     }
@@ -70,6 +72,7 @@ impl Gemini {
         }
         valid_model(&cfg.image_model)?;
         valid_model(&cfg.text_model)?;
+        valid_model(&cfg.tts_model)?;
         install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(cfg.connect_timeout)
@@ -84,6 +87,7 @@ impl Gemini {
                 base_url,
                 image_model: cfg.image_model.clone(),
                 text_model: cfg.text_model.clone(),
+                tts_model: cfg.tts_model.clone(),
                 key,
                 key_header,
                 policy: RetryPolicy::from_config(&cfg),
@@ -97,6 +101,15 @@ impl Gemini {
 
     pub fn text_model(&self) -> &str {
         &self.inner.text_model
+    }
+
+    pub fn tts_model(&self) -> &str {
+        &self.inner.tts_model
+    }
+
+    /// Removes the key from text that came from the server, and bounds it.
+    pub(crate) fn bounded(&self, text: &str, max_chars: usize) -> String {
+        super::errors::bounded(text, self.inner.key.expose(), max_chars)
     }
 
     /// `GET models/{model}`: proves the key works and the model exists.

@@ -9,6 +9,8 @@ pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com/v1
 pub const DEFAULT_IMAGE_MODEL: &str = "gemini-2.5-flash-image";
 /// The model that writes text (storyboard stories).
 pub const DEFAULT_TEXT_MODEL: &str = "gemini-2.5-flash";
+/// The model that reads a story aloud (audio output over `generateContent`).
+pub const DEFAULT_TTS_MODEL: &str = "gemini-2.5-flash-preview-tts";
 /// Time to open the TCP + TLS connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time for one whole request, body included. Image generation often takes 10–30 s.
@@ -61,6 +63,8 @@ pub struct GeminiConfig {
     pub base_url: String,
     pub image_model: String,
     pub text_model: String,
+    /// The text-to-speech model that narrates videos.
+    pub tts_model: String,
     pub api_key: Option<ApiKey>,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
@@ -75,6 +79,7 @@ impl Default for GeminiConfig {
             base_url: DEFAULT_BASE_URL.to_string(),
             image_model: DEFAULT_IMAGE_MODEL.to_string(),
             text_model: DEFAULT_TEXT_MODEL.to_string(),
+            tts_model: DEFAULT_TTS_MODEL.to_string(),
             api_key: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,

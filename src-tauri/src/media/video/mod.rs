@@ -9,6 +9,7 @@
 //! - [`compose`]: one frame: camera, caption, crossfade.
 //! - [`pipeline`]: frames rendered on every core, consumed in order.
 //! - [`encode`], [`mp4`], [`faststart`]: H.264, the MP4 box layout, `moov` first.
+//! - [`audio`]: the narration track (AAC-LC) beside the video.
 //! - [`gif`]: the GIF fallback.
 //!
 //! Rendering blocks the calling thread for seconds to minutes: call it from
@@ -16,6 +17,7 @@
 //! file beside `out` and renamed at the end, so a cancelled or failed render
 //! leaves nothing at `out`.
 
+mod audio;
 mod caption;
 mod compose;
 mod encode;
@@ -29,6 +31,7 @@ mod plan;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+pub use self::audio::{Narration, AAC_FRAME, NARRATION_BITRATE};
 pub use self::caption::MAX_CAPTION_LINES;
 pub use self::gif::{GIF_FPS, GIF_MAX_WIDTH};
 pub use self::motion::MAX_ZOOM;
@@ -133,11 +136,30 @@ pub fn render_mp4(
     progress: &(dyn Fn(RenderProgress) + Sync),
     cancel: &AtomicBool,
 ) -> Result<VideoInfo, VideoError> {
+    render_mp4_narrated(plan, None, out, progress, cancel)
+}
+
+/// [`render_mp4`] with a narration track: each scene's line, AAC-LC in the
+/// same file, as long as the video.
+pub fn render_mp4_narrated(
+    plan: &VideoPlan,
+    narration: Option<&Narration>,
+    out: &Path,
+    progress: &(dyn Fn(RenderProgress) + Sync),
+    cancel: &AtomicBool,
+) -> Result<VideoInfo, VideoError> {
     validate(plan)?;
     let (width, height, fps) = (plan.width, plan.height, plan.fps);
+    let audio = match narration {
+        Some(narration) => Some(audio::encode_aac(
+            &audio::mix(plan, narration)?,
+            narration.sample_rate,
+        )?),
+        None => None,
+    };
     let segments = Segments::new(plan, width, height, fps);
     let total = segments.total_frames();
-    let mut sink = Mp4Sink::create(output_dir(out), width, height, fps)?;
+    let mut sink = Mp4Sink::create(output_dir(out), width, height, fps, audio)?;
     let mut encoder = H264Encoder::new(width, height, fps)?;
     let produce = |index: u64, state: &mut (Vec<u8>, Scratch)| {
         let (rgb, scratch) = state;

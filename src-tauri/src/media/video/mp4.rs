@@ -6,17 +6,19 @@
 //! so a browser can play the file while it downloads.
 //!
 //! Tracks are numbered in the order they are added; the video track is added
-//! with the first keyframe (it needs the SPS/PPS). A narration track would be
-//! one more `add_track` with `MediaConfig::AacConfig` and its samples written
-//! in order of time with the video's (see [`Mp4Sink::VIDEO_TRACK`]).
+//! with the first keyframe (it needs the SPS/PPS), the narration (AAC) right
+//! after it. Narration frames are written in order of time with the video's:
+//! after each video frame, every audio frame that starts before its end, so
+//! the two tracks' chunks interleave about a second apart.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use mp4::{AvcConfig, MediaConfig, Mp4Config, Mp4Sample, Mp4Writer, TrackConfig, TrackType};
+use mp4::{AvcConfig, Bytes, MediaConfig, Mp4Config, Mp4Sample, Mp4Writer, TrackConfig, TrackType};
 use tempfile::NamedTempFile;
 
+use super::audio::{AacTrack, AAC_FRAME};
 use super::encode::EncodedFrame;
 use super::{faststart, VideoError};
 
@@ -33,15 +35,26 @@ pub(crate) struct Mp4Sink {
     staging: NamedTempFile,
     video_started: bool,
     frames: u64,
+    audio: Option<AacTrack>,
+    /// The next narration frame to write.
+    audio_next: usize,
 }
 
 impl Mp4Sink {
     /// The track id of the video: the first track added.
     pub const VIDEO_TRACK: u32 = 1;
+    /// The track id of the narration, when there is one.
+    pub const AUDIO_TRACK: u32 = 2;
 
     /// Starts a file in `dir` (the output's folder, so the final rename
     /// stays on one file system).
-    pub fn create(dir: &Path, width: u32, height: u32, fps: u32) -> Result<Mp4Sink, VideoError> {
+    pub fn create(
+        dir: &Path,
+        width: u32,
+        height: u32,
+        fps: u32,
+        audio: Option<AacTrack>,
+    ) -> Result<Mp4Sink, VideoError> {
         let staging = staging_file(dir)?;
         let file = staging.reopen()?;
         let config = Mp4Config {
@@ -63,6 +76,8 @@ impl Mp4Sink {
             staging,
             video_started: false,
             frames: 0,
+            audio,
+            audio_next: 0,
         })
     }
 
@@ -89,6 +104,15 @@ impl Mp4Sink {
                 }),
             };
             self.writer.add_track(&track).map_err(mux_error)?;
+            if let Some(audio) = &self.audio {
+                let track = TrackConfig {
+                    track_type: TrackType::Audio,
+                    timescale: audio.sample_rate,
+                    language: "und".into(),
+                    media_conf: MediaConfig::AacConfig(audio.config.clone()),
+                };
+                self.writer.add_track(&track).map_err(mux_error)?;
+            }
             self.video_started = true;
         }
         let sample = Mp4Sample {
@@ -102,12 +126,44 @@ impl Mp4Sink {
             .write_sample(Self::VIDEO_TRACK, &sample)
             .map_err(mux_error)?;
         self.frames += 1;
+        // Audio frames that start before this video frame ends.
+        let until = self.frames * self.audio_rate() / u64::from(self.fps);
+        self.write_audio(Some(until))
+    }
+
+    fn audio_rate(&self) -> u64 {
+        self.audio.as_ref().map_or(0, |a| u64::from(a.sample_rate))
+    }
+
+    /// Writes narration frames starting before sample `until` (all when `None`).
+    fn write_audio(&mut self, until: Option<u64>) -> Result<(), VideoError> {
+        let Some(audio) = &mut self.audio else {
+            return Ok(());
+        };
+        while let Some(frame) = audio.frames.get_mut(self.audio_next) {
+            let start = (self.audio_next * AAC_FRAME) as u64;
+            if until.is_some_and(|until| start >= until) {
+                break;
+            }
+            let sample = Mp4Sample {
+                start_time: start,
+                duration: AAC_FRAME as u32,
+                rendering_offset: 0,
+                is_sync: true,
+                bytes: Bytes::from(std::mem::take(frame)),
+            };
+            self.writer
+                .write_sample(Self::AUDIO_TRACK, &sample)
+                .map_err(mux_error)?;
+            self.audio_next += 1;
+        }
         Ok(())
     }
 
     /// Completes the file with `moov` first and renames it to `out`.
     /// Returns its size in bytes.
     pub fn finish(mut self, out: &Path) -> Result<u64, VideoError> {
+        self.write_audio(None)?;
         self.writer.write_end().map_err(mux_error)?;
         let mut staged = self
             .writer
