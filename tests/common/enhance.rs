@@ -104,6 +104,7 @@ pub fn ai_for(fake: &FakeGemini, timeout: Duration) -> AiSettings {
         gemini_base_url: Some(fake.base_url()),
         gemini_image_model: None,
         gemini_text_model: None,
+        gemini_tts_model: None,
         gemini_timeout: Some(timeout),
     }
 }

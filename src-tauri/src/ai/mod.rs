@@ -26,6 +26,9 @@ pub fn gemini_config(settings: &AiSettings) -> gemini::GeminiConfig {
     if let Some(model) = &settings.gemini_text_model {
         config.text_model = model.clone();
     }
+    if let Some(model) = &settings.gemini_tts_model {
+        config.tts_model = model.clone();
+    }
     if let Some(timeout) = settings.gemini_timeout {
         config.request_timeout = timeout;
     }

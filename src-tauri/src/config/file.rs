@@ -43,6 +43,8 @@ pub struct GeminiFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_model: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub tts_model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_secs: Option<u64>,
 }
 
@@ -54,6 +56,7 @@ impl std::fmt::Debug for GeminiFile {
             .field("base_url", &self.base_url)
             .field("image_model", &self.image_model)
             .field("text_model", &self.text_model)
+            .field("tts_model", &self.tts_model)
             .field("timeout_secs", &self.timeout_secs)
             .finish()
     }

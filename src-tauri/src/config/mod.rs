@@ -64,6 +64,9 @@ pub struct Cli {
     /// Gemini model that writes text (storyboard stories).
     #[arg(long, env = "COCO_GEMINI_TEXT_MODEL", value_name = "ID")]
     pub gemini_text_model: Option<String>,
+    /// Gemini model that speaks the narration of videos.
+    #[arg(long, env = "COCO_GEMINI_TTS_MODEL", value_name = "ID")]
+    pub gemini_tts_model: Option<String>,
     /// Seconds one Gemini request may take before it is given up.
     #[arg(long, env = "COCO_GEMINI_TIMEOUT", value_name = "SECS")]
     pub gemini_timeout: Option<u64>,
@@ -89,6 +92,7 @@ pub struct AiSettings {
     pub gemini_base_url: Option<String>,
     pub gemini_image_model: Option<String>,
     pub gemini_text_model: Option<String>,
+    pub gemini_tts_model: Option<String>,
     pub gemini_timeout: Option<Duration>,
 }
 
@@ -101,6 +105,7 @@ impl AiSettings {
             gemini_base_url: None,
             gemini_image_model: None,
             gemini_text_model: None,
+            gemini_tts_model: None,
             gemini_timeout: None,
         }
     }
@@ -217,6 +222,7 @@ impl Config {
                 gemini_base_url: cli.gemini_base_url.clone().or(file.gemini.base_url),
                 gemini_image_model: cli.gemini_image_model.clone().or(file.gemini.image_model),
                 gemini_text_model: cli.gemini_text_model.clone().or(file.gemini.text_model),
+                gemini_tts_model: cli.gemini_tts_model.clone().or(file.gemini.tts_model),
                 gemini_timeout: cli
                     .gemini_timeout
                     .or(file.gemini.timeout_secs)
