@@ -243,6 +243,11 @@ test('Make video: progress, then a player and an MP4 download; a GIF where H.264
     const panel = a.page.getByTestId('video-panel');
     await panel.waitFor();
     assert.match(await a.page.getByTestId('video-plan').innerText(), /1 frame .*at least 2 frames/);
+    // This host has no Gemini key: the story choice is off, with the host's reason.
+    await a.page.getByTestId('video-story-why').filter({ hasText: /Gemini is not available: .*key/i }).waitFor();
+    assert.ok(await a.page.getByTestId('video-story').isDisabled());
+    assert.equal(await a.page.getByTestId('video-story').inputValue(), 'off');
+    assert.ok(await a.page.getByTestId('video-story-context').isDisabled());
     await a.page.getByTestId('video-make').click();
     await a.page.getByTestId('video-error').filter({ hasText: /needs at least 2 frames; this storyboard has 1/ }).waitFor();
 
@@ -285,6 +290,7 @@ test('Make video: progress, then a player and an MP4 download; a GIF where H.264
     const notes = await a.page.getByTestId('video-notes').innerText();
     assert.match(notes, /narration|gemini/i);
     assert.match(notes, /music/i);
+    assert.equal(await a.page.getByTestId('video-sound').innerText(), 'Silent');
     await a.page.screenshot({ path: `${artifacts}/storyboard-video-panel.png` });
     const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.getByTestId('video-download').click()]);
     const mp4 = readFileSync(await download.path());

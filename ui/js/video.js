@@ -11,6 +11,7 @@
 import { el } from './ui.js';
 import { imageUrl } from './images.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
+import { StoryChoice, storyView } from './videostory.js';
 
 /** Sizes offered; the host's largest frame is 1080p (media::video::plan::MAX_HEIGHT). */
 export const VIDEO_SIZES = [
@@ -67,12 +68,14 @@ export class VideoPanel {
       'This browser cannot play MP4 (H.264) video, so the video is made as a GIF you can watch here.',
     ]);
     note.hidden = this.h264;
+    this.story = new StoryChoice(this.code);
     this.make = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'primary', 'data-testid': 'video-make' }, ['Make video']));
     this.form = /** @type {HTMLFormElement} */ (el('form', { class: 'vp-form', 'data-testid': 'video-form' }, [
       this.plan,
       el('label', {}, [el('span', {}, ['Title ', el('span', { class: 'muted' }, ['(optional)'])]), this.title]),
       el('div', { class: 'vp-row' }, [el('label', {}, [el('span', {}, ['Size']), this.size]), el('label', {}, [el('span', {}, ['Format']), this.format])]),
       note,
+      this.story.root,
       el('label', { class: 'check' }, [this.music, ' Background music']),
       this.make,
     ]));
@@ -85,11 +88,12 @@ export class VideoPanel {
 
     this.media = el('div', { class: 'vp-media' });
     this.meta = el('p', { class: 'vp-meta muted', 'data-testid': 'video-meta' });
+    this.told = el('div', { class: 'vp-told', 'data-testid': 'video-told' });
     this.notes = el('ul', { class: 'vp-notes', 'data-testid': 'video-notes' });
     this.download = /** @type {HTMLAnchorElement} */ (el('a', { class: 'vp-download', 'data-testid': 'video-download' }, ['Download']));
     const again = el('button', { type: 'button', 'data-testid': 'video-again' }, ['Make another']);
     this.result = el('div', { class: 'vp-result', 'data-testid': 'video-result' },
-      [this.media, this.meta, this.notes, el('div', { class: 'vp-row' }, [this.download, again])]);
+      [this.media, this.meta, this.told, this.notes, el('div', { class: 'vp-row' }, [this.download, again])]);
 
     this.error = el('p', { class: 'error vp-error', role: 'alert', 'data-testid': 'video-error' });
     this.root = el('section', { class: 'video-panel', 'data-testid': 'video-panel', role: 'dialog', 'aria-labelledby': 'vp-title', hidden: '' }, [
@@ -119,6 +123,7 @@ export class VideoPanel {
     this.setStoryboard(sb);
     this.root.hidden = false;
     if (!this.form.hidden) this.title.focus();
+    this.story.refresh();
   }
 
   /** Keeps the plan line current while frames change. @param {import('./storyboard.js').Storyboard} sb */
@@ -139,7 +144,7 @@ export class VideoPanel {
     try {
       const body = {
         storyboardId: sb.id, room: this.room, width: size.width, height: size.height, format: this.format.value,
-        includeMusic: this.music.checked, ...(this.title.value.trim() ? { title: this.title.value.trim() } : {}),
+        includeMusic: this.music.checked, ...(this.title.value.trim() ? { title: this.title.value.trim() } : {}), ...this.story.fields(),
       };
       const res = await hostJson(this.code, 'POST', '/api/generate-video', body);
       this.jobId = String(res.requestId || res.job?.id || '');
@@ -218,7 +223,8 @@ export class VideoPanel {
     }
   }
 
-  /** @param {{path: string, filename?: string, format?: string, width?: number, height?: number, durationMs?: number, frames?: number, bytes?: number, notes?: string[]}} r */
+  /** @param {{path: string, filename?: string, format?: string, width?: number, height?: number, durationMs?: number, frames?: number, bytes?: number, notes?: string[],
+   *   story?: import('./videostory.js').Story, narration?: import('./videostory.js').Narration}} r */
   showResult(r) {
     const url = imageUrl(r.path);
     const gif = r.format === 'gif' || /\.gif$/i.test(r.path);
@@ -237,6 +243,7 @@ export class VideoPanel {
     bits.push(gif ? 'GIF' : 'MP4');
     this.meta.textContent = bits.join(' · ');
     if (gif && !this.h264) this.meta.textContent += ' · made as a GIF because this browser cannot play MP4 video';
+    this.told.replaceChildren(...storyView(r));
     const notes = Array.isArray(r.notes) ? r.notes.filter((n) => typeof n === 'string' && n) : [];
     this.notes.replaceChildren(...notes.map((n) => el('li', {}, [n.charAt(0).toUpperCase() + n.slice(1)])));
     this.notes.hidden = notes.length === 0;
