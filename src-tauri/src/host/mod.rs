@@ -211,9 +211,12 @@ impl Host {
 
     /// People seated in the room the UI joins.
     pub fn seats_taken(&self) -> usize {
-        self.rooms
-            .find(api::DEFAULT_ROOM)
-            .map_or(0, |room| room.member_count())
+        self.rooms.seated(api::DEFAULT_ROOM)
+    }
+
+    /// The rooms, to follow who is seated (the desktop window's title).
+    pub fn rooms(&self) -> Rooms {
+        self.rooms.clone()
     }
 
     /// What a person needs to invite others: the URLs, the code, and any

@@ -112,6 +112,11 @@ impl Rooms {
         self.inner.presence.events()
     }
 
+    /// People seated in the room called `name` (none when it is not loaded).
+    pub fn seated(&self, name: &str) -> usize {
+        self.find(name).map_or(0, |room| room.member_count())
+    }
+
     /// Sends a host-originated frame to everyone seated in any room.
     pub fn broadcast(&self, f: &Frame) {
         for room in self.loaded() {
