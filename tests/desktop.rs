@@ -369,3 +369,32 @@ async fn wait_for_stroke(client: &mut Client) -> Vec<serde_json::Value> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[test]
+fn with_no_display_the_app_says_so_and_runs_the_host() {
+    let (_tmp, home) = home();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_coco"));
+    command
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("HOME", &home)
+        .env("COCO_CONFIG", home.join("config.toml"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut app = App {
+        child: command.spawn().expect("start coco"),
+        out: Arc::new(Mutex::new(Vec::new())),
+    };
+    collect(app.child.stdout.take().unwrap(), app.out.clone());
+    collect(app.child.stderr.take().unwrap(), app.out.clone());
+    app.line("No display found: running the host without a window");
+    let banner = app.line("on this machine: http://");
+    let http = address_after(&banner, "on this machine: http://");
+    let http = http.trim_end_matches('/');
+    let health = std::net::TcpStream::connect(http).map(|_| ());
+    assert!(health.is_ok(), "the host listens on {http}");
+    let pid = app.child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert_eq!(app.exit_code(), Some(0), "{}", app.output());
+    assert!(app.output().contains("Stopped; everything is saved."));
+}
