@@ -17,8 +17,11 @@ use std::time::Duration;
 const SHOW: &str = "show\n";
 /// The answer once the window was asked to come forward.
 const SHOWN: &str = "shown\n";
-/// How long a later launch waits for the first one to answer.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a later launch waits for the first one to answer (the first
+/// answers once its window exists, so this covers the host's start).
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pause after a failed accept before the next.
+const ACCEPT_RETRY: Duration = Duration::from_millis(200);
 
 /// Who this launch is.
 pub enum Claim {
@@ -85,8 +88,14 @@ pub async fn answer(listener: UnixListener, show: impl Fn() + Send + 'static) {
         }
     };
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, say: wait instead of spinning.
+                tracing::debug!("a second launch could not connect: {e}");
+                tokio::time::sleep(ACCEPT_RETRY).await;
+                continue;
+            }
         };
         let (read, mut write) = stream.into_split();
         let mut line = String::new();
