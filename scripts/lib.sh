@@ -14,8 +14,11 @@ BUILD_PACKAGES=(build-essential pkg-config curl nasm)
 # the tray (appindicator) and SVG icon libraries Tauri loads at run time.
 DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev)
 # What the tests use: a virtual display for the window, `ip` for network
-# namespaces, `ffprobe`/`ffmpeg` to check rendered videos with a real decoder.
-TEST_PACKAGES=(xvfb xauth iproute2 ffmpeg)
+# namespaces, `ffprobe`/`ffmpeg` to check rendered videos with a real decoder,
+# `zbarimg` to read QR codes; for the desktop app's test a small window
+# manager, `xdotool`/`wmctrl`/`xwininfo` to drive the window and ImageMagick's
+# `import` for screenshots.
+TEST_PACKAGES=(xvfb xauth iproute2 ffmpeg zbar-tools matchbox-window-manager xdotool wmctrl x11-utils imagemagick)
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 

@@ -23,6 +23,13 @@ cargo clippy --all-targets --locked -- -D warnings
 section "Doc tests, headless build"
 cargo test --doc --no-default-features --locked
 
+# The real app on a virtual display: window, title, a stroke drawn in it,
+# exports, a second launch, closing. Before the headless tests, so that the
+# binary the browser tests use below is the headless one again.
+section "Desktop app on a virtual display (tests/desktop.rs)"
+xvfb-run -a -s "-screen 0 1400x900x24" \
+    cargo test --locked --test desktop -- --nocapture
+
 section "Tests, headless build"
 if command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked; then
     cargo nextest run --no-default-features --features bench --locked --profile ci

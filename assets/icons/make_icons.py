@@ -11,7 +11,7 @@ import struct
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SIZES = {"32x32.png": 32, "128x128.png": 128, "128x128@2x.png": 256, "icon.png": 512}
+SIZES = {"32x32.png": 32, "128x128.png": 128, "256x256.png": 256, "512x512.png": 512}
 # Seat colours, clockwise from the top left.
 RED, BLUE, GREEN, ORANGE = (0xE0, 0x31, 0x31), (0x19, 0x71, 0xC2), (0x2F, 0x9E, 0x44), (0xF0, 0x8C, 0x00)
 WHITE, BORDER = (0xFF, 0xFF, 0xFF), (0xDE, 0xE2, 0xE6)

@@ -19,13 +19,13 @@
 //! - [`ai`]: Gemini over REST (keys, retries, error codes), the offline
 //!   enhancer, and the enhancement job that picks between them.
 //! - [`discovery`]: announcing the session on the LAN over mDNS, and finding the others.
-//! - `desktop` (feature `desktop`): the Tauri window around the same UI.
+//! - [`desktop`]: the Tauri window around the same UI (feature `desktop`), and
+//!   the rules it follows (one instance, downloads, title) in every build.
 
 pub mod ai;
 pub mod api;
 pub mod auth;
 pub mod config;
-#[cfg(feature = "desktop")]
 pub mod desktop;
 pub mod discovery;
 pub mod host;

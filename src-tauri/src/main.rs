@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use coco::config::{file, Cli, Command, Config};
-use coco::host::Host;
+use coco::host::{terminal, Host};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -14,6 +14,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "coco=info,warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     if let Some(Command::SetGeminiKey) = cli.command {
         return set_gemini_key(&cli);
@@ -59,12 +61,38 @@ fn run_headless(config: Config) -> ExitCode {
             Err(e) => return fail(&e.to_string()),
         };
         print!("{}", host.banner());
-        coco::host::stop_requested().await;
+        if let Some(qr) = host.join_url().as_deref().and_then(terminal::qr_code) {
+            println!("\nScan to join:\n{qr}\n");
+        }
+        report_seats(&host).await;
         eprintln!("Shutting down…");
         host.shutdown().await;
         eprintln!("Stopped; everything is saved.");
         ExitCode::SUCCESS
     })
+}
+
+/// Prints a line per join and leave until a stop is requested.
+async fn report_seats(host: &Host) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut events = host.seat_events();
+    let stop = coco::host::stop_requested();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => return,
+            event = events.recv() => match event {
+                Ok(event) => println!("{}", terminal::seat_line(&event)),
+                Err(RecvError::Lagged(missed)) => {
+                    println!("({missed} joins and leaves not shown; {} seated now)", host.seats_taken());
+                }
+                Err(RecvError::Closed) => {
+                    stop.await;
+                    return;
+                }
+            },
+        }
+    }
 }
 
 /// `coco set-gemini-key`: reads the key from standard input and stores it in

@@ -203,6 +203,13 @@ async function startBoard(joined) {
     toast.hidden = false;
     if (ms) toastTimer = setTimeout(() => { toast.hidden = true; }, ms);
   };
+  // The desktop app saves exports itself and says where (a DOM event, as
+  // the page has no other channel to the app).
+  addEventListener('coco:download', (e) => {
+    const d = /** @type {CustomEvent<{ok: boolean, name?: string, folder?: string}>} */ (e).detail;
+    if (d.ok) showToast(`Saved ${d.name} in ${d.folder}`, 'info', 6000);
+    else showToast('The file could not be saved', 'bad', 6000);
+  });
   /** @param {number} v */
   const round2 = (v) => Math.round(v * 100) / 100;
 

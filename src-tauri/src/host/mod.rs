@@ -6,10 +6,12 @@
 
 mod bind;
 mod signal;
+pub mod terminal;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -25,7 +27,7 @@ use crate::media::images::{ImageError, ImageStore};
 use crate::media::video_store::VideoStore;
 use crate::protocol::frame;
 use crate::protocol::limits::SEATS_PER_ROOM;
-use crate::room::Rooms;
+use crate::room::{Rooms, SeatEvent};
 use crate::store::{self, Store, StoreError};
 use crate::storyboard::video::{self as video_job, VideoMaker};
 use crate::storyboard::{ChangeSink, StoryboardEvent, Storyboards};
@@ -77,6 +79,7 @@ pub struct Host {
     store: Store,
     discovery: Discovery,
     jobs: Jobs,
+    rooms: Rooms,
 }
 
 impl Host {
@@ -164,7 +167,7 @@ impl Host {
             serve(http, api::http_router(state.clone()), shutdown.clone()),
             serve(ws, api::ws_router(state), shutdown.clone()),
             relay_nearby(rooms.clone(), discovery.handle(), shutdown.clone()),
-            sweep_idle_rooms(rooms, shutdown.clone()),
+            sweep_idle_rooms(rooms.clone(), shutdown.clone()),
         ];
         Ok(Host {
             http_addr,
@@ -180,6 +183,7 @@ impl Host {
             store,
             discovery,
             jobs,
+            rooms,
         })
     }
 
@@ -212,6 +216,26 @@ impl Host {
     /// The sessions seen on the LAN and the state of mDNS.
     pub fn discovery(&self) -> DiscoveryHandle {
         self.discovery.handle()
+    }
+
+    /// Who takes or leaves a seat, from now on.
+    pub fn seat_events(&self) -> broadcast::Receiver<SeatEvent> {
+        self.rooms.seat_events()
+    }
+
+    /// Changes whenever a seat is taken or freed in any room.
+    pub fn occupancy(&self) -> watch::Receiver<u64> {
+        self.rooms.occupancy()
+    }
+
+    /// People seated in the room the UI joins.
+    pub fn seats_taken(&self) -> usize {
+        self.rooms.seated(api::DEFAULT_ROOM)
+    }
+
+    /// The rooms, to follow who is seated (the desktop window's title).
+    pub fn rooms(&self) -> Rooms {
+        self.rooms.clone()
     }
 
     /// What a person needs to invite others: the URLs, the code, and any

@@ -8,20 +8,20 @@
 
 mod doc;
 pub mod outbox;
+mod presence;
 mod registry;
 mod seats;
 
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
-use tokio::sync::watch;
-
 pub use doc::{Doc, Outcome};
 pub use outbox::{CloseReason, Outbox};
+pub use presence::{Presence, SeatChange, SeatEvent, SEAT_EVENT_BACKLOG};
 pub use registry::{RoomError, Rooms};
 pub use seats::Conn;
 use seats::{Member, Seats};
+use serde_json::{json, Value};
 
 use crate::protocol::{frame, ClientMessage, ErrorCode, Frame, Object, ProtocolError, Seat};
 use crate::store::{AckSink, Commit, PendingAck, StoreHandle, Write};
@@ -31,8 +31,8 @@ pub struct Room {
     name: Arc<str>,
     state: Mutex<State>,
     store: StoreHandle,
-    /// Bumped whenever a seat is taken or freed (see [`Rooms::occupancy`]).
-    occupancy: watch::Sender<u64>,
+    /// Told whenever a seat is taken or freed (see [`Rooms::occupancy`]).
+    presence: Presence,
     me: Weak<Room>,
 }
 
@@ -53,12 +53,7 @@ pub struct Joined {
 }
 
 impl Room {
-    pub fn new(
-        name: &str,
-        doc: Doc,
-        store: StoreHandle,
-        occupancy: watch::Sender<u64>,
-    ) -> Arc<Room> {
+    pub fn new(name: &str, doc: Doc, store: StoreHandle, presence: Presence) -> Arc<Room> {
         Arc::new_cyclic(|me| Room {
             name: name.into(),
             state: Mutex::new(State {
@@ -68,7 +63,7 @@ impl Room {
                 retired: false,
             }),
             store,
-            occupancy,
+            presence,
             me: me.clone(),
         })
     }
@@ -162,7 +157,9 @@ impl Room {
         };
         let joined_frame = frame("USER_JOINED", &member.describe());
         let user_id = member.user_id.clone();
-        if let Some(previous) = state.seats.seat(member) {
+        let username = member.username.clone();
+        let previous = state.seats.seat(member);
+        if let Some(previous) = &previous {
             if previous.conn.id != conn.id {
                 previous.conn.outbox.close(CloseReason {
                     code: 4000,
@@ -171,7 +168,16 @@ impl Room {
             }
         }
         state.empty_since = None;
-        self.seats_changed();
+        // The seat can only have been held by the same person on an older
+        // connection: that is a reconnect, not a second join.
+        let fresh = previous.is_none();
+        self.seats_changed(fresh.then(|| SeatEvent {
+            room: self.name.clone(),
+            username,
+            seat,
+            change: SeatChange::Joined,
+            seated: state.seats.count(),
+        }));
         let users: Vec<Value> = state.seats.members().map(Member::describe).collect();
         conn.outbox.push(frame(
             "WELCOME",
@@ -204,12 +210,18 @@ impl Room {
             if state.seats.count() == 0 {
                 state.empty_since = Some(Instant::now());
             }
-            self.seats_changed();
+            self.seats_changed(Some(SeatEvent {
+                room: self.name.clone(),
+                username: member.username,
+                seat: member.seat,
+                change: SeatChange::Left,
+                seated: state.seats.count(),
+            }));
         }
     }
 
-    fn seats_changed(&self) {
-        self.occupancy.send_modify(|n| *n = n.wrapping_add(1));
+    fn seats_changed(&self, event: Option<SeatEvent>) {
+        self.presence.report(event);
     }
 
     /// Applies one message from a joined member.

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{watch, OnceCell};
+use tokio::sync::{broadcast, watch, OnceCell};
 
-use super::{Doc, Room};
+use super::{Doc, Presence, Room, SeatEvent};
 use crate::protocol::limits::MAX_LOADED_ROOMS;
 use crate::protocol::Frame;
 use crate::store::{Store, StoreError, StoreHandle};
@@ -29,7 +29,7 @@ struct Inner {
     store: Store,
     writer: StoreHandle,
     rooms: Mutex<HashMap<String, Arc<OnceCell<Arc<Room>>>>>,
-    occupancy: watch::Sender<u64>,
+    presence: Presence,
 }
 
 impl Rooms {
@@ -39,7 +39,7 @@ impl Rooms {
                 store,
                 writer,
                 rooms: Mutex::new(HashMap::new()),
-                occupancy: watch::channel(0).0,
+                presence: Presence::default(),
             }),
         }
     }
@@ -67,7 +67,7 @@ impl Rooms {
                     name,
                     Doc::from_loaded(loaded),
                     self.inner.writer.clone(),
-                    self.inner.occupancy.clone(),
+                    self.inner.presence.clone(),
                 ))
             })
             .await?;
@@ -103,7 +103,18 @@ impl Rooms {
     /// Changes whenever someone takes or leaves a seat in any room, so the
     /// LAN announcement can say how many seats are free without polling.
     pub fn occupancy(&self) -> watch::Receiver<u64> {
-        self.inner.occupancy.subscribe()
+        self.inner.presence.occupancy()
+    }
+
+    /// Who took or left a seat, in any room, from now on: for the people
+    /// watching the host (its terminal, its window title).
+    pub fn seat_events(&self) -> broadcast::Receiver<SeatEvent> {
+        self.inner.presence.events()
+    }
+
+    /// People seated in the room called `name` (none when it is not loaded).
+    pub fn seated(&self, name: &str) -> usize {
+        self.find(name).map_or(0, |room| room.member_count())
     }
 
     /// Sends a host-originated frame to everyone seated in any room.
@@ -186,6 +197,46 @@ mod tests {
         assert!(!occupancy.has_changed().unwrap(), "nobody left");
         room.leave("ann", 1);
         assert!(occupancy.has_changed().unwrap());
+    }
+
+    #[tokio::test]
+    async fn seat_events_say_who_came_and_went_but_not_reconnects() {
+        use crate::room::{SeatChange, SeatEvent};
+        use tokio::sync::broadcast::error::TryRecvError;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (writer, _task) = spawn_writer(store.clone(), CancellationToken::new());
+        let rooms = Rooms::new(store, writer);
+        let mut events = rooms.seat_events();
+        let room = rooms.get("art").await.unwrap();
+        room.join(&conn(1), "ann", "Ann".into(), None).unwrap();
+        room.join(&conn(2), "bo", "Bo".into(), None).unwrap();
+        // Ann again on a new connection: a reconnect.
+        room.join(&conn(3), "ann", "Ann".into(), None).unwrap();
+        room.leave("ann", 1);
+        room.leave("bo", 2);
+        let event = |username: &str, seat, change, seated| SeatEvent {
+            room: "art".into(),
+            username: username.into(),
+            seat,
+            change,
+            seated,
+        };
+        use crate::protocol::Seat::{TopLeft, TopRight};
+        assert_eq!(
+            events.try_recv().unwrap(),
+            event("Ann", TopLeft, SeatChange::Joined, 1)
+        );
+        assert_eq!(
+            events.try_recv().unwrap(),
+            event("Bo", TopRight, SeatChange::Joined, 2)
+        );
+        // Leaving from the replaced connection frees nothing.
+        assert_eq!(
+            events.try_recv().unwrap(),
+            event("Bo", TopRight, SeatChange::Left, 1)
+        );
+        assert_eq!(events.try_recv(), Err(TryRecvError::Empty));
     }
 
     #[tokio::test]
