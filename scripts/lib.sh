@@ -18,7 +18,7 @@ DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-de
 # `zbarimg` to read QR codes; for the desktop app's test a small window
 # manager, `xdotool`/`wmctrl`/`xwininfo` to drive the window and ImageMagick's
 # `import` for screenshots.
-TEST_PACKAGES=(xvfb xauth iproute2 ffmpeg zbar-tools matchbox-window-manager xdotool wmctrl x11-utils imagemagick)
+TEST_PACKAGES=(xvfb xauth iproute2 ffmpeg zbar-tools matchbox-window-manager xdotool wmctrl x11-utils imagemagick webkit2gtk-driver)
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 

@@ -1,0 +1,260 @@
+//! One real flow in the desktop app driven over WebDriver, as a person would
+//! do it: `tauri-driver` starts the app through WebKitGTK's driver, the test
+//! types a name into the join screen, joins, and draws a stroke with pointer
+//! actions on the canvas; a WebSocket client then finds the stroke on the
+//! host. Needs the `desktop` build, an X display (`xvfb-run`),
+//! `tauri-driver` (`cargo install tauri-driver --locked`) and
+//! `WebKitWebDriver` (Debian's `webkit2gtk-driver`); `scripts/test.sh`
+//! installs them and runs this under `xvfb-run`.
+#![cfg(feature = "desktop")]
+
+mod common;
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Client;
+use serde_json::{json, Value};
+
+/// How long the app and its driver may take to come up.
+const WAIT: Duration = Duration::from_secs(60);
+/// The key WebDriver puts an element reference under.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+struct Driver {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Driver {
+    /// Stops tauri-driver and what it started (WebKitWebDriver, the app):
+    /// they share its process group.
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("WebDriver answers");
+        let status = response.status();
+        let value: Value = response.json().await.expect("WebDriver JSON");
+        assert!(status.is_success(), "{path}: {status} {value}");
+        value["value"].clone()
+    }
+
+    async fn element(&self, session: &str, css: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let response = self
+                .http
+                .post(format!("{}/session/{session}/element", self.base))
+                .json(&json!({"using": "css selector", "value": css}))
+                .send()
+                .await
+                .unwrap();
+            let ok = response.status().is_success();
+            let text = response.text().await.unwrap();
+            let value: Value = serde_json::from_str(&text).unwrap_or(json!({"raw": text}));
+            if ok {
+                return value["value"][ELEMENT]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{css}: {value}"))
+                    .to_string();
+            }
+            assert!(Instant::now() < deadline, "no element {css}: {value}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Driver {
+    /// Waits until the element is shown (screens start hidden).
+    async fn shown(&self, session: &str, element: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let shown = self
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/session/{session}/element/{element}/displayed"),
+                    None,
+                )
+                .await;
+            if shown == json!(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{element} never showed");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn tauri_driver_joins_and_draws_in_the_real_app() {
+    let ready =
+        std::env::var_os("DISPLAY").is_some() && have("tauri-driver") && have("WebKitWebDriver");
+    if !ready {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run this under xvfb-run with tauri-driver and WebKitWebDriver installed"
+        );
+        eprintln!("skipped: needs an X display, tauri-driver and WebKitWebDriver");
+        return;
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    std::fs::write(
+        home.join("config.toml"),
+        format!(
+            "name = \"Driven\"\ndata_dir = \"{}\"\nport = 0\nws_port = 0\n\
+             bind = \"127.0.0.1\"\nmdns = false\n",
+            home.join("data").display()
+        ),
+    )
+    .unwrap();
+    let (port, native) = (free_port(), free_port());
+    // The app inherits this environment through the two drivers.
+    let child = Command::new("tauri-driver")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("xdg"))
+        .env("COCO_CONFIG", home.join("config.toml"))
+        .env_remove("GEMINI_API_KEY")
+        .env_remove("GOOGLE_API_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("start tauri-driver");
+    let driver = Driver {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::new(),
+    };
+    let capabilities = json!({"capabilities": {"alwaysMatch": {
+        "browserName": "wry",
+        "tauri:options": {"application": env!("CARGO_BIN_EXE_coco")},
+    }}});
+    let deadline = Instant::now() + WAIT;
+    let session = loop {
+        let attempt = driver
+            .http
+            .post(format!("{}/session", driver.base))
+            .json(&capabilities)
+            .send()
+            .await;
+        if let Ok(response) = attempt {
+            let value: Value = response.json().await.unwrap();
+            if let Some(id) = value["value"]["sessionId"].as_str() {
+                break id.to_string();
+            }
+            panic!("no session: {value}");
+        }
+        assert!(Instant::now() < deadline, "tauri-driver did not start");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+
+    // The join screen: type a name, join.
+    let name = driver.element(&session, "#join-name").await;
+    driver.shown(&session, &name).await;
+    driver
+        .call(
+            reqwest::Method::POST,
+            &format!("/session/{session}/element/{name}/value"),
+            Some(json!({"text": "Ana"})),
+        )
+        .await;
+    let join = driver.element(&session, "#join-submit").await;
+    driver
+        .call(
+            reqwest::Method::POST,
+            &format!("/session/{session}/element/{join}/click"),
+            Some(json!({})),
+        )
+        .await;
+
+    // Draw with the pointer across the canvas, once the board is shown.
+    let canvas = driver.element(&session, "#canvas").await;
+    driver.shown(&session, &canvas).await;
+    let origin = json!({ELEMENT: canvas});
+    let mut steps = vec![
+        json!({"type": "pointerMove", "origin": origin, "x": -120, "y": -40}),
+        json!({"type": "pointerDown", "button": 0}),
+    ];
+    for i in 1..=12 {
+        steps.push(json!({"type": "pointerMove", "origin": origin,
+            "x": -120 + i * 20, "y": -40 + i * 6, "duration": 16}));
+    }
+    steps.push(json!({"type": "pointerUp", "button": 0}));
+    driver
+        .call(
+            reqwest::Method::POST,
+            &format!("/session/{session}/actions"),
+            Some(json!({"actions": [{"type": "pointer", "id": "mouse",
+                "parameters": {"pointerType": "mouse"}, "actions": steps}]})),
+        )
+        .await;
+
+    // The host has the stroke: ask it as another person would.
+    let host = driver
+        .call(
+            reqwest::Method::POST,
+            &format!("/session/{session}/execute/sync"),
+            Some(json!({"script": "return location.host", "args": []})),
+        )
+        .await;
+    let host = host.as_str().expect("the page's host").to_string();
+    let (mut bo, _) = Client::join(&format!("ws://{host}/ws?room=main"), "bo").await;
+    let deadline = Instant::now() + WAIT;
+    let shapes = loop {
+        let sync = bo.sync(None).await;
+        let shapes = sync["shapes"].as_array().cloned().unwrap_or_default();
+        if !shapes.is_empty() {
+            break shapes;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no stroke reached the host: {sync}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(shapes[0]["type"], "pencil", "{shapes:?}");
+    let points = shapes[0]["points"].as_array().map_or(0, Vec::len);
+    assert!(points >= 5, "a drawn stroke has its points: {points}");
+    let _ = driver
+        .http
+        .delete(format!("{}/session/{session}", driver.base))
+        .send()
+        .await;
+}
