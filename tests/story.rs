@@ -78,19 +78,11 @@ async fn download(host: &TestHost, result: &Value) -> tempfile::NamedTempFile {
 
 /// Every stream as ffprobe reads it.
 fn streams(path: &Path) -> Vec<Value> {
-    let output = Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries"])
-        .args(["stream=codec_type,codec_name,sample_rate,channels,duration,nb_frames"])
-        .args(["-of", "json"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs (apt-get install ffmpeg)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let args = [
+        "-show_entries",
+        "stream=codec_type,codec_name,sample_rate,channels,duration,nb_frames",
+    ];
+    let json = common::probe::ffprobe_json(path, &args);
     json["streams"].as_array().unwrap().clone()
 }
 

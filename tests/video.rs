@@ -1,6 +1,8 @@
 //! The storyboard video renderer, checked with a real decoder: `ffprobe` and
 //! `ffmpeg` (Debian's `ffmpeg` package) read every MP4 this test writes.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -71,23 +73,7 @@ fn three_scenes(width: u32, height: u32) -> VideoPlan {
 fn never(_: RenderProgress) {}
 
 fn ffprobe(path: &Path) -> Value {
-    let output = Command::new("ffprobe")
-        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
-        .args([
-            "-show_entries",
-            "stream=codec_name,width,height,avg_frame_rate,nb_read_frames,duration",
-        ])
-        .args(["-of", "json"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs (apt-get install ffmpeg)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let json: Value = serde_json::from_slice(&output.stdout).expect("json");
-    json["streams"][0].clone()
+    common::probe::video_stream(path)
 }
 
 /// Decodes every frame; returns what the decoder complained about.

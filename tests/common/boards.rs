@@ -2,7 +2,6 @@
 //! small generated pictures, waiting for a job, reading a video with ffprobe.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -98,23 +97,7 @@ pub async fn finished(host: &TestHost, id: &str) -> Value {
 
 /// The first video stream as ffprobe reads it, every frame counted.
 pub fn ffprobe(path: &Path) -> Value {
-    let output = Command::new("ffprobe")
-        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
-        .args([
-            "-show_entries",
-            "stream=codec_name,width,height,nb_read_frames",
-        ])
-        .args(["-of", "json"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs (apt-get install ffmpeg)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let json: Value = serde_json::from_slice(&output.stdout).expect("json");
-    json["streams"][0].clone()
+    super::probe::video_stream(path)
 }
 
 /// Files in the host's video folder.

@@ -6,6 +6,7 @@ pub mod boards;
 pub mod enhance;
 pub mod fake_gemini;
 pub mod netns;
+pub mod probe;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

@@ -43,6 +43,17 @@ fn forever() -> Work {
     })
 }
 
+/// Waits until a worker has started the job.
+async fn wait_running(jobs: &Jobs, id: &str) {
+    for _ in 0..200 {
+        if jobs.get(id).unwrap().status == JobStatus::Running {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("job {id} never started");
+}
+
 async fn wait_final(jobs: &Jobs, id: &str) -> JobRecord {
     for _ in 0..500 {
         let r = jobs.get(id).unwrap();
@@ -112,12 +123,7 @@ async fn the_queue_holds_its_limit_and_refuses_one_more() {
         .await
         .unwrap();
     // Wait until the worker took it, so the queue is empty again.
-    for _ in 0..200 {
-        if jobs.get(&running.id).unwrap().status == JobStatus::Running {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    wait_running(&jobs, &running.id).await;
     let mut waiting = Vec::new();
     for _ in 0..MAX_QUEUED_JOBS {
         let job = jobs.submit("enhance", "main", json!({}), forever()).await;
@@ -168,12 +174,7 @@ async fn a_restart_fails_interrupted_jobs_and_keeps_finished_ones() {
             .submit("enhance", "main", json!({}), forever())
             .await
             .unwrap();
-        for _ in 0..200 {
-            if jobs.get(&running.id).unwrap().status == JobStatus::Running {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        wait_running(&jobs, &running.id).await;
         // A crash: the record says "running" on disk, and nobody finishes it.
         db.flush().unwrap();
         std::mem::forget(jobs);

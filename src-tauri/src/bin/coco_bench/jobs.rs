@@ -84,15 +84,13 @@ pub async fn main(args: JobsArgs, as_json: bool) -> BenchResult<()> {
     let client = reqwest::Client::builder().build().map_err(err)?;
     let sketch = tiny_png([250, 250, 250]);
     let data = base64::engine::general_purpose::STANDARD.encode(&sketch);
-    let saved: Value = client
-        .post(format!("http://{http}/api/save-image"))
-        .json(&json!({"imageData": format!("data:image/png;base64,{data}")}))
-        .send()
-        .await
-        .map_err(err)?
-        .json()
-        .await
-        .map_err(err)?;
+    let upload = json!({"imageData": format!("data:image/png;base64,{data}")});
+    let saved = json_of(
+        client
+            .post(format!("http://{http}/api/save-image"))
+            .json(&upload),
+    )
+    .await?;
     let filename = saved["filename"]
         .as_str()
         .ok_or_else(|| err("upload failed"))?
@@ -123,29 +121,20 @@ pub async fn main(args: JobsArgs, as_json: bool) -> BenchResult<()> {
         let direct = t.elapsed();
 
         let t = Instant::now();
-        let submitted: Value = client
-            .post(format!("http://{http}/api/enhance-image"))
-            .json(&json!({"filename": filename, "engine": "gemini", "prompt": "bench"}))
-            .send()
-            .await
-            .map_err(err)?
-            .json()
-            .await
-            .map_err(err)?;
+        let submitted: Value = json_of(
+            client
+                .post(format!("http://{http}/api/enhance-image"))
+                .json(&json!({"filename": filename, "engine": "gemini", "prompt": "bench"})),
+        )
+        .await?;
         let id = submitted["requestId"]
             .as_str()
             .ok_or_else(|| err(&submitted))?
             .to_string();
         wait_complete(&mut ws, &id).await?;
         let elapsed = t.elapsed();
-        let status: Value = client
-            .get(format!("http://{http}/api/enhancement-status/{id}"))
-            .send()
-            .await
-            .map_err(err)?
-            .json()
-            .await
-            .map_err(err)?;
+        let status: Value =
+            json_of(client.get(format!("http://{http}/api/enhancement-status/{id}"))).await?;
         if status["status"] != "complete" || status["result"]["engine"] != "gemini" {
             return Err(err(format!("unexpected status: {status}")));
         }
@@ -177,6 +166,11 @@ pub async fn main(args: JobsArgs, as_json: bool) -> BenchResult<()> {
     });
     report::emit(as_json, &human, &value);
     Ok(())
+}
+
+/// Sends a request and reads its JSON answer.
+async fn json_of(request: reqwest::RequestBuilder) -> BenchResult<Value> {
+    request.send().await.map_err(err)?.json().await.map_err(err)
 }
 
 fn percentile(values: &[f64], q: f64) -> f64 {
