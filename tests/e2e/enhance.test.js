@@ -62,7 +62,7 @@ async function drawAndSelectLoop(page) {
 
 /**
  * Records every progress text and bar value the dialog shows, so a test can
- * tell that progress was visible even when the job is quick.
+ * tell that progress was visible even between two polls.
  * @param {import('playwright-core').Page} page
  */
 async function watchProgress(page) {
@@ -145,14 +145,11 @@ test('the local enhancer turns the selected sketch into a picture both people se
     await a.page.getByTestId('enhance-dialog').waitFor();
     assert.match(await a.page.getByTestId('enhance-region').innerText(), /the selection \(1 shape/);
     await a.page.screenshot({ path: `${artifacts}/enhance-dialog.png` });
-    await watchProgress(a.page);
     await a.page.getByTestId('engine-local').check();
     await a.page.getByTestId('enhance-prompt').fill('a sunny meadow');
     await a.page.getByTestId('enhance-start').click();
 
     await a.page.getByTestId('enhance-result').waitFor({ timeout: 30000 });
-    const seen = await a.page.evaluate(() => /** @type {any} */ (window).__progress);
-    assert.ok(seen.some((/** @type {any} */ p) => p.value > 0 && p.value < 1 && /%\)$/.test(p.text)), `the job's progress was shown: ${JSON.stringify(seen)}`);
     assert.match(await a.page.getByTestId('enhance-engine').innerText(), /local enhancer/);
     await a.page.screenshot({ path: `${artifacts}/enhance-result.png` });
 
@@ -296,8 +293,12 @@ test('cancelling a slow enhancement says so and places nothing; the others saw w
   const b = await join(browser, url, 'Finn', 'top-right');
   try {
     await drawAndSelectLoop(a.page);
+    await watchProgress(a.page);
     await startEnhance(a.page, 'gemini');
     await a.page.getByTestId('enhance-message').filter({ hasText: /asking Gemini/ }).waitFor({ timeout: 10000 });
+    // The fake holds its answer for seconds: the bar and a percentage are on screen meanwhile.
+    const seen = await a.page.evaluate(() => /** @type {any} */ (window).__progress);
+    assert.ok(seen.some((/** @type {any} */ p) => p.value > 0 && p.value < 1 && /%\)$/.test(p.text)), `the job's progress was shown: ${JSON.stringify(seen)}`);
     await a.page.screenshot({ path: `${artifacts}/enhance-progress.png` });
     const activity = b.page.getByTestId('activity-item');
     await activity.filter({ hasText: /^Eve is enhancing…/ }).waitFor();
@@ -330,8 +331,12 @@ test('when the socket drops mid-job, polling finds the result and the picture is
   const a = await join(browser, url, 'Gus', 'top-left');
   try {
     await drawAndSelectLoop(a.page);
+    await watchProgress(a.page);
     await startEnhance(a.page, 'gemini');
     await a.page.getByTestId('enhance-message').filter({ hasText: /asking Gemini/ }).waitFor({ timeout: 10000 });
+    // The fake holds its answer for seconds: the bar and a percentage are on screen meanwhile.
+    const seen = await a.page.evaluate(() => /** @type {any} */ (window).__progress);
+    assert.ok(seen.some((/** @type {any} */ p) => p.value > 0 && p.value < 1 && /%\)$/.test(p.text)), `the job's progress was shown: ${JSON.stringify(seen)}`);
     // Offline until the job has finished on the host: its last frames are lost.
     await a.context.setOffline(true);
     await waitState(a.page, (s) => s.connection === 'offline');
