@@ -411,3 +411,78 @@ test('a frame whose picture is gone from the host: the video fails with a messag
     await b?.context.close();
   }
 });
+
+test('a video one person makes is there for the others: who is making it, a notice, the room\'s list to watch and download, after a reload too', async () => {
+  const url = `${host.url}?room=sb5`;
+  const a = await join(browser, url, 'Gil', 'top-left');
+  const b = await join(browser, url, 'Hal', 'top-right');
+  try {
+    await openStrip(a.page);
+    for (const color of ['#e03131', '#1971c2']) {
+      await insertPicture(a.page, color);
+      await a.page.getByTestId('sb-add').click();
+    }
+    await waitFrames(a.page, (f) => f.length === 2);
+
+    // A long render: the other person sees who is making a video, until it is cancelled.
+    await edit(a.page, 0, 'sb-duration', '60');
+    await edit(a.page, 1, 'sb-duration', '60');
+    await waitFrames(a.page, (f) => f[0].seconds === '60' && f[1].seconds === '60');
+    await a.page.getByTestId('sb-make-video').click();
+    await a.page.getByTestId('video-size').selectOption('1080p');
+    await a.page.getByTestId('video-make').click();
+    const making = b.page.getByTestId('activity-item').filter({ hasText: /^Gil is making a video…/ });
+    await making.waitFor({ timeout: 30000 });
+    assert.equal(await a.page.getByTestId('activity-item').count(), 0, 'one\'s own render shows in the panel, not there');
+    await a.page.getByTestId('video-cancel').click();
+    await a.page.getByTestId('video-error').filter({ hasText: /Cancelled/ }).waitFor({ timeout: 30000 });
+    await making.waitFor({ state: 'detached' });
+
+    // A short one, finished: the other person is told, and finds it in the room's list.
+    await edit(a.page, 0, 'sb-duration', '1');
+    await edit(a.page, 1, 'sb-duration', '1');
+    await waitFrames(a.page, (f) => f[0].seconds === '1' && f[1].seconds === '1');
+    await a.page.getByTestId('video-size').selectOption('360p');
+    await a.page.getByTestId('video-title').fill('Red then blue');
+    await a.page.getByTestId('video-make').click();
+    await a.page.getByTestId('video-result').waitFor({ timeout: 120000 });
+    assert.equal(await a.page.getByTestId('video-name').innerText(), 'Red then blue');
+    const mine = a.page.getByTestId('video-item');
+    await mine.filter({ hasText: /Red then blue.*by you/s }).waitFor();
+    assert.equal(await mine.count(), 1, 'the cancelled render is not listed');
+
+    await b.page.getByTestId('toast').filter({ hasText: 'Gil made a video, “Red then blue”: it is under Make video.' }).waitFor({ timeout: 10000 });
+    await b.page.screenshot({ path: `${artifacts}/storyboard-video-notice.png` });
+    await openStrip(b.page);
+    await b.page.getByTestId('sb-make-video').click();
+    const theirs = b.page.getByTestId('video-item');
+    await theirs.filter({ hasText: /Red then blue.*by Gil · [\d.]+ s · MP4/s }).waitFor();
+    await theirs.getByTestId('video-watch').click();
+    assert.equal(await b.page.getByTestId('video-name').innerText(), 'Red then blue');
+    const player = b.page.getByTestId('video-player');
+    await player.waitFor();
+    const duration = await player.evaluate((v) => new Promise((resolve, reject) => {
+      const video = /** @type {HTMLVideoElement} */ (v);
+      if (video.readyState >= 1) resolve(video.duration);
+      video.addEventListener('loadedmetadata', () => resolve(video.duration));
+      video.addEventListener('error', () => reject(new Error(`video error ${video.error?.code}`)));
+    }));
+    // The one Gil made: a title card, then the two 1 s frames, as the host measured it.
+    const [made] = await b.page.evaluate(async () => (await (await fetch('/api/jobs?room=sb5&kind=video')).json()).jobs.filter((/** @type {any} */ j) => j.status === 'complete'));
+    assert.ok(Math.abs(duration - made.result.durationMs / 1000) < 0.1, `the video Hal watches lasts ${duration} s; Gil's ${made.result.durationMs} ms`);
+    assert.ok(duration >= 2.4 && duration <= 4.5, `a title card and two 1 s frames: ${duration} s`);
+    await b.page.screenshot({ path: `${artifacts}/storyboard-video-list.png` });
+    const [download] = await Promise.all([b.page.waitForEvent('download'), theirs.getByTestId('video-list-download').click()]);
+    assert.equal(readFileSync(await download.path()).subarray(4, 8).toString('latin1'), 'ftyp', 'the download is an MP4');
+
+    // The host keeps the list: after a reload it is still there.
+    await b.page.reload();
+    await waitState(b.page, (s) => s.connection === 'connected');
+    await openStrip(b.page);
+    await b.page.getByTestId('sb-make-video').click();
+    await b.page.getByTestId('video-item').filter({ hasText: /Red then blue.*by Gil/s }).waitFor();
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});

@@ -2,6 +2,7 @@
 //! HTTP Range, GIF, cancelling, a picture gone from disk, progress in the
 //! room. Small videos (320×180 at 10 fps, short scenes) keep debug builds fast.
 
+use coco::protocol::limits::MAX_ID_BYTES;
 use serde_json::{json, Value};
 
 use crate::common::boards::{board_with_frames, call, ffprobe, finished, ok, video_files};
@@ -65,6 +66,7 @@ async fn fewer_than_two_frames_is_refused() {
         (json!({"fps": 0}), "bad_fps"),
         (json!({"format": "avi"}), "invalid"),
         (json!({"title": "t".repeat(500)}), "too_long"),
+        (json!({"by": "u".repeat(MAX_ID_BYTES + 1)}), "invalid"),
     ] {
         let (status, answer) = call(
             &host,
@@ -182,9 +184,20 @@ async fn a_storyboard_renders_to_an_mp4_that_seeks() {
 async fn a_gif_is_made_on_request() {
     let host = TestHost::start().await;
     let board = board_with_frames(&host, "main", 2, 500).await;
-    let id = generate(&host, small(&board, json!({"format": "gif"}))).await;
+    // A userId at the longest `by` the host keeps.
+    let by = "u".repeat(MAX_ID_BYTES);
+    let id = generate(&host, small(&board, json!({"format": "gif", "by": by}))).await;
     let done = finished(&host, &id).await;
     assert_eq!(done["status"], "complete", "{done}");
+    // The room's videos, for the others to watch: whose, of which storyboard.
+    let listed = ok(&host, "GET", "/api/jobs?room=main&kind=video", None).await;
+    let listed = listed["jobs"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], id.as_str());
+    assert_eq!(listed[0]["input"]["by"], by.as_str());
+    assert_eq!(listed[0]["input"]["storyboardName"], "Storyboard 1");
+    let enhancements = ok(&host, "GET", "/api/jobs?room=main&kind=enhance", None).await;
+    assert!(enhancements["jobs"].as_array().unwrap().is_empty());
     let path = done["result"]["path"].as_str().unwrap();
     assert!(path.ends_with(".gif"));
     let (status, headers, bytes) = fetch(&host, path, &[]).await;

@@ -461,24 +461,31 @@ export class Enhance {
     } catch { /* the frames will tell */ }
   }
 
-  /** The small "X is enhancing…" lines, for the jobs of the others. */
+  /**
+   * The small "X is enhancing…" and "X is making a video…" lines, for the
+   * jobs of the others (one's own video shows in the video panel).
+   */
   renderActivity() {
     const lines = [];
     for (const job of this.jobs.values()) {
-      if (job.kind !== 'enhance' || isFinal(job) || this.mine.has(job.id)) continue;
+      if (!ACTIVITY[job.kind] || isFinal(job) || this.mine.has(job.id)) continue;
       const by = typeof job.input?.by === 'string' ? job.input.by : '';
+      if (job.kind === 'video' && by === this.d.userId) continue;
       // Frames of the job being started here can beat the answer that names it.
       if (by === this.d.userId && this.current && !this.current.id) continue;
       const who = by === this.d.userId ? 'You' : (by && this.d.userName(by)) || 'Someone';
       const li = document.createElement('li');
       li.dataset.testid = 'activity-item';
       const pct = Math.round((Number(job.progress) || 0) * 100);
-      li.textContent = `${who} ${who === 'You' ? 'are' : 'is'} enhancing…${pct > 0 ? ` ${pct}%` : ''}`;
+      li.textContent = `${who} ${who === 'You' ? 'are' : 'is'} ${ACTIVITY[job.kind]}…${pct > 0 ? ` ${pct}%` : ''}`;
       lines.push(li);
     }
     this.activity.replaceChildren(...lines);
   }
 }
+
+/** What the activity line says a job of each kind is doing. @type {Record<string, string>} */
+const ACTIVITY = { enhance: 'enhancing', video: 'making a video' };
 
 /**
  * Whether `b` is a later state of the same job than `a`: a final state is

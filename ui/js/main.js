@@ -262,7 +262,10 @@ async function startBoard(joined) {
     }
   }
 
-  const storyboard = startStoryboard({ room, code, board, net, stage, selected: () => [...renderer.selected], toast: showToast });
+  const storyboard = startStoryboard({
+    room, code, board, net, stage, selected: () => [...renderer.selected], toast: showToast,
+    userId: joined.userId, userName: (id) => net.users.get(id)?.name ?? null,
+  });
 
   fileInput.addEventListener('change', () => {
     const file = fileInput.files?.[0];

@@ -34,6 +34,7 @@ const seconds = (ms) => `${Math.round(ms / 100) / 10}`;
 
 /**
  * @param {{room: string, code: string, board: Board, selected: () => string[], toast: Toast,
+ *   userId: string, userName: (id: string) => string|null,
  *   stage: HTMLElement, net: {onFrame: (cb: (type: string, payload: any) => void) => void}}} o
  */
 export function startStoryboard(o) {
@@ -71,7 +72,7 @@ export function startStoryboard(o) {
     body,
   );
   root.hidden = false;
-  const video = new VideoPanel({ stage: o.stage, code: o.code, room: o.room });
+  const video = new VideoPanel({ stage: o.stage, code: o.code, room: o.room, userId: o.userId, userName: o.userName, toast: o.toast });
 
   const current = () => boards.find((b) => b.id === currentId) || boards[0] || null;
 

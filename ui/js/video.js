@@ -2,7 +2,8 @@
 /**
  * The "Make video" panel: settings, the render's progress (from the room's
  * `JOB_UPDATED` frames, with a slow poll in case the connection drops), a
- * cancel button, then the video to watch and download.
+ * cancel button, then the video to watch and download; below, every video
+ * the room has made (`videolist.js`), so the others can watch it too.
  *
  * Some browsers cannot play H.264 (Debian's Chromium is built without it),
  * so where `canPlayType` says no, the panel asks the host for a GIF and says
@@ -12,6 +13,7 @@ import { el } from './ui.js';
 import { imageUrl } from './images.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
 import { StoryChoice, storyView } from './videostory.js';
+import { RoomVideos, videoName } from './videolist.js';
 
 /** Sizes offered; the host's largest frame is 1080p (media::video::plan::MAX_HEIGHT). */
 export const VIDEO_SIZES = [
@@ -32,17 +34,22 @@ export function canPlayH264() {
 
 /**
  * @typedef {{id: string, kind: string, status: 'queued'|'running'|'complete'|'failed'|'cancelled',
- *   progress: number, message: string, result?: any, error?: {code: string, message: string}}} Job
+ *   progress: number, message: string, input?: any, result?: any, updatedAt?: number, error?: {code: string, message: string}}} Job
  */
 
 /** @param {number} n */
 const mb = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 export class VideoPanel {
-  /** @param {{stage: HTMLElement, code: string, room: string}} o */
+  /**
+   * @param {{stage: HTMLElement, code: string, room: string, userId: string, userName: (id: string) => string|null,
+   *   toast: (text: string, kind: 'info'|'bad', ms: number) => void}} o
+   */
   constructor(o) {
     this.code = o.code;
     this.room = o.room;
+    this.userId = o.userId;
+    this.toast = o.toast;
     this.h264 = canPlayH264();
     /** @type {import('./storyboard.js').Storyboard|null} */
     this.storyboard = null;
@@ -86,6 +93,7 @@ export class VideoPanel {
     this.progress = el('div', { class: 'vp-progress', 'data-testid': 'video-progress', role: 'status', 'aria-live': 'polite' },
       [this.bar, el('div', { class: 'vp-row' }, [this.status, this.cancel])]);
 
+    this.name = el('strong', { class: 'vp-name', 'data-testid': 'video-name' });
     this.media = el('div', { class: 'vp-media' });
     this.meta = el('p', { class: 'vp-meta muted', 'data-testid': 'video-meta' });
     this.told = el('div', { class: 'vp-told', 'data-testid': 'video-told' });
@@ -93,12 +101,16 @@ export class VideoPanel {
     this.download = /** @type {HTMLAnchorElement} */ (el('a', { class: 'vp-download', 'data-testid': 'video-download' }, ['Download']));
     const again = el('button', { type: 'button', 'data-testid': 'video-again' }, ['Make another']);
     this.result = el('div', { class: 'vp-result', 'data-testid': 'video-result' },
-      [this.media, this.meta, this.told, this.notes, el('div', { class: 'vp-row' }, [this.download, again])]);
+      [this.name, this.media, this.meta, this.told, this.notes, el('div', { class: 'vp-row' }, [this.download, again])]);
 
     this.error = el('p', { class: 'error vp-error', role: 'alert', 'data-testid': 'video-error' });
+    this.videos = new RoomVideos({
+      code: o.code, room: o.room, userId: o.userId, userName: o.userName,
+      onWatch: (job) => { this.showResult(job.result, videoName(job)); this.media.scrollIntoView({ block: 'nearest' }); },
+    });
     this.root = el('section', { class: 'video-panel', 'data-testid': 'video-panel', role: 'dialog', 'aria-labelledby': 'vp-title', hidden: '' }, [
       el('header', {}, [el('h2', { id: 'vp-title' }, ['Make a video']), close]),
-      this.form, this.progress, this.result, this.error,
+      this.form, this.progress, this.result, this.error, this.videos.root,
     ]);
     o.stage.append(this.root);
 
@@ -113,7 +125,8 @@ export class VideoPanel {
   /** @param {'form'|'progress'|'result'} part */
   show(part) {
     this.form.hidden = part !== 'form';
-    this.progress.hidden = part !== 'progress';
+    // A render being followed stays in sight while another video is watched.
+    this.progress.hidden = part !== 'progress' && !(part === 'result' && this.jobId);
     this.result.hidden = part !== 'result';
     if (part !== 'result') this.media.replaceChildren(); // stops a video that was playing
   }
@@ -124,6 +137,7 @@ export class VideoPanel {
     this.root.hidden = false;
     if (!this.form.hidden) this.title.focus();
     this.story.refresh();
+    this.videos.load();
   }
 
   /** Keeps the plan line current while frames change. @param {import('./storyboard.js').Storyboard} sb */
@@ -144,7 +158,7 @@ export class VideoPanel {
     try {
       const body = {
         storyboardId: sb.id, room: this.room, width: size.width, height: size.height, format: this.format.value,
-        includeMusic: this.music.checked, ...(this.title.value.trim() ? { title: this.title.value.trim() } : {}), ...this.story.fields(),
+        includeMusic: this.music.checked, by: this.userId, ...(this.title.value.trim() ? { title: this.title.value.trim() } : {}), ...this.story.fields(),
       };
       const res = await hostJson(this.code, 'POST', '/api/generate-video', body);
       this.jobId = String(res.requestId || res.job?.id || '');
@@ -190,7 +204,12 @@ export class VideoPanel {
 
   /** A job update pushed to the room (or polled). @param {Job} job */
   onJob(job) {
-    if (!job || job.id !== this.jobId || (job.kind && job.kind !== 'video')) return;
+    if (!job || (job.kind && job.kind !== 'video')) return;
+    if (this.videos.onJob(job) && job.id !== this.jobId && job.input?.by !== this.userId) {
+      const who = this.videos.who(job);
+      this.toast(`${who.charAt(0).toUpperCase()}${who.slice(1)} made a video, “${videoName(job)}”: it is under Make video.`, 'info', 8000);
+    }
+    if (job.id !== this.jobId) return;
     this.lastEvent = Date.now();
     if (job.status === 'queued' || job.status === 'running') {
       this.bar.value = Math.max(0, Math.min(1, Number(job.progress) || 0));
@@ -198,7 +217,7 @@ export class VideoPanel {
       return;
     }
     this.stopFollowing();
-    if (job.status === 'complete' && job.result) this.showResult(job.result);
+    if (job.status === 'complete' && job.result) this.showResult(job.result, videoName(job));
     else if (job.status === 'cancelled') this.fail('Cancelled: no video was made.');
     else this.fail(this.explain(job.error?.code || 'failed', job.error?.message || 'the host could not make it'));
   }
@@ -224,18 +243,20 @@ export class VideoPanel {
   }
 
   /** @param {{path: string, filename?: string, format?: string, width?: number, height?: number, durationMs?: number, frames?: number, bytes?: number, notes?: string[],
-   *   story?: import('./videostory.js').Story, narration?: import('./videostory.js').Narration}} r */
-  showResult(r) {
+   *   story?: import('./videostory.js').Story, narration?: import('./videostory.js').Narration}} r
+   * @param {string} name what the video is called, for the result's heading */
+  showResult(r, name) {
     const url = imageUrl(r.path);
     const gif = r.format === 'gif' || /\.gif$/i.test(r.path);
     this.show('result');
     if (gif) {
-      this.media.replaceChildren(el('img', { src: url, alt: `The video of ${this.storyboard?.name || 'the storyboard'}, as an animated GIF`, 'data-testid': 'video-gif' }));
+      this.media.replaceChildren(el('img', { src: url, alt: `${name}, as an animated GIF`, 'data-testid': 'video-gif' }));
     } else if (this.h264) {
       this.media.replaceChildren(el('video', { src: url, controls: '', playsinline: '', preload: 'metadata', 'data-testid': 'video-player' }));
     } else {
       this.media.replaceChildren(el('p', { class: 'vp-note', 'data-testid': 'video-unplayable' }, ['This browser cannot play MP4 video: download it to watch it elsewhere, or make a GIF.']));
     }
+    this.name.textContent = name;
     const bits = [];
     if (r.width && r.height) bits.push(`${r.width}×${r.height}`);
     if (r.durationMs) bits.push(`${Math.round(r.durationMs / 100) / 10} s`);

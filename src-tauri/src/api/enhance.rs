@@ -38,6 +38,18 @@ pub struct Submit {
     by: Option<String>,
 }
 
+/// The `by` of a job request: the asker's `userId`, kept in the job's input
+/// so the others in the room can see who started it. Empty means none.
+pub fn check_by(by: Option<String>) -> Result<Option<String>, ApiError> {
+    let by = by.filter(|b| !b.is_empty());
+    if by.as_ref().is_some_and(|b| b.len() > MAX_ID_BYTES) {
+        return Err(invalid(&format!(
+            "by is a userId of at most {MAX_ID_BYTES} bytes"
+        )));
+    }
+    Ok(by)
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     Admitted(query): Admitted,
@@ -71,12 +83,7 @@ pub async fn submit(
         Some(text) => EngineChoice::parse(text)
             .ok_or_else(|| invalid("engine is \"auto\", \"gemini\" or \"local\""))?,
     };
-    let by = body.by.filter(|b| !b.is_empty());
-    if by.as_ref().is_some_and(|b| b.len() > MAX_ID_BYTES) {
-        return Err(invalid(&format!(
-            "by is a userId of at most {MAX_ID_BYTES} bytes"
-        )));
-    }
+    let by = check_by(body.by)?;
     let source = parse_source(&body.filename);
     let enhancer = &state.inner.enhancer;
     if !enhancer.has_source(&source) {

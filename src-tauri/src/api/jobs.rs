@@ -4,9 +4,10 @@
 
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::gate::Admitted;
@@ -17,11 +18,22 @@ use crate::jobs::JobsError;
 /// How long a client told "queue full" is asked to wait.
 const QUEUE_FULL_RETRY: Duration = Duration::from_secs(5);
 
+/// `?kind=` narrows the list to one kind of job (`enhance`, `video`), so a
+/// room's videos are not pushed out of the list by many enhancements.
+#[derive(Deserialize)]
+pub struct KindQuery {
+    kind: Option<String>,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     Admitted(query): Admitted,
+    Query(KindQuery { kind }): Query<KindQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let jobs = state.inner.jobs.list(query.room.as_deref());
+    let jobs = state
+        .inner
+        .jobs
+        .list(query.room.as_deref(), kind.as_deref());
     Ok(Json(json!({ "success": true, "jobs": jobs })))
 }
 

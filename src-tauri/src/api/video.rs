@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_http::services::ServeFile;
 
-use super::enhance::compat_status;
+use super::enhance::{check_by, compat_status};
 use super::gate::Admitted;
 use super::images::internal;
 use super::jobs::submit_error;
@@ -37,6 +37,8 @@ pub struct Generate {
     fps: Option<u32>,
     format: Option<String>,
     story: Option<String>,
+    /// The `userId` of the person asking, so the room can see whose video it is.
+    by: Option<String>,
 }
 
 pub async fn generate(
@@ -46,9 +48,10 @@ pub async fn generate(
 ) -> Result<Json<Value>, ApiError> {
     let body: Generate = parse_body(
         &body,
-        "{storyboardId?, room?, storyContext?, includeMusic?, title?, width?, height?, fps?, format?: \"mp4\"|\"gif\", story?: \"auto\"|\"gemini\"|\"off\"}",
+        "{storyboardId?, room?, storyContext?, includeMusic?, title?, width?, height?, fps?, format?: \"mp4\"|\"gif\", story?: \"auto\"|\"gemini\"|\"off\", by?}",
     )?;
     let room = room_of(body.room, &query)?;
+    let by = check_by(body.by)?;
     let format = match body.format.as_deref() {
         None => VideoFormat::Mp4,
         Some(text) => VideoFormat::parse(text)
@@ -111,10 +114,14 @@ pub async fn generate(
         .check(&request)
         .map_err(|e| invalid(e.code(), &e.to_string()))?;
     let room = request.storyboard.room.clone();
+    let mut input = maker.input(&request);
+    if let Some(by) = by {
+        input["by"] = json!(by);
+    }
     let job = state
         .inner
         .jobs
-        .submit(KIND, &room, maker.input(&request), maker.work(request))
+        .submit(KIND, &room, input, maker.work(request))
         .await
         .map_err(submit_error)?;
     Ok(Json(json!({

@@ -223,7 +223,7 @@ impl Jobs {
     }
 
     /// The newest jobs, of one room or of all, newest first.
-    pub fn list(&self, room: Option<&str>) -> Vec<JobRecord> {
+    pub fn list(&self, room: Option<&str>, kind: Option<&str>) -> Vec<JobRecord> {
         let mut records: Vec<JobRecord> = self
             .inner
             .tree
@@ -231,6 +231,7 @@ impl Jobs {
             .values()
             .filter_map(|v| serde_json::from_slice::<JobRecord>(&v.ok()?).ok())
             .filter(|r| room.is_none_or(|room| r.room == room))
+            .filter(|r| kind.is_none_or(|kind| r.kind == kind))
             .map(|r| self.get(&r.id).unwrap_or(r))
             .collect();
         records.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id.clone())));

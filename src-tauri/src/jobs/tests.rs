@@ -90,8 +90,10 @@ async fn a_job_runs_to_complete_and_its_room_hears_every_state() {
     assert!(states.contains(&JobStatus::Running));
     assert_eq!(states.last(), Some(&JobStatus::Complete));
     assert!(seen.lock().unwrap().iter().all(|(room, _)| room == "main"));
-    assert_eq!(jobs.list(Some("main"))[0].id, queued.id);
-    assert!(jobs.list(Some("other")).is_empty());
+    assert_eq!(jobs.list(Some("main"), None)[0].id, queued.id);
+    assert!(jobs.list(Some("other"), None).is_empty());
+    assert_eq!(jobs.list(None, Some("enhance"))[0].id, queued.id);
+    assert!(jobs.list(Some("main"), Some("video")).is_empty());
 }
 
 #[tokio::test]
@@ -129,14 +131,18 @@ async fn the_queue_holds_its_limit_and_refuses_one_more() {
         let job = jobs.submit("enhance", "main", json!({}), forever()).await;
         waiting.push(job.unwrap().id);
     }
-    let before = jobs.list(None).len();
+    let before = jobs.list(None, None).len();
     let err = jobs
         .submit("enhance", "main", json!({}), forever())
         .await
         .unwrap_err();
     assert!(matches!(err, JobsError::QueueFull), "{err}");
     assert_eq!(err.code(), "queue_full");
-    assert_eq!(jobs.list(None).len(), before, "a refused job is not stored");
+    assert_eq!(
+        jobs.list(None, None).len(),
+        before,
+        "a refused job is not stored"
+    );
     // Cancelling a waiting job ends it at once and frees its place.
     let cancelled = jobs.cancel(&waiting[0]).unwrap();
     assert_eq!(cancelled.status, JobStatus::Cancelled);

@@ -110,6 +110,7 @@ impl VideoMaker {
     pub fn input(&self, request: &VideoRequest) -> Value {
         json!({
             "storyboardId": request.storyboard.id,
+            "storyboardName": request.storyboard.name,
             "rev": request.storyboard.rev,
             "frames": request.storyboard.frames.len(),
             "title": request.title(),

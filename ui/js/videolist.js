@@ -1,0 +1,101 @@
+// @ts-check
+/**
+ * The room's videos, for everyone in it: every finished render of the room,
+ * newest first, with who asked for it, to watch and download. The list comes
+ * from the host (`GET /api/jobs?kind=video`) when the panel opens and is kept
+ * current by the room's `JOB_UPDATED` frames, so a video one person makes is
+ * there for all of them, and still there after a reload or a host restart.
+ */
+import { el } from './ui.js';
+import { imageUrl } from './images.js';
+import { hostJson } from './hostjson.js';
+
+/** How many videos the list shows; older ones stay on the host (and in `/api/jobs`). */
+export const MAX_SHOWN_VIDEOS = 20;
+
+/**
+ * @typedef {{id: string, kind: string, status: string, updatedAt?: number, createdAt?: number,
+ *   input?: {by?: string, title?: string|null, storyboardName?: string}, result?: any}} VideoJob
+ */
+
+/** A finished video job with a file to show. @param {any} job @returns {job is VideoJob} */
+export const isFinishedVideo = (job) => !!job && job.kind === 'video' && job.status === 'complete'
+  && typeof job.result?.path === 'string' && job.result.path.startsWith('/videos/');
+
+/** The name a video goes by: its title, else its storyboard's name. @param {VideoJob} job */
+export function videoName(job) {
+  const title = job.result?.story?.title || job.input?.title;
+  return (typeof title === 'string' && title) || job.input?.storyboardName || 'Video';
+}
+
+/** @param {number} ms */
+const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+export class RoomVideos {
+  /**
+   * @param {{code: string, room: string, userId: string, userName: (id: string) => string|null,
+   *   onWatch: (job: VideoJob) => void}} o
+   */
+  constructor(o) {
+    this.o = o;
+    /** @type {Map<string, VideoJob>} */
+    this.jobs = new Map();
+    this.list = el('ol', { class: 'vp-videos', 'data-testid': 'video-list', 'aria-label': 'Videos of this room, newest first' });
+    this.empty = el('p', { class: 'vp-note muted', 'data-testid': 'video-list-empty' }, ['No videos in this room yet.']);
+    this.root = el('section', { class: 'vp-room', 'aria-labelledby': 'vp-room-title' }, [
+      el('h3', { id: 'vp-room-title' }, ['Videos of this room']), this.list, this.empty,
+    ]);
+    this.render();
+  }
+
+  /** Asks the host for the room's videos (they outlive pages and restarts). */
+  async load() {
+    try {
+      const res = await hostJson(this.o.code, 'GET', `/api/jobs?room=${encodeURIComponent(this.o.room)}&kind=video`);
+      for (const job of Array.isArray(res.jobs) ? res.jobs : []) if (isFinishedVideo(job)) this.jobs.set(job.id, job);
+      this.render();
+    } catch { /* the list keeps what the frames told; the next opening asks again */ }
+  }
+
+  /**
+   * A job update of the room.
+   * @param {any} job @returns {boolean} whether it is a video this list had not seen finished
+   */
+  onJob(job) {
+    if (!isFinishedVideo(job)) return false;
+    const fresh = !this.jobs.has(job.id);
+    this.jobs.set(job.id, job);
+    this.render();
+    return fresh;
+  }
+
+  /** Who asked for a video, as the list says it. @param {VideoJob} job */
+  who(job) {
+    const by = job.input?.by;
+    if (!by) return 'someone';
+    if (by === this.o.userId) return 'you';
+    return this.o.userName(by) || 'someone who has left';
+  }
+
+  render() {
+    const jobs = [...this.jobs.values()]
+      .sort((a, b) => (b.updatedAt || 0) - (a.updatedAt || 0))
+      .slice(0, MAX_SHOWN_VIDEOS);
+    this.list.replaceChildren(...jobs.map((job) => {
+      const r = job.result;
+      const gif = r.format === 'gif' || /\.gif$/i.test(r.path);
+      const bits = [`by ${this.who(job)}`];
+      if (r.durationMs) bits.push(`${Math.round(r.durationMs / 100) / 10} s`);
+      bits.push(gif ? 'GIF' : 'MP4');
+      if (job.updatedAt) bits.push(clock(job.updatedAt));
+      const watch = el('button', { type: 'button', 'data-testid': 'video-watch' }, ['Watch']);
+      watch.addEventListener('click', () => this.o.onWatch(job));
+      const save = el('a', { href: imageUrl(r.path), download: r.filename || `coco-video.${gif ? 'gif' : 'mp4'}`, 'data-testid': 'video-list-download' }, ['Download']);
+      return el('li', { 'data-testid': 'video-item', 'data-id': job.id }, [
+        el('div', { class: 'vp-video-text' }, [el('strong', {}, [videoName(job)]), el('span', { class: 'muted' }, [bits.join(' · ')])]),
+        watch, save,
+      ]);
+    }));
+    this.empty.hidden = jobs.length > 0;
+  }
+}
