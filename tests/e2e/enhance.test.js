@@ -331,12 +331,8 @@ test('when the socket drops mid-job, polling finds the result and the picture is
   const a = await join(browser, url, 'Gus', 'top-left');
   try {
     await drawAndSelectLoop(a.page);
-    await watchProgress(a.page);
     await startEnhance(a.page, 'gemini');
     await a.page.getByTestId('enhance-message').filter({ hasText: /asking Gemini/ }).waitFor({ timeout: 10000 });
-    // The fake holds its answer for seconds: the bar and a percentage are on screen meanwhile.
-    const seen = await a.page.evaluate(() => /** @type {any} */ (window).__progress);
-    assert.ok(seen.some((/** @type {any} */ p) => p.value > 0 && p.value < 1 && /%\)$/.test(p.text)), `the job's progress was shown: ${JSON.stringify(seen)}`);
     // Offline until the job has finished on the host: its last frames are lost.
     await a.context.setOffline(true);
     await waitState(a.page, (s) => s.connection === 'offline');
