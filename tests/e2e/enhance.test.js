@@ -134,7 +134,7 @@ function pictureOf(page, path) {
   }, path);
 }
 
-test('the local enhancer turns the selected sketch into a picture both people see; undo removes it', async () => {
+test('the local enhancer turns the selected sketch into a picture both people see; it goes to the storyboard from the dialog; undo removes it', async () => {
   const url = `${host.url}?room=enh-local`;
   const a = await join(browser, url, 'Ada', 'top-left');
   const b = await join(browser, url, 'Bo', 'top-right');
@@ -175,6 +175,16 @@ test('the local enhancer turns the selected sketch into a picture both people se
     const px = await pixelAt(b.page, cx, cy);
     assert.ok(px[3] > 200, `the picture is drawn on the other screen: ${px}`);
     assert.ok([0, 1, 2].every((i) => Math.abs(px[i] - pic.middle[i]) < 40), `on screen ${px}, in the file ${pic.middle}`);
+
+    // Sent to the storyboard from the dialog: the same stored picture is its first frame, for both.
+    await a.page.getByTestId('enhance-to-storyboard').click();
+    await a.page.getByTestId('enhance-to-storyboard').filter({ hasText: 'Added as frame 1 of Storyboard 1.' }).waitFor();
+    assert.ok(await a.page.getByTestId('enhance-to-storyboard').isDisabled(), 'added once');
+    const frameImages = (/** @type {import('playwright-core').Page} */ page) => page.evaluate(async () =>
+      (await (await fetch('/api/storyboards?room=enh-local')).json()).storyboards[0].frames.map((/** @type {any} */ f) => f.image));
+    assert.deepEqual(await frameImages(b.page), [shape.image]);
+    await b.page.getByTestId('sb-toggle').click();
+    await b.page.locator(`[data-testid=sb-frame] img[src^="${shape.image}"]`).waitFor();
 
     // "Enhance again", upscaled: the same sketch (not the picture now selected), twice the pixels, same place.
     assert.equal(await a.page.getByTestId('enhance-start').innerText(), 'Enhance again');

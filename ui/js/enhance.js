@@ -15,14 +15,11 @@
 import { renderPng } from './render.js';
 import { uploadImage, loadImage, withCode, UploadError } from './images.js';
 import { randomId } from './net.js';
+import { RoomJobs, isFinal, newer } from './activity.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Bounds} Bounds */
-/**
- * A job as the host shows it (`JOB_UPDATED`, `GET /api/jobs/{id}`).
- * @typedef {{id: string, kind: string, room: string, status: 'queued'|'running'|'complete'|'failed'|'cancelled',
- *   progress: number, message: string, updatedAt?: number, input?: any, result?: any, error?: {code: string, message: string}}} Job
- */
+/** @typedef {import('./activity.js').Job} Job */
 /**
  * What is sent: the shapes (by id, so "Enhance again" sends the same sketch
  * even though the picture it placed is now selected and on the board) and the
@@ -40,12 +37,6 @@ export const MAX_RENDER_SIDE = 2048;
 export const POLL_INTERVAL_MS = 1000;
 /** A job this long without a frame is asked for over HTTP too (a missed frame, a half-open socket). */
 export const SOCKET_SILENCE_MS = 3000;
-/** Jobs remembered from the room's frames: a frame may arrive before the answer that names its job. */
-const MAX_REMEMBERED_JOBS = 64;
-
-const FINAL = new Set(['complete', 'failed', 'cancelled']);
-/** @param {Job} job */
-const isFinal = (job) => FINAL.has(job.status);
 
 /** @param {string} id @returns {HTMLElement} */
 function byId(id) {
@@ -130,6 +121,7 @@ async function jsonOf(res) {
  * @property {() => boolean} connected whether the socket reports jobs right now
  * @property {(shape: Shape) => void} onPlaced the picture is on the board
  * @property {(text: string, kind: 'info'|'bad', ms: number) => void} toast a message while the dialog is closed
+ * @property {(image: string) => Promise<string>} toStoryboard adds a stored picture to the storyboard; says where it went
  */
 
 export class Enhance {
@@ -154,7 +146,9 @@ export class Enhance {
     this.errorEl = byId('enhance-error');
     this.cancelBtn = /** @type {HTMLButtonElement} */ (byId('enhance-cancel'));
     this.startBtn = /** @type {HTMLButtonElement} */ (byId('enhance-start'));
-    this.activity = byId('activity');
+    this.toStoryboardBtn = /** @type {HTMLButtonElement} */ (byId('enhance-to-storyboard'));
+    /** The last picture this dialog placed, for "Add to storyboard". */
+    this.placed = '';
 
     /** @type {'ready'|'working'|'done'|'failed'} */
     this.phase = 'ready';
@@ -162,10 +156,15 @@ export class Enhance {
     this.region = null;
     /** @type {{id: string|null, region: Region, job: Job|null, lastFrameAt: number, cancelAsked: boolean}|null} the job this dialog started */
     this.current = null;
-    /** @type {Map<string, Job>} the latest record of each job of the room seen lately */
-    this.jobs = new Map();
     /** @type {Set<string>} jobs started here */
     this.mine = new Set();
+    const me = deps.userId;
+    this.jobs = new RoomJobs({
+      list: byId('activity'), room: deps.room, userId: me, userName: deps.userName,
+      // This dialog shows its own jobs, and the video panel one's videos; the
+      // frames of a job being started here can beat the answer that names it.
+      ownShown: (job) => this.mine.has(job.id) || (job.input?.by === me && (job.kind === 'video' || !!(this.current && !this.current.id))),
+    });
     /** @type {ReturnType<typeof setInterval>|undefined} */
     this.pollTimer = undefined;
     /** @type {HTMLElement|null} where the focus goes back to */
@@ -175,6 +174,7 @@ export class Enhance {
     byId('enhance-close').addEventListener('click', () => this.close());
     byId('enhance-x').addEventListener('click', () => this.close());
     this.cancelBtn.addEventListener('click', () => this.cancel());
+    this.toStoryboardBtn.addEventListener('click', () => this.addToStoryboard());
     // A tap on the backdrop closes, as Escape does; the job goes on.
     this.dialog.addEventListener('click', (e) => { if (e.target === this.dialog) this.close(); });
     this.dialog.addEventListener('close', () => {
@@ -182,7 +182,7 @@ export class Enhance {
       this.opener = null;
       if (back && back.isConnected) back.focus();
     });
-    this.loadRoomJobs();
+    this.jobs.load();
   }
 
   /**
@@ -282,7 +282,7 @@ export class Enhance {
       if (this.current !== me) return;
       me.id = String(answer.requestId);
       this.mine.add(me.id);
-      this.renderActivity();
+      this.jobs.render();
       this.startPolling();
       this.accept(answer.job);
       // Frames that beat the answer here.
@@ -320,17 +320,11 @@ export class Enhance {
    * @param {Job} job
    */
   onJob(job) {
-    if (!job || typeof job.id !== 'string') return;
-    const old = this.jobs.get(job.id);
-    if (old && !newer(old, job)) return;
-    this.jobs.delete(job.id);
-    this.jobs.set(job.id, job);
-    if (this.jobs.size > MAX_REMEMBERED_JOBS) this.jobs.delete(/** @type {string} */ (this.jobs.keys().next().value));
+    if (!job || typeof job.id !== 'string' || !this.jobs.update(job)) return;
     if (this.current && this.current.id === job.id) {
       this.current.lastFrameAt = Date.now();
       this.accept(job);
     }
-    this.renderActivity();
   }
 
   /** @param {Job|undefined|null} job the latest known state of the job this dialog follows */
@@ -350,7 +344,7 @@ export class Enhance {
     if (job.status === 'complete') this.finishComplete(job, me.region);
     else if (job.status === 'cancelled') this.finishCancelled(me);
     else this.fail(job.error?.message || 'The enhancement failed.');
-    this.renderActivity();
+    this.jobs.render();
   }
 
   /** @param {Job} job @param {Region} region */
@@ -376,12 +370,27 @@ export class Enhance {
     this.d.actions.add(shape);
     this.d.onPlaced(shape);
     this.phase = 'done';
+    this.placed = path;
+    this.toStoryboardBtn.disabled = false;
+    this.toStoryboardBtn.textContent = 'Add to storyboard';
     this.preview.src = withCode(path);
     this.engineEl.textContent = madeBy(r);
     this.noteEl.textContent = typeof r.note === 'string' ? r.note : '';
     this.noteEl.hidden = !this.noteEl.textContent;
     this.render();
     if (!this.dialog.open) this.d.toast(`The enhanced picture is on the board. ${madeBy(r)}${r.note ? ` ${r.note}` : ''}`, 'info', 8000);
+  }
+
+  /** Sends the picture just made to the storyboard, as its last frame. */
+  async addToStoryboard() {
+    if (!this.placed) return;
+    this.toStoryboardBtn.disabled = true;
+    try {
+      this.toStoryboardBtn.textContent = await this.d.toStoryboard(this.placed);
+    } catch (e) {
+      this.toStoryboardBtn.disabled = false;
+      this.errorEl.textContent = e instanceof Error ? e.message : 'The picture could not be added to the storyboard.';
+    }
   }
 
   /** @param {{id: string|null}} me */
@@ -451,49 +460,4 @@ export class Enhance {
       }
     } catch { /* unreachable: the next tick tries again */ }
   }
-
-  /** Enhancements already running in the room when this page opened. */
-  async loadRoomJobs() {
-    try {
-      const res = await fetch(withCode(`/api/jobs?room=${encodeURIComponent(this.d.room)}`), { cache: 'no-store' });
-      const body = await jsonOf(res);
-      for (const job of Array.isArray(body.jobs) ? body.jobs : []) if (!isFinal(job) && !this.jobs.has(job.id)) this.onJob(job);
-    } catch { /* the frames will tell */ }
-  }
-
-  /**
-   * The small "X is enhancing…" and "X is making a video…" lines, for the
-   * jobs of the others (one's own video shows in the video panel).
-   */
-  renderActivity() {
-    const lines = [];
-    for (const job of this.jobs.values()) {
-      if (!ACTIVITY[job.kind] || isFinal(job) || this.mine.has(job.id)) continue;
-      const by = typeof job.input?.by === 'string' ? job.input.by : '';
-      if (job.kind === 'video' && by === this.d.userId) continue;
-      // Frames of the job being started here can beat the answer that names it.
-      if (by === this.d.userId && this.current && !this.current.id) continue;
-      const who = by === this.d.userId ? 'You' : (by && this.d.userName(by)) || 'Someone';
-      const li = document.createElement('li');
-      li.dataset.testid = 'activity-item';
-      const pct = Math.round((Number(job.progress) || 0) * 100);
-      li.textContent = `${who} ${who === 'You' ? 'are' : 'is'} ${ACTIVITY[job.kind]}…${pct > 0 ? ` ${pct}%` : ''}`;
-      lines.push(li);
-    }
-    this.activity.replaceChildren(...lines);
-  }
-}
-
-/** What the activity line says a job of each kind is doing. @type {Record<string, string>} */
-const ACTIVITY = { enhance: 'enhancing', video: 'making a video' };
-
-/**
- * Whether `b` is a later state of the same job than `a`: a final state is
- * never replaced, and frames can overtake the HTTP answers.
- * @param {Job} a @param {Job} b
- */
-function newer(a, b) {
-  if (isFinal(a)) return false;
-  if (isFinal(b)) return true;
-  return (b.updatedAt || 0) >= (a.updatedAt || 0);
 }

@@ -217,6 +217,8 @@ async function startBoard(joined) {
     board, renderer, actions, room, userId: joined.userId,
     userName: (id) => net.users.get(id)?.name ?? null,
     connected: () => net.state === 'connected',
+    // `storyboard` is made further down; this runs only after a picture is made.
+    toStoryboard: (image) => storyboard.addImage(image),
     onPlaced: (shape) => {
       setTool('select');
       renderer.selected.clear();

@@ -243,6 +243,20 @@ export function startStoryboard(o) {
    * selection (or, with nothing selected, the whole board) drawn to a PNG
    * and uploaded first.
    */
+  /**
+   * Adds a picture the host stored as the last frame of the storyboard shown.
+   * @param {string} image @returns {Promise<string>} where it went, to tell the person
+   */
+  async function addFrame(image) {
+    if (!current()) await refresh();
+    const res = await api('POST', `/api/storyboards/${cur().id}/frames?${q}`, { image });
+    if (res.storyboard) apply(res.storyboard);
+    if (!expanded) setExpanded(true);
+    list.lastElementChild?.scrollIntoView({ block: 'nearest', inline: 'end' });
+    const n = current()?.frames.length || 0;
+    return `Added as frame ${n} of ${current()?.name || 'the storyboard'}.`;
+  }
+
   async function add() {
     const shapes = /** @type {import('./board.js').Shape[]} */ (o.selected().map((id) => o.board.shapes.get(id)).filter((s) => !!s));
     let image = '';
@@ -264,13 +278,7 @@ export function startStoryboard(o) {
         if (!png) throw new UploadError('The drawing could not be turned into a picture.', 'export');
         image = (await uploadImage(png)).path;
       }
-      if (!current()) await refresh();
-      const res = await api('POST', `/api/storyboards/${cur().id}/frames?${q}`, { image });
-      if (res.storyboard) apply(res.storyboard);
-      if (!expanded) setExpanded(true);
-      list.lastElementChild?.scrollIntoView({ block: 'nearest', inline: 'end' });
-      const n = current()?.frames.length || 0;
-      o.toast(`Added as frame ${n} of ${current()?.name || 'the storyboard'}.`, 'info', 2500);
+      o.toast(await addFrame(image), 'info', 2500);
     } catch (e) {
       o.toast(e instanceof HostError || e instanceof UploadError ? e.message : 'That could not be added to the storyboard.', 'bad', 8000);
     }
@@ -320,6 +328,8 @@ export function startStoryboard(o) {
 
   return {
     add,
+    /** Adds a stored picture (an enhanced one) as the last frame. */
+    addImage: addFrame,
     /** The storyboard shown, for inspection. */
     current: () => current(),
   };
