@@ -366,6 +366,54 @@ test('when the socket drops mid-job, polling finds the result and the picture is
   }
 });
 
+test('a reload in the middle of an enhancement: the picture is still placed over the sketch, once, even if the job ended meanwhile', async () => {
+  fake.mode = 'slow';
+  const url = `${host.url}?room=enh-reload`;
+  const a = await join(browser, url, 'Ivy', 'top-left');
+  const b = await join(browser, url, 'Jo', 'top-right');
+  try {
+    await drawAndSelectLoop(a.page);
+    const [sketch] = await a.page.evaluate(() => /** @type {any} */ (window).coco.shapes());
+    const xs = sketch.points.map((/** @type {any} */ p) => p.x), ys = sketch.points.map((/** @type {any} */ p) => p.y);
+    const sb = { minX: Math.min(...xs), minY: Math.min(...ys), maxX: Math.max(...xs), maxY: Math.max(...ys) };
+    for (const finishFirst of [false, true]) {
+      await startEnhance(a.page, 'gemini');
+      await a.page.getByTestId('enhance-message').filter({ hasText: /asking Gemini/ }).waitFor({ timeout: 10000 });
+      if (finishFirst) {
+        // The tab is gone while the job ends: it comes back to a finished job.
+        const tab = a.page.url();
+        await a.page.goto('about:blank');
+        const deadline = Date.now() + 20000;
+        while ((await fetch(`${host.url}api/jobs?room=enh-reload`).then((r) => r.json())).jobs[0]?.status !== 'complete') {
+          assert.ok(Date.now() < deadline, 'the job did not finish');
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        await a.page.goto(tab);
+      } else {
+        await a.page.reload();
+      }
+      await waitState(a.page, (s) => s.connection === 'connected');
+      await a.page.getByTestId('toast').filter({ hasText: /enhanced picture is on the board/ }).waitFor({ timeout: 20000 });
+      const want = finishFirst ? 2 : 1;
+      await waitState(b.page, (s) => s.shapesCount === 1 + want);
+      const shapes = await imageShapes(b.page);
+      assert.equal(shapes.length, want);
+      // Over the sketch (the second round enhances the whole board: the sketch and the first picture over it).
+      const [p0, p1] = shapes[want - 1].points;
+      assert.ok(p0.x <= sb.minX + 2 && p0.y <= sb.minY + 2 && p1.x >= sb.maxX - 2 && p1.y >= sb.maxY - 2,
+        `the picture ${JSON.stringify([p0, p1])} covers the sketch ${JSON.stringify(sb)}`);
+    }
+    // Another reload places nothing more.
+    await a.page.reload();
+    await waitState(a.page, (s) => s.connection === 'connected' && s.shapesCount === 3);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await imageShapes(b.page)).length, 2);
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});
+
 test('on a host without a key, Gemini is disabled with the reason and Auto says the local enhancer made it', async () => {
   const plain = await startHost();
   const a = await join(browser, `${plain.url}?room=enh-nokey`, 'Hal', 'top-left');

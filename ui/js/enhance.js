@@ -16,6 +16,7 @@ import { renderPng } from './render.js';
 import { uploadImage, loadImage, withCode, UploadError } from './images.js';
 import { randomId } from './net.js';
 import { RoomJobs, isFinal, newer } from './activity.js';
+import { pendingJobs, rememberJob, forgetJob } from './pending.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Bounds} Bounds */
@@ -183,6 +184,30 @@ export class Enhance {
       if (back && back.isConnected) back.focus();
     });
     this.jobs.load();
+    this.resume();
+  }
+
+  /**
+   * After a reload: follows again the enhancement this tab had started and
+   * places its picture when it is done (at once if it already is).
+   */
+  async resume() {
+    for (const p of pendingJobs(this.d.room)) {
+      if (this.current) return; // one at a time: the next reload, or this one's end, gets the rest
+      try {
+        const res = await fetch(withCode(`/api/jobs/${encodeURIComponent(p.id)}`), { cache: 'no-store' });
+        const body = await jsonOf(res);
+        if (res.status === 404) { forgetJob(this.d.room, p.id); continue; }
+        if (!res.ok || !body.job || this.current) continue;
+        const region = { ids: [], whole: false, box: p.box, shapes: [], text: 'The region chosen before the page was reloaded.' };
+        this.current = { id: p.id, region, job: null, lastFrameAt: Date.now(), cancelAsked: false };
+        this.mine.add(p.id);
+        this.phase = 'working';
+        this.render();
+        this.startPolling();
+        this.accept(body.job);
+      } catch { /* the host is unreachable: the next reload tries again */ }
+    }
   }
 
   /**
@@ -282,6 +307,7 @@ export class Enhance {
       if (this.current !== me) return;
       me.id = String(answer.requestId);
       this.mine.add(me.id);
+      rememberJob(this.d.room, me.id, region.box);
       this.jobs.render();
       this.startPolling();
       this.accept(answer.job);
@@ -341,6 +367,7 @@ export class Enhance {
     }
     this.current = null;
     this.stopPolling();
+    if (job.status !== 'complete') forgetJob(this.d.room, job.id);
     if (job.status === 'complete') this.finishComplete(job, me.region);
     else if (job.status === 'cancelled') this.finishCancelled(me);
     else this.fail(job.error?.message || 'The enhancement failed.');
@@ -351,7 +378,7 @@ export class Enhance {
   async finishComplete(job, region) {
     const r = job.result || {};
     const path = typeof r.path === 'string' && r.path.startsWith('/enhanced_drawings/') ? r.path : '';
-    if (!path) { this.fail('The host finished but gave no picture.'); return; }
+    if (!path) { forgetJob(this.d.room, job.id); this.fail('The host finished but gave no picture.'); return; }
     let w = Number(r.width) || 0, h = Number(r.height) || 0;
     if (!w || !h) {
       const img = await loadImage(path);
@@ -368,6 +395,7 @@ export class Enhance {
     };
     loadImage(path);
     this.d.actions.add(shape);
+    forgetJob(this.d.room, job.id);
     this.d.onPlaced(shape);
     this.phase = 'done';
     this.placed = path;
