@@ -128,7 +128,7 @@ async function joinWithInit(url, name, seat, init) {
   return { context, page };
 }
 
-test('two people share one storyboard: add, drag to reorder, caption, duration, delete', async () => {
+test('two people share one storyboard: add, drag to reorder, caption, duration, delete, another storyboard, rename', async () => {
   const url = `${host.url}?room=sb1`;
   const a = await join(browser, url, 'Ada', 'top-left');
   const b = await join(browser, url, 'Bo', 'top-right');
@@ -157,12 +157,12 @@ test('two people share one storyboard: add, drag to reorder, caption, duration, 
     assert.match(seenA[1].src, /^\/img\/[^/]+$/);
     assert.notEqual(seenA[1].src, seenA[0].src);
 
+    assert.equal(await b.page.getByTestId('sb-title').innerText(), 'Storyboard 1', 'one storyboard: its name is the title');
     // B sees both, in the same order, with the pictures loaded.
     let seenB = await waitFrames(b.page, (f) => f.length === 2);
     assert.deepEqual(seenB.map((f) => f.id), seenA.map((f) => f.id));
     await b.page.waitForFunction(() => [...document.querySelectorAll('[data-testid=sb-frame] img')].every((i) => /** @type {HTMLImageElement} */ (i).naturalWidth > 0));
     assert.match(await b.page.getByTestId('sb-summary').innerText(), /^2 frames/);
-
     // B drags the second frame before the first; A sees the new order.
     const [h1, h2] = [await b.page.getByTestId('sb-handle').nth(0).boundingBox(), await b.page.getByTestId('sb-handle').nth(1).boundingBox()];
     if (!h1 || !h2) throw new Error('no frame handles');
@@ -211,6 +211,19 @@ test('two people share one storyboard: add, drag to reorder, caption, duration, 
     await b.page.getByTestId('sb-picker').waitFor();
     assert.equal(await b.page.getByTestId('sb-picker').locator('option').count(), 2);
     assert.match(await b.page.getByTestId('sb-summary').innerText(), /^2 frames/);
+    // A renames the new one; B's picker has the new name. Escape leaves a name as it was.
+    await a.page.getByTestId('sb-rename').click();
+    await a.page.getByTestId('sb-name').fill('Second act');
+    await a.page.getByTestId('sb-name').press('Enter');
+    await b.page.getByTestId('sb-picker').locator('option', { hasText: 'Second act' }).waitFor({ state: 'attached' });
+    assert.deepEqual(await b.page.getByTestId('sb-picker').locator('option').allInnerTexts(), ['Storyboard 1', 'Second act']);
+    await a.page.getByTestId('sb-rename').click();
+    await a.page.getByTestId('sb-name').fill('Never mind');
+    await a.page.getByTestId('sb-name').press('Escape');
+    assert.ok(await a.page.getByTestId('sb-name').isHidden());
+    assert.equal(await a.page.getByTestId('sb-picker').locator('option:checked').innerText(), 'Second act');
+    assert.equal(await a.page.getByTestId('sb-name').getAttribute('maxlength'), '80', 'MAX_NAME_CHARS');
+
     // A clears nothing there; back on the first, A clears it (after confirming) and B sees it empty.
     await a.page.getByTestId('sb-picker').selectOption({ index: 0 });
     await waitFrames(a.page, (f) => f.length === 2);

@@ -19,6 +19,8 @@ import { hostJson, HostError, totalMs } from './hostjson.js';
 export const MAX_CAPTION_CHARS = 300;
 export const MIN_FRAME_MS = 500;
 export const MAX_FRAME_MS = 60_000;
+/** Longest storyboard name (storyboard::MAX_NAME_CHARS). */
+export const MAX_NAME_CHARS = 80;
 
 /**
  * @typedef {{id: string, image: string, width: number, height: number, caption: string,
@@ -53,10 +55,15 @@ export function startStoryboard(o) {
   const q = `room=${encodeURIComponent(o.room)}`;
 
   const toggle = el('button', { type: 'button', class: 'sb-toggle', 'aria-expanded': 'false', 'aria-controls': 'sb-frames', 'data-testid': 'sb-toggle' }, [
-    el('span', { class: 'sb-chevron', 'aria-hidden': 'true' }), el('strong', {}, ['Storyboard']),
+    el('span', { class: 'sb-chevron', 'aria-hidden': 'true' }), el('strong', { 'data-testid': 'sb-title' }, ['Storyboard']),
   ]);
+  const title = /** @type {HTMLElement} */ (toggle.lastElementChild);
   const picker = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': 'Storyboard to show', 'data-testid': 'sb-picker' }));
   const newBtn = el('button', { type: 'button', title: 'Start another storyboard in this room', 'data-testid': 'sb-new' }, ['New']);
+  const renameBtn = el('button', { type: 'button', title: 'Rename this storyboard, for everyone in the room', 'data-testid': 'sb-rename' }, ['Rename']);
+  const nameInput = /** @type {HTMLInputElement} */ (el('input', {
+    class: 'sb-name', maxlength: String(MAX_NAME_CHARS), 'aria-label': 'Storyboard name (Enter to keep, Escape to cancel)', 'data-testid': 'sb-name', hidden: '',
+  }));
   const dropBtn = el('button', { type: 'button', title: 'Delete this storyboard', 'data-testid': 'sb-delete-board' }, ['Delete']);
   const summary = el('span', { class: 'sb-summary muted', 'data-testid': 'sb-summary', 'aria-live': 'polite' });
   const addBtn = el('button', { type: 'button', title: 'Add the selected picture, the selection, or the whole board (A)', 'data-testid': 'sb-add' }, ['+ Add (A)']);
@@ -68,7 +75,7 @@ export function startStoryboard(o) {
   ]);
   const body = el('div', { class: 'sb-body' }, [list, empty]);
   root.replaceChildren(
-    el('div', { class: 'sb-bar' }, [toggle, picker, newBtn, dropBtn, summary, el('span', { class: 'sb-space' }), addBtn, clearBtn, videoBtn]),
+    el('div', { class: 'sb-bar' }, [toggle, picker, nameInput, renameBtn, newBtn, dropBtn, summary, el('span', { class: 'sb-space' }), addBtn, clearBtn, videoBtn]),
     body,
   );
   root.hidden = false;
@@ -84,7 +91,10 @@ export function startStoryboard(o) {
     body.hidden = !expanded;
     picker.replaceChildren(...boards.map((b) => el('option', { value: b.id }, [b.name || 'Storyboard'])));
     if (sb) picker.value = sb.id;
-    picker.hidden = boards.length < 2;
+    picker.hidden = boards.length < 2 || !nameInput.hidden;
+    // With one storyboard its name is the strip's title; with more, the picker shows them.
+    title.textContent = boards.length < 2 && sb ? sb.name : 'Storyboard';
+    renameBtn.hidden = !sb || !nameInput.hidden;
     dropBtn.hidden = boards.length < 2;
     const n = sb ? sb.frames.length : 0;
     summary.textContent = sb ? `${n} frame${n === 1 ? '' : 's'}${n ? ` · ${seconds(totalMs(sb))} s` : ''}` : loadError;
@@ -290,6 +300,30 @@ export function startStoryboard(o) {
     sessionStorage.setItem(PREF_KEY, currentId);
     render();
   });
+  /** Ends a rename: keeps the name typed (if it is one and new) or puts the old one back. @param {boolean} keep */
+  async function endRename(keep) {
+    if (nameInput.hidden) return;
+    const sb = current();
+    const name = nameInput.value.trim();
+    nameInput.hidden = true;
+    render();
+    renameBtn.focus();
+    if (keep && sb && name && name !== sb.name) await act(() => api('PATCH', `/api/storyboards/${sb.id}?${q}`, { name }));
+  }
+  renameBtn.addEventListener('click', () => {
+    const sb = current();
+    if (!sb) return;
+    nameInput.value = sb.name;
+    nameInput.hidden = false;
+    render();
+    nameInput.focus();
+    nameInput.select();
+  });
+  nameInput.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { e.preventDefault(); endRename(true); }
+    else if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); endRename(false); }
+  });
+  nameInput.addEventListener('blur', () => endRename(true));
   newBtn.addEventListener('click', async () => {
     const res = await act(() => api('POST', '/api/storyboards', { room: o.room }));
     if (res && res.storyboard) {
