@@ -109,8 +109,10 @@ async fn a_lan_peer_joins_only_with_the_code() {
 
     // Guessing is slowed down: after repeated wrong codes even the right one waits.
     let mut statuses = Vec::new();
-    for _ in 0..coco::auth::MAX_CODE_FAILURES {
-        statuses.push(Client::try_connect_with(&wrong, &[]).await.err().unwrap().0);
+    // MAX_CODE_FAILURES different guesses (the join above cleared the wrong code before).
+    for guess in 0..coco::auth::MAX_CODE_FAILURES {
+        let guess = format!("{base}&code=GUESS{guess}");
+        statuses.push(Client::try_connect_with(&guess, &[]).await.err().unwrap().0);
     }
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
     assert!(

@@ -1,9 +1,12 @@
 //! Who may join: loopback is trusted, LAN peers need the join code, and web
 //! pages from other origins may not open a socket at all.
 //!
-//! Wrong codes are throttled per address: after [`MAX_CODE_FAILURES`] misses
-//! in a row an address is refused for a while (doubling each time), so the
-//! code cannot be guessed by brute force.
+//! Wrong codes are throttled per address: after [`MAX_CODE_FAILURES`]
+//! different wrong codes an address is refused for a while (doubling each
+//! time), so the code cannot be guessed by brute force. Only guesses count:
+//! a request without a code (a page opened without the link makes several)
+//! and the same wrong code sent again (a page retrying it) are refused but do
+//! not lock a person out.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -13,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 
-/// Wrong codes an address may try before it is locked out.
+/// Different wrong codes an address may try before it is locked out.
 pub const MAX_CODE_FAILURES: u32 = 5;
 /// First lock-out; each further miss while locked doubles it.
 pub const LOCKOUT: Duration = Duration::from_secs(30);
@@ -34,6 +37,9 @@ pub enum Refusal {
 #[derive(Debug, Default)]
 struct Failures {
     count: u32,
+    /// Hashes of the wrong codes tried since the last lock-out (at most
+    /// [`MAX_CODE_FAILURES`]): trying one again is not a new guess.
+    tried: Vec<u64>,
     locked_until: Option<Instant>,
     lockout: Duration,
 }
@@ -83,7 +89,10 @@ impl Gate {
                 return Err(Refusal::Throttled(until - now));
             }
         }
-        if code.is_some_and(|c| constant_time_eq(c.trim().as_bytes(), self.code.as_bytes())) {
+        let Some(code) = code.map(str::trim) else {
+            return Err(Refusal::Unauthorized);
+        };
+        if constant_time_eq(code.as_bytes(), self.code.as_bytes()) {
             failures.remove(&peer);
             return Ok(());
         }
@@ -91,8 +100,14 @@ impl Gate {
             failures.retain(|_, f| f.locked_until.is_some_and(|u| u > now));
         }
         let entry = failures.entry(peer).or_default();
+        let guess = hash_of(code);
+        if entry.tried.contains(&guess) {
+            return Err(Refusal::Unauthorized);
+        }
+        entry.tried.push(guess);
         entry.count += 1;
         if entry.count >= MAX_CODE_FAILURES {
+            entry.tried.clear();
             entry.lockout = if entry.lockout.is_zero() {
                 LOCKOUT
             } else {
@@ -114,6 +129,14 @@ pub fn is_loopback(ip: IpAddr) -> bool {
             v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
         }
     }
+}
+
+/// A wrong code, remembered as a hash: the table keeps no attacker's text.
+fn hash_of(code: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    code.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -211,11 +234,14 @@ mod tests {
     #[test]
     fn repeated_wrong_codes_lock_the_address_out() {
         let gate = Gate::new("ABC234".into(), false);
-        for _ in 1..MAX_CODE_FAILURES {
-            assert_eq!(gate.admit(LAN, Some("nope")), Err(Refusal::Unauthorized));
+        for i in 1..MAX_CODE_FAILURES {
+            assert_eq!(
+                gate.admit(LAN, Some(&format!("NOPE{i}"))),
+                Err(Refusal::Unauthorized)
+            );
         }
         assert!(matches!(
-            gate.admit(LAN, Some("nope")),
+            gate.admit(LAN, Some("NOPE")),
             Err(Refusal::Throttled(_))
         ));
         // Even the right code waits out the lock-out.
@@ -228,6 +254,26 @@ mod tests {
             gate.admit("10.0.0.8".parse().unwrap(), Some("ABC234")),
             Ok(())
         );
+    }
+
+    #[test]
+    fn only_new_wrong_codes_count_as_guesses() {
+        let gate = Gate::new("ABC234".into(), false);
+        // A page opened without the link asks many times with no code, and a
+        // page given a wrong code sends it with every request.
+        for _ in 0..10 * MAX_CODE_FAILURES {
+            assert_eq!(gate.admit(LAN, None), Err(Refusal::Unauthorized));
+            assert_eq!(gate.admit(LAN, Some("AAAAAA")), Err(Refusal::Unauthorized));
+        }
+        assert_eq!(gate.admit(LAN, Some("ABC234")), Ok(()));
+        // Up to the limit, different guesses are refused but not locked out.
+        for i in 1..MAX_CODE_FAILURES {
+            assert_eq!(
+                gate.admit(LAN, Some(&format!("GUESS{i}"))),
+                Err(Refusal::Unauthorized)
+            );
+        }
+        assert_eq!(gate.admit(LAN, Some("ABC234")), Ok(()), "at the limit");
     }
 
     fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
