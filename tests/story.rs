@@ -284,6 +284,12 @@ async fn gemini_tells_the_story_and_narrates_the_video() {
         rms(&sound, 0.2, line_one - 0.2) < 300.0,
         "silence before the first line"
     );
+    // In sync: the line is heard when its scene is on screen, not an encoder delay later.
+    let onset = sound.iter().position(|s| s.unsigned_abs() > 2_000).unwrap() as f64 / RATE as f64;
+    assert!(
+        (onset - line_one).abs() < 0.01,
+        "the first line is heard at {onset:.3} s; its scene is on screen at {line_one:.3} s"
+    );
     assert!(
         rms(&sound, line_one + 0.2, line_one + 1.0) > 3_000.0,
         "the first line"

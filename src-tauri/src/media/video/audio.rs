@@ -5,6 +5,12 @@
 //! `fdk-aac` crate bundles. It works in frames of [`AAC_FRAME`] samples; the
 //! track is exactly as many frames as cover the video, so audio and video
 //! end together (to within one frame, 43 ms at 24 kHz).
+//!
+//! An AAC decoder puts the encoder's delay (about 2,000 samples, 85 ms at
+//! 24 kHz) of priming in front of the sound. MP4 can say so in an edit list,
+//! which not every player reads; instead the track starts that much later in
+//! the silence that always opens it (the title card, a fade-in), so the lines
+//! are heard in sync with their scene in any player.
 
 use fdk_aac::enc::{AudioObjectType, BitRate, ChannelMode, Encoder, EncoderParams, Transport};
 use mp4::{AacConfig, SampleFreqIndex};
@@ -97,6 +103,8 @@ pub(crate) fn encode_aac(pcm: &[i16], sample_rate: u32) -> Result<AacTrack, Vide
     })
     .map_err(fail)?;
     let wanted = pcm.len().div_ceil(AAC_FRAME);
+    let delay = encoder.info().map_or(0, |info| info.nDelay as usize);
+    let pcm = &pcm[lead_to_skip(pcm, delay)..];
     let mut frames = Vec::with_capacity(wanted);
     let mut out = vec![0u8; 8 * 1024];
     let silence = [0i16; AAC_FRAME];
@@ -136,6 +144,12 @@ pub(crate) fn encode_aac(pcm: &[i16], sample_rate: u32) -> Result<AacTrack, Vide
     })
 }
 
+/// How much of the track's opening silence to leave out so that the decoded
+/// sound lines up: the encoder's delay, or all of the silence if it is shorter.
+fn lead_to_skip(pcm: &[i16], delay: usize) -> usize {
+    pcm.iter().take(delay).take_while(|&&s| s == 0).count()
+}
+
 fn freq_index(rate: u32) -> Result<SampleFreqIndex, VideoError> {
     Ok(match rate {
         16_000 => SampleFreqIndex::Freq16000,
@@ -165,5 +179,22 @@ mod tests {
         assert_eq!(track.frames.len(), 24_000usize.div_ceil(AAC_FRAME));
         assert!(track.frames.iter().all(|f| !f.is_empty()));
         assert!(encode_aac(&pcm, 11_025).is_err());
+    }
+
+    #[test]
+    fn only_opening_silence_makes_room_for_the_encoder_delay() {
+        let mut pcm = vec![0i16; 3_000];
+        pcm.extend([500; 100]);
+        assert_eq!(
+            lead_to_skip(&pcm, 2_048),
+            2_048,
+            "silence longer than the delay"
+        );
+        assert_eq!(
+            lead_to_skip(&pcm[1_000..], 2_048),
+            2_000,
+            "shorter: all of it"
+        );
+        assert_eq!(lead_to_skip(&pcm[3_000..], 2_048), 0, "sound at once: none");
     }
 }
