@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use coco::ai::gemini::{DEFAULT_TEXT_MODEL, DEFAULT_TTS_MODEL};
 use coco::media::video::TITLE_CARD_MS;
-use coco::storyboard::narrate::NARRATION_PAD_MS;
+use coco::storyboard::narrate::{NARRATION_PAD_MS, SPEECH_AT_ONCE};
 use coco::storyboard::video::CROSSFADE_MS;
 use common::boards::{add_frame, call, default_board, finished, ok, upload};
 use common::enhance::{host_with, KEY};
@@ -152,8 +152,9 @@ async fn gemini_tells_the_story_and_narrates_the_video() {
         &[DEFAULT_TEXT_MODEL, DEFAULT_TTS_MODEL],
         vec![
             Reply::json_text(&story_answer(2)),
-            Reply::speech(&sine(one), RATE),
-            Reply::speech(&sine(two), RATE),
+            // The lines are asked for at the same time: each answer is for its line.
+            Reply::speech(&sine(one), RATE).for_text("Line 1"),
+            Reply::speech(&sine(two), RATE).for_text("Line 2"),
         ],
     )
     .await;
@@ -215,7 +216,9 @@ async fn gemini_tells_the_story_and_narrates_the_video() {
         asked["generationConfig"]["responseSchema"]["properties"]["frames"]["minItems"],
         2
     );
-    for (request, line) in requests[1..].iter().zip(["Line 1", "Line 2"]) {
+    let mut spoken = requests[1..].to_vec();
+    spoken.sort_by_key(|r| r.body.as_ref().unwrap()["contents"][0]["parts"][0]["text"].to_string());
+    for (request, line) in spoken.iter().zip(["Line 1", "Line 2"]) {
         assert!(request
             .path
             .ends_with(&format!("{DEFAULT_TTS_MODEL}:generateContent")));
@@ -314,8 +317,12 @@ async fn an_unusable_story_falls_back_to_the_peoples_captions() {
             // One frame for a storyboard of two.
             Reply::json_text(&story_answer(1)),
             Reply::prompt_blocked("SAFETY"),
-            // The story is fine, the speech is refused.
-            Reply::json_text(&story_answer(2)),
+            // The story is fine (one line to speak), the speech is refused.
+            Reply::json_text(&{
+                let mut story = story_answer(2);
+                story["frames"][1]["narration"] = json!("");
+                story
+            }),
             Reply::error(
                 400,
                 "INVALID_ARGUMENT",
@@ -377,6 +384,65 @@ async fn an_unusable_story_falls_back_to_the_peoples_captions() {
         done["error"].as_str().unwrap().contains("3 frames"),
         "{done}"
     );
+    assert_eq!(fake.pending(), 0);
+    host.stop().await;
+}
+
+#[tokio::test]
+async fn a_long_story_is_read_aloud_several_lines_at_a_time_in_order() {
+    const FRAMES: usize = SPEECH_AT_ONCE + 2;
+    let lengths: Vec<u32> = (0..FRAMES as u32).map(|i| 400 + 200 * i).collect();
+    let mut replies = vec![Reply::json_text(&story_answer(FRAMES))];
+    // Each answer takes a while (the first lines longest), so lines asked for together are
+    // answered together, and not in the order asked.
+    for (i, ms) in lengths.iter().enumerate().rev() {
+        let said = Reply::speech(&sine(*ms), RATE);
+        replies.push(
+            Reply::slow(Duration::from_millis(100 + 100 * (FRAMES - i) as u64), said)
+                .for_text(&format!("Line {}", i + 1)),
+        );
+    }
+    let fake = FakeGemini::start(KEY, &[DEFAULT_TEXT_MODEL, DEFAULT_TTS_MODEL], replies).await;
+    let (host, _tmp) = host_with(&fake, Duration::from_secs(30)).await;
+    let board = default_board(&host, "main").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for seed in 0..FRAMES as u8 {
+        let image = upload(&host, seed + 1).await;
+        add_frame(&host, &board, json!({"image": image, "durationMs": 500})).await;
+    }
+    let done = render(&host, &board, json!({})).await;
+    assert_eq!(done["status"], "complete", "{done}");
+    assert_eq!(
+        fake.most_at_once(),
+        SPEECH_AT_ONCE,
+        "lines asked for at once"
+    );
+    assert_eq!(done["result"]["narration"]["lines"], FRAMES);
+    // Each scene got its own line, whatever order the answers came in: it lasts as long as its line.
+    let scene = |line: u32| frames_of(line + CROSSFADE_MS + NARRATION_PAD_MS);
+    let fade = frames_of(CROSSFADE_MS);
+    let total = frames_of(TITLE_CARD_MS) + lengths.iter().map(|ms| scene(*ms)).sum::<u64>()
+        - FRAMES as u64 * fade;
+    assert_eq!(done["result"]["frames"], total);
+    // Each line is heard when its own scene starts, after the silence that ends the one before.
+    let sound = decoded_audio(download(&host, &done["result"]).await.path());
+    let mut start = frames_of(TITLE_CARD_MS) - fade;
+    for (i, ms) in lengths.iter().enumerate() {
+        let onset = (start + fade) as f64 / FPS as f64;
+        assert!(
+            rms(&sound, onset - 0.3, onset - 0.05) < 300.0,
+            "silence before line {}",
+            i + 1
+        );
+        assert!(
+            rms(&sound, onset + 0.05, onset + 0.35) > 3_000.0,
+            "line {} at {onset} s",
+            i + 1
+        );
+        start += scene(*ms) - fade;
+    }
     assert_eq!(fake.pending(), 0);
     host.stop().await;
 }

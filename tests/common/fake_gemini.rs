@@ -45,6 +45,12 @@ pub enum Reply {
         delay: Duration,
         then: Box<Reply>,
     },
+    /// Only for a request whose text parts contain `text`: requests sent at
+    /// the same time (narration lines) arrive in any order.
+    For {
+        text: String,
+        then: Box<Reply>,
+    },
 }
 
 /// A request as the fake received it.
@@ -63,6 +69,8 @@ struct Shared {
     models: Vec<String>,
     replies: Mutex<VecDeque<Reply>>,
     requests: Mutex<Vec<Recorded>>,
+    /// `generateContent` requests being answered now, and the most at once.
+    in_flight: Mutex<(usize, usize)>,
 }
 
 /// The running fake; stops when dropped.
@@ -80,6 +88,7 @@ impl FakeGemini {
             models: models.iter().map(|m| m.to_string()).collect(),
             replies: Mutex::new(replies.into()),
             requests: Mutex::new(Vec::new()),
+            in_flight: Mutex::new((0, 0)),
         });
         let app = Router::new()
             .route(
@@ -104,6 +113,11 @@ impl FakeGemini {
         self.shared.requests.lock().unwrap().clone()
     }
 
+    /// The most `generateContent` requests that were waiting for an answer at once.
+    pub fn most_at_once(&self) -> usize {
+        self.shared.in_flight.lock().unwrap().1
+    }
+
     /// Scripted replies not yet used.
     pub fn pending(&self) -> usize {
         self.shared.replies.lock().unwrap().len()
@@ -117,6 +131,14 @@ impl Drop for FakeGemini {
 }
 
 impl Reply {
+    /// This reply, kept for the request whose text contains `text`.
+    pub fn for_text(self, text: &str) -> Reply {
+        Reply::For {
+            text: text.to_string(),
+            then: Box::new(self),
+        }
+    }
+
     /// A finished answer with a short remark and `image`, as image models send.
     pub fn image(image: &[u8], mime: &str) -> Reply {
         Reply::parts(
@@ -351,11 +373,36 @@ async fn model_post(
     if let Err(problem) = check_request(model, &request) {
         return error_response(400, "INVALID_ARGUMENT", &problem);
     }
-    let next = shared.replies.lock().unwrap().pop_front();
-    match next {
-        Some(reply) => answer(reply).await,
-        None => error_response(418, "FAILED_PRECONDITION", "fake: no scripted reply left"),
+    let next = take_reply(&shared, &request);
+    let Some(reply) = next else {
+        return error_response(418, "FAILED_PRECONDITION", "fake: no scripted reply left");
+    };
+    {
+        let mut n = shared.in_flight.lock().unwrap();
+        n.0 += 1;
+        n.1 = n.1.max(n.0);
     }
+    let response = answer(reply).await;
+    shared.in_flight.lock().unwrap().0 -= 1;
+    response
+}
+
+/// The first scripted reply meant for this request: a [`Reply::For`] whose
+/// text the request's text parts contain, or any other reply.
+fn take_reply(shared: &Shared, request: &Value) -> Option<Reply> {
+    let said: String = request["contents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["parts"].as_array().into_iter().flatten())
+        .filter_map(|p| p["text"].as_str())
+        .collect();
+    let mut replies = shared.replies.lock().unwrap();
+    let index = replies.iter().position(|r| match r {
+        Reply::For { text, .. } => said.contains(text.as_str()),
+        _ => true,
+    })?;
+    replies.remove(index)
 }
 
 impl Shared {
@@ -418,9 +465,15 @@ impl Shared {
 
 async fn answer(reply: Reply) -> Response {
     let mut reply = reply;
-    while let Reply::Slow { delay, then } = reply {
-        tokio::time::sleep(delay).await;
-        reply = *then;
+    loop {
+        match reply {
+            Reply::Slow { delay, then } => {
+                tokio::time::sleep(delay).await;
+                reply = *then;
+            }
+            Reply::For { then, .. } => reply = *then,
+            _ => break,
+        }
     }
     match reply {
         Reply::Json { status, body } => json_response(status, body),
@@ -430,7 +483,7 @@ async fn answer(reply: Reply) -> Response {
             body,
         )
             .into_response(),
-        Reply::Slow { .. } => unreachable!("unwrapped above"),
+        Reply::Slow { .. } | Reply::For { .. } => unreachable!("unwrapped above"),
     }
 }
 

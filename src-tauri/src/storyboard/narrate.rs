@@ -6,7 +6,10 @@
 //! own captions, and the result's notes say why. Only a request that asked
 //! for Gemini by name (`story: "gemini"`) fails instead.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+
+use futures_util::{stream, StreamExt, TryStreamExt};
 
 use image::RgbaImage;
 use serde::{Deserialize, Serialize};
@@ -24,6 +27,10 @@ use super::Frame;
 pub const NARRATION_PAD_MS: u32 = 700;
 /// Share of the progress bar for the story and the narration; before the render.
 pub const STORY_SHARE: f32 = 0.15;
+/// Narration lines asked of the speech model at once: several, so a long
+/// story is read in a fraction of the time; few, as per-minute quotas are
+/// small (a 429 is waited out, see `ai::gemini`).
+pub const SPEECH_AT_ONCE: usize = 3;
 
 /// Whether a video gets Gemini's story and narration.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,34 +157,51 @@ pub async fn tell(
     Ok(told)
 }
 
-/// Every non-empty narration line, read aloud in order; one rate for all.
+/// Every non-empty narration line, read aloud; one rate for all. Up to
+/// [`SPEECH_AT_ONCE`] lines are asked for at the same time, so a long story
+/// does not wait for one answer after another.
 async fn read_aloud(
     gemini: &Gemini,
     story: &Story,
     ctx: &JobCtx,
 ) -> Result<Vec<Option<Speech>>, StoryError> {
-    let count = story.frames.len();
-    let mut lines = Vec::with_capacity(count);
-    let mut rate = None;
-    for (index, line) in story.frames.iter().enumerate() {
-        if ctx.is_cancelled() {
-            return Err(StoryError::Malformed("cancelled".into()));
-        }
-        if line.narration.trim().is_empty() {
-            lines.push(None);
-            continue;
-        }
+    let spoken = story
+        .frames
+        .iter()
+        .filter(|line| !line.narration.trim().is_empty())
+        .count();
+    let done = &AtomicUsize::new(0);
+    let report = &|n: usize| {
         ctx.progress(
-            READ_SHARE + STORY_SHARE * (index + 1) as f32 / (count + 1) as f32,
-            &format!("Gemini is reading frame {} of {count} aloud", index + 1),
-        );
-        let said = speech::speak(gemini, &line.narration, &|_| {}).await?;
-        if *rate.get_or_insert(said.sample_rate) != said.sample_rate {
+            READ_SHARE + STORY_SHARE * (n + 1) as f32 / (spoken + 1) as f32,
+            &format!("Gemini is reading the narration aloud: {n} of {spoken} lines"),
+        )
+    };
+    report(0);
+    // Owned lines: a closure over borrowed ones is not `Send` enough for the job.
+    let texts: Vec<String> = story.frames.iter().map(|l| l.narration.clone()).collect();
+    let lines: Vec<Option<Speech>> = stream::iter(texts)
+        .map(|text: String| async move {
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            if ctx.is_cancelled() {
+                return Err(StoryError::Malformed("cancelled".into()));
+            }
+            let said = speech::speak(gemini, &text, &|_| {}).await?;
+            report(done.fetch_add(1, Ordering::Relaxed) + 1);
+            Ok(Some(said))
+        })
+        .buffered(SPEECH_AT_ONCE)
+        .try_collect()
+        .await?;
+    let mut rates = lines.iter().flatten().map(|s| s.sample_rate);
+    if let Some(first) = rates.next() {
+        if rates.any(|rate| rate != first) {
             return Err(StoryError::Malformed(
                 "the narration lines came at different sample rates".into(),
             ));
         }
-        lines.push(Some(said));
     }
     Ok(lines)
 }
