@@ -24,13 +24,15 @@ section "Doc tests, headless build"
 cargo test --doc --no-default-features --locked
 
 # The real app on a virtual display: window, title, a stroke drawn in it,
-# exports, a second launch, closing. Before the headless tests, so that the
-# binary the browser tests use below is the headless one again.
+# exports, a second launch, closing (and the mDNS goodbye it sends, between
+# two network namespaces). One test at a time: they share the display.
+# Before the headless tests, so that the binary the browser tests use below
+# is the headless one again.
 section "Desktop app on a virtual display (tests/desktop.rs, tests/desktop_webdriver.rs)"
 # WebDriver for Tauri apps: drives the app through WebKitGTK's own driver.
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version 2.0.6
 xvfb-run -a -s "-screen 0 1400x900x24" \
-    cargo test --locked --test desktop --test desktop_webdriver -- --nocapture
+    cargo test --locked --test desktop --test desktop_webdriver -- --nocapture --test-threads=1
 
 section "Tests, headless build"
 if command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked; then

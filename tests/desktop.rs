@@ -1,12 +1,13 @@
 //! The desktop app on a real (virtual) display: the window opens on the UI,
 //! its title follows the seats, a drawing made in it reaches the host and
 //! its exports land in Downloads, a second launch brings the first forward,
-//! and closing the window saves everything.
+//! and closing the window saves everything and says goodbye on the LAN.
 //!
 //! Needs the `desktop` build, an X display (`xvfb-run`), a window manager
-//! (`matchbox-window-manager`, started here) and `xdotool`, `wmctrl`,
-//! `import` (ImageMagick): `scripts/test.sh` runs it as
-//! `xvfb-run -a cargo nextest run --test desktop`.
+//! (`matchbox-window-manager`, started here), `xdotool`, `wmctrl`, `import`
+//! (ImageMagick) and root for network namespaces: `scripts/test.sh` runs it
+//! as `xvfb-run -a cargo test --test desktop -- --test-threads=1` (the tests
+//! share the display).
 #![cfg(feature = "desktop")]
 
 mod common;
@@ -17,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::netns::{self, discovery, Lan};
 use common::{Client, HostProcess};
 
 /// How long the window may take to show something.
@@ -36,7 +38,12 @@ struct App {
 
 impl App {
     fn launch(home: &Path) -> App {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_coco"))
+        App::launch_with(Command::new(env!("CARGO_BIN_EXE_coco")), home)
+    }
+
+    /// The app started by `command` (e.g. `ip netns exec NS coco`).
+    fn launch_with(mut command: Command, home: &Path) -> App {
+        let mut child = command
             .env("HOME", home)
             .env("XDG_CONFIG_HOME", home.join("xdg"))
             .env("COCO_CONFIG", home.join("config.toml"))
@@ -180,6 +187,11 @@ fn files_in(dir: &Path) -> Vec<String> {
 /// A home directory as a person would have it: a Downloads folder and a
 /// config file that holds every setting (so `coco` runs with no flags).
 fn home() -> (tempfile::TempDir, PathBuf) {
+    home_with("name = \"Art class\"\nbind = \"127.0.0.1\"\nmdns = false\n")
+}
+
+/// A home directory for one run of the app, with `config` in its config file.
+fn home_with(config: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().to_path_buf();
     std::fs::create_dir_all(home.join("xdg")).unwrap();
@@ -191,8 +203,7 @@ fn home() -> (tempfile::TempDir, PathBuf) {
     std::fs::write(
         home.join("config.toml"),
         format!(
-            "name = \"Art class\"\ndata_dir = \"{}\"\nport = 0\nws_port = 0\n\
-             bind = \"127.0.0.1\"\nmdns = false\n",
+            "{config}data_dir = \"{}\"\nport = 0\nws_port = 0\n",
             home.join("data").display()
         ),
     )
@@ -200,23 +211,35 @@ fn home() -> (tempfile::TempDir, PathBuf) {
     (tmp, home)
 }
 
-#[test]
-fn the_desktop_app_from_launch_to_close() {
+/// Whether there is an X display; CI must have one.
+fn have_display() -> bool {
     if std::env::var_os("DISPLAY").is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must run this under xvfb-run"
         );
         eprintln!("skipped: no X display (run under xvfb-run)");
-        return;
+        return false;
     }
-    // A window manager, as on a desktop: it closes windows politely and
-    // gives focus. Fails harmlessly where one already runs.
-    let mut wm = Command::new("matchbox-window-manager")
+    true
+}
+
+/// A window manager, as on a desktop: it closes windows politely and gives
+/// focus. Fails harmlessly where one already runs.
+fn window_manager() -> Child {
+    Command::new("matchbox-window-manager")
         .args(["-use_titlebar", "no"])
         .stderr(Stdio::null())
         .spawn()
-        .expect("matchbox-window-manager");
+        .expect("matchbox-window-manager")
+}
+
+#[test]
+fn the_desktop_app_from_launch_to_close() {
+    if !have_display() {
+        return;
+    }
+    let mut wm = window_manager();
     let (_tmp, home) = home();
     // Screenshots stay after the test, for a person to look at.
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("desktop");
@@ -356,6 +379,58 @@ fn the_desktop_app_from_launch_to_close() {
         let shapes = wait_for_stroke(&mut cy).await;
         assert_eq!(shapes[0]["type"], "pencil");
     });
+}
+
+/// On a LAN (two network namespaces the test makes), another host lists the
+/// app's session while its window is open and drops it when the window is
+/// closed: closing sends the mDNS goodbye, not just a silent exit.
+#[test]
+fn closing_the_window_says_goodbye_on_the_network() {
+    if !have_display() {
+        return;
+    }
+    let Some(lan) = netns::or_skip(Lan::create("desk", 234)) else {
+        return;
+    };
+    let mut wm = window_manager();
+    let (_tmp, home) = home_with("name = \"Goodbye class\"\nbind = \"0.0.0.0\"\nmdns = true\n");
+    // The app on "machine" A (X reaches it through its socket file).
+    let mut app = App::launch_with(lan.a.command(env!("CARGO_BIN_EXE_coco")), &home);
+    wait_for("the window", || windows("CoCo — Goodbye class").pop());
+    // A headless host on "machine" B, browsing.
+    let dir_b = tempfile::tempdir().unwrap();
+    let host_b = HostProcess::spawn_announced(
+        lan.b.command(env!("CARGO_BIN_EXE_coco")),
+        dir_b.path(),
+        &["--bind", "0.0.0.0", "--name", "Watcher"],
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listed = |want: bool| {
+        let started = Instant::now();
+        rt.block_on(async {
+            loop {
+                let seen = discovery(&lan.b, &host_b).await;
+                let sessions = seen["sessions"].as_array().unwrap();
+                if sessions.iter().any(|s| s["name"] == "Goodbye class") == want {
+                    return started.elapsed();
+                }
+                assert!(started.elapsed() < WINDOW_WAIT, "{seen}");
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+        })
+    };
+    let seen = listed(true);
+    run("wmctrl", &["-c", "CoCo — Goodbye class"]);
+    let closed = Instant::now();
+    assert_eq!(app.exit_code(), Some(0), "{}", app.output());
+    listed(false);
+    println!(
+        "mDNS from the desktop app: seen by another host after {:.2} s; gone {:.2} s after the window was closed",
+        seen.as_secs_f64(),
+        closed.elapsed().as_secs_f64()
+    );
+    let _ = wm.kill();
+    let _ = wm.wait();
 }
 
 /// The shapes a client syncs, once there is at least one.

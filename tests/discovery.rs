@@ -12,7 +12,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::netns::{self, Netns};
+use common::netns::{self, discovery, Lan, Netns};
 use common::{Client, HostProcess, TestHost};
 use serde_json::Value;
 
@@ -20,52 +20,6 @@ use serde_json::Value;
 const DEADLINE: Duration = Duration::from_secs(15);
 /// How often B's list is read while waiting.
 const POLL: Duration = Duration::from_millis(25);
-
-/// Two namespaces on one link: A at `.1`, B at `.2` of 10.233.N.0/24.
-struct Lan {
-    a: Netns,
-    b: Netns,
-    a_ip: String,
-}
-
-impl Lan {
-    fn create() -> Result<Lan, String> {
-        let id = std::process::id();
-        let subnet = format!("10.233.{}", id % 250);
-        let a = Netns::add(&format!("coco-mdns-a{id}"))?;
-        let b = Netns::add(&format!("coco-mdns-b{id}"))?;
-        let tag = format!("cm{}", id % 1_000_000);
-        netns::link(
-            &a,
-            &format!("{subnet}.1/24"),
-            &b,
-            &format!("{subnet}.2/24"),
-            &tag,
-        )?;
-        Ok(Lan {
-            a,
-            b,
-            a_ip: format!("{subnet}.1"),
-        })
-    }
-}
-
-/// `GET /api/discovery` on a host, asked from inside its own namespace
-/// (loopback: the host's own machine, as its desktop window asks).
-async fn discovery(ns: &Netns, host: &HostProcess) -> Value {
-    let addr = host.http;
-    let (status, _, body) = common::http_over(
-        ns.connect(addr).await,
-        addr,
-        "GET",
-        "/api/discovery",
-        &[],
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-    serde_json::from_slice(&body).unwrap()
-}
 
 /// Polls B's list until `pred` holds for it; returns the list and how long it took.
 async fn wait_for(
@@ -100,7 +54,7 @@ fn spawn(ns: &Netns, dir: &std::path::Path, name: &str) -> HostProcess {
 
 #[tokio::test]
 async fn a_session_in_one_namespace_is_found_updated_and_dropped_from_another() {
-    let Some(lan) = netns::or_skip(Lan::create()) else {
+    let Some(lan) = netns::or_skip(Lan::create("mdns", 233)) else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

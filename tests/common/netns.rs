@@ -9,6 +9,10 @@
 use std::net::SocketAddr;
 use std::process::Command;
 
+use serde_json::Value;
+
+use super::HostProcess;
+
 /// Runs `ip ARGS`; the error says which step failed and why.
 pub fn ip(args: &[&str]) -> Result<(), String> {
     let out = Command::new("ip")
@@ -145,4 +149,53 @@ pub fn or_skip<T>(made: Result<T, String>) -> Option<T> {
         }
         Err(e) => panic!("CI must be able to create network namespaces: {e}"),
     }
+}
+
+/// Two namespaces on one link, two "machines" on a LAN: A at `.1`, B at `.2`
+/// of 10.`net`.N.0/24 (N from the process id, so runs do not collide).
+pub struct Lan {
+    pub a: Netns,
+    pub b: Netns,
+    pub a_ip: String,
+}
+
+impl Lan {
+    /// `label` names the namespaces (`coco-LABEL-a<pid>`); `net` keeps the
+    /// subnets of different test binaries apart.
+    pub fn create(label: &str, net: u8) -> Result<Lan, String> {
+        let id = std::process::id();
+        let subnet = format!("10.{net}.{}", id % 250);
+        let a = Netns::add(&format!("coco-{label}-a{id}"))?;
+        let b = Netns::add(&format!("coco-{label}-b{id}"))?;
+        let tag = format!("{}{}", &label[..2.min(label.len())], id % 1_000_000);
+        link(
+            &a,
+            &format!("{subnet}.1/24"),
+            &b,
+            &format!("{subnet}.2/24"),
+            &tag,
+        )?;
+        Ok(Lan {
+            a,
+            b,
+            a_ip: format!("{subnet}.1"),
+        })
+    }
+}
+
+/// `GET /api/discovery` on a host, asked from inside its own namespace
+/// (loopback: the host's own machine, as its desktop window asks).
+pub async fn discovery(ns: &Netns, host: &HostProcess) -> Value {
+    let addr = host.http;
+    let (status, _, body) = super::http_over(
+        ns.connect(addr).await,
+        addr,
+        "GET",
+        "/api/discovery",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).unwrap()
 }
