@@ -60,6 +60,12 @@ async function drawAndSelectLoop(page) {
   await page.waitForFunction(() => /** @type {any} */ (window).coco.selected().length === 1);
 }
 
+/** The box around a shape's points, in world units. @param {{x: number, y: number}[]} points */
+function boundsOf(points) {
+  const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
+  return { minX: Math.min(...xs), minY: Math.min(...ys), maxX: Math.max(...xs), maxY: Math.max(...ys) };
+}
+
 /**
  * Records every progress text and bar value the dialog shows, so a test can
  * tell that progress was visible even between two polls.
@@ -160,9 +166,7 @@ test('the local enhancer turns the selected sketch into a picture both people se
     const [theirs] = await imageShapes(b.page);
     assert.deepEqual(theirs, shape);
     assert.match(shape.image, /^\/enhanced_drawings\/[^/?]+$/);
-    const sb = sketch.points.reduce((/** @type {any} */ m, /** @type {any} */ p) => ({
-      minX: Math.min(m.minX, p.x), minY: Math.min(m.minY, p.y), maxX: Math.max(m.maxX, p.x), maxY: Math.max(m.maxY, p.y),
-    }), { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity });
+    const sb = boundsOf(sketch.points);
     assert.ok(shape.points[0].x <= sb.minX && shape.points[0].y <= sb.minY && shape.points[1].x >= sb.maxX && shape.points[1].y >= sb.maxY,
       `the picture ${JSON.stringify(shape.points)} covers the sketch ${JSON.stringify(sb)}`);
     assert.ok(shape.points[1].x - shape.points[0].x < (sb.maxX - sb.minX) + 60, 'and not much more');
@@ -374,8 +378,7 @@ test('a reload in the middle of an enhancement: the picture is still placed over
   try {
     await drawAndSelectLoop(a.page);
     const [sketch] = await a.page.evaluate(() => /** @type {any} */ (window).coco.shapes());
-    const xs = sketch.points.map((/** @type {any} */ p) => p.x), ys = sketch.points.map((/** @type {any} */ p) => p.y);
-    const sb = { minX: Math.min(...xs), minY: Math.min(...ys), maxX: Math.max(...xs), maxY: Math.max(...ys) };
+    const sb = boundsOf(sketch.points);
     for (const finishFirst of [false, true]) {
       await startEnhance(a.page, 'gemini');
       await a.page.getByTestId('enhance-message').filter({ hasText: /asking Gemini/ }).waitFor({ timeout: 10000 });

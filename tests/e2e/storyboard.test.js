@@ -111,6 +111,20 @@ function gifFrames(b) {
 }
 
 /**
+ * How long the video in a player lasts, once the browser has read its header.
+ * @param {import('playwright-core').Locator} player @returns {Promise<number>}
+ */
+async function playerDuration(player) {
+  await player.waitFor();
+  return player.evaluate((v) => new Promise((resolve, reject) => {
+    const video = /** @type {HTMLVideoElement} */ (v);
+    if (video.readyState >= 1) resolve(video.duration);
+    video.addEventListener('loadedmetadata', () => resolve(video.duration));
+    video.addEventListener('error', () => reject(new Error(`video error ${video.error?.code}`)));
+  }));
+}
+
+/**
  * Joins in a fresh context that first runs `init` (e.g. to make the browser
  * one that cannot play H.264).
  * @param {string} url @param {string} name @param {string} seat @param {() => void} init
@@ -282,13 +296,7 @@ test('Make video: progress, then a player and an MP4 download; a GIF where H.264
 
     // The player plays what the plan says: two 1 s frames (a crossfade may overlap them).
     const player = a.page.getByTestId('video-player');
-    await player.waitFor();
-    const duration = await player.evaluate((v) => new Promise((resolve, reject) => {
-      const video = /** @type {HTMLVideoElement} */ (v);
-      if (video.readyState >= 1) resolve(video.duration);
-      video.addEventListener('loadedmetadata', () => resolve(video.duration));
-      video.addEventListener('error', () => reject(new Error(`video error ${video.error?.code}`)));
-    }));
+    const duration = await playerDuration(player);
     assert.ok(duration >= 1.4 && duration <= 2.2, `video lasts ${duration} s`);
     assert.match(await a.page.getByTestId('video-meta').innerText(), /640×360 .* MP4/);
     const notes = await a.page.getByTestId('video-notes').innerText();
@@ -467,13 +475,7 @@ test('a video one person makes is there for the others: who is making it, a noti
     await theirs.getByTestId('video-watch').click();
     assert.equal(await b.page.getByTestId('video-name').innerText(), 'Red then blue');
     const player = b.page.getByTestId('video-player');
-    await player.waitFor();
-    const duration = await player.evaluate((v) => new Promise((resolve, reject) => {
-      const video = /** @type {HTMLVideoElement} */ (v);
-      if (video.readyState >= 1) resolve(video.duration);
-      video.addEventListener('loadedmetadata', () => resolve(video.duration));
-      video.addEventListener('error', () => reject(new Error(`video error ${video.error?.code}`)));
-    }));
+    const duration = await playerDuration(player);
     // The one Gil made: a title card, then the two 1 s frames, as the host measured it.
     const [made] = await b.page.evaluate(async () => (await (await fetch('/api/jobs?room=sb5&kind=video')).json()).jobs.filter((/** @type {any} */ j) => j.status === 'complete'));
     assert.ok(Math.abs(duration - made.result.durationMs / 1000) < 0.1, `the video Hal watches lasts ${duration} s; Gil's ${made.result.durationMs} ms`);
