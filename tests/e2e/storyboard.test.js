@@ -142,7 +142,7 @@ async function joinWithInit(url, name, seat, init) {
   return { context, page };
 }
 
-test('two people share one storyboard: add, drag to reorder, caption, duration, delete, another storyboard, rename', async () => {
+test('two people share one storyboard: add, drag to reorder, caption, duration, still or moving, fade or cut, delete, another storyboard, rename', async () => {
   const url = `${host.url}?room=sb1`;
   const a = await join(browser, url, 'Ada', 'top-left');
   const b = await join(browser, url, 'Bo', 'top-right');
@@ -197,6 +197,17 @@ test('two people share one storyboard: add, drag to reorder, caption, duration, 
     await edit(b.page, 1, 'sb-duration', '90');
     await b.page.getByTestId('toast').filter({ hasText: /0\.5 to 60 seconds/ }).waitFor();
     assert.equal((await frames(b.page))[1].seconds, '2.5');
+
+    // A makes the first frame still and a cut; B sees both, and so does the host's storyboard.
+    await a.page.getByTestId('sb-frame').nth(0).getByTestId('sb-motion').click();
+    await a.page.getByTestId('sb-frame').nth(0).getByTestId('sb-transition').click();
+    const first = b.page.getByTestId('sb-frame').nth(0);
+    await first.getByTestId('sb-motion').filter({ hasText: 'Still' }).waitFor();
+    await first.getByTestId('sb-transition').filter({ hasText: 'Cut in' }).waitFor();
+    assert.equal(await b.page.getByTestId('sb-frame').nth(1).getByTestId('sb-motion').innerText(), 'Pan & zoom');
+    const hosted = await b.page.evaluate(async () => (await (await fetch('/api/storyboards?room=sb1')).json()).storyboards[0].frames);
+    assert.deepEqual(hosted.map((/** @type {any} */ f) => [f.motion, f.transition]), [['none', 'cut'], ['kenburns', 'crossfade']]);
+    await b.page.getByTestId('storyboard').screenshot({ path: `${artifacts}/storyboard-frame-looks.png` });
 
     // With nothing selected, Add takes the whole board; B deletes that frame and A sees it go.
     await a.page.keyboard.press('Escape');

@@ -33,6 +33,9 @@ export const MAX_NAME_CHARS = 80;
 const isHostImage = (p) => typeof p === 'string' && /^\/(img|enhanced_drawings)\/[^/?#]+$/.test(p);
 /** @param {number} ms */
 const seconds = (ms) => `${Math.round(ms / 100) / 10}`;
+/** A frame's two looks, as the host names them (storyboard::model), and what the strip calls them. */
+const MOTIONS = { kenburns: 'Pan & zoom', none: 'Still' };
+const TRANSITIONS = { crossfade: 'Fade in', cut: 'Cut in' };
 
 /**
  * @param {{room: string, code: string, board: Board, selected: () => string[], toast: Toast,
@@ -48,7 +51,7 @@ export function startStoryboard(o) {
   /** Why the storyboards could not be loaded, shown until they are. */
   let loadError = '';
   let expanded = localStorage.getItem('coco.storyboard.open') === '1';
-  /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLInputElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement}>} */
+  /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLInputElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement, motion: HTMLElement, transition: HTMLElement}>} */
   const cards = new Map();
   /** @param {string} method @param {string} path @param {any} [body] */
   const api = (method, path, body) => hostJson(o.code, method, path, body);
@@ -122,6 +125,11 @@ export function startStoryboard(o) {
       if (c.img.getAttribute('src') !== src) c.img.src = src;
       if (document.activeElement !== c.caption) c.caption.value = f.caption || '';
       if (document.activeElement !== c.duration) c.duration.value = seconds(f.durationMs);
+      const still = f.motion === 'none', cut = f.transition === 'cut';
+      c.motion.textContent = MOTIONS[still ? 'none' : 'kenburns'];
+      c.motion.setAttribute('aria-label', `Frame ${i + 1}: ${still ? 'still' : 'slow pan and zoom'}; press for ${still ? 'pan and zoom' : 'still'}`);
+      c.transition.textContent = TRANSITIONS[cut ? 'cut' : 'crossfade'];
+      c.transition.setAttribute('aria-label', `Frame ${i + 1} ${cut ? 'cuts in' : 'fades in'}; press to make it ${cut ? 'fade' : 'cut'} in`);
       return c.li;
     });
     const now = /** @type {HTMLElement[]} */ ([...list.children]);
@@ -143,8 +151,10 @@ export function startStoryboard(o) {
       class: 'sb-duration', type: 'number', min: String(MIN_FRAME_MS / 1000), max: String(MAX_FRAME_MS / 1000), step: '0.5',
       title: 'Seconds on screen', 'data-testid': 'sb-duration',
     }));
+    const motion = el('button', { type: 'button', class: 'sb-opt sb-motion', title: 'How the picture moves in the video', 'data-testid': 'sb-motion' });
+    const transition = el('button', { type: 'button', class: 'sb-opt sb-transition', title: 'How this frame replaces the one before', 'data-testid': 'sb-transition' });
     const li = el('li', { class: 'sb-frame', 'data-testid': 'sb-frame' }, [
-      handle, del, el('div', { class: 'sb-fields' }, [caption, el('label', { class: 'sb-secs' }, [duration, 's'])]),
+      handle, del, motion, transition, el('div', { class: 'sb-fields' }, [caption, el('label', { class: 'sb-secs' }, [duration, 's'])]),
     ]);
     img.addEventListener('error', () => handle.classList.add('missing'));
     img.addEventListener('load', () => handle.classList.remove('missing'));
@@ -173,6 +183,8 @@ export function startStoryboard(o) {
       patchFrame(f.id, { durationMs: ms });
     });
     del.addEventListener('click', () => act(() => api('DELETE', `/api/storyboards/${cur().id}/frames/${f.id}?${q}`)));
+    motion.addEventListener('click', () => patchFrame(f.id, { motion: frameNow()?.motion === 'none' ? 'kenburns' : 'none' }));
+    transition.addEventListener('click', () => patchFrame(f.id, { transition: frameNow()?.transition === 'cut' ? 'crossfade' : 'cut' }));
     handle.addEventListener('keydown', (e) => {
       const sb = current();
       if (!sb || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
@@ -182,7 +194,7 @@ export function startStoryboard(o) {
       if (from < 0 || to < 0 || to >= sb.frames.length) return;
       reorder(from, to).then(() => handle.focus());
     });
-    return { li, img, num, caption, duration, del, handle };
+    return { li, img, num, caption, duration, del, handle, motion, transition };
   }
 
   /** The storyboard shown; the room always has one once loaded. */
