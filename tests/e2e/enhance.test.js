@@ -3,17 +3,16 @@
  * Sketch enhancement from the board: the dialog renders the selection (or the
  * board), uploads it, starts the job, follows it, and places the picture as
  * one undoable image shape the whole room sees. Gemini is a local fake that
- * answers exactly as the documented REST API does.
+ * answers exactly as the documented REST API does. Cancelling, a dropped
+ * connection and a reload mid-job are in `enhance-recovery.test.js`.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeGemini, solidPng, SLOW_ANSWER_MS } from './fake-gemini.js';
-import { startHost, launchBrowser, join, waitState, stroke, removeDir, artifacts } from './helpers.js';
-
-const KEY = 'test-key';
-const MODEL = 'gemini-2.5-flash-image';
-/** The fake's picture: a size and colour no sketch of ours has. */
-const FAKE_W = 96, FAKE_H = 64, FAKE_RGB = [20, 160, 90];
+import { solidPng } from './fake-gemini.js';
+import { startHost, join, waitState, stroke, removeDir, artifacts } from './helpers.js';
+import {
+  KEY, MODEL, FAKE_W, FAKE_H, FAKE_RGB, useEnhanceHost, imageShapes, drawAndSelectLoop, boundsOf, startEnhance, pixelAt, pictureOf,
+} from './enhance-kit.js';
 
 const FAKE_PNG = solidPng(FAKE_W, FAKE_H, FAKE_RGB);
 
@@ -23,122 +22,11 @@ let host;
 let browser;
 /** @type {import('./fake-gemini.js').FakeGemini} */
 let fake;
-before(async () => {
-  fake = await startFakeGemini({ key: KEY, model: MODEL, image: FAKE_PNG });
-  host = await startHost({ env: { GEMINI_API_KEY: KEY }, args: ['--gemini-base-url', `http://127.0.0.1:${fake.port}/v1beta`] });
-  browser = await launchBrowser();
+useEnhanceHost((h, b, f) => {
+  host = h;
+  browser = b;
+  fake = f;
 });
-after(async () => {
-  await browser?.close();
-  await host?.kill();
-  if (host) removeDir(host.dataDir);
-  fake?.close();
-});
-
-/** @param {import('playwright-core').Page} page */
-const imageShapes = (page) => page.evaluate(() => /** @type {any} */ (window).coco.shapes().filter((/** @type {any} */ s) => s.type === 'image'));
-
-/**
- * Draws a closed loop (a square with a wobble) with the pencil and selects it with a box.
- * @param {import('playwright-core').Page} page
- */
-async function drawAndSelectLoop(page) {
-  const pts = [];
-  for (let i = 0; i <= 40; i++) {
-    const t = (i / 40) * Math.PI * 2;
-    pts.push({ x: Math.round(300 + 90 * Math.cos(t)), y: Math.round(250 + 70 * Math.sin(t)) });
-  }
-  await stroke(page, pts);
-  await waitState(page, (s) => s.shapesCount === 1 && s.unacked === 0);
-  await page.keyboard.press('v');
-  const box = await page.getByTestId('canvas').boundingBox();
-  if (!box) throw new Error('no canvas');
-  await page.mouse.move(box.x + 180, box.y + 150);
-  await page.mouse.down();
-  await page.mouse.move(box.x + 420, box.y + 350, { steps: 6 });
-  await page.mouse.up();
-  await page.waitForFunction(() => /** @type {any} */ (window).coco.selected().length === 1);
-}
-
-/** The box around a shape's points, in world units. @param {{x: number, y: number}[]} points */
-function boundsOf(points) {
-  const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
-  return { minX: Math.min(...xs), minY: Math.min(...ys), maxX: Math.max(...xs), maxY: Math.max(...ys) };
-}
-
-/**
- * Records every progress text and bar value the dialog shows, so a test can
- * tell that progress was visible even between two polls.
- * @param {import('playwright-core').Page} page
- */
-async function watchProgress(page) {
-  await page.evaluate(() => {
-    const w = /** @type {any} */ (window);
-    w.__progress = [];
-    const msg = /** @type {HTMLElement} */ (document.getElementById('enhance-message'));
-    const bar = /** @type {HTMLProgressElement} */ (document.getElementById('enhance-bar'));
-    const box = /** @type {HTMLElement} */ (document.getElementById('enhance-progress'));
-    new MutationObserver(() => {
-      if (!box.hidden) w.__progress.push({ text: msg.textContent, value: bar.value });
-    }).observe(document.getElementById('enhance') || document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-  });
-}
-
-/**
- * Opens the dialog with the toolbar button, picks an engine, starts.
- * @param {import('playwright-core').Page} page @param {'auto'|'gemini'|'local'} engine @param {string} [prompt]
- */
-async function startEnhance(page, engine, prompt = '') {
-  await page.getByTestId('tool-enhance').click();
-  const dialog = page.getByTestId('enhance-dialog');
-  await dialog.waitFor();
-  await page.getByTestId(`engine-${engine}`).check();
-  if (prompt) await page.getByTestId('enhance-prompt').fill(prompt);
-  await page.getByTestId('enhance-start').click();
-  return dialog;
-}
-
-/**
- * The colour at a world point of the board as drawn on screen, once it is not the empty background.
- * @param {import('playwright-core').Page} page @param {number} x @param {number} y
- */
-async function pixelAt(page, x, y) {
-  const deadline = Date.now() + 5000;
-  let px = [0, 0, 0, 0];
-  while (Date.now() < deadline) {
-    px = await page.evaluate(([wx, wy]) => {
-      const cv = /** @type {HTMLCanvasElement} */ (document.querySelector('[data-testid=canvas]'));
-      const v = /** @type {any} */ (window).coco.view();
-      const dpr = window.devicePixelRatio || 1;
-      const sx = (wx * v.scale + v.ox) * dpr, sy = (wy * v.scale + v.oy) * dpr;
-      return [...(/** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'))).getImageData(Math.round(sx), Math.round(sy), 1, 1).data];
-    }, [x, y]);
-    if (px[3] > 200) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return px;
-}
-
-/**
- * The picture a shape points at, loaded by the page: its natural size and how many distinct colours it has.
- * @param {import('playwright-core').Page} page @param {string} path
- */
-function pictureOf(page, path) {
-  return page.evaluate(async (p) => {
-    const img = new Image();
-    img.src = p;
-    await img.decode();
-    const cv = document.createElement('canvas');
-    cv.width = img.naturalWidth; cv.height = img.naturalHeight;
-    const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, cv.width, cv.height).data;
-    const colours = new Set();
-    for (let i = 0; i < d.length; i += 4 * 7) colours.add((d[i] >> 4) << 8 | (d[i + 1] >> 4) << 4 | d[i + 2] >> 4);
-    const mid = ((cv.height >> 1) * cv.width + (cv.width >> 1)) * 4;
-    return { width: img.naturalWidth, height: img.naturalHeight, colours: colours.size, middle: [d[mid], d[mid + 1], d[mid + 2]] };
-  }, path);
-}
 
 test('the local enhancer turns the selected sketch into a picture both people see; it goes to the storyboard from the dialog; undo removes it', async () => {
   const url = `${host.url}?room=enh-local`;
@@ -296,124 +184,6 @@ test('a prompt Gemini blocks: with Gemini chosen a clear message and nothing pla
     await a.page.screenshot({ path: `${artifacts}/enhance-note.png` });
   } finally {
     await a.context.close();
-  }
-});
-
-test('cancelling a slow enhancement says so and places nothing; the others saw who was enhancing', async () => {
-  fake.mode = 'slow';
-  fake.requests = [];
-  const url = `${host.url}?room=enh-cancel`;
-  const a = await join(browser, url, 'Eve', 'top-left');
-  const b = await join(browser, url, 'Finn', 'top-right');
-  try {
-    await drawAndSelectLoop(a.page);
-    await watchProgress(a.page);
-    await startEnhance(a.page, 'gemini');
-    await a.page.getByTestId('enhance-message').filter({ hasText: /asking Gemini/ }).waitFor({ timeout: 10000 });
-    // The fake holds its answer for seconds: the bar and a percentage are on screen meanwhile.
-    const seen = await a.page.evaluate(() => /** @type {any} */ (window).__progress);
-    assert.ok(seen.some((/** @type {any} */ p) => p.value > 0 && p.value < 1 && /%\)$/.test(p.text)), `the job's progress was shown: ${JSON.stringify(seen)}`);
-    await a.page.screenshot({ path: `${artifacts}/enhance-progress.png` });
-    const activity = b.page.getByTestId('activity-item');
-    await activity.filter({ hasText: /^Eve is enhancing…/ }).waitFor();
-    await b.page.screenshot({ path: `${artifacts}/enhance-activity.png` });
-    assert.equal(await a.page.getByTestId('activity-item').count(), 0, 'one does not see one\'s own job there');
-
-    await a.page.getByTestId('enhance-cancel').click();
-    await a.page.getByTestId('enhance-error').filter({ hasText: /Cancelled: nothing was placed/ }).waitFor({ timeout: 10000 });
-    assert.equal(await a.page.getByTestId('enhance-cancel').isVisible(), false);
-    assert.equal(await a.page.getByTestId('enhance-start').innerText(), 'Try again');
-    await activity.first().waitFor({ state: 'detached' });
-
-    // Past the fake's answer: still nothing placed, on either screen.
-    const sent = Date.now();
-    while (Date.now() - sent < SLOW_ANSWER_MS + 500) await new Promise((r) => setTimeout(r, 250));
-    assert.equal((await imageShapes(a.page)).length, 0);
-    assert.equal((await imageShapes(b.page)).length, 0);
-    const jobs = await a.page.evaluate(async () => (await (await fetch('/api/jobs?room=enh-cancel')).json()).jobs);
-    assert.equal(jobs.length, 1);
-    assert.equal(jobs[0].status, 'cancelled');
-  } finally {
-    await a.context.close();
-    await b.context.close();
-  }
-});
-
-test('when the socket drops mid-job, polling finds the result and the picture is still placed', async () => {
-  fake.mode = 'slow';
-  const url = `${host.url}?room=enh-offline`;
-  const a = await join(browser, url, 'Gus', 'top-left');
-  try {
-    await drawAndSelectLoop(a.page);
-    await startEnhance(a.page, 'gemini');
-    await a.page.getByTestId('enhance-message').filter({ hasText: /asking Gemini/ }).waitFor({ timeout: 10000 });
-    // Offline until the job has finished on the host: its last frames are lost.
-    await a.context.setOffline(true);
-    await waitState(a.page, (s) => s.connection === 'offline');
-    const deadline = Date.now() + 20000;
-    for (;;) {
-      const jobs = await fetch(`${host.url}api/jobs?room=enh-offline`).then((r) => r.json()).then((b) => b.jobs);
-      if (jobs[0]?.status === 'complete') break;
-      assert.ok(Date.now() < deadline, `the job did not finish: ${JSON.stringify(jobs)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.equal(await a.page.getByTestId('enhance-result').isVisible(), false, 'no frame told the page yet');
-    await a.context.setOffline(false);
-    await a.page.getByTestId('enhance-result').waitFor({ timeout: 15000 });
-    assert.match(await a.page.getByTestId('enhance-engine').innerText(), /Gemini/);
-    await waitState(a.page, (s) => s.shapesCount === 2 && s.unacked === 0);
-    const [shape] = await imageShapes(a.page);
-    const pic = await pictureOf(a.page, shape.image);
-    assert.deepEqual([pic.width, pic.height], [FAKE_W, FAKE_H]);
-  } finally {
-    await a.context.close();
-  }
-});
-
-test('a reload in the middle of an enhancement: the picture is still placed over the sketch, once, even if the job ended meanwhile', async () => {
-  fake.mode = 'slow';
-  const url = `${host.url}?room=enh-reload`;
-  const a = await join(browser, url, 'Ivy', 'top-left');
-  const b = await join(browser, url, 'Jo', 'top-right');
-  try {
-    await drawAndSelectLoop(a.page);
-    const [sketch] = await a.page.evaluate(() => /** @type {any} */ (window).coco.shapes());
-    const sb = boundsOf(sketch.points);
-    for (const finishFirst of [false, true]) {
-      await startEnhance(a.page, 'gemini');
-      await a.page.getByTestId('enhance-message').filter({ hasText: /asking Gemini/ }).waitFor({ timeout: 10000 });
-      if (finishFirst) {
-        // The tab is gone while the job ends: it comes back to a finished job.
-        const tab = a.page.url();
-        await a.page.goto('about:blank');
-        const deadline = Date.now() + 20000;
-        while ((await fetch(`${host.url}api/jobs?room=enh-reload`).then((r) => r.json())).jobs[0]?.status !== 'complete') {
-          assert.ok(Date.now() < deadline, 'the job did not finish');
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        await a.page.goto(tab);
-      } else {
-        await a.page.reload();
-      }
-      await waitState(a.page, (s) => s.connection === 'connected');
-      await a.page.getByTestId('toast').filter({ hasText: /enhanced picture is on the board/ }).waitFor({ timeout: 20000 });
-      const want = finishFirst ? 2 : 1;
-      await waitState(b.page, (s) => s.shapesCount === 1 + want);
-      const shapes = await imageShapes(b.page);
-      assert.equal(shapes.length, want);
-      // Over the sketch (the second round enhances the whole board: the sketch and the first picture over it).
-      const [p0, p1] = shapes[want - 1].points;
-      assert.ok(p0.x <= sb.minX + 2 && p0.y <= sb.minY + 2 && p1.x >= sb.maxX - 2 && p1.y >= sb.maxY - 2,
-        `the picture ${JSON.stringify([p0, p1])} covers the sketch ${JSON.stringify(sb)}`);
-    }
-    // Another reload places nothing more.
-    await a.page.reload();
-    await waitState(a.page, (s) => s.connection === 'connected' && s.shapesCount === 3);
-    await new Promise((r) => setTimeout(r, 1500));
-    assert.equal((await imageShapes(b.page)).length, 2);
-  } finally {
-    await a.context.close();
-    await b.context.close();
   }
 });
 
