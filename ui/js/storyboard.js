@@ -312,14 +312,17 @@ export function startStoryboard(o) {
     sessionStorage.setItem(PREF_KEY, currentId);
     render();
   });
-  /** Ends a rename: keeps the name typed (if it is one and new) or puts the old one back. @param {boolean} keep */
-  async function endRename(keep) {
+  /**
+   * Ends a rename: keeps the name typed (if it is one and new) or puts the old one back.
+   * @param {boolean} keep @param {boolean} byKey Enter or Escape: the focus goes back to the button (not after a click elsewhere)
+   */
+  async function endRename(keep, byKey) {
     if (nameInput.hidden) return;
     const sb = current();
     const name = nameInput.value.trim();
     nameInput.hidden = true;
     render();
-    renameBtn.focus();
+    if (byKey) renameBtn.focus();
     if (keep && sb && name && name !== sb.name) await act(() => api('PATCH', `/api/storyboards/${sb.id}?${q}`, { name }));
   }
   renameBtn.addEventListener('click', () => {
@@ -332,10 +335,10 @@ export function startStoryboard(o) {
     nameInput.select();
   });
   nameInput.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') { e.preventDefault(); endRename(true); }
-    else if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); endRename(false); }
+    if (e.key === 'Enter') { e.preventDefault(); endRename(true, true); }
+    else if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); endRename(false, true); }
   });
-  nameInput.addEventListener('blur', () => endRename(true));
+  nameInput.addEventListener('blur', () => endRename(true, false));
   newBtn.addEventListener('click', async () => {
     const res = await act(() => api('POST', '/api/storyboards', { room: o.room }));
     if (res && res.storyboard) {
