@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use coco::ai::gemini::{DEFAULT_TEXT_MODEL, DEFAULT_TTS_MODEL};
@@ -17,6 +16,7 @@ use coco::storyboard::video::CROSSFADE_MS;
 use common::boards::{add_frame, call, default_board, finished, ok, upload};
 use common::enhance::{host_with, KEY};
 use common::fake_gemini::{FakeGemini, Reply};
+use common::probe::{decode_errors, ffmpeg, saved};
 use common::TestHost;
 use serde_json::{json, Value};
 
@@ -71,9 +71,7 @@ async fn download(host: &TestHost, result: &Value) -> tempfile::NamedTempFile {
     let path = result["path"].as_str().unwrap();
     let (status, _, bytes) = common::http(host.http(), "GET", path, &[], None).await;
     assert_eq!(status, 200);
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), &bytes).unwrap();
-    file
+    saved(&bytes)
 }
 
 /// Every stream as ffprobe reads it.
@@ -110,24 +108,16 @@ fn top_boxes(bytes: &[u8]) -> Vec<String> {
 
 /// The audio track decoded to mono 16-bit samples at [`RATE`].
 fn decoded_audio(path: &Path) -> Vec<i16> {
-    let output = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args([
-            "-map", "0:a:0", "-f", "s16le", "-ac", "1", "-ar", "24000", "-",
-        ])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-        .stdout
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]))
-        .collect()
+    let rate = RATE.to_string();
+    ffmpeg(
+        path,
+        &[
+            "-map", "0:a:0", "-f", "s16le", "-ac", "1", "-ar", &rate, "-",
+        ],
+    )
+    .chunks_exact(2)
+    .map(|b| i16::from_le_bytes([b[0], b[1]]))
+    .collect()
 }
 
 /// Root mean square of the samples between two times, in seconds.
@@ -263,18 +253,8 @@ async fn gemini_tells_the_story_and_narrates_the_video() {
         "audio {length} s, video {seconds} s"
     );
 
-    let check = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(file.path())
-        .args(["-f", "null", "-"])
-        .output()
-        .unwrap();
-    assert!(check.status.success());
-    assert!(
-        check.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    let errors = decode_errors(file.path());
+    assert!(errors.is_empty(), "{errors}");
 
     // Each line sounds while its scene is on screen, silence around it.
     let sound = decoded_audio(file.path());

@@ -5,7 +5,6 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -16,6 +15,8 @@ use coco::media::video::{
 };
 use image::{Rgba, RgbaImage};
 use serde_json::Value;
+
+use common::probe::{decode_errors, ffmpeg};
 
 /// A gradient in one dominant colour with a white disc and a dark bar, so
 /// motion and scaling have edges to work on.
@@ -76,40 +77,26 @@ fn ffprobe(path: &Path) -> Value {
     common::probe::video_stream(path)
 }
 
-/// Decodes every frame; returns what the decoder complained about.
-fn decode_errors(path: &Path) -> String {
-    let output = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(output.status.success());
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 /// The mean colour of frame `n`, decoded by ffmpeg.
 fn mean_colour(path: &Path, n: u64) -> [f64; 3] {
-    let output = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args([
+    let select = format!("select=eq(n\\,{n}),scale=64:36");
+    let rgb = ffmpeg(
+        path,
+        &[
             "-vf",
-            &format!("select=eq(n\\,{n}),scale=64:36"),
+            &select,
             "-frames:v",
             "1",
-        ])
-        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
     );
-    assert_eq!(output.stdout.len(), 64 * 36 * 3, "frame {n} decoded");
+    assert_eq!(rgb.len(), 64 * 36 * 3, "frame {n} decoded");
     let mut sum = [0f64; 3];
-    for pixel in output.stdout.chunks_exact(3) {
+    for pixel in rgb.chunks_exact(3) {
         for c in 0..3 {
             sum[c] += f64::from(pixel[c]);
         }

@@ -133,26 +133,14 @@ pub fn check_image_request(request: &Value) -> Result<(), String> {
     }) {
         return Err("no text part".into());
     }
-    let inline = parts
-        .iter()
-        .find_map(|p| p.get("inlineData").or_else(|| p.get("inline_data")))
-        .ok_or("no inlineData part")?;
-    let mime = inline
-        .get("mimeType")
-        .or_else(|| inline.get("mime_type"))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if !mime.starts_with("image/") {
-        return Err(format!("inlineData.mimeType {mime:?} is not an image type"));
+    if !parts.iter().any(|p| {
+        p.get("inlineData")
+            .or_else(|| p.get("inline_data"))
+            .is_some()
+    }) {
+        return Err("no inlineData part".into());
     }
-    let data = inline
-        .get("data")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    match base64::engine::general_purpose::STANDARD.decode(data) {
-        Ok(bytes) if !bytes.is_empty() => {}
-        _ => return Err("Base64 decoding failed for inlineData.data".into()),
-    }
+    check_inline_parts(parts)?;
     let modalities = request
         .pointer("/generationConfig/responseModalities")
         .and_then(Value::as_array)

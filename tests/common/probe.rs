@@ -36,3 +36,39 @@ pub fn video_stream(path: &Path) -> Value {
     )["streams"][0]
         .clone()
 }
+
+/// Runs `ffmpeg -v error -i PATH ARGS` (ARGS end with the output, `-` for
+/// standard output) and returns what it wrote there; fails with its errors.
+pub fn ffmpeg(path: &Path, args: &[&str]) -> Vec<u8> {
+    let output = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(args)
+        .output()
+        .expect("ffmpeg runs (apt-get install ffmpeg)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+/// Decodes every frame of every stream; returns what the decoder complained about.
+pub fn decode_errors(path: &Path) -> String {
+    let output = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs (apt-get install ffmpeg)");
+    assert!(output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `bytes` (a downloaded video) in a temporary file, for the tools above.
+pub fn saved(bytes: &[u8]) -> tempfile::NamedTempFile {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    file
+}

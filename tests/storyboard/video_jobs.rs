@@ -6,6 +6,7 @@ use coco::protocol::limits::MAX_ID_BYTES;
 use serde_json::{json, Value};
 
 use crate::common::boards::{board_with_frames, call, ffprobe, finished, ok, video_files};
+use crate::common::probe::saved;
 use crate::common::{header, http, Client, TestHost};
 
 fn small(board: &str, extra: Value) -> Value {
@@ -151,8 +152,7 @@ async fn a_storyboard_renders_to_an_mp4_that_seeks() {
     assert_eq!(header(&headers, "content-type"), Some("video/mp4"));
     assert_eq!(header(&headers, "accept-ranges"), Some("bytes"));
     assert_eq!(bytes.len() as u64, result["bytes"].as_u64().unwrap());
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), &bytes).unwrap();
+    let file = saved(&bytes);
     let stream = ffprobe(file.path());
     assert_eq!(stream["codec_name"], "h264");
     assert_eq!(
@@ -204,8 +204,7 @@ async fn a_gif_is_made_on_request() {
     assert_eq!(status, 200);
     assert_eq!(header(&headers, "content-type"), Some("image/gif"));
     assert!(bytes.starts_with(b"GIF89a"));
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), &bytes).unwrap();
+    let file = saved(&bytes);
     let stream = ffprobe(file.path());
     assert_eq!(stream["codec_name"], "gif");
     assert_eq!(
