@@ -142,3 +142,27 @@ test('a reload in the middle of an enhancement: the picture is still placed over
     await b.context.close();
   }
 });
+
+test('a tab remembers at most MAX_PENDING (8) unplaced enhancements, dropping the oldest past it', async () => {
+  const a = await join(browser, `${host.url}?room=enh-pending`, 'Kim', 'top-left');
+  try {
+    const kept = await a.page.evaluate(async () => {
+      const module = '/js/pending.js'; // the page's own module, as the page loaded it
+      const p = await import(module);
+      const box = { minX: 0, minY: 0, maxX: 10, maxY: 10 };
+      const ids = (/** @type {any[]} */ list) => list.map((x) => x.id);
+      for (let i = 1; i <= p.MAX_PENDING; i++) p.rememberJob('enh-pending', `job${i}`, box);
+      const atLimit = ids(p.pendingJobs('enh-pending'));
+      p.rememberJob('enh-pending', 'past', box);
+      const past = ids(p.pendingJobs('enh-pending'));
+      p.forgetJob('enh-pending', 'past');
+      return { max: p.MAX_PENDING, atLimit, past, after: ids(p.pendingJobs('enh-pending')) };
+    });
+    assert.equal(kept.max, 8);
+    assert.deepEqual(kept.atLimit, Array.from({ length: 8 }, (_, i) => `job${i + 1}`));
+    assert.deepEqual(kept.past, [...kept.atLimit.slice(1), 'past']);
+    assert.deepEqual(kept.after, kept.atLimit.slice(1));
+  } finally {
+    await a.context.close();
+  }
+});

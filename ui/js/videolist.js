@@ -10,9 +10,6 @@ import { el } from './ui.js';
 import { imageUrl } from './images.js';
 import { hostJson } from './hostjson.js';
 
-/** How many videos the list shows; older ones stay on the host (and in `/api/jobs`). */
-export const MAX_SHOWN_VIDEOS = 20;
-
 /**
  * @typedef {{id: string, kind: string, status: string, updatedAt?: number, createdAt?: number,
  *   input?: {by?: string, title?: string|null, storyboardName?: string}, result?: any}} VideoJob
@@ -78,9 +75,8 @@ export class RoomVideos {
   }
 
   render() {
-    const jobs = [...this.jobs.values()]
-      .sort((a, b) => (b.updatedAt || 0) - (a.updatedAt || 0))
-      .slice(0, MAX_SHOWN_VIDEOS);
+    // As many as the host lists (jobs::MAX_LISTED_JOBS), and those finished since.
+    const jobs = [...this.jobs.values()].sort((a, b) => (b.updatedAt || 0) - (a.updatedAt || 0));
     this.list.replaceChildren(...jobs.map((job) => {
       const r = job.result;
       const gif = r.format === 'gif' || /\.gif$/i.test(r.path);

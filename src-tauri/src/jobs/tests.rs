@@ -226,6 +226,56 @@ async fn shutdown_records_running_and_waiting_jobs_as_interrupted() {
     ));
 }
 
+/// A finished record of `kind`, `n` ms after the epoch, written as the table stores it.
+fn finished_record(db: &sled::Db, n: u64, kind: &str) -> String {
+    let id = format!("{n:032x}");
+    let record = JobRecord {
+        id: id.clone(),
+        kind: kind.to_string(),
+        room: "main".to_string(),
+        status: JobStatus::Complete,
+        progress: 1.0,
+        message: String::new(),
+        created_at: n,
+        updated_at: n,
+        input: json!({}),
+        result: Some(json!({})),
+        error: None,
+    };
+    let tree = db.open_tree("jobs").unwrap();
+    tree.insert(id.as_bytes(), serde_json::to_vec(&record).unwrap())
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn the_list_and_the_table_keep_their_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path().join("db")).unwrap();
+        // One more video than is kept, then one enhancement, the newest.
+        for n in 1..=MAX_KEPT_JOBS as u64 {
+            finished_record(&db, n, "video");
+        }
+        finished_record(&db, MAX_KEPT_JOBS as u64 + 1, "enhance");
+        db.flush().unwrap();
+    }
+    let (jobs, _, _db) = open(dir.path());
+    // Opening keeps the newest MAX_KEPT_JOBS: the oldest video is gone.
+    assert_eq!(jobs.inner.tree.len(), MAX_KEPT_JOBS);
+    assert!(jobs.get(&format!("{:032x}", 1)).is_none());
+    assert!(jobs.get(&format!("{:032x}", 2)).is_some());
+    // A list is the newest MAX_LISTED_JOBS, of the kind asked for.
+    let all = jobs.list(Some("main"), None);
+    assert_eq!(all.len(), MAX_LISTED_JOBS);
+    assert_eq!(all[0].kind, "enhance");
+    let videos = jobs.list(Some("main"), Some("video"));
+    assert_eq!(videos.len(), MAX_LISTED_JOBS);
+    assert_eq!(videos[0].id, format!("{:032x}", MAX_KEPT_JOBS));
+    assert!(videos.iter().all(|r| r.kind == "video"));
+    assert_eq!(jobs.list(Some("main"), Some("enhance")).len(), 1);
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
