@@ -392,14 +392,13 @@ pub async fn http(
 
 /// [`http`] over a connection already opened to `addr`.
 pub async fn http_over(
-    mut stream: TcpStream,
+    stream: TcpStream,
     addr: SocketAddr,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
@@ -412,6 +411,19 @@ pub async fn http_over(
     }
     request.push_str("\r\n");
     request.push_str(body.unwrap_or(""));
+    exchange(stream, &request).await
+}
+
+/// Sends `request` (a whole HTTP/1.1 request, head and body, as written) and
+/// reads the answer as [`http`] does: for requests with unusual headers
+/// (another `Host`, a body that is not JSON).
+pub async fn http_raw(addr: SocketAddr, request: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    exchange(stream, request).await
+}
+
+async fn exchange(mut stream: TcpStream, request: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     tokio::time::timeout(WAIT, stream.read_to_end(&mut raw))

@@ -125,12 +125,44 @@ export function removeDir(dir) {
 /**
  * @param {string} [executablePath] e.g. a wrapper that runs Chromium inside a network namespace
  */
-export function launchBrowser(executablePath) {
-  return chromium.launch({
+export async function launchBrowser(executablePath) {
+  const browser = await chromium.launch({
     executablePath: executablePath || process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  watchPolicy(browser);
+  return browser;
+}
+
+/**
+ * Every page the browser opens reports what the host's Content-Security-Policy
+ * blocked; closing the browser fails if anything was, so every browser test
+ * also checks that the UI works under the policy.
+ * @param {import('playwright-core').Browser} browser
+ */
+function watchPolicy(browser) {
+  /** @type {string[]} */
+  const blocked = [];
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.documentURI}`);
+      });
+    });
+    context.on('console', (msg) => {
+      if (msg.type() === 'error' && /CSP violation|Content Security Policy/.test(msg.text())) blocked.push(msg.text());
+    });
+    return context;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (options) => {
+    await close(options);
+    if (blocked.length) throw new Error(`the page broke the host's Content-Security-Policy:\n${blocked.join('\n')}`);
+  };
+  /** @type {any} */ (browser).policyViolations = blocked;
 }
 
 /**

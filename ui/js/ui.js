@@ -47,9 +47,25 @@ export const TOOLS = [
  */
 export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const [k, v] of Object.entries(attrs)) {
+    // A `style` attribute is inline style, which the host's Content-Security-Policy
+    // forbids; the same declarations set through the CSSOM are allowed.
+    if (k === 'style') setStyle(node, v);
+    else node.setAttribute(k, v);
+  }
   for (const c of children) node.append(c);
   return node;
+}
+
+/**
+ * Applies `prop: value; ...` declarations one by one (custom properties too).
+ * @param {HTMLElement} node @param {string} text
+ */
+function setStyle(node, text) {
+  for (const decl of text.split(';')) {
+    const colon = decl.indexOf(':');
+    if (colon > 0) node.style.setProperty(decl.slice(0, colon).trim(), decl.slice(colon + 1).trim());
+  }
 }
 
 /** @param {keyof typeof ICONS} name */

@@ -1,11 +1,17 @@
 //! HTTP routes: the UI, health, and the WebSocket upgrade on both ports.
+//!
+//! Every request on either port passes [`guard`] first: the `Host` it was
+//! addressed to, the `Origin` and body type of anything that changes state,
+//! and the security headers of every answer.
 
 mod assets;
 mod enhance;
 mod error;
 mod gate;
+mod guard;
 mod images;
 mod jobs;
+mod names;
 mod nearby;
 mod panel;
 mod storyboard;
@@ -39,6 +45,7 @@ use crate::room::Rooms;
 use crate::session::{Session, SOCKET_MESSAGE_CAP, SOCKET_READ_BUFFER, SOCKET_WRITE_BUFFER};
 use crate::storyboard::video::VideoMaker;
 use crate::storyboard::Storyboards;
+use names::HostNames;
 
 /// Room used when `?room=` is absent.
 pub const DEFAULT_ROOM: &str = "main";
@@ -59,6 +66,8 @@ struct Inner {
     storyboards: Storyboards,
     videos: VideoMaker,
     discovery: DiscoveryHandle,
+    /// Who may address this host by name (the `Host` check).
+    names: HostNames,
     name: String,
     http_addr: SocketAddr,
     ws_port: u16,
@@ -100,6 +109,7 @@ impl AppState {
                 enhancer: parts.enhancer,
                 storyboards: parts.storyboards,
                 videos: parts.videos,
+                names: HostNames::new(parts.discovery.mdns_host()),
                 discovery: parts.discovery,
                 name: parts.name,
                 http_addr: parts.http_addr,
@@ -162,12 +172,22 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/{*rest}", any(not_found))
         .route("/ws", get(upgrade))
         .fallback(get(assets::serve))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::check,
+        ))
         .with_state(state)
 }
 
 /// The compatibility port: a WebSocket on any path, as the existing client expects.
 pub fn ws_router(state: AppState) -> Router {
-    Router::new().fallback(get(upgrade)).with_state(state)
+    Router::new()
+        .fallback(get(upgrade))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::check,
+        ))
+        .with_state(state)
 }
 
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -58,6 +58,11 @@ impl Reach {
     }
 }
 
+/// The `.local` host name announced for `instance_id` (without the final dot).
+pub fn mdns_host(instance_id: &str) -> String {
+    format!("coco-{instance_id}.local")
+}
+
 /// Everything the announcement says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announcement {
@@ -103,7 +108,7 @@ impl Announcement {
     }
 
     fn service_info(&self, reach: Reach) -> Result<ServiceInfo, String> {
-        let host = format!("coco-{}.local.", self.instance_id);
+        let host = format!("{}.", mdns_host(&self.instance_id));
         let instance = self.instance_name();
         let txt = self.txt();
         let mut info = match reach {

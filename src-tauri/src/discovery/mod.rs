@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     nearby: Mutex<Nearby>,
     list: watch::Sender<Arc<Vec<NearbySession>>>,
     nudge: Arc<Notify>,
+    /// Our own `.local` name, while we announce one.
+    mdns_host: Option<String>,
 }
 
 impl Shared {
@@ -59,6 +61,7 @@ impl Shared {
             nearby: Mutex::new(Nearby::new(own_id)),
             list: watch::channel(Arc::new(Vec::new())).0,
             nudge: Arc::new(Notify::new()),
+            mdns_host: (!own_id.is_empty()).then(|| advertise::mdns_host(own_id)),
         })
     }
 
@@ -113,6 +116,12 @@ pub struct DiscoveryHandle {
 impl DiscoveryHandle {
     pub fn status(&self) -> MdnsStatus {
         self.shared.status.lock().expect("discovery lock").clone()
+    }
+
+    /// The `.local` name this host announces (`coco-ID.local`), if any: a
+    /// name the host answers to.
+    pub fn mdns_host(&self) -> Option<&str> {
+        self.shared.mdns_host.as_deref()
     }
 
     /// Every other session seen on the network now.
