@@ -118,7 +118,7 @@ test('pasting and dropping a picture add it; a file that is not a picture gets a
     const b64 = png.toString('base64');
     // Paste (Ctrl+V of an image): the clipboard event carries the file.
     await a.page.evaluate(async (data) => {
-      const blob = await (await fetch(`data:image/png;base64,${data}`)).blob();
+      const blob = new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' });
       const dt = new DataTransfer();
       dt.items.add(new File([blob], 'pasted.png', { type: 'image/png' }));
       document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
@@ -126,7 +126,7 @@ test('pasting and dropping a picture add it; a file that is not a picture gets a
     await waitState(a.page, (s) => s.shapesCount === 1 && s.unacked === 0);
     // Drop on the board, at the drop point.
     await a.page.evaluate(async (data) => {
-      const blob = await (await fetch(`data:image/png;base64,${data}`)).blob();
+      const blob = new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' });
       const dt = new DataTransfer();
       dt.items.add(new File([blob], 'dropped.png', { type: 'image/png' }));
       const cv = /** @type {HTMLElement} */ (document.querySelector('[data-testid=canvas]'));
