@@ -2,7 +2,8 @@
 /**
  * Pictures on the board: the upload (`POST /api/save-image`) and one
  * HTMLImageElement per stored image, shared by the renderer and the exports.
- * A shape refers to the host's file (`/img/NAME`), never to inline data.
+ * A shape refers to the host's file (`/img/NAME`); shapes from other clients
+ * may carry an inline picture. Nothing else is ever loaded (see pictureSource).
  */
 
 /** The types the host accepts. */
@@ -27,10 +28,54 @@ export function imageUrl(path) {
   return withCode(path);
 }
 
-/** A host path with the join code LAN peers must send (`?code=`), when there is one. @param {string} path */
+/**
+ * A path of this page's own origin: starts with one `/` (not `//host` or
+ * `/\host`, which browsers read as another origin) and resolves here.
+ * @param {string} path
+ */
+function ownPath(path) {
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return false;
+  try { return new URL(path, location.href).origin === location.origin; } catch { return false; }
+}
+
+/**
+ * A host path with the join code LAN peers must send (`?code=`), when there
+ * is one. The code is only ever added to this page's own origin.
+ * @param {string} path
+ */
 export function withCode(path) {
-  if (!joinCode || !path.startsWith('/')) return path;
+  if (!joinCode || !ownPath(path)) return path;
   return `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(joinCode)}`;
+}
+
+/** A picture name as the host issues them: a content hash and a bitmap type. */
+const HOST_PICTURE = /^\/(?:img|enhanced_drawings)\/[0-9a-f]{32}\.(?:png|jpg|webp)$/;
+/** The existing client's absolute form of the same (it always talks to localhost:5001). */
+const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\]):5001(?=\/)/i;
+/** Inline bitmaps a shape may carry (never SVG). */
+const INLINE_PICTURE = /^data:image\/(?:png|jpe?g|gif|webp);base64,[A-Za-z0-9+/=]*$/i;
+
+/**
+ * Where a shape's picture comes from, by the host's rule (protocol/picture.rs):
+ * `{path}` for one of the host's pictures (the existing client's
+ * `http://localhost:5001/...` form means this host, so it is read from this
+ * page's origin), `{data}` for an inline picture, or null for anything else,
+ * which is never requested: another origin would get the join code and
+ * would taint the canvas, breaking exports for everyone.
+ * @param {unknown} ref @returns {{path: string}|{data: string}|null}
+ */
+export function pictureSource(ref) {
+  if (typeof ref !== 'string') return null;
+  if (INLINE_PICTURE.test(ref)) return { data: ref };
+  const path = ref.replace(LOOPBACK_ORIGIN, '');
+  return HOST_PICTURE.test(path) ? { path } : null;
+}
+
+/** The URL to load a shape's picture from (with the code), or null. @param {unknown} ref */
+export function pictureUrl(ref) {
+  const src = pictureSource(ref);
+  if (!src) return null;
+  return 'data' in src ? src.data : withCode(src.path);
 }
 
 /** @param {string} path */
@@ -45,7 +90,9 @@ function entry(path) {
     const rec = /** @type {{img: HTMLImageElement, state: 'loading'|'ready'|'error', done: Promise<HTMLImageElement|null>}} */ ({ img, state: 'loading', done });
     img.onload = () => { rec.state = 'ready'; settle(img); for (const cb of loadListeners) cb(); };
     img.onerror = () => { rec.state = 'error'; settle(null); for (const cb of loadListeners) cb(); };
-    img.src = imageUrl(path);
+    const url = pictureUrl(path);
+    if (url) img.src = url;
+    else { rec.state = 'error'; settle(null); }
     cache.set(path, rec);
     e = rec;
   }
