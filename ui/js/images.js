@@ -134,6 +134,11 @@ export class UploadError extends Error {
   }
 }
 
+/** Times an upload the host was too busy for (429) is sent again. */
+const UPLOAD_RETRIES = 3;
+/** Longest wait before sending it again, in seconds, whatever `Retry-After` says. */
+const MAX_RETRY_WAIT_S = 5;
+
 const MB = (/** @type {number} */ n) => `${Math.round(n / 1024 / 1024)} MB`;
 
 /**
@@ -153,12 +158,18 @@ export async function uploadImage(blob) {
   const q = joinCode ? `?code=${encodeURIComponent(joinCode)}` : '';
   /** @type {Response} */
   let res;
-  try {
-    res = await fetch(`/api/save-image${q}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ imageData }),
-    });
-  } catch {
-    throw new UploadError('Could not reach the host to upload the picture. Try again when connected.', 'unreachable');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(`/api/save-image${q}`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ imageData }),
+      });
+    } catch {
+      throw new UploadError('Could not reach the host to upload the picture. Try again when connected.', 'unreachable');
+    }
+    // The host stores a few pictures at a time and says when to come back.
+    if (res.status !== 429 || attempt >= UPLOAD_RETRIES) break;
+    const wait = Math.min(MAX_RETRY_WAIT_S, Math.max(1, Number(res.headers.get('retry-after')) || 1));
+    await new Promise((r) => setTimeout(r, wait * 1000));
   }
   /** @type {any} */
   let body = {};
@@ -170,7 +181,7 @@ export async function uploadImage(blob) {
   if (res.status === 413) throw new UploadError(`That picture is too big for the host${detail}.`, 'too_large');
   if (res.status === 415) throw new UploadError(`That file is not a picture CoCo can use${detail}. Use a PNG, JPEG or WebP image.`, 'unsupported');
   if (res.status === 401 || res.status === 403) throw new UploadError('The host did not accept this upload: ask the host for the join link.', 'unauthorized');
-  if (res.status === 429) throw new UploadError('Too many attempts: wait a little, then try again.', 'rate_limited');
+  if (res.status === 429) throw new UploadError(`The host is busy${detail}: wait a little, then try again.`, 'rate_limited');
   if (res.status === 404 || res.status === 405) throw new UploadError('This host cannot store pictures.', 'unsupported_host');
   if (res.status === 400) throw new UploadError(`The host could not read that picture${detail}.`, body?.code || 'invalid');
   throw new UploadError(`The picture could not be saved${detail || ` (HTTP ${res.status})`}.`, body?.code || 'error');
