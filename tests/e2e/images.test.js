@@ -180,3 +180,95 @@ test('pasting and dropping a picture add it; a file that is not a picture gets a
     await a.context.close();
   }
 });
+
+test('a picture from another origin is never requested (nor sent the join code), and exports still work', async () => {
+  const code = 'TESTCODE42';
+  const url = `${host.url}?room=pics3&code=${code}`;
+  const origin = new URL(host.url).origin;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  // The socket goes to the real host; the route lets the test play a host
+  // that relays what it should not (an older host, or data stored before).
+  /** @type {import('playwright-core').WebSocketRoute | undefined} */
+  let socket;
+  await page.routeWebSocket(/\/ws/, (ws) => { ws.connectToServer(); socket = ws; });
+  try {
+    await page.goto(url);
+    await page.getByTestId('join-name').fill('Di');
+    await page.getByTestId('join-submit').click();
+    await waitState(page, (s) => s.connection === 'connected');
+
+    // A picture of the host, uploaded as people do.
+    const red = await makePng(page, '#e03131');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Insert a picture (I)' }).click();
+    await (await chooser).setFiles({ name: 'red.png', mimeType: 'image/png', buffer: red });
+    await waitState(page, (s) => s.shapesCount === 1 && s.unacked === 0);
+    const [own] = await images(page);
+    const name = own.image.slice('/img/'.length);
+    const blue = (await makePng(page, '#1971c2')).toString('base64');
+
+    /** @param {string} id @param {string} image @param {number} x */
+    const shape = (id, image, x) => ({
+      id, type: 'image', image, points: [{ x, y: 400 }, { x: x + 40, y: 430 }], width: 40, height: 30,
+      style: { strokeColor: '#000', fillColor: 'transparent', strokeWidth: 1, opacity: 1 }, isSelected: false,
+    });
+    const foreign = [
+      '//evil.example/x.png',
+      `//evil.example/img/${name}`,
+      `/\\evil.example/img/${name}`,
+      `http://evil.example/img/${name}`,
+      // Another origin that does serve the picture: it would taint the canvas.
+      `http://localhost:${host.port}/img/${name}`,
+    ];
+    const accepted = [
+      // The existing client's two forms: its absolute URL means this host; inline data.
+      `http://localhost:5001/img/${name}`,
+      `data:image/png;base64,${blue}`,
+    ];
+    const all = [...foreign, ...accepted];
+    if (!socket) throw new Error('the socket was not routed');
+    for (const [i, image] of all.entries()) {
+      socket.send(JSON.stringify({ type: 'SHAPE_ADDED', payload: { shape: shape(`x${i}`, image, 100 + i * 60), userId: 'mallory' } }));
+    }
+    await waitState(page, (s) => s.shapesCount === 1 + all.length);
+
+    // PNG export works (the canvas is not tainted) and draws the accepted pictures.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cmd-export').click()]);
+    const exported = readFileSync(await download.path()).toString('base64');
+    const counts = await page.evaluate(async (data) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${data}`;
+      await img.decode();
+      const cv = document.createElement('canvas');
+      cv.width = img.width; cv.height = img.height;
+      const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, cv.width, cv.height).data;
+      let r = 0, b = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i] > 200 && d[i + 1] < 80 && d[i + 2] < 80) r++;
+        if (d[i] < 60 && d[i + 2] > 150) b++;
+      }
+      return { r, b };
+    }, exported);
+    // The uploaded picture and its localhost:5001 spelling are red, the inline one blue.
+    assert.ok(counts.r >= 2 * 40 * 30 * 0.9, `two red pictures in the export (${counts.r} red pixels)`);
+    assert.ok(counts.b >= 40 * 30 * 0.9, `the inline picture in the export (${counts.b} blue pixels)`);
+    // The SVG export names no other origin either.
+    const [svgFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cmd-export-svg').click()]);
+    const svg = readFileSync(await svgFile.path(), 'utf8');
+    assert.equal((svg.match(/<image /g) || []).length, 3, svg);
+    assert.ok(!svg.includes('evil.example') && !svg.includes(`localhost:${host.port}`), svg);
+
+    // Only this page's origin was ever asked, and it is the only one that got the code.
+    const elsewhere = requested.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+    assert.deepEqual(elsewhere, [], 'no request left the host');
+    assert.ok(requested.some((u) => u.startsWith(`${origin}/img/${name}?code=${code}`)), 'the host\'s picture was asked for with the code');
+  } finally {
+    await context.close();
+  }
+});

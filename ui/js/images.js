@@ -2,7 +2,8 @@
 /**
  * Pictures on the board: the upload (`POST /api/save-image`) and one
  * HTMLImageElement per stored image, shared by the renderer and the exports.
- * A shape refers to the host's file (`/img/NAME`), never to inline data.
+ * A shape refers to the host's file (`/img/NAME`); shapes from other clients
+ * may carry an inline picture. Nothing else is ever loaded (see pictureSource).
  */
 
 /** The types the host accepts. */
@@ -27,10 +28,54 @@ export function imageUrl(path) {
   return withCode(path);
 }
 
-/** A host path with the join code LAN peers must send (`?code=`), when there is one. @param {string} path */
+/**
+ * A path of this page's own origin: starts with one `/` (not `//host` or
+ * `/\host`, which browsers read as another origin) and resolves here.
+ * @param {string} path
+ */
+function ownPath(path) {
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return false;
+  try { return new URL(path, location.href).origin === location.origin; } catch { return false; }
+}
+
+/**
+ * A host path with the join code LAN peers must send (`?code=`), when there
+ * is one. The code is only ever added to this page's own origin.
+ * @param {string} path
+ */
 export function withCode(path) {
-  if (!joinCode || !path.startsWith('/')) return path;
+  if (!joinCode || !ownPath(path)) return path;
   return `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(joinCode)}`;
+}
+
+/** A picture name as the host issues them: a content hash and a bitmap type. */
+const HOST_PICTURE = /^\/(?:img|enhanced_drawings)\/[0-9a-f]{32}\.(?:png|jpg|webp)$/;
+/** The existing client's absolute form of the same (it always talks to localhost:5001). */
+const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\]):5001(?=\/)/i;
+/** Inline bitmaps a shape may carry (never SVG). */
+const INLINE_PICTURE = /^data:image\/(?:png|jpe?g|gif|webp);base64,[A-Za-z0-9+/=]*$/i;
+
+/**
+ * Where a shape's picture comes from, by the host's rule (protocol/picture.rs):
+ * `{path}` for one of the host's pictures (the existing client's
+ * `http://localhost:5001/...` form means this host, so it is read from this
+ * page's origin), `{data}` for an inline picture, or null for anything else,
+ * which is never requested: another origin would get the join code and
+ * would taint the canvas, breaking exports for everyone.
+ * @param {unknown} ref @returns {{path: string}|{data: string}|null}
+ */
+export function pictureSource(ref) {
+  if (typeof ref !== 'string') return null;
+  if (INLINE_PICTURE.test(ref)) return { data: ref };
+  const path = ref.replace(LOOPBACK_ORIGIN, '');
+  return HOST_PICTURE.test(path) ? { path } : null;
+}
+
+/** The URL to load a shape's picture from (with the code), or null. @param {unknown} ref */
+export function pictureUrl(ref) {
+  const src = pictureSource(ref);
+  if (!src) return null;
+  return 'data' in src ? src.data : withCode(src.path);
 }
 
 /** @param {string} path */
@@ -45,7 +90,9 @@ function entry(path) {
     const rec = /** @type {{img: HTMLImageElement, state: 'loading'|'ready'|'error', done: Promise<HTMLImageElement|null>}} */ ({ img, state: 'loading', done });
     img.onload = () => { rec.state = 'ready'; settle(img); for (const cb of loadListeners) cb(); };
     img.onerror = () => { rec.state = 'error'; settle(null); for (const cb of loadListeners) cb(); };
-    img.src = imageUrl(path);
+    const url = pictureUrl(path);
+    if (url) img.src = url;
+    else { rec.state = 'error'; settle(null); }
     cache.set(path, rec);
     e = rec;
   }
@@ -87,6 +134,11 @@ export class UploadError extends Error {
   }
 }
 
+/** Times an upload the host was too busy for (429) is sent again. */
+const UPLOAD_RETRIES = 3;
+/** Longest wait before sending it again, in seconds, whatever `Retry-After` says. */
+const MAX_RETRY_WAIT_S = 5;
+
 const MB = (/** @type {number} */ n) => `${Math.round(n / 1024 / 1024)} MB`;
 
 /**
@@ -106,12 +158,18 @@ export async function uploadImage(blob) {
   const q = joinCode ? `?code=${encodeURIComponent(joinCode)}` : '';
   /** @type {Response} */
   let res;
-  try {
-    res = await fetch(`/api/save-image${q}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ imageData }),
-    });
-  } catch {
-    throw new UploadError('Could not reach the host to upload the picture. Try again when connected.', 'unreachable');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(`/api/save-image${q}`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ imageData }),
+      });
+    } catch {
+      throw new UploadError('Could not reach the host to upload the picture. Try again when connected.', 'unreachable');
+    }
+    // The host stores a few pictures at a time and says when to come back.
+    if (res.status !== 429 || attempt >= UPLOAD_RETRIES) break;
+    const wait = Math.min(MAX_RETRY_WAIT_S, Math.max(1, Number(res.headers.get('retry-after')) || 1));
+    await new Promise((r) => setTimeout(r, wait * 1000));
   }
   /** @type {any} */
   let body = {};
@@ -123,7 +181,7 @@ export async function uploadImage(blob) {
   if (res.status === 413) throw new UploadError(`That picture is too big for the host${detail}.`, 'too_large');
   if (res.status === 415) throw new UploadError(`That file is not a picture CoCo can use${detail}. Use a PNG, JPEG or WebP image.`, 'unsupported');
   if (res.status === 401 || res.status === 403) throw new UploadError('The host did not accept this upload: ask the host for the join link.', 'unauthorized');
-  if (res.status === 429) throw new UploadError('Too many attempts: wait a little, then try again.', 'rate_limited');
+  if (res.status === 429) throw new UploadError(`The host is busy${detail}: wait a little, then try again.`, 'rate_limited');
   if (res.status === 404 || res.status === 405) throw new UploadError('This host cannot store pictures.', 'unsupported_host');
   if (res.status === 400) throw new UploadError(`The host could not read that picture${detail}.`, body?.code || 'invalid');
   throw new UploadError(`The picture could not be saved${detail || ` (HTTP ${res.status})`}.`, body?.code || 'error');

@@ -6,7 +6,7 @@
  */
 
 import { smoothPath, resizeHandles, RESIZABLE } from './board.js';
-import { imageFor, loadImage, onImageLoad } from './images.js';
+import { imageFor, loadImage, onImageLoad, pictureSource } from './images.js';
 
 /** Half the side of a resize handle, in screen pixels. */
 const HANDLE_PX = 5;
@@ -405,7 +405,8 @@ export function exportSvg(board) {
     } else if (s.type === 'ellipse') {
       out.push(`<ellipse cx="${num((a.x + b.x) / 2)}" cy="${num((a.y + b.y) / 2)}" rx="${num(Math.abs(b.x - a.x) / 2)}" ry="${num(Math.abs(b.y - a.y) / 2)}" fill="${fill}" ${paint}/>`);
     } else if (s.type === 'image') {
-      const href = typeof (/** @type {any} */ (s).image) === 'string' ? new URL(/** @type {any} */ (s).image, location.href).href : '';
+      const src = pictureSource(/** @type {any} */ (s).image);
+      const href = !src ? '' : 'data' in src ? src.data : new URL(src.path, location.href).href;
       if (href) out.push(`<image href="${esc(href)}" x="${num(Math.min(a.x, b.x))}" y="${num(Math.min(a.y, b.y))}" width="${num(Math.abs(b.x - a.x))}" height="${num(Math.abs(b.y - a.y))}" preserveAspectRatio="none" opacity="${opacity}"/>`);
     } else if (s.type === 'text') {
       const size = num(st.fontSize || 20);

@@ -1,9 +1,13 @@
 //! `POST /api/save-image` and `GET /img/NAME`, as the existing client uses
 //! them. LAN peers need the join code here as on the socket (`?code=` or an
-//! `x-coco-code` header).
+//! `x-coco-code` header). An upload takes its place among the uploads in
+//! progress ([`UploadSlot`]) before its body is read.
+
+use std::net::SocketAddr;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,6 +18,8 @@ use serde_json::{json, Value};
 use super::gate::Admitted;
 use super::{ApiError, AppState};
 use crate::media::images::{ImageError, ImageStore, MAX_UPLOAD_BYTES};
+use crate::media::uploads::{UploadPermit, UPLOAD_RETRY_AFTER};
+use crate::protocol::ErrorCode;
 
 /// Largest request body: a base64 data URL of the largest image, and room
 /// for the JSON around it.
@@ -25,9 +31,38 @@ pub struct SaveImage {
     image_data: String,
 }
 
+/// An upload's place among those in progress, taken after the join gate
+/// and before the body is read; past a limit the request is answered 429
+/// `rate_limited` with `Retry-After` and its body is never read.
+pub struct UploadSlot(UploadPermit);
+
+impl FromRequestParts<AppState> for UploadSlot {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ConnectInfo(peer) = ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| internal())?;
+        state
+            .inner
+            .uploads
+            .try_start(peer.ip())
+            .map(UploadSlot)
+            .map_err(|busy| {
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ErrorCode::RateLimited.as_str(),
+                    &busy.message(),
+                )
+                .retry_after(UPLOAD_RETRY_AFTER)
+            })
+    }
+}
+
 pub async fn save(
     State(state): State<AppState>,
     _: Admitted,
+    UploadSlot(permit): UploadSlot,
     body: Result<Json<SaveImage>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = body.map_err(|e| {
@@ -60,9 +95,15 @@ pub async fn save(
             )
         })?;
     let store = state.inner.images.clone();
-    let saved = tokio::task::spawn_blocking(move || store.save(&bytes))
-        .await
-        .map_err(|_| internal())?;
+    // The place is held until the file is written, also when the client
+    // goes away meanwhile.
+    let saved = tokio::task::spawn_blocking(move || {
+        let saved = store.save(&bytes);
+        drop(permit);
+        saved
+    })
+    .await
+    .map_err(|_| internal())?;
     let image = saved.map_err(|e| match e {
         ImageError::TooLarge(_) | ImageError::TooManyPixels(..) | ImageError::OverLimits => {
             too_large(&e.to_string())

@@ -40,6 +40,7 @@ use crate::auth::{origin_allowed, Gate, Refusal};
 use crate::discovery::DiscoveryHandle;
 use crate::jobs::Jobs;
 use crate::media::images::ImageStore;
+use crate::media::uploads::Uploads;
 use crate::protocol::{valid_room_name, ErrorCode};
 use crate::room::Rooms;
 use crate::session::{Session, SOCKET_MESSAGE_CAP, SOCKET_READ_BUFFER, SOCKET_WRITE_BUFFER};
@@ -75,6 +76,8 @@ struct Inner {
     shutdown: CancellationToken,
     sessions: TaskTracker,
     next_conn: AtomicU64,
+    /// Uploads in progress, per host and per address.
+    uploads: Uploads,
 }
 
 /// What the state is built from.
@@ -118,6 +121,7 @@ impl AppState {
                 shutdown: parts.shutdown,
                 sessions: parts.sessions,
                 next_conn: AtomicU64::new(1),
+                uploads: Uploads::default(),
             }),
         }
     }

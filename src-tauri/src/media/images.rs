@@ -2,15 +2,18 @@
 //! their metadata in sled.
 //!
 //! An upload is checked before anything is written: its size, its format
-//! (PNG, JPEG or WebP by magic bytes, whatever the client claims), its
-//! dimensions as read from the header (so a decompression bomb is refused
-//! before a single pixel is decoded), then a full decode under memory limits
-//! (so a truncated or corrupt file is refused too). A file is named by the
-//! hash of its bytes; only names this store issued resolve, so a name from a
-//! client is looked up, never joined onto a path as given.
+//! (PNG, JPEG or WebP by magic bytes, whatever the client claims), then the
+//! hash of its bytes (a picture already stored is answered from its
+//! metadata, without decoding), its dimensions as read from the header (so
+//! a decompression bomb is refused before a single pixel is decoded), then
+//! a full decode under memory limits (so a truncated or corrupt file is
+//! refused too). A file is named by the hash of its bytes; only names this
+//! store issued resolve, so a name from a client is looked up, never joined
+//! onto a path as given.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use image::{ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
@@ -21,6 +24,8 @@ pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_IMAGE_SIDE: u32 = 8_192;
 /// Most pixels in an accepted image (24 MP: 6,000 × 4,000).
 pub const MAX_IMAGE_PIXELS: u64 = 24_000_000;
+/// How a temporary file's name ends (it also starts with `.`).
+const TMP_SUFFIX: &str = ".tmp";
 /// Memory the decoder may allocate while checking an image.
 const MAX_DECODE_ALLOC: u64 = 4 * MAX_IMAGE_PIXELS + 16 * 1024 * 1024;
 
@@ -73,6 +78,7 @@ impl ImageStore {
     ) -> Result<ImageStore, ImageError> {
         let dir = data_dir.join(kind);
         std::fs::create_dir_all(&dir)?;
+        remove_temporary_files(&dir);
         Ok(ImageStore {
             dir,
             meta: db.open_tree(kind)?,
@@ -80,8 +86,11 @@ impl ImageStore {
     }
 
     /// Checks and stores an image. Blocking: call from `spawn_blocking`.
+    ///
+    /// Bytes already stored are recognised by their hash before anything is
+    /// decoded (the name is the hash), so a repeated upload costs a hash.
     pub fn save(&self, bytes: &[u8]) -> Result<StoredImage, ImageError> {
-        let (format, width, height) = inspect(bytes)?;
+        let format = sniff(bytes)?;
         let (ext, mime) = match format {
             ImageFormat::Png => ("png", "image/png"),
             ImageFormat::Jpeg => ("jpg", "image/jpeg"),
@@ -90,29 +99,53 @@ impl ImageStore {
         let digest = Sha256::digest(bytes);
         let hash: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
         let name = format!("{hash}.{ext}");
-        let image = StoredImage {
-            name: name.clone(),
-            width,
-            height,
-            mime,
-        };
-        if self.meta.contains_key(&name)? {
-            return Ok(image);
+        if let Some((width, height)) = self.dimensions(&name) {
+            if self.dir.join(&name).is_file() {
+                return Ok(StoredImage {
+                    name,
+                    width,
+                    height,
+                    mime,
+                });
+            }
         }
-        // Write, sync, then rename: a crash never leaves a half file under a
-        // name the metadata points to.
-        let tmp = self.dir.join(format!(".{name}.tmp"));
-        {
-            use std::io::Write;
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-        }
-        std::fs::rename(&tmp, self.dir.join(&name))?;
+        let (_, width, height) = inspect(bytes)?;
+        self.write(&name, bytes)?;
         self.meta
             .insert(name.as_bytes(), format!("{width}x{height}").as_bytes())?;
         self.meta.flush()?;
-        Ok(image)
+        Ok(StoredImage {
+            name,
+            width,
+            height,
+            mime,
+        })
+    }
+
+    /// Writes a file under `name`: to a temporary file of its own (two
+    /// uploads of the same bytes may run at once), synced, then renamed, so
+    /// a crash never leaves a half file under a name the metadata points
+    /// to. Temporary names start with `.` and end with `.tmp`: no issued
+    /// name looks like that, so they are never served; a failed write
+    /// removes its own, and [`ImageStore::open_named`] any left by a crash.
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), ImageError> {
+        use std::io::Write;
+        static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
+        let unique = NEXT_TMP.fetch_add(1, Ordering::Relaxed);
+        let tmp = self.dir.join(format!(
+            ".{name}.{}-{unique}{TMP_SUFFIX}",
+            std::process::id()
+        ));
+        let written = (|| {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, self.dir.join(name))
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        Ok(written?)
     }
 
     /// The bytes and type of an image this store issued, by name.
@@ -185,8 +218,8 @@ pub fn inspect(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageError> {
     Ok((format, width, height))
 }
 
-/// Size, format and dimensions from the header, before any pixel is decoded.
-fn header_checked(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageError> {
+/// The size check and the format by magic bytes: nothing is decoded.
+fn sniff(bytes: &[u8]) -> Result<ImageFormat, ImageError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(ImageError::TooLarge(bytes.len()));
     }
@@ -197,6 +230,26 @@ fn header_checked(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageError> {
     ) {
         return Err(ImageError::UnsupportedFormat);
     }
+    Ok(format)
+}
+
+/// Removes the temporary files a crash left in a store's folder.
+fn remove_temporary_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(TMP_SUFFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Size, format and dimensions from the header, before any pixel is decoded.
+fn header_checked(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageError> {
+    let format = sniff(bytes)?;
     let (width, height) = limited_reader(bytes, format)
         .into_dimensions()
         .map_err(classify)?;

@@ -8,10 +8,12 @@
 mod error;
 pub mod limits;
 mod outgoing;
+pub mod picture;
 mod seat;
 
 pub use error::{ErrorCode, ProtocolError};
 pub use outgoing::{error_frame, error_frame_for_op, frame, Frame};
+pub use picture::check_pictures;
 pub use seat::Seat;
 
 use serde::Deserialize;

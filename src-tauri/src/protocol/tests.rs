@@ -213,3 +213,58 @@ fn ids_are_limited_at_the_limit_and_past_it() {
         ErrorCode::Invalid
     );
 }
+
+#[test]
+fn only_the_hosts_pictures_and_inline_bitmaps_are_allowed() {
+    use super::picture::{host_picture_path, is_allowed_picture};
+    let name = "0123456789abcdef0123456789abcdef.png";
+    for ok in [
+        format!("/img/{name}"),
+        format!("/enhanced_drawings/{name}"),
+        format!("http://localhost:5001/enhanced_drawings/{name}"),
+        format!("HTTP://LocalHost:5001/img/{name}"),
+        format!("http://[::1]:5001/img/{name}"),
+        "data:image/png;base64,iVBORw0KGgo=".to_string(),
+        "data:image/jpeg;base64,".to_string(),
+    ] {
+        assert!(is_allowed_picture(&ok), "{ok}");
+    }
+    for bad in [
+        format!("//evil.example/img/{name}"),
+        format!("http://evil.example/img/{name}"),
+        format!("https://localhost:5001/img/{name}"),
+        format!("http://localhost/img/{name}"),
+        format!("http://localhost:5001/api/{name}"),
+        format!("/img/{name}?code=1"),
+        format!("/img/{}", name.to_uppercase()),
+        "/img/0123456789abcdef0123456789abcdef.gif".to_string(),
+        "/img/../x".to_string(),
+        "/img/%2e%2e%2fx".to_string(),
+        "data:image/svg+xml;base64,PHN2Zz4=".to_string(),
+        "data:image/png,<svg>".to_string(),
+        "javascript:alert(1)".to_string(),
+    ] {
+        assert!(!is_allowed_picture(&bad), "{bad}");
+    }
+    assert_eq!(
+        host_picture_path(&format!("http://127.0.0.1:5001/img/{name}")),
+        Some(format!("/img/{name}").as_str())
+    );
+}
+
+#[test]
+fn picture_fields_must_be_strings_or_null() {
+    let check = |v: serde_json::Value| check_pictures(v.as_object().unwrap());
+    assert!(check(json!({"image": null, "src": null})).is_ok());
+    assert!(check(json!({"text": "//evil.example/x.png"})).is_ok());
+    assert_eq!(
+        check(json!({"image": 7})).unwrap_err().code,
+        ErrorCode::Invalid
+    );
+    assert_eq!(
+        check(json!({"src": "//evil.example/x.png"}))
+            .unwrap_err()
+            .code,
+        ErrorCode::Invalid
+    );
+}

@@ -23,7 +23,9 @@ pub use seats::Conn;
 use seats::{Member, Seats};
 use serde_json::{json, Value};
 
-use crate::protocol::{frame, ClientMessage, ErrorCode, Frame, Object, ProtocolError, Seat};
+use crate::protocol::{
+    check_pictures, frame, ClientMessage, ErrorCode, Frame, Object, ProtocolError, Seat,
+};
 use crate::store::{AckSink, Commit, PendingAck, StoreHandle, Write};
 
 /// One room: its document, its seats, and where its writes go.
@@ -246,27 +248,42 @@ impl Room {
                 shape_json,
                 op_id,
                 payload,
-            } => self.mutate(
-                conn,
-                user_id,
-                "SHAPE_ADDED",
-                payload,
-                op_id,
-                |doc, op, w| doc.add(&shape_id, shape_json, op, w),
-            ),
+            } => {
+                let pictures = match payload.get("shape") {
+                    Some(Value::Object(shape)) => check_pictures(shape),
+                    _ => Ok(()),
+                };
+                self.mutate(
+                    conn,
+                    user_id,
+                    "SHAPE_ADDED",
+                    payload,
+                    op_id,
+                    |doc, op, w| {
+                        only_host_pictures(doc, op, pictures)?;
+                        doc.add(&shape_id, shape_json, op, w)
+                    },
+                )
+            }
             ClientMessage::ShapeUpdated {
                 shape_id,
                 updates,
                 op_id,
                 payload,
-            } => self.mutate(
-                conn,
-                user_id,
-                "SHAPE_UPDATED",
-                payload,
-                op_id,
-                |doc, op, w| doc.update(&shape_id, &updates, op, w),
-            ),
+            } => {
+                let pictures = check_pictures(&updates);
+                self.mutate(
+                    conn,
+                    user_id,
+                    "SHAPE_UPDATED",
+                    payload,
+                    op_id,
+                    |doc, op, w| {
+                        only_host_pictures(doc, op, pictures)?;
+                        doc.update(&shape_id, &updates, op, w)
+                    },
+                )
+            }
             ClientMessage::ShapesDeleted {
                 shape_ids,
                 op_id,
@@ -363,6 +380,21 @@ impl AckSink for Room {
                 .push(frame("ACK", &json!({ "opIds": op_ids, "rev": rev })));
         }
     }
+}
+
+/// Refuses a shape or update naming a picture the host did not issue
+/// ([`check_pictures`]): nothing is stored or relayed, and the `ERROR`
+/// carries the op id so the author drops the operation. A replay of an op
+/// applied before is still acknowledged.
+fn only_host_pictures(
+    doc: &Doc,
+    op_id: Option<&str>,
+    pictures: Result<(), ProtocolError>,
+) -> Result<(), ProtocolError> {
+    if doc.seen(op_id) {
+        return Ok(());
+    }
+    pictures
 }
 
 /// The author's payload with the host-checked `userId` (and `rev`).
