@@ -4,6 +4,11 @@
 //! its seats change, and drops it when A says goodbye. A peer in B joins A
 //! only with the code.
 //!
+//! A third namespace, C, on a second link of B's, announces spoofed records
+//! (a twin of A's name, a flood from one address): B still lists A with its
+//! address, first, as the one that answers; the twin is marked; the flood
+//! keeps to its share.
+//!
 //! The times printed (seen, updated, removed) are measurements, not
 //! assertions: the deadlines below are only there to fail rather than hang.
 
@@ -76,6 +81,8 @@ async fn a_session_in_one_namespace_is_found_updated_and_dropped_from_another() 
         a["url"],
         format!("http://{}:{}/", lan.a_ip, host_a.http.port())
     );
+    assert_eq!(a["address"], format!("{}:{}", lan.a_ip, host_a.http.port()));
+    assert_eq!(a["sameName"], false);
     assert_eq!(a["version"], coco::discovery::PROTOCOL_VERSION);
     assert_eq!(a["freeSeats"], 4);
     assert_eq!(a["codeRequired"], true);
@@ -121,6 +128,24 @@ async fn a_session_in_one_namespace_is_found_updated_and_dropped_from_another() 
     )
     .await;
     assert_eq!(peek.0, 401, "the list is for peers with the code");
+    // Anyone may ask A's health, which names the instance B listed: what
+    // B's check of A's address compares.
+    let health = common::http_over(
+        lan.b.connect(a_http).await,
+        a_http,
+        "GET",
+        "/api/health",
+        &[],
+        None,
+    )
+    .await;
+    let health: Value = serde_json::from_slice(&health.2).unwrap();
+    assert_eq!(health["instanceId"], a["id"], "{health}");
+    let (checked, _) = wait_for(&lan.b, &host_b, "host A checked", |s| {
+        named(s, "Host A").is_some_and(|a| a["answers"] == true)
+    })
+    .await;
+    assert_eq!(named(&checked, "Host A").unwrap()["id"], a["id"]);
     let with_code = format!("/api/discovery?code={}", host_a.code);
     let peek = common::http_over(
         lan.b.connect(a_http).await,
@@ -179,6 +204,159 @@ async fn a_session_in_one_namespace_is_found_updated_and_dropped_from_another() 
     until_nearby(&mut watcher, |s| named(s, "Host A").is_none()).await;
 }
 
+/// Announces made-up `_coco._tcp` records from inside a namespace, with
+/// mdns-sd as any machine on the LAN could; stops its daemon on drop.
+struct Spoofer {
+    daemon: mdns_sd::ServiceDaemon,
+}
+
+impl Spoofer {
+    fn start(ns: &Netns) -> Spoofer {
+        // The daemon's thread is made on a thread inside the namespace, and
+        // so stays there with its sockets.
+        let daemon = ns
+            .inside(|| mdns_sd::ServiceDaemon::new().map_err(std::io::Error::other))
+            .expect("mDNS daemon inside the namespace");
+        Spoofer { daemon }
+    }
+
+    /// A record `name [id]` at `ip:port`, saying what a CoCo host says.
+    fn announce(&self, name: &str, id: &str, host: &str, ip: &str, port: u16) {
+        let txt = [
+            ("v", "1"),
+            ("id", id),
+            ("name", name),
+            ("ws", "8080"),
+            ("seats", "4"),
+            ("code", "1"),
+        ];
+        let info = mdns_sd::ServiceInfo::new(
+            coco::discovery::SERVICE_TYPE,
+            &format!("{name} [{id}]"),
+            host,
+            ip,
+            port,
+            &txt[..],
+        )
+        .unwrap();
+        self.daemon.register(info).unwrap();
+    }
+}
+
+impl Drop for Spoofer {
+    fn drop(&mut self) {
+        if let Ok(done) = self.daemon.shutdown() {
+            let _ = done.recv_timeout(Duration::from_secs(1));
+        }
+    }
+}
+
+/// How many records the flood sends, all from one address.
+const FLOOD: usize = 40;
+
+fn from_ip<'a>(sessions: &'a [Value], ip: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    sessions.iter().filter(move |s| {
+        s["address"]
+            .as_str()
+            .is_some_and(|a| a.starts_with(&format!("{ip}:")))
+    })
+}
+
+#[tokio::test]
+async fn spoofed_records_neither_hide_a_real_session_nor_pass_for_it() {
+    use coco::discovery::{MAX_NEARBY_SESSIONS, MAX_SESSIONS_PER_ADDRESS};
+    let Some(lan) = netns::or_skip(Lan::create("spoof", 235)) else {
+        return;
+    };
+    let Some(other) = netns::or_skip(lan.neighbour("twin", 236)) else {
+        return;
+    };
+    let [flood_ip, twin_ip] = other.ips.clone();
+    let pid = std::process::id();
+    let spoofer = Spoofer::start(&other.ns);
+    // A record with the name of the real host to come, on another machine
+    // where nothing answers, and a flood of records from one address.
+    spoofer.announce(
+        "Host A",
+        "twin0001",
+        &format!("twin-{pid}.local."),
+        &twin_ip,
+        45999,
+    );
+    for i in 0..FLOOD {
+        let name = format!("Flood {i}");
+        let id = format!("fl{i:06}");
+        spoofer.announce(
+            &name,
+            &id,
+            &format!("flood-{pid}.local."),
+            &flood_ip,
+            46000 + i as u16,
+        );
+    }
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let host_b = spawn(&lan.b, &dir_b, "Host B");
+    wait_for(&lan.b, &host_b, "the spoofed records", |s| {
+        named(s, "Host A").is_some()
+            && s.iter()
+                .filter(|s| s["name"].as_str().is_some_and(|n| n.starts_with("Flood ")))
+                .count()
+                >= MAX_SESSIONS_PER_ADDRESS
+    })
+    .await;
+    // Let the rest of the flood arrive before the real host does.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let host_a = spawn(&lan.a, &dir_a, "Host A");
+    let real_address = format!("{}:{}", lan.a_ip, host_a.http.port());
+    let (sessions, seen) = wait_for(&lan.b, &host_b, "the real host A, checked", |s| {
+        s.iter()
+            .any(|s| s["address"] == real_address.as_str() && s["answers"] == true)
+            && from_ip(s, &flood_ip).all(|s| s["answers"] == false)
+            && from_ip(s, &twin_ip).all(|s| s["answers"] == false)
+    })
+    .await;
+    println!(
+        "real host A listed and checked on B {} ms after its banner, past a flood of {FLOOD}",
+        seen.as_millis()
+    );
+    println!("{}", serde_json::to_string_pretty(&sessions).unwrap());
+
+    // The session that answers comes first, with its address.
+    let first = &sessions[0];
+    assert_eq!(first["name"], "Host A");
+    assert_eq!(first["address"], real_address.as_str());
+    assert_eq!(first["url"], format!("http://{real_address}/"));
+    assert_eq!(first["answers"], true);
+    // The twin is listed too, at its own address, and both are marked.
+    let twins: Vec<&Value> = sessions.iter().filter(|s| s["name"] == "Host A").collect();
+    assert_eq!(twins.len(), 2, "{sessions:?}");
+    assert!(twins.iter().all(|s| s["sameName"] == true), "{twins:?}");
+    assert_eq!(twins[1]["address"], format!("{twin_ip}:45999"));
+    assert_eq!(twins[1]["answers"], false);
+    assert!(sessions
+        .iter()
+        .filter(|s| s["name"] != "Host A")
+        .all(|s| s["sameName"] == false));
+    // The flood holds its address's share and no more, after those that answer.
+    assert_eq!(
+        from_ip(&sessions, &flood_ip).count(),
+        MAX_SESSIONS_PER_ADDRESS
+    );
+    assert!(sessions.len() <= MAX_NEARBY_SESSIONS);
+    assert_eq!(sessions.len(), 2 + MAX_SESSIONS_PER_ADDRESS, "{sessions:?}");
+
+    // Still so a while later (nothing of the flood crept in meanwhile).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let later = discovery(&lan.b, &host_b).await;
+    let later = later["sessions"].as_array().unwrap();
+    assert_eq!(from_ip(later, &flood_ip).count(), MAX_SESSIONS_PER_ADDRESS);
+    assert_eq!(later[0]["address"], real_address.as_str());
+    drop(spoofer);
+}
+
 /// Reads `SESSIONS_NEARBY` pushes until one's list satisfies `pred`.
 async fn until_nearby(client: &mut Client, pred: impl Fn(&[Value]) -> bool) {
     loop {
@@ -235,5 +413,8 @@ async fn without_mdns_the_list_is_empty_and_says_why() {
         "{answer}"
     );
     assert_eq!(answer["sessions"], serde_json::json!([]));
+    let (_, _, body) = common::http(host.http(), "GET", "/api/health", &[], None).await;
+    let health: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(health["instanceId"], Value::Null, "nothing announced");
     host.stop().await;
 }

@@ -183,6 +183,43 @@ impl Lan {
     }
 }
 
+/// A third "machine" on a second link of B's only (A never hears it), with
+/// two addresses, `.1` and `.3` of 10.`net`.N.0/24 (B is `.2` there): records
+/// it announces come from two other machines as far as B can tell.
+pub struct Neighbour {
+    pub ns: Netns,
+    pub ips: [String; 2],
+}
+
+impl Lan {
+    pub fn neighbour(&self, label: &str, net: u8) -> Result<Neighbour, String> {
+        let id = std::process::id();
+        let subnet = format!("10.{net}.{}", id % 250);
+        let ns = Netns::add(&format!("coco-{label}-c{id}"))?;
+        let tag = format!("{}{}", &label[..2.min(label.len())], id % 1_000_000);
+        link(
+            &ns,
+            &format!("{subnet}.1/24"),
+            &self.b,
+            &format!("{subnet}.2/24"),
+            &tag,
+        )?;
+        ip(&[
+            "-n",
+            &ns.name,
+            "addr",
+            "add",
+            &format!("{subnet}.3/24"),
+            "dev",
+            &format!("{tag}a"),
+        ])?;
+        Ok(Neighbour {
+            ns,
+            ips: [format!("{subnet}.1"), format!("{subnet}.3")],
+        })
+    }
+}
+
 /// `GET /api/discovery` on a host, asked from inside its own namespace
 /// (loopback: the host's own machine, as its desktop window asks).
 pub async fn discovery(ns: &Netns, host: &HostProcess) -> Value {

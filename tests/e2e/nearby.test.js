@@ -4,8 +4,11 @@
  * choosing it with A's code opens A's own page. A and B each run in a network
  * namespace, joined by a veth pair the test makes (mDNS stays on that link).
  * Chromium runs inside B's namespace, so B's page is the host's own machine
- * (as in its desktop window) and A is another machine on the LAN. Needs root
- * and `ip`; skipped elsewhere, but CI must be able to run it.
+ * (as in its desktop window) and A is another machine on the LAN. A second
+ * session also called "Host A" runs on B's machine: both are listed, each
+ * with the address it opens, both marked as sharing a name, and the person
+ * picks the one at A's address. Needs root and `ip`; skipped elsewhere, but CI
+ * must be able to run it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,12 +17,14 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { ip, startNsHost, removeDir, launchBrowser, artifacts } from './helpers.js';
+import { SAME_NAME } from '../../ui/js/nearby.js';
 
 const pid = process.pid;
 const NS_A = `coco-mdns-ea${pid}`;
 const NS_B = `coco-mdns-eb${pid}`;
 const subnet = `10.234.${pid % 250}`;
 const aIp = `${subnet}.1`;
+const bIp = `${subnet}.2`;
 
 function deleteNamespaces() {
   // Deleting a namespace removes its end of the veth pair, and so the pair.
@@ -37,7 +42,7 @@ function createNamespaces() {
     ['link', 'set', va, 'netns', NS_A],
     ['link', 'set', vb, 'netns', NS_B],
     ['-n', NS_A, 'addr', 'add', `${aIp}/24`, 'dev', va],
-    ['-n', NS_B, 'addr', 'add', `${subnet}.2/24`, 'dev', vb],
+    ['-n', NS_B, 'addr', 'add', `${bIp}/24`, 'dev', vb],
     ['-n', NS_A, 'link', 'set', va, 'multicast', 'on', 'up'],
     ['-n', NS_B, 'link', 'set', vb, 'multicast', 'on', 'up'],
     ['-n', NS_A, 'link', 'set', 'lo', 'up'],
@@ -66,6 +71,9 @@ test('host B lists host A under "Sessions nearby", and choosing it with the code
     const hostA = await startNsHost(NS_A, joinPath(tmp, 'a'), ['--name', 'Host A']);
     hosts.push(hostA);
     const aReady = Date.now();
+    // Another session with A's name, on B's machine.
+    const twin = await startNsHost(NS_B, joinPath(tmp, 'twin'), ['--name', 'Host A']);
+    hosts.push(twin);
     const quiet = await startNsHost(NS_B, joinPath(tmp, 'quiet'), ['--name', 'Quiet', '--no-mdns']);
     hosts.push(quiet);
 
@@ -80,16 +88,35 @@ test('host B lists host A under "Sessions nearby", and choosing it with the code
 
     await page.goto(`http://127.0.0.1:${hostB.port}/`);
     await page.getByTestId('screen-join').waitFor();
-    const item = page.getByTestId('nearby-item').filter({ hasText: 'Host A' });
+    const aAddress = `${aIp}:${hostA.port}`;
+    const twinAddress = `${bIp}:${twin.port}`;
+    const item = page.locator(`[data-testid="nearby-item"][data-address="${aAddress}"]`);
+    const twinItem = page.locator(`[data-testid="nearby-item"][data-address="${twinAddress}"]`);
     await item.waitFor({ timeout: 15000 });
-    console.log(`host A listed on B's join screen ${Date.now() - aReady} ms after A was ready`);
-    assert.match(await item.innerText(), /4 seats free · code needed/);
+    await twinItem.waitFor({ timeout: 15000 });
+    console.log(`host A and its twin listed on B's join screen ${Date.now() - aReady} ms after A was ready`);
+    // Each shows its name, its address and the same-name mark.
+    for (const { it, address } of [{ it: item, address: aAddress }, { it: twinItem, address: twinAddress }]) {
+      const text = await it.innerText();
+      assert.match(text, /Host A/);
+      assert.equal(await it.getByTestId('nearby-address').innerText(), address);
+      assert.equal(await it.getByTestId('nearby-same-name').innerText(), SAME_NAME);
+      assert.match(text, /4 seats free · code needed/);
+    }
+    assert.equal(await page.getByTestId('nearby-item').filter({ hasText: 'Host A' }).count(), 2);
     assert.equal(await page.getByTestId('nearby-item').filter({ hasText: 'Host B' }).count(), 0, 'B does not list itself');
+    // Both answer B's check, so they are listed by name, then address: A first.
+    await page.waitForFunction(() => !document.querySelector('.nearby-silent'));
+    assert.deepEqual(
+      await page.getByTestId('nearby-address').allInnerTexts(),
+      [aAddress, twinAddress],
+    );
     await page.screenshot({ path: `${artifacts}/nearby-list.png` });
 
-    // Choose it, type A's code: A's own page, with the code, at A's address.
+    // Choose A by its address, type A's code: A's own page, with the code, at A's address.
     await item.click();
     await page.getByTestId('nearby-code-form').waitFor();
+    assert.equal(await page.locator('#nearby-code-label').innerText(), `Join code for Host A at ${aAddress}`);
     await page.getByTestId('nearby-code').fill(hostA.code.toLowerCase());
     await Promise.all([
       page.waitForURL(`http://${aIp}:${hostA.port}/?code=${hostA.code}`),

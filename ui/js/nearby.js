@@ -5,17 +5,26 @@
  * code if it needs one, then opens that host's own page with the code, just
  * as its join link would. When nothing can be found, it says why that may be,
  * since a typed address always works.
+ *
+ * Anyone on the network can announce a session, under any name. So each one
+ * shows the address it opens (the host shows its own address with its join
+ * link, to compare), two with the same name are both marked, and one that did
+ * not answer when this host checked it is marked too (the host lists those
+ * that answered first).
  */
 import { el } from './ui.js';
 
 const REFRESH_MS = 3000;
 /** With nothing found for this long, explain what may be in the way. */
 const QUIET_MS = 10000;
+/** Shown under each of two or more sessions with the same name. */
+export const SAME_NAME = 'Same name as another session — check the address';
 const WHY_NOTHING = 'Nothing nearby? A firewall may block mDNS (UDP port 5353), guest Wi-Fi often keeps devices apart, and a VPN can hide the local network. Ask the host for the address it shows (like http://192.168.1.20:5001/?code=…), or scan its QR code.';
 
 /**
- * @typedef {{id: string, name: string, url: string, addresses: string[], port: number,
- *   version: string, freeSeats: number|null, codeRequired: boolean}} NearbySession
+ * @typedef {{id: string, name: string, url: string, address: string, addresses: string[], port: number,
+ *   version: string, freeSeats: number|null, codeRequired: boolean, sameName: boolean,
+ *   answers: boolean|null}} NearbySession
  * @typedef {{advertising: boolean, browsing: boolean, error?: string}} MdnsStatus
  */
 
@@ -50,7 +59,7 @@ export function startNearby(code) {
   const choose = (session) => {
     if (!session.codeRequired) { location.href = sessionLink(session, ''); return; }
     chosen = session;
-    label.textContent = `Join code for ${session.name}`;
+    label.textContent = `Join code for ${session.name} at ${session.address}`;
     form.hidden = false;
     input.value = '';
     input.focus();
@@ -68,14 +77,26 @@ export function startNearby(code) {
       lastIds = ids;
       list.replaceChildren(...sessions.map((s) => {
         const seats = s.freeSeats === null ? '' : `${s.freeSeats} seat${s.freeSeats === 1 ? '' : 's'} free`;
-        const detail = [seats, s.codeRequired ? 'code needed' : 'open'].filter(Boolean).join(' · ');
-        const button = el('button', { type: 'button', class: 'nearby-item', 'data-testid': 'nearby-item', 'data-session-id': s.id }, [
-          el('strong', {}, [s.name]), el('small', {}, [detail]),
+        const silent = s.answers === false;
+        const detail = [seats, s.codeRequired ? 'code needed' : 'open', silent ? 'not answering' : '']
+          .filter(Boolean).join(' · ');
+        const button = el('button', {
+          type: 'button', class: silent ? 'nearby-item nearby-silent' : 'nearby-item',
+          'data-testid': 'nearby-item', 'data-session-id': s.id, 'data-address': s.address,
+        }, [
+          el('span', { class: 'nearby-name' }, [
+            el('strong', {}, [s.name]), ' ',
+            el('span', { class: 'nearby-address', 'data-testid': 'nearby-address' }, [s.address]),
+          ]),
+          el('small', {}, [detail]),
+          ...(s.sameName ? [el('small', { class: 'nearby-warning', 'data-testid': 'nearby-same-name' }, [SAME_NAME])] : []),
         ]);
         button.addEventListener('click', () => choose(s));
         return el('li', {}, [button]);
       }));
-      if (chosen && !sessions.some((s) => s.id === chosen?.id)) { chosen = null; form.hidden = true; }
+      if (chosen && !sessions.some((s) => s.id === chosen?.id && s.address === chosen?.address)) {
+        chosen = null; form.hidden = true;
+      }
     }
     const why = [];
     if (!mdns.browsing) why.push(`This host is not looking for other sessions (${mdns.error || 'mDNS is not running'}).`);

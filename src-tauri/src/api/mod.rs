@@ -207,6 +207,9 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         "httpPort": s.http_addr.port(),
         "wsPort": s.ws_port,
         "uptimeMs": s.started.elapsed().as_millis() as u64,
+        // The TXT `id` this session announces (null without mDNS): lets a
+        // browser that found a record check that this is the session it names.
+        "instanceId": s.discovery.instance_id(),
     }))
 }
 

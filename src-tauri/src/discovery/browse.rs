@@ -2,12 +2,31 @@
 //! seen, minus our own, until its goodbye or its expiry.
 //!
 //! Records come from anyone on the LAN, so every TXT field is checked and
-//! bounded before it reaches a page, and the list itself is capped.
+//! bounded before it reaches a page, and the list itself is capped: in all
+//! ([`MAX_NEARBY_SESSIONS`]) and per announcing address
+//! ([`MAX_SESSIONS_PER_ADDRESS`]), so one machine flooding fake records
+//! cannot push the others out.
+//!
+//! The "announcing address" is the address a session's link opens (its
+//! lowest announced IPv4 address, the one in `url` and `address`). mdns-sd
+//! does not pass the source address of the packet to a browser (its
+//! `ResolvedService` holds only the announced addresses), and the announced
+//! address is anyway the one that matters: it is where a person's code would
+//! go. A spoofer can announce any address, so this bound alone only holds a
+//! flood to few records per address; records that were checked and did not
+//! answer (see [`super::probe`]) also give way to new ones when a bound is
+//! reached, so fake records on many made-up addresses cannot keep a real
+//! session out for long either.
+//!
+//! Two sessions may carry the same name (a spoofer copying a real one, or
+//! two classes both called "Art"): both are listed, with their addresses,
+//! and marked (`sameName`), so a person checks the address before typing a
+//! code. Sessions that answered the check come first.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use mdns_sd::{ResolvedService, ServiceEvent};
 use serde::Serialize;
@@ -17,9 +36,15 @@ use super::advertise::{truncate, MAX_TXT_NAME_BYTES};
 use super::Shared;
 use crate::protocol::limits::SEATS_PER_ROOM;
 
-/// Most sessions listed at once; records past it are ignored until one of
-/// the listed ones goes away, so a flood of fake records cannot grow memory.
+/// Most sessions listed at once; records past it are ignored (unless a
+/// listed one did not answer, see [`Nearby::upsert`]) until one of the
+/// listed ones goes away, so a flood of fake records cannot grow memory.
 pub const MAX_NEARBY_SESSIONS: usize = 32;
+/// Most sessions listed from one announcing address (the address their link
+/// opens). Several real sessions can share a machine (one per port), but
+/// hardly more than this; a flood from one address stops here and leaves
+/// the rest of [`MAX_NEARBY_SESSIONS`] to the other machines.
+pub const MAX_SESSIONS_PER_ADDRESS: usize = 4;
 /// Longest protocol version or instance id kept from a TXT record.
 pub const MAX_TXT_TOKEN_BYTES: usize = 32;
 /// Most addresses kept per session.
@@ -34,6 +59,9 @@ pub struct NearbySession {
     pub name: String,
     /// Its web UI, at the first IPv4 address it announced.
     pub url: String,
+    /// `IP:PORT` of `url`: where choosing it goes, and the address it is
+    /// counted against for [`MAX_SESSIONS_PER_ADDRESS`].
+    pub address: SocketAddr,
     pub addresses: Vec<IpAddr>,
     pub port: u16,
     pub ws_port: Option<u16>,
@@ -43,6 +71,15 @@ pub struct NearbySession {
     pub free_seats: Option<u8>,
     /// Assumed when the record does not say.
     pub code_required: bool,
+    /// Another listed session has the same name (ignoring case and
+    /// surrounding spaces): the address tells them apart.
+    pub same_name: bool,
+    /// Whether a CoCo host answered at `address` as this session (its
+    /// `/api/health` named this instance id); `null` until checked.
+    pub answers: Option<bool>,
+    /// When `answers` was last found out.
+    #[serde(skip)]
+    pub checked_at: Option<Instant>,
     /// When the record last arrived or changed (ms since the Unix epoch).
     #[serde(skip)]
     pub last_seen_ms: u64,
@@ -50,18 +87,21 @@ pub struct NearbySession {
 
 impl NearbySession {
     /// Builds an entry from a record's parts; `None` when it cannot be used
-    /// (no IPv4 address, port 0).
+    /// (no IPv4 address another machine could be at, port 0). Loopback,
+    /// unspecified, multicast and broadcast addresses are dropped: a record
+    /// from the LAN naming them points at the reader's own machine or at
+    /// nobody.
     pub fn from_record(
         fullname: &str,
         port: u16,
         addresses: impl IntoIterator<Item = IpAddr>,
         txt: impl Fn(&str) -> Option<String>,
     ) -> Option<NearbySession> {
-        let mut addresses: Vec<IpAddr> = addresses.into_iter().collect();
+        let mut addresses: Vec<IpAddr> = addresses.into_iter().filter(reachable).collect();
         addresses.sort();
         addresses.dedup();
         addresses.truncate(MAX_ADDRESSES_PER_SESSION);
-        let first_v4 = addresses.iter().find(|a| a.is_ipv4())?;
+        let first_v4 = *addresses.iter().find(|a| a.is_ipv4())?;
         if port == 0 {
             return None;
         }
@@ -78,6 +118,7 @@ impl NearbySession {
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| clean(instance, MAX_TXT_NAME_BYTES)),
             url: format!("http://{first_v4}:{port}/"),
+            address: SocketAddr::new(first_v4, port),
             addresses,
             port,
             ws_port: txt("ws").and_then(|p| p.parse().ok()).filter(|p| *p != 0),
@@ -86,6 +127,9 @@ impl NearbySession {
                 .and_then(|s| s.parse::<u8>().ok())
                 .filter(|s| usize::from(*s) <= SEATS_PER_ROOM),
             code_required: txt("code").as_deref() != Some("0"),
+            same_name: false,
+            answers: None,
+            checked_at: None,
             last_seen_ms: now_ms(),
         })
     }
@@ -109,6 +153,31 @@ impl NearbySession {
             ..other.clone()
         }
     }
+
+    /// The announcing address: the one its link opens.
+    pub fn announced_from(&self) -> IpAddr {
+        self.address.ip()
+    }
+
+    /// What was checked: the same instance at the same address.
+    fn same_target(&self, other: &NearbySession) -> bool {
+        self.address == other.address && self.id == other.id
+    }
+
+    fn did_not_answer(&self) -> bool {
+        self.answers == Some(false)
+    }
+}
+
+/// An address another machine on the LAN could be reached at.
+fn reachable(ip: &IpAddr) -> bool {
+    let broadcast = matches!(ip, IpAddr::V4(v4) if v4.is_broadcast());
+    !(ip.is_loopback() || ip.is_unspecified() || ip.is_multicast() || broadcast)
+}
+
+/// Names compared as a person reads them.
+fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
 }
 
 /// Bounded, printable, without control characters.
@@ -121,6 +190,15 @@ fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A listed session to check: where, and which instance should answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeTarget {
+    /// The key in [`Nearby`] (lower-cased DNS name).
+    pub key: String,
+    pub id: String,
+    pub address: SocketAddr,
 }
 
 /// The sessions seen, by lower-cased DNS name.
@@ -139,24 +217,65 @@ impl Nearby {
     }
 
     /// Records a resolved (new or changed) session; true if the list changed.
-    pub fn upsert(&mut self, fullname: &str, session: NearbySession) -> bool {
+    ///
+    /// A new session (or one that moved to another address) is refused when
+    /// its address already has [`MAX_SESSIONS_PER_ADDRESS`] sessions or the
+    /// list has [`MAX_NEARBY_SESSIONS`], unless a session there (at that
+    /// address, or anywhere for the overall bound) was checked and did not
+    /// answer: of those, the one whose record arrived longest ago gives way.
+    /// One that answered or is not checked yet is never pushed out. A refused
+    /// record is considered again when it next changes (mdns-sd reports a
+    /// record once, and again only when it changes).
+    pub fn upsert(&mut self, fullname: &str, mut session: NearbySession) -> bool {
         if session.id == self.own_id {
             return false;
         }
         let key = fullname.to_lowercase();
-        let full = self.sessions.len() >= MAX_NEARBY_SESSIONS;
-        match self.sessions.get_mut(&key) {
-            Some(known) => {
+        let mut changed = false;
+        if let Some(known) = self.sessions.get_mut(&key) {
+            if known.address == session.address {
+                if known.same_target(&session) {
+                    session.answers = known.answers;
+                    session.checked_at = known.checked_at;
+                }
                 let changed = !known.same_as(&session);
                 *known = session;
-                changed
+                return changed;
             }
-            None if full => false,
-            None => {
-                self.sessions.insert(key, session);
-                true
-            }
+            // Moved: it counts against its new address like a new one.
+            self.sessions.remove(&key);
+            changed = true;
         }
+        let from = session.announced_from();
+        let at_address = self
+            .sessions
+            .values()
+            .filter(|s| s.announced_from() == from)
+            .count();
+        let room = if at_address >= MAX_SESSIONS_PER_ADDRESS {
+            self.give_way(|s| s.announced_from() == from)
+        } else if self.sessions.len() >= MAX_NEARBY_SESSIONS {
+            self.give_way(|_| true)
+        } else {
+            true
+        };
+        if room {
+            self.sessions.insert(key, session);
+            changed = true;
+        }
+        changed
+    }
+
+    /// Removes, among `which`, the session that did not answer whose record
+    /// arrived longest ago; false when there is none.
+    fn give_way(&mut self, which: impl Fn(&NearbySession) -> bool) -> bool {
+        let victim = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| which(s) && s.did_not_answer())
+            .min_by_key(|(key, s)| (s.last_seen_ms, key.to_string()))
+            .map(|(key, _)| key.clone());
+        victim.is_some_and(|key| self.sessions.remove(&key).is_some())
     }
 
     /// Forgets a session that said goodbye or expired; true if it was listed.
@@ -164,10 +283,75 @@ impl Nearby {
         self.sessions.remove(&fullname.to_lowercase()).is_some()
     }
 
-    /// Every listed session, by name.
+    /// The listed sessions not checked yet, or last checked `interval` or
+    /// more before `now`.
+    pub fn due(&self, now: Instant, interval: std::time::Duration) -> Vec<ProbeTarget> {
+        self.sessions
+            .iter()
+            .filter(|(_, s)| {
+                s.checked_at
+                    .is_none_or(|at| now.saturating_duration_since(at) >= interval)
+            })
+            .map(|(key, s)| ProbeTarget {
+                key: key.clone(),
+                id: s.id.clone(),
+                address: s.address,
+            })
+            .collect()
+    }
+
+    /// When the next listed session is due (`None`: nothing is listed).
+    pub fn next_due(&self, interval: std::time::Duration) -> Option<Instant> {
+        self.sessions
+            .values()
+            .map(|s| s.checked_at.map(|at| at + interval))
+            .min()
+            .map(|at| at.unwrap_or_else(Instant::now))
+    }
+
+    /// Records a check's outcome, if the session is still the one checked
+    /// (same instance at the same address); true if the list changed.
+    pub fn checked(&mut self, target: &ProbeTarget, answers: bool, at: Instant) -> bool {
+        let Some(session) = self.sessions.get_mut(&target.key) else {
+            return false;
+        };
+        if session.address != target.address || session.id != target.id {
+            return false;
+        }
+        session.checked_at = Some(at);
+        let changed = session.answers != Some(answers);
+        session.answers = Some(answers);
+        changed
+    }
+
+    /// Every listed session: those that answered first, then those not
+    /// checked yet, then those that did not answer; by name and address
+    /// within each. Sessions sharing a name are marked.
     pub fn list(&self) -> Vec<NearbySession> {
-        let mut list: Vec<NearbySession> = self.sessions.values().cloned().collect();
-        list.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        let mut names: BTreeMap<String, usize> = BTreeMap::new();
+        for s in self.sessions.values() {
+            *names.entry(name_key(&s.name)).or_default() += 1;
+        }
+        let mut list: Vec<NearbySession> = self
+            .sessions
+            .values()
+            .map(|s| NearbySession {
+                same_name: names[&name_key(&s.name)] > 1,
+                ..s.clone()
+            })
+            .collect();
+        let rank = |s: &NearbySession| match s.answers {
+            Some(true) => 0,
+            None => 1,
+            Some(false) => 2,
+        };
+        list.sort_by(|a, b| {
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| name_key(&a.name).cmp(&name_key(&b.name)))
+                .then_with(|| a.address.cmp(&b.address))
+                .then_with(|| a.id.cmp(&b.id))
+        });
         list
     }
 }
@@ -292,18 +476,259 @@ mod tests {
         assert!(nearby.list().is_empty());
     }
 
+    /// A session called `name` at `ip:port`, with instance id `id`.
+    fn at(id: &str, name: &str, ip: &str, port: u16) -> NearbySession {
+        NearbySession::from_record(
+            &format!("{name} [{id}]._coco._tcp.local."),
+            port,
+            [ip.parse().unwrap()],
+            txt(&[("v", "1"), ("id", id), ("name", name), ("seats", "4")]),
+        )
+        .unwrap()
+    }
+
+    /// The `n`th of many sessions, spread over addresses so that no address
+    /// holds more than [`MAX_SESSIONS_PER_ADDRESS`].
+    fn spread(n: usize) -> NearbySession {
+        let ip = format!("10.1.{}.1", n / MAX_SESSIONS_PER_ADDRESS);
+        at(&format!("id{n}"), &format!("S{n}"), &ip, 5001 + n as u16)
+    }
+
+    fn target(nearby: &Nearby, key: &str) -> ProbeTarget {
+        let s = &nearby.sessions[key];
+        ProbeTarget {
+            key: key.to_string(),
+            id: s.id.clone(),
+            address: s.address,
+        }
+    }
+
+    fn fail(nearby: &mut Nearby, key: &str) {
+        let t = target(nearby, key);
+        assert!(nearby.checked(&t, false, Instant::now()));
+    }
+
     #[test]
     fn the_list_is_capped_at_the_limit_and_past_it() {
         let mut nearby = Nearby::new("me");
         for i in 0..MAX_NEARBY_SESSIONS {
-            assert!(nearby.upsert(&format!("s{i}"), record(&format!("id{i}"), "4")));
+            assert!(nearby.upsert(&format!("s{i}"), spread(i)));
         }
         assert_eq!(nearby.list().len(), MAX_NEARBY_SESSIONS);
-        assert!(!nearby.upsert("one-more", record("extra", "4")));
+        let extra = at("extra", "Extra", "10.2.0.1", 5001);
+        assert!(!nearby.upsert("one-more", extra.clone()));
         assert_eq!(nearby.list().len(), MAX_NEARBY_SESSIONS);
         // A listed one still updates; once one leaves, a new one fits.
-        assert!(nearby.upsert("s0", record("id0", "1")));
+        let mut s0 = spread(0);
+        s0.free_seats = Some(1);
+        assert!(nearby.upsert("s0", s0));
         assert!(nearby.remove("s1"));
-        assert!(nearby.upsert("one-more", record("extra", "4")));
+        assert!(nearby.upsert("one-more", extra));
+        assert_eq!(nearby.list().len(), MAX_NEARBY_SESSIONS);
+    }
+
+    #[test]
+    fn one_address_holds_at_most_its_limit_and_others_still_fit() {
+        let mut nearby = Nearby::new("me");
+        for i in 0..MAX_SESSIONS_PER_ADDRESS {
+            let s = at(
+                &format!("f{i}"),
+                &format!("Flood {i}"),
+                "10.0.0.66",
+                6000 + i as u16,
+            );
+            assert!(
+                nearby.upsert(&format!("flood{i}"), s),
+                "{i} is within the limit"
+            );
+        }
+        // Past the limit: a flood of 40 more from the same address.
+        for i in MAX_SESSIONS_PER_ADDRESS..40 {
+            let s = at(
+                &format!("f{i}"),
+                &format!("Flood {i}"),
+                "10.0.0.66",
+                6000 + i as u16,
+            );
+            assert!(
+                !nearby.upsert(&format!("flood{i}"), s),
+                "{i} is past the limit"
+            );
+        }
+        assert_eq!(nearby.list().len(), MAX_SESSIONS_PER_ADDRESS);
+        // A real session on another machine is listed.
+        assert!(nearby.upsert("real", at("real", "Art", "10.0.0.7", 5001)));
+        let list = nearby.list();
+        assert_eq!(list.len(), MAX_SESSIONS_PER_ADDRESS + 1);
+        assert!(list.iter().any(|s| s.name == "Art"));
+        let from_flood = list
+            .iter()
+            .filter(|s| s.announced_from() == "10.0.0.66".parse::<IpAddr>().unwrap())
+            .count();
+        assert_eq!(from_flood, MAX_SESSIONS_PER_ADDRESS);
+    }
+
+    #[test]
+    fn moving_to_a_full_address_counts_as_a_new_session_there() {
+        let mut nearby = Nearby::new("me");
+        for i in 0..MAX_SESSIONS_PER_ADDRESS {
+            let s = at(&format!("f{i}"), "F", "10.0.0.66", 6000 + i as u16);
+            assert!(nearby.upsert(&format!("f{i}"), s));
+        }
+        assert!(nearby.upsert("m", at("m", "M", "10.0.0.67", 6000)));
+        // Same record, now claiming the full address: refused, and gone
+        // from its old one.
+        assert!(nearby.upsert("m", at("m", "M", "10.0.0.66", 7000)));
+        assert_eq!(nearby.list().len(), MAX_SESSIONS_PER_ADDRESS);
+        assert!(nearby.list().iter().all(|s| s.name == "F"));
+    }
+
+    #[test]
+    fn a_record_that_did_not_answer_gives_way_when_a_bound_is_reached() {
+        let mut nearby = Nearby::new("me");
+        // Per address: a checked, silent one gives way to a newer one there.
+        for i in 0..MAX_SESSIONS_PER_ADDRESS {
+            let s = at(&format!("f{i}"), "F", "10.0.0.66", 6000 + i as u16);
+            assert!(nearby.upsert(&format!("f{i}"), s));
+        }
+        let newer = at("f9", "F", "10.0.0.66", 6009);
+        assert!(!nearby.upsert("f9", newer.clone()), "none checked yet");
+        let now = Instant::now();
+        let t = target(&nearby, "f0");
+        assert!(nearby.checked(&t, true, now));
+        assert!(
+            !nearby.upsert("f9", newer.clone()),
+            "one that answers stays"
+        );
+        fail(&mut nearby, "f2");
+        assert!(nearby.upsert("f9", newer));
+        assert!(!nearby.sessions.contains_key("f2"));
+        assert_eq!(nearby.list().len(), MAX_SESSIONS_PER_ADDRESS);
+
+        // In all: made-up addresses fill the list; once checked and silent,
+        // a real session takes a place.
+        let mut nearby = Nearby::new("me");
+        for i in 0..MAX_NEARBY_SESSIONS {
+            assert!(nearby.upsert(&format!("s{i}"), spread(i)));
+        }
+        let real = at("real", "Art", "10.9.9.9", 5001);
+        assert!(!nearby.upsert("real", real.clone()));
+        fail(&mut nearby, "s5");
+        assert!(nearby.upsert("real", real));
+        assert_eq!(nearby.list().len(), MAX_NEARBY_SESSIONS);
+        assert!(nearby.sessions.contains_key("real"));
+        assert!(!nearby.sessions.contains_key("s5"));
+    }
+
+    #[test]
+    fn sessions_with_the_same_name_are_both_listed_and_marked() {
+        let mut nearby = Nearby::new("me");
+        assert!(nearby.upsert("a", at("a", "Art class", "10.0.0.7", 5001)));
+        assert!(nearby.upsert("b", at("b", "Maths", "10.0.0.8", 5001)));
+        assert!(!nearby.list().iter().any(|s| s.same_name));
+        assert!(nearby.upsert("spoof", at("x", " art CLASS", "10.0.0.66", 5001)));
+        let list = nearby.list();
+        assert_eq!(list.len(), 3);
+        let marked: Vec<_> = list
+            .iter()
+            .filter(|s| s.same_name)
+            .map(|s| s.address)
+            .collect();
+        let expected: Vec<SocketAddr> = vec![
+            "10.0.0.7:5001".parse().unwrap(),
+            "10.0.0.66:5001".parse().unwrap(),
+        ];
+        assert_eq!(marked, expected, "by name, then address");
+        let json = serde_json::to_value(&list[0]).unwrap();
+        assert_eq!(json["sameName"], true);
+        assert_eq!(json["address"], "10.0.0.7:5001");
+        assert!(nearby.remove("spoof"));
+        assert!(!nearby.list().iter().any(|s| s.same_name));
+    }
+
+    #[test]
+    fn sessions_that_answer_come_first_then_unchecked_then_silent() {
+        let mut nearby = Nearby::new("me");
+        nearby.upsert("z", at("z", "Zebra", "10.0.0.9", 5001));
+        nearby.upsert("a", at("a", "Art", "10.0.0.66", 5001));
+        nearby.upsert("m", at("m", "Maths", "10.0.0.8", 5001));
+        let names = |n: &Nearby| n.list().into_iter().map(|s| s.name).collect::<Vec<_>>();
+        assert_eq!(
+            names(&nearby),
+            ["Art", "Maths", "Zebra"],
+            "by name until checked"
+        );
+        let t = target(&nearby, "z");
+        assert!(nearby.checked(&t, true, Instant::now()));
+        fail(&mut nearby, "a");
+        assert_eq!(names(&nearby), ["Zebra", "Maths", "Art"]);
+        let json = serde_json::to_value(nearby.list()).unwrap();
+        assert_eq!(json[0]["answers"], true);
+        assert_eq!(json[1]["answers"], serde_json::Value::Null);
+        assert_eq!(json[2]["answers"], false);
+    }
+
+    #[test]
+    fn a_check_sticks_to_the_instance_and_address_it_was_made_for() {
+        let mut nearby = Nearby::new("me");
+        nearby.upsert("a", at("a", "Art", "10.0.0.7", 5001));
+        let t = target(&nearby, "a");
+        let now = Instant::now();
+        assert!(nearby.checked(&t, true, now));
+        assert!(!nearby.checked(&t, true, now), "nothing new");
+        // A TXT change keeps it.
+        let mut fewer = at("a", "Art", "10.0.0.7", 5001);
+        fewer.free_seats = Some(2);
+        assert!(nearby.upsert("a", fewer));
+        assert_eq!(nearby.list()[0].answers, Some(true));
+        // A new address is checked afresh, and an old answer is not applied.
+        assert!(nearby.upsert("a", at("a", "Art", "10.0.0.8", 5001)));
+        assert_eq!(nearby.list()[0].answers, None);
+        assert!(!nearby.checked(&t, true, now), "made for the old address");
+        assert_eq!(nearby.list()[0].answers, None);
+    }
+
+    #[test]
+    fn checks_fall_due_when_listed_and_again_after_the_interval() {
+        let interval = std::time::Duration::from_secs(15);
+        let mut nearby = Nearby::new("me");
+        assert_eq!(nearby.next_due(interval), None);
+        nearby.upsert("a", at("a", "Art", "10.0.0.7", 5001));
+        nearby.upsert("b", at("b", "Bio", "10.0.0.8", 5001));
+        let now = Instant::now();
+        assert_eq!(nearby.due(now, interval).len(), 2);
+        let t = target(&nearby, "a");
+        nearby.checked(&t, true, now);
+        let due = nearby.due(now, interval);
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].key, "b");
+        assert!(nearby.next_due(interval).unwrap() <= Instant::now());
+        let t = target(&nearby, "b");
+        nearby.checked(&t, false, now);
+        assert!(nearby
+            .due(
+                now + interval - std::time::Duration::from_millis(1),
+                interval
+            )
+            .is_empty());
+        assert_eq!(nearby.due(now + interval, interval).len(), 2);
+        assert_eq!(nearby.next_due(interval), Some(now + interval));
+    }
+
+    #[test]
+    fn addresses_no_other_machine_is_at_are_dropped() {
+        for ip in ["127.0.0.1", "0.0.0.0", "224.0.0.251", "255.255.255.255"] {
+            let s = NearbySession::from_record("x", 5001, [ip.parse().unwrap()], txt(&[]));
+            assert!(s.is_none(), "{ip}");
+        }
+        let s = NearbySession::from_record(
+            "x",
+            5001,
+            ["127.0.0.1".parse().unwrap(), "10.0.0.9".parse().unwrap()],
+            txt(&[]),
+        )
+        .unwrap();
+        assert_eq!(s.url, "http://10.0.0.9:5001/");
+        assert_eq!(s.addresses, ["10.0.0.9".parse::<IpAddr>().unwrap()]);
     }
 }

@@ -8,10 +8,14 @@
 //! told apart by the random instance id in TXT `id`.
 //!
 //! - [`advertise`]: the record and its TXT, re-announced as seats change.
-//! - [`browse`]: the sessions nearby, minus ours, until goodbye or expiry.
+//! - [`browse`]: the sessions nearby, minus ours, until goodbye or expiry,
+//!   bounded in all and per announcing address; same names marked.
+//! - [`probe`]: whether each listed session answers at its address, so
+//!   those that do come first.
 
 pub mod advertise;
 pub mod browse;
+pub mod probe;
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -23,7 +27,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use advertise::{Announcement, Live, LiveFn, Reach};
-pub use browse::{Nearby, NearbySession};
+pub use browse::{Nearby, NearbySession, MAX_NEARBY_SESSIONS, MAX_SESSIONS_PER_ADDRESS};
 
 /// The DNS-SD service type of a CoCo session.
 pub const SERVICE_TYPE: &str = "_coco._tcp.local.";
@@ -46,6 +50,9 @@ pub struct MdnsStatus {
 
 /// State shared by the discovery tasks and the request handlers.
 pub(crate) struct Shared {
+    /// This run's instance id (TXT `id`, and `instanceId` in `/api/health`);
+    /// empty when discovery is off.
+    own_id: String,
     status: Mutex<MdnsStatus>,
     nearby: Mutex<Nearby>,
     list: watch::Sender<Arc<Vec<NearbySession>>>,
@@ -57,6 +64,7 @@ pub(crate) struct Shared {
 impl Shared {
     fn new(own_id: &str, status: MdnsStatus) -> Arc<Shared> {
         Arc::new(Shared {
+            own_id: own_id.to_string(),
             status: Mutex::new(status),
             nearby: Mutex::new(Nearby::new(own_id)),
             list: watch::channel(Arc::new(Vec::new())).0,
@@ -86,6 +94,29 @@ impl Shared {
         if change(&mut nearby) {
             self.list.send_replace(Arc::new(nearby.list()));
         }
+    }
+
+    fn probes_due(
+        &self,
+        now: std::time::Instant,
+        interval: std::time::Duration,
+    ) -> Vec<browse::ProbeTarget> {
+        self.nearby
+            .lock()
+            .expect("discovery lock")
+            .due(now, interval)
+    }
+
+    fn next_probe_due(&self, interval: std::time::Duration) -> Option<std::time::Instant> {
+        self.nearby
+            .lock()
+            .expect("discovery lock")
+            .next_due(interval)
+    }
+
+    fn record_probe(&self, target: &browse::ProbeTarget, answers: bool) {
+        let at = std::time::Instant::now();
+        self.update_nearby(|n| n.checked(target, answers, at));
     }
 }
 
@@ -122,6 +153,13 @@ impl DiscoveryHandle {
     /// name the host answers to.
     pub fn mdns_host(&self) -> Option<&str> {
         self.shared.mdns_host.as_deref()
+    }
+
+    /// This run's instance id, as announced in TXT `id`; `None` when
+    /// discovery is off. `/api/health` says it, so a browser that checks a
+    /// record's address can tell this session from another at that address.
+    pub fn instance_id(&self) -> Option<&str> {
+        Some(self.shared.own_id.as_str()).filter(|id| !id.is_empty())
     }
 
     /// Every other session seen on the network now.
@@ -207,6 +245,9 @@ impl Discovery {
                     shared.clone(),
                     shutdown.clone(),
                 )));
+                discovery
+                    .tasks
+                    .push(tokio::spawn(probe::run(shared.clone(), shutdown.clone())));
             }
             Err(e) => shared.report(format!("could not look for other sessions: {e}")),
         }
