@@ -5,6 +5,7 @@
 //! path waits on another peer's socket, so a stalled reader only ever stalls
 //! itself (and is cut off once its backlog overflows).
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,7 +21,7 @@ use crate::protocol::limits::{
 use crate::protocol::{
     self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, ProtocolError,
 };
-use crate::room::{CloseReason, Conn, Joined, Outbox, Room, Rooms};
+use crate::room::{Claim, CloseReason, Conn, Joined, Outbox, Room, Rooms};
 
 /// How long the writer may take to send the last frames (an error, the
 /// close frame) after the reader is done.
@@ -33,6 +34,8 @@ pub struct Session {
     pub nearby: DiscoveryHandle,
     pub room: String,
     pub conn_id: u64,
+    /// Where the peer connects from: an unbound seat comes back only to it.
+    pub peer: IpAddr,
     pub shutdown: CancellationToken,
 }
 
@@ -133,8 +136,22 @@ impl Session {
                         user_id,
                         username,
                         position,
+                        secret,
                     },
-                ) => match self.join(conn, &joined, &user_id, username, position).await {
+                ) => match self
+                    .join(
+                        conn,
+                        &joined,
+                        Claim {
+                            user_id: &user_id,
+                            username,
+                            position,
+                            secret: secret.as_deref(),
+                            peer: self.peer,
+                        },
+                    )
+                    .await
+                {
                     Ok(j) => {
                         let sessions = self.nearby.sessions();
                         if joined.is_none() && !sessions.is_empty() {
@@ -153,10 +170,15 @@ impl Session {
             };
             if let Err(e) = result {
                 outbox.push(error_frame_for_op(e.code, &e.message, op_id.as_deref()));
-                if e.code == ErrorCode::RoomFull {
+                let close = match e.code {
+                    ErrorCode::RoomFull => Some((1013, "room full")),
+                    ErrorCode::Removed => Some((4001, "removed by the host")),
+                    _ => None,
+                };
+                if let Some((code, reason)) = close {
                     outbox.close(CloseReason {
-                        code: 1013,
-                        reason: "room full".into(),
+                        code,
+                        reason: reason.into(),
                     });
                     break;
                 }
@@ -169,12 +191,10 @@ impl Session {
         &self,
         conn: &Conn,
         current: &Option<(Arc<Room>, Joined)>,
-        user_id: &str,
-        username: String,
-        position: Option<protocol::Seat>,
+        claim: Claim<'_>,
     ) -> Result<(Arc<Room>, Joined), ProtocolError> {
         if let Some((_, j)) = current {
-            if &*j.user_id != user_id {
+            if &*j.user_id != claim.user_id {
                 return Err(ProtocolError::invalid(format!(
                     "this connection already joined as {:?}",
                     &*j.user_id
@@ -187,7 +207,7 @@ impl Session {
                 .get(&self.room)
                 .await
                 .map_err(|e| ProtocolError::invalid(e.to_string()))?;
-            if let Some(joined) = room.join(conn, user_id, username.clone(), position)? {
+            if let Some(joined) = room.claim(conn, claim.clone())? {
                 return Ok((room, joined));
             }
         }
