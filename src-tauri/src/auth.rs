@@ -312,7 +312,7 @@ mod tests {
     fn a_rotated_code_replaces_the_old_one_in_every_clone() {
         let gate = Gate::new("ABC234".into(), false);
         let clone = gate.clone();
-        let mut changes = clone.code_changes();
+        let changes = clone.code_changes();
         let new = gate.rotate_code().unwrap();
         assert_ne!(&*new, "ABC234");
         assert_eq!(clone.code(), new);

@@ -21,7 +21,9 @@ use crate::protocol::limits::{
 use crate::protocol::{
     self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, ProtocolError,
 };
-use crate::room::{Claim, CloseReason, Conn, Joined, Outbox, Room, Rooms};
+use crate::room::{
+    Claim, Claimed, CloseReason, Conn, Joined, Outbox, Room, Rooms, SECRETLESS_TAKEOVER_WAIT,
+};
 
 /// How long the writer may take to send the last frames (an error, the
 /// close frame) after the reader is done.
@@ -148,6 +150,7 @@ impl Session {
                             position,
                             secret: secret.as_deref(),
                             peer: self.peer,
+                            patient: true,
                         },
                     )
                     .await
@@ -201,14 +204,27 @@ impl Session {
                 )));
             }
         }
+        // Seats freed anywhere bump this: a seat held by a closing
+        // connection of the same client is asked for again when it goes.
+        let mut freed = self.rooms.occupancy();
+        let patience = tokio::time::Instant::now() + SECRETLESS_TAKEOVER_WAIT;
+        let mut claim = claim;
         loop {
             let room = self
                 .rooms
                 .get(&self.room)
                 .await
                 .map_err(|e| ProtocolError::invalid(e.to_string()))?;
-            if let Some(joined) = room.claim(conn, claim.clone())? {
-                return Ok((room, joined));
+            freed.mark_unchanged();
+            match room.claim(conn, claim.clone())? {
+                Claimed::Joined(joined) => return Ok((room, joined)),
+                Claimed::Retired => {}
+                Claimed::Busy => {
+                    let changed = tokio::time::timeout_at(patience, freed.changed()).await;
+                    if !matches!(changed, Ok(Ok(()))) {
+                        claim.patient = false;
+                    }
+                }
             }
         }
     }

@@ -70,6 +70,12 @@ impl TestHost {
         self.host.http_addr()
     }
 
+    /// The admin secret, from the admin link the host prints.
+    pub fn admin(&self) -> String {
+        let url = self.host.admin_url();
+        url.split_once("?admin=").unwrap().1.to_string()
+    }
+
     /// Shuts the host down cleanly; keeps the data directory.
     pub async fn stop(self) -> Option<tempfile::TempDir> {
         self.host.shutdown().await;
@@ -83,6 +89,10 @@ pub struct HostProcess {
     pub http: SocketAddr,
     pub ws: SocketAddr,
     pub code: String,
+    /// The admin secret from the banner's admin link.
+    pub admin: String,
+    /// Everything the host printed on stdout after its banner's code line.
+    output: std::sync::Arc<(std::sync::Mutex<Vec<String>>, std::sync::Condvar)>,
 }
 
 impl HostProcess {
@@ -121,7 +131,8 @@ impl HostProcess {
         let mut http = None;
         let mut ws = None;
         let mut code = None;
-        while http.is_none() || ws.is_none() || code.is_none() {
+        let mut admin = None;
+        while http.is_none() || ws.is_none() || code.is_none() || admin.is_none() {
             let line = lines.next().expect("host printed its addresses").unwrap();
             if let Some(addr) = address_after(&line, "on this machine: http://") {
                 http = Some(addr);
@@ -132,14 +143,43 @@ impl HostProcess {
             if let Some(rest) = line.strip_prefix("  join code:") {
                 code = Some(rest.trim().to_string());
             }
+            if let Some(rest) = line.split_once("?admin=") {
+                admin = rest.1.split_whitespace().next().map(str::to_string);
+            }
         }
-        // Keep draining stdout so the host never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        // Keep draining stdout so the host never blocks on a full pipe, and
+        // keep the lines for tests that wait for one.
+        let output =
+            std::sync::Arc::new((std::sync::Mutex::new(Vec::new()), std::sync::Condvar::new()));
+        let kept = output.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.0.lock().unwrap().push(line);
+                kept.1.notify_all();
+            }
+        });
         HostProcess {
             child,
             http: http.unwrap(),
             ws: ws.unwrap(),
             code: code.unwrap(),
+            admin: admin.unwrap(),
+            output,
+        }
+    }
+
+    /// Waits (up to [`WAIT`]) for a line the host prints after its banner.
+    pub fn wait_for_line(&self, wanted: impl Fn(&str) -> bool) -> String {
+        let (lines, printed) = &*self.output;
+        let mut seen = lines.lock().unwrap();
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            if let Some(line) = seen.iter().find(|l| wanted(l)) {
+                return line.clone();
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            assert!(!left.is_zero(), "the host did not print the line: {seen:?}");
+            seen = printed.wait_timeout(seen, left).unwrap().0;
         }
     }
 
@@ -245,6 +285,33 @@ impl Client {
         }
         self.send("JOIN_ROOM", payload).await;
         self.expect("WELCOME").await
+    }
+
+    /// Joins with a seat secret (`""`: a client that keeps secrets but has
+    /// none yet); returns the whole first answer (`WELCOME` or `ERROR`).
+    pub async fn join_keeping(&mut self, user: &str, secret: &str) -> Value {
+        self.user = user.to_string();
+        let payload = json!({"userId": user, "username": format!("{user} name"), "secret": secret});
+        self.send("JOIN_ROOM", payload).await;
+        loop {
+            let msg = self.next().await.expect("an answer to JOIN_ROOM");
+            if msg["type"] == "WELCOME" || msg["type"] == "ERROR" {
+                return msg;
+            }
+        }
+    }
+
+    /// The close code the host sent, skipping messages; None when the
+    /// socket ended without a close frame.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            match tokio::time::timeout(WAIT, self.socket.next()).await {
+                Err(_) => panic!("the socket was not closed within the wait time"),
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+                Ok(None) | Ok(Some(Err(_))) => return None,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
     }
 
     pub async fn send(&mut self, kind: &str, payload: Value) {

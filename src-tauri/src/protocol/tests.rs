@@ -37,9 +37,8 @@ fn join_room_reads_the_existing_clients_fields() {
             secret: None,
         }
     );
-    let with_secret = parse_value(
-        json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "secret": "ab12"}}),
-    );
+    let with_secret =
+        parse_value(json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "secret": "ab12"}}));
     assert!(
         matches!(with_secret, Ok(ClientMessage::JoinRoom { secret: Some(s), .. }) if s == "ab12")
     );

@@ -22,8 +22,8 @@ pub use outbox::{CloseReason, Outbox};
 pub use presence::{Presence, SeatChange, SeatEvent, SEAT_EVENT_BACKLOG};
 pub use registry::{RoomError, Rooms};
 pub use revoked::{Revoked, MAX_REVOKED_USERS};
-pub use seats::{Conn, SECRETLESS_RECLAIM_GRACE};
 use seats::{Asker, Identity, Member, Seats};
+pub use seats::{Conn, SECRETLESS_RECLAIM_GRACE};
 use serde_json::{json, Value};
 
 use crate::protocol::{frame, ClientMessage, ErrorCode, Frame, Object, ProtocolError, Seat};
@@ -61,6 +61,23 @@ pub struct Joined {
     pub secret: Arc<str>,
 }
 
+/// How long a secret-less join waits for the connection that still holds
+/// its seat (from the same address) to go, before it is treated as someone
+/// else's: a reload of the existing client closes the old socket and joins
+/// on a new one at once.
+pub const SECRETLESS_TAKEOVER_WAIT: Duration = Duration::from_secs(2);
+
+/// The outcome of a [`Room::claim`].
+#[derive(Debug)]
+pub enum Claimed {
+    Joined(Joined),
+    /// The room was just unloaded: fetch it from the registry again.
+    Retired,
+    /// Held by a connection from the same address that is probably closing:
+    /// ask again when a seat is freed, for at most [`SECRETLESS_TAKEOVER_WAIT`].
+    Busy,
+}
+
 /// A `JOIN_ROOM`, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Claim<'a> {
@@ -71,6 +88,9 @@ pub struct Claim<'a> {
     /// but has none yet, `None` for a client that knows none.
     pub secret: Option<&'a str>,
     pub peer: IpAddr,
+    /// Whether the caller may wait for a seat held from the same address
+    /// (else that is someone else's, at once).
+    pub patient: bool,
 }
 
 impl Room {
@@ -169,23 +189,24 @@ impl Room {
         username: String,
         requested: Option<Seat>,
     ) -> Result<Option<Joined>, ProtocolError> {
-        self.claim(
-            conn,
-            Claim {
-                user_id,
-                username,
-                position: requested,
-                secret: None,
-                peer: Ipv4Addr::LOCALHOST.into(),
-            },
-        )
+        let claim = Claim {
+            user_id,
+            username,
+            position: requested,
+            secret: None,
+            peer: Ipv4Addr::LOCALHOST.into(),
+            patient: false,
+        };
+        Ok(match self.claim(conn, claim)? {
+            Claimed::Joined(joined) => Some(joined),
+            Claimed::Retired | Claimed::Busy => None,
+        })
     }
 
     /// Seats the user: `WELCOME` to it, `USER_JOINED` for it to everyone, and
     /// one `USER_JOINED` per other member to it. A `userId` that is someone
-    /// else's (seated or kept, and not proven) is seated under a new id. `None`
-    /// when the room was just unloaded: fetch it from the registry again.
-    pub fn claim(&self, conn: &Conn, claim: Claim<'_>) -> Result<Option<Joined>, ProtocolError> {
+    /// else's (seated or kept, and not proven) is seated under a new id.
+    pub fn claim(&self, conn: &Conn, claim: Claim<'_>) -> Result<Claimed, ProtocolError> {
         if self.revoked.contains(&self.name, claim.user_id) {
             return Err(ProtocolError::new(
                 ErrorCode::Removed,
@@ -194,7 +215,7 @@ impl Room {
         }
         let mut state = self.lock();
         if state.retired {
-            return Ok(None);
+            return Ok(Claimed::Retired);
         }
         let asker = Asker {
             user_id: claim.user_id,
@@ -202,30 +223,36 @@ impl Room {
             peer: claim.peer,
             conn_id: conn.id,
         };
-        let (user_id, secret, bound, seat): (Arc<str>, Arc<str>, bool, _) =
-            match state.seats.identify(asker, Instant::now()) {
-                Identity::Owner { secret, bound } => (
-                    claim.user_id.into(),
-                    secret,
-                    bound,
-                    state.seats.choose(claim.user_id, claim.position),
-                ),
-                Identity::Newcomer => (
-                    claim.user_id.into(),
+        let mut identity = state.seats.identify(asker, Instant::now());
+        if identity == Identity::Busy {
+            if claim.patient {
+                return Ok(Claimed::Busy);
+            }
+            identity = Identity::Impostor;
+        }
+        let (user_id, secret, bound, seat): (Arc<str>, Arc<str>, bool, _) = match identity {
+            Identity::Owner { secret, bound } => (
+                claim.user_id.into(),
+                secret,
+                bound,
+                state.seats.choose(claim.user_id, claim.position),
+            ),
+            Identity::Newcomer => (
+                claim.user_id.into(),
+                crate::auth::random_secret().into(),
+                claim.secret.is_some(),
+                state.seats.choose(claim.user_id, claim.position),
+            ),
+            Identity::Impostor | Identity::Busy => {
+                tracing::info!(room = %self.name, "a join with someone else's user id was given a new id");
+                (
+                    format!("u-{}", crate::auth::random_secret()).into(),
                     crate::auth::random_secret().into(),
                     claim.secret.is_some(),
-                    state.seats.choose(claim.user_id, claim.position),
-                ),
-                Identity::Impostor => {
-                    tracing::info!(room = %self.name, "a join with someone else's user id was given a new id");
-                    (
-                        format!("u-{}", crate::auth::random_secret()).into(),
-                        crate::auth::random_secret().into(),
-                        claim.secret.is_some(),
-                        state.seats.choose_unreserved(),
-                    )
-                }
-            };
+                    state.seats.choose_unreserved(),
+                )
+            }
+        };
         let seat = seat.ok_or_else(|| {
             ProtocolError::new(
                 ErrorCode::RoomFull,
@@ -283,7 +310,7 @@ impl Room {
         for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
             conn.outbox.push(frame("USER_JOINED", &m.describe()));
         }
-        Ok(Some(Joined {
+        Ok(Claimed::Joined(Joined {
             user_id,
             seat,
             secret,

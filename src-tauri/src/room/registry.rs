@@ -224,6 +224,7 @@ mod tests {
             position: None,
             secret: Some(&ann.secret),
             peer: std::net::Ipv4Addr::LOCALHOST.into(),
+            patient: false,
         };
         room.claim(&conn(3), again).unwrap();
         room.leave("ann", 1);

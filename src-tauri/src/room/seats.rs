@@ -68,6 +68,10 @@ pub enum Identity {
     Owner { secret: Arc<str>, bound: bool },
     /// A `userId` that is someone else's: it gets a new one.
     Impostor,
+    /// The existing client's seat is still held by a connection from the
+    /// same address: most likely its own, closing (a reload). Ask again once
+    /// that connection is gone (it then comes back as a departed seat).
+    Busy,
 }
 
 /// Who asks, as far as the seats can tell.
@@ -128,6 +132,9 @@ impl Seats {
                     secret: member.secret.clone(),
                     bound: member.bound || asker.secret.is_some(),
                 };
+            }
+            if !member.bound && asker.secret.is_none() && member.peer == asker.peer {
+                return Identity::Busy;
             }
             return Identity::Impostor;
         }
@@ -270,8 +277,9 @@ mod tests {
         let mut seats = Seats::default();
         seats.seat(member("a", Seat::TopLeft, 1));
         let now = Instant::now();
+        assert_eq!(seats.identify(asker("a", None, HERE), now), Identity::Busy);
         assert_eq!(
-            seats.identify(asker("a", None, HERE), now),
+            seats.identify(asker("a", None, THERE), now),
             Identity::Impostor
         );
         assert_eq!(
