@@ -9,7 +9,7 @@ use common::netns::{self, Netns};
 use common::{Client, HostProcess};
 use serde_json::Value;
 
-/// A namespace with a veth link to this one (10.232.N.0/24); removed on drop.
+/// A namespace with a veth link to this one (10.236.N.0/24, a subnet no other test uses); removed on drop.
 struct Lan {
     ns: Netns,
     host_ip: String,
@@ -18,7 +18,7 @@ struct Lan {
 impl Lan {
     fn create() -> Result<Lan, String> {
         let id = std::process::id();
-        let subnet = format!("10.232.{}", id % 250);
+        let subnet = format!("10.236.{}", id % 250);
         let ns = Netns::add(&format!("coco-r{id}"))?;
         let tag = format!("r{}", id % 100_000);
         netns::link_to_here(
