@@ -84,7 +84,10 @@ async fn rotate_code_keeps_people_seated_and_the_old_code_stops_working() {
 
     // The terminal shows the new code and link (and a QR code of it).
     host.wait_for_line(|l| l.trim() == format!("join code:       {new}"));
-    host.wait_for_line(|l| l.contains(&format!("?code={new}")));
+    let link = host.wait_for_line(|l| l.contains(&format!("?code={new}")));
+    let link = link.trim().strip_prefix("on the network:").unwrap().trim();
+    let qr = coco::host::terminal::qr_code(link).expect("a QR code of the new link");
+    host.wait_for_text(qr.trim_end());
 
     // Whoever is seated stays.
     assert_eq!(seated.add_acked("after-rotation").await, 1);

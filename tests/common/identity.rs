@@ -39,15 +39,25 @@ impl Client {
 impl HostProcess {
     /// Waits (up to [`WAIT`]) for a line the host prints after its banner.
     pub fn wait_for_line(&self, wanted: impl Fn(&str) -> bool) -> String {
+        self.wait_for(|seen| seen.iter().find(|l| wanted(l)).cloned())
+    }
+
+    /// Waits (up to [`WAIT`]) until the lines printed after the banner hold
+    /// `text` (several lines joined with `\n`).
+    pub fn wait_for_text(&self, text: &str) {
+        self.wait_for(|seen| seen.join("\n").contains(text).then_some(()));
+    }
+
+    fn wait_for<T>(&self, found: impl Fn(&[String]) -> Option<T>) -> T {
         let (lines, printed) = &*self.output;
         let mut seen = lines.lock().unwrap();
         let deadline = std::time::Instant::now() + WAIT;
         loop {
-            if let Some(line) = seen.iter().find(|l| wanted(l)) {
-                return line.clone();
+            if let Some(t) = found(&seen) {
+                return t;
             }
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            assert!(!left.is_zero(), "the host did not print the line: {seen:?}");
+            assert!(!left.is_zero(), "the host did not print it: {seen:?}");
             seen = printed.wait_timeout(seen, left).unwrap().0;
         }
     }
