@@ -63,9 +63,13 @@ fn run_headless(config: Config) -> ExitCode {
             Ok(host) => host,
             Err(e) => return fail(&e.to_string()),
         };
+        // Followed from before the banner, so nothing that happens once a
+        // reader has seen it (a join, a new code) goes unprinted.
+        let events = host.seat_events();
+        let codes = host.code_changes();
         print!("{}", host.banner());
         print_qr(&host);
-        report_seats(&host).await;
+        report_seats(&host, events, codes).await;
         eprintln!("Shutting down…");
         host.shutdown().await;
         eprintln!("Stopped; everything is saved.");
@@ -81,10 +85,12 @@ fn print_qr(host: &Host) {
 
 /// Prints a line per join and leave, and the new link, code and QR code
 /// when the code changes, until a stop is requested.
-async fn report_seats(host: &Host) {
+async fn report_seats(
+    host: &Host,
+    mut events: tokio::sync::broadcast::Receiver<coco::room::SeatEvent>,
+    mut codes: tokio::sync::watch::Receiver<std::sync::Arc<str>>,
+) {
     use tokio::sync::broadcast::error::RecvError;
-    let mut events = host.seat_events();
-    let mut codes = host.code_changes();
     let stop = coco::host::stop_requested();
     tokio::pin!(stop);
     loop {
