@@ -147,7 +147,7 @@ fn a_busy_default_port_falls_back_to_a_free_one_and_says_so() {
 fn the_banner_gives_the_urls_and_the_join_code() {
     let tmp = tempfile::tempdir().unwrap();
     let (mut child, stdout) = spawn_reading_stdout(&["--port", "0", "--ws-port", "0"], tmp.path());
-    let lines: Vec<String> = stdout.take(5).map(Result::unwrap).collect();
+    let lines: Vec<String> = stdout.take(6).map(Result::unwrap).collect();
     child.kill().unwrap();
     child.wait().unwrap();
     let text = lines.join("\n");

@@ -89,7 +89,10 @@ async fn the_key_never_reaches_the_log_or_a_peer() {
         "/api/health",
         "/api/host/info",
     ] {
-        let (_, _, out) = http(host.http, "GET", path, &[], None).await;
+        // As the host (the admin secret), so the host panel's answer is checked too.
+        let admin = [("x-coco-admin", host.admin.as_str())];
+        let (status, _, out) = http(host.http, "GET", path, &admin, None).await;
+        assert_eq!(status, 200, "{path}");
         answers.push_str(&String::from_utf8_lossy(&out));
     }
     drop(host);

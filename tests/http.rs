@@ -76,7 +76,8 @@ async fn the_session_check_lists_who_is_seated() {
     let session: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(session["room"], "art");
     assert_eq!(session["seatsFree"], 3);
-    assert_eq!(session["isHost"], true);
+    // Loopback without the admin secret is an ordinary seat.
+    assert_eq!(session["isHost"], false);
     assert_eq!(session["users"][0]["id"], "ann");
     assert_eq!(session["users"][0]["position"], "top-left");
     let (status, _, _) = http(host.http(), "GET", "/api/session?room=../x", &[], None).await;
@@ -87,9 +88,11 @@ async fn the_session_check_lists_who_is_seated() {
 #[tokio::test]
 async fn the_host_panel_removes_people_and_opens_the_session() {
     let host = TestHost::start().await;
+    let secret = host.admin();
+    let admin = [("x-coco-admin", secret.as_str())];
     let (mut ann, _) = Client::join(&host.ws("art"), "ann").await;
     let (mut bob, _) = Client::join(&host.ws("art"), "bob").await;
-    let (status, _, body) = http(host.http(), "GET", "/api/host/info", &[], None).await;
+    let (status, _, body) = http(host.http(), "GET", "/api/host/info", &admin, None).await;
     assert_eq!(status, 200);
     let info: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(
@@ -100,17 +103,17 @@ async fn the_host_panel_removes_people_and_opens_the_session() {
     assert_eq!(info["rooms"][0]["users"].as_array().unwrap().len(), 2);
 
     let kick = json!({"room": "art", "userId": "bob"}).to_string();
-    let (status, _, _) = http(host.http(), "POST", "/api/host/kick", &[], Some(&kick)).await;
+    let (status, _, _) = http(host.http(), "POST", "/api/host/kick", &admin, Some(&kick)).await;
     assert_eq!(status, 200);
     assert!(bob.closed().await);
     assert_eq!(ann.expect("USER_LEFT").await, json!({"userId": "bob"}));
-    let (status, _, _) = http(host.http(), "POST", "/api/host/kick", &[], Some(&kick)).await;
+    let (status, _, _) = http(host.http(), "POST", "/api/host/kick", &admin, Some(&kick)).await;
     assert_eq!(status, 404, "bob is gone");
     let (status, _, _) = http(
         host.http(),
         "POST",
         "/api/host/kick",
-        &[],
+        &admin,
         Some("{\"room\": 1}"),
     )
     .await;
@@ -120,7 +123,7 @@ async fn the_host_panel_removes_people_and_opens_the_session() {
         host.http(),
         "POST",
         "/api/host/open",
-        &[],
+        &admin,
         Some("{\"open\": true}"),
     )
     .await;

@@ -1,5 +1,12 @@
 //! Who may join: loopback is trusted, LAN peers need the join code, and web
-//! pages from other origins may not open a socket at all.
+//! pages from other origins may not open a socket at all. Who is the host:
+//! whoever presents the admin secret (the desktop window, the admin link the
+//! host prints), from this machine; a loopback page without it is a seat
+//! like any other.
+//!
+//! The join code can be rotated while the session runs: every clone of the
+//! [`Gate`] sees the new code at once, so the old link stops working for new
+//! requests while people already seated stay.
 //!
 //! Wrong codes are throttled per address: after [`MAX_CODE_FAILURES`]
 //! different wrong codes an address is refused for a while (doubling each
@@ -15,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
+use tokio::sync::watch;
 
 /// Different wrong codes an address may try before it is locked out.
 pub const MAX_CODE_FAILURES: u32 = 5;
@@ -44,26 +52,83 @@ struct Failures {
     lockout: Duration,
 }
 
+/// Random bytes in a seat secret or the admin secret (128 bits).
+pub const SECRET_BYTES: usize = 16;
+
+/// Keeps a rotated join code (on disk), so a restart does not revive the old one.
+pub type PersistCode = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
 /// The session's join policy. Cheap to clone.
 #[derive(Clone)]
 pub struct Gate {
-    code: Arc<str>,
+    /// The current code; every clone reads the same one, and anyone may
+    /// follow its changes (the terminal banner).
+    code: Arc<watch::Sender<Arc<str>>>,
     /// Shared by every clone: the host panel may open or close the session.
     open: Arc<AtomicBool>,
     failures: Arc<Mutex<HashMap<IpAddr, Failures>>>,
+    /// The host panel's key, new at every start (never stored by the host
+    /// beyond its run; see `host::admin`).
+    admin: Arc<str>,
+    persist: Option<PersistCode>,
 }
 
 impl Gate {
     pub fn new(code: String, open: bool) -> Gate {
         Gate {
-            code: code.into(),
+            code: Arc::new(watch::Sender::new(code.into())),
             open: Arc::new(AtomicBool::new(open)),
             failures: Arc::default(),
+            admin: random_secret().into(),
+            persist: None,
         }
     }
 
-    pub fn code(&self) -> &str {
-        &self.code
+    /// Where a rotated code is kept; set before the gate is cloned.
+    pub fn persist_with(mut self, persist: PersistCode) -> Gate {
+        self.persist = Some(persist);
+        self
+    }
+
+    /// The join code now.
+    pub fn code(&self) -> Arc<str> {
+        self.code.borrow().clone()
+    }
+
+    /// Follows the join code as it is rotated.
+    pub fn code_changes(&self) -> watch::Receiver<Arc<str>> {
+        self.code.subscribe()
+    }
+
+    /// Replaces the join code with a new random one and returns it. People
+    /// seated stay; the old code is refused from now on. Fails (and keeps
+    /// the old code) when the new one cannot be stored.
+    pub fn rotate_code(&self) -> Result<Arc<str>, String> {
+        let code = loop {
+            let code = crate::store::new_join_code();
+            if *code != *self.code() {
+                break code;
+            }
+        };
+        if let Some(persist) = &self.persist {
+            persist(&code)?;
+        }
+        let code: Arc<str> = code.into();
+        self.code.send_replace(code.clone());
+        tracing::info!("the join code was changed");
+        Ok(code)
+    }
+
+    /// The admin secret: it makes a page the host panel.
+    pub fn admin_secret(&self) -> &str {
+        &self.admin
+    }
+
+    /// Whether this request is the host's: from this machine and with the
+    /// admin secret (compared in constant time).
+    pub fn is_admin(&self, peer: IpAddr, secret: Option<&str>) -> bool {
+        is_loopback(peer)
+            && secret.is_some_and(|s| constant_time_eq(s.trim().as_bytes(), self.admin.as_bytes()))
     }
 
     /// Whether LAN peers need the code.
@@ -92,7 +157,7 @@ impl Gate {
         let Some(code) = code.map(str::trim) else {
             return Err(Refusal::Unauthorized);
         };
-        if constant_time_eq(code.as_bytes(), self.code.as_bytes()) {
+        if constant_time_eq(code.as_bytes(), self.code().as_bytes()) {
             failures.remove(&peer);
             return Ok(());
         }
@@ -139,7 +204,19 @@ fn hash_of(code: &str) -> u64 {
     hasher.finish()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// A fresh secret of [`SECRET_BYTES`] random bytes, in hex, from the
+/// thread's CSPRNG (ChaCha seeded by the OS).
+pub fn random_secret() -> String {
+    use std::fmt::Write as _;
+    let bytes: [u8; SECRET_BYTES] = rand::random();
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Equality whose time does not depend on where the inputs differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -229,6 +306,40 @@ mod tests {
         assert_eq!(clone.admit(LAN, None), Ok(()));
         gate.set_open(false);
         assert_eq!(clone.admit(LAN, None), Err(Refusal::Unauthorized));
+    }
+
+    #[test]
+    fn a_rotated_code_replaces_the_old_one_in_every_clone() {
+        let gate = Gate::new("ABC234".into(), false);
+        let clone = gate.clone();
+        let changes = clone.code_changes();
+        let new = gate.rotate_code().unwrap();
+        assert_ne!(&*new, "ABC234");
+        assert_eq!(clone.code(), new);
+        assert!(changes.has_changed().unwrap());
+        assert_eq!(clone.admit(LAN, Some("ABC234")), Err(Refusal::Unauthorized));
+        assert_eq!(clone.admit(LAN, Some(&new)), Ok(()));
+    }
+
+    #[test]
+    fn a_code_that_cannot_be_kept_is_not_rotated() {
+        let gate = Gate::new("ABC234".into(), false)
+            .persist_with(Arc::new(|_| Err("disk full".to_string())));
+        assert_eq!(gate.rotate_code(), Err("disk full".to_string()));
+        assert_eq!(&*gate.code(), "ABC234");
+    }
+
+    #[test]
+    fn the_admin_secret_counts_only_from_this_machine() {
+        let gate = Gate::new("ABC234".into(), false);
+        let secret = gate.admin_secret().to_string();
+        assert_eq!(secret.len(), 2 * SECRET_BYTES);
+        let here: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(gate.is_admin(here, Some(&secret)));
+        assert!(!gate.is_admin(here, None));
+        assert!(!gate.is_admin(here, Some("0")));
+        assert!(!gate.is_admin(LAN, Some(&secret)));
+        assert_ne!(Gate::new("ABC234".into(), false).admin_secret(), secret);
     }
 
     #[test]

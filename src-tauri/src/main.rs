@@ -24,6 +24,9 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => return fail(&e),
     };
+    if let Some(Command::RotateCode) = cli.command {
+        return rotate_code(&config);
+    }
     for warning in &config.warnings {
         eprintln!("warning: {warning}");
     }
@@ -60,11 +63,13 @@ fn run_headless(config: Config) -> ExitCode {
             Ok(host) => host,
             Err(e) => return fail(&e.to_string()),
         };
+        // Followed from before the banner, so nothing that happens once a
+        // reader has seen it (a join, a new code) goes unprinted.
+        let events = host.seat_events();
+        let codes = host.code_changes();
         print!("{}", host.banner());
-        if let Some(qr) = host.join_url().as_deref().and_then(terminal::qr_code) {
-            println!("\nScan to join:\n{qr}\n");
-        }
-        report_seats(&host).await;
+        print_qr(&host);
+        report_seats(&host, events, codes).await;
         eprintln!("Shutting down…");
         host.shutdown().await;
         eprintln!("Stopped; everything is saved.");
@@ -72,15 +77,31 @@ fn run_headless(config: Config) -> ExitCode {
     })
 }
 
-/// Prints a line per join and leave until a stop is requested.
-async fn report_seats(host: &Host) {
+fn print_qr(host: &Host) {
+    if let Some(qr) = host.join_url().as_deref().and_then(terminal::qr_code) {
+        println!("\nScan to join:\n{qr}\n");
+    }
+}
+
+/// Prints a line per join and leave, and the new link, code and QR code
+/// when the code changes, until a stop is requested.
+async fn report_seats(
+    host: &Host,
+    mut events: tokio::sync::broadcast::Receiver<coco::room::SeatEvent>,
+    mut codes: tokio::sync::watch::Receiver<std::sync::Arc<str>>,
+) {
     use tokio::sync::broadcast::error::RecvError;
-    let mut events = host.seat_events();
     let stop = coco::host::stop_requested();
     tokio::pin!(stop);
     loop {
         tokio::select! {
             _ = &mut stop => return,
+            Ok(()) = codes.changed() => {
+                codes.borrow_and_update();
+                println!("The join code changed; the old link and QR code no longer work.");
+                print!("{}", host.code_lines());
+                print_qr(host);
+            }
             event = events.recv() => match event {
                 Ok(event) => println!("{}", terminal::seat_line(&event)),
                 Err(RecvError::Lagged(missed)) => {
@@ -114,6 +135,21 @@ fn set_gemini_key(cli: &Cli) -> ExitCode {
                 "Saved the Gemini key in {} (readable by you only).",
                 path.display()
             );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// `coco rotate-code`: asks the running host for a new join code, as its
+/// admin (the secret it keeps in its data directory), and prints it.
+fn rotate_code(config: &Config) -> ExitCode {
+    match coco::host::admin::request_rotation(&config.data_dir) {
+        Ok(rotated) => {
+            println!("New join code: {}", rotated.code);
+            if let Some(url) = rotated.join_url {
+                println!("Join link:     {url}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e),

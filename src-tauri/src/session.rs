@@ -5,6 +5,7 @@
 //! path waits on another peer's socket, so a stalled reader only ever stalls
 //! itself (and is cut off once its backlog overflows).
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,7 +21,9 @@ use crate::protocol::limits::{
 use crate::protocol::{
     self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, ProtocolError,
 };
-use crate::room::{CloseReason, Conn, Joined, Outbox, Room, Rooms};
+use crate::room::{
+    Claim, Claimed, CloseReason, Conn, Joined, Outbox, Room, Rooms, SECRETLESS_TAKEOVER_WAIT,
+};
 
 /// How long the writer may take to send the last frames (an error, the
 /// close frame) after the reader is done.
@@ -33,6 +36,8 @@ pub struct Session {
     pub nearby: DiscoveryHandle,
     pub room: String,
     pub conn_id: u64,
+    /// Where the peer connects from: an unbound seat comes back only to it.
+    pub peer: IpAddr,
     pub shutdown: CancellationToken,
 }
 
@@ -133,8 +138,23 @@ impl Session {
                         user_id,
                         username,
                         position,
+                        secret,
                     },
-                ) => match self.join(conn, &joined, &user_id, username, position).await {
+                ) => match self
+                    .join(
+                        conn,
+                        &joined,
+                        Claim {
+                            user_id: &user_id,
+                            username,
+                            position,
+                            secret: secret.as_deref(),
+                            peer: self.peer,
+                            patient: true,
+                        },
+                    )
+                    .await
+                {
                     Ok(j) => {
                         let sessions = self.nearby.sessions();
                         if joined.is_none() && !sessions.is_empty() {
@@ -153,10 +173,15 @@ impl Session {
             };
             if let Err(e) = result {
                 outbox.push(error_frame_for_op(e.code, &e.message, op_id.as_deref()));
-                if e.code == ErrorCode::RoomFull {
+                let close = match e.code {
+                    ErrorCode::RoomFull => Some((1013, "room full")),
+                    ErrorCode::Removed => Some((4001, "removed by the host")),
+                    _ => None,
+                };
+                if let Some((code, reason)) = close {
                     outbox.close(CloseReason {
-                        code: 1013,
-                        reason: "room full".into(),
+                        code,
+                        reason: reason.into(),
                     });
                     break;
                 }
@@ -169,26 +194,37 @@ impl Session {
         &self,
         conn: &Conn,
         current: &Option<(Arc<Room>, Joined)>,
-        user_id: &str,
-        username: String,
-        position: Option<protocol::Seat>,
+        claim: Claim<'_>,
     ) -> Result<(Arc<Room>, Joined), ProtocolError> {
         if let Some((_, j)) = current {
-            if &*j.user_id != user_id {
+            if &*j.user_id != claim.user_id {
                 return Err(ProtocolError::invalid(format!(
                     "this connection already joined as {:?}",
                     &*j.user_id
                 )));
             }
         }
+        // Seats freed anywhere bump this: a seat held by a closing
+        // connection of the same client is asked for again when it goes.
+        let mut freed = self.rooms.occupancy();
+        let patience = tokio::time::Instant::now() + SECRETLESS_TAKEOVER_WAIT;
+        let mut claim = claim;
         loop {
             let room = self
                 .rooms
                 .get(&self.room)
                 .await
                 .map_err(|e| ProtocolError::invalid(e.to_string()))?;
-            if let Some(joined) = room.join(conn, user_id, username.clone(), position)? {
-                return Ok((room, joined));
+            freed.mark_unchanged();
+            match room.claim(conn, claim.clone())? {
+                Claimed::Joined(joined) => return Ok((room, joined)),
+                Claimed::Retired => {}
+                Claimed::Busy => {
+                    let changed = tokio::time::timeout_at(patience, freed.changed()).await;
+                    if !matches!(changed, Ok(Ok(()))) {
+                        claim.patient = false;
+                    }
+                }
             }
         }
     }

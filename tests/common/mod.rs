@@ -5,6 +5,7 @@
 pub mod boards;
 pub mod enhance;
 pub mod fake_gemini;
+pub mod identity;
 pub mod netns;
 pub mod probe;
 
@@ -70,6 +71,12 @@ impl TestHost {
         self.host.http_addr()
     }
 
+    /// The admin secret, from the admin link the host prints.
+    pub fn admin(&self) -> String {
+        let url = self.host.admin_url();
+        url.split_once("?admin=").unwrap().1.to_string()
+    }
+
     /// Shuts the host down cleanly; keeps the data directory.
     pub async fn stop(self) -> Option<tempfile::TempDir> {
         self.host.shutdown().await;
@@ -83,6 +90,10 @@ pub struct HostProcess {
     pub http: SocketAddr,
     pub ws: SocketAddr,
     pub code: String,
+    /// The admin secret from the banner's admin link.
+    pub admin: String,
+    /// Everything the host printed on stdout after its banner's code line.
+    output: std::sync::Arc<(std::sync::Mutex<Vec<String>>, std::sync::Condvar)>,
 }
 
 impl HostProcess {
@@ -121,7 +132,8 @@ impl HostProcess {
         let mut http = None;
         let mut ws = None;
         let mut code = None;
-        while http.is_none() || ws.is_none() || code.is_none() {
+        let mut admin = None;
+        while http.is_none() || ws.is_none() || code.is_none() || admin.is_none() {
             let line = lines.next().expect("host printed its addresses").unwrap();
             if let Some(addr) = address_after(&line, "on this machine: http://") {
                 http = Some(addr);
@@ -132,14 +144,28 @@ impl HostProcess {
             if let Some(rest) = line.strip_prefix("  join code:") {
                 code = Some(rest.trim().to_string());
             }
+            if let Some(rest) = line.split_once("?admin=") {
+                admin = rest.1.split_whitespace().next().map(str::to_string);
+            }
         }
-        // Keep draining stdout so the host never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        // Keep draining stdout so the host never blocks on a full pipe, and
+        // keep the lines for tests that wait for one.
+        let output =
+            std::sync::Arc::new((std::sync::Mutex::new(Vec::new()), std::sync::Condvar::new()));
+        let kept = output.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.0.lock().unwrap().push(line);
+                kept.1.notify_all();
+            }
+        });
         HostProcess {
             child,
             http: http.unwrap(),
             ws: ws.unwrap(),
             code: code.unwrap(),
+            admin: admin.unwrap(),
+            output,
         }
     }
 

@@ -178,20 +178,36 @@ test('text, select-move, restyle and delete with the keyboard', async () => {
   }
 });
 
-test('the host can remove someone, who then sees why', async () => {
+test('the host can remove someone, who then sees why and stays out', async () => {
   const url = `${host.url}?room=kick`;
-  const a = await join(browser, url, 'Ada');
+  // The host: the admin link the host printed.
+  const a = await join(browser, `${host.adminUrl}&room=kick`, 'Ada');
   const b = await join(browser, url, 'Bo');
   try {
     await waitState(a.page, (s) => s.users.length === 2);
     const panel = a.page.getByTestId('host-panel');
     await panel.waitFor();
+    // Two people listed, one Remove: never next to the host.
+    await panel.getByTestId('host-people').getByTestId('person').nth(1).waitFor();
+    assert.equal(await panel.getByTestId('kick').count(), 1);
     a.page.once('dialog', (d) => d.accept());
     await panel.getByTestId('kick').click();
     const screen = b.page.getByTestId('screen-message');
     await screen.waitFor();
     assert.equal(await screen.getAttribute('data-reason'), 'kicked');
+    assert.match(await screen.textContent() ?? '', /removed you from this session/);
+    assert.equal(await b.page.locator('#message-action').isVisible(), false, 'no "Join again"');
     await waitState(a.page, (s) => s.users.length === 1);
+    // A reload, and a new tab of the same browser, are refused too.
+    for (const page of [b.page, await b.context.newPage()]) {
+      if (page === b.page) await page.reload();
+      else await page.goto(url);
+      const again = page.getByTestId('screen-message');
+      await again.waitFor();
+      await page.waitForFunction(() => document.getElementById('screen-message')?.dataset.reason === 'kicked');
+    }
+    const { users } = await waitState(a.page, (s) => s.users.length === 1);
+    assert.deepEqual(users.map((/** @type {any} */ u) => u.name), ['Ada']);
   } finally {
     await a.context.close();
     await b.context.close();

@@ -27,8 +27,10 @@ export function hostBinary() {
 }
 
 /**
- * @typedef {{url: string, port: number, wsPort: number, dataDir: string,
+ * @typedef {{url: string, adminUrl: string, port: number, wsPort: number, dataDir: string,
  *   kill: (signal?: NodeJS.Signals) => Promise<void>}} Host
+ * `adminUrl` is the admin link the host prints: the page opened with it is
+ * the host panel; `url` is an ordinary seat, as any other loopback page.
  */
 
 /**
@@ -57,15 +59,16 @@ export async function startHost(opts = {}) {
       out += b.toString();
       const http = out.match(/on this machine:\s+http:\/\/127\.0\.0\.1:(\d+)\//);
       const ws = out.match(/WebSocket:\s+ws:\/\/127\.0\.0\.1:(\d+)\//);
-      if (http && ws) { clearTimeout(timer); resolve({ port: Number(http[1]), wsPort: Number(ws[1]) }); }
+      const admin = out.match(/admin link:\s+(http:\/\/\S+)/);
+      if (http && ws && admin) { clearTimeout(timer); resolve({ port: Number(http[1]), wsPort: Number(ws[1]), adminUrl: admin[1] }); }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (b) => { out += b.toString(); });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`host exited ${code}:\n${out}`)); });
   });
-  const { port, wsPort } = /** @type {{port: number, wsPort: number}} */ (await ready);
+  const { port, wsPort, adminUrl } = /** @type {{port: number, wsPort: number, adminUrl: string}} */ (await ready);
   return {
-    url: `http://127.0.0.1:${port}/`, port, wsPort, dataDir,
+    url: `http://127.0.0.1:${port}/`, adminUrl, port, wsPort, dataDir,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

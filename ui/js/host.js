@@ -1,9 +1,33 @@
 // @ts-check
-/** The host panel: join link, code, who is in the room, open/closed. Shown only on the host's machine. */
+/**
+ * The host panel: join link, code (and a new one), who is in the room,
+ * open/closed. Shown only to the host: the desktop window and whoever opened
+ * the admin link the host printed (`?admin=SECRET`). The page keeps the
+ * secret for the tab and takes it out of the address bar (so it is not
+ * copied along with the link); a page without it is an ordinary seat.
+ */
 import { renderPeople } from './ui.js';
 import { qrSvg } from './qr.js';
 
 const REFRESH_MS = 3000;
+const ADMIN_KEY = `coco.admin.${location.host}`;
+/** The header the host reads the admin secret from. */
+const ADMIN_HEADER = 'x-coco-admin';
+
+/** Moves `?admin=` from the address into this tab's storage. */
+export function keepAdminSecret() {
+  const url = new URL(location.href);
+  const secret = url.searchParams.get('admin');
+  if (secret === null) return;
+  if (secret) sessionStorage.setItem(ADMIN_KEY, secret);
+  url.searchParams.delete('admin');
+  history.replaceState(history.state, '', url.toString());
+}
+
+/** @returns {string} the admin secret this tab was given, or '' */
+export function adminSecret() {
+  return sessionStorage.getItem(ADMIN_KEY) || '';
+}
 
 /**
  * @param {string} room @param {string} me
@@ -24,15 +48,24 @@ export function startHostPanel(room, me) {
     await post('/api/host/open', { open: open.checked });
     refresh();
   });
+  /** @type {HTMLElement} */ (document.getElementById('host-rotate')).addEventListener('click', async () => {
+    if (!confirm('Give this session a new code? Everyone here stays, but the old link and QR code stop working.')) return;
+    await post('/api/host/rotate-code', {});
+    refresh();
+  });
 
   async function refresh() {
+    if (!adminSecret()) { panel.hidden = true; return; }
     try {
-      const res = await fetch('/api/host/info', { cache: 'no-store' });
+      const res = await fetch('/api/host/info', { cache: 'no-store', headers: { [ADMIN_HEADER]: adminSecret() } });
       if (!res.ok) { panel.hidden = true; return; }
       const info = await res.json();
       panel.hidden = false;
       const link = new URL(info.joinUrl || info.localUrl);
       if (room !== 'main') link.searchParams.set('room', room);
+      // The code in the link even on a host reachable from this machine only:
+      // the link and QR code always show the code in force.
+      if (info.codeRequired && info.code) link.searchParams.set('code', info.code);
       if (url.value !== link.toString()) {
         url.value = link.toString();
         const svg = qrSvg(url.value);
@@ -57,5 +90,5 @@ export function startHostPanel(room, me) {
 
 /** @param {string} path @param {any} body */
 function post(path, body) {
-  return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
+  return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', [ADMIN_HEADER]: adminSecret() }, body: JSON.stringify(body) }).catch(() => undefined);
 }

@@ -20,7 +20,7 @@ export function showScreen(name) {
 }
 
 /**
- * @param {string} title @param {string} text @param {string} action @param {() => void} onAction
+ * @param {string} title @param {string} text @param {string} action '' for none @param {() => void} onAction
  * @param {string} id a stable name for tests (data-reason)
  */
 export function showMessage(title, text, action, onAction, id) {
@@ -30,9 +30,11 @@ export function showMessage(title, text, action, onAction, id) {
   /** @type {HTMLElement} */ (document.getElementById('message-title')).textContent = title;
   /** @type {HTMLElement} */ (document.getElementById('message-text')).textContent = text;
   const button = /** @type {HTMLButtonElement} */ (document.getElementById('message-action'));
+  // No action (removed by the host): nothing to press.
+  button.hidden = !action;
   button.textContent = action;
   button.onclick = onAction;
-  button.focus();
+  if (action) button.focus();
 }
 
 /** Puts a new code in the address and starts over. @param {string} code */

@@ -8,7 +8,7 @@ import { Tools } from './tools.js';
 import { loadBoard, saveBoard } from './store.js';
 import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat } from './join.js';
 import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
-import { startHostPanel } from './host.js';
+import { startHostPanel, keepAdminSecret } from './host.js';
 import { setImageCode, uploadImage, loadImage, UploadError } from './images.js';
 import { Enhance } from './enhance.js';
 import { startStoryboard } from './storyboard.js';
@@ -21,9 +21,16 @@ const room = params.get('room') || 'main';
 const code = params.get('code') || '';
 const boardKey = `${location.host}/${room}`;
 const JOIN_KEY = `coco.join.${boardKey}`;
+/**
+ * The id the host removed from this board, for every tab of this browser: it
+ * joins again under that id, so the host (which keeps the removal while it
+ * runs) refuses it, and a restarted host lets it in.
+ */
+const REMOVED_KEY = `coco.removed.${boardKey}`;
 
-/** @typedef {{userId: string, name: string, position: string}} Joined */
+/** @typedef {{userId: string, name: string, position: string, secret?: string}} Joined */
 
+keepAdminSecret();
 boot();
 
 async function boot() {
@@ -32,6 +39,11 @@ async function boot() {
   /** @type {Joined|null} */
   let joined = null;
   try { joined = JSON.parse(sessionStorage.getItem(JOIN_KEY) || 'null'); } catch { /* start over */ }
+  const removedId = localStorage.getItem(REMOVED_KEY);
+  if (!joined && removedId) {
+    joined = { userId: removedId, name: localStorage.getItem('coco.name') || 'Guest', position: 'top-left', secret: '' };
+    sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
+  }
   if (!joined) {
     const session = await waitForSession(room, code);
     if (session.seatsFree === 0) return roomFull();
@@ -84,7 +96,7 @@ async function startBoard(joined) {
   };
 
   const net = new Net({
-    room, code, boardKey, userId: joined.userId, username: joined.name, position: joined.position,
+    room, code, boardKey, userId: joined.userId, secret: joined.secret || '', username: joined.name, position: joined.position,
     rev: snapshot ? snapshot.rev : null,
     hooks: {
       onRemoteOp: (m) => {
@@ -127,7 +139,16 @@ async function startBoard(joined) {
         renderer.request();
       },
       onWelcome: (w) => {
+        localStorage.removeItem(REMOVED_KEY);
+        if (typeof w.userId === 'string' && w.userId !== joined.userId) {
+          // The host did not take our id as ours (its seat secret was lost):
+          // it seated us as someone new; start over as that person.
+          sessionStorage.setItem(JOIN_KEY, JSON.stringify({ ...joined, userId: w.userId, secret: w.secret, position: w.position }));
+          location.reload();
+          return;
+        }
         joined.position = w.position;
+        if (typeof w.secret === 'string') joined.secret = w.secret;
         sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
         if (!strokeChosen && w.color) toolbar.setStroke(w.color);
       },
@@ -354,7 +375,10 @@ async function startBoard(joined) {
   function stopped(reason, message) {
     if (reason === 'unauthorized') showCodeScreen(code ? 'That code was not accepted. Check it with the host, or ask for the join link.' : '');
     else if (reason === 'room_full') roomFull();
-    else if (reason === 'kicked') showMessage('The host removed you', 'You can join again if the host lets you.', 'Join again', () => { sessionStorage.removeItem(JOIN_KEY); location.reload(); }, 'kicked');
+    else if (reason === 'kicked') {
+      localStorage.setItem(REMOVED_KEY, joined.userId);
+      showMessage('The host removed you', 'The host removed you from this session.', '', () => {}, 'kicked');
+    }
     else if (reason === 'replaced') showMessage('Open in another tab', 'This board was opened in another tab or window.', 'Use it here', () => location.reload(), 'replaced');
     else if (reason === 'rate_limited') showMessage('Too many wrong codes', message || 'Wait a little, then try again.', 'Try again', () => location.reload(), 'rate_limited');
     else showMessage('Cannot join', message || 'The host refused this room.', 'Start over', () => { location.search = ''; }, reason);

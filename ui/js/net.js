@@ -56,12 +56,14 @@ export async function checkSession(room, code) {
 
 export class Net {
   /**
-   * @param {{room: string, code: string, userId: string, username: string, position: string, boardKey: string, rev: number|null, hooks: NetHooks}} opts
+   * @param {{room: string, code: string, userId: string, secret: string, username: string, position: string, boardKey: string, rev: number|null, hooks: NetHooks}} opts
    */
   constructor(opts) {
     this.room = opts.room;
     this.code = opts.code;
     this.userId = opts.userId;
+    /** The seat secret from the last WELCOME ('' before the first): proves the seat is ours. */
+    this.secret = opts.secret;
     this.username = opts.username;
     this.position = opts.position;
     this.boardKey = opts.boardKey;
@@ -149,13 +151,15 @@ export class Net {
     const ws = new WebSocket(`${proto}//${location.host}/ws?${q}`);
     this.ws = ws;
     let roomFull = false;
+    let removed = false;
     ws.onopen = () => {
-      this.send('JOIN_ROOM', { userId: this.userId, username: this.username, position: this.position });
+      this.send('JOIN_ROOM', { userId: this.userId, username: this.username, position: this.position, secret: this.secret });
     };
     ws.onmessage = (ev) => {
       let msg;
       try { msg = JSON.parse(String(ev.data)); } catch { return; }
       if (msg && msg.type === 'ERROR' && msg.payload?.code === 'room_full') roomFull = true;
+      if (msg && msg.type === 'ERROR' && msg.payload?.code === 'removed') removed = true;
       if (msg && typeof msg.type === 'string') this.handle(msg.type, msg.payload || {});
     };
     ws.onclose = (ev) => {
@@ -164,7 +168,7 @@ export class Net {
       this.ready = false;
       this.users.clear();
       if (roomFull || ev.code === 1013) return this.stop('room_full', '');
-      if (ev.code === 4001) return this.stop('kicked', ev.reason);
+      if (removed || ev.code === 4001) return this.stop('kicked', ev.reason);
       if (ev.code === 4000) return this.stop('replaced', ev.reason);
       if (!navigator.onLine) return this.setState('offline');
       this.scheduleReconnect();
@@ -188,6 +192,7 @@ export class Net {
   dispatch(type, p) {
     switch (type) {
       case 'WELCOME':
+        if (typeof p.secret === 'string') this.secret = p.secret;
         this.position = p.position || this.position;
         this.color = p.color || this.color;
         for (const u of p.users || []) this.users.set(u.id, u);

@@ -34,6 +34,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use error::ApiError;
+pub use panel::ADMIN_HEADER;
 
 use crate::ai::enhance::Enhancer;
 use crate::auth::{origin_allowed, Gate, Refusal};
@@ -137,6 +138,7 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/host/info", get(panel::info))
         .route("/api/host/kick", post(panel::kick))
         .route("/api/host/open", post(panel::set_open))
+        .route("/api/host/rotate-code", post(panel::rotate_code))
         .route(
             "/api/save-image",
             post(images::save).layer(DefaultBodyLimit::max(images::MAX_BODY_BYTES)),
@@ -276,6 +278,7 @@ async fn upgrade(
         nearby: s.discovery.clone(),
         room,
         conn_id: s.next_conn.fetch_add(1, Ordering::Relaxed),
+        peer: peer.ip(),
         shutdown: s.shutdown.clone(),
     };
     let tracker = s.sessions.clone();

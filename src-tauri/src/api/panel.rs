@@ -3,13 +3,15 @@
 //! `/api/session` applies the same gate as the WebSocket, so the join screen
 //! can tell "wrong code" from "host unreachable" before opening a socket (a
 //! browser never sees the HTTP status of a refused WebSocket upgrade). The
-//! `/api/host/*` routes change who may join; only the host's own machine may
-//! call them.
+//! `/api/host/*` routes change who may join; only the host may call them:
+//! from this machine *and* with the admin secret (the `x-coco-admin` header)
+//! that the desktop window and the printed admin link carry. Any other page
+//! on this machine is an ordinary seat.
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -30,6 +32,7 @@ pub struct SessionQuery {
 pub async fn session(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Query(query): Query<SessionQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let s = &state.inner;
@@ -56,20 +59,28 @@ pub async fn session(
         "users": users,
         "seatsFree": SEATS_PER_ROOM - users.len(),
         "codeRequired": s.gate.code_required(),
-        "isHost": is_loopback(peer.ip()),
+        "isHost": s.gate.is_admin(peer.ip(), admin_header(&headers)),
     })))
 }
 
-fn host_only(peer: SocketAddr) -> Result<(), ApiError> {
-    if is_loopback(peer.ip()) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "host_only",
-            "only the computer running CoCo can do this",
-        ))
+/// The header that carries the admin secret.
+pub const ADMIN_HEADER: &str = "x-coco-admin";
+
+fn admin_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get(ADMIN_HEADER).and_then(|v| v.to_str().ok())
+}
+
+/// Lets the host's own requests through: from this machine, with the admin secret.
+fn host_only(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), ApiError> {
+    if state.inner.gate.is_admin(peer.ip(), admin_header(headers)) {
+        return Ok(());
     }
+    let message = if is_loopback(peer.ip()) {
+        "only the host can do this: open the admin link the host printed, or use the CoCo window"
+    } else {
+        "only the computer running CoCo can do this"
+    };
+    Err(ApiError::new(StatusCode::FORBIDDEN, "host_only", message))
 }
 
 /// The JSON body, or a 400 that says what was expected.
@@ -90,8 +101,9 @@ fn json_body<T>(
 pub async fn info(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    host_only(peer)?;
+    host_only(&state, peer, &headers)?;
     let s = &state.inner;
     let rooms: Vec<Value> = s
         .rooms
@@ -102,7 +114,7 @@ pub async fn info(
         .collect();
     Ok(Json(json!({
         "name": s.name,
-        "code": s.gate.code(),
+        "code": &*s.gate.code(),
         "codeRequired": s.gate.code_required(),
         "joinUrl": crate::host::join_url(s.http_addr, &s.gate),
         "localUrl": format!("http://127.0.0.1:{}/", s.http_addr.port()),
@@ -117,13 +129,15 @@ pub struct KickBody {
     user_id: String,
 }
 
-/// `POST /api/host/kick {room, userId}`: removes a participant.
+/// `POST /api/host/kick {room, userId}`: removes a participant, who may
+/// not join again under that id while the host runs.
 pub async fn kick(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<KickBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    host_only(peer)?;
+    host_only(&state, peer, &headers)?;
     let body = json_body(body, "{room, userId}")?;
     let removed = state
         .inner
@@ -149,12 +163,39 @@ pub struct OpenBody {
 pub async fn set_open(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<OpenBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    host_only(peer)?;
+    host_only(&state, peer, &headers)?;
     let body = json_body(body, "{open: true|false}")?;
     state.inner.gate.set_open(body.open);
     // The LAN announcement says whether a code is needed.
     state.inner.discovery.refresh();
     Ok(Json(json!({ "success": true, "open": body.open })))
+}
+
+/// `POST /api/host/rotate-code {}`: a new join code. Everyone seated stays;
+/// the old code (its link, its QR code) is refused from now on.
+pub async fn rotate_code(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    host_only(&state, peer, &headers)?;
+    let s = &state.inner;
+    let code = s.gate.rotate_code().map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "io_error",
+            &format!("the new code could not be stored, so the old one stays: {e}"),
+        )
+    })?;
+    // The record never carries the code, but a re-announcement tells
+    // browsers the session changed.
+    s.discovery.refresh();
+    Ok(Json(json!({
+        "success": true,
+        "code": &*code,
+        "joinUrl": crate::host::join_url(s.http_addr, &s.gate),
+    })))
 }

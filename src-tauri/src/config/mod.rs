@@ -81,6 +81,9 @@ pub enum Command {
     /// The key is read from standard input, so it never shows in the
     /// process list or the shell history.
     SetGeminiKey,
+    /// Give the running host (on this data directory) a new join code. People
+    /// seated stay; the old link and QR code stop working. Prints the new code.
+    RotateCode,
 }
 
 /// What the AI features need: where Gemini is and with which key.

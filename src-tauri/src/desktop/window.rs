@@ -49,7 +49,9 @@ pub fn run(config: Config) -> Result<(), String> {
     // the one inviting the others.
     print!("{}", host.banner());
     let window = Window {
-        url: host.local_url(),
+        // With the admin secret: the window is the host panel, and a browser
+        // on this machine without it is an ordinary seat.
+        url: host.admin_url(),
         name: host.name().to_string(),
         rooms: host.rooms(),
         downloads: downloads::folder(&data_dir),

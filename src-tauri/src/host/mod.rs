@@ -4,11 +4,14 @@
 //! each session sends a close frame, then the store writer writes what is
 //! queued and flushes. Only then does [`Host::shutdown`] return.
 
+pub mod admin;
 mod bind;
 mod signal;
 pub mod terminal;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{broadcast, watch};
@@ -80,6 +83,7 @@ pub struct Host {
     discovery: Discovery,
     jobs: Jobs,
     rooms: Rooms,
+    data_dir: PathBuf,
 }
 
 impl Host {
@@ -103,7 +107,10 @@ impl Host {
         let shutdown = CancellationToken::new();
         let writer_finish = CancellationToken::new();
         let (writer_handle, writer) = store::spawn_writer(store.clone(), writer_finish.clone());
-        let gate = Gate::new(code, config.open);
+        let keeper = store.clone();
+        let gate = Gate::new(code, config.open).persist_with(Arc::new(move |code: &str| {
+            keeper.set_join_code(code).map_err(|e| e.to_string())
+        }));
         let sessions = TaskTracker::new();
         let rooms = Rooms::new(store.clone(), writer_handle);
         let images = ImageStore::open(&config.data_dir, store.db())?;
@@ -163,6 +170,16 @@ impl Host {
             shutdown: shutdown.clone(),
             sessions: sessions.clone(),
         });
+        let admin_file = admin::AdminFile {
+            addr: loopback_view(http_addr),
+            secret: gate.admin_secret().to_string(),
+        };
+        if let Err(e) = admin::write(&config.data_dir, &admin_file) {
+            notices.push(format!(
+                "`coco rotate-code` will not reach this host: could not write {}: {e}",
+                admin::path(&config.data_dir).display()
+            ));
+        }
         let servers = vec![
             serve(http, api::http_router(state.clone()), shutdown.clone()),
             serve(ws, api::ws_router(state), shutdown.clone()),
@@ -184,6 +201,7 @@ impl Host {
             discovery,
             jobs,
             rooms,
+            data_dir: config.data_dir,
         })
     }
 
@@ -199,8 +217,19 @@ impl Host {
         &self.name
     }
 
-    pub fn join_code(&self) -> &str {
+    pub fn join_code(&self) -> Arc<str> {
         self.gate.code()
+    }
+
+    /// Follows the join code as the host panel or `coco rotate-code` changes it.
+    pub fn code_changes(&self) -> watch::Receiver<Arc<str>> {
+        self.gate.code_changes()
+    }
+
+    /// The UI on this machine with the admin secret: it shows the host
+    /// panel. For the desktop window and the person at the host's terminal.
+    pub fn admin_url(&self) -> String {
+        format!("{}?admin={}", self.local_url(), self.gate.admin_secret())
     }
 
     /// Messages about the start-up a person should see (a busy port moved).
@@ -250,11 +279,11 @@ impl Host {
             self.name
         ));
         out.push_str(&format!("  on this machine: {}\n", self.local_url()));
-        match self.join_url() {
-            Some(url) => out.push_str(&format!("  on the network:  {url}\n")),
-            None => out.push_str("  on the network:  (listening on this machine only)\n"),
-        }
-        out.push_str(&format!("  join code:       {}\n", self.join_code()));
+        out.push_str(&format!(
+            "  admin link:      {} (the host panel; keep it to yourself)\n",
+            self.admin_url()
+        ));
+        out.push_str(&self.code_lines());
         out.push_str(&format!(
             "  WebSocket:       {} (compatibility port)\n",
             self.local_ws_url()
@@ -264,6 +293,18 @@ impl Host {
                 "  not announced on the network ({e}); share the URL above instead\n"
             ));
         }
+        out
+    }
+
+    /// The network URL and the join code: printed at start and again
+    /// whenever the code changes.
+    pub fn code_lines(&self) -> String {
+        let mut out = String::new();
+        match self.join_url() {
+            Some(url) => out.push_str(&format!("  on the network:  {url}\n")),
+            None => out.push_str("  on the network:  (listening on this machine only)\n"),
+        }
+        out.push_str(&format!("  join code:       {}\n", self.join_code()));
         out
     }
 
@@ -308,6 +349,7 @@ impl Host {
         let _ = self.writer.await;
         let store = self.store;
         let _ = tokio::task::spawn_blocking(move || store.flush()).await;
+        admin::remove(&self.data_dir);
         let _ = goodbye.await;
     }
 }

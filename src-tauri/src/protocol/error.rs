@@ -24,6 +24,9 @@ pub enum ErrorCode {
     Unauthorized,
     /// A page from another web origin tried to open a socket.
     ForbiddenOrigin,
+    /// The host removed this user from the session; the socket is closed
+    /// with 4001 and the same user may not join again while the host runs.
+    Removed,
 }
 
 impl ErrorCode {
@@ -39,6 +42,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::ForbiddenOrigin => "forbidden_origin",
+            ErrorCode::Removed => "removed",
         }
     }
 }

@@ -31,6 +31,10 @@ pub enum ClientMessage {
         user_id: String,
         username: String,
         position: Option<Seat>,
+        /// The seat secret from this user's last `WELCOME`; `Some("")` from
+        /// a client that keeps secrets but has none yet. `None` (the
+        /// existing client) leaves the seat unbound.
+        secret: Option<String>,
     },
     /// Cursor position; the payload is relayed as sent (with the checked `userId`).
     CursorMove(Object),
@@ -140,10 +144,20 @@ fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolErro
                 })?),
                 Some(_) => return Err(ProtocolError::invalid("position must be a string")),
             };
+            let secret = match payload.get("secret") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) if s.len() <= MAX_ID_BYTES => Some(s.clone()),
+                Some(_) => {
+                    return Err(ProtocolError::invalid(format!(
+                        "secret must be a string of at most {MAX_ID_BYTES} bytes"
+                    )))
+                }
+            };
             ClientMessage::JoinRoom {
                 user_id,
                 username,
                 position,
+                secret,
             }
         }
         "CURSOR_MOVE" => {

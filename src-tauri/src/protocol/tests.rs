@@ -33,8 +33,27 @@ fn join_room_reads_the_existing_clients_fields() {
         ClientMessage::JoinRoom {
             user_id: "u1".into(),
             username: "Ann".into(),
-            position: Some(Seat::BottomLeft)
+            position: Some(Seat::BottomLeft),
+            secret: None,
         }
+    );
+    let with_secret =
+        parse_value(json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "secret": "ab12"}}));
+    assert!(
+        matches!(with_secret, Ok(ClientMessage::JoinRoom { secret: Some(s), .. }) if s == "ab12")
+    );
+    let long = "s".repeat(MAX_ID_BYTES + 1);
+    assert_eq!(
+        code(parse_value(
+            json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "secret": long}})
+        )),
+        ErrorCode::Invalid
+    );
+    assert_eq!(
+        code(parse_value(
+            json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "secret": 7}})
+        )),
+        ErrorCode::Invalid
     );
     assert_eq!(
         code(parse_value(

@@ -10,8 +10,10 @@ mod doc;
 pub mod outbox;
 mod presence;
 mod registry;
+mod revoked;
 mod seats;
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -19,8 +21,9 @@ pub use doc::{Doc, Outcome};
 pub use outbox::{CloseReason, Outbox};
 pub use presence::{Presence, SeatChange, SeatEvent, SEAT_EVENT_BACKLOG};
 pub use registry::{RoomError, Rooms};
-pub use seats::Conn;
-use seats::{Member, Seats};
+pub use revoked::{Revoked, MAX_REVOKED_USERS};
+use seats::{Asker, Identity, Member, Seats};
+pub use seats::{Conn, SECRETLESS_RECLAIM_GRACE};
 use serde_json::{json, Value};
 
 use crate::protocol::{
@@ -35,6 +38,8 @@ pub struct Room {
     store: StoreHandle,
     /// Told whenever a seat is taken or freed (see [`Rooms::occupancy`]).
     presence: Presence,
+    /// Users the host removed (shared by every room of the host).
+    revoked: Revoked,
     me: Weak<Room>,
 }
 
@@ -50,12 +55,54 @@ struct State {
 /// What a successful join hands back to the connection.
 #[derive(Debug, Clone)]
 pub struct Joined {
+    /// The id the member is seated under: the one asked for, or a new one
+    /// when that one belongs to someone else.
     pub user_id: Arc<str>,
     pub seat: Seat,
+    /// The seat secret sent in `WELCOME`.
+    pub secret: Arc<str>,
+}
+
+/// How long a secret-less join waits for the connection that still holds
+/// its seat (from the same address) to go, before it is treated as someone
+/// else's: a reload of the existing client closes the old socket and joins
+/// on a new one at once.
+pub const SECRETLESS_TAKEOVER_WAIT: Duration = Duration::from_secs(2);
+
+/// The outcome of a [`Room::claim`].
+#[derive(Debug)]
+pub enum Claimed {
+    Joined(Joined),
+    /// The room was just unloaded: fetch it from the registry again.
+    Retired,
+    /// Held by a connection from the same address that is probably closing:
+    /// ask again when a seat is freed, for at most [`SECRETLESS_TAKEOVER_WAIT`].
+    Busy,
+}
+
+/// A `JOIN_ROOM`, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Claim<'a> {
+    pub user_id: &'a str,
+    pub username: String,
+    pub position: Option<Seat>,
+    /// The seat secret the client kept, `Some("")` when it keeps secrets
+    /// but has none yet, `None` for a client that knows none.
+    pub secret: Option<&'a str>,
+    pub peer: IpAddr,
+    /// Whether the caller may wait for a seat held from the same address
+    /// (else that is someone else's, at once).
+    pub patient: bool,
 }
 
 impl Room {
-    pub fn new(name: &str, doc: Doc, store: StoreHandle, presence: Presence) -> Arc<Room> {
+    pub fn new(
+        name: &str,
+        doc: Doc,
+        store: StoreHandle,
+        presence: Presence,
+        revoked: Revoked,
+    ) -> Arc<Room> {
         Arc::new_cyclic(|me| Room {
             name: name.into(),
             state: Mutex::new(State {
@@ -66,6 +113,7 @@ impl Room {
             }),
             store,
             presence,
+            revoked,
             me: me.clone(),
         })
     }
@@ -104,11 +152,14 @@ impl Room {
     }
 
     /// Removes a participant at the host's request: their socket is closed
-    /// with 4001 and the others see them leave.
+    /// with 4001, the others see them leave, their seat secret is void and
+    /// their `userId` may not join this room again while the host runs.
     pub fn kick(&self, user_id: &str) -> bool {
         let state = self.lock();
         match state.seats.find(user_id) {
             Some(member) => {
+                // Before the socket closes: its leave then keeps no seat.
+                self.revoked.revoke(&self.name, user_id);
                 member.conn.outbox.close(CloseReason {
                     code: 4001,
                     reason: "removed by the host".into(),
@@ -131,9 +182,8 @@ impl Room {
         idle
     }
 
-    /// Seats the user: `WELCOME` to it, `USER_JOINED` for it to everyone, and
-    /// one `USER_JOINED` per other member to it. `None` when the room was
-    /// just unloaded: fetch it from the registry again.
+    /// A join from this machine by a client that knows no seat secrets
+    /// (the existing client's way; tests).
     pub fn join(
         &self,
         conn: &Conn,
@@ -141,21 +191,84 @@ impl Room {
         username: String,
         requested: Option<Seat>,
     ) -> Result<Option<Joined>, ProtocolError> {
+        let claim = Claim {
+            user_id,
+            username,
+            position: requested,
+            secret: None,
+            peer: Ipv4Addr::LOCALHOST.into(),
+            patient: false,
+        };
+        Ok(match self.claim(conn, claim)? {
+            Claimed::Joined(joined) => Some(joined),
+            Claimed::Retired | Claimed::Busy => None,
+        })
+    }
+
+    /// Seats the user: `WELCOME` to it, `USER_JOINED` for it to everyone, and
+    /// one `USER_JOINED` per other member to it. A `userId` that is someone
+    /// else's (seated or kept, and not proven) is seated under a new id.
+    pub fn claim(&self, conn: &Conn, claim: Claim<'_>) -> Result<Claimed, ProtocolError> {
+        if self.revoked.contains(&self.name, claim.user_id) {
+            return Err(ProtocolError::new(
+                ErrorCode::Removed,
+                "the host removed you from this session",
+            ));
+        }
         let mut state = self.lock();
         if state.retired {
-            return Ok(None);
+            return Ok(Claimed::Retired);
         }
-        let seat = state.seats.choose(user_id, requested).ok_or_else(|| {
+        let asker = Asker {
+            user_id: claim.user_id,
+            secret: claim.secret,
+            peer: claim.peer,
+            conn_id: conn.id,
+        };
+        let mut identity = state.seats.identify(asker, Instant::now());
+        if identity == Identity::Busy {
+            if claim.patient {
+                return Ok(Claimed::Busy);
+            }
+            identity = Identity::Impostor;
+        }
+        let (user_id, secret, bound, seat): (Arc<str>, Arc<str>, bool, _) = match identity {
+            Identity::Owner { secret, bound } => (
+                claim.user_id.into(),
+                secret,
+                bound,
+                state.seats.choose(claim.user_id, claim.position),
+            ),
+            Identity::Newcomer => (
+                claim.user_id.into(),
+                crate::auth::random_secret().into(),
+                claim.secret.is_some(),
+                state.seats.choose(claim.user_id, claim.position),
+            ),
+            Identity::Impostor | Identity::Busy => {
+                tracing::info!(room = %self.name, "a join with someone else's user id was given a new id");
+                (
+                    format!("u-{}", crate::auth::random_secret()).into(),
+                    crate::auth::random_secret().into(),
+                    claim.secret.is_some(),
+                    state.seats.choose_unreserved(),
+                )
+            }
+        };
+        let seat = seat.ok_or_else(|| {
             ProtocolError::new(
                 ErrorCode::RoomFull,
                 "all four seats in this room are taken; try again when someone leaves",
             )
         })?;
         let member = Member {
-            user_id: user_id.into(),
-            username,
+            user_id,
+            username: claim.username,
             seat,
             conn: conn.clone(),
+            secret: secret.clone(),
+            bound,
+            peer: claim.peer,
         };
         let joined_frame = frame("USER_JOINED", &member.describe());
         let user_id = member.user_id.clone();
@@ -170,8 +283,8 @@ impl Room {
             }
         }
         state.empty_since = None;
-        // The seat can only have been held by the same person on an older
-        // connection: that is a reconnect, not a second join.
+        // The seat can only have been held by the same person (proven by
+        // its secret) on an older connection: a reconnect, not a second join.
         let fresh = previous.is_none();
         self.seats_changed(fresh.then(|| SeatEvent {
             room: self.name.clone(),
@@ -190,6 +303,7 @@ impl Room {
                 "room": &*self.name,
                 "rev": state.doc.rev(),
                 "users": users,
+                "secret": &*secret,
             }),
         ));
         for m in state.seats.members() {
@@ -198,13 +312,20 @@ impl Room {
         for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
             conn.outbox.push(frame("USER_JOINED", &m.describe()));
         }
-        Ok(Some(Joined { user_id, seat }))
+        Ok(Claimed::Joined(Joined {
+            user_id,
+            seat,
+            secret,
+        }))
     }
 
     /// Frees the seat held by this connection and tells the others.
     pub fn leave(&self, user_id: &str, conn_id: u64) {
         let mut state = self.lock();
         if let Some(member) = state.seats.vacate(user_id, conn_id) {
+            if self.revoked.contains(&self.name, user_id) {
+                state.seats.forget(user_id);
+            }
             let left = frame("USER_LEFT", &json!({ "userId": &*member.user_id }));
             for m in state.seats.members() {
                 m.conn.outbox.push(left.clone());

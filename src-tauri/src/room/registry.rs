@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::{broadcast, watch, OnceCell};
 
-use super::{Doc, Presence, Room, SeatEvent};
+use super::{Doc, Presence, Revoked, Room, SeatEvent};
 use crate::protocol::limits::MAX_LOADED_ROOMS;
 use crate::protocol::Frame;
 use crate::store::{Store, StoreError, StoreHandle};
@@ -30,6 +30,7 @@ struct Inner {
     writer: StoreHandle,
     rooms: Mutex<HashMap<String, Arc<OnceCell<Arc<Room>>>>>,
     presence: Presence,
+    revoked: Revoked,
 }
 
 impl Rooms {
@@ -40,6 +41,7 @@ impl Rooms {
                 writer,
                 rooms: Mutex::new(HashMap::new()),
                 presence: Presence::default(),
+                revoked: Revoked::default(),
             }),
         }
     }
@@ -68,6 +70,7 @@ impl Rooms {
                     Doc::from_loaded(loaded),
                     self.inner.writer.clone(),
                     self.inner.presence.clone(),
+                    self.inner.revoked.clone(),
                 ))
             })
             .await?;
@@ -209,10 +212,21 @@ mod tests {
         let rooms = Rooms::new(store, writer);
         let mut events = rooms.seat_events();
         let room = rooms.get("art").await.unwrap();
-        room.join(&conn(1), "ann", "Ann".into(), None).unwrap();
+        let ann = room
+            .join(&conn(1), "ann", "Ann".into(), None)
+            .unwrap()
+            .unwrap();
         room.join(&conn(2), "bo", "Bo".into(), None).unwrap();
-        // Ann again on a new connection: a reconnect.
-        room.join(&conn(3), "ann", "Ann".into(), None).unwrap();
+        // Ann again on a new connection, with her seat secret: a reconnect.
+        let again = super::super::Claim {
+            user_id: "ann",
+            username: "Ann".into(),
+            position: None,
+            secret: Some(&ann.secret),
+            peer: std::net::Ipv4Addr::LOCALHOST.into(),
+            patient: false,
+        };
+        room.claim(&conn(3), again).unwrap();
         room.leave("ann", 1);
         room.leave("bo", 2);
         let event = |username: &str, seat, change, seated| SeatEvent {

@@ -23,6 +23,16 @@ const SLED_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /// Characters in a join code (31^6 ≈ 887 million codes).
 pub const JOIN_CODE_LEN: usize = 6;
+/// Where the join code is kept in the database.
+const JOIN_CODE_KEY: &[u8] = b"join_code";
+
+/// A fresh random join code (from the thread's CSPRNG).
+pub fn new_join_code() -> String {
+    let mut rng = rand::rng();
+    (0..JOIN_CODE_LEN)
+        .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
+        .collect()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -115,19 +125,22 @@ impl Store {
     /// The session's join code, made on first start and kept, so that a join
     /// URL or QR code handed out stays valid across host restarts.
     pub fn join_code(&self) -> Result<String, StoreError> {
-        const KEY: &[u8] = b"join_code";
-        if let Some(code) = self.db.get(KEY)? {
+        if let Some(code) = self.db.get(JOIN_CODE_KEY)? {
             if let Ok(code) = std::str::from_utf8(&code) {
                 return Ok(code.to_string());
             }
         }
-        let mut rng = rand::rng();
-        let code: String = (0..JOIN_CODE_LEN)
-            .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
-            .collect();
-        self.db.insert(KEY, code.as_bytes())?;
-        self.db.flush()?;
+        let code = new_join_code();
+        self.set_join_code(&code)?;
         Ok(code)
+    }
+
+    /// Keeps `code` as the session's join code (the host rotated it), so a
+    /// restart does not bring the old link back.
+    pub fn set_join_code(&self, code: &str) -> Result<(), StoreError> {
+        self.db.insert(JOIN_CODE_KEY, code.as_bytes())?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// Writes everything to disk. Blocking.
