@@ -13,7 +13,21 @@ use serde_json::{json, Value};
 
 const EVIL: &str = "http://evil.example";
 
+thread_local! {
+    /// The admin secret of the host under test (each test has its own thread).
+    static ADMIN: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Starts a host and remembers its admin secret for [`request`].
+async fn start() -> TestHost {
+    let host = TestHost::start().await;
+    ADMIN.with(|a| *a.borrow_mut() = host.admin());
+    host
+}
+
 /// A request written out in full, with the given `Host`, `Origin` and body type.
+/// Every request carries the host's admin secret, so that the host's own
+/// routes would succeed but for the check under test.
 fn request(
     method: &str,
     path: &str,
@@ -22,7 +36,10 @@ fn request(
     content_type: Option<&str>,
     body: &str,
 ) -> String {
-    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    let admin = ADMIN.with(|a| a.borrow().clone());
+    let mut text = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nX-Coco-Admin: {admin}\r\n"
+    );
     if let Some(origin) = origin {
         text.push_str(&format!("Origin: {origin}\r\n"));
     }
@@ -40,7 +57,7 @@ fn code_of(body: &[u8]) -> String {
 
 #[tokio::test]
 async fn a_rebound_name_gets_nothing_on_either_port() {
-    let host = TestHost::start().await;
+    let host = start().await;
     let http_addr = host.http();
     let ws_addr = host.host.ws_addr();
     let rebound = format!("evil.example:{}", http_addr.port());
@@ -56,7 +73,7 @@ async fn a_rebound_name_gets_nothing_on_either_port() {
         assert_eq!(status, 421, "{}", String::from_utf8_lossy(&body));
         assert_eq!(code_of(&body), "wrong_host");
         let text = String::from_utf8_lossy(&body);
-        assert!(!text.contains(host.host.join_code()), "{text}");
+        assert!(!text.contains(&*host.host.join_code()), "{text}");
         assert!(text.contains("does not answer to the name"), "{text}");
     }
     let (status, _, body) = http_raw(
@@ -66,7 +83,7 @@ async fn a_rebound_name_gets_nothing_on_either_port() {
     .await;
     assert_eq!(status, 200);
     let info: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(info["code"], host.host.join_code());
+    assert_eq!(info["code"], &*host.host.join_code());
 
     // A change: opening the session to everyone.
     let open = r#"{"open":true}"#;
@@ -121,6 +138,7 @@ async fn state_of(host: &TestHost) -> Value {
         "jobs": jobs,
         "codeRequired": ok_health(host.http()).await["codeRequired"],
         "users": call(host, "GET", "/api/session", None).await.1["users"],
+        "code": host.host.join_code().to_string(),
         "imageFiles": images,
     })
 }
@@ -188,6 +206,7 @@ fn routes(
         ("POST", "/api/storyboard/clear".into(), json!({})),
         ("POST", format!("{sb}/clear"), json!({})),
         ("DELETE", sb, json!({})),
+        ("POST", "/api/host/rotate-code".into(), json!({})),
         (
             "POST",
             "/api/host/kick".into(),
@@ -198,7 +217,7 @@ fn routes(
 
 #[tokio::test]
 async fn no_cross_site_request_changes_anything() {
-    let host = TestHost::start().await;
+    let host = start().await;
     let addr = host.http();
     let own_host = addr.to_string();
     let (_ada, _) = Client::join(&host.ws("main"), "ada").await;

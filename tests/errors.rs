@@ -212,3 +212,28 @@ async fn pages_from_other_origins_may_not_connect() {
     );
     host.stop().await;
 }
+
+/// A change the host refuses while reading it names its `opId`, so that the
+/// client can drop it from its unsaved changes instead of replaying it after
+/// every reconnect.
+#[tokio::test]
+async fn a_change_refused_while_reading_it_names_its_op_id() {
+    let host = TestHost::start().await;
+    let (mut client, _) = Client::join(&host.ws("main"), "ann").await;
+    let too_many = pencil("s1", MAX_POINTS_PER_SHAPE + 1);
+    client
+        .send(
+            "SHAPE_ADDED",
+            json!({"shape": too_many, "userId": "ann", "opId": "op-too-many"}),
+        )
+        .await;
+    let error = client.expect("ERROR").await;
+    assert_eq!(error["code"], "invalid", "{error}");
+    assert_eq!(error["opId"], "op-too-many", "{error}");
+    // Bad JSON has no readable op id, and says so by leaving it out.
+    client.send_raw("{not json".into()).await;
+    let error = client.expect("ERROR").await;
+    assert_eq!(error["code"], "bad_json");
+    assert!(error.get("opId").is_none(), "{error}");
+    host.stop().await;
+}

@@ -119,7 +119,8 @@ impl Session {
             let msg = match protocol::parse(&text) {
                 Ok(msg) => msg,
                 Err(e) => {
-                    outbox.push(error_frame(e.code, &e.message));
+                    let op_id = protocol::refused_op_id(&text);
+                    outbox.push(error_frame_for_op(e.code, &e.message, op_id.as_deref()));
                     if e.code == ErrorCode::TooLarge {
                         outbox.close(CloseReason {
                             code: 1009,

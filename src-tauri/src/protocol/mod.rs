@@ -122,6 +122,19 @@ pub fn parse(text: &str) -> Result<ClientMessage, ProtocolError> {
     decode(&envelope.kind, payload)
 }
 
+/// The `opId` of a frame that [`parse`] refused, when it has a readable one,
+/// so that the refusal names the change it refuses: a client that tracks
+/// its unsaved changes can then drop it instead of sending it again forever.
+/// Only on the error path; an oversized frame is not read at all.
+pub fn refused_op_id(text: &str) -> Option<String> {
+    if text.len() > MAX_FRAME_BYTES {
+        return None;
+    }
+    let value: Value = serde_json::from_str(text).ok()?;
+    let op = value.get("payload")?.get("opId")?.as_str()?;
+    (!op.is_empty() && op.len() <= MAX_ID_BYTES).then(|| op.to_string())
+}
+
 fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolError> {
     Ok(match kind {
         "JOIN_ROOM" => {
