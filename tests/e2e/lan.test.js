@@ -34,6 +34,10 @@ function createNamespace() {
     ['link', 'add', outer, 'type', 'veth', 'peer', 'name', inner],
     ['link', 'set', inner, 'netns', NS],
     ['addr', 'add', `${subnet}.1/24`, 'dev', outer],
+    // No IPv6 link-local address on this machine's end: it would appear a
+    // moment after the link comes up, and Chromium, seeing the network
+    // change, fails the page's requests in flight (ERR_NETWORK_CHANGED).
+    ['link', 'set', outer, 'addrgenmode', 'none'],
     ['link', 'set', outer, 'up'],
     ['-n', NS, 'addr', 'add', `${nsIp}/24`, 'dev', inner],
     ['-n', NS, 'link', 'set', inner, 'up'],
