@@ -105,12 +105,18 @@ test('host B lists host A under "Sessions nearby", and choosing it with the code
     }
     assert.equal(await page.getByTestId('nearby-item').filter({ hasText: 'Host A' }).count(), 2);
     assert.equal(await page.getByTestId('nearby-item').filter({ hasText: 'Host B' }).count(), 0, 'B does not list itself');
-    // Both answer B's check, so they are listed by name, then address: A first.
-    await page.waitForFunction(() => !document.querySelector('.nearby-silent'));
-    assert.deepEqual(
-      await page.getByTestId('nearby-address').allInnerTexts(),
-      [aAddress, twinAddress],
-    );
+    // Both answer B's check (a session is listed before its first check)...
+    await page.waitForFunction(async () => {
+      const res = await fetch('/api/discovery', { cache: 'no-store' });
+      const { sessions } = await res.json();
+      return sessions.length === 2 && sessions.every((/** @type {any} */ s) => s.answers === true);
+    }, undefined, { timeout: 30000, polling: 500 });
+    // ...so the list has them by name, then address: A first, neither dimmed.
+    await page.waitForFunction(([a, t]) => {
+      const shown = [...document.querySelectorAll('[data-testid="nearby-address"]')].map((e) => e.textContent);
+      return shown.length === 2 && shown[0] === a && shown[1] === t;
+    }, [aAddress, twinAddress], { timeout: 15000 });
+    assert.equal(await page.locator('.nearby-silent').count(), 0);
     await page.screenshot({ path: `${artifacts}/nearby-list.png` });
 
     // Choose A by its address, type A's code: A's own page, with the code, at A's address.
