@@ -7,17 +7,9 @@ use std::io::Cursor;
 
 use base64::Engine;
 use coco::media::images::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_UPLOAD_BYTES};
+use common::boards::png;
 use common::{header, http, TestHost};
 use serde_json::{json, Value};
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(width, height, |x, y| {
-        image::Rgba([(x * 40 % 256) as u8, (y * 60 % 256) as u8, 200, 255])
-    });
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
 
 fn encoded(format: image::ImageFormat) -> Vec<u8> {
     let img = image::RgbImage::from_fn(4, 4, |x, y| image::Rgb([x as u8 * 60, y as u8 * 60, 90]));

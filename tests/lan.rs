@@ -3,37 +3,12 @@
 
 mod common;
 
-use common::netns::{self, Netns};
+use common::netns::{self, OtherMachine};
 use common::{Client, HostProcess};
-
-/// A namespace with a veth link to this one (10.231.N.0/24); removed on drop.
-struct Lan {
-    ns: Netns,
-    host_ip: String,
-}
-
-impl Lan {
-    fn create() -> Result<Lan, String> {
-        let id = std::process::id();
-        let subnet = format!("10.231.{}", id % 250);
-        let ns = Netns::add(&format!("coco-t{id}"))?;
-        let tag = format!("v{}", id % 100_000);
-        netns::link_to_here(
-            &ns,
-            &format!("{subnet}.1/24"),
-            &format!("{subnet}.2/24"),
-            &tag,
-        )?;
-        Ok(Lan {
-            ns,
-            host_ip: format!("{subnet}.2"),
-        })
-    }
-}
 
 #[tokio::test]
 async fn a_lan_peer_joins_only_with_the_code() {
-    let Some(lan) = netns::or_skip(Lan::create()) else {
+    let Some(lan) = netns::or_skip(OtherMachine::create("t", 231)) else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

@@ -5,38 +5,13 @@
 
 mod common;
 
-use common::netns::{self, Netns};
+use common::netns::{self, OtherMachine};
 use common::{Client, HostProcess};
 use serde_json::Value;
 
-/// A namespace with a veth link to this one (10.236.N.0/24, a subnet no other test uses); removed on drop.
-struct Lan {
-    ns: Netns,
-    host_ip: String,
-}
-
-impl Lan {
-    fn create() -> Result<Lan, String> {
-        let id = std::process::id();
-        let subnet = format!("10.236.{}", id % 250);
-        let ns = Netns::add(&format!("coco-r{id}"))?;
-        let tag = format!("r{}", id % 100_000);
-        netns::link_to_here(
-            &ns,
-            &format!("{subnet}.1/24"),
-            &format!("{subnet}.2/24"),
-            &tag,
-        )?;
-        Ok(Lan {
-            ns,
-            host_ip: format!("{subnet}.2"),
-        })
-    }
-}
-
 #[tokio::test]
 async fn rotate_code_keeps_people_seated_and_the_old_code_stops_working() {
-    let Some(lan) = netns::or_skip(Lan::create()) else {
+    let Some(lan) = netns::or_skip(OtherMachine::create("r", 236)) else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

@@ -12,25 +12,16 @@
 
 mod common;
 
-use std::io::Cursor;
 use std::net::SocketAddr;
 
 use base64::Engine;
 use coco::media::uploads::{MAX_UPLOADS_AT_ONCE, MAX_UPLOADS_PER_ADDRESS};
-use common::{header, TestHost, WAIT};
+use common::boards::png;
+use common::{header, parse_head, TestHost, WAIT};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(width, height, |x, y| {
-        image::Rgba([(x * 40 % 256) as u8, (y * 60 % 256) as u8, 200, 255])
-    });
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
 
 fn body_of(bytes: &[u8]) -> String {
     let data = base64::engine::general_purpose::STANDARD.encode(bytes);
@@ -44,16 +35,6 @@ fn address(n: u8) -> [u8; 4] {
 
 /// An HTTP answer: status, headers (lower-case names), JSON body.
 type Answer = (u16, Vec<(String, String)>, Value);
-
-fn parse_head(head: &str) -> (u16, Vec<(String, String)>) {
-    let mut lines = head.lines();
-    let status = lines.next().unwrap()[9..12].parse().unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    (status, headers)
-}
 
 /// Reads one response head (up to the blank line).
 async fn read_head(stream: &mut TcpStream) -> String {

@@ -27,6 +27,17 @@ pub async fn ok(host: &TestHost, method: &str, path: &str, body: Option<Value>) 
     answer
 }
 
+/// A PNG of `width` × `height` with a fixed pattern: the same bytes for the
+/// same size.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(width, height, |x, y| {
+        image::Rgba([(x * 40 % 256) as u8, (y * 60 % 256) as u8, 200, 255])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
 /// A small PNG, different for every `seed`, so each upload has its own name.
 pub fn picture(seed: u8, width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbaImage::from_fn(width, height, |x, y| {

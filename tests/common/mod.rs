@@ -461,12 +461,7 @@ async fn exchange(mut stream: TcpStream, request: &str) -> (u16, Vec<(String, St
         .position(|w| w == b"\r\n\r\n")
         .expect("a complete response");
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines.next().unwrap()[9..12].parse().unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
+    let (status, headers) = parse_head(&head);
     let mut body = raw[split + 4..].to_vec();
     if head
         .to_ascii_lowercase()
@@ -475,6 +470,17 @@ async fn exchange(mut stream: TcpStream, request: &str) -> (u16, Vec<(String, St
         body = dechunk(&body);
     }
     (status, headers, body)
+}
+
+/// The status and the headers (lower-case names) of a response head.
+pub fn parse_head(head: &str) -> (u16, Vec<(String, String)>) {
+    let mut lines = head.lines();
+    let status = lines.next().unwrap()[9..12].parse().unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers)
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {

@@ -151,6 +151,36 @@ pub fn or_skip<T>(made: Result<T, String>) -> Option<T> {
     }
 }
 
+/// The "other machine" a LAN peer's host runs on: a namespace with a veth
+/// link to this one (`10.NET.N.0/24`, N from the process id, so parallel test
+/// processes differ; each test file names a `net` no other one uses);
+/// removed on drop.
+pub struct OtherMachine {
+    pub ns: Netns,
+    /// The namespace's address, where its host listens.
+    pub host_ip: String,
+}
+
+impl OtherMachine {
+    /// `label` (one letter) keeps the namespace and link names apart.
+    pub fn create(label: &str, net: u8) -> Result<OtherMachine, String> {
+        let id = std::process::id();
+        let subnet = format!("10.{net}.{}", id % 250);
+        let ns = Netns::add(&format!("coco-{label}{id}"))?;
+        let tag = format!("{label}{}", id % 100_000);
+        link_to_here(
+            &ns,
+            &format!("{subnet}.1/24"),
+            &format!("{subnet}.2/24"),
+            &tag,
+        )?;
+        Ok(OtherMachine {
+            ns,
+            host_ip: format!("{subnet}.2"),
+        })
+    }
+}
+
 /// Two namespaces on one link, two "machines" on a LAN: A at `.1`, B at `.2`
 /// of 10.`net`.N.0/24 (N from the process id, so runs do not collide).
 pub struct Lan {
