@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod boards;
+pub mod disk;
 pub mod enhance;
 pub mod fake_gemini;
 pub mod identity;

@@ -118,7 +118,7 @@ async function startBoard(joined) {
           boardShown = true;
           renderer.afterDraw = () => performance.mark('coco-board-shown');
         }
-        renderConnection(connEl, { state: net.state, unacked: net.pending.length });
+        renderConnection(connEl, { state: net.state, unacked: net.pending.length, storageProblem: net.storageProblem });
         const users = withMe(net.users, joined);
         renderBadges(badgesEl, users, joined.userId);
         renderPeople(peopleEl, [...users.values()], joined.userId, null);
@@ -392,7 +392,7 @@ async function startBoard(joined) {
   /** Read-only inspection for tests and debugging. */
   /** @type {any} */ (window).coco = {
     state: () => ({
-      connection: net.state, unacked: net.pending.length, shapesCount: board.shapes.size, rev: net.rev,
+      connection: net.state, unacked: net.pending.length, storageProblem: net.storageProblem, shapesCount: board.shapes.size, rev: net.rev,
       users: [...net.users.values()].map((u) => ({ ...u })), userId: joined.userId, position: net.position,
       cursors: [...renderer.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y })),
       drafts: [...renderer.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),

@@ -74,6 +74,8 @@ export class Net {
     this.state = 'connecting';
     /** @type {PendingOp[]} */
     this.pending = [];
+    /** Why the host cannot save (its storage_failed ERROR), until the next sync or ACK. @type {string|null} */
+    this.storageProblem = null;
     /** @type {Map<string, User>} */
     this.users = new Map();
     /** @type {WebSocket|null} */
@@ -91,7 +93,11 @@ export class Net {
   }
 
   async start() {
-    this.pending = await loadOps(this.boardKey);
+    // A change made while the outbox loads (a reloaded tab placing the picture
+    // of an enhancement that ended meanwhile) is kept after the stored ones.
+    const stored = await loadOps(this.boardKey);
+    const known = new Set(stored.map((op) => op.opId));
+    this.pending = [...stored, ...this.pending.filter((op) => !known.has(op.opId))];
     this.hooks.reapply(this.pending);
     this.hooks.onStatus();
     this.connect();
@@ -202,6 +208,8 @@ export class Net {
         this.send('REQUEST_SYNC', this.rev == null ? { userId: this.userId } : { userId: this.userId, since: this.rev });
         break;
       case 'SYNC_SHAPES':
+        // The host follows a sync with storage_failed while it still cannot save.
+        this.storageProblem = null;
         this.hooks.onSync(p);
         if (typeof p.rev === 'number') this.rev = p.rev;
         this.hooks.reapply(this.pending);
@@ -213,8 +221,11 @@ export class Net {
       case 'ERROR':
         // A host that names the rejected op lets it leave the outbox instead of being replayed forever.
         if (typeof p.opId === 'string' && p.code === 'invalid') this.acknowledge([p.opId]);
+        // The change stays in the outbox: the host asks for it again (a sync) once it can save.
+        if (p.code === 'storage_failed') { this.storageProblem = String(p.message || 'the host cannot save'); this.hooks.onStatus(); }
         break;
       case 'ACK': {
+        this.storageProblem = null;
         this.acknowledge(p.opIds || []);
         break;
       }

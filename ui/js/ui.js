@@ -138,21 +138,25 @@ export function buildToolbar(nav, h) {
 }
 
 /**
- * @param {HTMLElement} root @param {{state: string, unacked: number}} s
+ * @param {HTMLElement} root @param {{state: string, unacked: number, storageProblem?: string|null}} s
  */
 export function renderConnection(root, s) {
   const text = /** @type {HTMLElement} */ (root.querySelector('#conn-text'));
   const n = s.unacked;
   const unsaved = `${n} change${n === 1 ? '' : 's'} not saved on host`;
+  const problem = s.state === 'connected' && s.storageProblem;
   const label = {
     connecting: 'Connecting…',
-    connected: n ? `Connected · ${unsaved}` : 'Connected · saved on host',
+    connected: problem ? `Connected · not saving on the host${n ? ` · ${unsaved}` : ''}`
+      : n ? `Connected · ${unsaved}` : 'Connected · saved on host',
     reconnecting: `Reconnecting…${n ? ` · ${unsaved}` : ''}`,
     offline: `Offline${n ? ` · ${unsaved}` : ''}`,
     stopped: 'Disconnected',
   }[s.state] || s.state;
   root.dataset.state = s.state;
-  root.classList.toggle('unsaved', n > 0);
+  root.classList.toggle('unsaved', n > 0 || !!problem);
+  // The host's sentence (what failed, what to do) on hover and for screen readers.
+  root.title = problem ? String(s.storageProblem) : '';
   text.textContent = label;
 }
 

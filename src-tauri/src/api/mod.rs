@@ -196,11 +196,33 @@ pub fn ws_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+/// Whether the host is up and can save: `200` with `status: "ok"`, or `503`
+/// with `status: "storage_failed"`, the reason and what to do, while writes
+/// fail (a full disk). The rest of the answer is the same either way.
+async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
     let s = &state.inner;
     let (rooms, people) = s.rooms.summary();
-    Json(json!({
-        "status": "ok",
+    let fault = s.rooms.storage().fault();
+    let status = if fault.is_some() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    let storage = match &fault {
+        None => json!({ "ok": true }),
+        Some(f) => json!({
+            "ok": false,
+            "code": ErrorCode::StorageFailed.as_str(),
+            "message": f.message(),
+            "reason": f.reason,
+            "diskFull": f.disk_full,
+            "restartNeeded": f.restart_needed,
+            "sinceMs": f.since.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+        }),
+    };
+    let body = Json(json!({
+        "status": if fault.is_some() { "storage_failed" } else { "ok" },
+        "storage": storage,
         "version": crate::VERSION,
         "name": s.name,
         "rooms": rooms,
@@ -212,7 +234,8 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         // The TXT `id` this session announces (null without mDNS): lets a
         // browser that found a record check that this is the session it names.
         "instanceId": s.discovery.instance_id(),
-    }))
+    }));
+    (status, body)
 }
 
 async fn ping() -> Json<serde_json::Value> {

@@ -79,11 +79,17 @@ pub fn answers_as(raw: &[u8], id: &str) -> bool {
         return false;
     };
     let (head, body) = (&raw[..split], &raw[split + 4..]);
-    let status_ok = head.starts_with(b"HTTP/1.1 200 ") || head.starts_with(b"HTTP/1.0 200 ");
+    let status = |code: &str| {
+        head.starts_with(format!("HTTP/1.1 {code} ").as_bytes())
+            || head.starts_with(format!("HTTP/1.0 {code} ").as_bytes())
+    };
     let Ok(json) = serde_json::from_slice::<Value>(body) else {
         return false;
     };
-    status_ok && json["status"] == "ok" && json["instanceId"] == id
+    // A host that cannot save (503) still answers: it is there to join.
+    let answering = (status("200") && json["status"] == "ok")
+        || (status("503") && json["status"] == "storage_failed");
+    answering && json["instanceId"] == id
 }
 
 /// This machine's IPv4 subnets (address and prefix length), loopback left out.
@@ -214,6 +220,18 @@ mod tests {
         assert!(!answers_as(b"SSH-2.0-OpenSSH_9.6\r\n", "abc"));
         let old = b"HTTP/1.1 200 OK\r\n\r\n{\"status\":\"ok\"}";
         assert!(!answers_as(old, "abc"), "no instanceId");
+        let full_disk = String::from_utf8(health("abc"))
+            .unwrap()
+            .replace("200 OK", "503 Service Unavailable")
+            .replace("\"ok\"", "\"storage_failed\"");
+        assert!(
+            answers_as(full_disk.as_bytes(), "abc"),
+            "a host that cannot save"
+        );
+        let unavailable = String::from_utf8(health("abc"))
+            .unwrap()
+            .replace("200 OK", "503 Service Unavailable");
+        assert!(!answers_as(unavailable.as_bytes(), "abc"), "503 saying ok");
     }
 
     #[test]

@@ -185,6 +185,11 @@ impl Host {
             serve(ws, api::ws_router(state), shutdown.clone()),
             relay_nearby(rooms.clone(), discovery.handle(), shutdown.clone()),
             sweep_idle_rooms(rooms.clone(), shutdown.clone()),
+            tokio::spawn(crate::room::follow_storage(
+                rooms.clone(),
+                store.health().clone(),
+                shutdown.clone(),
+            )),
         ];
         Ok(Host {
             http_addr,

@@ -27,6 +27,10 @@ pub enum ErrorCode {
     /// The host removed this user from the session; the socket is closed
     /// with 4001 and the same user may not join again while the host runs.
     Removed,
+    /// The host cannot save (a full disk, a failing drive): the change was
+    /// not applied and is not acknowledged; the client keeps it and sends it
+    /// again after the next `SYNC_SHAPES`.
+    StorageFailed,
 }
 
 impl ErrorCode {
@@ -43,6 +47,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::ForbiddenOrigin => "forbidden_origin",
             ErrorCode::Removed => "removed",
+            ErrorCode::StorageFailed => "storage_failed",
         }
     }
 }

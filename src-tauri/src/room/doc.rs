@@ -217,6 +217,42 @@ impl Doc {
         Outcome::Applied(rev)
     }
 
+    /// Every record of the room as it is in memory, after a
+    /// [`Write::ClearRoom`]: written as one commit, the disk then holds
+    /// exactly this document (after a failed write left it unknown).
+    pub fn all_writes(&self) -> Vec<Write> {
+        let mut writes = Vec::with_capacity(2 + self.shapes.len() + self.op_ids.len());
+        writes.push(Write::ClearRoom);
+        for (id, shape) in &self.shapes {
+            writes.push(Write::Shape {
+                id: id.clone(),
+                seq: shape.seq,
+                rev: shape.rev,
+                json: shape.json.clone(),
+            });
+        }
+        for (id, rev) in &self.tombstones {
+            writes.push(Write::Tombstone {
+                id: id.clone(),
+                rev: *rev,
+            });
+        }
+        for op_id in &self.op_order {
+            if let Some(rev) = self.op_ids.get(op_id) {
+                writes.push(Write::OpId {
+                    op_id: op_id.clone(),
+                    rev: *rev,
+                });
+            }
+        }
+        writes.push(Write::Meta {
+            rev: self.rev,
+            floor: self.floor,
+            next_seq: self.next_seq,
+        });
+        writes
+    }
+
     fn bump(&mut self) -> u64 {
         self.rev += 1;
         self.full_sync = None;

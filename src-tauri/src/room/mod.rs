@@ -13,6 +13,7 @@ mod presence;
 mod registry;
 mod revoked;
 mod seats;
+mod storage;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex, Weak};
@@ -26,6 +27,7 @@ pub use revoked::{Revoked, MAX_REVOKED_USERS};
 use seats::{Asker, Identity, Member, Seats};
 pub use seats::{Conn, SECRETLESS_RECLAIM_GRACE};
 use serde_json::{json, Value};
+pub use storage::follow_storage;
 
 use crate::protocol::{
     check_pictures, frame, ClientMessage, ErrorCode, Frame, Object, ProtocolError, Seat,
@@ -51,6 +53,9 @@ struct State {
     empty_since: Option<Instant>,
     /// Unloaded from the registry: a join must fetch the room anew.
     retired: bool,
+    /// In memory when a write failed: it may hold changes that are not on
+    /// disk, so it is written whole before it takes changes again.
+    needs_rewrite: bool,
 }
 
 /// What a successful join hands back to the connection.
@@ -111,6 +116,7 @@ impl Room {
                 seats: Seats::default(),
                 empty_since: Some(Instant::now()),
                 retired: false,
+                needs_rewrite: false,
             }),
             store,
             presence,
@@ -258,8 +264,12 @@ impl Room {
                 |doc, op, w| Ok(doc.delete(&shape_ids, op, w)),
             ),
             ClientMessage::RequestSync { since } => {
-                let sync = self.lock().doc.sync(since);
-                conn.outbox.push(sync);
+                let mut state = self.lock();
+                conn.outbox.push(state.doc.sync(since));
+                // After the sync, which clears a client's "not saving" line.
+                if let Some(error) = self.refusal(&state) {
+                    conn.outbox.push(error);
+                }
                 Ok(())
             }
             ClientMessage::Relay { kind, payload } => {
@@ -302,6 +312,9 @@ impl Room {
         apply: impl FnOnce(&mut Doc, Option<&str>, &mut Vec<Write>) -> Result<Outcome, ProtocolError>,
     ) -> Result<(), ProtocolError> {
         let mut state = self.lock();
+        if let Some(refused) = self.storage_refusal(&state) {
+            return Err(refused);
+        }
         let mut writes = Vec::new();
         let outcome = apply(&mut state.doc, op_id.as_deref(), &mut writes)?;
         if let Outcome::Applied(rev) = outcome {

@@ -22,12 +22,12 @@ pub enum RoomError {
 /// Every loaded room by name. Cheap to clone.
 #[derive(Clone)]
 pub struct Rooms {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
-    store: Store,
-    writer: StoreHandle,
+pub(super) struct Inner {
+    pub(super) store: Store,
+    pub(super) writer: StoreHandle,
     rooms: Mutex<HashMap<String, Arc<OnceCell<Arc<Room>>>>>,
     presence: Presence,
     revoked: Revoked,
@@ -85,6 +85,11 @@ impl Rooms {
         // A cell still loading is kept: dropping it could load the room twice.
         rooms.retain(|_, cell| !cell.get().is_some_and(|room| room.retire_if_idle(idle)));
         before - rooms.len()
+    }
+
+    /// Whether the host can save now.
+    pub fn storage(&self) -> &crate::store::StorageHealth {
+        self.inner.store.health()
     }
 
     /// The room called `name` if it is in memory (never loads it).

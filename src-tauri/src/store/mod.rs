@@ -6,6 +6,7 @@
 //! acknowledged. Rooms are read back whole when first joined.
 
 mod codec;
+mod health;
 mod writer;
 
 use std::path::Path;
@@ -13,7 +14,11 @@ use std::sync::Arc;
 
 use rand::Rng;
 
-pub use writer::{spawn_writer, AckSink, Commit, PendingAck, StoreHandle, Write};
+pub use health::{StorageFault, StorageHealth, StorageState};
+pub use writer::{
+    spawn_writer, spawn_writer_on, AckSink, Backend, Commit, PendingAck, StoreHandle, Write,
+    STORAGE_PROBE_INTERVAL,
+};
 
 /// Memory sled may use for its page cache. Rooms live in memory anyway, so
 /// the cache only has to help the writer; a small one keeps the host lean.
@@ -25,6 +30,8 @@ const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 pub const JOIN_CODE_LEN: usize = 6;
 /// Where the join code is kept in the database.
 const JOIN_CODE_KEY: &[u8] = b"join_code";
+/// Where the writer's probe writes while saving fails.
+const PROBE_KEY: &[u8] = b"storage_probe";
 
 /// A fresh random join code (from the thread's CSPRNG).
 pub fn new_join_code() -> String {
@@ -44,11 +51,30 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// Whether the disk (or the file system holding the data) is full.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            StoreError::Open { source, .. } | StoreError::Sled(source) => {
+                matches!(source, sled::Error::Io(e) if is_disk_full(e))
+            }
+            StoreError::Corrupt(_) => false,
+        }
+    }
+}
+
+/// Whether an I/O error means "no space left" (ENOSPC, or EDQUOT: over a
+/// disk quota). sled wraps the OS error, so its kind is what is left.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28) | Some(122))
+}
+
 /// The opened database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
     rooms: sled::Tree,
+    health: StorageHealth,
 }
 
 /// Everything stored for one room, as read at load time.
@@ -78,7 +104,16 @@ impl Store {
                 source,
             })?;
         let rooms = db.open_tree("rooms")?;
-        Ok(Store { db, rooms })
+        Ok(Store {
+            db,
+            rooms,
+            health: StorageHealth::default(),
+        })
+    }
+
+    /// Whether the host can save now, as the writer last found.
+    pub fn health(&self) -> &StorageHealth {
+        &self.health
     }
 
     /// The database, for other stores (images, jobs) to open their trees in.
@@ -122,6 +157,14 @@ impl Store {
         Ok(loaded)
     }
 
+    /// The keys of every record of `room`.
+    fn room_keys(&self, room: &str) -> impl Iterator<Item = Result<sled::IVec, StoreError>> {
+        self.rooms
+            .scan_prefix(codec::room_prefix(room))
+            .keys()
+            .map(|key| key.map_err(StoreError::from))
+    }
+
     /// The session's join code, made on first start and kept, so that a join
     /// URL or QR code handed out stays valid across host restarts.
     pub fn join_code(&self) -> Result<String, StoreError> {
@@ -149,8 +192,19 @@ impl Store {
         Ok(())
     }
 
-    fn apply(&self, batch: sled::Batch) -> Result<(), StoreError> {
+    fn apply_batch(&self, batch: sled::Batch) -> Result<(), StoreError> {
         self.rooms.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// A tiny durable write (the time of the probe), to tell whether the
+    /// database can save again.
+    fn probe_write(&self) -> Result<(), StoreError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        self.db.insert(PROBE_KEY, &now.to_be_bytes()[..])?;
         self.db.flush()?;
         Ok(())
     }

@@ -13,12 +13,31 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::{codec, Store};
+use super::{codec, StorageHealth, Store, StoreError};
 
 /// How long the writer gathers operations before writing a batch.
 pub const GROUP_COMMIT_WINDOW: Duration = Duration::from_millis(2);
 /// Most commits written in one batch, to bound the time of one fsync.
 pub const MAX_COMMITS_PER_BATCH: usize = 4_096;
+/// How often the writer tries a small write while saving fails, to notice
+/// by itself when the disk works again.
+pub const STORAGE_PROBE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Where the writer puts its batches: the database, or a test's stand-in
+/// that fails on demand. Blocking: called from `spawn_blocking`.
+pub trait Backend: Clone + Send + Sync + 'static {
+    /// Writes every commit's writes as one atomic batch and makes it durable.
+    fn apply(&self, commits: &[Commit]) -> Result<(), StoreError>;
+    /// A small durable write, to tell whether saving works again.
+    fn probe(&self) -> Result<(), StoreError>;
+    /// Makes everything written so far durable.
+    fn flush(&self) -> Result<(), StoreError>;
+    /// Whether a failed write leaves the backend unable to write again
+    /// until it is reopened.
+    fn latches_errors(&self) -> bool;
+    /// Where the writer reports whether saving works.
+    fn health(&self) -> &StorageHealth;
+}
 
 /// One record change.
 #[derive(Debug, Clone)]
@@ -51,6 +70,9 @@ pub enum Write {
         floor: u64,
         next_seq: u64,
     },
+    /// Removes every record of the room; the writes after it in the same
+    /// commit put the room back whole.
+    ClearRoom,
 }
 
 /// Who to tell once an operation is on disk.
@@ -93,9 +115,15 @@ impl Commit {
 #[derive(Clone)]
 pub struct StoreHandle {
     tx: mpsc::UnboundedSender<Commit>,
+    health: StorageHealth,
 }
 
 impl StoreHandle {
+    /// Whether the host can save now (rooms refuse changes while it cannot).
+    pub fn health(&self) -> &StorageHealth {
+        &self.health
+    }
+
     /// Queues a commit; false once the writer has stopped.
     pub fn submit(&self, commit: Commit) -> bool {
         self.tx.send(commit).is_ok()
@@ -117,16 +145,31 @@ impl StoreHandle {
     }
 }
 
-/// Starts the writer. After `finish` is cancelled it writes what is queued,
-/// flushes, and ends.
+/// Starts the writer on the database. After `finish` is cancelled it
+/// writes what is queued, flushes, and ends.
 pub fn spawn_writer(store: Store, finish: CancellationToken) -> (StoreHandle, JoinHandle<()>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(run(store, rx, finish));
-    (StoreHandle { tx }, task)
+    spawn_writer_on(store, finish)
 }
 
-async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Commit>, finish: CancellationToken) {
+/// Starts the writer on any [`Backend`].
+pub fn spawn_writer_on<B: Backend>(
+    backend: B,
+    finish: CancellationToken,
+) -> (StoreHandle, JoinHandle<()>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let health = backend.health().clone();
+    let task = tokio::spawn(run(backend, rx, finish));
+    (StoreHandle { tx, health }, task)
+}
+
+async fn run<B: Backend>(
+    store: B,
+    mut rx: mpsc::UnboundedReceiver<Commit>,
+    finish: CancellationToken,
+) {
+    let health = store.health().clone();
     loop {
+        let failing = !health.is_ok();
         let first = tokio::select! {
             biased;
             commit = rx.recv() => match commit {
@@ -134,6 +177,10 @@ async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Commit>, finish: Canc
                 None => break,
             },
             _ = finish.cancelled() => break,
+            _ = tokio::time::sleep(STORAGE_PROBE_INTERVAL), if failing => {
+                probe(&store).await;
+                continue;
+            }
         };
         let mut batch = vec![first];
         let deadline = tokio::time::Instant::now() + GROUP_COMMIT_WINDOW;
@@ -154,36 +201,92 @@ async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Commit>, finish: Canc
         write(&store, rest).await;
     }
     let store2 = store.clone();
-    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store2.flush()).await {
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || Backend::flush(&store2)).await {
         tracing::error!("final flush failed: {e}");
     }
 }
 
-/// Writes one batch and acknowledges its authors once it is durable.
-async fn write(store: &Store, mut commits: Vec<Commit>) {
+/// Writes one batch and acknowledges its authors once it is durable. A
+/// batch that fails acknowledges nothing: the fault is reported to
+/// [`StorageHealth`] (before any barrier waiting on this batch is released),
+/// and the rooms revert to what is on disk so that replays apply again.
+async fn write<B: Backend>(store: &B, mut commits: Vec<Commit>) {
     let done: Vec<oneshot::Sender<()>> = commits.iter_mut().filter_map(|c| c.done.take()).collect();
-    let mut batch = sled::Batch::default();
-    for commit in &commits {
-        for w in &commit.writes {
-            encode(&mut batch, &commit.room, w);
-        }
-    }
-    let store = store.clone();
-    let written = tokio::task::spawn_blocking(move || store.apply(batch)).await;
+    let backend = store.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        let result = backend.apply(&commits);
+        (commits, result)
+    })
+    .await;
+    let health = store.health();
     match written {
-        Ok(Ok(())) => acknowledge(commits),
-        Ok(Err(e)) => tracing::error!(
-            "could not write {} operations; they stay unacknowledged and clients will replay them: {e}",
-            commits.len()
-        ),
-        Err(e) => tracing::error!("the write task failed: {e}"),
+        Ok((commits, Ok(()))) => {
+            health.recover();
+            acknowledge(commits);
+        }
+        Ok((commits, Err(e))) => {
+            tracing::error!(
+                "could not write {} operations; none is acknowledged and clients keep them to replay: {e}",
+                commits.len()
+            );
+            health.fail(e.to_string(), e.is_disk_full(), store.latches_errors());
+        }
+        Err(e) => {
+            tracing::error!("the write task failed: {e}");
+            health.fail(format!("the write task failed: {e}"), false, false);
+        }
     }
     for tx in done {
         let _ = tx.send(());
     }
 }
 
-fn encode(batch: &mut sled::Batch, room: &str, w: &Write) {
+/// One small write while saving fails: success clears the fault.
+async fn probe<B: Backend>(store: &B) {
+    let backend = store.clone();
+    match tokio::task::spawn_blocking(move || backend.probe()).await {
+        Ok(Ok(())) => {
+            tracing::info!("writes succeed again");
+            store.health().recover();
+        }
+        Ok(Err(e)) => store
+            .health()
+            .fail(e.to_string(), e.is_disk_full(), store.latches_errors()),
+        Err(e) => tracing::error!("the probe task failed: {e}"),
+    }
+}
+
+impl Backend for Store {
+    fn apply(&self, commits: &[Commit]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for commit in commits {
+            for w in &commit.writes {
+                encode(self, &mut batch, &commit.room, w)?;
+            }
+        }
+        self.apply_batch(batch)
+    }
+
+    fn probe(&self) -> Result<(), StoreError> {
+        self.probe_write()
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        Store::flush(self)
+    }
+
+    /// sled keeps the first error of a log write and returns it from every
+    /// later write until the database is opened again.
+    fn latches_errors(&self) -> bool {
+        true
+    }
+
+    fn health(&self) -> &StorageHealth {
+        Store::health(self)
+    }
+}
+
+fn encode(store: &Store, batch: &mut sled::Batch, room: &str, w: &Write) -> Result<(), StoreError> {
     match w {
         Write::Shape { id, seq, rev, json } => batch.insert(
             codec::key(room, codec::SHAPE, id),
@@ -208,7 +311,14 @@ fn encode(batch: &mut sled::Batch, room: &str, w: &Write) {
             codec::key(room, codec::META, ""),
             codec::encode_meta(*rev, *floor, *next_seq),
         ),
+        Write::ClearRoom => {
+            // Later inserts of the same keys in the batch win.
+            for key in store.room_keys(room) {
+                batch.remove(key?);
+            }
+        }
     }
+    Ok(())
 }
 
 /// One `ACK` per author per batch, listing its op ids in order.
@@ -235,3 +345,7 @@ fn acknowledge(commits: Vec<Commit>) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;
