@@ -28,6 +28,18 @@ use crate::room::{
 /// How long the writer may take to send the last frames (an error, the
 /// close frame) after the reader is done.
 const WRITER_GRACE: Duration = Duration::from_secs(2);
+/// How long a socket may stay open without joining a room. Every client
+/// sends `JOIN_ROOM` as soon as the socket opens; a socket that does not is
+/// holding a place for nothing.
+pub const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the host pings each socket. Browsers and WebSocket libraries
+/// answer by themselves, so a quiet person still answers.
+pub const PING_INTERVAL: Duration = Duration::from_secs(5);
+/// How long a peer may send nothing at all (not even a pong) before the
+/// host takes it for gone: a tablet that left the Wi-Fi or went to sleep
+/// never closes its socket. Its seat is freed (`USER_LEFT`) and kept for
+/// its return, as after any disconnect.
+pub const PEER_SILENCE_LIMIT: Duration = Duration::from_secs(20);
 
 /// What a connection needs from the host.
 pub struct Session {
@@ -74,7 +86,12 @@ impl Session {
         // on the host-wide shutdown token for every message of every peer.
         let shutdown = self.shutdown.cancelled();
         let killed = outbox.killed();
-        tokio::pin!(shutdown, killed);
+        let join_deadline = tokio::time::sleep(JOIN_TIMEOUT);
+        tokio::pin!(shutdown, killed, join_deadline);
+        // Checked on a timer rather than reset per frame: a frame only
+        // stores the time it arrived, which the rate limiter reads anyway.
+        let mut last_heard = Instant::now();
+        let mut silence_check = tokio::time::interval(PING_INTERVAL);
         loop {
             let next = tokio::select! {
                 biased;
@@ -83,8 +100,26 @@ impl Session {
                     break;
                 }
                 _ = &mut killed => break,
+                _ = &mut join_deadline, if joined.is_none() => {
+                    outbox.push(error_frame(
+                        ErrorCode::NotJoined,
+                        &format!("no JOIN_ROOM within {} s; the connection is closed", JOIN_TIMEOUT.as_secs()),
+                    ));
+                    outbox.close(CloseReason { code: 1008, reason: "no JOIN_ROOM".into() });
+                    break;
+                }
+                _ = silence_check.tick() => {
+                    if last_heard.elapsed() >= PEER_SILENCE_LIMIT {
+                        tracing::debug!("no answer from {} for {PEER_SILENCE_LIMIT:?}; freeing its seat", self.peer);
+                        outbox.close(CloseReason { code: 1001, reason: "no answer from this device".into() });
+                        break;
+                    }
+                    continue;
+                }
                 next = stream.next() => next,
             };
+            let now = Instant::now();
+            last_heard = now;
             let text = match next {
                 Some(Ok(Message::Text(text))) => text,
                 Some(Ok(Message::Binary(_))) => {
@@ -103,7 +138,7 @@ impl Session {
                     break;
                 }
             };
-            match limiter.check(Instant::now()) {
+            match limiter.check(now) {
                 Verdict::Allow => {}
                 Verdict::Trip => {
                     outbox.push(error_frame(
@@ -234,11 +269,26 @@ impl Session {
 async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>) {
     let killed = outbox.killed();
     tokio::pin!(killed);
+    let mut ping =
+        tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
     loop {
         tokio::select! {
             biased;
             _ = &mut killed => return,
             _ = outbox.ready() => {}
+            _ = ping.tick() => {
+                // A peer that does not read makes this wait; the reader's
+                // silence check ends the connection meanwhile.
+                let sent = tokio::select! {
+                    biased;
+                    _ = &mut killed => return,
+                    sent = sink.send(Message::Ping(Default::default())) => sent,
+                };
+                if sent.is_err() {
+                    return;
+                }
+                continue;
+            }
         }
         let drained = outbox.drain();
         let send = async {

@@ -159,6 +159,8 @@ pub struct OtherMachine {
     pub ns: Netns,
     /// The namespace's address, where its host listens.
     pub host_ip: String,
+    /// This end of the link: `ip link set IF down` cuts the machine off.
+    pub outer_if: String,
 }
 
 impl OtherMachine {
@@ -177,6 +179,7 @@ impl OtherMachine {
         Ok(OtherMachine {
             ns,
             host_ip: format!("{subnet}.2"),
+            outer_if: format!("{tag}o"),
         })
     }
 }

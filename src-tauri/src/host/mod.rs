@@ -6,6 +6,7 @@
 
 pub mod admin;
 mod bind;
+pub mod listen;
 mod signal;
 pub mod terminal;
 
@@ -180,9 +181,16 @@ impl Host {
                 admin::path(&config.data_dir).display()
             ));
         }
+        let connections =
+            listen::Connections::new(listen::lan_connection_cap(listen::raise_open_files_limit()));
         let servers = vec![
-            serve(http, api::http_router(state.clone()), shutdown.clone()),
-            serve(ws, api::ws_router(state), shutdown.clone()),
+            listen::serve(
+                http,
+                api::http_router(state.clone()),
+                connections.clone(),
+                shutdown.clone(),
+            ),
+            listen::serve(ws, api::ws_router(state), connections, shutdown.clone()),
             relay_nearby(rooms.clone(), discovery.handle(), shutdown.clone()),
             sweep_idle_rooms(rooms.clone(), shutdown.clone()),
             tokio::spawn(crate::room::follow_storage(
@@ -444,27 +452,6 @@ fn sweep_idle_rooms(rooms: Rooms, shutdown: CancellationToken) -> JoinHandle<()>
                     }
                 }
             }
-        }
-    })
-}
-
-fn serve(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: CancellationToken,
-) -> JoinHandle<()> {
-    use axum::serve::ListenerExt;
-    // Cursor frames are tiny and latency-bound: never let Nagle hold them back.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(e) = axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await
-        {
-            tracing::error!("server stopped: {e}");
         }
     })
 }
