@@ -165,11 +165,13 @@ impl Jobs {
         if self.inner.stop.is_cancelled() {
             return Err(JobsError::ShuttingDown);
         }
+        // No lane: shutdown cleared them after the check above (or the kind
+        // was never started, which the host never does).
         let sender = self
             .lanes()
             .get(kind)
             .cloned()
-            .expect("a lane for every kind of job");
+            .ok_or(JobsError::ShuttingDown)?;
         let permit = sender.try_reserve_owned().map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => JobsError::QueueFull,
             mpsc::error::TrySendError::Closed(_) => JobsError::ShuttingDown,
@@ -196,15 +198,30 @@ impl Jobs {
         let tree = self.inner.tree.clone();
         tokio::task::spawn_blocking(move || tree.flush())
             .await
-            .expect("flush task")?;
-        self.live().insert(
-            id.clone(),
-            Live {
-                record: record.clone(),
-                cancel: self.inner.stop.child_token(),
-                last_event: Instant::now(),
-            },
-        );
+            .map_err(|_| JobsError::ShuttingDown)??;
+        {
+            // Checked under the lock that shutdown takes after it stops the
+            // lanes: a job is either refused here or seen (and recorded as
+            // interrupted) by shutdown, never left queued on disk.
+            let mut live = self.live();
+            if self.inner.stop.is_cancelled() {
+                drop(live);
+                let mut gone = record;
+                gone.status = JobStatus::Failed;
+                gone.error = Some(runner::interrupted());
+                gone.message = "interrupted: the host is shutting down".to_string();
+                let _ = self.persist(&gone);
+                return Err(JobsError::ShuttingDown);
+            }
+            live.insert(
+                id.clone(),
+                Live {
+                    record: record.clone(),
+                    cancel: self.inner.stop.child_token(),
+                    last_event: Instant::now(),
+                },
+            );
+        }
         permit.send(Queued { id, work });
         (self.inner.sink)(room, &record);
         Ok(record)

@@ -226,6 +226,48 @@ async fn shutdown_records_running_and_waiting_jobs_as_interrupted() {
     ));
 }
 
+/// Jobs submitted while the host stops, on threads of their own: each is
+/// refused with `shutting_down` or ends recorded (never a panic, never a
+/// record left queued on disk, also when the table is opened again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_submitted_while_the_host_stops_is_refused_or_recorded() {
+    for round in 0..40 {
+        let dir = tempfile::tempdir().unwrap();
+        let (jobs, _, db) = open(dir.path());
+        jobs.add_lane("enhance", 1);
+        let submits: Vec<_> = (0..6)
+            .map(|_| {
+                let jobs = jobs.clone();
+                tokio::spawn(async move {
+                    jobs.submit("enhance", "main", json!({}), forever()).await
+                })
+            })
+            .collect();
+        // Shutdown lands anywhere among the submits, round by round.
+        tokio::time::sleep(Duration::from_micros(50 * round)).await;
+        jobs.shutdown().await;
+        for submit in submits {
+            match submit.await.expect("a submit never panics") {
+                Ok(record) => {
+                    let r = jobs.get(&record.id).unwrap();
+                    assert!(r.status.is_final(), "round {round}: {r:?}");
+                }
+                Err(e) => assert!(matches!(e, JobsError::ShuttingDown), "{e}"),
+            }
+        }
+        let stored: Vec<JobRecord> = db
+            .open_tree("jobs")
+            .unwrap()
+            .iter()
+            .values()
+            .map(|v| serde_json::from_slice(&v.unwrap()).unwrap())
+            .collect();
+        for r in stored {
+            assert!(r.status.is_final(), "round {round}: left on disk as {r:?}");
+        }
+    }
+}
+
 /// A finished record of `kind`, `n` ms after the epoch, written as the table stores it.
 fn finished_record(db: &sled::Db, n: u64, kind: &str) -> String {
     let id = format!("{n:032x}");
