@@ -87,6 +87,9 @@ struct Live {
     record: JobRecord,
     cancel: CancellationToken,
     last_event: Instant,
+    /// The work is storing its result ([`JobCtx::begin_commit`]): a cancel
+    /// is too late now, and the job ends complete.
+    committing: bool,
 }
 
 struct Queued {
@@ -219,6 +222,7 @@ impl Jobs {
                     record: record.clone(),
                     cancel: self.inner.stop.child_token(),
                     last_event: Instant::now(),
+                    committing: false,
                 },
             );
         }
@@ -259,14 +263,25 @@ impl Jobs {
     /// Cancels a queued or running job. A running job stops at its next
     /// check; the record says `cancelled` once it has.
     pub fn cancel(&self, id: &str) -> Result<JobRecord, JobsError> {
-        let token = self.live().get(id).map(|live| live.cancel.clone());
-        let Some(token) = token else {
+        let cancelled = {
+            // Under the lock that `begin_commit` takes: a job is either
+            // cancelled before it stores its result, or not at all.
+            let live = self.live();
+            match live.get(id) {
+                Some(job) if job.committing => Some(false),
+                Some(job) => {
+                    job.cancel.cancel();
+                    Some(true)
+                }
+                None => None,
+            }
+        };
+        if cancelled != Some(true) {
             return Err(match self.get(id) {
                 Some(_) => JobsError::Finished,
                 None => JobsError::NotFound,
             });
-        };
-        token.cancel();
+        }
         // A job still waiting ends now; a running one when its work notices.
         let waiting = self
             .live()
@@ -358,6 +373,29 @@ impl JobCtx {
 
     pub fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
+    }
+
+    /// Claims the job's end before the work stores its result (lists a
+    /// video): from here a person's cancel is answered "finished" and the
+    /// runner lets the work finish even when the host stops. False when
+    /// the job was cancelled first: the work must then store nothing and
+    /// return.
+    pub fn begin_commit(&self) -> bool {
+        let mut live = self.jobs.live();
+        match live.get_mut(&*self.id) {
+            Some(job) if !job.cancel.is_cancelled() => {
+                job.committing = true;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Jobs {
+    /// Whether the work of job `id` has begun to store its result.
+    fn is_committing(&self, id: &str) -> bool {
+        self.live().get(id).is_some_and(|job| job.committing)
     }
 }
 

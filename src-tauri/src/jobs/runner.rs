@@ -37,19 +37,25 @@ pub(super) async fn work_lane(jobs: Jobs, rx: Arc<Mutex<mpsc::Receiver<Queued>>>
             id: id.as_str().into(),
             cancel: cancel.clone(),
         };
+        let running = work(ctx);
+        tokio::pin!(running);
         let outcome = tokio::select! {
-            outcome = work(ctx) => outcome,
-            _ = cancel.cancelled() => Err(JobFailure::new("cancelled", "cancelled")),
+            outcome = &mut running => outcome,
+            // A work storing its result is never cut off half way (only the
+            // host stopping can get here then): a listed video always has
+            // a complete record, and a record a video.
+            _ = cancel.cancelled() => if jobs.is_committing(&id) {
+                running.await
+            } else {
+                Err(JobFailure::new("cancelled", "cancelled"))
+            },
         };
-        let end = if jobs.inner.stop.is_cancelled() {
-            Final::Failed(interrupted())
-        } else if cancel.is_cancelled() {
-            Final::Cancelled
-        } else {
-            match outcome {
-                Ok(result) => Final::Complete(result),
-                Err(failure) => Final::Failed(failure),
-            }
+        let end = match outcome {
+            Ok(result) if jobs.is_committing(&id) => Final::Complete(result),
+            _ if jobs.inner.stop.is_cancelled() => Final::Failed(interrupted()),
+            _ if cancel.is_cancelled() => Final::Cancelled,
+            Ok(result) => Final::Complete(result),
+            Err(failure) => Final::Failed(failure),
         };
         jobs.finish(&id, end);
         jobs.flush().await;

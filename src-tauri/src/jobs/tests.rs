@@ -238,9 +238,9 @@ async fn a_job_submitted_while_the_host_stops_is_refused_or_recorded() {
         let submits: Vec<_> = (0..6)
             .map(|_| {
                 let jobs = jobs.clone();
-                tokio::spawn(async move {
-                    jobs.submit("enhance", "main", json!({}), forever()).await
-                })
+                tokio::spawn(
+                    async move { jobs.submit("enhance", "main", json!({}), forever()).await },
+                )
             })
             .collect();
         // Shutdown lands anywhere among the submits, round by round.
@@ -265,6 +265,59 @@ async fn a_job_submitted_while_the_host_stops_is_refused_or_recorded() {
         for r in stored {
             assert!(r.status.is_final(), "round {round}: left on disk as {r:?}");
         }
+    }
+}
+
+/// Work that claims its end, says so, then takes a while to store its
+/// result (as a video is listed); `stored` tells whether it did.
+fn committing(claimed: Arc<tokio::sync::Notify>, stored: Arc<Mutex<bool>>) -> Work {
+    Box::new(move |ctx: JobCtx| {
+        Box::pin(async move {
+            if !ctx.begin_commit() {
+                return Err(JobFailure::new("cancelled", "cancelled"));
+            }
+            claimed.notify_one();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            *stored.lock().unwrap() = true;
+            Ok(json!({"stored": true}))
+        })
+    })
+}
+
+/// A cancel, or the host stopping, once the work stores its result: the
+/// result is stored and the job ends complete (a listed video always has a
+/// complete record), and the late cancel is told so.
+#[tokio::test]
+async fn a_cancel_after_the_result_is_being_stored_is_too_late() {
+    for stop_host in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let (jobs, _, _db) = open(dir.path());
+        jobs.add_lane("video", 1);
+        let claimed = Arc::new(tokio::sync::Notify::new());
+        let stored = Arc::new(Mutex::new(false));
+        let job = jobs
+            .submit(
+                "video",
+                "main",
+                json!({}),
+                committing(claimed.clone(), stored.clone()),
+            )
+            .await
+            .unwrap();
+        claimed.notified().await;
+        if stop_host {
+            jobs.shutdown().await;
+        } else {
+            assert!(matches!(jobs.cancel(&job.id), Err(JobsError::Finished)));
+        }
+        let r = wait_final(&jobs, &job.id).await;
+        assert_eq!(
+            r.status,
+            JobStatus::Complete,
+            "stop_host {stop_host}: {r:?}"
+        );
+        assert!(*stored.lock().unwrap(), "the result was stored whole");
+        assert_eq!(r.result.unwrap()["stored"], true);
     }
 }
 

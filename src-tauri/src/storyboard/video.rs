@@ -180,7 +180,7 @@ impl VideoMaker {
         // The runner drops this future when the job is cancelled; the guard
         // then stops the render thread, which removes its partial file.
         let _guard = StopOnDrop(stop.clone());
-        let (job, format) = (ctx.clone(), request.format);
+        let (job, format, rendered) = (ctx.clone(), request.format, path.clone());
         let info = blocking(move || {
             let progress = |p: RenderProgress| {
                 if job.is_cancelled() {
@@ -207,6 +207,12 @@ impl VideoMaker {
             created_at: now_ms(),
             job: ctx.id().to_string(),
         };
+        if !ctx.begin_commit() {
+            // Cancelled after the last frame: nothing is listed, and the
+            // file goes too.
+            let _ = std::fs::remove_file(&rendered);
+            return Err(JobFailure::new("cancelled", "cancelled"));
+        }
         let (videos, listed) = (self.videos.clone(), name.clone());
         blocking(move || videos.commit(&listed, &entry))
             .await?
