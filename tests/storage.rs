@@ -8,6 +8,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::boards::{add_frame, call, default_board, ok, picture, upload};
 use common::disk::SmallDisk;
 use common::{http, pencil, shape_ids, Client, TestHost};
 use serde_json::{json, Value};
@@ -153,4 +154,131 @@ async fn a_full_disk_acknowledges_nothing_unsaved_and_loses_nothing_acknowledged
     let ids = shape_ids(&ann.sync(None).await);
     assert!(ids.contains(&lost) && ids.contains(&"refused".to_string()));
     host.stop().await;
+}
+
+/// Every file name in `dir` (none when it does not exist).
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Draws until the host finds it cannot save.
+async fn draw_until_refused(client: &mut Client) {
+    for i in 0..2_000 {
+        add(client, &format!("fill{i}")).await;
+        if answer(client).await.is_err() {
+            return;
+        }
+    }
+    panic!("a full disk fails a write");
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_pictures_and_videos_with_507_and_keeps_no_half_file() {
+    let Some(disk) = SmallDisk::mount(24) else {
+        return;
+    };
+    let dir = disk.data_dir();
+    let host = TestHost::start_in(&dir).await;
+    let (mut ann, _) = Client::join(&host.ws("main"), "ann").await;
+    let image = upload(&host, 1).await;
+    let board = default_board(&host, "main").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    add_frame(&host, &board, json!({"image": image})).await;
+    add_frame(&host, &board, json!({"image": image})).await;
+    let images_before = files_in(&dir.join("images"));
+
+    disk.fill();
+    // A picture on a full disk: 507, and no part of it is kept or served.
+    let body = body_for(2);
+    let (status, answer) = call(&host, "POST", "/api/save-image", Some(body.clone())).await;
+    assert_eq!(status, 507, "{answer}");
+    assert_eq!(answer["code"], "disk_full");
+    assert!(
+        answer["error"].as_str().unwrap().contains("free space"),
+        "{answer}"
+    );
+    assert_eq!(files_in(&dir.join("images")), images_before, "no half file");
+
+    // Once the host knows it cannot save, nothing that stores is started.
+    draw_until_refused(&mut ann).await;
+    let refused = [
+        ("POST", "/api/save-image".to_string(), body),
+        (
+            "POST",
+            "/api/enhance-image".to_string(),
+            json!({"filename": image, "prompt": "a cat", "engine": "local"}),
+        ),
+        (
+            "POST",
+            "/api/generate-video".to_string(),
+            json!({"storyboardId": board, "width": 160, "height": 120}),
+        ),
+        (
+            "POST",
+            format!("/api/storyboards/{board}/frames"),
+            json!({"image": image}),
+        ),
+    ];
+    let jobs_before = ok(&host, "GET", "/api/jobs?room=main", None).await;
+    for (method, path, body) in refused {
+        let (status, answer) = call(&host, method, &path, Some(body)).await;
+        assert_eq!(status, 507, "{path}: {answer}");
+        assert_eq!(answer["code"], "disk_full", "{path}");
+        assert!(
+            answer["error"].as_str().unwrap().contains("free space"),
+            "{answer}"
+        );
+    }
+    assert_eq!(
+        ok(&host, "GET", "/api/jobs?room=main", None).await,
+        jobs_before,
+        "no job was started"
+    );
+    assert!(files_in(&dir.join("videos")).is_empty());
+    // What lives in memory still works: the host panel's open switch.
+    let admin = host.admin();
+    let (status, _, _) = http(
+        host.http(),
+        "POST",
+        "/api/host/open",
+        &[("x-coco-admin", admin.as_str())],
+        Some("{\"open\": true}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    drop(ann);
+    host.stop().await;
+
+    // Room again, and a restart: the picture is stored now.
+    disk.free();
+    let host = TestHost::start_in(&dir).await;
+    let (status, answer) = call(&host, "POST", "/api/save-image", Some(body_for(2))).await;
+    assert_eq!(status, 200, "{answer}");
+    let path = answer["path"].as_str().unwrap();
+    let (status, _, _) = http(host.http(), "GET", path, &[], None).await;
+    assert_eq!(status, 200);
+    assert!(
+        files_in(&dir.join("images"))
+            .iter()
+            .all(|n| !n.ends_with(".tmp")),
+        "no temporary file is left"
+    );
+    host.stop().await;
+}
+
+fn body_for(seed: u8) -> Value {
+    let data = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        picture(seed, 400, 300),
+    );
+    json!({"imageData": format!("data:image/png;base64,{data}")})
 }

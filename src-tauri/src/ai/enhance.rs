@@ -403,6 +403,10 @@ pub fn prompt_or_default(prompt: &str) -> &str {
 
 fn stored_failure(e: ImageError) -> JobFailure {
     match e {
+        _ if e.is_disk_full() => JobFailure::new(
+            "disk_full",
+            "the host's disk is full, so the picture could not be stored; free space on the host and try again",
+        ),
         ImageError::Io(_) | ImageError::Db(_) => {
             tracing::error!("enhancement storage failed: {e}");
             JobFailure::new(

@@ -46,3 +46,12 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// `507 disk_full`: the host's disk is full, so nothing new can be stored.
+pub fn disk_full() -> ApiError {
+    ApiError::new(
+        StatusCode::INSUFFICIENT_STORAGE,
+        "disk_full",
+        "the host's disk is full, so nothing new can be stored; free space on the host and try again",
+    )
+}

@@ -15,6 +15,11 @@
 //!    send `application/json` without a CORS preflight, which the host never
 //!    grants.
 //!
+//! 4. **Saving**: while the host cannot save (a full disk), a request that
+//!    would store something gets `507 disk_full` (or `503 storage_failed`
+//!    for another fault) before it starts, with what to do. Only what lives
+//!    in memory ([`WITHOUT_SAVING`]) still works.
+//!
 //! Every response then carries the page headers ([`page_headers`]): a
 //! Content-Security-Policy that allows only the host's own scripts and
 //! connections and forbids framing, `nosniff`, and `no-referrer` (the join
@@ -29,6 +34,11 @@ use super::names::HostNames;
 use super::{ApiError, AppState};
 use crate::auth::origin_allowed;
 use crate::protocol::ErrorCode;
+
+/// State-changing routes that store nothing on disk, so they work while the
+/// host cannot save: the host panel's removal and open switch, and a job's
+/// cancel (which frees what the job holds; matched by its path shape).
+const WITHOUT_SAVING: &[&str] = &["/api/host/kick", "/api/host/open"];
 
 /// The one media type the API's request bodies use.
 pub const JSON: &str = "application/json";
@@ -48,6 +58,11 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
     ) {
         let mut response = refusal.into_response();
         page_headers(response.headers_mut(), None);
+        return response;
+    }
+    if let Some(refusal) = unsaved(&state, request.method(), request.uri().path()) {
+        let mut response = refusal.into_response();
+        page_headers(response.headers_mut(), host.as_deref());
         return response;
     }
     let mut response = next.run(request).await;
@@ -88,6 +103,30 @@ fn admit(
         ));
     }
     Ok(())
+}
+
+/// Step 4: a request that would store something while the host cannot.
+fn unsaved(state: &AppState, method: &Method, path: &str) -> Option<ApiError> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || WITHOUT_SAVING.contains(&path)
+        || (path.starts_with("/api/jobs/") && path.ends_with("/cancel"))
+    {
+        return None;
+    }
+    let fault = state.inner.rooms.storage().fault()?;
+    Some(if fault.disk_full {
+        ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "disk_full",
+            &fault.message(),
+        )
+    } else {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StorageFailed.as_str(),
+            &fault.message(),
+        )
+    })
 }
 
 fn wrong_host(host: &str, http_port: u16) -> ApiError {

@@ -33,7 +33,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-pub use error::ApiError;
+pub use error::{disk_full, ApiError};
 pub use panel::ADMIN_HEADER;
 
 use crate::ai::enhance::Enhancer;

@@ -47,6 +47,17 @@ pub enum ImageError {
     Db(#[from] sled::Error),
 }
 
+impl ImageError {
+    /// Whether storing failed because the disk is full.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            ImageError::Io(e) => crate::store::is_disk_full(e),
+            ImageError::Db(sled::Error::Io(e)) => crate::store::is_disk_full(e),
+            _ => false,
+        }
+    }
+}
+
 /// What the store knows of one image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredImage {

@@ -122,6 +122,7 @@ impl VideoError {
             VideoError::BadImage { .. } => "bad_image",
             VideoError::Cancelled => "cancelled",
             VideoError::Encode(_) => "encode_failed",
+            VideoError::Io(e) if crate::store::is_disk_full(e) => "disk_full",
             VideoError::Io(_) => "io_error",
         }
     }
