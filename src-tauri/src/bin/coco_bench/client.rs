@@ -60,6 +60,12 @@ impl From<tungstenite::Error> for BenchError {
     }
 }
 
+impl From<std::io::Error> for BenchError {
+    fn from(e: std::io::Error) -> Self {
+        BenchError(format!("io: {e}"))
+    }
+}
+
 impl From<serde_json::Error> for BenchError {
     fn from(e: serde_json::Error) -> Self {
         BenchError(format!("json: {e}"))

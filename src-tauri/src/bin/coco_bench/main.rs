@@ -13,6 +13,8 @@
 //! - [`enhance`]: the offline enhancer on a sample sketch, with no server.
 //! - [`jobs`]: an enhancement through the job system, against the bare provider call.
 //! - [`video`]: the storyboard renderer, against ffmpeg on the same plan.
+//! - [`crashloop`]: the `coco` host killed at random while people draw,
+//!   then every acknowledged change checked.
 //! - [`report`]: percentiles and the human / JSON output.
 //!
 //! Every run is bounded in count and time; targets are only the URLs given.
@@ -20,6 +22,7 @@
 mod bigboard;
 mod board;
 mod client;
+mod crashloop;
 mod cursors;
 mod enhance;
 mod jobs;
@@ -72,6 +75,8 @@ enum Command {
     Jobs(jobs::JobsArgs),
     /// Render a storyboard video; compare with ffmpeg on the same plan.
     Video(video::VideoArgs),
+    /// Kill the host at random while people draw; check every acknowledged change.
+    Crashloop(crashloop::CrashloopArgs),
 }
 
 fn main() -> ExitCode {
@@ -100,6 +105,7 @@ fn main() -> ExitCode {
             Command::Enhance(args) => enhance::main(args, json),
             Command::Jobs(args) => jobs::main(args, json).await,
             Command::Video(args) => video::main(args, json).await,
+            Command::Crashloop(args) => crashloop::main(args, json).await,
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
                     Ok(ExitCode::SUCCESS)
