@@ -85,15 +85,19 @@ async fn a_rebound_name_gets_nothing_on_either_port() {
     let info: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(info["code"], &*host.host.join_code());
 
-    // A change: opening the session to everyone.
+    // A change: opening the session to everyone, tried on both ports.
     let open = r#"{"open":true}"#;
     let ty = Some("application/json");
-    let (status, _, _) = http_raw(
-        http_addr,
-        &request("POST", "/api/host/open", &rebound, None, ty, open),
-    )
-    .await;
-    assert_eq!(status, 421);
+    for addr in [http_addr, ws_addr] {
+        let rebound = format!("evil.example:{}", addr.port());
+        let (status, _, body) = http_raw(
+            addr,
+            &request("POST", "/api/host/open", &rebound, None, ty, open),
+        )
+        .await;
+        assert_eq!(status, 421, "{addr}");
+        assert_eq!(code_of(&body), "wrong_host");
+    }
     let health = ok_health(http_addr).await;
     assert_eq!(health["codeRequired"], true, "nothing changed");
     let (status, _, _) = http_raw(

@@ -89,8 +89,24 @@ test('another web site cannot frame the board', async () => {
   await context.close();
 });
 
+/** A POST with a JSON body from this test (no Origin: not a browser). @param {string} path @param {any} body */
+async function post(path, body) {
+  const res = await fetch(new URL(path, host.url), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
+  return res.json();
+}
+
+/** A 1×1 PNG. */
+const DOT = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
 test('a web site the host user visits cannot change the room', async () => {
+  // Something to lose: a storyboard frame the clear would remove.
+  const up = await post('/api/save-image', { imageData: `data:image/png;base64,${DOT}` });
+  await post('/api/storyboard/add', { imagePath: up.path });
   const before = await api('/api/storyboard');
+  assert.match(JSON.stringify(before), new RegExp(up.path), 'the storyboard has the frame');
   const health = await api('/api/health');
   pages.set('/csrf', `<script>
     const h = ${JSON.stringify(host.url)};
