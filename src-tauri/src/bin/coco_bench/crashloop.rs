@@ -6,8 +6,9 @@
 //! last restart every shape whose add was acknowledged (and whose delete was
 //! not sent) is there, and every shape whose delete was acknowledged is
 //! gone. Changes in flight at a kill are uncertain either way and left out.
-//! The host's memory and open files are sampled before each kill, to show
-//! they stay flat over a long run.
+//! The host's memory and open files are sampled every second; with
+//! `--kills 0` one host serves the whole run (a soak), to show they stay
+//! flat.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 const RECONNECT_PAUSE: Duration = Duration::from_millis(100);
 /// An op unacknowledged this long means the connection is gone.
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often the host's memory and open files are sampled.
+const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 /// The room the writers draw in.
 const ROOM: &str = "crashloop";
 
@@ -128,10 +131,18 @@ pub async fn main(args: CrashloopArgs, as_json: bool) -> BenchResult<()> {
     let deadline = began + Duration::from_secs_f64(args.seconds);
     let mut samples = Vec::new();
     let mut kills = 0;
-    while kills < args.kills && Instant::now() < deadline {
+    // With `--kills 0` one host runs the whole time: a soak, sampled each second.
+    let soak = args.kills == 0;
+    while (soak || kills < args.kills) && Instant::now() < deadline {
         let gap = rand::rng().random_range(args.min_gap_ms..=args.max_gap_ms.max(args.min_gap_ms));
-        tokio::time::sleep(Duration::from_millis(gap)).await;
-        samples.push(sample(host.child.id()));
+        let wake = (Instant::now() + Duration::from_millis(gap)).min(deadline);
+        while Instant::now() < wake {
+            tokio::time::sleep(SAMPLE_EVERY.min(wake - Instant::now())).await;
+            samples.push(sample(host.child.id()));
+        }
+        if soak {
+            continue;
+        }
         host.child.kill()?;
         host.child.wait()?;
         kills += 1;
