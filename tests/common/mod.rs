@@ -6,6 +6,7 @@ pub mod boards;
 pub mod disk;
 pub mod enhance;
 pub mod fake_gemini;
+pub mod fuzz;
 pub mod identity;
 pub mod netns;
 pub mod probe;

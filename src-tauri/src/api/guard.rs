@@ -65,9 +65,53 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
         page_headers(response.headers_mut(), host.as_deref());
         return response;
     }
-    let mut response = next.run(request).await;
+    let mut response = coded(next.run(request).await).await;
     page_headers(response.headers_mut(), host.as_deref());
     response
+}
+
+/// Longest plain-text refusal read back to be put into JSON.
+const MAX_PLAIN_REFUSAL_BYTES: usize = 4 * 1024;
+
+/// Every refusal is `{success: false, error, code}`. The routes' own errors
+/// are; the framework's (a body over the 2 MiB limit, a path or query it
+/// cannot read, a method a route does not take) come as plain text, and
+/// are turned into the same shape here, with a code from the status.
+async fn coded(response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    let status = response.status();
+    if !plain || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_server_error() => "internal",
+        _ => "invalid",
+    };
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MAX_PLAIN_REFUSAL_BYTES)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = match (status, text.is_empty()) {
+        (StatusCode::PAYLOAD_TOO_LARGE, _) => {
+            "the request body is larger than this route takes (2 MiB)".to_string()
+        }
+        (_, false) => text,
+        (_, true) => status.canonical_reason().unwrap_or("refused").to_string(),
+    };
+    let mut refused = ApiError::new(status, code, &message).into_response();
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        refused.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    refused
 }
 
 /// Steps 1 to 3 of the module's rules.

@@ -2,8 +2,8 @@
 //! the CoCo wire protocol (`/work/shared/PROTOCOL.md`): the CoCo host or the
 //! Node baseline in `bench/baseline`. The protocol subcommands deliberately
 //! do not use the `coco` library, so both servers are measured by exactly the
-//! same client; only [`enhance`], [`jobs`] and [`video`], which time the library's
-//! own enhancer, job system and renderer, call into it.
+//! same client; only [`enhance`], [`jobs`], [`video`] and [`fuzz`], which time the
+//! library's own enhancer, job system, renderer and parser, call into it.
 //!
 //! - [`client`]: connect, join, and cheap reads of the fields that matter.
 //! - [`board`]: shapes in the client's format, sync requests.
@@ -13,6 +13,7 @@
 //! - [`enhance`]: the offline enhancer on a sample sketch, with no server.
 //! - [`jobs`]: an enhancement through the job system, against the bare provider call.
 //! - [`video`]: the storyboard renderer, against ffmpeg on the same plan.
+//! - [`fuzz`]: generated frames through the protocol parser, with no server.
 //! - [`crashloop`]: the `coco` host killed at random while people draw,
 //!   then every acknowledged change checked.
 //! - [`report`]: percentiles and the human / JSON output.
@@ -25,6 +26,7 @@ mod client;
 mod crashloop;
 mod cursors;
 mod enhance;
+mod fuzz;
 mod jobs;
 mod loader;
 mod probe;
@@ -75,6 +77,8 @@ enum Command {
     Jobs(jobs::JobsArgs),
     /// Render a storyboard video; compare with ffmpeg on the same plan.
     Video(video::VideoArgs),
+    /// Generated frames through the protocol parser: no panic, every refusal coded.
+    Fuzz(fuzz::FuzzArgs),
     /// Kill the host at random while people draw; check every acknowledged change.
     Crashloop(crashloop::CrashloopArgs),
 }
@@ -105,6 +109,8 @@ fn main() -> ExitCode {
             Command::Enhance(args) => enhance::main(args, json),
             Command::Jobs(args) => jobs::main(args, json).await,
             Command::Video(args) => video::main(args, json).await,
+            // Pure computation on this thread, like `enhance`.
+            Command::Fuzz(args) => fuzz::main(args, json),
             Command::Crashloop(args) => crashloop::main(args, json).await,
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
