@@ -206,6 +206,8 @@ pub async fn main(args: CrashloopArgs, as_json: bool) -> BenchResult<()> {
         "resurrected": resurrected.len(),
         "rssKb": {"first": first.rss_kb, "last": last.rss_kb, "max": max_rss},
         "openFiles": {"first": first.fds, "last": last.fds, "max": max_fds},
+        // Every 30th sample (about one each 30 s): the shape of the curve.
+        "series": samples.iter().step_by(30).map(|s| json!([s.rss_kb, s.fds])).collect::<Vec<_>>(),
     });
     report::emit(as_json, &summary, &value);
     if !missing.is_empty() || !resurrected.is_empty() {
