@@ -30,6 +30,9 @@ const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 pub const JOIN_CODE_LEN: usize = 6;
 /// Where the join code is kept in the database.
 const JOIN_CODE_KEY: &[u8] = b"join_code";
+/// How long opening waits for a lock that a closing database of this
+/// process still holds (see [`Store::open`]).
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// Where the writer's probe writes while saving fails.
 const PROBE_KEY: &[u8] = b"storage_probe";
 
@@ -93,16 +96,35 @@ pub struct LoadedRoom {
 
 impl Store {
     /// Opens (or creates) the database in `dir`.
+    ///
+    /// sled lets one opener hold a directory at a time, and its background
+    /// thread may keep a closed database's lock for a moment: an open right
+    /// after a close in the same process (a restart) waits up to
+    /// [`LOCK_WAIT`] for it. Another process holding it is an error at once
+    /// after that wait.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let path = dir.join("coco.sled");
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(SLED_CACHE_BYTES)
-            .open()
-            .map_err(|source| StoreError::Open {
-                path: path.display().to_string(),
-                source,
-            })?;
+        let give_up = std::time::Instant::now() + LOCK_WAIT;
+        let db = loop {
+            let opened = sled::Config::new()
+                .path(&path)
+                .cache_capacity(SLED_CACHE_BYTES)
+                .open();
+            match opened {
+                Err(sled::Error::Io(e))
+                    if e.to_string().contains("could not acquire lock")
+                        && std::time::Instant::now() < give_up =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                opened => {
+                    break opened.map_err(|source| StoreError::Open {
+                        path: path.display().to_string(),
+                        source,
+                    })?
+                }
+            }
+        };
         let rooms = db.open_tree("rooms")?;
         Ok(Store {
             db,
