@@ -309,6 +309,11 @@ impl Jobs {
         self.flush().await;
     }
 
+    /// Whether the work of job `id` has begun to store its result.
+    fn is_committing(&self, id: &str) -> bool {
+        self.live().get(id).is_some_and(|job| job.committing)
+    }
+
     fn lanes(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, mpsc::Sender<Queued>>> {
         self.inner.lanes.lock().expect("lanes lock")
     }
@@ -389,13 +394,6 @@ impl JobCtx {
             }
             _ => false,
         }
-    }
-}
-
-impl Jobs {
-    /// Whether the work of job `id` has begun to store its result.
-    fn is_committing(&self, id: &str) -> bool {
-        self.live().get(id).is_some_and(|job| job.committing)
     }
 }
 

@@ -22,12 +22,12 @@ pub enum RoomError {
 /// Every loaded room by name. Cheap to clone.
 #[derive(Clone)]
 pub struct Rooms {
-    pub(super) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
-pub(super) struct Inner {
-    pub(super) store: Store,
-    pub(super) writer: StoreHandle,
+struct Inner {
+    store: Store,
+    writer: StoreHandle,
     rooms: Mutex<HashMap<String, Arc<OnceCell<Arc<Room>>>>>,
     presence: Presence,
     revoked: Revoked,

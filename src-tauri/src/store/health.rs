@@ -89,11 +89,6 @@ impl StorageHealth {
         self.inner.episodes.load(Ordering::Acquire)
     }
 
-    /// The current state.
-    pub fn state(&self) -> StorageState {
-        self.inner.state.borrow().clone()
-    }
-
     /// The fault, while there is one.
     pub fn fault(&self) -> Option<StorageFault> {
         match &*self.inner.state.borrow() {
@@ -171,7 +166,7 @@ mod tests {
         assert!(sharper.message().contains("restart CoCo"));
         health.recover();
         assert!(health.is_ok());
-        assert_eq!(health.state(), StorageState::Ok);
+        assert_eq!(health.fault(), None);
         health.fail("again".into(), false, false);
         assert_eq!(health.episodes(), 2, "a new fault after a recovery");
     }

@@ -231,3 +231,33 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An open waits up to [`LOCK_WAIT`] for a database still open in this
+    /// process: it succeeds once that one is closed within the wait, and is
+    /// a clear error when it never is.
+    #[test]
+    fn opening_waits_for_a_closing_database_then_gives_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Store::open(dir.path()).unwrap();
+        let closer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            drop(first);
+        });
+        let second = Store::open(dir.path()).expect("opened once the first closed");
+        closer.join().unwrap();
+
+        let started = std::time::Instant::now();
+        let third = Store::open(dir.path());
+        assert!(started.elapsed() >= LOCK_WAIT);
+        let Err(e) = third else {
+            panic!("two openers of one directory");
+        };
+        assert!(matches!(e, StoreError::Open { .. }), "{e}");
+        assert!(e.to_string().contains("coco.sled"), "{e}");
+        drop(second);
+    }
+}
