@@ -59,6 +59,9 @@ async function waitFrames(page, pred, timeout = 10000) {
 
 /** Opens the strip if it is collapsed. @param {Page} page */
 async function openStrip(page) {
+  // On a tablet the strip is a drawer: open it first.
+  const dock = page.getByTestId('open-storyboard');
+  if (await dock.isVisible() && await dock.getAttribute('aria-expanded') !== 'true') await dock.click();
   const toggle = page.getByTestId('sb-toggle');
   if (await toggle.getAttribute('aria-expanded') !== 'true') await toggle.click();
 }

@@ -12,6 +12,7 @@ import { startHostPanel, keepAdminSecret } from './host.js';
 import { setImageCode, uploadImage, loadImage, UploadError } from './images.js';
 import { Enhance } from './enhance.js';
 import { startStoryboard } from './storyboard.js';
+import { startDrawers } from './drawers.js';
 
 const SAVE_DELAY_MS = 400;
 /** How often a shape being drawn is shown to the others (it rides on CURSOR_MOVE). */
@@ -71,12 +72,14 @@ async function startBoard(joined) {
   const connEl = /** @type {HTMLElement} */ (document.getElementById('conn'));
   const badgesEl = /** @type {HTMLElement} */ (document.getElementById('seat-badges'));
   const peopleEl = /** @type {HTMLElement} */ (document.getElementById('people'));
+  const peopleCount = /** @type {HTMLElement} */ (document.getElementById('dock-people-count'));
   let strokeChosen = false;
   let boardShown = false;
   /** @type {((shapeId: string) => void)[]} */
   const remoteShapeListeners = [];
   let lastWho = '';
   const refreshHost = startHostPanel(room, joined.userId);
+  startDrawers({ app: /** @type {HTMLElement} */ (document.getElementById('app')), canvas });
 
   /** @type {ReturnType<typeof setTimeout>|undefined} */
   let saveTimer;
@@ -122,6 +125,7 @@ async function startBoard(joined) {
         const users = withMe(net.users, joined);
         renderBadges(badgesEl, users, joined.userId);
         renderPeople(peopleEl, [...users.values()], joined.userId, null);
+        peopleCount.textContent = String(users.size);
         const who = [...net.users.keys()].sort().join();
         if (who !== lastWho) { lastWho = who; refreshHost(); }
         for (const id of renderer.cursors.keys()) {
