@@ -13,6 +13,7 @@ import { setImageCode, uploadImage, loadImage, UploadError } from './images.js';
 import { Enhance } from './enhance.js';
 import { startStoryboard } from './storyboard.js';
 import { startDrawers } from './drawers.js';
+import { returnFocusToBoard, pointerWasLast } from './focus.js';
 
 const SAVE_DELAY_MS = 400;
 /** How often a shape being drawn is shown to the others (it rides on CURSOR_MOVE). */
@@ -79,7 +80,9 @@ async function startBoard(joined) {
   const remoteShapeListeners = [];
   let lastWho = '';
   const refreshHost = startHostPanel(room, joined.userId);
-  startDrawers({ app: /** @type {HTMLElement} */ (document.getElementById('app')), canvas });
+  const app = /** @type {HTMLElement} */ (document.getElementById('app'));
+  startDrawers({ app, canvas });
+  returnFocusToBoard(app, canvas);
 
   /** @type {ReturnType<typeof setTimeout>|undefined} */
   let saveTimer;
@@ -330,7 +333,12 @@ async function startBoard(joined) {
   /** @param {import('./ui.js').Command} c */
   async function command(c) {
     if (c === 'image') { fileInput.click(); return; }
-    if (c === 'enhance') { enhance.open(/** @type {HTMLElement|null} */ (document.querySelector('[data-testid=tool-enhance]'))); return; }
+    if (c === 'enhance') {
+      // Closed, the dialog gives the focus back to its button for a keyboard user, else to the board.
+      const button = /** @type {HTMLElement} */ (document.querySelector('[data-testid=tool-enhance]'));
+      enhance.open(document.activeElement === button && !pointerWasLast() ? button : canvas);
+      return;
+    }
     if (c === 'undo') actions.undo();
     else if (c === 'redo') actions.redo();
     else if (c === 'delete') {
