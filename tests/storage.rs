@@ -282,3 +282,54 @@ fn body_for(seed: u8) -> Value {
     );
     json!({"imageData": format!("data:image/png;base64,{data}")})
 }
+
+/// One durability policy: a storyboard change that the disk refuses, with
+/// nobody drawing, is answered like a refused stroke. It gets `507
+/// disk_full` (not an internal error), `/api/health` says at once that the
+/// host cannot save, the storyboard reads as it was, and after room and a
+/// restart the last change that was answered "saved" is there.
+#[tokio::test]
+async fn a_storyboard_change_the_disk_refuses_is_answered_and_reported() {
+    let Some(disk) = SmallDisk::mount(24) else {
+        return;
+    };
+    let dir = disk.data_dir();
+    let host = TestHost::start_in(&dir).await;
+    let board = default_board(&host, "main").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/storyboards/{board}");
+    disk.fill();
+    let mut saved = None;
+    let mut refused = None;
+    for i in 0..2_000 {
+        let name = format!("Story {i} {}", "x".repeat(60));
+        let (status, answer) = call(&host, "PATCH", &path, Some(json!({"name": name}))).await;
+        match status {
+            200 => saved = Some(name),
+            _ => {
+                refused = Some((status, answer));
+                break;
+            }
+        }
+    }
+    let (status, answer) = refused.expect("a full disk refuses a write");
+    assert_eq!(status, 507, "{answer}");
+    assert_eq!(answer["code"], "disk_full");
+    assert!(answer["error"].as_str().unwrap().contains("free space"));
+    let (status, body) = health(&host).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["storage"]["diskFull"], true, "{body}");
+    let shown = ok(&host, "GET", &path, None).await;
+    let expected = saved.clone().unwrap_or_else(|| "Storyboard 1".into());
+    assert_eq!(shown["storyboard"]["name"], expected.as_str(), "{shown}");
+    host.stop().await;
+
+    disk.free();
+    let host = TestHost::start_in(&dir).await;
+    let shown = ok(&host, "GET", &path, None).await;
+    assert_eq!(shown["storyboard"]["name"], expected.as_str(), "{shown}");
+    ok(&host, "PATCH", &path, Some(json!({"name": "After"}))).await;
+    host.stop().await;
+}

@@ -15,6 +15,7 @@ mod common;
 use std::net::SocketAddr;
 
 use base64::Engine;
+use coco::media::images::ImageSize;
 use coco::media::uploads::{MAX_UPLOADS_AT_ONCE, MAX_UPLOADS_PER_ADDRESS};
 use common::boards::png;
 use common::{header, parse_head, TestHost, WAIT};
@@ -224,13 +225,21 @@ async fn a_stored_picture_is_answered_without_decoding_it() {
     let name = format!("{hash}.png");
     {
         let store = coco::store::Store::open(dir).unwrap();
-        coco::media::images::ImageStore::open(dir, store.db()).unwrap();
+        coco::media::images::ImageStore::open(dir, &store).unwrap();
         std::fs::write(dir.join("images").join(&name), &bytes).unwrap();
         // What a crash during a write leaves: removed when the host starts.
         std::fs::write(dir.join("images").join(format!(".{name}.1-0.tmp")), b"half").unwrap();
-        let meta = store.db().open_tree("images").unwrap();
-        meta.insert(name.as_bytes(), &b"7x9"[..]).unwrap();
-        meta.flush().unwrap();
+        let meta = store
+            .table::<ImageSize>(coco::store::TableName::Uploads)
+            .unwrap();
+        meta.put(
+            &name,
+            &ImageSize {
+                width: 7,
+                height: 9,
+            },
+        )
+        .unwrap();
     }
     let host = TestHost::start_in(dir).await;
     let (status, _, body) = upload(&host, address(1), &bytes).await;

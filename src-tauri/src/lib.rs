@@ -10,11 +10,13 @@
 //! - [`session`]: one task per WebSocket connection: frames in, frames out.
 //! - [`protocol`]: message shapes, validation and limits; no I/O.
 //! - [`room`]: seats, members, shapes in memory, revisions and fan-out.
-//! - [`store`]: sled on disk, group commit, op-id dedupe, delta-sync history.
-//! - [`jobs`]: background work (enhancing, rendering) with progress, kept in sled.
-//! - [`media`]: the image store (content-addressed files, metadata in sled)
+//! - [`store`]: everything on disk, behind one boundary: the room log (group
+//!   commit, op-id dedupe, delta-sync history) and typed tables for the rest,
+//!   under one durability policy.
+//! - [`jobs`]: background work (enhancing, rendering) with progress, in a table.
+//! - [`media`]: the image store (content-addressed files, sizes in a table),
 //!   the storyboard video renderer (H.264 MP4 and GIF) and the rendered videos.
-//! - [`storyboard`]: each room's storyboards in sled, and the video job
+//! - [`storyboard`]: each room's storyboards in a table, and the video job
 //!   that renders one.
 //! - [`ai`]: Gemini over REST (keys, retries, error codes), the offline
 //!   enhancer, and the enhancement job that picks between them.

@@ -407,7 +407,7 @@ fn stored_failure(e: ImageError) -> JobFailure {
             "disk_full",
             "the host's disk is full, so the picture could not be stored; free space on the host and try again",
         ),
-        ImageError::Io(_) | ImageError::Db(_) => {
+        ImageError::Io(_) | ImageError::Storage(_) => {
             tracing::error!("enhancement storage failed: {e}");
             JobFailure::new(
                 "internal",

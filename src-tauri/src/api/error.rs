@@ -55,3 +55,18 @@ pub fn disk_full() -> ApiError {
         "the host's disk is full, so nothing new can be stored; free space on the host and try again",
     )
 }
+
+/// A durable write that failed: `507 disk_full` when the disk is full, else
+/// `503 storage_failed`, with what the host's person can do. The database's
+/// own words go to the log only.
+pub fn storage(e: &crate::store::StoreError) -> ApiError {
+    tracing::error!("a write failed: {e}");
+    if e.is_disk_full() {
+        return disk_full();
+    }
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        crate::protocol::ErrorCode::StorageFailed.as_str(),
+        "the host could not save this; nothing was changed. Try again, or restart CoCo on the host if it keeps failing",
+    )
+}

@@ -116,8 +116,9 @@ pub async fn save(
         ImageError::Corrupt(_) => {
             ApiError::new(StatusCode::BAD_REQUEST, "invalid_image", &e.to_string())
         }
-        ImageError::Io(_) | ImageError::Db(_) if e.is_disk_full() => super::disk_full(),
-        ImageError::Io(_) | ImageError::Db(_) => {
+        ImageError::Storage(e) => super::error::storage(&e),
+        ImageError::Io(_) if e.is_disk_full() => super::disk_full(),
+        ImageError::Io(_) => {
             tracing::error!("storing an image failed: {e}");
             internal()
         }

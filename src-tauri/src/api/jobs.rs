@@ -11,7 +11,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::gate::Admitted;
-use super::images::internal;
 use super::{ApiError, AppState};
 use crate::jobs::JobsError;
 
@@ -51,7 +50,7 @@ pub async fn cancel(
     Path(id): Path<String>,
     _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    match state.inner.jobs.cancel(&id) {
+    match state.inner.jobs.cancel(&id).await {
         Ok(job) => Ok(Json(json!({ "success": true, "job": job }))),
         Err(JobsError::NotFound) => Err(no_job()),
         Err(e @ JobsError::Finished) => Err(ApiError::new(
@@ -75,10 +74,7 @@ pub fn submit_error(e: JobsError) -> ApiError {
         }
         JobsError::NotFound => no_job(),
         JobsError::Finished => ApiError::new(StatusCode::CONFLICT, e.code(), &e.to_string()),
-        JobsError::Db(e) => {
-            tracing::error!("storing a job failed: {e}");
-            internal()
-        }
+        JobsError::Storage(e) => super::error::storage(&e),
     }
 }
 

@@ -40,10 +40,7 @@ pub(super) fn board_error(e: StoryboardError) -> ApiError {
         | StoryboardError::TooLong(_)
         | StoryboardError::BadDuration(_) => StatusCode::BAD_REQUEST,
         StoryboardError::LimitReached(_) => StatusCode::CONFLICT,
-        StoryboardError::Db(db) => {
-            tracing::error!("storing a storyboard failed: {db}");
-            return internal();
-        }
+        StoryboardError::Storage(e) => return super::error::storage(e),
     };
     ApiError::new(status, e.code(), &e.to_string())
 }

@@ -4,7 +4,7 @@
 //! Why our own accept loop rather than `axum::serve`: that one has no
 //! header-read timeout and no connection cap, so ~1,000 idle sockets from
 //! one LAN machine used up the host's file descriptors and nobody else could
-//! join (sled's own files failed next). Here every connection:
+//! join (the database's own files failed next). Here every connection:
 //!
 //! - counts against [`MAX_CONNECTIONS_PER_ADDRESS`] for its address and
 //!   against the total for all other machines ([`lan_connection_cap`]);

@@ -28,7 +28,7 @@ use crate::config::Config;
 use crate::discovery::{self, Discovery, DiscoveryHandle, Live};
 use crate::jobs::{EventSink, JobRecord, Jobs};
 use crate::media::images::{ImageError, ImageStore};
-use crate::media::video_store::VideoStore;
+use crate::media::video_store::{VideoStore, VideoStoreError};
 use crate::protocol::frame;
 use crate::protocol::limits::SEATS_PER_ROOM;
 use crate::room::{Rooms, SeatEvent};
@@ -64,8 +64,8 @@ pub enum HostError {
     Bind(#[from] BindError),
     #[error(transparent)]
     Images(#[from] ImageError),
-    #[error("could not open the video folder: {0}")]
-    Videos(std::io::Error),
+    #[error("could not open the videos: {0}")]
+    Videos(#[from] VideoStoreError),
 }
 
 /// A running host.
@@ -114,9 +114,9 @@ impl Host {
         }));
         let sessions = TaskTracker::new();
         let rooms = Rooms::new(store.clone(), writer_handle);
-        let images = ImageStore::open(&config.data_dir, store.db())?;
-        let enhanced = ImageStore::open_named(&config.data_dir, store.db(), "enhanced")?;
-        let jobs = Jobs::open(store.db(), job_events(rooms.clone())).map_err(StoreError::from)?;
+        let images = ImageStore::open(&config.data_dir, &store)?;
+        let enhanced = ImageStore::open_enhanced(&config.data_dir, &store)?;
+        let jobs = Jobs::open(&store, job_events(rooms.clone()))?;
         jobs.add_lane(enhance::KIND, ENHANCE_WORKERS);
         jobs.add_lane(video_job::KIND, VIDEO_WORKERS);
         let enhancer = Enhancer::new(
@@ -127,13 +127,12 @@ impl Host {
         );
         enhancer.check_model_in_background();
         let storyboards = Storyboards::open(
-            store.db(),
+            &store,
             images.clone(),
             enhanced.clone(),
             storyboard_events(rooms.clone()),
-        )
-        .map_err(StoreError::from)?;
-        let videos = VideoStore::open(&config.data_dir, store.db()).map_err(HostError::Videos)?;
+        )?;
+        let videos = VideoStore::open(&config.data_dir, &store)?;
         let videos = VideoMaker::new(storyboards.clone(), videos, enhancer.gemini().cloned());
         let discovery = if config.mdns {
             let settings = discovery::Settings {

@@ -1,10 +1,10 @@
-//! Background jobs (enhancing a picture, rendering a video) kept in sled.
+//! Background jobs (enhancing a picture, rendering a video), kept in the store.
 //!
 //! A job is submitted to a lane (one per kind, with its own workers and a
 //! bounded queue), runs off the request that started it, reports progress,
 //! and ends complete, failed (with a reason a person understands) or
-//! cancelled. Every change of state is written to the `jobs` tree and pushed
-//! to the job's room as a `JOB_UPDATED` frame; progress in between is pushed
+//! cancelled. Every change of state is on disk (the jobs table) before it is
+//! pushed to the job's room as a `JOB_UPDATED` frame; progress in between is pushed
 //! at most every [`PROGRESS_EVENT_INTERVAL`] and kept in memory only. A job
 //! that was queued or running when the host stopped is failed as
 //! "interrupted" at the next start, so no job is ever left "running" forever.
@@ -23,6 +23,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use record::{now_ms, valid_id, JobFailure, JobRecord, JobStatus};
+
+use crate::store::{Store, StoreError, Table, TableName};
 
 /// Jobs waiting in one lane beyond those running; one more is refused with
 /// `queue_full` (HTTP 429).
@@ -52,7 +54,7 @@ pub enum JobsError {
     #[error("the host is shutting down")]
     ShuttingDown,
     #[error("the job could not be stored: {0}")]
-    Db(#[from] sled::Error),
+    Storage(#[from] StoreError),
 }
 
 impl JobsError {
@@ -62,7 +64,8 @@ impl JobsError {
             JobsError::NotFound => "not_found",
             JobsError::Finished => "finished",
             JobsError::ShuttingDown => "shutting_down",
-            JobsError::Db(_) => "internal",
+            JobsError::Storage(e) if e.is_disk_full() => "disk_full",
+            JobsError::Storage(_) => "storage_failed",
         }
     }
 }
@@ -74,7 +77,7 @@ pub struct Jobs {
 }
 
 struct Inner {
-    tree: sled::Tree,
+    table: Table<JobRecord>,
     /// Jobs not yet final, with what only a live job has.
     live: Mutex<HashMap<String, Live>>,
     lanes: Mutex<HashMap<&'static str, mpsc::Sender<Queued>>>,
@@ -90,6 +93,8 @@ struct Live {
     /// The work is storing its result ([`JobCtx::begin_commit`]): a cancel
     /// is too late now, and the job ends complete.
     committing: bool,
+    /// Its end is being written: a second end is ignored.
+    ending: bool,
 }
 
 struct Queued {
@@ -98,18 +103,16 @@ struct Queued {
 }
 
 impl Jobs {
-    /// Opens the `jobs` tree: jobs left queued or running by a previous run
+    /// Opens the jobs table: jobs left queued or running by a previous run
     /// are failed as interrupted, and only the newest [`MAX_KEPT_JOBS`] kept.
-    pub fn open(db: &sled::Db, sink: EventSink) -> Result<Jobs, sled::Error> {
-        let tree = db.open_tree("jobs")?;
+    pub fn open(store: &Store, sink: EventSink) -> Result<Jobs, StoreError> {
+        let table = store.table::<JobRecord>(TableName::Jobs)?;
         let mut records: Vec<JobRecord> = Vec::new();
-        for entry in tree.iter() {
-            let (key, value) = entry?;
-            match serde_json::from_slice::<JobRecord>(&value) {
-                Ok(record) => records.push(record),
-                Err(_) => {
-                    tree.remove(key)?;
-                }
+        let mut changes = table.batch();
+        for entry in table.scan("")? {
+            match entry.value {
+                Some(record) => records.push(record),
+                None => changes.remove(&entry.key),
             }
         }
         for record in records.iter_mut().filter(|r| !r.status.is_final()) {
@@ -120,19 +123,18 @@ impl Jobs {
             ));
             record.message = "interrupted by restart".to_string();
             record.updated_at = now_ms();
-            tree.insert(
-                record.id.as_bytes(),
-                serde_json::to_vec(record).expect("json"),
-            )?;
+            changes.put(&record.id, record);
         }
         records.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         for old in records.iter().skip(MAX_KEPT_JOBS) {
-            tree.remove(old.id.as_bytes())?;
+            changes.remove(&old.id);
         }
-        tree.flush()?;
+        if !changes.is_empty() {
+            table.write(changes)?;
+        }
         Ok(Jobs {
             inner: Arc::new(Inner {
-                tree,
+                table,
                 live: Mutex::new(HashMap::new()),
                 lanes: Mutex::new(HashMap::new()),
                 sink,
@@ -197,11 +199,7 @@ impl Jobs {
             result: None,
             error: None,
         };
-        self.persist(&record)?;
-        let tree = self.inner.tree.clone();
-        tokio::task::spawn_blocking(move || tree.flush())
-            .await
-            .map_err(|_| JobsError::ShuttingDown)??;
+        self.inner.table.put_async(&id, &record).await?;
         {
             // Checked under the lock that shutdown takes after it stops the
             // lanes: a job is either refused here or seen (and recorded as
@@ -213,7 +211,9 @@ impl Jobs {
                 gone.status = JobStatus::Failed;
                 gone.error = Some(runner::interrupted());
                 gone.message = "interrupted: the host is shutting down".to_string();
-                let _ = self.persist(&gone);
+                if let Err(e) = self.inner.table.put_async(&gone.id, &gone).await {
+                    tracing::error!("could not store job {}: {e}", gone.id);
+                }
                 return Err(JobsError::ShuttingDown);
             }
             live.insert(
@@ -223,6 +223,7 @@ impl Jobs {
                     cancel: self.inner.stop.child_token(),
                     last_event: Instant::now(),
                     committing: false,
+                    ending: false,
                 },
             );
         }
@@ -239,18 +240,18 @@ impl Jobs {
         if let Some(live) = self.live().get(id) {
             return Some(live.record.clone());
         }
-        let value = self.inner.tree.get(id.as_bytes()).ok()??;
-        serde_json::from_slice(&value).ok()
+        self.inner.table.get(id).ok()?
     }
 
     /// The newest jobs, of one room or of all, newest first.
     pub fn list(&self, room: Option<&str>, kind: Option<&str>) -> Vec<JobRecord> {
-        let mut records: Vec<JobRecord> = self
-            .inner
-            .tree
-            .iter()
-            .values()
-            .filter_map(|v| serde_json::from_slice::<JobRecord>(&v.ok()?).ok())
+        let stored = self.inner.table.scan("").unwrap_or_else(|e| {
+            tracing::error!("could not read the jobs: {e}");
+            Vec::new()
+        });
+        let mut records: Vec<JobRecord> = stored
+            .into_iter()
+            .filter_map(|entry| entry.value)
             .filter(|r| room.is_none_or(|room| r.room == room))
             .filter(|r| kind.is_none_or(|kind| r.kind == kind))
             .map(|r| self.get(&r.id).unwrap_or(r))
@@ -262,7 +263,7 @@ impl Jobs {
 
     /// Cancels a queued or running job. A running job stops at its next
     /// check; the record says `cancelled` once it has.
-    pub fn cancel(&self, id: &str) -> Result<JobRecord, JobsError> {
+    pub async fn cancel(&self, id: &str) -> Result<JobRecord, JobsError> {
         let cancelled = {
             // Under the lock that `begin_commit` takes: a job is either
             // cancelled before it stores its result, or not at all.
@@ -288,7 +289,7 @@ impl Jobs {
             .get(id)
             .is_some_and(|live| live.record.status == JobStatus::Queued);
         if waiting {
-            if let Some(record) = self.finish(id, runner::Final::Cancelled) {
+            if let Some(record) = self.finish(id, runner::Final::Cancelled).await {
                 return Ok(record);
             }
         }
@@ -304,9 +305,9 @@ impl Jobs {
         self.inner.workers.wait().await;
         let waiting: Vec<String> = self.live().keys().cloned().collect();
         for id in waiting {
-            self.finish(&id, runner::Final::Failed(runner::interrupted()));
+            self.finish(&id, runner::Final::Failed(runner::interrupted()))
+                .await;
         }
-        self.flush().await;
     }
 
     /// Whether the work of job `id` has begun to store its result.
@@ -322,18 +323,12 @@ impl Jobs {
         self.inner.live.lock().expect("jobs lock")
     }
 
-    /// Writes the tree to disk, off the async threads.
-    async fn flush(&self) {
-        let tree = self.inner.tree.clone();
-        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || tree.flush()).await {
-            tracing::error!("could not write the jobs to disk: {e}");
+    /// Stores a record, on disk when this returns; a failure is logged (and
+    /// reported to the host's storage health by the store).
+    async fn persist(&self, record: &JobRecord) {
+        if let Err(e) = self.inner.table.put_async(&record.id, record).await {
+            tracing::error!("could not store job {}: {e}", record.id);
         }
-    }
-
-    fn persist(&self, record: &JobRecord) -> Result<(), sled::Error> {
-        let json = serde_json::to_vec(record).expect("job records serialize");
-        self.inner.tree.insert(record.id.as_bytes(), json)?;
-        Ok(())
     }
 }
 

@@ -1,4 +1,4 @@
-//! What is known of one job, as stored in sled and shown to clients.
+//! What is known of one job, as stored and shown to clients.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -82,3 +82,5 @@ pub fn now_ms() -> u64 {
 pub fn valid_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
+
+impl crate::store::JsonRecord for JobRecord {}

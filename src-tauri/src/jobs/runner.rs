@@ -30,7 +30,7 @@ pub(super) async fn work_lane(jobs: Jobs, rx: Arc<Mutex<mpsc::Receiver<Queued>>>
         let Some((cancel, started)) = start(&jobs, &id) else {
             continue; // cancelled while it waited
         };
-        let _ = jobs.persist(&started);
+        jobs.persist(&started).await;
         (jobs.inner.sink)(&started.room, &started);
         let ctx = JobCtx {
             jobs: jobs.clone(),
@@ -57,8 +57,7 @@ pub(super) async fn work_lane(jobs: Jobs, rx: Arc<Mutex<mpsc::Receiver<Queued>>>
             Ok(result) => Final::Complete(result),
             Err(failure) => Final::Failed(failure),
         };
-        jobs.finish(&id, end);
-        jobs.flush().await;
+        jobs.finish(&id, end).await;
     }
 }
 
@@ -85,9 +84,18 @@ pub(super) fn interrupted() -> JobFailure {
 }
 
 impl Jobs {
-    /// Records the end of a live job, stores it and tells its room.
-    pub(super) fn finish(&self, id: &str, end: Final) -> Option<JobRecord> {
-        let mut record = self.live().remove(id)?.record;
+    /// Records the end of a live job: on disk first, then it leaves the
+    /// live jobs and its room is told. Until then it reads as it was.
+    pub(super) async fn finish(&self, id: &str, end: Final) -> Option<JobRecord> {
+        let mut record = {
+            let mut live = self.live();
+            let job = live.get_mut(id)?;
+            if job.ending {
+                return None;
+            }
+            job.ending = true;
+            job.record.clone()
+        };
         match end {
             Final::Complete(result) => {
                 record.status = JobStatus::Complete;
@@ -107,9 +115,8 @@ impl Jobs {
             }
         }
         record.updated_at = now_ms();
-        if let Err(e) = self.persist(&record) {
-            tracing::error!("could not store the end of job {id}: {e}");
-        }
+        self.persist(&record).await;
+        self.live().remove(id);
         (self.inner.sink)(&record.room, &record);
         Some(record)
     }

@@ -1,5 +1,5 @@
-//! The job table on a real sled database: life cycle, queue bound, cancel,
-//! restart.
+//! The job table on the store's in-memory twin: life cycle, queue bound,
+//! cancel, restart, and a write that fails.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,8 +10,7 @@ use super::*;
 
 type Seen = Arc<Mutex<Vec<(String, JobRecord)>>>;
 
-fn open(dir: &std::path::Path) -> (Jobs, Seen, sled::Db) {
-    let db = sled::open(dir.join("db")).unwrap();
+fn open(store: &Store) -> (Jobs, Seen) {
     let seen: Seen = Arc::default();
     let sink_seen = seen.clone();
     let sink: EventSink = Arc::new(move |room: &str, r: &JobRecord| {
@@ -20,8 +19,8 @@ fn open(dir: &std::path::Path) -> (Jobs, Seen, sled::Db) {
             .unwrap()
             .push((room.to_string(), r.clone()));
     });
-    let jobs = Jobs::open(&db, sink).unwrap();
-    (jobs, seen, db)
+    let jobs = Jobs::open(store, sink).unwrap();
+    (jobs, seen)
 }
 
 fn instant(value: serde_json::Value) -> Work {
@@ -67,8 +66,8 @@ async fn wait_final(jobs: &Jobs, id: &str) -> JobRecord {
 
 #[tokio::test]
 async fn a_job_runs_to_complete_and_its_room_hears_every_state() {
-    let dir = tempfile::tempdir().unwrap();
-    let (jobs, seen, _db) = open(dir.path());
+    let store = Store::in_memory();
+    let (jobs, seen) = open(&store);
     jobs.add_lane("enhance", 1);
     let queued = jobs
         .submit(
@@ -98,8 +97,8 @@ async fn a_job_runs_to_complete_and_its_room_hears_every_state() {
 
 #[tokio::test]
 async fn a_failure_keeps_its_code_and_message() {
-    let dir = tempfile::tempdir().unwrap();
-    let (jobs, _, _db) = open(dir.path());
+    let store = Store::in_memory();
+    let (jobs, _) = open(&store);
     jobs.add_lane("enhance", 1);
     let work: Work = Box::new(|_ctx| {
         Box::pin(async { Err(JobFailure::new("daily_quota", "daily quota used up")) })
@@ -117,8 +116,8 @@ async fn a_failure_keeps_its_code_and_message() {
 
 #[tokio::test]
 async fn the_queue_holds_its_limit_and_refuses_one_more() {
-    let dir = tempfile::tempdir().unwrap();
-    let (jobs, _, _db) = open(dir.path());
+    let store = Store::in_memory();
+    let (jobs, _) = open(&store);
     jobs.add_lane("enhance", 1);
     let running = jobs
         .submit("enhance", "main", json!({}), forever())
@@ -144,17 +143,20 @@ async fn the_queue_holds_its_limit_and_refuses_one_more() {
         "a refused job is not stored"
     );
     // Cancelling a waiting job ends it at once and frees its place.
-    let cancelled = jobs.cancel(&waiting[0]).unwrap();
+    let cancelled = jobs.cancel(&waiting[0]).await.unwrap();
     assert_eq!(cancelled.status, JobStatus::Cancelled);
-    assert!(matches!(jobs.cancel(&waiting[0]), Err(JobsError::Finished)));
+    assert!(matches!(
+        jobs.cancel(&waiting[0]).await,
+        Err(JobsError::Finished)
+    ));
     // The running one stops when cancelled.
-    jobs.cancel(&running.id).unwrap();
+    jobs.cancel(&running.id).await.unwrap();
     assert_eq!(
         wait_final(&jobs, &running.id).await.status,
         JobStatus::Cancelled
     );
     assert!(matches!(
-        jobs.cancel(&"0".repeat(32)),
+        jobs.cancel(&"0".repeat(32)).await,
         Err(JobsError::NotFound)
     ));
     jobs.shutdown().await;
@@ -162,9 +164,9 @@ async fn the_queue_holds_its_limit_and_refuses_one_more() {
 
 #[tokio::test]
 async fn a_restart_fails_interrupted_jobs_and_keeps_finished_ones() {
-    let dir = tempfile::tempdir().unwrap();
+    let store = Store::in_memory();
     let (done_id, running_id) = {
-        let (jobs, _, db) = open(dir.path());
+        let (jobs, _) = open(&store);
         jobs.add_lane("enhance", 1);
         let done = jobs
             .submit(
@@ -182,15 +184,10 @@ async fn a_restart_fails_interrupted_jobs_and_keeps_finished_ones() {
             .unwrap();
         wait_running(&jobs, &running.id).await;
         // A crash: the record says "running" on disk, and nobody finishes it.
-        db.flush().unwrap();
         std::mem::forget(jobs);
-        drop(db);
         (done.id, running.id)
     };
-    // sled allows one opener per directory: copy what was flushed.
-    let copy = tempfile::tempdir().unwrap();
-    copy_dir(&dir.path().join("db"), &copy.path().join("db"));
-    let (jobs, _, _db) = open(copy.path());
+    let (jobs, _) = open(&store);
     let done = jobs.get(&done_id).unwrap();
     assert_eq!(done.status, JobStatus::Complete);
     assert_eq!(done.result, Some(json!({"file": "a.png"})));
@@ -202,8 +199,8 @@ async fn a_restart_fails_interrupted_jobs_and_keeps_finished_ones() {
 
 #[tokio::test]
 async fn shutdown_records_running_and_waiting_jobs_as_interrupted() {
-    let dir = tempfile::tempdir().unwrap();
-    let (jobs, _, _db) = open(dir.path());
+    let store = Store::in_memory();
+    let (jobs, _) = open(&store);
     jobs.add_lane("enhance", 1);
     let a = jobs
         .submit("enhance", "main", json!({}), forever())
@@ -232,8 +229,8 @@ async fn shutdown_records_running_and_waiting_jobs_as_interrupted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_submitted_while_the_host_stops_is_refused_or_recorded() {
     for round in 0..40 {
-        let dir = tempfile::tempdir().unwrap();
-        let (jobs, _, db) = open(dir.path());
+        let store = Store::in_memory();
+        let (jobs, _) = open(&store);
         jobs.add_lane("enhance", 1);
         let submits: Vec<_> = (0..6)
             .map(|_| {
@@ -255,14 +252,13 @@ async fn a_job_submitted_while_the_host_stops_is_refused_or_recorded() {
                 Err(e) => assert!(matches!(e, JobsError::ShuttingDown), "{e}"),
             }
         }
-        let stored: Vec<JobRecord> = db
-            .open_tree("jobs")
+        let table = store.table::<JobRecord>(TableName::Jobs).unwrap();
+        for r in table
+            .scan("")
             .unwrap()
-            .iter()
-            .values()
-            .map(|v| serde_json::from_slice(&v.unwrap()).unwrap())
-            .collect();
-        for r in stored {
+            .into_iter()
+            .map(|e| e.value.unwrap())
+        {
             assert!(r.status.is_final(), "round {round}: left on disk as {r:?}");
         }
     }
@@ -290,8 +286,8 @@ fn committing(claimed: Arc<tokio::sync::Notify>, stored: Arc<Mutex<bool>>) -> Wo
 #[tokio::test]
 async fn a_cancel_after_the_result_is_being_stored_is_too_late() {
     for stop_host in [false, true] {
-        let dir = tempfile::tempdir().unwrap();
-        let (jobs, _, _db) = open(dir.path());
+        let store = Store::in_memory();
+        let (jobs, _) = open(&store);
         jobs.add_lane("video", 1);
         let claimed = Arc::new(tokio::sync::Notify::new());
         let stored = Arc::new(Mutex::new(false));
@@ -308,7 +304,10 @@ async fn a_cancel_after_the_result_is_being_stored_is_too_late() {
         if stop_host {
             jobs.shutdown().await;
         } else {
-            assert!(matches!(jobs.cancel(&job.id), Err(JobsError::Finished)));
+            assert!(matches!(
+                jobs.cancel(&job.id).await,
+                Err(JobsError::Finished)
+            ));
         }
         let r = wait_final(&jobs, &job.id).await;
         assert_eq!(
@@ -322,7 +321,7 @@ async fn a_cancel_after_the_result_is_being_stored_is_too_late() {
 }
 
 /// A finished record of `kind`, `n` ms after the epoch, written as the table stores it.
-fn finished_record(db: &sled::Db, n: u64, kind: &str) -> String {
+fn finished_record(table: &Table<JobRecord>, n: u64, kind: &str) -> String {
     let id = format!("{n:032x}");
     let record = JobRecord {
         id: id.clone(),
@@ -337,27 +336,23 @@ fn finished_record(db: &sled::Db, n: u64, kind: &str) -> String {
         result: Some(json!({})),
         error: None,
     };
-    let tree = db.open_tree("jobs").unwrap();
-    tree.insert(id.as_bytes(), serde_json::to_vec(&record).unwrap())
-        .unwrap();
+    table.put(&id, &record).unwrap();
     id
 }
 
 #[tokio::test]
 async fn the_list_and_the_table_keep_their_limits() {
-    let dir = tempfile::tempdir().unwrap();
-    // The table as a previous run left it, opened on the same handle: sled's
-    // background thread may hold the directory's lock a moment after a drop.
-    let db = sled::open(dir.path().join("db")).unwrap();
-    // One more video than is kept, then one enhancement, the newest.
+    // The table as a previous run left it: one more video than is kept,
+    // then one enhancement, the newest.
+    let store = Store::in_memory();
+    let table = store.table(TableName::Jobs).unwrap();
     for n in 1..=MAX_KEPT_JOBS as u64 {
-        finished_record(&db, n, "video");
+        finished_record(&table, n, "video");
     }
-    finished_record(&db, MAX_KEPT_JOBS as u64 + 1, "enhance");
-    db.flush().unwrap();
-    let jobs = Jobs::open(&db, Arc::new(|_: &str, _: &JobRecord| {})).unwrap();
+    finished_record(&table, MAX_KEPT_JOBS as u64 + 1, "enhance");
+    let jobs = Jobs::open(&store, Arc::new(|_: &str, _: &JobRecord| {})).unwrap();
     // Opening keeps the newest MAX_KEPT_JOBS: the oldest video is gone.
-    assert_eq!(jobs.inner.tree.len(), MAX_KEPT_JOBS);
+    assert_eq!(table.keys("").unwrap().len(), MAX_KEPT_JOBS);
     assert!(jobs.get(&format!("{:032x}", 1)).is_none());
     assert!(jobs.get(&format!("{:032x}", 2)).is_some());
     // A list is the newest MAX_LISTED_JOBS, of the kind asked for.
@@ -371,15 +366,44 @@ async fn the_list_and_the_table_keep_their_limits() {
     assert_eq!(jobs.list(Some("main"), Some("enhance")).len(), 1);
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
+/// A job is "stored" on the same terms as a stroke: a submit whose write
+/// fails is refused with the reason (nothing queued, nothing announced), the
+/// host's storage health says it cannot save, and the next write that works
+/// clears it.
+#[tokio::test]
+async fn a_job_that_cannot_be_stored_is_refused_and_reported() {
+    let switch = crate::store::FaultSwitch::default();
+    let store = Store::in_memory_with(&switch);
+    let (jobs, seen) = open(&store);
+    jobs.add_lane("enhance", 1);
+    switch.set_failing(true);
+    let refused = jobs
+        .submit("enhance", "main", json!({}), instant(json!({})))
+        .await;
+    let Err(JobsError::Storage(e)) = refused else {
+        panic!("a job was queued without being stored: {refused:?}");
+    };
+    assert!(e.is_disk_full(), "{e}");
+    assert!(seen.lock().unwrap().is_empty(), "nothing announced");
+    assert!(jobs.list(None, None).is_empty());
+    let fault = store
+        .health()
+        .fault()
+        .expect("the host knows it cannot save");
+    assert!(fault.disk_full);
+
+    switch.set_failing(false);
+    let job = jobs
+        .submit("enhance", "main", json!({}), instant(json!({"ok": true})))
+        .await
+        .unwrap();
+    assert!(
+        store.health().is_ok(),
+        "a write that works clears the fault"
+    );
+    wait_final(&jobs, &job.id).await;
+    jobs.shutdown().await;
+    // The end of the job was stored: a restart reads it complete.
+    let (again, _) = open(&store);
+    assert_eq!(again.get(&job.id).unwrap().status, JobStatus::Complete);
 }

@@ -1,5 +1,5 @@
 //! The image store: content-addressed files under the data directory, with
-//! their metadata in sled.
+//! their sizes in a table of the store.
 //!
 //! An upload is checked before anything is written: its size, its format
 //! (PNG, JPEG or WebP by magic bytes, whatever the client claims), then the
@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use image::{ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
+
+use crate::store::{Record, Store, StoreError, Table, TableName};
 
 /// Largest image file accepted, in bytes (after base64 decoding).
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -44,7 +46,7 @@ pub enum ImageError {
     #[error("the image could not be stored: {0}")]
     Io(#[from] std::io::Error),
     #[error("the image could not be stored: {0}")]
-    Db(#[from] sled::Error),
+    Storage(#[from] StoreError),
 }
 
 impl ImageError {
@@ -52,7 +54,7 @@ impl ImageError {
     pub fn is_disk_full(&self) -> bool {
         match self {
             ImageError::Io(e) => crate::store::is_disk_full(e),
-            ImageError::Db(sled::Error::Io(e)) => crate::store::is_disk_full(e),
+            ImageError::Storage(e) => e.is_disk_full(),
             _ => false,
         }
     }
@@ -67,32 +69,53 @@ pub struct StoredImage {
     pub mime: &'static str,
 }
 
-/// Files in `DATA_DIR/images`, metadata in the `images` tree. Cheap to clone.
+/// A picture's size, as its table keeps it: `WxH` in ASCII.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Record for ImageSize {
+    fn encode(&self) -> Vec<u8> {
+        format!("{}x{}", self.width, self.height).into_bytes()
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        let (w, h) = std::str::from_utf8(bytes).ok()?.split_once('x')?;
+        Some(ImageSize {
+            width: w.parse().ok()?,
+            height: h.parse().ok()?,
+        })
+    }
+}
+
+/// Files in a folder of the data directory, their sizes in a table of the
+/// store. Cheap to clone.
 #[derive(Clone)]
 pub struct ImageStore {
     dir: PathBuf,
-    meta: sled::Tree,
+    meta: Table<ImageSize>,
 }
 
 impl ImageStore {
     /// The uploads: `DATA_DIR/images`, served at `/img/NAME`.
-    pub fn open(data_dir: &Path, db: &sled::Db) -> Result<ImageStore, ImageError> {
-        ImageStore::open_named(data_dir, db, "images")
+    pub fn open(data_dir: &Path, store: &Store) -> Result<ImageStore, ImageError> {
+        ImageStore::open_in(data_dir.join("images"), store, TableName::Uploads)
     }
 
-    /// A store of its own kind (`enhanced` for finished pictures): its own
-    /// folder and tree, so a name issued by one never resolves in another.
-    pub fn open_named(
-        data_dir: &Path,
-        db: &sled::Db,
-        kind: &str,
-    ) -> Result<ImageStore, ImageError> {
-        let dir = data_dir.join(kind);
+    /// Finished pictures: `DATA_DIR/enhanced`, a folder and table of their
+    /// own, so a name issued by one store never resolves in the other.
+    pub fn open_enhanced(data_dir: &Path, store: &Store) -> Result<ImageStore, ImageError> {
+        ImageStore::open_in(data_dir.join("enhanced"), store, TableName::Enhanced)
+    }
+
+    fn open_in(dir: PathBuf, store: &Store, table: TableName) -> Result<ImageStore, ImageError> {
         std::fs::create_dir_all(&dir)?;
         remove_temporary_files(&dir);
         Ok(ImageStore {
             dir,
-            meta: db.open_tree(kind)?,
+            meta: store.table(table)?,
         })
     }
 
@@ -122,9 +145,7 @@ impl ImageStore {
         }
         let (_, width, height) = inspect(bytes)?;
         self.write(&name, bytes)?;
-        self.meta
-            .insert(name.as_bytes(), format!("{width}x{height}").as_bytes())?;
-        self.meta.flush()?;
+        self.meta.put(&name, &ImageSize { width, height })?;
         Ok(StoredImage {
             name,
             width,
@@ -138,7 +159,7 @@ impl ImageStore {
     /// a crash never leaves a half file under a name the metadata points
     /// to. Temporary names start with `.` and end with `.tmp`: no issued
     /// name looks like that, so they are never served; a failed write
-    /// removes its own, and [`ImageStore::open_named`] any left by a crash.
+    /// removes its own, and opening the store any left by a crash.
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), ImageError> {
         use std::io::Write;
         static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
@@ -165,7 +186,7 @@ impl ImageStore {
         let Some(mime) = issued_name_mime(name) else {
             return Ok(None);
         };
-        if !self.meta.contains_key(name)? {
+        if !self.meta.contains(name)? {
             return Ok(None);
         }
         match std::fs::read(self.dir.join(name)) {
@@ -178,14 +199,13 @@ impl ImageStore {
     /// Width and height of an image this store holds.
     pub fn dimensions(&self, name: &str) -> Option<(u32, u32)> {
         issued_name_mime(name)?;
-        let meta = self.meta.get(name).ok()??;
-        let (w, h) = std::str::from_utf8(&meta).ok()?.split_once('x')?;
-        Some((w.parse().ok()?, h.parse().ok()?))
+        let size = self.meta.get(name).ok()??;
+        Some((size.width, size.height))
     }
 
     /// Whether `name` is an image this store holds.
     pub fn contains(&self, name: &str) -> bool {
-        issued_name_mime(name).is_some() && self.meta.contains_key(name).unwrap_or(false)
+        issued_name_mime(name).is_some() && self.meta.contains(name).unwrap_or(false)
     }
 }
 

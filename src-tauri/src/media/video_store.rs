@@ -1,5 +1,5 @@
 //! Rendered videos: files in `DATA_DIR/videos`, what is known of each in
-//! the sled tree `videos`.
+//! the store's table [`TableName::Videos`].
 //!
 //! The host names every file itself (32 random hex digits and `.mp4` or
 //! `.gif`); only a name in the tree resolves, so a name from a client is
@@ -11,6 +11,8 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::store::{JsonRecord, Store, StoreError, Table, TableName};
 
 /// The two kinds of file a render makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,44 +57,52 @@ pub struct VideoEntry {
     pub job: String,
 }
 
+impl JsonRecord for VideoEntry {}
+
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct VideoStore {
     dir: PathBuf,
-    tree: sled::Tree,
+    table: Table<VideoEntry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VideoStoreError {
+    #[error("the videos folder could not be read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the list of videos could not be read or tidied: {0}")]
+    Storage(#[from] StoreError),
 }
 
 impl VideoStore {
     /// Opens `DATA_DIR/videos` and its tree; removes files the tree does not
     /// list and entries whose file is gone.
-    pub fn open(data_dir: &Path, db: &sled::Db) -> Result<VideoStore, std::io::Error> {
+    pub fn open(data_dir: &Path, store: &Store) -> Result<VideoStore, VideoStoreError> {
         let dir = data_dir.join("videos");
         std::fs::create_dir_all(&dir)?;
-        let tree = db.open_tree("videos").map_err(std::io::Error::other)?;
-        let store = VideoStore { dir, tree };
+        let table = store.table(TableName::Videos)?;
+        let store = VideoStore { dir, table };
         store.tidy()?;
         Ok(store)
     }
 
-    fn tidy(&self) -> Result<(), std::io::Error> {
+    fn tidy(&self) -> Result<(), VideoStoreError> {
+        let listed = self.table.keys("")?;
         for entry in std::fs::read_dir(&self.dir)? {
             let entry = entry?;
             let name = entry.file_name();
-            let listed = name
-                .to_str()
-                .is_some_and(|n| self.tree.contains_key(n).unwrap_or(false));
-            if !listed {
+            if !name.to_str().is_some_and(|n| listed.iter().any(|l| l == n)) {
                 tracing::info!("removing an unfinished video: {}", name.to_string_lossy());
                 let _ = std::fs::remove_file(entry.path());
             }
         }
-        for key in self.tree.iter().keys().flatten() {
-            let on_disk = std::str::from_utf8(&key).is_ok_and(|n| self.dir.join(n).is_file());
-            if !on_disk {
-                self.tree.remove(key).map_err(std::io::Error::other)?;
-            }
+        let mut gone = self.table.batch();
+        for name in listed.iter().filter(|n| !self.dir.join(n).is_file()) {
+            gone.remove(name);
         }
-        self.tree.flush().map_err(std::io::Error::other)?;
+        if !gone.is_empty() {
+            self.table.write(gone)?;
+        }
         Ok(())
     }
 
@@ -107,18 +117,16 @@ impl VideoStore {
         (name, path)
     }
 
-    /// Lists a finished render under its name. Blocking (flushes).
-    pub fn commit(&self, name: &str, entry: &VideoEntry) -> Result<(), sled::Error> {
-        let json = serde_json::to_vec(entry).expect("video entries serialize");
-        self.tree.insert(name.as_bytes(), json)?;
-        self.tree.flush()?;
-        Ok(())
+    /// Lists a finished render under its name; on disk when this returns.
+    /// Blocking.
+    pub fn commit(&self, name: &str, entry: &VideoEntry) -> Result<(), StoreError> {
+        self.table.put(name, entry)
     }
 
     /// The file of a video this store issued and still has.
     pub fn path_of(&self, name: &str) -> Option<(PathBuf, VideoFormat)> {
         let format = issued_format(name)?;
-        if !self.tree.contains_key(name).ok()? {
+        if !self.table.contains(name).ok()? {
             return None;
         }
         let path = self.dir.join(name);
@@ -147,7 +155,7 @@ mod tests {
     #[test]
     fn only_issued_names_resolve() {
         let dir = tempfile::tempdir().unwrap();
-        let db = sled::Config::new().temporary(true).open().unwrap();
+        let db = Store::in_memory();
         let store = VideoStore::open(dir.path(), &db).unwrap();
         let (name, path) = store.reserve(VideoFormat::Mp4);
         std::fs::write(&path, b"video").unwrap();
@@ -174,7 +182,7 @@ mod tests {
     #[test]
     fn unlisted_files_are_removed_at_start() {
         let dir = tempfile::tempdir().unwrap();
-        let db = sled::Config::new().temporary(true).open().unwrap();
+        let db = Store::in_memory();
         let store = VideoStore::open(dir.path(), &db).unwrap();
         let (_, path) = store.reserve(VideoFormat::Gif);
         std::fs::write(&path, b"half").unwrap();

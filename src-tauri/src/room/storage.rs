@@ -2,7 +2,7 @@
 //!
 //! A failed batch leaves each room's document holding changes that are not
 //! on disk (and their op ids, so a replay would look like a duplicate). The
-//! database cannot say which: sled answers reads from memory, failed flush
+//! database cannot say which: it answers reads from memory, failed flush
 //! or not. So while the fault lasts every change is refused with
 //! `storage_failed` (the author keeps it), nothing is relayed as if it were
 //! saved, and everyone is told. When writes succeed again each room that
@@ -11,8 +11,8 @@
 //! acknowledged only after that commit is durable. Then everyone gets a
 //! full `SYNC_SHAPES`, after which each client resends what it kept.
 //!
-//! sled keeps a failed write's error until the database is opened again, so
-//! on sled the recovery is a restart: the room is then read from disk, and
+//! The database may keep a failed write's error until it is opened again
+//! ([`crate::store::StorageFault::restart_needed`]); the recovery is then a restart: the room is then read from disk, and
 //! the clients replay whatever was not acknowledged.
 
 use tokio_util::sync::CancellationToken;

@@ -1,8 +1,7 @@
-//! A room over a real database whose writes fail on demand: refused while
+//! A room over the store's in-memory twin, whose writes fail on demand: refused while
 //! failing, written whole when writes work again, replays acknowledged only
 //! once that is durable, and the disk equal to what people saw.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,47 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::follow_storage;
 use crate::protocol::{parse, ClientMessage, ErrorCode};
 use crate::room::{Conn, Outbox, Rooms};
-use crate::store::{
-    spawn_writer_on, Backend, Commit, StorageHealth, Store, StoreError, STORAGE_PROBE_INTERVAL,
-};
-
-/// The real store, with a switch that makes every write fail like a full disk.
-#[derive(Clone)]
-struct Switched {
-    store: Store,
-    failing: Arc<AtomicBool>,
-}
-
-impl Switched {
-    fn check(&self) -> Result<(), StoreError> {
-        if self.failing.load(Ordering::SeqCst) {
-            let full = std::io::Error::from_raw_os_error(28);
-            return Err(StoreError::Sled(sled::Error::Io(full)));
-        }
-        Ok(())
-    }
-}
-
-impl Backend for Switched {
-    fn apply(&self, commits: &[Commit]) -> Result<(), StoreError> {
-        self.check()?;
-        Backend::apply(&self.store, commits)
-    }
-    fn probe(&self) -> Result<(), StoreError> {
-        self.check()?;
-        Backend::probe(&self.store)
-    }
-    fn flush(&self) -> Result<(), StoreError> {
-        self.check()?;
-        Backend::flush(&self.store)
-    }
-    fn latches_errors(&self) -> bool {
-        false
-    }
-    fn health(&self) -> &StorageHealth {
-        self.store.health()
-    }
-}
+use crate::store::{spawn_writer, FaultSwitch, Store, STORAGE_PROBE_INTERVAL};
 
 fn msg(text: &str) -> ClientMessage {
     parse(text).unwrap()
@@ -94,14 +53,10 @@ async fn settle() {
 
 #[tokio::test]
 async fn a_room_refuses_while_saving_fails_and_is_written_whole_when_it_works() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let backend = Switched {
-        store: store.clone(),
-        failing: Arc::default(),
-    };
+    let switch = FaultSwitch::default();
+    let store = Store::in_memory_with(&switch);
     let finish = CancellationToken::new();
-    let (writer, task) = spawn_writer_on(backend.clone(), finish.clone());
+    let (writer, task) = spawn_writer(store.clone(), finish.clone());
     let rooms = Rooms::new(store.clone(), writer.clone());
     let stop = CancellationToken::new();
     tokio::spawn(follow_storage(
@@ -131,7 +86,7 @@ async fn a_room_refuses_while_saving_fails_and_is_written_whole_when_it_works() 
     assert_eq!(acked(&frames(&ann)), ["op-kept", "op-gone"]);
 
     // The disk fills: a shape added and one deleted, neither saved.
-    backend.failing.store(true, Ordering::SeqCst);
+    switch.set_failing(true);
     room.handle(&ann, &me, add("new", "op-new")).unwrap();
     room.handle(&ann, &me, delete("gone", "op-del")).unwrap();
     writer.barrier().await;
@@ -157,7 +112,7 @@ async fn a_room_refuses_while_saving_fails_and_is_written_whole_when_it_works() 
 
     // Writes work again: the probe finds it, the room is written whole and
     // everyone gets a full sync (which makes the clients resend).
-    backend.failing.store(false, Ordering::SeqCst);
+    switch.set_failing(false);
     tokio::time::sleep(STORAGE_PROBE_INTERVAL * 2).await;
     assert!(store.health().is_ok());
     let seen = frames(&ann);

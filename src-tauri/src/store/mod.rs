@@ -1,20 +1,48 @@
-//! Durable state in sled, under the data directory.
+//! Everything the host keeps on disk, behind one boundary.
 //!
-//! Rooms are written by one group-commit task ([`writer`]): operations from
-//! every room queue up, are written as one atomic batch every few
-//! milliseconds, the log is fsynced, and only then are the authors
-//! acknowledged. Rooms are read back whole when first joined.
+//! Nothing outside this module names the database engine. It offers:
+//!
+//! - the **room log** ([`Store::load_room`], and [`writer`]): every room's
+//!   operations, written by one group-commit task. Operations from every
+//!   room queue up, are written as one atomic batch every few milliseconds,
+//!   the log is fsynced, and only then are the authors acknowledged;
+//! - **typed tables** ([`Table`], one per [`TableName`]: jobs, storyboards,
+//!   the upload and enhanced picture indexes, the video index) whose writes
+//!   are on disk before they return;
+//! - the session's **join code**.
+//!
+//! One durability policy covers both: a write is acknowledged (to a person,
+//! or to the code that asked for it) only after the flush that made it
+//! durable, and every failure is reported to the one [`StorageHealth`], which
+//! `/api/health`, the rooms and the API's storage guard read.
+//!
+//! The engine is sled ([`db`], the only file that calls it), or an
+//! in-memory twin for unit tests ([`Store::in_memory`]). Moving to another
+//! embedded database would mean a new variant in `db.rs` with the same six
+//! operations (get, contains, prefix scan, atomic batch per tree, flush of
+//! every tree, open a named tree) and a one-time copy of the trees named in
+//! [`TableName`], `rooms` and the default tree; nothing outside `store/`
+//! would change.
 
 mod codec;
+mod db;
 mod health;
+mod log;
+mod table;
 mod writer;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rand::Rng;
 
+pub use db::DbError;
+use db::{Db, Memory, Tree};
 pub use health::{StorageFault, StorageHealth, StorageState};
+pub use log::LoadedRoom;
+use table::Durability;
+pub use table::{Batch, Entry, JsonRecord, Record, Table, TableName};
 pub use writer::{
     spawn_writer, spawn_writer_on, AckSink, Backend, Commit, PendingAck, StoreHandle, Write,
     STORAGE_PROBE_INTERVAL,
@@ -35,6 +63,11 @@ const JOIN_CODE_KEY: &[u8] = b"join_code";
 pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// Where the writer's probe writes while saving fails.
 const PROBE_KEY: &[u8] = b"storage_probe";
+/// The tree of the room log.
+const ROOMS_TREE: &str = "rooms";
+/// The tree of the host's own settings (the join code, the probe): sled's
+/// default tree, where they have always been.
+const SETTINGS_TREE: &str = "__sled__default";
 
 /// A fresh random join code (from the thread's CSPRNG).
 pub fn new_join_code() -> String {
@@ -47,21 +80,27 @@ pub fn new_join_code() -> String {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("could not open the database in {path}: {source}")]
-    Open { path: String, source: sled::Error },
+    Open { path: String, source: DbError },
     #[error("database error: {0}")]
-    Sled(#[from] sled::Error),
+    Db(#[from] DbError),
     #[error("the record {0:?} in the database is damaged")]
     Corrupt(String),
+    #[error("the write was cut short: {0}")]
+    Task(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Db(e.into())
+    }
 }
 
 impl StoreError {
     /// Whether the disk (or the file system holding the data) is full.
     pub fn is_disk_full(&self) -> bool {
         match self {
-            StoreError::Open { source, .. } | StoreError::Sled(source) => {
-                matches!(source, sled::Error::Io(e) if is_disk_full(e))
-            }
-            StoreError::Corrupt(_) => false,
+            StoreError::Open { source, .. } | StoreError::Db(source) => source.is_disk_full(),
+            StoreError::Corrupt(_) | StoreError::Task(_) => false,
         }
     }
 }
@@ -72,26 +111,22 @@ pub fn is_disk_full(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28) | Some(122))
 }
 
+/// Makes the in-memory twin's writes fail (like a full disk) or work again.
+#[derive(Clone, Default)]
+pub struct FaultSwitch(Arc<AtomicBool>);
+
+impl FaultSwitch {
+    pub fn set_failing(&self, failing: bool) {
+        self.0.store(failing, Ordering::SeqCst);
+    }
+}
+
 /// The opened database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    db: sled::Db,
-    rooms: sled::Tree,
-    health: StorageHealth,
-}
-
-/// Everything stored for one room, as read at load time.
-#[derive(Debug, Default)]
-pub struct LoadedRoom {
-    pub rev: u64,
-    pub floor: u64,
-    pub next_seq: u64,
-    /// `(id, seq, rev, json)`, in creation order.
-    pub shapes: Vec<(String, u64, u64, Arc<str>)>,
-    /// `(id, rev)`, oldest first.
-    pub tombstones: Vec<(String, u64)>,
-    /// `(op id, rev)`, oldest first.
-    pub op_ids: Vec<(String, u64)>,
+    rooms: Tree,
+    settings: Tree,
+    durability: Durability,
 }
 
 impl Store {
@@ -106,15 +141,8 @@ impl Store {
         let path = dir.join("coco.sled");
         let give_up = std::time::Instant::now() + LOCK_WAIT;
         let db = loop {
-            let opened = sled::Config::new()
-                .path(&path)
-                .cache_capacity(SLED_CACHE_BYTES)
-                .open();
-            match opened {
-                Err(sled::Error::Io(e))
-                    if e.to_string().contains("could not acquire lock")
-                        && std::time::Instant::now() < give_up =>
-                {
+            match Db::open_sled(&path, SLED_CACHE_BYTES) {
+                Err(e) if e.is_lock_held() && std::time::Instant::now() < give_up => {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
                 opened => {
@@ -125,72 +153,47 @@ impl Store {
                 }
             }
         };
-        let rooms = db.open_tree("rooms")?;
+        Store::on(db)
+    }
+
+    /// A store in memory, for tests: every clone, and every table opened
+    /// on it, sees the same records, as long as one of them lives.
+    pub fn in_memory() -> Store {
+        Store::in_memory_with(&FaultSwitch::default())
+    }
+
+    /// [`Store::in_memory`] whose writes fail while `switch` says so.
+    pub fn in_memory_with(switch: &FaultSwitch) -> Store {
+        let memory = Memory::with_switch(switch.0.clone());
+        Store::on(Db::in_memory(memory)).expect("memory trees open")
+    }
+
+    fn on(db: Db) -> Result<Store, StoreError> {
         Ok(Store {
-            db,
-            rooms,
-            health: StorageHealth::default(),
+            rooms: db.tree(ROOMS_TREE)?,
+            settings: db.tree(SETTINGS_TREE)?,
+            durability: Durability {
+                db,
+                health: StorageHealth::default(),
+            },
         })
     }
 
-    /// Whether the host can save now, as the writer last found.
+    /// Whether the host can save now, as the last durable write found.
     pub fn health(&self) -> &StorageHealth {
-        &self.health
+        &self.durability.health
     }
 
-    /// The database, for other stores (images, jobs) to open their trees in.
-    pub fn db(&self) -> &sled::Db {
-        &self.db
-    }
-
-    /// Reads every record of `room`. Blocking: call from `spawn_blocking`.
-    pub fn load_room(&self, room: &str) -> Result<LoadedRoom, StoreError> {
-        let prefix = codec::room_prefix(room);
-        let mut loaded = LoadedRoom::default();
-        for item in self.rooms.scan_prefix(&prefix) {
-            let (key, value) = item?;
-            let corrupt = || StoreError::Corrupt(String::from_utf8_lossy(&key).into_owned());
-            let (kind, id) = codec::split_key(prefix.len(), &key).ok_or_else(corrupt)?;
-            match kind {
-                codec::SHAPE => {
-                    let (seq, rev, json) = codec::decode_shape(&value).ok_or_else(corrupt)?;
-                    loaded.shapes.push((id.to_string(), seq, rev, json.into()));
-                }
-                codec::TOMBSTONE => {
-                    let rev = codec::decode_u64(&value).ok_or_else(corrupt)?;
-                    loaded.tombstones.push((id.to_string(), rev));
-                }
-                codec::OP_ID => {
-                    let rev = codec::decode_u64(&value).ok_or_else(corrupt)?;
-                    loaded.op_ids.push((id.to_string(), rev));
-                }
-                codec::META => {
-                    let (rev, floor, next_seq) = codec::decode_meta(&value).ok_or_else(corrupt)?;
-                    loaded.rev = rev;
-                    loaded.floor = floor;
-                    loaded.next_seq = next_seq;
-                }
-                _ => return Err(corrupt()),
-            }
-        }
-        loaded.shapes.sort_by_key(|s| s.1);
-        loaded.tombstones.sort_by_key(|t| t.1);
-        loaded.op_ids.sort_by_key(|o| o.1);
-        Ok(loaded)
-    }
-
-    /// The keys of every record of `room`.
-    fn room_keys(&self, room: &str) -> impl Iterator<Item = Result<sled::IVec, StoreError>> {
-        self.rooms
-            .scan_prefix(codec::room_prefix(room))
-            .keys()
-            .map(|key| key.map_err(StoreError::from))
+    /// The table `name`, holding values of `T`.
+    pub fn table<T: Record>(&self, name: TableName) -> Result<Table<T>, StoreError> {
+        let tree = self.durability.db.tree(name.tree())?;
+        Ok(Table::new(tree, self.durability.clone()))
     }
 
     /// The session's join code, made on first start and kept, so that a join
     /// URL or QR code handed out stays valid across host restarts.
     pub fn join_code(&self) -> Result<String, StoreError> {
-        if let Some(code) = self.db.get(JOIN_CODE_KEY)? {
+        if let Some(code) = self.settings.get(JOIN_CODE_KEY)? {
             if let Ok(code) = std::str::from_utf8(&code) {
                 return Ok(code.to_string());
             }
@@ -203,21 +206,13 @@ impl Store {
     /// Keeps `code` as the session's join code (the host rotated it), so a
     /// restart does not bring the old link back.
     pub fn set_join_code(&self, code: &str) -> Result<(), StoreError> {
-        self.db.insert(JOIN_CODE_KEY, code.as_bytes())?;
-        self.db.flush()?;
-        Ok(())
+        let change = vec![(JOIN_CODE_KEY.to_vec(), Some(code.as_bytes().to_vec()))];
+        self.durability.commit(|| self.settings.apply(change))
     }
 
     /// Writes everything to disk. Blocking.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
-    }
-
-    fn apply_batch(&self, batch: sled::Batch) -> Result<(), StoreError> {
-        self.rooms.apply_batch(batch)?;
-        self.db.flush()?;
-        Ok(())
+        Ok(self.durability.db.flush()?)
     }
 
     /// A tiny durable write (the time of the probe), to tell whether the
@@ -226,9 +221,9 @@ impl Store {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
-        self.db.insert(PROBE_KEY, &now.to_be_bytes()[..])?;
-        self.db.flush()?;
-        Ok(())
+        let change = vec![(PROBE_KEY.to_vec(), Some(now.to_be_bytes().to_vec()))];
+        self.settings.apply(change)?;
+        self.flush()
     }
 }
 

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::{codec, StorageHealth, Store, StoreError};
+use super::{StorageHealth, Store, StoreError};
 
 /// How long the writer gathers operations before writing a batch.
 pub const GROUP_COMMIT_WINDOW: Duration = Duration::from_millis(2);
@@ -168,6 +168,9 @@ async fn run<B: Backend>(
     finish: CancellationToken,
 ) {
     let health = store.health().clone();
+    // A table's write may find the fault while the writer is idle: its
+    // change wakes the writer so that the probe starts.
+    let mut changes = health.changes();
     loop {
         let failing = !health.is_ok();
         let first = tokio::select! {
@@ -177,6 +180,7 @@ async fn run<B: Backend>(
                 None => break,
             },
             _ = finish.cancelled() => break,
+            Ok(()) = changes.changed(), if !failing => continue,
             _ = tokio::time::sleep(STORAGE_PROBE_INTERVAL), if failing => {
                 probe(&store).await;
                 continue;
@@ -258,13 +262,7 @@ async fn probe<B: Backend>(store: &B) {
 
 impl Backend for Store {
     fn apply(&self, commits: &[Commit]) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        for commit in commits {
-            for w in &commit.writes {
-                encode(self, &mut batch, &commit.room, w)?;
-            }
-        }
-        self.apply_batch(batch)
+        self.append(commits)
     }
 
     fn probe(&self) -> Result<(), StoreError> {
@@ -275,50 +273,13 @@ impl Backend for Store {
         Store::flush(self)
     }
 
-    /// sled keeps the first error of a log write and returns it from every
-    /// later write until the database is opened again.
     fn latches_errors(&self) -> bool {
-        true
+        self.durability.db.latches_errors()
     }
 
     fn health(&self) -> &StorageHealth {
         Store::health(self)
     }
-}
-
-fn encode(store: &Store, batch: &mut sled::Batch, room: &str, w: &Write) -> Result<(), StoreError> {
-    match w {
-        Write::Shape { id, seq, rev, json } => batch.insert(
-            codec::key(room, codec::SHAPE, id),
-            codec::encode_shape(*seq, *rev, json),
-        ),
-        Write::RemoveShape { id } => batch.remove(codec::key(room, codec::SHAPE, id)),
-        Write::Tombstone { id, rev } => batch.insert(
-            codec::key(room, codec::TOMBSTONE, id),
-            &codec::encode_u64(*rev)[..],
-        ),
-        Write::RemoveTombstone { id } => batch.remove(codec::key(room, codec::TOMBSTONE, id)),
-        Write::OpId { op_id, rev } => batch.insert(
-            codec::key(room, codec::OP_ID, op_id),
-            &codec::encode_u64(*rev)[..],
-        ),
-        Write::RemoveOpId { op_id } => batch.remove(codec::key(room, codec::OP_ID, op_id)),
-        Write::Meta {
-            rev,
-            floor,
-            next_seq,
-        } => batch.insert(
-            codec::key(room, codec::META, ""),
-            codec::encode_meta(*rev, *floor, *next_seq),
-        ),
-        Write::ClearRoom => {
-            // Later inserts of the same keys in the batch win.
-            for key in store.room_keys(room) {
-                batch.remove(key?);
-            }
-        }
-    }
-    Ok(())
 }
 
 /// One `ACK` per author per batch, listing its op ids in order.

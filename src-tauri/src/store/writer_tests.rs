@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::*;
+use crate::store::db::DbError;
 use crate::store::StorageState;
 
 #[derive(Clone, Default)]
@@ -42,7 +43,7 @@ impl Flaky {
     fn result(&self) -> Result<(), StoreError> {
         if self.failing.load(Ordering::SeqCst) {
             let full = std::io::Error::from_raw_os_error(28);
-            Err(StoreError::Sled(sled::Error::Io(full)))
+            Err(StoreError::Db(DbError::from_io(full)))
         } else {
             Ok(())
         }

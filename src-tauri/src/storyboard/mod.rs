@@ -1,5 +1,5 @@
 //! Storyboards: each room's ordered pictures with captions, durations and
-//! camera moves, kept in sled, and the video job that renders one.
+//! camera moves, kept in the store, and the video job that renders one.
 //!
 //! Every change is checked in full on a copy before anything is written,
 //! so bad input changes nothing; a change is flushed to disk before it is
@@ -8,7 +8,7 @@
 //! client's routes act on.
 //!
 //! - [`model`]: the shapes and the checks of single fields.
-//! - `store`: the sled tree.
+//! - `store`: their table.
 //! - [`video`]: the `video` job on top of [`crate::media::video`].
 //! - [`narrate`]: Gemini's story and narration for a video.
 
@@ -27,6 +27,7 @@ use crate::jobs::now_ms;
 use crate::media::images::ImageStore;
 use crate::media::video as render;
 use crate::protocol::{frame, Frame as WireFrame};
+use crate::store::{Store, StoreError};
 use model::{check_caption, check_duration, check_name, check_title, new_id};
 use store::Disk;
 
@@ -66,7 +67,7 @@ pub enum StoryboardError {
     #[error("{0}")]
     LimitReached(String),
     #[error("the storyboard could not be stored: {0}")]
-    Db(#[from] sled::Error),
+    Storage(#[from] StoreError),
 }
 
 impl StoryboardError {
@@ -80,7 +81,8 @@ impl StoryboardError {
             StoryboardError::TooLong(_) => "too_long",
             StoryboardError::BadDuration(_) => "bad_duration",
             StoryboardError::LimitReached(_) => "limit_reached",
-            StoryboardError::Db(_) => "internal",
+            StoryboardError::Storage(e) if e.is_disk_full() => "disk_full",
+            StoryboardError::Storage(_) => "storage_failed",
         }
     }
 }
@@ -161,14 +163,14 @@ struct Inner {
 
 impl Storyboards {
     pub fn open(
-        db: &sled::Db,
+        store: &Store,
         uploads: ImageStore,
         enhanced: ImageStore,
         sink: ChangeSink,
-    ) -> std::result::Result<Storyboards, sled::Error> {
+    ) -> std::result::Result<Storyboards, StoreError> {
         Ok(Storyboards {
             inner: Arc::new(Inner {
-                disk: Mutex::new(Disk::open(db)?),
+                disk: Mutex::new(Disk::open(store)?),
                 uploads,
                 enhanced,
                 sink,

@@ -218,10 +218,18 @@ impl VideoMaker {
             .await?
             .map_err(|e| {
                 tracing::error!("could not list a finished video: {e}");
-                JobFailure::new(
-                    "internal",
-                    "the host could not store the video; see its log",
-                )
+                let _ = std::fs::remove_file(&rendered);
+                if e.is_disk_full() {
+                    JobFailure::new(
+                        "disk_full",
+                        "the host's disk is full, so the video could not be kept; free space on the host and try again",
+                    )
+                } else {
+                    JobFailure::new(
+                        "storage_failed",
+                        "the host could not save the video; see its log",
+                    )
+                }
             })?;
         Ok(json!({
             "filename": name,

@@ -3,7 +3,7 @@
 //! and waits for the `JOB_UPDATED {status: complete}` frame on a WebSocket
 //! in the room, then reads the status route once. The baseline, measured in
 //! the same run against the same fake, is the bare Gemini client call the
-//! job makes: the difference is the job's overhead (queueing, sled writes
+//! job makes: the difference is the job's overhead (queueing, durable writes
 //! and fsyncs, storing the picture, the event fan-out).
 //!
 //! Like `enhance` and `video`, this subcommand links the `coco` library.

@@ -1,0 +1,118 @@
+//! The room log: every room's shapes, tombstones, op ids and revision in one
+//! tree, read back whole when a room is first joined, and the byte changes
+//! that one group-commit batch makes of the rooms' writes.
+
+use std::sync::Arc;
+
+use super::codec;
+use super::db::Change;
+use super::writer::{Commit, Write};
+use super::{Store, StoreError};
+
+/// Everything stored for one room, as read at load time.
+#[derive(Debug, Default)]
+pub struct LoadedRoom {
+    pub rev: u64,
+    pub floor: u64,
+    pub next_seq: u64,
+    /// `(id, seq, rev, json)`, in creation order.
+    pub shapes: Vec<(String, u64, u64, Arc<str>)>,
+    /// `(id, rev)`, oldest first.
+    pub tombstones: Vec<(String, u64)>,
+    /// `(op id, rev)`, oldest first.
+    pub op_ids: Vec<(String, u64)>,
+}
+
+impl Store {
+    /// Reads every record of `room`. Blocking: call from `spawn_blocking`.
+    pub fn load_room(&self, room: &str) -> Result<LoadedRoom, StoreError> {
+        let prefix = codec::room_prefix(room);
+        let mut loaded = LoadedRoom::default();
+        self.rooms.scan::<StoreError>(&prefix, |key, value| {
+            let corrupt = || StoreError::Corrupt(String::from_utf8_lossy(key).into_owned());
+            let (kind, id) = codec::split_key(prefix.len(), key).ok_or_else(corrupt)?;
+            match kind {
+                codec::SHAPE => {
+                    let (seq, rev, json) = codec::decode_shape(value).ok_or_else(corrupt)?;
+                    loaded.shapes.push((id.to_string(), seq, rev, json.into()));
+                }
+                codec::TOMBSTONE => {
+                    let rev = codec::decode_u64(value).ok_or_else(corrupt)?;
+                    loaded.tombstones.push((id.to_string(), rev));
+                }
+                codec::OP_ID => {
+                    let rev = codec::decode_u64(value).ok_or_else(corrupt)?;
+                    loaded.op_ids.push((id.to_string(), rev));
+                }
+                codec::META => {
+                    let (rev, floor, next_seq) = codec::decode_meta(value).ok_or_else(corrupt)?;
+                    loaded.rev = rev;
+                    loaded.floor = floor;
+                    loaded.next_seq = next_seq;
+                }
+                _ => return Err(corrupt()),
+            }
+            Ok(())
+        })?;
+        loaded.shapes.sort_by_key(|s| s.1);
+        loaded.tombstones.sort_by_key(|t| t.1);
+        loaded.op_ids.sort_by_key(|o| o.1);
+        Ok(loaded)
+    }
+
+    /// Writes the commits of one batch to the log atomically, and flushes.
+    /// Blocking. The outcome is reported by the writer, which knows which
+    /// authors to acknowledge.
+    pub(super) fn append(&self, commits: &[Commit]) -> Result<(), StoreError> {
+        let mut changes: Vec<Change> = Vec::new();
+        for commit in commits {
+            for w in &commit.writes {
+                self.encode(&mut changes, &commit.room, w)?;
+            }
+        }
+        self.rooms.apply(changes)?;
+        self.flush()
+    }
+
+    fn encode(&self, changes: &mut Vec<Change>, room: &str, w: &Write) -> Result<(), StoreError> {
+        let mut put = |key: Vec<u8>, value: Vec<u8>| changes.push((key, Some(value)));
+        match w {
+            Write::Shape { id, seq, rev, json } => put(
+                codec::key(room, codec::SHAPE, id),
+                codec::encode_shape(*seq, *rev, json),
+            ),
+            Write::Tombstone { id, rev } => put(
+                codec::key(room, codec::TOMBSTONE, id),
+                codec::encode_u64(*rev).to_vec(),
+            ),
+            Write::OpId { op_id, rev } => put(
+                codec::key(room, codec::OP_ID, op_id),
+                codec::encode_u64(*rev).to_vec(),
+            ),
+            Write::Meta {
+                rev,
+                floor,
+                next_seq,
+            } => put(
+                codec::key(room, codec::META, ""),
+                codec::encode_meta(*rev, *floor, *next_seq),
+            ),
+            Write::RemoveShape { id } => changes.push((codec::key(room, codec::SHAPE, id), None)),
+            Write::RemoveTombstone { id } => {
+                changes.push((codec::key(room, codec::TOMBSTONE, id), None))
+            }
+            Write::RemoveOpId { op_id } => {
+                changes.push((codec::key(room, codec::OP_ID, op_id), None))
+            }
+            Write::ClearRoom => {
+                // Later changes of the same keys in the batch win.
+                self.rooms
+                    .scan::<StoreError>(&codec::room_prefix(room), |key, _| {
+                        changes.push((key.to_vec(), None));
+                        Ok(())
+                    })?;
+            }
+        }
+        Ok(())
+    }
+}
