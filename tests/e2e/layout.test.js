@@ -163,6 +163,10 @@ for (const [device, options] of Object.entries(DEVICES)) {
       const share = await boardShare(me.page);
       assert.ok(share >= 0.75, `the board covers ${Math.round(share * 100)}% of the screen`);
       assert.deepEqual(await overflow(me.page, width, height), []);
+      // The text tool's size control fits in the toolbar too.
+      await me.page.getByTestId('tool-text').click();
+      assert.deepEqual(await overflow(me.page, width, height), [], 'with the text tool');
+      await me.page.getByTestId('tool-pencil').click();
       for (const seat of ['top-left', 'top-right', 'bottom-left', 'bottom-right']) {
         assert.ok(await me.page.getByTestId(`badge-${seat}`).isVisible(), seat);
       }

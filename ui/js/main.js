@@ -14,6 +14,7 @@ import { Enhance } from './enhance.js';
 import { startStoryboard } from './storyboard.js';
 import { startDrawers } from './drawers.js';
 import { returnFocusToBoard, pointerWasLast } from './focus.js';
+import { textSize } from './text.js';
 
 const SAVE_DELAY_MS = 400;
 /** How often a shape being drawn is shown to the others (it rides on CURSOR_MOVE). */
@@ -169,12 +170,15 @@ async function startBoard(joined) {
   const toolbar = buildToolbar(/** @type {HTMLElement} */ (document.getElementById('toolbar')), {
     onTool: (t) => setTool(t),
     onCommand: (c) => command(c),
-    onStyle: () => {
-      strokeChosen = true;
-      const style = toolbar.style();
+    onStyle: (what) => {
+      const { fontSize, ...style } = toolbar.style();
+      if (what === 'style') strokeChosen = true;
       for (const id of renderer.selected) {
         const s = board.shapes.get(id);
-        if (s) actions.update(id, { style: { ...s.style, ...style, fontSize: s.style?.fontSize ?? style.fontSize } });
+        if (!s) continue;
+        // The text size control sizes texts only; the others restyle every shape but keep a text's size.
+        if (what === 'fontSize') { if (s.type === 'text') actions.update(id, { style: { ...s.style, fontSize } }); }
+        else actions.update(id, { style: { ...s.style, ...style } });
       }
     },
   });
@@ -206,13 +210,20 @@ async function startBoard(joined) {
         requestAnimationFrame(() => { cursorQueued = false; sendPointer(); });
       }
     },
-    onSelection: () => {},
+    onSelection: () => showTextSize(),
   });
 
   /** @param {import('./tools.js').Tool} t */
   function setTool(t) {
     tools.setTool(t);
     toolbar.setTool(t);
+    showTextSize();
+  }
+
+  /** The text size control, while the text tool or a text is chosen (showing that text's size). */
+  function showTextSize() {
+    const text = [...renderer.selected].map((id) => board.shapes.get(id)).find((s) => s?.type === 'text');
+    toolbar.showTextSize(tools.tool === 'text' || !!text, text ? textSize(text) : undefined);
   }
 
   setImageCode(code);

@@ -7,6 +7,7 @@
 
 import { smoothPath, resizeHandles, RESIZABLE } from './board.js';
 import { imageFor, loadImage, onImageLoad, pictureSource } from './images.js';
+import { textFont, textSize, LINE_HEIGHT } from './text.js';
 
 /** Half the side of a resize handle, in screen pixels. */
 const HANDLE_PX = 5;
@@ -102,11 +103,11 @@ export function drawShape(ctx, s, board) {
       break;
     }
     case 'text': {
-      const size = st.fontSize || 20;
+      const size = textSize(s);
       ctx.fillStyle = st.strokeColor || '#000';
-      ctx.font = `${size}px system-ui, sans-serif`;
+      ctx.font = textFont(size);
       ctx.textBaseline = 'top';
-      String(s.text || '').split('\n').forEach((line, i) => ctx.fillText(line, a.x, a.y + i * size * 1.25));
+      String(s.text || '').split('\n').forEach((line, i) => ctx.fillText(line, a.x, a.y + i * size * LINE_HEIGHT));
       break;
     }
     default:

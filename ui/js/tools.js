@@ -5,6 +5,7 @@
  */
 import { randomId } from './net.js';
 import { resizeHandles } from './board.js';
+import { textFont, textSize, linesWidth, cssTextDrop, LINE_HEIGHT } from './text.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
@@ -292,6 +293,7 @@ export class Tools {
         const before = now.type === 'text' ? { style: d.orig.style } : now.type === 'image' ? { points: d.orig.points, width: d.orig.width, height: d.orig.height } : { points: d.orig.points };
         this.board.update(d.orig.id, { points: d.orig.points, style: d.orig.style, ...(now.type === 'image' ? { width: d.orig.width, height: d.orig.height } : {}) });
         if (JSON.stringify(after) !== JSON.stringify(before)) this.actions.update(d.orig.id, after);
+        if (now.type === 'text') this.onSelection(); // the text size control shows the new size
       }
     } else if (d.kind === 'box') {
       const m = this.renderer.marquee;
@@ -386,9 +388,11 @@ export class Tools {
   }
 
   /**
-   * A textarea over the board at screen (sx, sy); `done` gets the text
-   * (trailing space trimmed) when Enter is pressed or focus leaves, or
-   * `cancelled` on Escape.
+   * A textarea over the board at screen (sx, sy), where the text's top left
+   * will be; `done` gets the text (trailing space trimmed) when Enter is
+   * pressed or focus leaves, or `cancelled` on Escape. It shows the text as
+   * it will be placed: the same font, size (at the view's zoom), colour,
+   * opacity and line height, never wrapped, growing as one types.
    * @param {number} sx @param {number} sy @param {import('./board.js').Style} style @param {string} initial
    * @param {(text: string, cancelled: boolean) => void} done
    */
@@ -396,17 +400,25 @@ export class Tools {
     const ta = document.createElement('textarea');
     ta.className = 'text-editor';
     ta.setAttribute('aria-label', initial ? 'Edit the text' : 'Text to place on the board');
+    ta.setAttribute('wrap', 'off');
+    ta.spellcheck = false;
     ta.dataset.testid = 'text-editor';
+    const px = textSize({ style }) * this.view.scale;
     ta.style.left = `${sx}px`;
-    ta.style.top = `${sy}px`;
+    ta.style.top = `${sy - cssTextDrop(px)}px`;
+    ta.style.font = textFont(px);
+    ta.style.lineHeight = `${px * LINE_HEIGHT}px`;
     ta.style.color = style?.strokeColor || '#000';
-    ta.style.fontSize = `${(style?.fontSize || 20) * this.view.scale}px`;
+    ta.style.opacity = String(typeof style?.opacity === 'number' ? style.opacity : 1);
     ta.value = initial;
-    if (initial) {
-      const lines = initial.split('\n');
-      ta.rows = lines.length;
-      ta.style.width = `${Math.max(...lines.map((l) => l.length)) * 0.6 + 2}em`;
-    }
+    /** Sized to the text (one line's height and a caret's width when empty). */
+    const fit = () => {
+      const lines = ta.value.split('\n');
+      ta.style.width = `${Math.ceil(linesWidth(lines, px)) + 2}px`;
+      ta.style.height = `${lines.length * px * LINE_HEIGHT}px`;
+    };
+    fit();
+    ta.addEventListener('input', fit);
     let finished = false;
     /** @param {boolean} cancelled */
     const finish = (cancelled) => {

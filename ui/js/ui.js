@@ -1,6 +1,8 @@
 // @ts-check
 /** The board's chrome: toolbar, connection indicator, seat badges, people, host panel. */
 
+import { TEXT_SIZES, DEFAULT_TEXT_SIZE } from './text.js';
+
 /** @typedef {import('./tools.js').Tool} Tool */
 /** @typedef {import('./net.js').User} User */
 
@@ -79,7 +81,7 @@ function icon(name) {
 
 /**
  * @param {HTMLElement} nav
- * @param {{onTool: (t: Tool) => void, onCommand: (c: Command) => void, onStyle: () => void}} h
+ * @param {{onTool: (t: Tool) => void, onCommand: (c: Command) => void, onStyle: (what: 'style'|'fontSize') => void}} h
  */
 export function buildToolbar(nav, h) {
   /** @type {Map<Tool, HTMLElement>} */
@@ -105,10 +107,17 @@ export function buildToolbar(nav, h) {
   const opacity = /** @type {HTMLInputElement} */ (el('input', { type: 'range', min: '0.1', max: '1', step: '0.1', value: '1', 'aria-label': 'Opacity', title: 'Opacity', 'data-testid': 'opacity' }));
   fillOn.addEventListener('click', () => {
     fillOn.setAttribute('aria-pressed', String(fillOn.getAttribute('aria-pressed') !== 'true'));
-    h.onStyle();
+    h.onStyle('style');
   });
-  for (const input of [stroke, width, fill, opacity]) input.addEventListener('change', () => h.onStyle());
-  nav.append(stroke, el('div', { class: 'lbl' }, ['width']), width, fillOn, fill, el('div', { class: 'lbl' }, ['opacity']), opacity, el('hr'));
+  for (const input of [stroke, width, fill, opacity]) input.addEventListener('change', () => h.onStyle('style'));
+  // Text has its own size (it used to follow the stroke width: 16 px gave 64 px letters);
+  // the control shows while the text tool or a text is chosen.
+  const textSizeLabel = el('label', { class: 'lbl', for: 'text-size', hidden: '' }, ['text']);
+  const textSize = /** @type {HTMLSelectElement} */ (el('select', { id: 'text-size', 'aria-label': 'Text size', title: 'Text size', hidden: '', 'data-testid': 'text-size' },
+    TEXT_SIZES.map((n) => el('option', { value: String(n) }, [String(n)]))));
+  textSize.value = String(DEFAULT_TEXT_SIZE);
+  textSize.addEventListener('change', () => h.onStyle('fontSize'));
+  nav.append(stroke, el('div', { class: 'lbl' }, ['width']), width, fillOn, fill, el('div', { class: 'lbl' }, ['opacity']), opacity, textSizeLabel, textSize, el('hr'));
   /** @type {[('undo'|'redo'|'delete'|'export'|'export-svg'|'fit'), string][]} */
   const commands = [['undo', 'Undo (Ctrl+Z)'], ['redo', 'Redo (Ctrl+Shift+Z)'], ['delete', 'Delete selection (Delete)'], ['fit', 'Reset view (0)'], ['export', 'Export PNG (Ctrl+Shift+E)'], ['export-svg', 'Export SVG (Ctrl+Shift+S)']];
   for (const [cmd, label] of commands) {
@@ -128,8 +137,24 @@ export function buildToolbar(nav, h) {
         fillColor: fillOn.getAttribute('aria-pressed') === 'true' ? fill.value : 'transparent',
         strokeWidth: Number(width.value),
         opacity: Number(opacity.value),
-        fontSize: Math.max(16, Number(width.value) * 4),
+        fontSize: Number(textSize.value),
       };
+    },
+    /**
+     * Shows the text size control, with `size` (a text's own, which may be
+     * one the list lacks, set by its resize handle) when given.
+     * @param {boolean} on @param {number} [size]
+     */
+    showTextSize(on, size) {
+      textSize.hidden = !on;
+      textSizeLabel.hidden = !on;
+      if (size === undefined) return;
+      const v = String(size);
+      if (![...textSize.options].some((o) => o.value === v)) {
+        const next = [...textSize.options].find((o) => Number(o.value) > size) || null;
+        textSize.insertBefore(el('option', { value: v }, [v]), next);
+      }
+      textSize.value = v;
     },
     /** @param {string} c */
     setStroke(c) { stroke.value = c.toLowerCase(); },
