@@ -2,12 +2,15 @@
 /** Nothing drawn is lost: offline with a reload, and a host killed mid-session. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHost, removeDir, launchBrowser, join, waitState, stroke, zigzag, artifacts } from './helpers.js';
+import { startHost, removeDir, launchBrowser, allowConsoleError, join, waitState, stroke, zigzag, artifacts } from './helpers.js';
 
 /** @type {import('playwright-core').Browser} */
 let browser;
 
-before(async () => { browser = await launchBrowser(); });
+before(async () => {
+  browser = await launchBrowser();
+  allowConsoleError(browser, /ERR_CONNECTION_REFUSED/, 'the test kills the host: until it is back, every attempt to reach it is refused');
+});
 after(async () => { await browser?.close(); });
 
 /** @param {import('playwright-core').Page} page @returns {Promise<string[]>} */

@@ -134,20 +134,39 @@ export async function launchBrowser(executablePath) {
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  watchPolicy(browser);
+  watchPages(browser);
   return browser;
+}
+
+/** @type {WeakMap<import('playwright-core').Browser, {pattern: RegExp, why: string}[]>} */
+const allowed = new WeakMap();
+
+/**
+ * Lets console errors matching `pattern` pass in `browser`'s pages: only for
+ * errors a test provokes on purpose (a refused request it checks, a host it
+ * stops), each with why.
+ * @param {import('playwright-core').Browser} browser @param {RegExp} pattern @param {string} why
+ */
+export function allowConsoleError(browser, pattern, why) {
+  if (!why) throw new Error('say why the error is expected');
+  allowed.get(browser)?.push({ pattern, why });
 }
 
 /**
  * Every page the browser opens reports what the host's Content-Security-Policy
- * blocked; if anything was, closing the browser says what and fails the test
- * file (through its exit code, so that the file's other clean-up still runs),
- * and every browser test also checks that the UI works under the policy.
+ * blocked, its uncaught errors and its console errors; if there were any
+ * (other than those `allowConsoleError` expects), closing the browser says
+ * what and fails the test file (through its exit code, so that the file's
+ * other clean-up still runs). So every browser test also checks that the UI
+ * works under the policy and logs no error in any flow.
  * @param {import('playwright-core').Browser} browser
  */
-function watchPolicy(browser) {
+function watchPages(browser) {
   /** @type {string[]} */
   const blocked = [];
+  /** @type {string[]} */
+  const errors = [];
+  allowed.set(browser, []);
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => {
     const context = await newContext(options);
@@ -157,8 +176,13 @@ function watchPolicy(browser) {
       });
     });
     context.on('console', (msg) => {
-      if (msg.type() === 'error' && /CSP violation|Content Security Policy/.test(msg.text())) blocked.push(msg.text());
+      if (msg.type() !== 'error') return;
+      const where = msg.location();
+      const text = `${msg.text()}${where.url ? ` (${where.url}${where.lineNumber ? `:${where.lineNumber}` : ''})` : ''}`;
+      if (/CSP violation|Content Security Policy/.test(msg.text())) blocked.push(text);
+      else if (!allowed.get(browser)?.some((a) => a.pattern.test(text))) errors.push(text);
     });
+    context.on('weberror', (e) => errors.push(`uncaught: ${e.error().message} (${e.page()?.url() ?? ''})`));
     return context;
   };
   const close = browser.close.bind(browser);
@@ -168,8 +192,13 @@ function watchPolicy(browser) {
       console.error(`the page broke the host's Content-Security-Policy:\n${blocked.join('\n')}`);
       process.exitCode = 1;
     }
+    if (errors.length) {
+      console.error(`the page logged errors:\n${errors.join('\n')}`);
+      process.exitCode = 1;
+    }
   };
   /** @type {any} */ (browser).policyViolations = blocked;
+  /** @type {any} */ (browser).pageErrors = errors;
 }
 
 /**

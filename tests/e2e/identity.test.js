@@ -2,7 +2,7 @@
 /** Who is the host: the admin link gives the host panel, a plain page on the host's machine does not; a new code. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHostAndBrowser, join, waitState } from './helpers.js';
+import { useHostAndBrowser, allowConsoleError, join, waitState } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -11,6 +11,7 @@ let browser;
 useHostAndBrowser((h, b) => {
   host = h;
   browser = b;
+  allowConsoleError(b, /status of 403 .*\/api\/host\/info\)$/, 'the test asks for the host panel from a plain page, and opens one with a wrong admin secret, to see both refused');
 });
 
 test('a plain page on the host machine is an ordinary seat; the admin link is the host panel', async () => {
@@ -60,5 +61,24 @@ test('the host gives the session a new code: the link, the code and the QR code 
   } finally {
     await a.context.close();
     await b.context.close();
+  }
+});
+
+test('only the host page asks for host-only data: a plain page never does, a wrong admin secret is asked about once', async () => {
+  const url = `${host.url}?room=quiet`;
+  const plain = await join(browser, url, 'Peer');
+  const stale = await join(browser, `${url}&admin=not-the-secret`, 'Stale');
+  /** What the page asked of /api/host/ since it loaded. @param {import('playwright-core').Page} page */
+  const asked = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/api/host/')));
+  try {
+    await stale.page.getByTestId('host-panel').waitFor({ state: 'hidden' });
+    // Longer than the host panel's refresh (3 s): a page that polled would have asked again.
+    await plain.page.waitForTimeout(3500);
+    assert.deepEqual(await asked(plain.page), []);
+    assert.equal((await asked(stale.page)).length, 1, 'refused once, it stops asking');
+    assert.equal(await stale.page.evaluate(() => sessionStorage.getItem(`coco.admin.${location.host}`)), null, 'the refused secret is forgotten');
+  } finally {
+    await plain.context.close();
+    await stale.context.close();
   }
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { useHostAndBrowser, join, waitState, artifacts } from './helpers.js';
+import { useHostAndBrowser, allowConsoleError, join, waitState, artifacts } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -12,6 +12,7 @@ let browser;
 useHostAndBrowser((h, b) => {
   host = h;
   browser = b;
+  allowConsoleError(b, /status of 4\d\d .*\/api\/save-image\)$/, 'the test uploads files the host must refuse (not a picture, a fake PNG, too big)');
 });
 
 /**

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { ip, startNsHost, removeDir, launchBrowser, waitState, stroke, zigzag, artifacts } from './helpers.js';
+import { ip, startNsHost, removeDir, launchBrowser, allowConsoleError, waitState, stroke, zigzag, artifacts } from './helpers.js';
 
 const pid = process.pid;
 const NS = `coco-e2e-${pid}`;
@@ -64,6 +64,8 @@ test('a LAN peer is refused without the code, with a wrong code, and joins and d
     host = await startNsHost(NS, dataDir, ['--no-mdns']);
     const base = `http://${nsIp}:${host.port}/`;
     browser = await launchBrowser();
+    allowConsoleError(browser, /status of 401 .*\/api\/session\?room=main(&code=[A-Z0-9]+)?\)$/, 'the test comes without the code, then with a wrong one, to see both refused');
+    allowConsoleError(browser, /status of 401 .*\/img\/[0-9a-f]+\.png\)$/, 'the test asks for a picture without the code, to see it refused');
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error('[lan] page error:', e.message));

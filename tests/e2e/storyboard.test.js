@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { useHostAndBrowser, join, waitState, stroke, artifacts } from './helpers.js';
+import { useHostAndBrowser, allowConsoleError, join, waitState, stroke, artifacts } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -17,6 +17,8 @@ let browser;
 useHostAndBrowser((h, b) => {
   host = h;
   browser = b;
+  allowConsoleError(b, /status of 400 .*\/api\/generate-video\)$/, 'a one-frame video, which the host refuses with its reason for the page to show');
+  allowConsoleError(b, /status of 404 .*\/img\/[0-9a-f]+\.png\)$/, 'the test deletes a frame\'s picture from the host, to see the video fail and the strip mark it');
 });
 
 /** @typedef {import('playwright-core').Page} Page */

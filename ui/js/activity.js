@@ -64,6 +64,7 @@ export class RoomJobs {
 
   /** The jobs already running in the room when this page opened. */
   async load() {
+    if (!navigator.onLine) return; // a reload offline: the frames after the reconnect will tell
     try {
       const res = await fetch(withCode(`/api/jobs?room=${encodeURIComponent(this.o.room)}`), { cache: 'no-store' });
       const body = await res.json();

@@ -477,6 +477,7 @@ export class Enhance {
     const me = this.current;
     if (!me || !me.id) return;
     if (this.d.connected() && Date.now() - me.lastFrameAt < SOCKET_SILENCE_MS) return;
+    if (!navigator.onLine) return; // nothing to reach: the next tick after the network is back asks
     try {
       const res = await fetch(withCode(`/api/jobs/${encodeURIComponent(me.id)}`), { cache: 'no-store' });
       const body = await jsonOf(res);

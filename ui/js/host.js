@@ -54,10 +54,20 @@ export function startHostPanel(room, me) {
     refresh();
   });
 
+  /** @type {ReturnType<typeof setInterval>|undefined} */
+  let timer;
   async function refresh() {
     if (!adminSecret()) { panel.hidden = true; return; }
     try {
       const res = await fetch('/api/host/info', { cache: 'no-store', headers: { [ADMIN_HEADER]: adminSecret() } });
+      if (res.status === 401 || res.status === 403) {
+        // Not (or no longer) the host's secret, say from a host since restarted: stop
+        // asking, rather than be refused (and log an error) every few seconds.
+        sessionStorage.removeItem(ADMIN_KEY);
+        clearInterval(timer);
+        panel.hidden = true;
+        return;
+      }
       if (!res.ok) { panel.hidden = true; return; }
       const info = await res.json();
       panel.hidden = false;
@@ -84,7 +94,8 @@ export function startHostPanel(room, me) {
     }
   }
   refresh();
-  setInterval(refresh, REFRESH_MS);
+  // Only the host's page asks: any other page would only be refused.
+  if (adminSecret()) timer = setInterval(refresh, REFRESH_MS);
   return refresh;
 }
 

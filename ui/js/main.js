@@ -347,7 +347,10 @@ async function startBoard(joined) {
     if (c === 'enhance') {
       // Closed, the dialog gives the focus back to its button for a keyboard user, else to the board.
       const button = /** @type {HTMLElement} */ (document.querySelector('[data-testid=tool-enhance]'));
-      enhance.open(document.activeElement === button && !pointerWasLast() ? button : canvas);
+      const back = document.activeElement === button && !pointerWasLast() ? button : canvas;
+      // Focused now, as the dialog itself gives the focus back to what had it when it opened.
+      back.focus({ preventScroll: true });
+      enhance.open(back);
       return;
     }
     if (c === 'undo') actions.undo();
