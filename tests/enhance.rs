@@ -411,3 +411,63 @@ async fn a_model_the_key_cannot_use_is_reported_at_start_and_auto_goes_local() {
     // No generateContent call was wasted on a model that is not there.
     assert!(fake.requests().iter().all(|r| r.method == "GET"));
 }
+
+/// A picture from Gemini over the image store's limits is `image_too_large`
+/// with its size (not a `bad_response`), and nothing is stored.
+#[tokio::test]
+async fn a_picture_from_gemini_past_the_limits_is_too_large_with_its_size() {
+    let wide = png_of(&image::RgbaImage::from_pixel(
+        9_000,
+        1_000,
+        image::Rgba([200, 220, 255, 255]),
+    ));
+    let fake = FakeGemini::start(
+        KEY,
+        &[DEFAULT_IMAGE_MODEL],
+        vec![Reply::image(&wide, "image/png")],
+    )
+    .await;
+    let (host, tmp) = host_with(&fake, Duration::from_secs(5)).await;
+    let name = upload(host.http(), &sketch_png()).await;
+    let (_, submitted) = submit(host.http(), &json!({"filename": name, "engine": "gemini"})).await;
+    let done = wait_done(host.http(), submitted["requestId"].as_str().unwrap()).await;
+    assert_eq!(done["code"], "image_too_large", "{done}");
+    let message = done["error"].as_str().unwrap();
+    assert!(message.contains("9000 × 1000 pixels"), "{message}");
+    assert_eq!(enhanced_files(tmp.path()), 0, "nothing was stored");
+}
+
+/// Gemini busy, then an answer: the room hears the wait ("trying again in
+/// … s") pushed over the WebSocket, not only by polling.
+#[tokio::test]
+async fn the_room_hears_that_gemini_is_busy_and_when_it_tries_again() {
+    let fake = FakeGemini::start(
+        KEY,
+        &[DEFAULT_IMAGE_MODEL],
+        vec![
+            Reply::overloaded(),
+            Reply::image(&gemini_png(), "image/png"),
+        ],
+    )
+    .await;
+    let (host, _tmp) = host_with(&fake, Duration::from_secs(5)).await;
+    let (mut watcher, _) = Client::join(&host.ws("main"), "watcher").await;
+    let name = upload(host.http(), &sketch_png()).await;
+    let (_, submitted) = submit(host.http(), &json!({"filename": name, "engine": "gemini"})).await;
+    let id = submitted["requestId"].as_str().unwrap().to_string();
+    let mut messages = Vec::new();
+    loop {
+        let frame = watcher.expect("JOB_UPDATED").await;
+        assert_eq!(frame["id"], id.as_str());
+        messages.push(frame["message"].as_str().unwrap_or("").to_string());
+        if frame["status"] == "complete" {
+            break;
+        }
+    }
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("Gemini is busy (HTTP 503); trying again in")),
+        "{messages:?}"
+    );
+}

@@ -345,6 +345,32 @@ async fn malformed_json_is_a_bad_response() {
     let err = rig.enhance(&sketch()).await.unwrap_err();
     assert_eq!(err.code(), "bad_response");
     assert_eq!(rig.fake.requests().len(), 1);
+    // A person's sentence; the parser's words are in the host's log.
+    let text = err.to_string();
+    assert!(text.contains("could not read"), "{text}");
+    assert!(!text.contains("line 1") && !text.contains("EOF"), "{text}");
+    assert!(
+        rig.logs.text().contains("EOF while parsing"),
+        "the detail is logged"
+    );
+}
+
+/// A connection that breaks off mid-answer is retried, then said in a
+/// person's words: Gemini was reached, and the library's text stays in the
+/// host's log.
+#[tokio::test]
+async fn a_connection_cut_mid_answer_is_retried_then_said_plainly() {
+    let rig = rig((0..4).map(|_| Reply::Cut).collect()).await;
+    let err = rig.enhance(&sketch()).await.unwrap_err();
+    assert_eq!(err.code(), "network");
+    assert!(matches!(err, GeminiError::ConnectionLost(_)), "{err:?}");
+    assert_eq!(rig.fake.requests().len(), 4, "one try and three retries");
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        "The connection to Gemini broke off before it answered. Try again."
+    );
+    assert!(rig.logs.text().contains("a request to Gemini failed"));
 }
 
 #[tokio::test]
@@ -422,6 +448,11 @@ async fn an_image_at_the_size_limit_is_accepted_and_one_byte_more_is_refused() {
     let err = rig.enhance(&sketch()).await.unwrap_err();
     assert_eq!(err.code(), "image_too_large");
     assert_eq!(rig.fake.requests().len(), 2);
+    assert!(
+        err.to_string()
+            .ends_with("the host keeps pictures of at most 20 MB."),
+        "sizes in MB, not bytes: {err}"
+    );
 }
 
 #[tokio::test]
@@ -437,6 +468,15 @@ async fn an_unreachable_server_is_a_network_error_after_retries() {
     let err = rig.enhance(&sketch()).await.unwrap_err();
     assert_eq!(err.code(), "network");
     assert_eq!(rig.waits().len(), 1);
+    assert!(
+        matches!(err, GeminiError::Network(_)),
+        "never reached: {err:?}"
+    );
+    assert!(
+        err.to_string().starts_with("Could not reach Gemini."),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("error sending"), "{err}");
 }
 
 #[tokio::test]
@@ -506,5 +546,5 @@ async fn an_answer_at_the_body_limit_is_read_and_one_byte_more_is_refused() {
     assert_eq!(err.code(), "no_image", "read in full: {err}");
     let err = rig.enhance(&sketch()).await.unwrap_err();
     assert_eq!(err.code(), "bad_response");
-    assert!(err.to_string().contains("larger than"), "{err}");
+    assert!(err.to_string().contains("larger than 32 MB"), "{err}");
 }

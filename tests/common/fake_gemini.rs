@@ -51,6 +51,9 @@ pub enum Reply {
         text: String,
         then: Box<Reply>,
     },
+    /// A 200 whose body breaks off: the connection is dropped after the
+    /// first bytes, as a Wi-Fi link or a proxy that gives up does.
+    Cut,
 }
 
 /// A request as the fake received it.
@@ -483,6 +486,19 @@ async fn answer(reply: Reply) -> Response {
             body,
         )
             .into_response(),
+        Reply::Cut => {
+            let parts: Vec<Result<&'static str, std::io::Error>> = vec![
+                Ok(r#"{"candidates": [{"content": {"parts": ["#),
+                Err(std::io::Error::other("the link went down")),
+            ];
+            let body = axum::body::Body::from_stream(futures_util::stream::iter(parts));
+            (
+                StatusCode::OK,
+                [("content-type", "application/json; charset=UTF-8")],
+                body,
+            )
+                .into_response()
+        }
         Reply::Slow { .. } | Reply::For { .. } => unreachable!("unwrapped above"),
     }
 }

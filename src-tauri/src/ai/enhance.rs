@@ -290,10 +290,11 @@ impl Enhancer {
             .await?;
         ctx.progress(0.9, "storing the picture");
         let enhanced = self.inner.enhanced.clone();
+        let sent = made.bytes.len();
         let stored = blocking(move || enhanced.save(&made.bytes))
             .await
-            .map_err(|f| GeminiError::BadResponse(f.message))?
-            .map_err(|e| GeminiError::BadResponse(format!("its picture was not usable: {e}")))?;
+            .map_err(|f| GeminiError::bad_response(f.message))?
+            .map_err(|e| gemini_picture_refused(e, sent))?;
         let (ow, oh) = source_size(&self.inner, &request.source);
         Ok(result_json(
             &stored,
@@ -398,6 +399,19 @@ pub fn prompt_or_default(prompt: &str) -> &str {
         DEFAULT_PROMPT
     } else {
         prompt
+    }
+}
+
+/// Why a picture from Gemini was not kept, as the person should hear it:
+/// too large is `image_too_large` with its size, whatever limit it passed.
+fn gemini_picture_refused(e: ImageError, sent: usize) -> GeminiError {
+    match e {
+        ImageError::TooManyPixels(width, height) => {
+            GeminiError::ImageTooManyPixels { width, height }
+        }
+        ImageError::TooLarge(bytes) => GeminiError::ImageTooLarge { bytes },
+        ImageError::OverLimits => GeminiError::ImageTooLarge { bytes: sent },
+        other => GeminiError::bad_response(format!("its picture was not usable: {other}")),
     }
 }
 

@@ -73,7 +73,7 @@ pub fn parse_speech(response: GenerateContentResponse) -> Result<Speech, StoryEr
         return Err(GeminiError::PromptBlocked { reason }.into());
     }
     let Some(candidate) = response.candidates.into_iter().next() else {
-        return Err(StoryError::Malformed(
+        return Err(StoryError::BadSpeech(
             "the speech answer has no candidates".into(),
         ));
     };
@@ -90,18 +90,18 @@ pub fn parse_speech(response: GenerateContentResponse) -> Result<Speech, StoryEr
         .into_iter()
         .filter(|p| !p.thought)
         .find_map(|p| p.inline_data.filter(|d| d.mime_type.starts_with("audio/")))
-        .ok_or_else(|| StoryError::Malformed("the speech answer has no audio".into()))?;
+        .ok_or_else(|| StoryError::BadSpeech("the speech answer has no audio".into()))?;
     let sample_rate = pcm_rate(&audio.mime_type).ok_or_else(|| {
-        StoryError::Malformed(format!(
+        StoryError::BadSpeech(format!(
             "the speech is {}, not 16-bit PCM at a supported rate",
             audio.mime_type.chars().take(64).collect::<String>()
         ))
     })?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(audio.data.trim_end())
-        .map_err(|e| StoryError::Malformed(format!("the speech is not valid base64 ({e})")))?;
+        .map_err(|e| StoryError::BadSpeech(format!("the speech is not valid base64 ({e})")))?;
     if bytes.is_empty() || bytes.len() % 2 != 0 {
-        return Err(StoryError::Malformed(format!(
+        return Err(StoryError::BadSpeech(format!(
             "the speech has {} bytes; 16-bit samples come in pairs",
             bytes.len()
         )));
@@ -171,11 +171,11 @@ mod tests {
             serde_json::from_value(json!({"candidates": [{"content": {"parts": [
             {"inlineData": {"mimeType": "audio/L16;rate=24000", "data": data}}]}}]}))
             .unwrap();
-        assert_eq!(parse_speech(r).unwrap_err().code(), "bad_story");
+        assert_eq!(parse_speech(r).unwrap_err().code(), "bad_speech");
         let r: GenerateContentResponse =
             serde_json::from_value(json!({"candidates": [{"content": {"parts": [
             {"text": "I cannot"}]}}]}))
             .unwrap();
-        assert_eq!(parse_speech(r).unwrap_err().code(), "bad_story");
+        assert_eq!(parse_speech(r).unwrap_err().code(), "bad_speech");
     }
 }

@@ -41,15 +41,20 @@ pub enum StoryError {
     Blocked { finish_reason: String },
     #[error("Gemini's story could not be used: {0}")]
     Malformed(String),
+    /// The narration, not the story, was unusable (audio in another format).
+    #[error("Gemini's narration could not be used: {0}")]
+    BadSpeech(String),
 }
 
 impl StoryError {
-    /// A stable name: the Gemini error's code, `story_blocked` or `bad_story`.
+    /// A stable name: the Gemini error's code, `story_blocked`, `bad_story`
+    /// or `bad_speech`.
     pub fn code(&self) -> &'static str {
         match self {
             StoryError::Gemini(e) => e.code(),
             StoryError::Blocked { .. } => "story_blocked",
             StoryError::Malformed(_) => "bad_story",
+            StoryError::BadSpeech(_) => "bad_speech",
         }
     }
 }

@@ -95,6 +95,9 @@ struct Live {
     committing: bool,
     /// Its end is being written: a second end is ignored.
     ending: bool,
+    /// A progress update was held back by [`PROGRESS_EVENT_INTERVAL`] and
+    /// is due to be sent when the interval is over.
+    trailing: bool,
 }
 
 struct Queued {
@@ -224,6 +227,7 @@ impl Jobs {
                     last_event: Instant::now(),
                     committing: false,
                     ending: false,
+                    trailing: false,
                 },
             );
         }
@@ -347,7 +351,9 @@ impl JobCtx {
     }
 
     /// Reports progress (0.0 to 1.0) and what is being done. Sent to the
-    /// room at most every [`PROGRESS_EVENT_INTERVAL`].
+    /// room at most every [`PROGRESS_EVENT_INTERVAL`]; an update held back
+    /// by that is sent when the interval is over, so the room always hears
+    /// the latest message (a retry's wait, said right after "asking Gemini").
     pub fn progress(&self, fraction: f32, message: &str) {
         let update = {
             let mut live = self.jobs.live();
@@ -357,13 +363,41 @@ impl JobCtx {
             job.record.progress = fraction.clamp(0.0, 1.0).max(job.record.progress);
             job.record.message = message.to_string();
             job.record.updated_at = now_ms();
-            if job.last_event.elapsed() < PROGRESS_EVENT_INTERVAL {
+            let since = job.last_event.elapsed();
+            if since < PROGRESS_EVENT_INTERVAL {
+                if !job.trailing {
+                    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                        job.trailing = true;
+                        let ctx = self.clone();
+                        let wait = PROGRESS_EVENT_INTERVAL - since;
+                        runtime.spawn(async move {
+                            tokio::time::sleep(wait).await;
+                            ctx.send_held_back();
+                        });
+                    }
+                }
                 return;
             }
             job.last_event = Instant::now();
             job.record.clone()
         };
         (self.jobs.inner.sink)(&update.room, &update);
+    }
+
+    /// Sends the update [`JobCtx::progress`] held back. Under the jobs lock,
+    /// so that it can never arrive after the job's end (which leaves the
+    /// live jobs under that lock before it is sent).
+    fn send_held_back(&self) {
+        let mut live = self.jobs.live();
+        let Some(job) = live.get_mut(&*self.id) else {
+            return;
+        };
+        job.trailing = false;
+        if job.ending {
+            return;
+        }
+        job.last_event = Instant::now();
+        (self.jobs.inner.sink)(&job.record.room, &job.record);
     }
 
     /// Cancelled by a person or by the host stopping.

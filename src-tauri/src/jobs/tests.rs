@@ -407,3 +407,39 @@ async fn a_job_that_cannot_be_stored_is_refused_and_reported() {
     let (again, _) = open(&store);
     assert_eq!(again.get(&job.id).unwrap().status, JobStatus::Complete);
 }
+
+/// Two updates in quick succession: the second is held back by the
+/// interval, then sent, so the room hears the latest message.
+#[tokio::test]
+async fn an_update_right_after_another_still_reaches_the_room() {
+    let store = Store::in_memory();
+    let (jobs, seen) = open(&store);
+    jobs.add_lane("enhance", 1);
+    let work: Work = Box::new(|ctx: JobCtx| {
+        Box::pin(async move {
+            ctx.progress(0.1, "asking Gemini (model)");
+            ctx.progress(0.1, "Gemini is busy (HTTP 503); trying again in 2 s");
+            ctx.cancelled().cancelled().await;
+            Err(JobFailure::new("cancelled", "cancelled"))
+        })
+    });
+    let job = jobs
+        .submit("enhance", "main", json!({}), work)
+        .await
+        .unwrap();
+    let latest = "Gemini is busy (HTTP 503); trying again in 2 s";
+    let heard = async {
+        loop {
+            let last = seen.lock().unwrap().last().map(|(_, r)| r.message.clone());
+            if last.as_deref() == Some(latest) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), heard)
+        .await
+        .expect("the latest message was sent to the room");
+    jobs.cancel(&job.id).await.unwrap();
+    jobs.shutdown().await;
+}

@@ -281,7 +281,9 @@ fn remove_temporary_files(dir: &Path) {
 /// Size, format and dimensions from the header, before any pixel is decoded.
 fn header_checked(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageError> {
     let format = sniff(bytes)?;
-    let (width, height) = limited_reader(bytes, format)
+    // The header alone, read without the decode limits so that a picture
+    // over them is refused with its size, not as "over the limits".
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(classify)?;
     if width > MAX_IMAGE_SIDE

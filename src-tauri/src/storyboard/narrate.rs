@@ -198,7 +198,7 @@ async fn read_aloud(
     let mut rates = lines.iter().flatten().map(|s| s.sample_rate);
     if let Some(first) = rates.next() {
         if rates.any(|rate| rate != first) {
-            return Err(StoryError::Malformed(
+            return Err(StoryError::BadSpeech(
                 "the narration lines came at different sample rates".into(),
             ));
         }

@@ -120,7 +120,7 @@ impl Gemini {
         serde_json::from_slice::<Value>(&body)
             .map(|_| ())
             .map_err(|e| {
-                GeminiError::BadResponse(format!("the model description is not JSON ({e})"))
+                GeminiError::bad_response(format!("the model description is not JSON ({e})"))
             })
     }
 
@@ -169,7 +169,7 @@ impl Gemini {
             .call(Method::POST, &url, model, Some(json), on_event)
             .await?;
         serde_json::from_slice(&answer).map_err(|e| {
-            GeminiError::BadResponse(format!("the answer is not the expected JSON ({e})"))
+            GeminiError::bad_response(format!("the answer is not the expected JSON ({e})"))
         })
     }
 
@@ -199,10 +199,12 @@ impl Gemini {
                     );
                     classify(status.as_u16(), &answer, model, key)
                 }
-                Err(e @ GeminiError::Network(_)) => Failure::Retry {
-                    after: None,
-                    error: e,
-                },
+                Err(e @ (GeminiError::Network(_) | GeminiError::ConnectionLost(_))) => {
+                    Failure::Retry {
+                        after: None,
+                        error: e,
+                    }
+                }
                 Err(e) => Failure::Fatal(e),
             };
             let (after, error) = match failure {
@@ -270,9 +272,8 @@ impl Gemini {
 }
 
 fn too_large() -> GeminiError {
-    GeminiError::BadResponse(format!(
-        "the answer is larger than {MAX_RESPONSE_BYTES} bytes"
-    ))
+    tracing::warn!("Gemini's answer is larger than {MAX_RESPONSE_BYTES} bytes");
+    GeminiError::AnswerTooLarge
 }
 
 fn waiting_reason(error: &GeminiError) -> String {
@@ -287,7 +288,15 @@ fn transport_error(e: &reqwest::Error, key: &str) -> GeminiError {
     if e.is_timeout() {
         GeminiError::Timeout
     } else {
-        GeminiError::Network(describe(e, key))
+        let detail = describe(e, key);
+        tracing::warn!("a request to Gemini failed: {detail}");
+        // Refused or unresolved: never reached. Anything else broke off an
+        // exchange that had begun.
+        if e.is_connect() || e.is_builder() {
+            GeminiError::Network(detail)
+        } else {
+            GeminiError::ConnectionLost(detail)
+        }
     }
 }
 

@@ -4,14 +4,15 @@
 use std::time::Duration;
 
 use super::wire::ErrorEnvelope;
-use super::MAX_GENERATED_IMAGE_BYTES;
+use super::{MAX_GENERATED_IMAGE_BYTES, MAX_RESPONSE_BYTES};
+use crate::media::images::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
 
 /// Longest text from the server (an error message, the model's words) carried in an error.
 pub const MAX_ERROR_TEXT_CHARS: usize = 300;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GeminiError {
-    #[error("No Gemini API key is set. Add one in the settings to use Gemini.")]
+    #[error("No Gemini API key is set on this host. The person running CoCo can add one in the host panel.")]
     NoKey,
     #[error("Gemini did not accept the API key. Check that it was copied completely.")]
     BadKey,
@@ -35,18 +36,40 @@ pub enum GeminiError {
     ImageBlocked { finish_reason: String },
     #[error("{}", no_image_message(.text.as_deref()))]
     NoImage { text: Option<String> },
-    #[error("Gemini returned an image of {bytes} bytes; the limit is {MAX_GENERATED_IMAGE_BYTES} bytes.")]
+    #[error("Gemini sent a picture of {}; the host keeps pictures of at most {}.", megabytes(*.bytes), megabytes(MAX_GENERATED_IMAGE_BYTES))]
     ImageTooLarge { bytes: usize },
+    #[error("Gemini sent a picture of {width} × {height} pixels, larger than the host keeps (at most {MAX_IMAGE_SIDE} pixels a side and {} million in all).", MAX_IMAGE_PIXELS / 1_000_000)]
+    ImageTooManyPixels { width: u32, height: u32 },
     #[error("Gemini rejected the request: {message}")]
     Rejected { message: String },
     #[error("The request was not sent: {0}")]
     BadInput(String),
     #[error("Gemini took too long to answer.")]
     Timeout,
-    #[error("Could not reach Gemini: {0}")]
+    /// The detail (the library's words) is for the host's log only.
+    #[error("Could not reach Gemini. Check the host's internet connection and try again.")]
     Network(String),
-    #[error("Gemini sent an answer that could not be read: {0}")]
+    /// Gemini was reached, but the connection broke before the answer was in.
+    #[error("The connection to Gemini broke off before it answered. Try again.")]
+    ConnectionLost(String),
+    /// The detail (the parser's words) is for the host's log only.
+    #[error("Gemini sent an answer the host could not read. Try again; if it keeps happening, the host's log has the details.")]
     BadResponse(String),
+    #[error(
+        "Gemini's answer was larger than {}, more than the host reads.",
+        megabytes(MAX_RESPONSE_BYTES)
+    )]
+    AnswerTooLarge,
+}
+
+/// A size for people: "32 MB", "33.6 MB" (1 MB = 2^20 bytes, as the limits are set).
+pub fn megabytes(bytes: usize) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if (mb - mb.round()).abs() < 0.05 {
+        format!("{} MB", mb.round() as u64)
+    } else {
+        format!("{mb:.1} MB")
+    }
 }
 
 fn rate_limited_message(retry_after: Option<Duration>) -> String {
@@ -69,6 +92,14 @@ fn no_image_message(text: Option<&str>) -> String {
 }
 
 impl GeminiError {
+    /// An answer that could not be read: the person gets one sentence, the
+    /// host's log the detail.
+    pub fn bad_response(detail: impl Into<String>) -> GeminiError {
+        let detail = detail.into();
+        tracing::warn!("an answer from Gemini could not be read: {detail}");
+        GeminiError::BadResponse(detail)
+    }
+
     /// A stable snake_case name for the UI and the job record.
     pub fn code(&self) -> &'static str {
         match self {
@@ -82,12 +113,14 @@ impl GeminiError {
             GeminiError::PromptBlocked { .. } => "prompt_blocked",
             GeminiError::ImageBlocked { .. } => "image_blocked",
             GeminiError::NoImage { .. } => "no_image",
-            GeminiError::ImageTooLarge { .. } => "image_too_large",
+            GeminiError::ImageTooLarge { .. } | GeminiError::ImageTooManyPixels { .. } => {
+                "image_too_large"
+            }
             GeminiError::Rejected { .. } => "rejected",
             GeminiError::BadInput(_) => "bad_input",
             GeminiError::Timeout => "timeout",
-            GeminiError::Network(_) => "network",
-            GeminiError::BadResponse(_) => "bad_response",
+            GeminiError::Network(_) | GeminiError::ConnectionLost(_) => "network",
+            GeminiError::BadResponse(_) | GeminiError::AnswerTooLarge => "bad_response",
         }
     }
 }
@@ -203,6 +236,28 @@ mod tests {
         ];
         let codes: std::collections::HashSet<_> = all.iter().map(GeminiError::code).collect();
         assert_eq!(codes.len(), all.len());
+        // Variants that share a code tell people different things.
+        let shared = [
+            (
+                GeminiError::ImageTooLarge { bytes: 1 },
+                GeminiError::ImageTooManyPixels {
+                    width: 9_000,
+                    height: 1_000,
+                },
+            ),
+            (
+                GeminiError::Network("x".into()),
+                GeminiError::ConnectionLost("x".into()),
+            ),
+            (
+                GeminiError::BadResponse("x".into()),
+                GeminiError::AnswerTooLarge,
+            ),
+        ];
+        for (a, b) in shared {
+            assert_eq!(a.code(), b.code());
+            assert_ne!(a.to_string(), b.to_string());
+        }
     }
 
     #[test]
@@ -239,5 +294,41 @@ mod tests {
                 ..
             }
         ));
+    }
+}
+
+#[cfg(test)]
+mod wording {
+    use super::*;
+
+    /// Every message is a person's sentence: sizes in MB, the picture's
+    /// size when it is too large, no library or parser detail.
+    #[test]
+    fn messages_are_in_a_persons_words() {
+        assert_eq!(megabytes(MAX_RESPONSE_BYTES), "32 MB");
+        assert_eq!(megabytes(35_232_153), "33.6 MB");
+        let too_big = GeminiError::ImageTooManyPixels {
+            width: 9_000,
+            height: 1_000,
+        };
+        assert!(
+            too_big.to_string().contains("9000 × 1000 pixels"),
+            "{too_big}"
+        );
+        assert!(GeminiError::AnswerTooLarge.to_string().contains("32 MB"));
+        let detail = "error sending request for url (Gemini): client error (SendRequest)";
+        for e in [
+            GeminiError::Network(detail.into()),
+            GeminiError::ConnectionLost(detail.into()),
+            GeminiError::BadResponse("expected value at line 1 column 1".into()),
+        ] {
+            let text = e.to_string();
+            assert!(
+                !text.contains("error sending") && !text.contains("line 1"),
+                "{text}"
+            );
+            assert!(!text.contains(".."), "{text}");
+        }
+        assert!(!GeminiError::NoKey.to_string().contains("settings"));
     }
 }

@@ -72,7 +72,7 @@ pub(crate) fn extract_image(
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(image.data.trim_end())
-        .map_err(|e| GeminiError::BadResponse(format!("the image is not valid base64 ({e})")))?;
+        .map_err(|e| GeminiError::bad_response(format!("the image is not valid base64 ({e})")))?;
     if bytes.len() > MAX_GENERATED_IMAGE_BYTES {
         return Err(GeminiError::ImageTooLarge { bytes: bytes.len() });
     }

@@ -28,12 +28,15 @@
 //! | `prompt_blocked` | The prompt was refused (`promptFeedback.blockReason`, e.g. `SAFETY`). |
 //! | `image_blocked` | Generation stopped on purpose (`finishReason` such as `IMAGE_SAFETY`, `PROHIBITED_CONTENT`, `NO_IMAGE`; see [`BLOCKING_FINISH_REASONS`]). |
 //! | `no_image` | The answer had no image; the model's text, if any, is carried (bounded). |
-//! | `image_too_large` | The image is over [`MAX_GENERATED_IMAGE_BYTES`] once decoded. |
+//! | `image_too_large` | The image is over [`MAX_GENERATED_IMAGE_BYTES`] once decoded, or its size is over the image store's limits (the message gives its size). |
 //! | `rejected` | Any other 4xx (e.g. 400 `INVALID_ARGUMENT`); Gemini's message is carried (bounded). |
 //! | `bad_input` | Refused before sending: empty or oversized prompt or image, unsupported MIME type, malformed model id or base URL. |
 //! | `timeout` | No full answer within `request_timeout` (or no connection within `connect_timeout`). |
-//! | `network` | The connection failed on every attempt (DNS, refused, reset, TLS). |
+//! | `network` | The connection failed on every attempt: Gemini was not reached (DNS, refused, TLS), or the connection broke off before the answer was in (two different messages). |
 //! | `bad_response` | A 2xx answer that is not the documented JSON, is over [`MAX_RESPONSE_BYTES`], or has invalid base64. |
+//!
+//! Every message is a sentence for the person who asked; the library's or
+//! parser's detail goes to the host's log only.
 
 mod client;
 mod config;
