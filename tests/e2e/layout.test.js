@@ -65,7 +65,7 @@ function overflow(page, width, height) {
       const s = getComputedStyle(e);
       if (s.visibility === 'hidden' || s.display === 'contents') continue;
       if (e.closest('svg') && e.tagName.toLowerCase() !== 'svg') continue;
-      if (e.closest('.badge span')) continue; // the name, visually hidden on a phone
+      if (s.clipPath === 'inset(50%)') continue; // visually hidden: for screen readers only
       const v = visible(e);
       if (v === null) {
         if (!e.closest('.sb-frames')) continue;

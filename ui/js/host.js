@@ -10,6 +10,8 @@ import { renderPeople } from './ui.js';
 import { qrSvg } from './qr.js';
 
 const REFRESH_MS = 3000;
+/** How long Copy says "Copied". */
+const COPIED_MS = 2000;
 const ADMIN_KEY = `coco.admin.${location.host}`;
 /** The header the host reads the admin secret from. */
 const ADMIN_HEADER = 'x-coco-admin';
@@ -40,9 +42,26 @@ export function startHostPanel(room, me) {
   const open = /** @type {HTMLInputElement} */ (document.getElementById('host-open'));
   const people = /** @type {HTMLElement} */ (document.getElementById('host-people'));
   const qr = /** @type {HTMLElement} */ (document.getElementById('host-qr'));
-  /** @type {HTMLElement} */ (document.getElementById('host-copy')).addEventListener('click', () => {
+  const copy = /** @type {HTMLElement} */ (document.getElementById('host-copy'));
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let copiedTimer;
+  copy.addEventListener('click', async () => {
     url.select();
-    navigator.clipboard?.writeText(url.value).catch(() => document.execCommand('copy'));
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(url.value);
+      copied = true;
+    } catch {
+      copied = document.execCommand('copy');
+    }
+    // Say it worked (or what to do instead), for a moment.
+    copy.textContent = copied ? 'Copied' : 'Press Ctrl+C';
+    copy.setAttribute('aria-label', copied ? 'Copied the join link' : 'Press Ctrl+C to copy the selected join link');
+    clearTimeout(copiedTimer);
+    copiedTimer = setTimeout(() => {
+      copy.textContent = 'Copy';
+      copy.setAttribute('aria-label', 'Copy the join link');
+    }, COPIED_MS);
   });
   open.addEventListener('change', async () => {
     await post('/api/host/open', { open: open.checked });

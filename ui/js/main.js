@@ -1,7 +1,7 @@
 // @ts-check
 /** Wiring: join, then the board, the tools, the connection and the chrome. */
 import { Board } from './board.js';
-import { View, Renderer, exportPng, exportSvg } from './render.js';
+import { View, Renderer, exportPng, exportSvg, drawingBounds } from './render.js';
 import { Net, randomId } from './net.js';
 import { Actions } from './actions.js';
 import { Tools } from './tools.js';
@@ -341,6 +341,7 @@ async function startBoard(joined) {
     insertImage(file, view.toWorld(e.clientX - r.left, e.clientY - r.top));
   });
 
+  let exporting = false;
   /** @param {import('./ui.js').Command} c */
   async function command(c) {
     if (c === 'image') { fileInput.click(); return; }
@@ -359,11 +360,25 @@ async function startBoard(joined) {
       actions.remove([...renderer.selected]);
       tools.clearSelection();
     } else if (c === 'fit') {
-      view.scale = 1; view.ox = 0; view.oy = 0;
+      view.fit(board.shapes.size ? drawingBounds(board) : null, canvas.clientWidth, canvas.clientHeight);
       renderer.request();
     } else if (c === 'export') {
-      const blob = await exportPng(board);
-      if (blob) download(blob, `coco-${room}.png`);
+      // A big board (or its pictures loading) can take seconds: say so, once.
+      if (exporting) return;
+      exporting = true;
+      toolbar.setBusy('export', true);
+      showToast('Making the PNG…', 'info', 0);
+      try {
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r))); // shown before the work starts
+        const blob = await exportPng(board);
+        if (blob) download(blob, `coco-${room}.png`);
+        toast.hidden = true;
+      } catch {
+        showToast('The PNG could not be made.', 'bad', 6000);
+      } finally {
+        exporting = false;
+        toolbar.setBusy('export', false);
+      }
     } else if (c === 'export-svg') {
       download(new Blob([exportSvg(board)], { type: 'image/svg+xml' }), `coco-${room}.svg`);
     }
@@ -390,7 +405,8 @@ async function startBoard(joined) {
     if (k === 'f') toolbar.toggleFill();
     else if (e.key === 'Delete' || e.key === 'Backspace') command('delete');
     else if (e.key === 'Escape') tools.clearSelection();
-    else if (e.key === '0') command('fit');
+    else if (e.key === '0') resetZoom();
+    else if (e.code === 'Digit1' && e.shiftKey) command('fit');
     else if (e.key === '+' || e.key === '=') { view.zoomAt(1.2, canvas.clientWidth / 2, canvas.clientHeight / 2); renderer.request(); }
     else if (e.key === '-') { view.zoomAt(1 / 1.2, canvas.clientWidth / 2, canvas.clientHeight / 2); renderer.request(); }
   }
@@ -409,6 +425,20 @@ async function startBoard(joined) {
     else if (reason === 'rate_limited') showMessage('Too many wrong codes', message || 'Wait a little, then try again.', 'Try again', () => location.reload(), 'rate_limited');
     else showMessage('Cannot join', message || 'The host refused this room.', 'Start over', () => { location.search = ''; }, reason);
   }
+
+  /** Back to 100% at the origin (0, or a press on the zoom level). */
+  function resetZoom() {
+    view.fit(null, 0, 0);
+    renderer.request();
+  }
+  const zoomLevel = /** @type {HTMLElement} */ (document.getElementById('zoom-level'));
+  zoomLevel.addEventListener('click', resetZoom);
+  renderer.onDrawn = (v) => {
+    const pct = `${Math.round(v.scale * 100)}%`;
+    if (zoomLevel.textContent === pct) return;
+    zoomLevel.textContent = pct;
+    zoomLevel.setAttribute('aria-label', `Zoom ${pct}: back to 100% (0)`);
+  };
 
   setTool('pencil');
   renderConnection(connEl, { state: net.state, unacked: 0 });

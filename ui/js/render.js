@@ -32,6 +32,19 @@ export class View {
   }
   /** @param {number} sx @param {number} sy @returns {Point} */
   toWorld(sx, sy) { return { x: (sx - this.ox) / this.scale, y: (sy - this.oy) / this.scale }; }
+  /**
+   * Shows all of `box` (world coordinates) in a w × h view with `margin`
+   * pixels around it, centred, at most 2× (a small sketch is not blown up);
+   * an empty board goes back to 100% at the origin.
+   * @param {import('./board.js').Bounds|null} box @param {number} w @param {number} h @param {number} [margin]
+   */
+  fit(box, w, h, margin = 40) {
+    if (!box) { this.scale = 1; this.ox = 0; this.oy = 0; return; }
+    const bw = Math.max(1, box.maxX - box.minX), bh = Math.max(1, box.maxY - box.minY);
+    this.scale = Math.min(2, Math.max(0.1, Math.min((w - 2 * margin) / bw, (h - 2 * margin) / bh)));
+    this.ox = w / 2 - ((box.minX + box.maxX) / 2) * this.scale;
+    this.oy = h / 2 - ((box.minY + box.maxY) / 2) * this.scale;
+  }
   /** @param {number} factor @param {number} sx @param {number} sy keeps (sx, sy) still */
   zoomAt(factor, sx, sy) {
     const next = Math.min(8, Math.max(0.1, this.scale * factor));
@@ -148,6 +161,8 @@ export class Renderer {
     this.drawCount = 0;
     /** @type {(() => void)|null} called once after the next draw */
     this.afterDraw = null;
+    /** @type {((view: View) => void)|null} called after every draw (the zoom indicator) */
+    this.onDrawn = null;
     // A picture that finishes loading changes what the cached layer shows.
     onImageLoad(() => { this.board.version++; this.request(); });
     new ResizeObserver(() => this.resize()).observe(canvas);
@@ -219,6 +234,7 @@ export class Renderer {
     for (const c of this.cursors.values()) this.drawCursor(c);
     this.drawTimes[this.drawCount++ % this.drawTimes.length] = performance.now() - t0;
     if (this.afterDraw) { const f = this.afterDraw; this.afterDraw = null; f(); }
+    if (this.onDrawn) this.onDrawn(view);
   }
 
   /**

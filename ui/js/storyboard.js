@@ -51,7 +51,7 @@ export function startStoryboard(o) {
   /** Why the storyboards could not be loaded, shown until they are. */
   let loadError = '';
   let expanded = localStorage.getItem('coco.storyboard.open') === '1';
-  /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLInputElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement, motion: HTMLElement, transition: HTMLElement}>} */
+  /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLTextAreaElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement, motion: HTMLElement, transition: HTMLElement}>} */
   const cards = new Map();
   /** @param {string} method @param {string} path @param {any} [body] */
   const api = (method, path, body) => hostJson(o.code, method, path, body);
@@ -127,9 +127,10 @@ export function startStoryboard(o) {
       if (document.activeElement !== c.duration) c.duration.value = seconds(f.durationMs);
       const still = f.motion === 'none', cut = f.transition === 'cut';
       c.motion.textContent = MOTIONS[still ? 'none' : 'kenburns'];
-      c.motion.setAttribute('aria-label', `Frame ${i + 1}: ${still ? 'still' : 'slow pan and zoom'}; press for ${still ? 'pan and zoom' : 'still'}`);
+      // Each name starts with the button's text, as people who see it will say it to their screen reader.
+      c.motion.setAttribute('aria-label', `${c.motion.textContent}: frame ${i + 1} ${still ? 'stays still' : 'pans and zooms slowly'}; press for ${still ? 'pan and zoom' : 'still'}`);
       c.transition.textContent = TRANSITIONS[cut ? 'cut' : 'crossfade'];
-      c.transition.setAttribute('aria-label', `Frame ${i + 1} ${cut ? 'cuts in' : 'fades in'}; press to make it ${cut ? 'fade' : 'cut'} in`);
+      c.transition.setAttribute('aria-label', `${c.transition.textContent}: frame ${i + 1} ${cut ? 'cuts in' : 'fades in'}; press to make it ${cut ? 'fade' : 'cut'} in`);
       return c.li;
     });
     const now = /** @type {HTMLElement[]} */ ([...list.children]);
@@ -146,7 +147,8 @@ export function startStoryboard(o) {
     const num = el('span', { class: 'sb-num' });
     const handle = el('button', { type: 'button', class: 'sb-thumb', 'data-testid': 'sb-handle' }, [img, num]);
     const del = el('button', { type: 'button', class: 'sb-del', title: 'Delete this frame', 'data-testid': 'sb-frame-delete' }, ['×']);
-    const caption = /** @type {HTMLInputElement} */ (el('input', { class: 'sb-caption', placeholder: 'Caption', maxlength: String(MAX_CAPTION_CHARS), 'data-testid': 'sb-caption' }));
+    // Two lines across the card: a one-line field showed a few words of a caption.
+    const caption = /** @type {HTMLTextAreaElement} */ (el('textarea', { class: 'sb-caption', rows: '2', placeholder: 'Caption', maxlength: String(MAX_CAPTION_CHARS), 'data-testid': 'sb-caption' }));
     const duration = /** @type {HTMLInputElement} */ (el('input', {
       class: 'sb-duration', type: 'number', min: String(MIN_FRAME_MS / 1000), max: String(MAX_FRAME_MS / 1000), step: '0.5',
       title: 'Seconds on screen', 'data-testid': 'sb-duration',
@@ -160,7 +162,7 @@ export function startStoryboard(o) {
     img.addEventListener('load', () => handle.classList.remove('missing'));
     const frameNow = () => current()?.frames.find((x) => x.id === f.id);
     caption.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') caption.blur();
+      if (e.key === 'Enter') { e.preventDefault(); caption.blur(); }
       else if (e.key === 'Escape') { caption.value = frameNow()?.caption || ''; caption.blur(); }
     });
     caption.addEventListener('change', () => {

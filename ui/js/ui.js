@@ -99,12 +99,22 @@ export function buildToolbar(nav, h) {
   nav.append(image, enhance);
   nav.append(el('hr'));
   const stroke = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#1f2328', 'aria-label': 'Stroke colour', title: 'Stroke colour', 'data-testid': 'stroke-color' }));
-  const width = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': 'Stroke width', title: 'Stroke width', 'data-testid': 'stroke-width' },
-    ['2', '4', '8', '16'].map((w) => el('option', { value: w }, [`${w}px`]))));
+  // Plain numbers: "16px" did not fit the narrow list ("16p"); the label says they are pixels.
+  const width = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': 'Stroke width in pixels', title: 'Stroke width in pixels', 'data-testid': 'stroke-width' },
+    ['2', '4', '8', '16'].map((w) => el('option', { value: w }, [w]))));
   width.value = '4';
   const fillOn = el('button', { type: 'button', 'aria-label': 'Fill shapes (F)', title: 'Fill shapes (F)', 'aria-pressed': 'false', 'data-testid': 'fill-toggle' }, [icon('fill')]);
   const fill = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#a5d8ff', 'aria-label': 'Fill colour', title: 'Fill colour', 'data-testid': 'fill-color' }));
-  const opacity = /** @type {HTMLInputElement} */ (el('input', { type: 'range', min: '0.1', max: '1', step: '0.1', value: '1', 'aria-label': 'Opacity', title: 'Opacity', 'data-testid': 'opacity' }));
+  const opacity = /** @type {HTMLInputElement} */ (el('input', { id: 'opacity', type: 'range', min: '0.1', max: '1', step: '0.1', value: '1', 'aria-label': 'Opacity', 'aria-valuetext': '100%', title: 'Opacity', 'data-testid': 'opacity' }));
+  // The slider's value, as a percentage, under it (a slider alone shows none).
+  const opacityValue = el('output', { for: 'opacity', 'aria-hidden': 'true', 'data-testid': 'opacity-value' }, ['100%']);
+  const showOpacity = () => {
+    const pct = `${Math.round(Number(opacity.value) * 100)}%`;
+    opacityValue.textContent = pct;
+    opacity.setAttribute('aria-valuetext', pct);
+  };
+  opacity.addEventListener('input', showOpacity);
+  opacity.addEventListener('change', showOpacity);
   fillOn.addEventListener('click', () => {
     fillOn.setAttribute('aria-pressed', String(fillOn.getAttribute('aria-pressed') !== 'true'));
     h.onStyle('style');
@@ -117,12 +127,15 @@ export function buildToolbar(nav, h) {
     TEXT_SIZES.map((n) => el('option', { value: String(n) }, [String(n)]))));
   textSize.value = String(DEFAULT_TEXT_SIZE);
   textSize.addEventListener('change', () => h.onStyle('fontSize'));
-  nav.append(stroke, el('div', { class: 'lbl' }, ['width']), width, fillOn, fill, el('div', { class: 'lbl' }, ['opacity']), opacity, textSizeLabel, textSize, el('hr'));
+  nav.append(stroke, el('div', { class: 'lbl' }, ['width']), width, fillOn, fill, el('div', { class: 'lbl' }, ['opacity']), opacity, opacityValue, textSizeLabel, textSize, el('hr'));
   /** @type {[('undo'|'redo'|'delete'|'export'|'export-svg'|'fit'), string][]} */
-  const commands = [['undo', 'Undo (Ctrl+Z)'], ['redo', 'Redo (Ctrl+Shift+Z)'], ['delete', 'Delete selection (Delete)'], ['fit', 'Reset view (0)'], ['export', 'Export PNG (Ctrl+Shift+E)'], ['export-svg', 'Export SVG (Ctrl+Shift+S)']];
+  const commands = [['undo', 'Undo (Ctrl+Z)'], ['redo', 'Redo (Ctrl+Shift+Z)'], ['delete', 'Delete selection (Delete)'], ['fit', 'Fit the drawing in view (Shift+1)'], ['export', 'Export PNG (Ctrl+Shift+E)'], ['export-svg', 'Export SVG (Ctrl+Shift+S)']];
+  /** @type {Map<Command, HTMLElement>} */
+  const commandButtons = new Map();
   for (const [cmd, label] of commands) {
     const b = el('button', { type: 'button', 'aria-label': label, title: label, 'data-testid': `cmd-${cmd}` }, [icon(cmd)]);
     b.addEventListener('click', () => h.onCommand(cmd));
+    commandButtons.set(cmd, b);
     nav.append(b);
   }
   return {
@@ -158,6 +171,11 @@ export function buildToolbar(nav, h) {
     },
     /** @param {string} c */
     setStroke(c) { stroke.value = c.toLowerCase(); },
+    /** Marks a command's button as working (an export). @param {Command} c @param {boolean} on */
+    setBusy(c, on) {
+      const b = commandButtons.get(c);
+      if (on) b?.setAttribute('aria-busy', 'true'); else b?.removeAttribute('aria-busy');
+    },
     toggleFill() { fillOn.click(); },
   };
 }
