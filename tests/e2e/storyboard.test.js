@@ -324,6 +324,7 @@ test('Make video: progress, then a player and an MP4 download; a GIF where H.264
     const mp4 = readFileSync(await download.path());
     assert.equal(mp4.subarray(4, 8).toString('latin1'), 'ftyp', 'the download is an MP4');
     assert.match(download.suggestedFilename(), /\.mp4$/);
+    assert.doesNotMatch(download.suggestedFilename(), /^[0-9a-f]{32}\./, 'named after the storyboard, not by a hash');
 
     // B's browser cannot play H.264: the panel says so and makes a GIF, shown as a picture.
     await openStrip(b.page);
@@ -499,6 +500,7 @@ test('a video one person makes is there for the others: who is making it, a noti
     await b.page.screenshot({ path: `${artifacts}/storyboard-video-list.png` });
     const [download] = await Promise.all([b.page.waitForEvent('download'), theirs.getByTestId('video-list-download').click()]);
     assert.equal(readFileSync(await download.path()).subarray(4, 8).toString('latin1'), 'ftyp', 'the download is an MP4');
+    assert.equal(download.suggestedFilename(), 'Red then blue.mp4', 'saved under the name the list shows');
 
     // The host keeps the list: after a reload it is still there.
     await b.page.reload();

@@ -211,6 +211,28 @@ async fn a_gif_is_made_on_request() {
         stream["nb_read_frames"].as_str().unwrap(),
         done["result"]["frames"].to_string()
     );
+    // Saved under the storyboard's name, not the host's file name.
+    assert_eq!(done["result"]["downloadName"], "Storyboard 1.gif");
+    assert_eq!(
+        header(&headers, "content-disposition"),
+        Some("inline; filename=\"Storyboard 1.gif\"; filename*=UTF-8''Storyboard%201.gif")
+    );
+    // Another video of the same storyboard gets a number; a title names it.
+    let id = generate(&host, small(&board, json!({"format": "gif"}))).await;
+    let again = finished(&host, &id).await;
+    assert_eq!(again["result"]["downloadName"], "Storyboard 1 (2).gif");
+    let titled = json!({"format": "gif", "title": "Über den Fluss: Teil 1"});
+    let id = generate(&host, small(&board, titled)).await;
+    let titled = finished(&host, &id).await;
+    assert_eq!(
+        titled["result"]["downloadName"],
+        "Über den Fluss Teil 1.gif"
+    );
+    let (_, headers, _) = fetch(&host, titled["result"]["path"].as_str().unwrap(), &[]).await;
+    assert_eq!(
+        header(&headers, "content-disposition"),
+        Some("inline; filename=\"_ber den Fluss Teil 1.gif\"; filename*=UTF-8''%C3%9Cber%20den%20Fluss%20Teil%201.gif")
+    );
     host.stop().await;
 }
 

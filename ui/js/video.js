@@ -13,7 +13,7 @@ import { el } from './ui.js';
 import { imageUrl } from './images.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
 import { StoryChoice, storyView } from './videostory.js';
-import { RoomVideos, videoName } from './videolist.js';
+import { RoomVideos, downloadName, videoName } from './videolist.js';
 
 /** Sizes offered; the host's largest frame is 1080p (media::video::plan::MAX_HEIGHT). */
 export const VIDEO_SIZES = [
@@ -269,7 +269,7 @@ export class VideoPanel {
     this.notes.replaceChildren(...notes.map((n) => el('li', {}, [n.charAt(0).toUpperCase() + n.slice(1)])));
     this.notes.hidden = notes.length === 0;
     this.download.href = url;
-    this.download.download = r.filename || `coco-video.${gif ? 'gif' : 'mp4'}`;
+    this.download.download = downloadName(r);
     this.download.textContent = `Download ${gif ? 'GIF' : 'MP4'}`;
   }
 }

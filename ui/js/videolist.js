@@ -25,6 +25,17 @@ export function videoName(job) {
   return (typeof title === 'string' && title) || job.input?.storyboardName || 'Video';
 }
 
+/**
+ * The name a video is saved under: the host's (the storyboard's name, numbered
+ * when repeated), else a plain one for videos made before the host kept names.
+ * @param {any} result
+ */
+export function downloadName(result) {
+  if (typeof result?.downloadName === 'string' && result.downloadName) return result.downloadName;
+  const gif = result?.format === 'gif' || /\.gif$/i.test(result?.path || '');
+  return `CoCo video.${gif ? 'gif' : 'mp4'}`;
+}
+
 /** @param {number} ms */
 const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -86,7 +97,7 @@ export class RoomVideos {
       if (job.updatedAt) bits.push(clock(job.updatedAt));
       const watch = el('button', { type: 'button', 'data-testid': 'video-watch' }, ['Watch']);
       watch.addEventListener('click', () => this.o.onWatch(job));
-      const save = el('a', { href: imageUrl(r.path), download: r.filename || `coco-video.${gif ? 'gif' : 'mp4'}`, 'data-testid': 'video-list-download' }, ['Download']);
+      const save = el('a', { href: imageUrl(r.path), download: downloadName(r), 'data-testid': 'video-list-download' }, ['Download']);
       return el('li', { 'data-testid': 'video-item', 'data-id': job.id }, [
         el('div', { class: 'vp-video-text' }, [el('strong', {}, [videoName(job)]), el('span', { class: 'muted' }, [bits.join(' · ')])]),
         watch, save,

@@ -182,6 +182,16 @@ pub async fn get_video(
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             );
+            // Played in the page, saved under the storyboard's name.
+            if let Some(disposition) = state
+                .inner
+                .videos
+                .videos()
+                .entry(&name)
+                .and_then(|entry| content_disposition(&entry.download))
+            {
+                headers.insert(header::CONTENT_DISPOSITION, disposition);
+            }
             response
         }
         Err(e) => {
@@ -189,6 +199,36 @@ pub async fn get_video(
             internal().into_response()
         }
     }
+}
+
+/// `inline; filename="…"; filename*=UTF-8''…`: an ASCII fallback for old
+/// clients, the real name percent-encoded (RFC 6266).
+fn content_disposition(download: &str) -> Option<HeaderValue> {
+    if download.is_empty() {
+        return None;
+    }
+    let ascii: String = download
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .filter(|c| *c != '"' && *c != '\\')
+        .collect();
+    let encoded: String = download
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    HeaderValue::from_str(&format!(
+        "inline; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .ok()
 }
 
 fn invalid(code: &'static str, message: &str) -> ApiError {

@@ -55,9 +55,45 @@ pub struct VideoEntry {
     pub created_at: u64,
     /// The job that made it.
     pub job: String,
+    /// The name a download is saved under ([`VideoStore::download_name`]);
+    /// empty for videos made before names were kept.
+    #[serde(default)]
+    pub download: String,
 }
 
 impl JsonRecord for VideoEntry {}
+
+/// Longest download name, in characters, before the number and extension.
+pub const MAX_DOWNLOAD_NAME_CHARS: usize = 80;
+
+/// A title made safe as a file name on every system: no path separators,
+/// reserved or control characters, no leading dot, bounded; "CoCo video"
+/// when nothing is left.
+pub fn file_stem(title: &str) -> String {
+    let cleaned: String = title
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    let stem: String = words
+        .join(" ")
+        .chars()
+        .take(MAX_DOWNLOAD_NAME_CHARS)
+        .collect();
+    let stem = stem
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end()
+        .to_string();
+    if stem.is_empty() {
+        "CoCo video".to_string()
+    } else {
+        stem
+    }
+}
 
 /// Cheap to clone.
 #[derive(Clone)]
@@ -123,6 +159,33 @@ impl VideoStore {
         self.table.put(name, entry)
     }
 
+    /// The name to save a new video of `title` under: the title as a file
+    /// name, with " (2)", " (3)"… when the room's videos already use it.
+    pub fn download_name(&self, title: &str, format: VideoFormat) -> Result<String, StoreError> {
+        let stem = file_stem(title);
+        let taken: std::collections::HashSet<String> = self
+            .table
+            .scan("")?
+            .into_iter()
+            .filter_map(|entry| entry.value)
+            .map(|entry| entry.download)
+            .collect();
+        let ext = format.extension();
+        let mut name = format!("{stem}.{ext}");
+        let mut n = 1;
+        while taken.contains(&name) {
+            n += 1;
+            name = format!("{stem} ({n}).{ext}");
+        }
+        Ok(name)
+    }
+
+    /// What the store keeps of the video `name`.
+    pub fn entry(&self, name: &str) -> Option<VideoEntry> {
+        issued_format(name)?;
+        self.table.get(name).ok()?
+    }
+
     /// The file of a video this store issued and still has.
     pub fn path_of(&self, name: &str) -> Option<(PathBuf, VideoFormat)> {
         let format = issued_format(name)?;
@@ -165,6 +228,7 @@ mod tests {
             bytes: 5,
             created_at: 0,
             job: "j".into(),
+            download: "Story.mp4".into(),
         };
         store.commit(&name, &entry).unwrap();
         assert_eq!(store.path_of(&name), Some((path, VideoFormat::Mp4)));
@@ -177,6 +241,44 @@ mod tests {
         ] {
             assert!(store.path_of(trick).is_none(), "{trick}");
         }
+    }
+
+    /// Downloads are named after the storyboard, numbered when repeated,
+    /// and safe as a file name.
+    #[test]
+    fn download_names_follow_the_title() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Store::in_memory();
+        let store = VideoStore::open(dir.path(), &db).unwrap();
+        let mp4 = VideoFormat::Mp4;
+        for (round, expected) in ["Our trip.mp4", "Our trip (2).mp4", "Our trip (3).mp4"]
+            .iter()
+            .enumerate()
+        {
+            let name = store.download_name("Our trip", mp4).unwrap();
+            assert_eq!(&name, expected);
+            let (file, path) = store.reserve(mp4);
+            std::fs::write(&path, b"v").unwrap();
+            let entry = VideoEntry {
+                format: mp4,
+                bytes: 1,
+                created_at: round as u64,
+                job: "j".into(),
+                download: name,
+            };
+            store.commit(&file, &entry).unwrap();
+        }
+        assert_eq!(
+            store.download_name("Our trip", VideoFormat::Gif).unwrap(),
+            "Our trip.gif"
+        );
+        assert_eq!(file_stem("../../etc/passwd"), "etc passwd");
+        assert_eq!(file_stem("a\u{0}b: c?"), "a b c");
+        assert_eq!(file_stem("  ...  "), "CoCo video");
+        assert_eq!(
+            file_stem(&"x".repeat(200)).chars().count(),
+            MAX_DOWNLOAD_NAME_CHARS
+        );
     }
 
     #[test]

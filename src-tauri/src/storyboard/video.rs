@@ -27,7 +27,7 @@ use crate::media::video::{
     self as render, Motion, Narration, RenderProgress, Scene, Transition, VideoError, VideoPlan,
     TITLE_CARD_MS,
 };
-use crate::media::video_store::{VideoEntry, VideoFormat, VideoStore};
+use crate::media::video_store::{file_stem, VideoEntry, VideoFormat, VideoStore};
 
 /// The job kind (and lane) of renders.
 pub const KIND: &str = "video";
@@ -201,11 +201,28 @@ impl VideoMaker {
         })
         .await?
         .map_err(|e| JobFailure::new(e.code(), e.to_string()))?;
+        // Named as the video is shown: its title, Gemini's, else the storyboard's name.
+        let title = request
+            .title()
+            .or_else(|| told.story.as_ref().and_then(|s| s.title.clone()))
+            .unwrap_or_else(|| request.storyboard.name.clone());
+        let (videos, format) = (self.videos.clone(), request.format);
+        let download = blocking(move || videos.download_name(&title, format))
+            .await?
+            .unwrap_or_else(|e| {
+                tracing::warn!("could not read the video names: {e}");
+                format!(
+                    "{}.{}",
+                    file_stem(&request.storyboard.name),
+                    format.extension()
+                )
+            });
         let entry = VideoEntry {
             format: request.format,
             bytes: info.bytes,
             created_at: now_ms(),
             job: ctx.id().to_string(),
+            download: download.clone(),
         };
         if !ctx.begin_commit() {
             // Cancelled after the last frame: nothing is listed, and the
@@ -233,6 +250,7 @@ impl VideoMaker {
             })?;
         Ok(json!({
             "filename": name,
+            "downloadName": download,
             "path": format!("/videos/{name}"),
             "format": request.format,
             "width": info.width,
