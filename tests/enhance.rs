@@ -73,12 +73,15 @@ async fn auto_without_a_key_uses_the_local_enhancer_and_says_why() {
     assert_eq!(done["result"]["engine"], "local");
     let note = done["result"]["note"].as_str().unwrap();
     assert!(note.contains("local enhancer"), "{note}");
+    assert!(!note.contains(".."), "{note}");
     // Asking for Gemini by name fails clearly instead.
     let (_, submitted) = submit(host.http(), &json!({"filename": name, "engine": "gemini"})).await;
     let done = wait_done(host.http(), submitted["requestId"].as_str().unwrap()).await;
     assert_eq!(done["status"], "error");
     assert_eq!(done["code"], "no_key");
-    assert!(done["error"].as_str().unwrap().contains("GEMINI_API_KEY"));
+    let error = done["error"].as_str().unwrap();
+    assert!(error.contains("ask the person running CoCo"), "{error}");
+    assert!(!error.contains(".."), "no double full stop: {error}");
     let (_, _, out) = http(host.http(), "GET", "/api/ai/status", &[], None).await;
     let status: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(status["gemini"]["available"], false);

@@ -19,7 +19,7 @@ const REFRESH_MS = 3000;
 const QUIET_MS = 10000;
 /** Shown under each of two or more sessions with the same name. */
 export const SAME_NAME = 'Same name as another session — check the address';
-const WHY_NOTHING = 'Nothing nearby? A firewall may block mDNS (UDP port 5353), guest Wi-Fi often keeps devices apart, and a VPN can hide the local network. Ask the host for the address it shows (like http://192.168.1.20:5001/?code=…), or scan its QR code.';
+const WHY_NOTHING = 'A firewall may block mDNS (UDP port 5353), guest Wi-Fi often keeps devices apart, and a VPN can hide the local network. Ask the host for the address it shows (like http://192.168.1.20:5001/?code=…), or scan its QR code.';
 
 /**
  * @typedef {{id: string, name: string, url: string, address: string, addresses: string[], port: number,
@@ -51,6 +51,12 @@ export function startNearby(code) {
   const label = /** @type {HTMLElement} */ (document.getElementById('nearby-code-label'));
   const input = /** @type {HTMLInputElement} */ (document.getElementById('nearby-code'));
   const started = Date.now();
+  // Troubleshooting sits behind "Nothing listed?": most people never need it.
+  const whyText = el('p', { 'data-testid': 'nearby-why-text' });
+  const why = /** @type {HTMLDetailsElement} */ (el('details', { class: 'nearby-why', 'data-testid': 'nearby-why', hidden: '' }, [
+    el('summary', {}, ['Nothing listed?']), whyText,
+  ]));
+  hint.after(why);
   /** @type {NearbySession|null} */
   let chosen = null;
   let lastIds = '';
@@ -98,12 +104,16 @@ export function startNearby(code) {
         chosen = null; form.hidden = true;
       }
     }
-    const why = [];
-    if (!mdns.browsing) why.push(`This host is not looking for other sessions (${mdns.error || 'mDNS is not running'}).`);
-    else if (mdns.error) why.push(`Note: ${mdns.error}.`);
-    if (!sessions.length && (mdns.error || Date.now() - started >= QUIET_MS)) why.push(WHY_NOTHING);
-    else if (!sessions.length) why.push('Looking for other sessions on this network…');
-    hint.textContent = why.join(' ');
+    // One plain line for everyone; the network detail only for who asks.
+    const quiet = !sessions.length && (!mdns.browsing || !!mdns.error || Date.now() - started >= QUIET_MS);
+    if (sessions.length) hint.textContent = '';
+    else hint.textContent = quiet ? 'No other sessions found on this network.' : 'Looking for other sessions on this network…';
+    const detail = [];
+    if (!mdns.browsing) detail.push(`This host is not looking for other sessions (${mdns.error || 'mDNS is not running'}).`);
+    else if (mdns.error) detail.push(`Note: ${mdns.error}.`);
+    detail.push(WHY_NOTHING);
+    whyText.textContent = detail.join(' ');
+    why.hidden = !quiet;
   };
 
   const refresh = async () => {

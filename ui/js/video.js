@@ -70,7 +70,9 @@ export class VideoPanel {
       el('option', { value: 'gif' }, ['GIF (plays anywhere, no sound)']),
     ]));
     this.format.value = this.h264 ? 'mp4' : 'gif';
-    this.music = /** @type {HTMLInputElement} */ (el('input', { type: 'checkbox', 'data-testid': 'video-music' }));
+    // The host has no music to add (it says so in a video's notes): the
+    // choice is shown, off, with the reason, rather than offered and then refused.
+    this.music = /** @type {HTMLInputElement} */ (el('input', { type: 'checkbox', 'data-testid': 'video-music', disabled: '', 'aria-describedby': 'video-music-why' }));
     const note = el('p', { class: 'vp-note muted', 'data-testid': 'video-format-note' }, [
       'This browser cannot play MP4 (H.264) video, so the video is made as a GIF you can watch here.',
     ]);
@@ -83,7 +85,8 @@ export class VideoPanel {
       el('div', { class: 'vp-row' }, [el('label', {}, [el('span', {}, ['Size']), this.size]), el('label', {}, [el('span', {}, ['Format']), this.format])]),
       note,
       this.story.root,
-      el('label', { class: 'check' }, [this.music, ' Background music']),
+      el('label', { class: 'check' }, [this.music, ' Background music ',
+        el('span', { class: 'muted', id: 'video-music-why', 'data-testid': 'video-music-why' }, ['(this host has no music to add)'])]),
       this.make,
     ]));
 

@@ -229,8 +229,8 @@ impl Enhancer {
                     return Err(JobFailure::new(
                         "no_key",
                         format!(
-                            "Gemini is not available: {}. Choose the local enhancer, or give the host a key (GEMINI_API_KEY, or `coco set-gemini-key`).",
-                            self.gemini_off().unwrap_or("no API key")
+                            "Gemini is not available: {}. Choose the local enhancer, or ask the person running CoCo to add a Gemini key.",
+                            sentence_body(self.gemini_off().unwrap_or("no API key"))
                         ),
                     ));
                 }
@@ -256,8 +256,10 @@ impl Enhancer {
         } else if request.engine == EngineChoice::Auto && note.is_none() {
             note = Some(format!(
                 "Made with the local enhancer: {}.",
-                self.gemini_off()
-                    .unwrap_or("Gemini is not set up on this host")
+                sentence_body(
+                    self.gemini_off()
+                        .unwrap_or("Gemini is not set up on this host")
+                )
             ));
         }
         self.with_local(&request, bytes, &ctx, note).await
@@ -400,6 +402,12 @@ pub fn prompt_or_default(prompt: &str) -> &str {
     } else {
         prompt
     }
+}
+
+/// A sentence to set inside another: without its closing full stop, so that
+/// "…: {reason}." never ends in two.
+fn sentence_body(text: &str) -> &str {
+    text.trim_end().trim_end_matches('.')
 }
 
 /// Why a picture from Gemini was not kept, as the person should hear it:
