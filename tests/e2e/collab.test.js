@@ -116,6 +116,12 @@ test('a fifth person gets the room-full screen', async () => {
     await screen.waitFor();
     assert.equal(await screen.getAttribute('data-reason'), 'room_full');
     assert.match(await screen.textContent() ?? '', /full/i);
+    // When someone leaves, the fifth person joins by themselves.
+    await seated.shift()?.context.close();
+    await page.getByTestId('join-name').waitFor({ timeout: 15000 });
+    await page.getByTestId('join-name').fill('E');
+    await page.getByTestId('join-submit').click();
+    await waitState(page, (s) => s.connection === 'connected');
   } finally {
     await context.close();
     for (const s of seated) await s.context.close();

@@ -127,3 +127,24 @@ export function pickSeat(session) {
     };
   });
 }
+
+/** Between two looks at a full room for a free seat. */
+export const FULL_ROOM_POLL_MS = 2000;
+
+/**
+ * Shows the room-full screen and joins by itself once a seat frees: the room
+ * is asked every FULL_ROOM_POLL_MS, and the page starts again (picking the
+ * free seat) as soon as it has one. A person never has to keep pressing.
+ * @param {string} room @param {string} code
+ */
+export function waitForSeat(room, code) {
+  showMessage('This room is full',
+    'All four seats are taken. You will join by yourself as soon as someone leaves.',
+    'Try now', () => location.reload(), 'room_full');
+  const look = async () => {
+    const { status, body } = await checkSession(room, code);
+    if (status === 200 && body.seatsFree > 0) { location.reload(); return; }
+    setTimeout(look, FULL_ROOM_POLL_MS);
+  };
+  setTimeout(look, FULL_ROOM_POLL_MS);
+}

@@ -6,7 +6,7 @@ import { Net, randomId } from './net.js';
 import { Actions } from './actions.js';
 import { Tools } from './tools.js';
 import { loadBoard, saveBoard } from './store.js';
-import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat } from './join.js';
+import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat, waitForSeat } from './join.js';
 import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
 import { startHostPanel, keepAdminSecret } from './host.js';
 import { setImageCode, uploadImage, loadImage, UploadError } from './images.js';
@@ -58,7 +58,7 @@ async function boot() {
 }
 
 function roomFull() {
-  showMessage('This room is full', 'All four seats are taken. When someone leaves, try again.', 'Try again', () => location.reload(), 'room_full');
+  waitForSeat(room, code);
 }
 
 /** @param {Joined} joined */
