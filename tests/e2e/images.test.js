@@ -143,12 +143,17 @@ test('pasting and dropping a picture add it; a file that is not a picture gets a
     assert.equal((dropped.points[0].x + dropped.points[1].x) / 2, 300);
     assert.equal((dropped.points[0].y + dropped.points[1].y) / 2, 200);
 
-    // PNG export includes the pictures; SVG export has them as <image href>.
+    // PNG export includes the pictures; SVG export has them inside, as the
+    // host stored them (data URIs), not as links to the host.
     const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.getByTestId('cmd-export-svg').click()]);
     const path = await download.path();
     const svg = readFileSync(path, 'utf8');
     assert.equal((svg.match(/<image /g) || []).length, 2, svg);
-    assert.ok(svg.includes(`href="${new URL(dropped.image, host.url).href}"`), svg);
+    const stored = await a.page.evaluate(async (p) => {
+      const bytes = new Uint8Array(await (await fetch(p)).arrayBuffer());
+      return btoa(String.fromCharCode(...bytes));
+    }, dropped.image);
+    assert.ok(svg.includes(`href="data:image/png;base64,${stored}"`), svg);
     const [png2] = await Promise.all([a.page.waitForEvent('download'), a.page.getByTestId('cmd-export').click()]);
     const exported = readFileSync(await png2.path());
     const blue = await a.page.evaluate(async (data) => {
@@ -264,6 +269,30 @@ test('a picture from another origin is never requested (nor sent the join code),
     const svg = readFileSync(await svgFile.path(), 'utf8');
     assert.equal((svg.match(/<image /g) || []).length, 3, svg);
     assert.ok(!svg.includes('evil.example') && !svg.includes(`localhost:${host.port}`), svg);
+    // Self-contained: every picture is inside the file (no link back to the
+    // host, nor its code), so it shows the same with the host off. An SVG
+    // drawn as an image loads nothing from outside, which proves it.
+    assert.ok(!/href="http/.test(svg) && !svg.includes(code), 'no picture is linked');
+    const svgCounts = await page.evaluate(async (text) => {
+      const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+      const img = new Image();
+      img.src = url;
+      await img.decode();
+      const cv = document.createElement('canvas');
+      cv.width = img.naturalWidth; cv.height = img.naturalHeight;
+      const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, cv.width, cv.height).data;
+      let r = 0, b = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i] > 200 && d[i + 1] < 80 && d[i + 2] < 80) r++;
+        if (d[i] < 60 && d[i + 2] > 150) b++;
+      }
+      URL.revokeObjectURL(url);
+      return { r, b };
+    }, svg);
+    assert.ok(svgCounts.r >= 2 * 40 * 30 * 0.9, `the host's picture is in the SVG (${svgCounts.r} red pixels)`);
+    assert.ok(svgCounts.b >= 40 * 30 * 0.9, `the inline picture is in the SVG (${svgCounts.b} blue pixels)`);
 
     // Only this page's origin was ever asked, and it is the only one that got the code.
     const elsewhere = requested.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));

@@ -186,3 +186,35 @@ export async function uploadImage(blob) {
   if (res.status === 400) throw new UploadError(`The host could not read that picture${detail}.`, body?.code || 'invalid');
   throw new UploadError(`The picture could not be saved${detail || ` (HTTP ${res.status})`}.`, body?.code || 'error');
 }
+
+/**
+ * The host's pictures on the board as data URIs (path → URI), for an export
+ * that must show them with the host off. Pictures that cannot be fetched are
+ * left out (the export says nothing of them rather than failing).
+ * @param {Iterable<{type?: string, image?: unknown}>} shapes
+ * @returns {Promise<Map<string, string>>}
+ */
+export async function embedPictures(shapes) {
+  /** @type {Set<string>} */
+  const paths = new Set();
+  for (const s of shapes) {
+    const src = s.type === 'image' ? pictureSource(s.image) : null;
+    if (src && 'path' in src) paths.add(src.path);
+  }
+  /** @type {Map<string, string>} */
+  const embedded = new Map();
+  await Promise.all([...paths].map(async (path) => {
+    try {
+      const res = await fetch(withCode(path));
+      if (!res.ok) return;
+      const blob = await res.blob();
+      embedded.set(path, await new Promise((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(String(reader.result));
+        reader.onerror = () => reject(reader.error);
+        reader.readAsDataURL(blob);
+      }));
+    } catch { /* left out */ }
+  }));
+  return embedded;
+}

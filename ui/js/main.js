@@ -9,7 +9,7 @@ import { loadBoard, saveBoard } from './store.js';
 import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat, waitForSeat } from './join.js';
 import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
 import { startHostPanel, keepAdminSecret } from './host.js';
-import { setImageCode, uploadImage, loadImage, UploadError } from './images.js';
+import { setImageCode, uploadImage, loadImage, UploadError, embedPictures } from './images.js';
 import { Enhance } from './enhance.js';
 import { startStoryboard } from './storyboard.js';
 import { startDrawers } from './drawers.js';
@@ -380,7 +380,9 @@ async function startBoard(joined) {
         toolbar.setBusy('export', false);
       }
     } else if (c === 'export-svg') {
-      download(new Blob([exportSvg(board)], { type: 'image/svg+xml' }), `coco-${room}.svg`);
+      embedPictures(board.shapes.values())
+        .then((embedded) => download(new Blob([exportSvg(board, embedded)], { type: 'image/svg+xml' }), `coco-${room}.svg`))
+        .catch(() => showToast('The SVG could not be made.', 'bad', 6000));
     }
   }
 

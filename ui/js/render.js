@@ -393,10 +393,12 @@ export function svgPathData(pts) {
  * The board as a standalone SVG document (transparent background): pencil
  * strokes as paths, lines, rectangles, ellipses and text, each with its
  * stroke colour, width, fill and opacity. The viewBox is the bounding box
- * of all shapes plus a margin.
- * @param {import('./board.js').Board} board @returns {string}
+ * of all shapes plus a margin. Pictures are embedded as data URIs from
+ * `embedded` (path → data URI, see `embedPictures`); one missing there is left out.
+ * @param {import('./board.js').Board} board @param {Map<string, string>} [embedded]
+ * @returns {string}
  */
-export function exportSvg(board) {
+export function exportSvg(board, embedded = new Map()) {
   const { minX, minY, maxX, maxY } = drawingBounds(board);
   const m = EXPORT_MARGIN;
   const x0 = num(minX - m), y0 = num(minY - m), w = num(maxX - minX + 2 * m), h = num(maxY - minY + 2 * m);
@@ -423,7 +425,8 @@ export function exportSvg(board) {
       out.push(`<ellipse cx="${num((a.x + b.x) / 2)}" cy="${num((a.y + b.y) / 2)}" rx="${num(Math.abs(b.x - a.x) / 2)}" ry="${num(Math.abs(b.y - a.y) / 2)}" fill="${fill}" ${paint}/>`);
     } else if (s.type === 'image') {
       const src = pictureSource(/** @type {any} */ (s).image);
-      const href = !src ? '' : 'data' in src ? src.data : new URL(src.path, location.href).href;
+      // Embedded, so that the file shows its pictures anywhere, host or not.
+      const href = !src ? '' : 'data' in src ? src.data : embedded.get(src.path) || '';
       if (href) out.push(`<image href="${esc(href)}" x="${num(Math.min(a.x, b.x))}" y="${num(Math.min(a.y, b.y))}" width="${num(Math.abs(b.x - a.x))}" height="${num(Math.abs(b.y - a.y))}" preserveAspectRatio="none" opacity="${opacity}"/>`);
     } else if (s.type === 'text') {
       const size = num(st.fontSize || 20);
