@@ -1,5 +1,6 @@
-//! Text on frames: captions wrapped to the frame width on a translucent band
-//! (readable over any picture, light or dark) and the title card.
+//! Text on frames: captions wrapped to the frame width on a band of their own
+//! under the picture (readable always, and never over the picture), and the
+//! title card.
 //!
 //! The font is DejaVu Sans, bundled in `assets/fonts/` (licence beside it), so
 //! a video looks the same on every host whatever fonts it has installed.
@@ -17,8 +18,8 @@ static FONT: LazyLock<FontRef<'static>> = LazyLock::new(|| {
 pub const MAX_CAPTION_LINES: usize = 4;
 /// Smallest caption text, in pixels; below it letters blur into each other.
 const MIN_FONT_PX: f32 = 10.0;
-/// Opacity of the band behind captions.
-const BAND_ALPHA: f32 = 0.62;
+/// The colour of the band behind captions.
+const BAND_RGB: [u8; 3] = [24, 24, 28];
 
 /// A caption drawn once per scene, laid over each of its frames.
 #[derive(Clone, Debug)]
@@ -69,17 +70,15 @@ impl Overlay {
         })
     }
 
-    /// Darkens the band in `frame` (RGB, `self.width` wide) and draws the text.
+    /// Paints the band in `frame` (RGB, `self.width` wide) and draws the text.
     pub fn apply(&self, frame: &mut [u8]) {
         let stride = self.width as usize * 3;
         let start = self.top as usize * stride;
         let band = &mut frame[start..start + self.height as usize * stride];
-        let keep = ((1.0 - BAND_ALPHA) * 256.0) as u32;
         for (pixel, &cover) in band.chunks_exact_mut(3).zip(&self.text) {
             let cover = u32::from(cover);
-            for channel in pixel.iter_mut() {
-                let dimmed = (u32::from(*channel) * keep) >> 8;
-                *channel = ((dimmed * (255 - cover) + 255 * cover) / 255) as u8;
+            for (channel, base) in pixel.iter_mut().zip(BAND_RGB) {
+                *channel = ((u32::from(base) * (255 - cover) + 255 * cover) / 255) as u8;
             }
         }
     }

@@ -15,6 +15,8 @@ use super::plan::{Motion, Segment, Timeline, VideoPlan};
 /// What a frame needs from one segment, prepared once.
 struct Prepared {
     picture: Picture,
+    /// Rows of the frame the picture is shown in (above the caption band).
+    stage: u32,
     /// `None`: the picture is shown whole and still.
     camera: Option<Move>,
     caption: Option<Overlay>,
@@ -86,7 +88,14 @@ impl<'a> Segments<'a> {
             }
             None => View::WHOLE,
         };
-        sample(&prepared.picture, view, out, self.width, self.height);
+        let stage_len = (self.width * prepared.stage * 3) as usize;
+        sample(
+            &prepared.picture,
+            view,
+            &mut out[..stage_len],
+            self.width,
+            prepared.stage,
+        );
         if let Some(caption) = &prepared.caption {
             caption.apply(out);
         }
@@ -114,6 +123,7 @@ impl<'a> Segments<'a> {
                 height: self.height,
                 rgb: title_card(title, self.width, self.height),
             },
+            stage: self.height,
             camera: None,
             caption: None,
         }
@@ -125,13 +135,17 @@ impl<'a> Segments<'a> {
             Motion::KenBurns => (MAX_ZOOM, Some(Move::ken_burns(self.plan.seed, index))),
             Motion::None => (1.0, None),
         };
+        let caption = scene
+            .caption
+            .as_deref()
+            .and_then(|text| Overlay::caption(text, self.width, self.height));
+        // The caption has its own band under the picture: it never covers it.
+        let stage = caption.as_ref().map_or(self.height, |c| c.top).max(1);
         Prepared {
-            picture: Picture::cover(&scene.image, self.width, self.height, zoom),
+            picture: Picture::fit(&scene.image, self.width, stage, zoom),
+            stage,
             camera,
-            caption: scene
-                .caption
-                .as_deref()
-                .and_then(|text| Overlay::caption(text, self.width, self.height)),
+            caption,
         }
     }
 }
@@ -200,6 +214,63 @@ mod tests {
             "red only fades: {reds:?}"
         );
         assert!(reds.iter().any(|&r| r > 0 && r < 200), "a blended frame");
+    }
+
+    /// A square picture in four colours, with a caption and a moving camera:
+    /// at some frame all four quadrants are on screen (the picture is seen
+    /// whole), and no frame has any of them in the caption's band.
+    #[test]
+    fn the_picture_is_seen_whole_and_the_caption_never_covers_it() {
+        let quadrants = [[220, 0, 0], [0, 200, 0], [0, 0, 220], [230, 200, 0]];
+        // Its first and last rows are marked: a crop would lose them.
+        let (top, bottom) = ([255, 0, 255], [0, 255, 255]);
+        let image = RgbaImage::from_fn(60, 60, |x, y| {
+            let [r, g, b] = match y {
+                0..=2 => top,
+                57.. => bottom,
+                _ => quadrants[(usize::from(y >= 30) << 1) | usize::from(x >= 30)],
+            };
+            Rgba([r, g, b, 255])
+        });
+        let colours: Vec<[u8; 3]> = quadrants.iter().copied().chain([top, bottom]).collect();
+        let plan = VideoPlan {
+            width: 160,
+            height: 90,
+            fps: 10,
+            title: None,
+            seed: 5,
+            scenes: vec![Scene {
+                image: Arc::new(image),
+                caption: Some("The castle at night".into()),
+                duration_ms: 2000,
+                motion: Motion::KenBurns,
+                transition: Transition::Cut,
+            }],
+        };
+        let segments = Segments::new(&plan, 160, 90, 10);
+        let band_top = Overlay::caption("The castle at night", 160, 90)
+            .unwrap()
+            .top as usize;
+        let near = |p: &[u8], q: [u8; 3]| p.iter().zip(q).all(|(&a, b)| a.abs_diff(b) < 40);
+        let (mut frame, mut scratch) = (Vec::new(), Scratch::default());
+        let mut seen_whole = false;
+        for index in 0..segments.total_frames() {
+            segments.render(index, &mut frame, &mut scratch);
+            let (stage, band) = frame.split_at(band_top * 160 * 3);
+            for pixel in band.chunks_exact(3) {
+                assert!(
+                    !colours.iter().any(|&q| near(pixel, q)),
+                    "frame {index}: the picture shows in the caption band"
+                );
+            }
+            seen_whole |= colours
+                .iter()
+                .all(|&q| stage.chunks_exact(3).any(|p| near(p, q)));
+        }
+        assert!(
+            seen_whole,
+            "the whole picture, edges too, on screen at some frame"
+        );
     }
 
     #[test]

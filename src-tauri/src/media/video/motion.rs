@@ -1,17 +1,24 @@
 //! The camera over a scene's picture: a deterministic Ken Burns pan and zoom.
 //!
-//! A picture is scaled once per scene ([`Picture::cover`]) to the frame's
-//! aspect at the largest zoom the camera uses, so each frame only samples a
-//! moving window of it with a cheap bilinear filter: no per-frame rescale of
-//! the original image.
+//! A picture is prepared once per scene ([`Picture::fit`]): shown whole, at
+//! the largest zoom the camera uses, on a soft backdrop (the same picture,
+//! blurred and dimmed, filling the frame) where its shape differs from the
+//! frame's. So each frame only samples a moving window of it with a cheap
+//! bilinear filter, and one end of every move is the whole picture: nothing
+//! of it is cut off for good.
 
 use image::imageops::{self, FilterType};
-use image::RgbaImage;
+use image::{Rgba, RgbaImage};
 
-/// How far the camera zooms in at most (1.0 shows the whole cover crop).
+/// How far the camera zooms in at most (1.0 shows the whole picture).
 pub const MAX_ZOOM: f32 = 1.2;
-/// How little it zooms at the wide end of a move.
-const MIN_ZOOM: f32 = 1.0;
+/// The backdrop is blurred at 1/this of the frame size: cheap, and soft.
+const BACKDROP_DOWNSCALE: u32 = 16;
+/// How much of the backdrop's light is kept (of 256): dim enough that the
+/// picture stands out, light enough to read as the picture's own colours.
+const BACKDROP_KEEP: u16 = 140;
+/// What shows through a picture's transparent parts: paper.
+const PAPER: [u8; 3] = [255, 255, 255];
 
 /// An opaque RGB picture, 3 bytes per pixel, rows packed.
 #[derive(Clone, Debug)]
@@ -22,26 +29,45 @@ pub(crate) struct Picture {
 }
 
 impl Picture {
-    /// The largest centred crop of `image` with the frame's aspect, scaled to
-    /// `zoom` times the frame size and flattened onto black.
-    pub fn cover(image: &RgbaImage, frame_w: u32, frame_h: u32, zoom: f32) -> Picture {
+    /// `image` whole and centred in a `frame_w`×`frame_h` frame scaled by
+    /// `zoom`, on paper, over a soft backdrop of itself where the shapes
+    /// differ.
+    pub fn fit(image: &RgbaImage, frame_w: u32, frame_h: u32, zoom: f32) -> Picture {
         let (iw, ih) = image.dimensions();
         let target_w = ((frame_w as f32 * zoom).round() as u32).max(1);
         let target_h = ((frame_h as f32 * zoom).round() as u32).max(1);
-        // Crop to the frame's aspect first, so the resize keeps proportions.
-        let frame_aspect = frame_w as f64 / frame_h as f64;
-        let (cw, ch) = if iw as f64 / ih as f64 > frame_aspect {
-            (((ih as f64 * frame_aspect).round() as u32).clamp(1, iw), ih)
+        let scale = (target_w as f64 / iw.max(1) as f64).min(target_h as f64 / ih.max(1) as f64);
+        let fw = ((iw as f64 * scale).round() as u32).clamp(1, target_w);
+        let fh = ((ih as f64 * scale).round() as u32).clamp(1, target_h);
+        let (ox, oy) = ((target_w - fw) / 2, (target_h - fh) / 2);
+        let fitted = imageops::resize(image, fw, fh, FilterType::Triangle);
+        let backdrop = if fw == target_w && fh == target_h {
+            None
         } else {
-            (iw, ((iw as f64 / frame_aspect).round() as u32).clamp(1, ih))
+            let small_w = (target_w / BACKDROP_DOWNSCALE).max(1);
+            let small_h = (target_h / BACKDROP_DOWNSCALE).max(1);
+            let small = imageops::blur(&cover(image, small_w, small_h), 1.5);
+            Some(imageops::resize(
+                &small,
+                target_w,
+                target_h,
+                FilterType::Triangle,
+            ))
         };
-        let crop = imageops::crop_imm(image, (iw - cw) / 2, (ih - ch) / 2, cw, ch).to_image();
-        let scaled = imageops::resize(&crop, target_w, target_h, FilterType::Triangle);
         let mut rgb = Vec::with_capacity((target_w * target_h * 3) as usize);
-        for pixel in scaled.pixels() {
-            let [r, g, b, a] = pixel.0;
-            let a = u16::from(a);
-            rgb.extend([r, g, b].map(|c| ((u16::from(c) * a + 127) / 255) as u8));
+        for y in 0..target_h {
+            for x in 0..target_w {
+                let inside = x >= ox && y >= oy && x < ox + fw && y < oy + fh;
+                let pixel = if inside {
+                    on_paper(fitted.get_pixel(x - ox, y - oy))
+                } else {
+                    let behind = backdrop
+                        .as_ref()
+                        .map_or([0; 3], |b| on_paper(b.get_pixel(x, y)));
+                    behind.map(|c| ((u16::from(c) * BACKDROP_KEEP) >> 8) as u8)
+                };
+                rgb.extend(pixel);
+            }
         }
         Picture {
             width: target_w,
@@ -49,6 +75,30 @@ impl Picture {
             rgb,
         }
     }
+}
+
+/// The largest centred crop of `image` with the aspect of `w`×`h`, scaled to it.
+fn cover(image: &RgbaImage, w: u32, h: u32) -> RgbaImage {
+    let (iw, ih) = image.dimensions();
+    let aspect = w as f64 / h as f64;
+    let (cw, ch) = if iw as f64 / ih as f64 > aspect {
+        (((ih as f64 * aspect).round() as u32).clamp(1, iw), ih)
+    } else {
+        (iw, ((iw as f64 / aspect).round() as u32).clamp(1, ih))
+    };
+    let crop = imageops::crop_imm(image, (iw - cw) / 2, (ih - ch) / 2, cw, ch).to_image();
+    imageops::resize(&crop, w, h, FilterType::Triangle)
+}
+
+/// A pixel over white paper.
+fn on_paper(pixel: &Rgba<u8>) -> [u8; 3] {
+    let [r, g, b, a] = pixel.0;
+    let a = u16::from(a);
+    let mut out = [r, g, b];
+    for (c, p) in out.iter_mut().zip(PAPER) {
+        *c = ((u16::from(*c) * a + u16::from(p) * (255 - a) + 127) / 255) as u8;
+    }
+    out
 }
 
 /// The visible part of a picture, in fractions of its size: centre and zoom.
@@ -84,25 +134,26 @@ impl Move {
     pub fn ken_burns(seed: u64, index: usize) -> Move {
         let mut state = seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut next = || unit(splitmix64(&mut state));
-        let wide = MIN_ZOOM + 0.04 * next();
-        let close = MAX_ZOOM - 0.04 * next();
-        let (z0, z1) = if next() < 0.5 {
-            (wide, close)
-        } else {
-            (close, wide)
+        let zoom = MAX_ZOOM - 0.04 * next();
+        let whole_first = next() < 0.5;
+        // Keep the window inside the picture: its half-size is 0.5/zoom.
+        let half = 0.5 / zoom;
+        let close = View {
+            cx: half + (1.0 - 2.0 * half) * next(),
+            cy: half + (1.0 - 2.0 * half) * next(),
+            zoom,
         };
-        let mut view = |zoom: f32| {
-            // Keep the window inside the picture: its half-size is 0.5/zoom.
-            let half = 0.5 / zoom;
-            View {
-                cx: half + (1.0 - 2.0 * half) * next(),
-                cy: half + (1.0 - 2.0 * half) * next(),
-                zoom,
+        // One end is the whole picture, so every part of it is seen.
+        if whole_first {
+            Move {
+                from: View::WHOLE,
+                to: close,
             }
-        };
-        Move {
-            from: view(z0),
-            to: view(z1),
+        } else {
+            Move {
+                from: close,
+                to: View::WHOLE,
+            }
         }
     }
 
@@ -189,6 +240,50 @@ mod tests {
     }
 
     #[test]
+    fn every_move_shows_the_whole_picture_at_one_end() {
+        for index in 0..200 {
+            let shot = Move::ken_burns(42, index);
+            assert!(
+                shot.from == View::WHOLE || shot.to == View::WHOLE,
+                "{shot:?}"
+            );
+            assert_eq!(shot.at(0.0), shot.from);
+            assert_eq!(shot.at(1.0), shot.to);
+        }
+    }
+
+    /// A square picture in a wide frame is whole, centred, with a dimmed
+    /// backdrop of itself at the sides; a transparent one shows paper.
+    #[test]
+    fn a_picture_of_another_shape_is_fitted_whole_on_a_soft_backdrop() {
+        // Red, its left half transparent (as the offline enhancer's paper is).
+        let image = RgbaImage::from_fn(40, 40, |x, _| {
+            if x < 20 {
+                Rgba([0, 0, 0, 0])
+            } else {
+                Rgba([200, 30, 30, 255])
+            }
+        });
+        let picture = Picture::fit(&image, 160, 90, 1.0);
+        assert_eq!((picture.width, picture.height), (160, 90));
+        let at = |x: u32, y: u32| {
+            let i = ((y * 160 + x) * 3) as usize;
+            [picture.rgb[i], picture.rgb[i + 1], picture.rgb[i + 2]]
+        };
+        // The picture spans the full height, 90 px wide, from x = 35 to 124.
+        assert_eq!(at(110, 45), [200, 30, 30]);
+        assert_eq!(at(124, 0), [200, 30, 30]);
+        assert_eq!(at(124, 89), [200, 30, 30]);
+        assert_eq!(at(45, 45), [255, 255, 255], "the transparent half is paper");
+        // The sides are the backdrop: the picture's colours, dimmed.
+        let side = at(155, 45);
+        assert!(
+            side[0] < 200 && side[0] > 60 && side[1] < side[0],
+            "{side:?}"
+        );
+    }
+
+    #[test]
     fn the_camera_never_leaves_the_picture() {
         for index in 0..200 {
             let shot = Move::ken_burns(42, index);
@@ -207,7 +302,7 @@ mod tests {
         for (x, _, pixel) in image.enumerate_pixels_mut() {
             pixel.0 = [x as u8 * 30, 0, 0, 255];
         }
-        let picture = Picture::cover(&image, 8, 4, 1.0);
+        let picture = Picture::fit(&image, 8, 4, 1.0);
         let mut out = vec![0; 8 * 4 * 3];
         sample(&picture, View::WHOLE, &mut out, 8, 4);
         assert_eq!(out, picture.rgb);
