@@ -22,14 +22,18 @@ useHostAndBrowser((h, b) => {
 /** @param {Page} page @returns {Promise<any[]>} */
 const shapesOf = (page) => page.evaluate(() => /** @type {any} */ (window).coco.shapes());
 
+/** @typedef {{x: number, y: number, width: number, height: number}} Rect */
+
 /**
- * Where the board shows black ink, in page pixels, from a screenshot (what a
- * person sees, the editor included): the text is black, nothing else is.
- * @param {Page} page @returns {Promise<Box|null>}
+ * Where the board shows black ink inside `area` (canvas pixels), in page
+ * pixels, from a screenshot (what a person sees, the editor included): the
+ * text is black, and the area leaves out the rest (the zoom level's digits).
+ * @param {Page} page @param {Rect} area @returns {Promise<Box|null>}
  */
-async function inkBox(page) {
-  const canvas = /** @type {{x: number, y: number, width: number, height: number}} */ (await page.getByTestId('canvas').boundingBox());
-  const png = (await page.screenshot({ clip: canvas })).toString('base64');
+async function inkBox(page, area) {
+  const canvas = /** @type {Rect} */ (await page.getByTestId('canvas').boundingBox());
+  const clip = { x: canvas.x + area.x, y: canvas.y + area.y, width: Math.min(area.width, canvas.width - area.x), height: Math.min(area.height, canvas.height - area.y) };
+  const png = (await page.screenshot({ clip })).toString('base64');
   const box = await page.evaluate(async (data) => {
     const bitmap = new Image(); // (the page's policy lets pictures, not fetches, read data: addresses)
     bitmap.src = `data:image/png;base64,${data}`;
@@ -50,7 +54,7 @@ async function inkBox(page) {
     }
     return left === Infinity ? null : { left, top, right, bottom };
   }, png);
-  return box && { left: box.left + canvas.x, top: box.top + canvas.y, right: box.right + canvas.x, bottom: box.bottom + canvas.y };
+  return box && { left: box.left + clip.x, top: box.top + clip.y, right: box.right + clip.x, bottom: box.bottom + clip.y };
 }
 
 /** @param {Box|null} a @param {Box|null} b @param {number} tolerance */
@@ -60,6 +64,9 @@ function sameBox(a, b, tolerance) {
     assert.ok(Math.abs(a[k] - b[k]) <= tolerance, `${k}: editor ${a[k]}, placed ${b[k]} (${JSON.stringify({ editor: a, placed: b })})`);
   }
 }
+
+/** The part of the board a text typed at canvas point (x, y) can cover. @param {number} x @param {number} y @returns {Rect} */
+const around = (x, y) => ({ x: x - 10, y: y - 30, width: 900, height: 250 });
 
 /**
  * Types `text` in the text editor at canvas point (x, y), returns the ink of
@@ -74,13 +81,13 @@ async function typeText(page, x, y, text) {
   // The blinking caret is black too: hide it (through the CSSOM, as the page's policy wants).
   await editor.evaluate((e) => { /** @type {HTMLElement} */ (e).style.caretColor = 'transparent'; });
   await page.keyboard.type(text);
-  const inEditor = await inkBox(page);
+  const inEditor = await inkBox(page, around(x, y));
   const box = await editor.boundingBox();
   const n = (await shapesOf(page)).length;
   await page.keyboard.press('Enter');
   await page.waitForFunction((n) => /** @type {any} */ (window).coco.shapes().length === n + 1, n);
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  return { inEditor, placed: await inkBox(page), box };
+  return { inEditor, placed: await inkBox(page, around(x, y)), box };
 }
 
 /** Black ink, so that the screenshots can tell the text from the rest; then back to the board. @param {Page} page */
@@ -122,14 +129,12 @@ test('the editor shows the text exactly as it is placed: same size, place and li
     await page.keyboard.type('first line');
     await page.keyboard.press('Shift+Enter');
     await page.keyboard.type('and a second, longer one');
-    const inEditor = await inkBox(page);
+    const inEditor = await inkBox(page, around(80, 380));
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => /** @type {any} */ (window).coco.shapes().length === 2);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    // Both texts are on screen now: compare with the ink below the first one.
-    const placed = await inkBox(page);
-    assert.ok(inEditor && placed);
-    sameBox({ ...inEditor, top: 0, left: 0 }, { ...placed, top: 0, left: 0 }, 2);
+    // (The first text, zoomed about (100, 300), is above this area.)
+    sameBox(inEditor, await inkBox(page, around(80, 380)), 2);
   } finally {
     await context.close();
   }
@@ -166,7 +171,7 @@ test('text has its own size control: shown for the text tool and a selected text
     assert.equal(bigger.style.strokeWidth, shape.style.strokeWidth, 'only the size changed');
     await page.keyboard.press('Escape');
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const big = await inkBox(page);
+    const big = await inkBox(page, around(100, 100));
     assert.ok(big);
     const ratio = (big.bottom - big.top) / h20;
     assert.ok(Math.abs(ratio - 2.4) < 0.3, `48 px ink is ${ratio.toFixed(2)}× the 20 px ink`);
@@ -197,15 +202,20 @@ test('a text made before sizes could be chosen (no fontSize) is drawn as before,
     await waitState(a.page, (s) => s.shapesCount === 1);
     const [old] = await shapesOf(a.page);
     assert.equal(old.style.fontSize, undefined);
+    // B's cursor, drawn on A's board, moves off the text.
+    const bCanvas = /** @type {Rect} */ (await b.page.getByTestId('canvas').boundingBox());
+    await b.page.mouse.move(bCanvas.x + 700, bCanvas.y + 500, { steps: 4 });
+    await waitState(a.page, (s) => s.cursors.some((/** @type {any} */ c) => c.x > 600));
     await a.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const oldInk = await inkBox(a.page);
+    const oldInk = await inkBox(a.page, { x: 90, y: 70, width: 180, height: 150 });
     // The same word at 20 px, below it, is as tall.
     await a.page.keyboard.press('t');
     await a.page.getByTestId('text-size').selectOption('20');
     await a.page.mouse.move(0, 0);
-    const { placed } = await typeText(a.page, 300, 100, 'Old');
+    await typeText(a.page, 300, 100, 'Old');
+    const placed = await inkBox(a.page, { x: 290, y: 70, width: 180, height: 150 });
     assert.ok(oldInk && placed);
-    assert.equal(oldInk.bottom - oldInk.top, placed.bottom - placed.top, JSON.stringify({ oldInk, placed }));
+    assert.deepEqual([oldInk.right - oldInk.left, oldInk.bottom - oldInk.top], [placed.right - placed.left, placed.bottom - placed.top], JSON.stringify({ oldInk, placed }));
   } finally {
     await a.context.close();
     await b.context.close();
