@@ -334,7 +334,9 @@ test('Make video: progress, then a player and an MP4 download; a GIF where H.264
     await b.page.getByTestId('sb-make-video').click();
     assert.equal(await b.page.getByTestId('video-format').inputValue(), 'gif');
     assert.match(await b.page.getByTestId('video-format-note').innerText(), /cannot play MP4 \(H\.264\).*GIF/);
-    await b.page.getByTestId('video-size').selectOption('360p');
+    // A GIF's size is the host's, and the panel says so rather than offer 360p.
+    assert.equal(await b.page.getByTestId('video-size').isDisabled(), true);
+    assert.match(await b.page.getByTestId('video-gif-size').innerText(), /480 px wide at most/);
     await b.page.getByTestId('video-make').click();
     const gif = b.page.getByTestId('video-gif');
     await gif.waitFor({ timeout: 120000 });

@@ -21,6 +21,8 @@ export const VIDEO_SIZES = [
   { id: '720p', label: '720p', width: 1280, height: 720 },
   { id: '1080p', label: '1080p', width: 1920, height: 1080 },
 ];
+/** Widest GIF the host makes (media::video::gif::GIF_MAX_WIDTH). */
+export const GIF_MAX_WIDTH = 480;
 /** Longest title the host accepts (media::video::plan::MAX_TITLE_CHARS). */
 export const MAX_TITLE_CHARS = 120;
 /** How long without a pushed update before the panel asks the host itself. */
@@ -70,6 +72,18 @@ export class VideoPanel {
       el('option', { value: 'gif' }, ['GIF (plays anywhere, no sound)']),
     ]));
     this.format.value = this.h264 ? 'mp4' : 'gif';
+    // A GIF is made at most GIF_MAX_WIDTH wide whatever size is chosen: the
+    // size choice says so instead of promising a 360p it will not get.
+    this.gifSize = el('small', { class: 'muted', 'data-testid': 'video-gif-size' }, [
+      `A GIF is made ${GIF_MAX_WIDTH} px wide at most, to stay small.`,
+    ]);
+    const onFormat = () => {
+      const gif = this.format.value === 'gif';
+      this.size.disabled = gif;
+      this.gifSize.hidden = !gif;
+    };
+    this.format.addEventListener('change', onFormat);
+    onFormat();
     // The host has no music to add (it says so in a video's notes): the
     // choice is shown, off, with the reason, rather than offered and then refused.
     this.music = /** @type {HTMLInputElement} */ (el('input', { type: 'checkbox', 'data-testid': 'video-music', disabled: '', 'aria-describedby': 'video-music-why' }));
@@ -83,6 +97,7 @@ export class VideoPanel {
       this.plan,
       el('label', {}, [el('span', {}, ['Title ', el('span', { class: 'muted' }, ['(optional)'])]), this.title]),
       el('div', { class: 'vp-row' }, [el('label', {}, [el('span', {}, ['Size']), this.size]), el('label', {}, [el('span', {}, ['Format']), this.format])]),
+      this.gifSize,
       note,
       this.story.root,
       el('label', { class: 'check' }, [this.music, ' Background music ',
