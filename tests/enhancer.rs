@@ -1,6 +1,6 @@
 //! The offline enhancer on real sample sketches (golden images) and on
 //! small drawings made here, each checking one thing a user relies on:
-//! the paper turns white, closed shapes are coloured and open ones are not,
+//! the paper turns transparent, closed shapes are coloured and open ones are not,
 //! dust goes, strokes stay, the result is repeatable, and sizes and bad
 //! inputs are handled.
 //!
@@ -118,8 +118,19 @@ const BLACK_PEN: sketches::Pen = sketches::Pen {
     grain: 0.0,
 };
 
+/// Luminance as the board shows the pixel: laid on white.
 fn luma(p: &Rgba<u8>) -> u32 {
-    (77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2])) >> 8
+    let l = (77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2])) >> 8;
+    let a = u32::from(p[3]);
+    (l * a + 255 * (255 - a)) / 255
+}
+
+/// Whether every pixel within `margin` of the image's edge is transparent.
+fn clear_border(img: &RgbaImage, margin: u32) -> bool {
+    let (w, h) = img.dimensions();
+    img.enumerate_pixels()
+        .filter(|(x, y, _)| *x < margin || *y < margin || x + margin >= w || y + margin >= h)
+        .all(|(_, _, p)| p[3] == 0)
 }
 
 /// Mean colour of the pixels within `margin` of the image's edge.
@@ -136,10 +147,6 @@ fn border_mean(img: &RgbaImage, margin: u32) -> [f64; 3] {
         }
     }
     sum.map(|s| s / n)
-}
-
-fn near(mean: [f64; 3], colour: [u8; 3], tolerance: f64) -> bool {
-    (0..3).all(|c| (mean[c] - f64::from(colour[c])).abs() <= tolerance)
 }
 
 /// Grey paper, darker towards the bottom right, as a phone photo of a page.
@@ -163,7 +170,7 @@ fn over(paper: &RgbaImage, strokes: &RgbaImage) -> RgbaImage {
 }
 
 #[test]
-fn grey_uneven_paper_becomes_the_palette_background() {
+fn grey_uneven_paper_becomes_transparent() {
     let house = load(&root().join("assets/sketches/house.png"));
     let mean_in = border_mean(&house, 10);
     assert!(
@@ -172,26 +179,20 @@ fn grey_uneven_paper_becomes_the_palette_background() {
     );
     for prompt in ["", "a pastel house"] {
         let out = run(&house, &opts(prompt));
-        let bg = palette::for_prompt(prompt).background;
-        let mean = border_mean(&out, 10);
         assert!(
-            near(mean, bg, 1.0),
-            "{prompt:?}: border mean {mean:?}, expected {bg:?}"
+            clear_border(&out, 10),
+            "{prompt:?}: the paper is transparent"
         );
     }
 }
 
 #[test]
-fn a_transparent_canvas_is_put_on_paper() {
+fn a_transparent_canvas_stays_transparent_around_the_drawing() {
     let input = load(&root().join("assets/sketches/sun_and_tree.png"));
     assert_eq!(input.get_pixel(0, 0)[3], 0, "the sample is transparent");
     let out = run(&input, &opts(""));
-    assert!(out.pixels().all(|p| p[3] == 255), "the result is opaque");
-    assert!(near(
-        border_mean(&out, 10),
-        palette::DEFAULT.background,
-        1.0
-    ));
+    assert!(clear_border(&out, 10));
+    assert_eq!(out.get_pixel(120, 110)[3], 255, "the sun is filled");
 }
 
 /// A closed ring, a "C" and a square drawn with a 3-pixel break.
@@ -240,11 +241,7 @@ fn closed_shapes_are_coloured_and_open_ones_are_not() {
         "a small break still closes: {:?}",
         at(550, 240)
     );
-    assert_eq!(
-        at(350, 240),
-        palette::DEFAULT.background,
-        "the C stays open"
-    );
+    assert_eq!(out.get_pixel(350, 240)[3], 0, "the C stays open: paper");
     // One flat colour across the whole ring's inside.
     let inside = at(140, 240);
     for (x, y) in [(80, 240), (200, 240), (140, 180), (140, 300)] {
@@ -254,9 +251,9 @@ fn closed_shapes_are_coloured_and_open_ones_are_not() {
 
 #[test]
 fn a_theme_word_picks_the_colours() {
-    let night = run(&shapes(), &opts("a night sky"));
-    let p = night.get_pixel(140, 240);
-    assert!(palette::for_prompt("night")
+    let forest = run(&shapes(), &opts("a forest"));
+    let p = forest.get_pixel(140, 240);
+    assert!(palette::for_prompt("forest")
         .fills
         .contains(&[p[0], p[1], p[2]]));
     assert!(!palette::DEFAULT.fills.contains(&[p[0], p[1], p[2]]));
@@ -328,8 +325,11 @@ fn strokes_stay_where_they_were_drawn() {
             stray += 1;
         }
     }
+    // Strokes are redrawn at the width found, not thickened (so a second
+    // pass does not widen them): the pixels only just over half covered at
+    // a stroke's edge may become its soft rim.
     assert!(
-        kept * 100 >= total * 99,
+        kept * 100 >= total * 96,
         "{kept} of {total} stroke pixels stayed dark"
     );
     assert_eq!(stray, 0, "dark pixels away from every stroke");
@@ -385,11 +385,7 @@ fn upscaling_doubles_both_sides_and_keeps_the_drawing() {
         palette::DEFAULT.fills.contains(&[p[0], p[1], p[2]]),
         "still filled: {p:?}"
     );
-    assert!(near(
-        border_mean(&out, 10),
-        palette::DEFAULT.background,
-        1.0
-    ));
+    assert!(clear_border(&out, 10));
 }
 
 #[test]
@@ -436,9 +432,10 @@ fn empty_and_degenerate_images_do_not_panic() {
     );
     let white = RgbaImage::from_pixel(200, 100, Rgba([255; 4]));
     let out = run(&white, &opts(""));
-    assert!(out
-        .pixels()
-        .all(|p| [p[0], p[1], p[2]] == palette::DEFAULT.background));
+    assert!(
+        out.pixels().all(|p| p[3] == 0),
+        "blank paper is all transparent"
+    );
     let cases = [
         RgbaImage::from_pixel(200, 100, Rgba([0, 0, 0, 255])),
         RgbaImage::new(200, 100),
@@ -492,9 +489,5 @@ fn big_filled_areas_are_not_mistaken_for_paper() {
     );
     let black = out.get_pixel(610, 275);
     assert!(luma(black) < 60, "the black area stays black: {black:?}");
-    assert!(near(
-        border_mean(&out, 10),
-        palette::DEFAULT.background,
-        1.0
-    ));
+    assert!(clear_border(&out, 10));
 }

@@ -322,12 +322,13 @@ impl Enhancer {
         };
         let enhanced = self.inner.enhanced.clone();
         let job = ctx.clone();
-        let (stored, original) = blocking(move || {
+        let (stored, original, made) = blocking(move || {
             let input = images::decode_rgba(&bytes).map_err(stored_failure)?;
             let original = input.dimensions();
             let mut report = |f: f32| job.progress(0.15 + 0.7 * f, "enhancing on this computer");
-            let picture = local::enhance(&input, &options, &mut report)
+            let done = local::enhance_detailed(&input, &options, &mut report)
                 .map_err(|e| JobFailure::new(e.code(), e.to_string()))?;
+            let (picture, made) = (done.image, (done.styles, done.palette));
             drop(input);
             if job.is_cancelled() {
                 return Err(JobFailure::new("cancelled", "cancelled"));
@@ -335,17 +336,23 @@ impl Enhancer {
             job.progress(0.9, "storing the picture");
             let png = images::encode_png(&picture).map_err(stored_failure)?;
             let stored = enhanced.save(&png).map_err(stored_failure)?;
-            Ok((stored, original))
+            Ok((stored, original, made))
         })
         .await??;
-        Ok(result_json(
+        let mut result = result_json(
             &stored,
             request,
             original,
             local::ENGINE_NAME,
             None,
             note.as_deref(),
-        ))
+        );
+        // Which of the prompt's words the offline enhancer followed, so the
+        // person can tell a style it knows from one it ignored.
+        let (styles, palette) = made;
+        result["styles"] = json!(styles);
+        result["palette"] = json!(palette);
+        Ok(result)
     }
 }
 

@@ -24,6 +24,40 @@ const SHADE_STEP: u32 = 225;
 /// dividing by it would only amplify noise.
 const MIN_PAPER: u32 = 48;
 
+/// Share (of 1024) of the pixels that, transparent or pure white, make an
+/// input a clean digital drawing (a board export, an earlier result) rather
+/// than a photo of paper, which is never exactly white anywhere.
+const CLEAN_SHARE: u64 = 20;
+
+/// Whether the input is a clean digital drawing, whose paper needs no
+/// cleaning. Dividing out a paper shade that is not there would only
+/// brighten the middle of big filled areas (where the estimate of the paper
+/// falls off), so it is skipped for these.
+pub fn is_clean(input: &image::RgbaImage) -> bool {
+    let clean = input
+        .as_raw()
+        .chunks_exact(4)
+        .filter(|px| px[3] == 0 || px == &[255, 255, 255, 255])
+        .count() as u64;
+    clean * 1024 >= CLEAN_SHARE * u64::from(input.width()) * u64::from(input.height())
+}
+
+/// 1 where the input is more transparent than opaque, at the output's size
+/// (`factor` times the input's); None for an input with no such pixel.
+pub fn faint(input: &image::RgbaImage, factor: u32) -> Option<Vec<u8>> {
+    if !input.pixels().any(|p| p[3] < 128) {
+        return None;
+    }
+    let (w, h) = (input.width() * factor, input.height() * factor);
+    let mut out = Vec::with_capacity(w as usize * h as usize);
+    for y in 0..h {
+        for x in 0..w {
+            out.push(u8::from(input.get_pixel(x / factor, y / factor)[3] < 128));
+        }
+    }
+    Some(out)
+}
+
 /// The input with transparency composited onto white paper.
 pub fn flatten(input: &image::RgbaImage) -> RgbImage {
     let (w, h) = input.dimensions();

@@ -1,27 +1,44 @@
 //! The offline enhancer: turns a rough sketch into a clean, coloured picture
 //! with no network and no model, so "enhance" always has an answer.
 //!
-//! A sketch (a photo of paper or a canvas export) goes through:
+//! A sketch (a photo of paper, a canvas export, or an earlier result) goes
+//! through:
 //!
-//! 1. [`background`]: transparency onto white, the paper's shade divided out,
-//!    near-white pushed to white, contrast stretched;
+//! 1. [`background`]: transparency onto white; for a photo of paper (not a
+//!    clean digital drawing) the paper's shade divided out, near-white
+//!    pushed to white, contrast stretched;
 //! 2. optionally a 2× upscale (Catmull-Rom), before the strokes are found so
 //!    they are redrawn crisp at the new size;
-//! 3. [`strokes`]: ink found with hysteresis, specks dropped, small gaps
-//!    closed, strokes thickened a little with soft edges;
-//! 4. [`fill`]: closed regions painted from a [`palette`] chosen by the
-//!    prompt, the paper made the palette's background, strokes laid on top
-//!    in their own hue (coloured strokes) or the palette's ink (dark ones).
+//! 3. [`strokes`]: ink found with hysteresis and a local contrast test (a
+//!    stroke's soft rim is not ink), specks dropped;
+//! 4. [`solids`]: wide areas of one colour told from strokes: inside a
+//!    closed shape they are repainted (an earlier result's fills), outside
+//!    they are drawn as found;
+//! 5. [`fill`]: closed regions (small gaps in their strokes closed) get
+//!    colours from a [`palette`] chosen by the prompt's theme words, spread
+//!    right up to their strokes; everything else is paper;
+//! 6. [`paint`]: fills and strokes laid down in the [`style`] the prompt's
+//!    style words ask for (watercolour, crayon, pencil, ink, comic; night,
+//!    pastel), the paper left fully transparent.
+//!
+//! The result is the input's size (twice it with upscale), is transparent
+//! wherever the input was paper, and enhancing it again finds the same
+//! strokes at the same width: nothing grows or blurs from pass to pass.
 //!
 //! Everything is integer or fixed-order arithmetic on one thread, so the same
 //! input and options always give byte-identical output. Sizes (speck size,
-//! gap width, stroke growth) scale with the image: see [`scale`].
+//! gap width, texture sizes) scale with the image: see [`scale`].
 
 mod background;
+mod boxes;
 mod fill;
+mod inks;
 mod label;
+mod paint;
 pub mod palette;
+mod solids;
 mod strokes;
+pub mod style;
 mod upscale;
 
 use image::RgbaImage;
@@ -50,10 +67,23 @@ pub const MIN_FILL_PIXELS: u32 = 300;
 /// closed, so a shape drawn with a small break still counts as closed.
 pub const GAP_RADIUS: u32 = 2;
 
+/// Reach (pixels, times [`scale`]) of the local contrast test that keeps a
+/// stroke's core and drops its soft rim: a little more than the widest rim
+/// (a pixel of anti-aliasing, a little blur in a photo).
+pub const CONTRAST_RADIUS: u32 = 2;
+
+/// Patches of one colour more than `2 × SOLID_RADIUS + 1` pixels (times
+/// [`scale`]) across are areas, not strokes: the fills of an earlier result
+/// are repainted, not kept as fat ink. Strokes the board draws (up to 24
+/// pixels wide at the export's scale) mostly stay under it; wider ones
+/// outside closed shapes are kept as drawn anyway.
+pub const SOLID_RADIUS: u32 = 5;
+
 /// What the caller asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LocalOptions {
-    /// The user's prompt; theme words in it pick the palette (see [`palette`]).
+    /// The user's prompt; theme words in it pick the palette (see
+    /// [`palette`]), style words the way it is painted (see [`style`]).
     pub prompt: String,
     /// Double the width and height.
     pub upscale: bool,
@@ -92,6 +122,8 @@ pub struct Enhanced {
     pub image: RgbaImage,
     /// Name of the palette the prompt picked.
     pub palette: &'static str,
+    /// The style words followed (see [`style`]), in the prompt's order.
+    pub styles: Vec<&'static str>,
     /// Closed regions that were given a colour.
     pub regions_coloured: usize,
     /// Pixels of specks removed.
@@ -150,37 +182,61 @@ pub fn enhance_detailed(
         img = upscale::double(&img);
     }
     progress(0.15);
-    background::normalise(&mut img);
+    if !background::is_clean(input) {
+        background::normalise(&mut img);
+    }
     progress(0.35);
     let unit = scale(w, h);
-    let ink = strokes::find_ink(&img, SPECK_PIXELS * unit * unit);
-    progress(0.55);
     let (uw, uh) = (w as usize, h as usize);
-    let (gap, grow) = ((GAP_RADIUS * unit) as usize, unit as usize);
-    // Strokes are drawn as found, thickened by `grow`; regions are separated
-    // by the same strokes with small gaps closed (dilate by gap + grow, erode
-    // by gap), so a shape drawn with a break still gets its colour without
-    // its lines being redrawn.
-    let drawn = strokes::dilate(&ink.mask, uw, uh, grow);
-    let cov = strokes::coverage(&drawn, uw, uh, grow);
-    drop(drawn);
-    let closed = strokes::erode(&strokes::dilate(&ink.mask, uw, uh, gap + grow), uw, uh, gap);
-    let open: Vec<u8> = closed
-        .iter()
-        .zip(&cov)
-        .map(|(&c, &v)| u8::from(c == 0 && v < fill::BARRIER))
-        .collect();
-    drop(closed);
-    progress(0.75);
+    let faint = background::faint(input, if opts.upscale { UPSCALE_FACTOR } else { 1 });
+    let ink = strokes::find_ink(
+        &img,
+        faint.as_deref(),
+        SPECK_PIXELS * unit * unit,
+        (CONTRAST_RADIUS * unit) as usize,
+    );
+    drop(faint);
+    progress(0.5);
+    // Areas of one colour too wide to be strokes (an earlier result's fills)
+    // are repainted when they lie inside a closed shape; the rest is drawn
+    // as found. Regions are separated by the lines with small gaps closed,
+    // so a shape drawn with a break still gets its colour.
+    let gap = (GAP_RADIUS * unit) as usize;
+    let solid = solids::find(&img, &ink.mask, (SOLID_RADIUS * unit) as usize);
+    let lines = solids::settle(&ink.mask, &solid, uw, uh, gap);
+    drop(solid);
+    let open = solids::open_space(&lines, uw, uh, gap);
+    progress(0.7);
+    let style = style::for_prompt(&opts.prompt);
     let palette = palette::for_prompt(&opts.prompt);
-    let regions = fill::regions(&open, &cov, w, h, MIN_FILL_PIXELS * unit * unit, &palette);
-    let inks = fill::InkColours::new(&img, &ink.mask, 4 * unit as usize, &palette);
-    progress(0.9);
-    let image = fill::composite(&cov, &regions, &inks, &palette, w, h);
+    let colours = style.colours(&palette);
+    let regions = fill::regions(
+        &open,
+        &lines,
+        w,
+        h,
+        MIN_FILL_PIXELS * unit * unit,
+        colours.fills.len(),
+        style.night,
+    );
+    drop(open);
+    let inks = inks::InkColours::new(&img, &lines, 4 * unit as usize, colours.ink);
+    progress(0.85);
+    let image = paint::composite(&paint::Canvas {
+        lines: &lines,
+        regions: &regions,
+        inks: &inks,
+        colours: &colours,
+        style: &style,
+        w,
+        h,
+        unit,
+    });
     progress(1.0);
     Ok(Enhanced {
         image,
         palette: palette.name,
+        styles: style.used.clone(),
         regions_coloured: regions.coloured,
         speck_pixels_removed: ink.specks_removed,
     })

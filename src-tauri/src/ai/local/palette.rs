@@ -11,8 +11,6 @@ pub type Rgb = [u8; 3];
 pub struct Palette {
     /// Stable name, reported back to the caller.
     pub name: &'static str,
-    /// The paper: the region touching the border is painted this colour.
-    pub background: Rgb,
     /// The colour of dark (black, grey, pencil) strokes.
     pub ink: Rgb,
     /// Fill colours for closed regions, biggest region first.
@@ -22,7 +20,6 @@ pub struct Palette {
 /// Friendly, medium-saturation colours: the look when the prompt names no theme.
 pub const DEFAULT: Palette = Palette {
     name: "bright",
-    background: [255, 255, 255],
     ink: [34, 32, 40],
     fills: &[
         [250, 205, 95],  // sunflower
@@ -38,7 +35,6 @@ pub const DEFAULT: Palette = Palette {
 
 const SOFT: Palette = Palette {
     name: "soft",
-    background: [255, 251, 244],
     ink: [70, 62, 72],
     fills: &[
         [250, 226, 170],
@@ -54,7 +50,6 @@ const SOFT: Palette = Palette {
 
 const DEEP: Palette = Palette {
     name: "deep",
-    background: [236, 238, 246],
     ink: [18, 18, 30],
     fills: &[
         [46, 64, 120],
@@ -70,7 +65,6 @@ const DEEP: Palette = Palette {
 
 const FOREST: Palette = Palette {
     name: "forest",
-    background: [250, 252, 244],
     ink: [36, 40, 30],
     fills: &[
         [116, 170, 96],  // leaves
@@ -86,7 +80,6 @@ const FOREST: Palette = Palette {
 
 const SEA: Palette = Palette {
     name: "sea",
-    background: [246, 252, 255],
     ink: [20, 40, 60],
     fills: &[
         [96, 166, 214],
@@ -102,7 +95,6 @@ const SEA: Palette = Palette {
 
 const SUNSET: Palette = Palette {
     name: "sunset",
-    background: [255, 248, 240],
     ink: [50, 30, 40],
     fills: &[
         [250, 170, 80],
@@ -118,7 +110,6 @@ const SUNSET: Palette = Palette {
 
 const CASTLE: Palette = Palette {
     name: "castle",
-    background: [250, 250, 248],
     ink: [30, 30, 36],
     fills: &[
         [170, 170, 178],
@@ -133,25 +124,13 @@ const CASTLE: Palette = Palette {
 };
 
 /// Keywords per palette. The first word of the prompt that appears here picks
-/// the palette, so "a dark forest" is deep, "a forest at night" is forest.
+/// the palette, so "a dark forest" is deep, "a forest in space" is forest.
+/// Style words (watercolour, pastel, night, ...) are not themes: they change
+/// how any palette is painted (see [`super::style`]).
 const THEMES: &[(&[&str], Palette)] = &[
+    (&["soft", "gentle", "baby", "dreamy"], SOFT),
     (
-        &[
-            "watercolour",
-            "watercolor",
-            "pastel",
-            "pastels",
-            "soft",
-            "gentle",
-            "baby",
-            "dreamy",
-        ],
-        SOFT,
-    ),
-    (
-        &[
-            "night", "dark", "midnight", "space", "stars", "starry", "moon", "spooky",
-        ],
+        &["dark", "space", "stars", "starry", "moon", "spooky"],
         DEEP,
     ),
     (
@@ -209,10 +188,11 @@ mod tests {
     fn keywords_pick_their_theme_in_prompt_order() {
         assert_eq!(for_prompt("").name, "bright");
         assert_eq!(for_prompt("a cat on a mat").name, "bright");
-        assert_eq!(for_prompt("Pastel bunny").name, "soft");
-        assert_eq!(for_prompt("a watercolour of a tree").name, "soft");
+        assert_eq!(for_prompt("a dreamy bunny").name, "soft");
+        assert_eq!(for_prompt("a watercolour of a tree").name, "forest");
         assert_eq!(for_prompt("a dark forest").name, "deep");
-        assert_eq!(for_prompt("a forest at night").name, "forest");
+        assert_eq!(for_prompt("a forest in space").name, "forest");
+        assert_eq!(for_prompt("a watercolour castle at night").name, "castle");
         assert_eq!(for_prompt("boats on the OCEAN!").name, "sea");
         assert_eq!(for_prompt("sunset over the hills").name, "sunset");
         assert_eq!(for_prompt("the king's castle").name, "castle");
