@@ -5,7 +5,8 @@
  *
  * The region (the selection's bounds, else the whole drawing) is rendered to
  * a PNG by the export code, uploaded (`POST /api/save-image`) and submitted
- * (`POST /api/enhance-image`). The job is followed through the room's
+ * (`POST /api/enhance-image`); a region that is one stored picture (an
+ * earlier result) is submitted as that file, so it neither grows nor blurs. The job is followed through the room's
  * `JOB_UPDATED` frames and, while the socket is down or silent, by polling
  * `GET /api/jobs/{id}`: a dropped connection never leaves the dialog stuck.
  * Only the person who started a job places its picture, as one image shape
@@ -28,8 +29,13 @@ import { pendingJobs, rememberJob, forgetJob } from './pending.js';
  * @typedef {{ids: string[], whole: boolean, box: Bounds, shapes: Shape[], text: string}} Region
  */
 
-/** Space kept around the shapes in the picture sent, in world units, so no stroke is cut at the edge. */
+/**
+ * Space kept around the shapes in the picture sent, in world units, so no stroke is cut at the edge.
+ * Pictures get none: their own rectangle is sent, so enhancing a result again does not make it grow.
+ */
 export const REGION_MARGIN = 16;
+/** The style words the local enhancer knows (the host reports the ones it followed). */
+export const LOCAL_STYLES = 'watercolour, crayon, pencil, ink, comic, night, pastel';
 /** Pixels per world unit of the picture sent: a small sketch still gives the engines some detail. */
 export const RENDER_SCALE = 2;
 /** Longest side of the picture sent, in pixels: detail enough for either engine, far below the upload limit. */
@@ -70,12 +76,11 @@ export function regionOfShapes(board, ids, whole) {
   if (shapes.length === 0) return null;
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const s of shapes) {
-    const b = board.bounds(s);
+    const b = spaceOf(board, s);
     minX = Math.min(minX, b.minX); minY = Math.min(minY, b.minY);
     maxX = Math.max(maxX, b.maxX); maxY = Math.max(maxY, b.maxY);
   }
-  const m = REGION_MARGIN;
-  const box = { minX: round2(minX - m), minY: round2(minY - m), maxX: round2(maxX + m), maxY: round2(maxY + m) };
+  const box = { minX: round2(minX), minY: round2(minY), maxX: round2(maxX), maxY: round2(maxY) };
   const size = `${Math.round(box.maxX - box.minX)} × ${Math.round(box.maxY - box.minY)}`;
   const n = shapes.length;
   const count = `${n} shape${n === 1 ? '' : 's'}`;
@@ -83,6 +88,46 @@ export function regionOfShapes(board, ids, whole) {
     ? `Region: the whole board (${count}, ${size}); nothing is selected.`
     : `Region: the selection (${count}, ${size}).`;
   return { ids: shapes.map((s) => s.id), whole, box, shapes, text };
+}
+
+/**
+ * The part of the board a shape needs in the picture sent: a picture's own
+ * rectangle (no stroke to cut, and a margin would grow the result on every
+ * "enhance again"), else its bounds and REGION_MARGIN.
+ * @param {import('./board.js').Board} board @param {Shape} s
+ * @returns {Bounds}
+ */
+function spaceOf(board, s) {
+  const pts = s.points || [];
+  if (s.type === 'image' && pts.length >= 2) {
+    const a = pts[0], b = pts[1];
+    return { minX: Math.min(a.x, b.x), minY: Math.min(a.y, b.y), maxX: Math.max(a.x, b.x), maxY: Math.max(a.y, b.y) };
+  }
+  const b = board.bounds(s), m = REGION_MARGIN;
+  return { minX: b.minX - m, minY: b.minY - m, maxX: b.maxX + m, maxY: b.maxY + m };
+}
+
+/**
+ * The host's own file when the region is one stored picture (an earlier
+ * result, an upload): sent as it is, it keeps its size, its sharpness and
+ * its transparency, where drawing it again would resample it onto white.
+ * @param {Region} region @returns {string} its path, or '' to render the region
+ */
+export function storedPicture(region) {
+  if (region.shapes.length !== 1) return '';
+  const s = /** @type {any} */ (region.shapes[0]);
+  const path = s.type === 'image' && typeof s.image === 'string' ? s.image : '';
+  return /^\/(enhanced_drawings|img)\/[^/?#]+$/.test(path) ? path : '';
+}
+
+/**
+ * The style words the local enhancer followed, for people; '' for Gemini.
+ * @param {any} result
+ */
+export function stylesFollowed(result) {
+  if (result?.engine !== 'local' || !Array.isArray(result.styles)) return '';
+  if (result.styles.length) return `Styles followed: ${result.styles.map(String).join(', ')}.`;
+  return result.prompt ? `No style word recognised (it knows ${LOCAL_STYLES}).` : '';
 }
 
 /**
@@ -284,14 +329,17 @@ export class Enhance {
     this.render();
     this.cancelBtn.focus();
     try {
-      const png = await renderPng(this.d.board, region.shapes, region.box, { margin: 0, scale: RENDER_SCALE, maxSide: MAX_RENDER_SIDE });
-      if (!png.blob) throw new Error('This browser could not draw the region.');
-      if (me.cancelAsked) return this.finishCancelled(me);
-      this.showProgress(0, 'Sending the sketch to the host…');
-      const up = await uploadImage(png.blob);
+      let filename = storedPicture(region);
+      if (!filename) {
+        const png = await renderPng(this.d.board, region.shapes, region.box, { margin: 0, scale: RENDER_SCALE, maxSide: MAX_RENDER_SIDE });
+        if (!png.blob) throw new Error('This browser could not draw the region.');
+        if (me.cancelAsked) return this.finishCancelled(me);
+        this.showProgress(0, 'Sending the sketch to the host…');
+        filename = (await uploadImage(png.blob)).path;
+      }
       if (me.cancelAsked) return this.finishCancelled(me);
       this.showProgress(0, 'Starting…');
-      const body = { filename: up.path, prompt: this.prompt.value.trim(), engine: this.engine(), upscale: this.upscale.checked, room: this.d.room, by: this.d.userId };
+      const body = { filename, prompt: this.prompt.value.trim(), engine: this.engine(), upscale: this.upscale.checked, room: this.d.room, by: this.d.userId };
       /** @type {Response} */
       let res;
       try {
@@ -402,7 +450,7 @@ export class Enhance {
     this.toStoryboardBtn.disabled = false;
     this.toStoryboardBtn.textContent = 'Add to storyboard';
     this.preview.src = withCode(path);
-    this.engineEl.textContent = madeBy(r);
+    this.engineEl.textContent = [madeBy(r), stylesFollowed(r)].filter(Boolean).join(' ');
     this.noteEl.textContent = typeof r.note === 'string' ? r.note : '';
     this.noteEl.hidden = !this.noteEl.textContent;
     this.render();
