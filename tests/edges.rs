@@ -213,6 +213,11 @@ fn routes(
         ("POST", "/api/host/rotate-code".into(), json!({})),
         (
             "POST",
+            "/api/host/gemini-key".into(),
+            json!({"key": "AIzaSy-from-a-web-page"}),
+        ),
+        (
+            "POST",
             "/api/host/kick".into(),
             json!({"room": "main", "userId": "ada"}),
         ),

@@ -302,11 +302,16 @@ async fn the_host_routes_need_the_admin_secret_even_from_this_machine() {
     let host = TestHost::start().await;
     let (_bob, _) = Client::join(&host.ws("art"), "bob").await;
     let kick = json!({"room": "art", "userId": "bob"}).to_string();
-    let routes: [(&str, &str, Option<&str>); 4] = [
+    let routes: [(&str, &str, Option<&str>); 5] = [
         ("GET", "/api/host/info", None),
         ("POST", "/api/host/open", Some("{\"open\": true}")),
         ("POST", "/api/host/rotate-code", Some("{}")),
         ("POST", "/api/host/kick", Some(&kick)),
+        (
+            "POST",
+            "/api/host/gemini-key",
+            Some("{\"key\": \"AIzaSy-not-the-host\"}"),
+        ),
     ];
     let wrong = "0".repeat(2 * coco::auth::SECRET_BYTES);
     for (method, path, body) in routes {
@@ -319,6 +324,9 @@ async fn the_host_routes_need_the_admin_secret_even_from_this_machine() {
         }
     }
     // Nothing changed.
+    let (_, _, ai) = http(host.http(), "GET", "/api/ai/status", &[], None).await;
+    let ai: Value = serde_json::from_slice(&ai).unwrap();
+    assert_eq!(ai["gemini"]["available"], false, "no key was set: {ai}");
     let (_, _, health) = http(host.http(), "GET", "/api/health", &[], None).await;
     let health: Value = serde_json::from_slice(&health).unwrap();
     assert_eq!(health["codeRequired"], true);

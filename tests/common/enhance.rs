@@ -106,6 +106,7 @@ pub fn ai_for(fake: &FakeGemini, timeout: Duration) -> AiSettings {
         gemini_text_model: None,
         gemini_tts_model: None,
         gemini_timeout: Some(timeout),
+        key_file: None,
     }
 }
 

@@ -8,6 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { solidPng } from './fake-gemini.js';
 import { startHost, join, waitState, stroke, removeDir, artifacts } from './helpers.js';
 import {
@@ -302,5 +303,36 @@ test('on a tablet the dialog works by touch, with finger-sized targets', async (
     await waitState(a.page, (s) => s.shapesCount === 2 && s.unacked === 0);
   } finally {
     await a.context.close();
+  }
+});
+
+test('the host gives CoCo a Gemini key from its panel, and the people in the room can use Gemini at once', async () => {
+  const keyless = await startHost({ args: ['--gemini-base-url', `http://127.0.0.1:${fake.port}/v1beta`] });
+  const teacher = await join(browser, `${keyless.adminUrl}&room=enh-key`, 'Teacher', 'top-left');
+  const student = await join(browser, `${keyless.url}?room=enh-key`, 'Student', 'top-right');
+  try {
+    const panel = teacher.page.getByTestId('host-panel');
+    await panel.waitFor();
+    const status = panel.getByTestId('host-gemini-status');
+    await status.filter({ hasText: /^Off: No Gemini API key is set\b/ }).waitFor();
+    // Only the host has the field; the student's page has no panel at all.
+    assert.equal(await student.page.getByTestId('host-gemini-key').isVisible(), false);
+    await panel.getByTestId('host-gemini-key').fill(KEY);
+    await panel.getByTestId('host-gemini-save').click();
+    await status.filter({ hasText: /^Saved\. On, with the key from the host panel\./ }).waitFor();
+    assert.equal(await panel.getByTestId('host-gemini-key').inputValue(), '', 'the field is cleared');
+    assert.ok(!(await teacher.page.content()).includes(KEY), 'the key is not shown anywhere');
+    // Kept for the next start, in the host's config file.
+    assert.match(readFileSync(`${keyless.dataDir}/config.toml`, 'utf8'), new RegExp(KEY));
+    // The student's enhance dialog offers Gemini now.
+    await drawAndSelectLoop(student.page);
+    await student.page.getByTestId('tool-enhance').click();
+    await student.page.getByTestId('enhance-gemini-note').filter({ hasText: MODEL }).waitFor();
+    assert.equal(await student.page.getByTestId('engine-gemini').isDisabled(), false);
+  } finally {
+    await teacher.context.close();
+    await student.context.close();
+    await keyless.kill();
+    removeDir(keyless.dataDir);
   }
 });

@@ -73,6 +73,8 @@ export function startHostPanel(room, me) {
     refresh();
   });
 
+  const gemini = startGeminiKey();
+
   /** @type {ReturnType<typeof setInterval>|undefined} */
   let timer;
   async function refresh() {
@@ -102,6 +104,7 @@ export function startHostPanel(room, me) {
       }
       code.textContent = info.codeRequired ? info.code : 'not needed';
       open.checked = !info.codeRequired;
+      gemini.refresh();
       const here = (info.rooms || []).find((/** @type {any} */ r) => r.room === room);
       renderPeople(people, here ? here.users : [], me, async (u) => {
         if (!confirm(`Remove ${u.name} from this room?`)) return;
@@ -116,6 +119,44 @@ export function startHostPanel(room, me) {
   // Only the host's page asks: any other page would only be refused.
   if (adminSecret()) timer = setInterval(refresh, REFRESH_MS);
   return refresh;
+}
+
+/**
+ * The panel's Gemini line and key field: whether Gemini is on (and where its
+ * key came from), and a field to give it a key. The key goes to the host
+ * only, which keeps it for the next start; it is never shown again.
+ */
+function startGeminiKey() {
+  const status = /** @type {HTMLElement} */ (document.getElementById('host-gemini-status'));
+  const form = /** @type {HTMLFormElement} */ (document.getElementById('host-gemini-form'));
+  const input = /** @type {HTMLInputElement} */ (document.getElementById('host-gemini-key'));
+  let said = '';
+  async function refresh() {
+    try {
+      const res = await fetch('/api/ai/status', { cache: 'no-store' });
+      if (!res.ok) return;
+      const g = (await res.json()).gemini || {};
+      const line = g.available
+        ? `On, with the key from ${g.keySource || 'the host'}.${g.check === 'pending' ? ' Checking it…' : ''}`
+        : `Off: ${String(g.reason || 'no API key').replace(/\.$/, '')}. With a key, enhancements and videos can use Gemini.`;
+      status.textContent = said ? `${said} ${line}` : line;
+    } catch { /* offline: the status line says so */ }
+  }
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const key = input.value.trim();
+    if (!key) { input.focus(); return; }
+    const res = await post('/api/host/gemini-key', { key });
+    const body = res ? await res.json().catch(() => ({})) : {};
+    if (res && res.ok) {
+      input.value = '';
+      said = body.saved ? 'Saved.' : `Used until CoCo stops (${body.note || 'not saved'}).`;
+    } else {
+      said = body.error || 'The key could not be set: is the host running?';
+    }
+    await refresh();
+  });
+  return { refresh };
 }
 
 /** @param {string} path @param {any} body */

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use super::gemini::{Gemini, GeminiError, GeminiEvent};
 use super::local::{self, LocalOptions};
+use super::slot::GeminiSlot;
 use crate::jobs::{JobCtx, JobFailure, Work};
 use crate::media::images::{self, ImageError, ImageStore, StoredImage};
 
@@ -76,71 +77,42 @@ pub struct Enhancer {
 }
 
 struct Inner {
-    /// Where the key came from ("GEMINI_API_KEY", "the config file").
-    key_source: Option<&'static str>,
-    /// What the start-up check of the model found: None while it runs.
-    model_check: std::sync::Mutex<Option<Result<(), GeminiError>>>,
-    gemini: Option<Gemini>,
-    /// Why Gemini is not available, for people (no key, bad settings).
-    gemini_off: Option<String>,
+    /// The Gemini client, which the host's person may set while it runs.
+    slot: GeminiSlot,
     uploads: ImageStore,
     enhanced: ImageStore,
 }
 
 impl Enhancer {
-    pub fn new(
-        gemini: Result<Gemini, GeminiError>,
-        key_source: Option<&'static str>,
-        uploads: ImageStore,
-        enhanced: ImageStore,
-    ) -> Enhancer {
-        let (gemini, gemini_off) = match gemini {
-            Ok(g) => (Some(g), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
+    pub fn new(slot: GeminiSlot, uploads: ImageStore, enhanced: ImageStore) -> Enhancer {
         Enhancer {
             inner: Arc::new(Inner {
-                key_source,
-                model_check: std::sync::Mutex::new(None),
-                gemini,
-                gemini_off,
+                slot,
                 uploads,
                 enhanced,
             }),
         }
     }
 
-    pub fn gemini(&self) -> Option<&Gemini> {
-        self.inner.gemini.as_ref()
+    /// The Gemini client's slot, shared with the video job and the host panel.
+    pub fn slot(&self) -> &GeminiSlot {
+        &self.inner.slot
     }
 
-    /// Asks Gemini whether the configured model exists, so a wrong model id
-    /// or key is reported at start rather than at the first enhancement.
-    /// Offline, the check fails quietly: enhancements fall back anyway.
+    /// Asks Gemini whether the configured model exists (see
+    /// [`GeminiSlot::check_model_in_background`]).
     pub fn check_model_in_background(&self) {
-        let Some(gemini) = self.inner.gemini.clone() else {
-            return;
-        };
-        let me = self.clone();
-        tokio::spawn(async move {
-            let model = gemini.image_model().to_string();
-            let outcome = gemini.check_model(&model).await;
-            match &outcome {
-                Ok(()) => tracing::info!("Gemini model {model} is available"),
-                Err(e) => tracing::warn!("Gemini: {e} Enhancements will use the local enhancer."),
-            }
-            *me.inner.model_check.lock().expect("model check lock") = Some(outcome);
-        });
+        self.inner.slot.check_model_in_background();
     }
 
     /// What a person sees about the engines (never the key).
     pub fn status(&self) -> Value {
-        let key_source = self.inner.key_source;
-        let check = self.inner.model_check.lock().expect("model check lock");
-        let gemini = match (&self.inner.gemini, &*check) {
+        let slot = &self.inner.slot;
+        let key_source = slot.key_source();
+        let gemini = match (slot.current(), slot.model_check()) {
             (None, _) => json!({
                 "available": false,
-                "reason": self.gemini_off().unwrap_or("no API key"),
+                "reason": slot.off().unwrap_or_else(|| "no API key".into()),
             }),
             (Some(g), None) => json!({
                 "available": true, "model": g.image_model(), "keySource": key_source,
@@ -151,7 +123,7 @@ impl Enhancer {
                 "check": "ok",
             }),
             (Some(g), Some(Err(e))) => json!({
-                "available": !settled_refusal(e), "model": g.image_model(),
+                "available": !settled_refusal(&e), "model": g.image_model(),
                 "keySource": key_source, "check": e.code(), "reason": e.to_string(),
             }),
         };
@@ -161,16 +133,15 @@ impl Enhancer {
     /// The start-up check's answer when it settles that Gemini cannot work
     /// with these settings (a wrong key or model id), not a passing outage.
     fn refused_at_start(&self) -> Option<GeminiError> {
-        let check = self.inner.model_check.lock().expect("model check lock");
-        match &*check {
-            Some(Err(e)) if settled_refusal(e) => Some(e.clone()),
+        match self.inner.slot.model_check() {
+            Some(Err(e)) if settled_refusal(&e) => Some(e),
             _ => None,
         }
     }
 
     /// Why Gemini cannot be used, if it cannot.
-    pub fn gemini_off(&self) -> Option<&str> {
-        self.inner.gemini_off.as_deref()
+    pub fn gemini_off(&self) -> Option<String> {
+        self.inner.slot.off()
     }
 
     /// Whether the sketch exists (so a request for a missing one fails at once).
@@ -209,6 +180,8 @@ impl Enhancer {
                 )
             })?;
         let mut note = None;
+        // The client as it is now: a key set meanwhile applies to later jobs.
+        let gemini = self.inner.slot.current();
         let refused = self.refused_at_start();
         let use_gemini = match request.engine {
             EngineChoice::Local => false,
@@ -219,26 +192,29 @@ impl Enhancer {
                 ));
                 false
             }
-            EngineChoice::Auto => self.inner.gemini.is_some(),
+            EngineChoice::Auto => gemini.is_some(),
             EngineChoice::Gemini if refused.is_some() => {
                 let e = refused.expect("checked");
                 return Err(JobFailure::new(e.code(), e.to_string()));
             }
             EngineChoice::Gemini => {
-                if self.inner.gemini.is_none() {
+                if gemini.is_none() {
                     return Err(JobFailure::new(
                         "no_key",
                         format!(
                             "Gemini is not available: {}. Choose the local enhancer, or ask the person running CoCo to add a Gemini key.",
-                            sentence_body(self.gemini_off().unwrap_or("no API key"))
+                            sentence_body(&self.gemini_off().unwrap_or_else(|| "no API key".into()))
                         ),
                     ));
                 }
                 true
             }
         };
-        if use_gemini {
-            match self.with_gemini(&request, &bytes, mime, &ctx).await {
+        if let Some(gemini) = gemini.filter(|_| use_gemini) {
+            match self
+                .with_gemini(&gemini, &request, &bytes, mime, &ctx)
+                .await
+            {
                 Ok(result) => return Ok(result),
                 Err(e) if request.engine == EngineChoice::Gemini => {
                     return Err(JobFailure::new(e.code(), e.to_string()))
@@ -257,8 +233,9 @@ impl Enhancer {
             note = Some(format!(
                 "Made with the local enhancer: {}.",
                 sentence_body(
-                    self.gemini_off()
-                        .unwrap_or("Gemini is not set up on this host")
+                    &self
+                        .gemini_off()
+                        .unwrap_or_else(|| "Gemini is not set up on this host".into())
                 )
             ));
         }
@@ -267,12 +244,12 @@ impl Enhancer {
 
     async fn with_gemini(
         &self,
+        gemini: &Gemini,
         request: &EnhanceRequest,
         bytes: &[u8],
         mime: &str,
         ctx: &JobCtx,
     ) -> Result<Value, GeminiError> {
-        let gemini = self.inner.gemini.as_ref().expect("checked by the caller");
         let model = gemini.image_model().to_string();
         ctx.progress(0.1, &format!("asking Gemini ({model})"));
         let progress_ctx = ctx.clone();

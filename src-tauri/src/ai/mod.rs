@@ -5,6 +5,7 @@
 pub mod enhance;
 pub mod gemini;
 pub mod local;
+pub mod slot;
 pub mod speech;
 pub mod story;
 

@@ -139,6 +139,7 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/host/kick", post(panel::kick))
         .route("/api/host/open", post(panel::set_open))
         .route("/api/host/rotate-code", post(panel::rotate_code))
+        .route("/api/host/gemini-key", post(panel::set_gemini_key))
         .route(
             "/api/save-image",
             post(images::save).layer(DefaultBodyLimit::max(images::MAX_BODY_BYTES)),

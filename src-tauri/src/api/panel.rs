@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{refused, ApiError, AppState, DEFAULT_ROOM};
+use crate::ai::slot::KeyError;
 use crate::auth::is_loopback;
 use crate::protocol::limits::SEATS_PER_ROOM;
 use crate::protocol::{valid_room_name, ErrorCode};
@@ -172,6 +173,43 @@ pub async fn set_open(
     // The LAN announcement says whether a code is needed.
     state.inner.discovery.refresh();
     Ok(Json(json!({ "success": true, "open": body.open })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct GeminiKeyBody {
+    key: String,
+}
+
+/// `POST /api/host/gemini-key {key}`: the host's person gives CoCo a Gemini
+/// key from the panel. Used from the next job on, kept in the config file
+/// (readable by the host's user only) for the next start; never sent back,
+/// never logged.
+pub async fn set_gemini_key(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Json<GeminiKeyBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    host_only(&state, peer, &headers)?;
+    let body = json_body(body, "{key: \"the Gemini API key\"}")?;
+    let slot = state.inner.enhancer.slot().clone();
+    let set = tokio::task::spawn_blocking(move || slot.set_key(&body.key))
+        .await
+        .map_err(|_| super::images::internal())?;
+    let (saved, note) = match set {
+        Ok(()) => (true, None),
+        Err(KeyError::Invalid(why)) => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_key", &why))
+        }
+        Err(e @ KeyError::NotSaved(_)) => (false, Some(e.to_string())),
+    };
+    let status = state.inner.enhancer.status();
+    Ok(Json(json!({
+        "success": true,
+        "saved": saved,
+        "note": note,
+        "gemini": status["gemini"],
+    })))
 }
 
 /// `POST /api/host/rotate-code {}`: a new join code. Everyone seated stays;

@@ -97,6 +97,9 @@ pub struct AiSettings {
     pub gemini_text_model: Option<String>,
     pub gemini_tts_model: Option<String>,
     pub gemini_timeout: Option<Duration>,
+    /// Where a key set from the host panel is kept for the next start: the
+    /// config file (None: it lasts until the host stops).
+    pub key_file: Option<PathBuf>,
 }
 
 impl AiSettings {
@@ -110,6 +113,7 @@ impl AiSettings {
             gemini_text_model: None,
             gemini_tts_model: None,
             gemini_timeout: None,
+            key_file: None,
         }
     }
 }
@@ -182,7 +186,9 @@ impl Config {
             None => Default::default(),
         };
         let env_key = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        Config::merge(cli, from_file, warning, env_key)
+        let mut config = Config::merge(cli, from_file, warning, env_key)?;
+        config.ai.key_file = path;
+        Ok(config)
     }
 
     /// Flags and environment over the file over the defaults. `env_key`
@@ -230,6 +236,7 @@ impl Config {
                     .gemini_timeout
                     .or(file.gemini.timeout_secs)
                     .map(Duration::from_secs),
+                key_file: None,
             },
             warnings: warning.into_iter().collect(),
         })

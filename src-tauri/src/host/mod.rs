@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::ai::enhance::{self, Enhancer};
-use crate::ai::{self, gemini::Gemini};
+use crate::ai::{self, slot::GeminiSlot};
 use crate::api::{self, AppParts, AppState};
 use crate::auth::Gate;
 use crate::config::Config;
@@ -119,12 +119,12 @@ impl Host {
         let jobs = Jobs::open(&store, job_events(rooms.clone()))?;
         jobs.add_lane(enhance::KIND, ENHANCE_WORKERS);
         jobs.add_lane(video_job::KIND, VIDEO_WORKERS);
-        let enhancer = Enhancer::new(
-            Gemini::new(ai::gemini_config(&config.ai)),
+        let slot = GeminiSlot::new(
+            ai::gemini_config(&config.ai),
             config.ai.key_source,
-            images.clone(),
-            enhanced.clone(),
+            config.ai.key_file.clone(),
         );
+        let enhancer = Enhancer::new(slot.clone(), images.clone(), enhanced.clone());
         enhancer.check_model_in_background();
         let storyboards = Storyboards::open(
             &store,
@@ -133,7 +133,7 @@ impl Host {
             storyboard_events(rooms.clone()),
         )?;
         let videos = VideoStore::open(&config.data_dir, &store)?;
-        let videos = VideoMaker::new(storyboards.clone(), videos, enhancer.gemini().cloned());
+        let videos = VideoMaker::new(storyboards.clone(), videos, slot);
         let discovery = if config.mdns {
             let settings = discovery::Settings {
                 name: config.name.clone(),

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use super::narrate::{self, StoryMode, Told, STORY_SHARE};
 use super::{FrameMotion, FrameTransition, ImageRef, Storyboard, Storyboards};
-use crate::ai::gemini::Gemini;
+use crate::ai::slot::GeminiSlot;
 use crate::jobs::{now_ms, JobCtx, JobFailure, Work};
 use crate::media::images::decode_rgba;
 use crate::media::video::{
@@ -74,12 +74,12 @@ impl VideoRequest {
 pub struct VideoMaker {
     storyboards: Storyboards,
     videos: VideoStore,
-    /// The host's Gemini client, when it has a key.
-    gemini: Option<Gemini>,
+    /// The host's Gemini client, when it has a key (set while it runs too).
+    gemini: GeminiSlot,
 }
 
 impl VideoMaker {
-    pub fn new(storyboards: Storyboards, videos: VideoStore, gemini: Option<Gemini>) -> VideoMaker {
+    pub fn new(storyboards: Storyboards, videos: VideoStore, gemini: GeminiSlot) -> VideoMaker {
         VideoMaker {
             storyboards,
             videos,
@@ -89,7 +89,7 @@ impl VideoMaker {
 
     /// Whether videos can get Gemini's story and narration.
     pub fn has_gemini(&self) -> bool {
-        self.gemini.is_some()
+        self.gemini.current().is_some()
     }
 
     pub fn videos(&self) -> &VideoStore {
@@ -139,8 +139,9 @@ impl VideoMaker {
             .get(..16)
             .and_then(|hex| u64::from_str_radix(hex, 16).ok())
             .unwrap_or(0);
+        let gemini = self.gemini.current();
         let mut told = narrate::tell(
-            self.gemini.as_ref(),
+            gemini.as_ref(),
             request.story,
             &request.storyboard.frames,
             &images,
