@@ -244,3 +244,58 @@ test('zoom (wheel) and pan (space-drag) change where a stroke lands', async () =
     await a.context.close();
   }
 });
+
+test('others see a move, a resize and a text being typed while they happen', async () => {
+  const url = `${host.url}?room=live-edits`;
+  const a = await join(browser, url, 'Ada');
+  const b = await join(browser, url, 'Bo');
+  try {
+    const box = await a.page.getByTestId('canvas').boundingBox();
+    if (!box) throw new Error('no canvas');
+    await a.page.keyboard.press('r');
+    await stroke(a.page, [{ x: 200, y: 150 }, { x: 300, y: 230 }]);
+    await waitState(b.page, (s) => s.shapesCount === 1);
+    /** @type {any} */
+    const [rect] = await b.page.evaluate(() => /** @type {any} */ (window).coco.shapes());
+
+    // A move: Bo sees it follow Ada's pointer before she lets go.
+    await a.page.keyboard.press('v');
+    await a.page.mouse.move(box.x + 200, box.y + 190);
+    await a.page.mouse.down();
+    for (let i = 1; i <= 6; i++) await a.page.mouse.move(box.x + 200 + i * 10, box.y + 190 + i * 5);
+    const moving = await waitState(b.page, (s) => s.edits.length === 1 && s.edits[0].points[0].x >= rect.points[0].x + 50);
+    assert.equal(moving.edits[0].id, rect.id);
+    assert.deepEqual(moving.editedElsewhere, [rect.id], 'drawn where it is now, not also where it was');
+    /** @type {any} */
+    const [stored] = await b.page.evaluate(() => /** @type {any} */ (window).coco.shapes());
+    assert.deepEqual(stored.points, rect.points, 'nothing is stored until she lets go');
+    await a.page.mouse.up();
+    await waitState(b.page, (s) => s.edits.length === 0 && s.editedElsewhere.length === 0);
+    await waitState(a.page, (s) => s.unacked === 0);
+    /** @type {any} */
+    const [moved] = await b.page.evaluate(() => /** @type {any} */ (window).coco.shapes());
+    assert.equal(moved.points[0].x, rect.points[0].x + 60);
+
+    // A resize by the bottom-right handle.
+    const corner = { x: box.x + moved.points[1].x + 4, y: box.y + moved.points[1].y + 4 };
+    await a.page.mouse.move(corner.x, corner.y);
+    await a.page.mouse.down();
+    for (let i = 1; i <= 5; i++) await a.page.mouse.move(corner.x + i * 8, corner.y + i * 6);
+    await waitState(b.page, (s) => s.edits.length === 1 && s.edits[0].points[1].x > moved.points[1].x + 20);
+    await a.page.mouse.up();
+    await waitState(b.page, (s) => s.edits.length === 0);
+
+    // Typing: Bo reads the text as Ada types it, before Enter.
+    await a.page.keyboard.press('t');
+    await a.page.mouse.click(box.x + 500, box.y + 400);
+    await a.page.getByTestId('text-editor').pressSequentially('Hello');
+    const typing = await waitState(b.page, (s) => s.edits.length === 1 && s.edits[0].text === 'Hello');
+    assert.equal(typing.edits[0].type, 'text');
+    assert.equal(typing.shapesCount, 1, 'not a shape until Enter');
+    await a.page.keyboard.press('Enter');
+    await waitState(b.page, (s) => s.edits.length === 0 && s.shapesCount === 2);
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});

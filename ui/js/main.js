@@ -57,6 +57,17 @@ async function boot() {
   startBoard(joined);
 }
 
+/**
+ * The shapes another person is changing, from their cursor message: only
+ * well-formed ones, at most a handful (a peer's message is not trusted).
+ * @param {unknown} edits @returns {import('./board.js').Shape[]}
+ */
+function liveShapes(edits) {
+  if (!Array.isArray(edits)) return [];
+  return edits.slice(0, 20).filter((e) => e && typeof e === 'object' && typeof e.id === 'string'
+    && typeof e.type === 'string' && Array.isArray(e.points));
+}
+
 function roomFull() {
   waitForSeat(room, code);
 }
@@ -108,6 +119,8 @@ async function startBoard(joined) {
     hooks: {
       onRemoteOp: (m) => {
         if (m.type === 'SHAPE_ADDED') renderer.remoteDrafts.delete(m.payload.userId);
+        // Their change has landed: its live form gives way to the real one.
+        renderer.remoteEdits.delete(m.payload.userId);
         applyOp(m.type, m.payload);
         if (m.type === 'SHAPE_ADDED' && m.payload.shape) for (const cb of remoteShapeListeners) cb(m.payload.shape.id);
       },
@@ -133,17 +146,20 @@ async function startBoard(joined) {
         const who = [...net.users.keys()].sort().join();
         if (who !== lastWho) { lastWho = who; refreshHost(); }
         for (const id of renderer.cursors.keys()) {
-          if (!net.users.has(id)) { renderer.cursors.delete(id); renderer.remoteDrafts.delete(id); }
+          if (!net.users.has(id)) { renderer.cursors.delete(id); renderer.remoteDrafts.delete(id); renderer.remoteEdits.delete(id); }
         }
         renderer.request();
         scheduleSave();
       },
-      onCursor: (userId, pos, draft) => {
+      onCursor: (userId, pos, draft, edits) => {
         const u = net.users.get(userId);
         if (!u || typeof pos.x !== 'number' || typeof pos.y !== 'number') return;
         renderer.cursors.set(userId, { x: pos.x, y: pos.y, name: u.name, color: u.color, at: Date.now() });
         if (draft && typeof draft.type === 'string' && Array.isArray(draft.points) && !board.shapes.has(draft.id)) renderer.remoteDrafts.set(userId, draft);
         else renderer.remoteDrafts.delete(userId);
+        const live = liveShapes(edits);
+        if (live.length) renderer.remoteEdits.set(userId, live);
+        else renderer.remoteEdits.delete(userId);
         renderer.request();
       },
       onWelcome: (w) => {
@@ -189,15 +205,30 @@ async function startBoard(joined) {
   let lastWorld = null;
   let lastDraftSent = 0;
   let cursorQueued = false;
-  /** The cursor, and at most every DRAFT_INTERVAL_MS the shape being drawn. */
-  const sendPointer = () => {
-    if (!pointer) return;
+  /** Whether the last cursor message carried live edits (so one without them clears them). */
+  let editsShown = false;
+  /**
+   * The cursor, and at most every DRAFT_INTERVAL_MS the shape being drawn or
+   * the shapes being moved, resized or typed (`force`: now, the edit changed
+   * without the pointer moving, or ended).
+   * @param {boolean} [force]
+   */
+  const sendPointer = (force = false) => {
+    const at = pointer || lastWorld;
+    if (!at) return;
     const now = performance.now();
-    const draft = renderer.draft && now - lastDraftSent >= DRAFT_INTERVAL_MS ? renderer.draft : undefined;
-    if (draft) lastDraftSent = now;
-    if (!renderer.draft || draft) net.sendCursor(pointer.x, pointer.y, draft);
-    else return; // keep the pointer: the next frame sends it with the draft
+    const live = !!renderer.draft || tools.editing();
+    const due = force || now - lastDraftSent >= DRAFT_INTERVAL_MS;
+    if (live && !due) return; // keep the pointer: the next frame sends it with the draft
+    if (live) lastDraftSent = now;
+    const edits = live ? tools.liveEdits() : null;
+    net.sendCursor(at.x, at.y, renderer.draft || undefined, edits || undefined);
+    editsShown = !!edits;
     pointer = null;
+  };
+  /** Typing, or the end of a move: the others see it now. */
+  const sendLive = () => {
+    if (tools.editing() || editsShown) sendPointer(true);
   };
   const tools = new Tools({
     canvas, board, renderer, view, actions, userId: joined.userId,
@@ -211,6 +242,7 @@ async function startBoard(joined) {
       }
     },
     onSelection: () => showTextSize(),
+    onLive: () => sendLive(),
   });
 
   /** @param {import('./tools.js').Tool} t */
@@ -454,6 +486,8 @@ async function startBoard(joined) {
       users: [...net.users.values()].map((u) => ({ ...u })), userId: joined.userId, position: net.position,
       cursors: [...renderer.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y })),
       drafts: [...renderer.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
+      edits: [...renderer.remoteEdits.values()].flat().map((e) => ({ id: e.id, type: e.type, points: e.points, text: e.text })),
+      editedElsewhere: [...renderer.editedElsewhere],
     }),
     shapes: () => JSON.parse(JSON.stringify([...board.shapes.values()])),
     selected: () => [...renderer.selected],

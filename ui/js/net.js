@@ -16,7 +16,7 @@ import { putOp, deleteOps, loadOps } from './store.js';
  * @property {(sync: {shapes: any[], deletedIds?: string[], full?: boolean}) => void} onSync
  * @property {(pending: PendingOp[]) => void} reapply re-apply what the host has not seen yet
  * @property {() => void} onStatus connection state, users or unacked count changed
- * @property {(userId: string, pos: {x: number, y: number}, draft?: any) => void} onCursor
+ * @property {(userId: string, pos: {x: number, y: number}, draft?: any, edits?: any) => void} onCursor
  * @property {(reason: 'unauthorized'|'rate_limited'|'room_full'|'kicked'|'replaced'|'invalid', message: string) => void} onStop
  * @property {(welcome: any) => void} onWelcome
  * @property {(job: any) => void} [onJob] a background job of this room changed (`JOB_UPDATED`)
@@ -120,9 +120,15 @@ export class Net {
   /**
    * @param {number} x @param {number} y
    * @param {any} [draft] the shape being drawn, shown live to the others (never stored)
+   * @param {any[]} [edits] the shapes being moved, resized or typed, as they are now (never stored)
    */
-  sendCursor(x, y, draft) {
-    if (this.ready) this.send('CURSOR_MOVE', draft ? { userId: this.userId, position: { x, y }, draft } : { userId: this.userId, position: { x, y } });
+  sendCursor(x, y, draft, edits) {
+    if (!this.ready) return;
+    /** @type {any} */
+    const payload = { userId: this.userId, position: { x, y } };
+    if (draft) payload.draft = draft;
+    if (edits) payload.edits = edits;
+    this.send('CURSOR_MOVE', payload);
   }
 
   /** @param {string} type @param {any} payload */
@@ -248,7 +254,7 @@ export class Net {
         if (p && typeof p.id === 'string') this.hooks.onJob?.(p);
         break;
       case 'CURSOR_MOVE':
-        if (p.userId !== this.userId && p.position) this.hooks.onCursor(p.userId, p.position, p.draft);
+        if (p.userId !== this.userId && p.position) this.hooks.onCursor(p.userId, p.position, p.draft, p.edits);
         break;
       default:
         break;

@@ -148,6 +148,14 @@ export class Renderer {
     this.cursors = new Map();
     /** @type {Map<string, Shape>} shapes others are drawing right now, by user id */
     this.remoteDrafts = new Map();
+    /**
+     * Shapes others are moving, resizing or typing right now, by user id, as
+     * they are at this moment: drawn in place of the board's (never stored).
+     * @type {Map<string, Shape[]>}
+     */
+    this.remoteEdits = new Map();
+    /** @type {Set<string>} */
+    this.editedElsewhere = new Set();
     /** @type {{a: Point, b: Point}|null} box select in progress, world coordinates */
     this.marquee = null;
     this.queued = false;
@@ -186,6 +194,9 @@ export class Renderer {
   draw() {
     const t0 = performance.now();
     const { ctx, view, canvas } = this;
+    /** @type {Set<string>} board shapes someone else is changing: their live form is drawn instead */
+    this.editedElsewhere = new Set();
+    for (const edits of this.remoteEdits.values()) for (const e of edits) if (this.board.shapes.has(e.id)) this.editedElsewhere.add(e.id);
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -202,6 +213,7 @@ export class Renderer {
     }
     ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.ox, dpr * view.oy);
     for (const d of this.remoteDrafts.values()) drawShape(ctx, d, null);
+    for (const edits of this.remoteEdits.values()) for (const e of edits) drawShape(ctx, e, null);
     if (this.draft) drawShape(ctx, this.draft, null);
     ctx.setLineDash([6 / view.scale, 4 / view.scale]);
     ctx.lineWidth = 1.5 / view.scale;
@@ -243,7 +255,7 @@ export class Renderer {
    */
   drawShapes(ctx, tl, br) {
     for (const s of this.board.shapes.values()) {
-      if (this.hidden.has(s.id)) continue;
+      if (this.hidden.has(s.id) || this.editedElsewhere.has(s.id)) continue;
       const b = this.board.bounds(s);
       if (b.maxX < tl.x || b.minX > br.x || b.maxY < tl.y || b.minY > br.y) continue;
       drawShape(ctx, s, this.board);
@@ -254,7 +266,7 @@ export class Renderer {
   drawLayer(dpr) {
     const { view, canvas, layer: L } = this;
     const w = canvas.width, h = canvas.height, m = Math.round(LAYER_MARGIN_PX * dpr);
-    const hiddenKey = this.hidden.size ? [...this.hidden].join() : '';
+    const hiddenKey = this.hidden.size || this.editedElsewhere.size ? [...this.hidden, '|', ...this.editedElsewhere].join() : '';
     let dx = Math.round((view.ox - L.ox) * dpr), dy = Math.round((view.oy - L.oy) * dpr);
     const valid = L.canvas && L.version === this.board.version && L.hiddenKey === hiddenKey && L.scale === view.scale
       && L.dpr === dpr && L.w === w && L.h === h && Math.abs(dx) <= m && Math.abs(dy) <= m;

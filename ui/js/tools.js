@@ -14,6 +14,10 @@ import { textFont, textSize, linesWidth, cssTextDrop, LINE_HEIGHT } from './text
 const MAX_POINTS = 9000;
 const MIN_SAMPLE_PX = 2;
 const MAX_TEXT = 5000;
+/** Most shapes sent live while a selection is moved (the rest jump on release). */
+const MAX_LIVE_EDITS = 20;
+/** Most JSON bytes of shapes sent live in one cursor message (far below the host's frame limit). */
+const MAX_LIVE_EDIT_BYTES = 512 * 1024;
 /** Half the side of a resize handle, in screen pixels (the grab area is a little larger). */
 export const HANDLE_PX = 5;
 const HANDLE_GRAB_PX = 8;
@@ -25,7 +29,8 @@ export class Tools {
   /**
    * @param {{canvas: HTMLCanvasElement, board: import('./board.js').Board, renderer: import('./render.js').Renderer,
    *   view: import('./render.js').View, actions: import('./actions.js').Actions, userId: string,
-   *   style: () => import('./board.js').Style, onPointer: (p: Point) => void, onSelection: () => void}} o
+   *   style: () => import('./board.js').Style, onPointer: (p: Point) => void, onSelection: () => void,
+   *   onLive?: () => void}} o
    */
   constructor(o) {
     Object.assign(this, o);
@@ -38,6 +43,10 @@ export class Tools {
     this.style = o.style;
     this.onPointer = o.onPointer;
     this.onSelection = o.onSelection;
+    /** Told when what `liveEdits` returns changes other than by the pointer (typing, an end). */
+    this.onLive = o.onLive || (() => {});
+    /** @type {Shape|null} the text being typed, as it would be placed now */
+    this.typing = null;
     /** @type {Tool} */
     this.tool = 'pencil';
     this.spaceDown = false;
@@ -270,6 +279,7 @@ export class Tools {
     const d = this.drag;
     this.drag = null;
     if (!d) return;
+    if (d.kind === 'move' || d.kind === 'resize') queueMicrotask(() => this.onLive());
     if (d.kind === 'draw' && this.renderer.draft) {
       const draft = this.renderer.draft;
       this.renderer.draft = null;
@@ -346,13 +356,43 @@ export class Tools {
     this.renderer.request();
   }
 
+  /** Whether something is being moved, resized or typed (cheap, unlike `liveEdits`). */
+  editing() {
+    return this.drag?.kind === 'move' || this.drag?.kind === 'resize' || !!this.typing;
+  }
+
+  /**
+   * What this person is changing right now, for the others to see live
+   * (never stored): the shapes being moved or resized as they are now, or
+   * the text being typed. Null when nothing is.
+   * @returns {Shape[]|null}
+   */
+  liveEdits() {
+    const d = this.drag;
+    /** @type {Shape[]} */
+    let shapes = [];
+    if (d?.kind === 'move') shapes = [...d.orig.keys()].map((id) => this.board.shapes.get(id)).filter((s) => !!s);
+    else if (d?.kind === 'resize') shapes = [this.board.shapes.get(d.orig.id)].filter((s) => !!s);
+    else if (this.typing) shapes = [this.typing];
+    /** @type {Shape[]} */
+    const sent = [];
+    let bytes = 0;
+    for (const shape of shapes.slice(0, MAX_LIVE_EDITS)) {
+      bytes += JSON.stringify(shape).length;
+      if (bytes > MAX_LIVE_EDIT_BYTES) break;
+      sent.push(shape);
+    }
+    return sent.length ? sent : null;
+  }
+
   /** @param {Point} p @param {PointerEvent} e */
   openTextEditor(p, e) {
     const { sx, sy } = this.local(e);
     const style = this.style();
+    const id = randomId('s-');
     this.textEditor(sx, sy, style, '', (text) => {
-      if (text) this.actions.add({ id: randomId('s-'), type: 'text', points: [p], text, style, isSelected: false, createdBy: this.userId });
-    });
+      if (text) this.actions.add({ id, type: 'text', points: [p], text, style, isSelected: false, createdBy: this.userId });
+    }, (text) => ({ id, type: 'text', points: [p], text, style, isSelected: false, createdBy: this.userId }));
   }
 
   /**
@@ -384,7 +424,7 @@ export class Tools {
         this.renderer.selected.delete(id);
         this.onSelection();
       }
-    });
+    }, (text) => ({ ...hit, text }));
   }
 
   /**
@@ -395,8 +435,9 @@ export class Tools {
    * opacity and line height, never wrapped, growing as one types.
    * @param {number} sx @param {number} sy @param {import('./board.js').Style} style @param {string} initial
    * @param {(text: string, cancelled: boolean) => void} done
+   * @param {(text: string) => Shape} preview the shape as typed so far, shown live to the others
    */
-  textEditor(sx, sy, style, initial, done) {
+  textEditor(sx, sy, style, initial, done, preview) {
     const ta = document.createElement('textarea');
     ta.className = 'text-editor';
     ta.setAttribute('aria-label', initial ? 'Edit the text' : 'Text to place on the board');
@@ -418,7 +459,12 @@ export class Tools {
       ta.style.height = `${lines.length * px * LINE_HEIGHT}px`;
     };
     fit();
-    ta.addEventListener('input', fit);
+    this.typing = preview(initial);
+    ta.addEventListener('input', () => {
+      fit();
+      this.typing = preview(ta.value.slice(0, MAX_TEXT));
+      this.onLive();
+    });
     let finished = false;
     /** @param {boolean} cancelled */
     const finish = (cancelled) => {
@@ -426,7 +472,9 @@ export class Tools {
       finished = true;
       const text = ta.value.replace(/\s+$/, '').slice(0, MAX_TEXT);
       ta.remove();
+      this.typing = null;
       done(cancelled ? '' : text, cancelled);
+      this.onLive();
     };
     ta.addEventListener('keydown', (ev) => {
       ev.stopPropagation();
