@@ -5,6 +5,7 @@ import { View, Renderer, exportPng, exportSvg, drawingBounds } from './render.js
 import { Net, randomId } from './net.js';
 import { Actions } from './actions.js';
 import { Tools } from './tools.js';
+import { LiveSender, liveShapes } from './live.js';
 import { loadBoard, saveBoard } from './store.js';
 import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat, waitForSeat } from './join.js';
 import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
@@ -17,8 +18,6 @@ import { returnFocusToBoard, pointerWasLast } from './focus.js';
 import { textSize } from './text.js';
 
 const SAVE_DELAY_MS = 400;
-/** How often a shape being drawn is shown to the others (it rides on CURSOR_MOVE). */
-const DRAFT_INTERVAL_MS = 66;
 const params = new URLSearchParams(location.search);
 const room = params.get('room') || 'main';
 const code = params.get('code') || '';
@@ -55,17 +54,6 @@ async function boot() {
     sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
   }
   startBoard(joined);
-}
-
-/**
- * The shapes another person is changing, from their cursor message: only
- * well-formed ones, at most a handful (a peer's message is not trusted).
- * @param {unknown} edits @returns {import('./board.js').Shape[]}
- */
-function liveShapes(edits) {
-  if (!Array.isArray(edits)) return [];
-  return edits.slice(0, 20).filter((e) => e && typeof e === 'object' && typeof e.id === 'string'
-    && typeof e.type === 'string' && Array.isArray(e.points));
 }
 
 function roomFull() {
@@ -199,50 +187,18 @@ async function startBoard(joined) {
     },
   });
 
-  /** @type {import('./board.js').Point|null} */
-  let pointer = null;
   /** @type {import('./board.js').Point|null} where the pointer last was over the board: pasted pictures go there */
   let lastWorld = null;
-  let lastDraftSent = 0;
-  let cursorQueued = false;
-  /** Whether the last cursor message carried live edits (so one without them clears them). */
-  let editsShown = false;
-  /**
-   * The cursor, and at most every DRAFT_INTERVAL_MS the shape being drawn or
-   * the shapes being moved, resized or typed (`force`: now, the edit changed
-   * without the pointer moving, or ended).
-   * @param {boolean} [force]
-   */
-  const sendPointer = (force = false) => {
-    const at = pointer || lastWorld;
-    if (!at) return;
-    const now = performance.now();
-    const live = !!renderer.draft || tools.editing();
-    const due = force || now - lastDraftSent >= DRAFT_INTERVAL_MS;
-    if (live && !due) return; // keep the pointer: the next frame sends it with the draft
-    if (live) lastDraftSent = now;
-    const edits = live ? tools.liveEdits() : null;
-    net.sendCursor(at.x, at.y, renderer.draft || undefined, edits || undefined);
-    editsShown = !!edits;
-    pointer = null;
-  };
-  /** Typing, or the end of a move: the others see it now. */
-  const sendLive = () => {
-    if (tools.editing() || editsShown) sendPointer(true);
-  };
+  const live = new LiveSender(net, renderer, () => tools);
   const tools = new Tools({
     canvas, board, renderer, view, actions, userId: joined.userId,
     style: () => toolbar.style(),
     onPointer: (p) => {
-      pointer = p;
       lastWorld = p;
-      if (!cursorQueued) {
-        cursorQueued = true;
-        requestAnimationFrame(() => { cursorQueued = false; sendPointer(); });
-      }
+      live.moved(p);
     },
     onSelection: () => showTextSize(),
-    onLive: () => sendLive(),
+    onLive: () => live.changed(),
   });
 
   /** @param {import('./tools.js').Tool} t */
