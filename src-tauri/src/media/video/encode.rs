@@ -109,7 +109,11 @@ impl H264Encoder {
             (f64::from(width) * f64::from(height) * f64::from(fps) * BITS_PER_PIXEL) as u32;
         let config = EncoderConfig::new()
             .usage_type(UsageType::CameraVideoRealTime)
-            .rate_control_mode(RateControlMode::Bitrate)
+            // Bitrate mode cannot hold its rate without skipping frames (which
+            // we never allow) and says so on the terminal at every render;
+            // buffer-based control steers quality by the encoder's buffer
+            // instead, with the same bitrate as its guide.
+            .rate_control_mode(RateControlMode::Bufferbased)
             .bitrate(BitRate::from_bps(bitrate))
             .max_frame_rate(FrameRate::from_hz(fps as f32))
             // A dropped frame would shorten the video and break its timing.
