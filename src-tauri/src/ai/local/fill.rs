@@ -146,14 +146,25 @@ fn touching(a: &Component, b: &Component, margin: u32) -> bool {
 /// its outline; pixels still unset then (slivers sealed between lines) are
 /// paper; last the lines themselves, under their soft edges.
 fn spread(fill: &mut [u8], lines: &[u8], w: usize, h: usize) {
+    // Only set pixels beside an unset one can spread: the rest are left out
+    // of the queue (most of the picture).
     let seeds = |fill: &[u8]| -> VecDeque<usize> {
-        (0..fill.len()).filter(|&i| fill[i] != UNSET).collect()
+        (0..fill.len())
+            .filter(|&i| {
+                let (x, y) = (i % w, i / w);
+                fill[i] != UNSET
+                    && ((x > 0 && fill[i - 1] == UNSET)
+                        || (x + 1 < w && fill[i + 1] == UNSET)
+                        || (y > 0 && fill[i - w] == UNSET)
+                        || (y + 1 < h && fill[i + w] == UNSET))
+            })
+            .collect()
     };
-    let mut queue = seeds(fill);
-    if queue.is_empty() {
+    if fill.iter().all(|&f| f == UNSET) {
         fill.fill(OUTSIDE);
         return;
     }
+    let mut queue = seeds(fill);
     grow(fill, &mut queue, w, h, |i| lines[i] == 0);
     for (f, &l) in fill.iter_mut().zip(lines) {
         if *f == UNSET && l == 0 {

@@ -25,7 +25,8 @@ pub struct EnhanceArgs {
     /// Measured runs of each side (after one warm-up run each).
     #[arg(long, default_value_t = 20)]
     pub iterations: usize,
-    /// The prompt passed to the enhancer (it only picks the palette).
+    /// The prompt passed to the enhancer: its theme words pick the palette,
+    /// its style words (watercolour, night, ...) how it is painted.
     #[arg(long, default_value = "a sunny day")]
     pub prompt: String,
     /// Also upscale 2×.
