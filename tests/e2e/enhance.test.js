@@ -313,6 +313,8 @@ test('the host gives CoCo a Gemini key from its panel, and the people in the roo
   try {
     const panel = teacher.page.getByTestId('host-panel');
     await panel.waitFor();
+    await panel.getByTestId('host-gemini-state').filter({ hasText: /^off$/ }).waitFor();
+    await panel.getByTestId('host-gemini-summary').click();
     const status = panel.getByTestId('host-gemini-status');
     await status.filter({ hasText: /^Off: No Gemini API key is set\b/ }).waitFor();
     // Only the host has the field; the student's page has no panel at all.
@@ -320,6 +322,7 @@ test('the host gives CoCo a Gemini key from its panel, and the people in the roo
     await panel.getByTestId('host-gemini-key').fill(KEY);
     await panel.getByTestId('host-gemini-save').click();
     await status.filter({ hasText: /^Saved\. On, with the key from the host panel\./ }).waitFor();
+    assert.equal(await panel.getByTestId('host-gemini-state').innerText(), 'on');
     assert.equal(await panel.getByTestId('host-gemini-key').inputValue(), '', 'the field is cleared');
     assert.ok(!(await teacher.page.content()).includes(KEY), 'the key is not shown anywhere');
     // Kept for the next start, in the host's config file.

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { startHost, launchBrowser, join, waitState, stroke, zigzag, artifacts } from './helpers.js';
+import { startHost, launchBrowser, allowConsoleError, join, waitState, stroke, zigzag, artifacts } from './helpers.js';
 
 /** @returns {{dir: string, why: string|null}} a 24 MiB tmpfs, or why there is none */
 function mountSmallDisk() {
@@ -40,7 +40,11 @@ function fill() {
 
 /** @type {import('playwright-core').Browser} */
 let browser;
-before(async () => { if (!disk.why) browser = await launchBrowser(); });
+before(async () => {
+  if (disk.why) return;
+  browser = await launchBrowser();
+  allowConsoleError(browser, /ERR_CONNECTION_REFUSED/, 'the test stops the host and starts it again: until it is back, every attempt to reach it is refused');
+});
 after(async () => {
   await browser?.close();
   if (!disk.why) spawnSync('umount', ['-l', disk.dir]);

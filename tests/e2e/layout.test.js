@@ -66,6 +66,7 @@ function overflow(page, width, height) {
       if (s.visibility === 'hidden' || s.display === 'contents') continue;
       if (e.closest('svg') && e.tagName.toLowerCase() !== 'svg') continue;
       if (s.clipPath === 'inset(50%)') continue; // visually hidden: for screen readers only
+      if (e.closest('details:not([open])') && !e.closest('summary')) continue; // folded away until asked for
       const v = visible(e);
       if (v === null) {
         if (!e.closest('.sb-frames')) continue;
@@ -197,7 +198,7 @@ for (const [device, options] of Object.entries(DEVICES)) {
         if (await toggle.getAttribute('aria-expanded') !== 'true') await toggle.click();
         await me.page.screenshot({ path: joinPath(artifacts, 'phone-storyboard.png') });
         await me.page.getByTestId('open-host-panel').click();
-        await me.page.getByTestId('host-qr').locator('svg').waitFor();
+        await me.page.getByTestId('host-qr').locator('img').waitFor();
         await shoot(me.page, 'phone-drawer.png');
       }
     } finally {

@@ -6,8 +6,7 @@
  * secret for the tab and takes it out of the address bar (so it is not
  * copied along with the link); a page without it is an ordinary seat.
  */
-import { renderPeople } from './ui.js';
-import { qrSvg } from './qr.js';
+import { renderPeople, el } from './ui.js';
 
 const REFRESH_MS = 3000;
 /** How long Copy says "Copied". */
@@ -80,7 +79,7 @@ export function startHostPanel(room, me) {
   async function refresh() {
     if (!adminSecret()) { panel.hidden = true; return; }
     try {
-      const res = await fetch('/api/host/info', { cache: 'no-store', headers: { [ADMIN_HEADER]: adminSecret() } });
+      const res = await fetch(`/api/host/info?${new URLSearchParams({ room })}`, { cache: 'no-store', headers: { [ADMIN_HEADER]: adminSecret() } });
       if (res.status === 401 || res.status === 403) {
         // Not (or no longer) the host's secret, say from a host since restarted: stop
         // asking, rather than be refused (and log an error) every few seconds.
@@ -92,15 +91,12 @@ export function startHostPanel(room, me) {
       if (!res.ok) { panel.hidden = true; return; }
       const info = await res.json();
       panel.hidden = false;
-      const link = new URL(info.joinUrl || info.localUrl);
-      if (room !== 'main') link.searchParams.set('room', room);
-      // The code in the link even on a host reachable from this machine only:
-      // the link and QR code always show the code in force.
-      if (info.codeRequired && info.code) link.searchParams.set('code', info.code);
-      if (url.value !== link.toString()) {
-        url.value = link.toString();
-        const svg = qrSvg(url.value);
-        qr.replaceChildren(...(svg ? [svg] : []));
+      // The host makes the link (this room, the code in force) and its QR code.
+      if (url.value !== info.link) {
+        url.value = info.link;
+        const img = el('img', { alt: `QR code of the join link ${info.link}`, 'data-testid': 'host-qr-image' });
+        if (info.qrSvg) img.setAttribute('src', `data:image/svg+xml;charset=utf-8,${encodeURIComponent(info.qrSvg)}`);
+        qr.replaceChildren(...(info.qrSvg ? [img] : []));
       }
       code.textContent = info.codeRequired ? info.code : 'not needed';
       open.checked = !info.codeRequired;
@@ -128,6 +124,7 @@ export function startHostPanel(room, me) {
  */
 function startGeminiKey() {
   const status = /** @type {HTMLElement} */ (document.getElementById('host-gemini-status'));
+  const state = /** @type {HTMLElement} */ (document.getElementById('host-gemini-state'));
   const form = /** @type {HTMLFormElement} */ (document.getElementById('host-gemini-form'));
   const input = /** @type {HTMLInputElement} */ (document.getElementById('host-gemini-key'));
   let said = '';
@@ -140,6 +137,7 @@ function startGeminiKey() {
         ? `On, with the key from ${g.keySource || 'the host'}.${g.check === 'pending' ? ' Checking it…' : ''}`
         : `Off: ${String(g.reason || 'no API key').replace(/\.$/, '')}. With a key, enhancements and videos can use Gemini.`;
       status.textContent = said ? `${said} ${line}` : line;
+      state.textContent = g.available ? 'on' : 'off';
     } catch { /* offline: the status line says so */ }
   }
   form.addEventListener('submit', async (e) => {

@@ -103,9 +103,23 @@ pub async fn info(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    Query(query): Query<InfoQuery>,
 ) -> Result<Json<Value>, ApiError> {
     host_only(&state, peer, &headers)?;
     let s = &state.inner;
+    let room = query
+        .room
+        .filter(|r| valid_room_name(r))
+        .unwrap_or_else(|| DEFAULT_ROOM.to_string());
+    let join_url = crate::host::join_url(s.http_addr, &s.gate);
+    let local_url = format!("http://127.0.0.1:{}/", s.http_addr.port());
+    // The link people scan or copy: this room, with the code in force.
+    let code = s.gate.code_required().then(|| s.gate.code().to_string());
+    let link = room_link(
+        join_url.as_deref().unwrap_or(&local_url),
+        &room,
+        code.as_deref(),
+    );
     let rooms: Vec<Value> = s
         .rooms
         .loaded()
@@ -117,10 +131,47 @@ pub async fn info(
         "name": s.name,
         "code": &*s.gate.code(),
         "codeRequired": s.gate.code_required(),
-        "joinUrl": crate::host::join_url(s.http_addr, &s.gate),
-        "localUrl": format!("http://127.0.0.1:{}/", s.http_addr.port()),
+        "joinUrl": join_url,
+        "localUrl": local_url,
+        "link": link,
+        "qrSvg": qr_svg(&link),
         "rooms": rooms,
     })))
+}
+
+#[derive(Deserialize)]
+pub struct InfoQuery {
+    room: Option<String>,
+}
+
+/// `base` for `room` (the default room needs no parameter), with `code`.
+fn room_link(base: &str, room: &str, code: Option<&str>) -> String {
+    let mut params = Vec::new();
+    if room != DEFAULT_ROOM {
+        params.push(format!("room={room}"));
+    }
+    if let Some(code) = code {
+        params.push(format!("code={code}"));
+    }
+    if params.is_empty() {
+        return base.to_string();
+    }
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}{}", params.join("&"))
+}
+
+/// The link as a QR code, an SVG document (dark modules on white, a quiet
+/// zone around), or None when it is too long for one.
+fn qr_svg(link: &str) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(link, qrcode::EcLevel::M).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(180, 180)
+            .dark_color(qrcode::render::svg::Color("#000000"))
+            .light_color(qrcode::render::svg::Color("#ffffff"))
+            .quiet_zone(true)
+            .build(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -236,4 +287,29 @@ pub async fn rotate_code(
         "code": &*code,
         "joinUrl": crate::host::join_url(s.http_addr, &s.gate),
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_room_link_carries_the_room_and_the_code() {
+        let base = "http://192.168.1.20:5001/";
+        assert_eq!(room_link(base, DEFAULT_ROOM, None), base);
+        assert_eq!(
+            room_link(base, DEFAULT_ROOM, Some("K7PX3M")),
+            "http://192.168.1.20:5001/?code=K7PX3M"
+        );
+        assert_eq!(
+            room_link(base, "art", Some("K7PX3M")),
+            "http://192.168.1.20:5001/?room=art&code=K7PX3M"
+        );
+        let svg = qr_svg(&room_link(base, &"r".repeat(64), Some("K7PX3M"))).unwrap();
+        assert!(svg.starts_with("<?xml") && svg.contains("<svg"), "{svg}");
+        assert!(
+            qr_svg(&"x".repeat(3_000)).is_none(),
+            "too long for a QR code"
+        );
+    }
 }
