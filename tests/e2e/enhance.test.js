@@ -306,6 +306,22 @@ test('on a tablet the dialog works by touch, with finger-sized targets', async (
   }
 });
 
+test('Gemini busy: the dialog says it and when it tries again, then places the picture', async () => {
+  fake.mode = 'busy';
+  const a = await join(browser, `${host.url}?room=enh-busy`, 'Dee', 'bottom-right');
+  try {
+    await drawAndSelectLoop(a.page);
+    await startEnhance(a.page, 'gemini', 'a castle');
+    // The host's retry wait, as it happens (pushed over the WebSocket).
+    await a.page.getByTestId('enhance-message').filter({ hasText: /^Gemini is busy \(HTTP 503\); trying again in \d+ s \(\d+%\)$/ }).waitFor({ timeout: 10000 });
+    await a.page.getByTestId('enhance-result').waitFor({ timeout: 30000 });
+    assert.match(await a.page.getByTestId('enhance-engine').innerText(), /Made by Gemini/);
+  } finally {
+    fake.mode = 'image';
+    await a.context.close();
+  }
+});
+
 test('the host gives CoCo a Gemini key from its panel, and the people in the room can use Gemini at once', async () => {
   const keyless = await startHost({ args: ['--gemini-base-url', `http://127.0.0.1:${fake.port}/v1beta`] });
   const teacher = await join(browser, `${keyless.adminUrl}&room=enh-key`, 'Teacher', 'top-left');

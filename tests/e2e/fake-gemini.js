@@ -103,7 +103,7 @@ export function solidPng(w, h, rgb) {
 }
 
 /**
- * @typedef {{mode: 'image'|'blocked'|'slow', requests: {method: string, url: string, key: string|undefined, body: any}[],
+ * @typedef {{mode: 'image'|'blocked'|'slow'|'busy', requests: {method: string, url: string, key: string|undefined, body: any}[],
  *   story: any, speechMs: number, port: number, url: string, close: () => void}} FakeGemini
  * `story`: what the text model answers (null: {@link storyFor} the pictures sent);
  * `speechMs`: how long each spoken line lasts.
@@ -155,6 +155,11 @@ export function startFakeGemini(o) {
           return reply([{ inlineData: { mimeType: `audio/L16;codec=pcm;rate=${SPEECH_RATE}`, data: sinePcm(fake.speechMs).toString('base64') } }]);
         }
         if (fake.mode === 'blocked') return send(200, { promptFeedback: { blockReason: 'SAFETY' }, modelVersion: o.model });
+        if (fake.mode === 'busy') {
+          // Overloaded once, as the real API says it: the next try gets the picture.
+          fake.mode = 'image';
+          return send(503, { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } });
+        }
         const answer = {
           candidates: [{ content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: o.image.toString('base64') } }] }, finishReason: 'STOP', index: 0 }],
           modelVersion: o.model,
