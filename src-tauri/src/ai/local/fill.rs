@@ -14,7 +14,7 @@
 
 use std::collections::VecDeque;
 
-use super::label::{self, Component};
+use super::label::{self, neighbours4, Component};
 
 /// Fill slot of the night sky.
 pub const SKY: u8 = 250;
@@ -185,14 +185,7 @@ fn grow(
     may: impl Fn(usize) -> bool,
 ) {
     while let Some(i) = queue.pop_front() {
-        let (x, y) = (i % w, i / w);
-        let next = [
-            (x > 0).then(|| i - 1),
-            (x + 1 < w).then(|| i + 1),
-            (y > 0).then(|| i - w),
-            (y + 1 < h).then(|| i + w),
-        ];
-        for n in next.into_iter().flatten() {
+        for n in neighbours4(i, w, h) {
             if fill[n] == UNSET && may(n) {
                 fill[n] = fill[i];
                 queue.push_back(n);

@@ -30,6 +30,20 @@ pub struct Component {
     pub y1: u32,
 }
 
+/// The pixels left, right, above and below pixel `i` of a `w`×`h` image,
+/// those that exist: the steps of every region-growing walk.
+pub fn neighbours4(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [
+        (x > 0).then(|| i - 1),
+        (x + 1 < w).then(|| i + 1),
+        (y > 0).then(|| i - w),
+        (y + 1 < h).then(|| i + w),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Every run of a mask and the component each belongs to.
 pub struct Components {
     pub runs: Vec<Run>,

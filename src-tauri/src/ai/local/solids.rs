@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 use image::RgbImage;
 
 use super::boxes;
-use super::label;
+use super::label::{self, neighbours4};
 
 /// Most a solid's pixel may differ, in any channel, from the colour it grew
 /// from: enough for paper texture and soft shading, far less than the step
@@ -73,14 +73,7 @@ pub fn find(img: &RgbImage, ink: &[u8], r: usize) -> Vec<u8> {
             && !stroke_like(&raw[a * 3..a * 3 + 3])
     };
     while let Some(i) = queue.pop_front() {
-        let (x, y) = (i % w, i / w);
-        let next = [
-            (x > 0).then(|| i - 1),
-            (x + 1 < w).then(|| i + 1),
-            (y > 0).then(|| i - w),
-            (y + 1 < h).then(|| i + w),
-        ];
-        for n in next.into_iter().flatten() {
+        for n in neighbours4(i, w, h) {
             if solid[n] == 0 && ink[n] != 0 && close(n, seed[i] as usize) {
                 solid[n] = 1;
                 seed[n] = seed[i];
