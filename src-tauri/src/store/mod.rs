@@ -89,12 +89,6 @@ pub enum StoreError {
     Task(String),
 }
 
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Db(e.into())
-    }
-}
-
 impl StoreError {
     /// Whether the disk (or the file system holding the data) is full.
     pub fn is_disk_full(&self) -> bool {
