@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { useHostAndBrowser, join, waitState, stroke, zigzag, artifacts } from './helpers.js';
+import { useHostAndBrowser, join, waitState, stroke, zigzag, artifacts, shapesOf } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -256,7 +256,7 @@ test('others see a move, a resize and a text being typed while they happen', asy
     await stroke(a.page, [{ x: 200, y: 150 }, { x: 300, y: 230 }]);
     await waitState(b.page, (s) => s.shapesCount === 1);
     /** @type {any} */
-    const [rect] = await b.page.evaluate(() => /** @type {any} */ (window).coco.shapes());
+    const [rect] = await shapesOf(b.page);
 
     // A move: Bo sees it follow Ada's pointer before she lets go.
     await a.page.keyboard.press('v');
@@ -267,13 +267,13 @@ test('others see a move, a resize and a text being typed while they happen', asy
     assert.equal(moving.edits[0].id, rect.id);
     assert.deepEqual(moving.editedElsewhere, [rect.id], 'drawn where it is now, not also where it was');
     /** @type {any} */
-    const [stored] = await b.page.evaluate(() => /** @type {any} */ (window).coco.shapes());
+    const [stored] = await shapesOf(b.page);
     assert.deepEqual(stored.points, rect.points, 'nothing is stored until she lets go');
     await a.page.mouse.up();
     await waitState(b.page, (s) => s.edits.length === 0 && s.editedElsewhere.length === 0);
     await waitState(a.page, (s) => s.unacked === 0);
     /** @type {any} */
-    const [moved] = await b.page.evaluate(() => /** @type {any} */ (window).coco.shapes());
+    const [moved] = await shapesOf(b.page);
     assert.equal(moved.points[0].x, rect.points[0].x + 60);
 
     // A resize by the bottom-right handle.

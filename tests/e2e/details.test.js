@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHostAndBrowser, join, waitState, stroke } from './helpers.js';
+import { useHostAndBrowser, join, waitState, stroke, viewOf } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -19,8 +19,6 @@ useHostAndBrowser((h, b) => {
 });
 
 /** @typedef {import('playwright-core').Page} Page */
-/** @param {Page} page @returns {Promise<{scale: number, ox: number, oy: number}>} */
-const viewOf = (page) => page.evaluate(() => /** @type {any} */ (window).coco.view());
 
 /**
  * Puts frames with these captions in the room's storyboard, as another person's client would.

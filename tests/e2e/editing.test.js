@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { useHostAndBrowser, join, waitState, stroke, zigzag } from './helpers.js';
+import { useHostAndBrowser, join, waitState, stroke, zigzag, shapesOf } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -13,9 +13,6 @@ useHostAndBrowser((h, b) => {
   host = h;
   browser = b;
 });
-
-/** @param {import('playwright-core').Page} page @returns {Promise<any[]>} */
-const shapesOf = (page) => page.evaluate(() => /** @type {any} */ (window).coco.shapes());
 
 /**
  * Polls `page`'s shapes until `pred` holds.

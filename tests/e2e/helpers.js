@@ -219,6 +219,12 @@ export async function join(browser, url, name, seat, contextOptions) {
   return { context, page };
 }
 
+/** The board's shapes as the page holds them. @param {import('playwright-core').Page} page @returns {Promise<any[]>} */
+export const shapesOf = (page) => page.evaluate(() => /** @type {any} */ (window).coco.shapes());
+
+/** The page's view of the board. @param {import('playwright-core').Page} page @returns {Promise<{scale: number, ox: number, oy: number}>} */
+export const viewOf = (page) => page.evaluate(() => /** @type {any} */ (window).coco.view());
+
 /**
  * Polls window.coco.state() until `pred` holds.
  * @param {import('playwright-core').Page} page

@@ -32,6 +32,30 @@ async function makePng(page, color) {
   return Buffer.from(b64, 'base64');
 }
 
+/**
+ * Red and blue pixels of a picture (a PNG export, an SVG export) once the page has drawn it.
+ * @param {import('playwright-core').Page} page @param {string} url
+ * @returns {Promise<{r: number, b: number}>}
+ */
+function redAndBlue(page, url) {
+  return page.evaluate(async (src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const cv = document.createElement('canvas');
+    cv.width = img.naturalWidth; cv.height = img.naturalHeight;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, cv.width, cv.height).data;
+    let r = 0, b = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] > 200 && d[i + 1] < 80 && d[i + 2] < 80) r++;
+      if (d[i] < 60 && d[i + 2] > 150) b++;
+    }
+    return { r, b };
+  }, url);
+}
+
 /** @param {import('playwright-core').Page} page */
 const images = (page) => page.evaluate(() => /** @type {any} */ (window).coco.shapes().filter((/** @type {any} */ s) => s.type === 'image'));
 
@@ -156,19 +180,7 @@ test('pasting and dropping a picture add it; a file that is not a picture gets a
     assert.ok(svg.includes(`href="data:image/png;base64,${stored}"`), svg);
     const [png2] = await Promise.all([a.page.waitForEvent('download'), a.page.getByTestId('cmd-export').click()]);
     const exported = readFileSync(await png2.path());
-    const blue = await a.page.evaluate(async (data) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${data}`;
-      await img.decode();
-      const cv = document.createElement('canvas');
-      cv.width = img.width; cv.height = img.height;
-      const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
-      ctx.drawImage(img, 0, 0);
-      const d = ctx.getImageData(0, 0, cv.width, cv.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] < 60 && d[i + 2] > 150) n++;
-      return n;
-    }, exported.toString('base64'));
+    const blue = (await redAndBlue(a.page, `data:image/png;base64,${exported.toString('base64')}`)).b;
     assert.ok(blue >= 2 * 40 * 30 * 0.9, `exported PNG has the pictures (${blue} blue pixels)`);
 
     // Not a picture: refused with a message, nothing added.
@@ -245,22 +257,7 @@ test('a picture from another origin is never requested (nor sent the join code),
     // PNG export works (the canvas is not tainted) and draws the accepted pictures.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cmd-export').click()]);
     const exported = readFileSync(await download.path()).toString('base64');
-    const counts = await page.evaluate(async (data) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${data}`;
-      await img.decode();
-      const cv = document.createElement('canvas');
-      cv.width = img.width; cv.height = img.height;
-      const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
-      ctx.drawImage(img, 0, 0);
-      const d = ctx.getImageData(0, 0, cv.width, cv.height).data;
-      let r = 0, b = 0;
-      for (let i = 0; i < d.length; i += 4) {
-        if (d[i] > 200 && d[i + 1] < 80 && d[i + 2] < 80) r++;
-        if (d[i] < 60 && d[i + 2] > 150) b++;
-      }
-      return { r, b };
-    }, exported);
+    const counts = await redAndBlue(page, `data:image/png;base64,${exported}`);
     // The uploaded picture and its localhost:5001 spelling are red, the inline one blue.
     assert.ok(counts.r >= 2 * 40 * 30 * 0.9, `two red pictures in the export (${counts.r} red pixels)`);
     assert.ok(counts.b >= 40 * 30 * 0.9, `the inline picture in the export (${counts.b} blue pixels)`);
@@ -273,24 +270,8 @@ test('a picture from another origin is never requested (nor sent the join code),
     // host, nor its code), so it shows the same with the host off. An SVG
     // drawn as an image loads nothing from outside, which proves it.
     assert.ok(!/href="http/.test(svg) && !svg.includes(code), 'no picture is linked');
-    const svgCounts = await page.evaluate(async (text) => {
-      const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-      const img = new Image();
-      img.src = url;
-      await img.decode();
-      const cv = document.createElement('canvas');
-      cv.width = img.naturalWidth; cv.height = img.naturalHeight;
-      const ctx = /** @type {CanvasRenderingContext2D} */ (cv.getContext('2d'));
-      ctx.drawImage(img, 0, 0);
-      const d = ctx.getImageData(0, 0, cv.width, cv.height).data;
-      let r = 0, b = 0;
-      for (let i = 0; i < d.length; i += 4) {
-        if (d[i] > 200 && d[i + 1] < 80 && d[i + 2] < 80) r++;
-        if (d[i] < 60 && d[i + 2] > 150) b++;
-      }
-      URL.revokeObjectURL(url);
-      return { r, b };
-    }, svg);
+    const svgUrl = await page.evaluate((text) => URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' })), svg);
+    const svgCounts = await redAndBlue(page, svgUrl);
     assert.ok(svgCounts.r >= 2 * 40 * 30 * 0.9, `the host's picture is in the SVG (${svgCounts.r} red pixels)`);
     assert.ok(svgCounts.b >= 40 * 30 * 0.9, `the inline picture is in the SVG (${svgCounts.b} blue pixels)`);
 

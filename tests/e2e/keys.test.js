@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHostAndBrowser, join, stroke } from './helpers.js';
+import { useHostAndBrowser, join, stroke, viewOf } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -18,8 +18,6 @@ useHostAndBrowser((h, b) => {
 });
 
 /** @typedef {import('playwright-core').Page} Page */
-/** @param {Page} page @returns {Promise<{scale: number, ox: number, oy: number}>} */
-const viewOf = (page) => page.evaluate(() => /** @type {any} */ (window).coco.view());
 /** @param {Page} page @returns {Promise<string>} */
 const shapesJson = (page) => page.evaluate(() => JSON.stringify(/** @type {any} */ (window).coco.shapes()));
 

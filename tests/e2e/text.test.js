@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHostAndBrowser, join, waitState } from './helpers.js';
+import { useHostAndBrowser, join, waitState, shapesOf } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -18,9 +18,6 @@ useHostAndBrowser((h, b) => {
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {{left: number, top: number, right: number, bottom: number}} Box */
-
-/** @param {Page} page @returns {Promise<any[]>} */
-const shapesOf = (page) => page.evaluate(() => /** @type {any} */ (window).coco.shapes());
 
 /** @typedef {{x: number, y: number, width: number, height: number}} Rect */
 
