@@ -9,8 +9,10 @@
 
 /** How often a shape being drawn or changed is shown to the others. */
 export const DRAFT_INTERVAL_MS = 66;
-/** Most shapes taken from one peer's `edits`. */
-const MAX_REMOTE_EDITS = 20;
+/** Most shapes sent live while a selection is moved (the rest jump on release), and taken from a peer's `edits`. */
+export const MAX_LIVE_EDITS = 20;
+/** Most JSON bytes of shapes sent live in one cursor message (far below the host's frame limit). */
+export const MAX_LIVE_EDIT_BYTES = 512 * 1024;
 
 /** @typedef {import('./board.js').Point} Point */
 
@@ -32,6 +34,8 @@ export class LiveSender {
     this.queued = false;
     /** the last message carried edits, so one without them clears them */
     this.editsShown = false;
+    /** @type {ReturnType<typeof setTimeout>|undefined} a send held back by DRAFT_INTERVAL_MS, due when it is over */
+    this.later = undefined;
   }
 
   /** The pointer moved over the board: sent with the next frame. @param {Point} p */
@@ -60,7 +64,12 @@ export class LiveSender {
     const now = performance.now();
     const live = !!this.renderer.draft || tools.editing();
     const due = force || now - this.lastSent >= DRAFT_INTERVAL_MS;
-    if (live && !due) return; // keep the pointer: the next frame sends it with the shapes
+    if (live && !due) {
+      // Keep the pointer: it goes out with the shapes when the interval is
+      // over, even if the pointer then stays still (the end of a drag).
+      if (!this.later) this.later = setTimeout(() => { this.later = undefined; this.send(); }, DRAFT_INTERVAL_MS - (now - this.lastSent));
+      return;
+    }
     if (live) this.lastSent = now;
     const edits = live ? tools.liveEdits() : null;
     this.net.sendCursor(at.x, at.y, this.renderer.draft || undefined, edits || undefined);
@@ -71,11 +80,28 @@ export class LiveSender {
 
 /**
  * The shapes another person is changing, from their cursor message: only
- * well-formed ones, at most MAX_REMOTE_EDITS (a peer's message is not trusted).
+ * well-formed ones, at most MAX_LIVE_EDITS (a peer's message is not trusted).
  * @param {unknown} edits @returns {import('./board.js').Shape[]}
  */
 export function liveShapes(edits) {
   if (!Array.isArray(edits)) return [];
-  return edits.slice(0, MAX_REMOTE_EDITS).filter((e) => e && typeof e === 'object' && typeof e.id === 'string'
+  return edits.slice(0, MAX_LIVE_EDITS).filter((e) => e && typeof e === 'object' && typeof e.id === 'string'
     && typeof e.type === 'string' && Array.isArray(e.points));
+}
+
+/**
+ * The shapes to send live: the first MAX_LIVE_EDITS, and of those as many
+ * as fit in MAX_LIVE_EDIT_BYTES of JSON.
+ * @template T @param {T[]} shapes @returns {T[]}
+ */
+export function capEdits(shapes) {
+  /** @type {T[]} */
+  const sent = [];
+  let bytes = 0;
+  for (const shape of shapes.slice(0, MAX_LIVE_EDITS)) {
+    bytes += JSON.stringify(shape).length;
+    if (bytes > MAX_LIVE_EDIT_BYTES) break;
+    sent.push(shape);
+  }
+  return sent;
 }

@@ -3,6 +3,7 @@
  * Pointer input on the canvas: the drawing tools, select/move, eraser, pan
  * (space-drag, middle button, two fingers) and zoom (wheel, pinch).
  */
+import { capEdits } from './live.js';
 import { randomId } from './net.js';
 import { resizeHandles } from './board.js';
 import { textFont, textSize, linesWidth, cssTextDrop, LINE_HEIGHT } from './text.js';
@@ -14,10 +15,6 @@ import { textFont, textSize, linesWidth, cssTextDrop, LINE_HEIGHT } from './text
 const MAX_POINTS = 9000;
 const MIN_SAMPLE_PX = 2;
 const MAX_TEXT = 5000;
-/** Most shapes sent live while a selection is moved (the rest jump on release). */
-const MAX_LIVE_EDITS = 20;
-/** Most JSON bytes of shapes sent live in one cursor message (far below the host's frame limit). */
-const MAX_LIVE_EDIT_BYTES = 512 * 1024;
 /** Half the side of a resize handle, in screen pixels (the grab area is a little larger). */
 export const HANDLE_PX = 5;
 const HANDLE_GRAB_PX = 8;
@@ -374,14 +371,7 @@ export class Tools {
     if (d?.kind === 'move') shapes = [...d.orig.keys()].map((id) => this.board.shapes.get(id)).filter((s) => !!s);
     else if (d?.kind === 'resize') shapes = [this.board.shapes.get(d.orig.id)].filter((s) => !!s);
     else if (this.typing) shapes = [this.typing];
-    /** @type {Shape[]} */
-    const sent = [];
-    let bytes = 0;
-    for (const shape of shapes.slice(0, MAX_LIVE_EDITS)) {
-      bytes += JSON.stringify(shape).length;
-      if (bytes > MAX_LIVE_EDIT_BYTES) break;
-      sent.push(shape);
-    }
+    const sent = capEdits(shapes);
     return sent.length ? sent : null;
   }
 
