@@ -52,6 +52,9 @@ struct Failures {
     lockout: Duration,
 }
 
+/// The header that carries the admin secret (the host panel's requests).
+pub const ADMIN_HEADER: &str = "x-coco-admin";
+
 /// Random bytes in a seat secret or the admin secret (128 bits).
 pub const SECRET_BYTES: usize = 16;
 
@@ -93,6 +96,11 @@ impl Gate {
     /// The join code now.
     pub fn code(&self) -> Arc<str> {
         self.code.borrow().clone()
+    }
+
+    /// The code a LAN peer must send, or none when the session is open.
+    pub fn required_code(&self) -> Option<Arc<str>> {
+        self.code_required().then(|| self.code())
     }
 
     /// Follows the join code as it is rotated.

@@ -13,11 +13,11 @@ use serde_json::{json, Value};
 use super::gate::Admitted;
 use super::images::serve_file;
 use super::jobs::submit_error;
-use super::{ApiError, AppState, DEFAULT_ROOM};
+use super::common::{json_body, room_or_default};
+use super::{ApiError, AppState};
 use crate::ai::enhance::{self, EngineChoice, EnhanceRequest, Source, MAX_PROMPT_CHARS};
 use crate::jobs::JobRecord;
 use crate::protocol::limits::MAX_ID_BYTES;
-use crate::protocol::valid_room_name;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,7 +43,7 @@ pub struct Submit {
 pub fn check_by(by: Option<String>) -> Result<Option<String>, ApiError> {
     let by = by.filter(|b| !b.is_empty());
     if by.as_ref().is_some_and(|b| b.len() > MAX_ID_BYTES) {
-        return Err(invalid(&format!(
+        return Err(ApiError::invalid(&format!(
             "by is a userId of at most {MAX_ID_BYTES} bytes"
         )));
     }
@@ -55,21 +55,11 @@ pub async fn submit(
     Admitted(query): Admitted,
     body: Result<Json<Submit>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(body) = body.map_err(|e| {
-        invalid(&format!(
-            "expected {{filename, prompt?, engine?: \"auto\"|\"gemini\"|\"local\", upscale?, room?, by?}}: {}",
-            e.body_text()
-        ))
-    })?;
-    let room = body
-        .room
-        .or(query.room)
-        .unwrap_or_else(|| DEFAULT_ROOM.to_string());
-    if !valid_room_name(&room) {
-        return Err(invalid(
-            "a room name is 1 to 64 letters, digits, '-', '_' or '.'",
-        ));
-    }
+    let body = json_body(
+        body,
+        "{filename, prompt?, engine?: \"auto\"|\"gemini\"|\"local\", upscale?, room?, by?}",
+    )?;
+    let room = room_or_default(body.room.or(query.room))?;
     let prompt = body.prompt.unwrap_or_default();
     if prompt.chars().count() > MAX_PROMPT_CHARS {
         return Err(ApiError::new(
@@ -81,7 +71,7 @@ pub async fn submit(
     let engine = match body.engine.as_deref() {
         None => EngineChoice::Auto,
         Some(text) => EngineChoice::parse(text)
-            .ok_or_else(|| invalid("engine is \"auto\", \"gemini\" or \"local\""))?,
+            .ok_or_else(|| ApiError::invalid("engine is \"auto\", \"gemini\" or \"local\""))?,
     };
     let by = check_by(body.by)?;
     let source = parse_source(&body.filename);
@@ -200,8 +190,4 @@ pub async fn ai_status(
     let mut status = state.inner.enhancer.status();
     status["success"] = json!(true);
     Ok(Json(status))
-}
-
-fn invalid(message: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid", message)
 }

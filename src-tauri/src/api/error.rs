@@ -26,6 +26,20 @@ impl ApiError {
         }
     }
 
+    /// `400 invalid`: the request is wrong, and `message` says how.
+    pub fn invalid(message: &str) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid", message)
+    }
+
+    /// `500 internal`: the host failed; the details go to its log only.
+    pub fn internal() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the host could not do this; see its log",
+        )
+    }
+
     /// Adds a `Retry-After` header (whole seconds, at least one).
     pub fn retry_after(mut self, wait: Duration) -> ApiError {
         self.retry_after = Some(wait);

@@ -15,6 +15,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::common::{blocking, json_body};
 use super::gate::Admitted;
 use super::{ApiError, AppState};
 use crate::media::images::{ImageError, ImageStore, MAX_UPLOAD_BYTES};
@@ -42,7 +43,7 @@ impl FromRequestParts<AppState> for UploadSlot {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let ConnectInfo(peer) = ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
             .await
-            .map_err(|_| internal())?;
+            .map_err(|_| ApiError::internal())?;
         state
             .inner
             .uploads
@@ -65,22 +66,12 @@ pub async fn save(
     UploadSlot(permit): UploadSlot,
     body: Result<Json<SaveImage>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large(&format!(
-                "the upload is over the limit of {MAX_UPLOAD_BYTES} bytes"
-            ))
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                &format!(
-                    "expected {{imageData: \"data:image/png;base64,...\"}}: {}",
-                    e.body_text()
-                ),
-            )
-        }
-    })?;
+    if matches!(&body, Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE) {
+        return Err(too_large(&format!(
+            "the upload is over the limit of {MAX_UPLOAD_BYTES} bytes"
+        )));
+    }
+    let body = json_body(body, "{imageData: \"data:image/png;base64,...\"}")?;
     let encoded = body
         .image_data
         .split_once(";base64,")
@@ -97,13 +88,12 @@ pub async fn save(
     let store = state.inner.images.clone();
     // The place is held until the file is written, also when the client
     // goes away meanwhile.
-    let saved = tokio::task::spawn_blocking(move || {
+    let saved = blocking(move || {
         let saved = store.save(&bytes);
         drop(permit);
         saved
     })
-    .await
-    .map_err(|_| internal())?;
+    .await?;
     let image = saved.map_err(|e| match e {
         ImageError::TooLarge(_) | ImageError::TooManyPixels(..) | ImageError::OverLimits => {
             too_large(&e.to_string())
@@ -120,7 +110,7 @@ pub async fn save(
         ImageError::Io(_) if e.is_disk_full() => super::disk_full(),
         ImageError::Io(_) => {
             tracing::error!("storing an image failed: {e}");
-            internal()
+            ApiError::internal()
         }
     })?;
     Ok(Json(json!({
@@ -138,7 +128,7 @@ pub async fn get(State(state): State<AppState>, Path(name): Path<String>, _: Adm
 
 /// Answers with a stored image; a name the store did not issue is a 404.
 pub(super) async fn serve_file(store: ImageStore, name: String) -> Response {
-    let found = tokio::task::spawn_blocking(move || store.get(&name)).await;
+    let found = blocking(move || store.get(&name)).await;
     match found {
         Ok(Ok(Some((bytes, mime)))) => (
             [
@@ -160,9 +150,9 @@ pub(super) async fn serve_file(store: ImageStore, name: String) -> Response {
             .into_response(),
         Ok(Err(e)) => {
             tracing::error!("reading an image failed: {e}");
-            internal().into_response()
+            ApiError::internal().into_response()
         }
-        Err(_) => internal().into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -170,10 +160,3 @@ fn too_large(message: &str) -> ApiError {
     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
 }
 
-pub(super) fn internal() -> ApiError {
-    ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "the host could not do this; see its log",
-    )
-}

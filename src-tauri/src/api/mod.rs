@@ -5,6 +5,7 @@
 //! and the security headers of every answer.
 
 mod assets;
+mod common;
 mod enhance;
 mod error;
 mod gate;
@@ -34,7 +35,6 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use error::{disk_full, ApiError};
-pub use panel::ADMIN_HEADER;
 
 use crate::ai::enhance::Enhancer;
 use crate::auth::{origin_allowed, Gate, Refusal};
@@ -42,15 +42,12 @@ use crate::discovery::DiscoveryHandle;
 use crate::jobs::Jobs;
 use crate::media::images::ImageStore;
 use crate::media::uploads::Uploads;
-use crate::protocol::{valid_room_name, ErrorCode};
+use crate::protocol::ErrorCode;
 use crate::room::Rooms;
 use crate::session::{Session, SOCKET_MESSAGE_CAP, SOCKET_READ_BUFFER, SOCKET_WRITE_BUFFER};
 use crate::storyboard::video::VideoMaker;
 use crate::storyboard::Storyboards;
 use names::HostNames;
-
-/// Room used when `?room=` is absent.
-pub const DEFAULT_ROOM: &str = "main";
 
 /// Everything a request handler may need. Cheap to clone.
 #[derive(Clone)]
@@ -277,15 +274,10 @@ async fn upgrade(
     if let Err(refusal) = s.gate.admit(peer.ip(), query.code.as_deref()) {
         return refused(refusal).into_response();
     }
-    let room = query.room.unwrap_or_else(|| DEFAULT_ROOM.to_string());
-    if !valid_room_name(&room) {
-        return ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::Invalid.as_str(),
-            "a room name is 1 to 64 letters, digits, '-', '_' or '.'",
-        )
-        .into_response();
-    }
+    let room = match common::room_or_default(query.room) {
+        Ok(room) => room,
+        Err(e) => return e.into_response(),
+    };
     let ws = match ws {
         Ok(ws) => ws,
         Err(rejection) => {

@@ -16,11 +16,14 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{refused, ApiError, AppState, DEFAULT_ROOM};
+use super::common::{blocking, json_body, room_or_default};
+use super::{refused, ApiError, AppState};
 use crate::ai::slot::KeyError;
-use crate::auth::is_loopback;
+use crate::auth::{is_loopback, ADMIN_HEADER};
+use crate::discovery::join_url;
+use crate::room::DEFAULT_ROOM;
 use crate::protocol::limits::SEATS_PER_ROOM;
-use crate::protocol::{valid_room_name, ErrorCode};
+use crate::protocol::valid_room_name;
 
 #[derive(Deserialize)]
 pub struct SessionQuery {
@@ -40,14 +43,7 @@ pub async fn session(
     s.gate
         .admit(peer.ip(), query.code.as_deref())
         .map_err(refused)?;
-    let room = query.room.unwrap_or_else(|| DEFAULT_ROOM.to_string());
-    if !valid_room_name(&room) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::Invalid.as_str(),
-            "a room name is 1 to 64 letters, digits, '-', '_' or '.'",
-        ));
-    }
+    let room = room_or_default(query.room)?;
     let users = s
         .rooms
         .find(&room)
@@ -63,9 +59,6 @@ pub async fn session(
         "isHost": s.gate.is_admin(peer.ip(), admin_header(&headers)),
     })))
 }
-
-/// The header that carries the admin secret.
-pub const ADMIN_HEADER: &str = "x-coco-admin";
 
 fn admin_header(headers: &HeaderMap) -> Option<&str> {
     headers.get(ADMIN_HEADER).and_then(|v| v.to_str().ok())
@@ -84,19 +77,6 @@ fn host_only(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<
     Err(ApiError::new(StatusCode::FORBIDDEN, "host_only", message))
 }
 
-/// The JSON body, or a 400 that says what was expected.
-fn json_body<T>(
-    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
-    expected: &str,
-) -> Result<T, ApiError> {
-    body.map(|Json(b)| b).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::Invalid.as_str(),
-            &format!("expected {expected}: {e}"),
-        )
-    })
-}
 
 /// `GET /api/host/info`: the join URL, the code, and every seated person.
 pub async fn info(
@@ -111,7 +91,7 @@ pub async fn info(
         .room
         .filter(|r| valid_room_name(r))
         .unwrap_or_else(|| DEFAULT_ROOM.to_string());
-    let join_url = crate::host::join_url(s.http_addr, &s.gate);
+    let join_url = join_url(s.http_addr, s.gate.required_code().as_deref());
     let local_url = format!("http://127.0.0.1:{}/", s.http_addr.port());
     // The link people scan or copy: this room, with the code in force.
     let code = s.gate.code_required().then(|| s.gate.code().to_string());
@@ -244,9 +224,7 @@ pub async fn set_gemini_key(
     host_only(&state, peer, &headers)?;
     let body = json_body(body, "{key: \"the Gemini API key\"}")?;
     let slot = state.inner.enhancer.slot().clone();
-    let set = tokio::task::spawn_blocking(move || slot.set_key(&body.key))
-        .await
-        .map_err(|_| super::images::internal())?;
+    let set = blocking(move || slot.set_key(&body.key)).await?;
     let (saved, note) = match set {
         Ok(()) => (true, None),
         Err(KeyError::Invalid(why)) => {
@@ -285,7 +263,7 @@ pub async fn rotate_code(
     Ok(Json(json!({
         "success": true,
         "code": &*code,
-        "joinUrl": crate::host::join_url(s.http_addr, &s.gate),
+        "joinUrl": join_url(s.http_addr, s.gate.required_code().as_deref()),
     })))
 }
 

@@ -7,28 +7,23 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::gate::{Admitted, CodeQuery};
-use super::images::internal;
-use super::{ApiError, AppState, DEFAULT_ROOM};
-use crate::protocol::valid_room_name;
+use super::gate::Admitted;
+use super::common::{blocking, parse_body, room_of};
+use super::{ApiError, AppState};
 use crate::storyboard::{
     FramePatch, NewFrame, Storyboard, StoryboardError, StoryboardPatch, Storyboards,
 };
 
 /// Runs a storyboard operation off the async threads (it flushes to disk).
-pub(super) async fn blocking<T: Send + 'static>(
+pub(super) async fn boards<T: Send + 'static>(
     state: &AppState,
     op: impl FnOnce(&Storyboards) -> Result<T, StoryboardError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let boards = state.inner.storyboards.clone();
-    tokio::task::spawn_blocking(move || op(&boards))
-        .await
-        .map_err(|_| internal())?
-        .map_err(board_error)
+    blocking(move || op(&boards)).await?.map_err(board_error)
 }
 
 pub(super) fn board_error(e: StoryboardError) -> ApiError {
@@ -45,39 +40,6 @@ pub(super) fn board_error(e: StoryboardError) -> ApiError {
     ApiError::new(status, e.code(), &e.to_string())
 }
 
-/// A JSON body; an empty one is the type's default. `expected` tells a
-/// client what was wanted.
-pub(super) fn parse_body<T: DeserializeOwned + Default>(
-    body: &Bytes,
-    expected: &str,
-) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            &format!("expected {expected}: {e}"),
-        )
-    })
-}
-
-/// The room of a request: the body's, else `?room=`, else the default.
-pub(super) fn room_of(body: Option<String>, query: &CodeQuery) -> Result<String, ApiError> {
-    let room = body
-        .or_else(|| query.room.clone())
-        .unwrap_or_else(|| DEFAULT_ROOM.to_string());
-    if !valid_room_name(&room) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            "a room name is 1 to 64 letters, digits, '-', '_' or '.'",
-        ));
-    }
-    Ok(room)
-}
-
 fn one(board: Storyboard) -> Json<Value> {
     Json(json!({ "success": true, "storyboard": board }))
 }
@@ -87,7 +49,7 @@ pub async fn list(
     Admitted(query): Admitted,
 ) -> Result<Json<Value>, ApiError> {
     let room = room_of(None, &query)?;
-    let boards = blocking(&state, move |b| b.list(&room)).await?;
+    let boards = boards(&state, move |b| b.list(&room)).await?;
     Ok(Json(json!({ "success": true, "storyboards": boards })))
 }
 
@@ -105,7 +67,7 @@ pub async fn create(
 ) -> Result<Json<Value>, ApiError> {
     let body: Create = parse_body(&body, "{room?, name?}")?;
     let room = room_of(body.room, &query)?;
-    let board = blocking(&state, move |b| b.create(&room, body.name.as_deref())).await?;
+    let board = boards(&state, move |b| b.create(&room, body.name.as_deref())).await?;
     Ok(one(board))
 }
 
@@ -114,7 +76,7 @@ pub async fn get(
     Path(id): Path<String>,
     _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(one(blocking(&state, move |b| b.get(&id)).await?))
+    Ok(one(boards(&state, move |b| b.get(&id)).await?))
 }
 
 pub async fn update(
@@ -124,7 +86,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let patch: StoryboardPatch = parse_body(&body, "{name?, title?}")?;
-    Ok(one(blocking(&state, move |b| b.update(&id, patch)).await?))
+    Ok(one(boards(&state, move |b| b.update(&id, patch)).await?))
 }
 
 pub async fn delete(
@@ -132,7 +94,7 @@ pub async fn delete(
     Path(id): Path<String>,
     _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    blocking(&state, move |b| b.delete(&id)).await?;
+    boards(&state, move |b| b.delete(&id)).await?;
     Ok(Json(json!({ "success": true })))
 }
 
@@ -146,7 +108,7 @@ pub async fn add_frame(
         &body,
         "{image: \"/img/NAME\", caption?, durationMs?, motion?, transition?, index?}",
     )?;
-    let (board, frame) = blocking(&state, move |b| b.add_frame(&id, new)).await?;
+    let (board, frame) = boards(&state, move |b| b.add_frame(&id, new)).await?;
     Ok(Json(
         json!({ "success": true, "storyboard": board, "frame": frame }),
     ))
@@ -159,7 +121,7 @@ pub async fn update_frame(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let patch: FramePatch = parse_body(&body, "{caption?, durationMs?, motion?, transition?}")?;
-    let board = blocking(&state, move |b| b.update_frame(&id, &frame_id, patch)).await?;
+    let board = boards(&state, move |b| b.update_frame(&id, &frame_id, patch)).await?;
     Ok(one(board))
 }
 
@@ -168,7 +130,7 @@ pub async fn remove_frame(
     Path((id, frame_id)): Path<(String, String)>,
     _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    let board = blocking(&state, move |b| b.remove_frame(&id, &frame_id)).await?;
+    let board = boards(&state, move |b| b.remove_frame(&id, &frame_id)).await?;
     Ok(one(board))
 }
 
@@ -185,7 +147,7 @@ pub async fn reorder(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let order: Order = parse_body(&body, "{frameIds: [...]}")?;
-    let board = blocking(&state, move |b| b.reorder(&id, &order.frame_ids)).await?;
+    let board = boards(&state, move |b| b.reorder(&id, &order.frame_ids)).await?;
     Ok(one(board))
 }
 
@@ -194,7 +156,7 @@ pub async fn clear(
     Path(id): Path<String>,
     _: Admitted,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(one(blocking(&state, move |b| b.clear(&id)).await?))
+    Ok(one(boards(&state, move |b| b.clear(&id)).await?))
 }
 
 /// The existing client's view: `{images: [{path, filename, ...}], count}`.
@@ -222,7 +184,7 @@ pub async fn compat_get(
     Admitted(query): Admitted,
 ) -> Result<Json<Value>, ApiError> {
     let room = room_of(None, &query)?;
-    let board = blocking(&state, move |b| b.default_for(&room)).await?;
+    let board = boards(&state, move |b| b.default_for(&room)).await?;
     Ok(Json(
         json!({ "success": true, "storyboard": compat_view(&board) }),
     ))
@@ -244,7 +206,7 @@ pub async fn compat_add(
     let body: CompatImage = parse_body(&body, "{imagePath: \"/img/NAME\"}")?;
     let room = room_of(body.room, &query)?;
     let (board, duplicate) =
-        blocking(&state, move |b| b.add_to_default(&room, &body.image_path)).await?;
+        boards(&state, move |b| b.add_to_default(&room, &body.image_path)).await?;
     let message = if duplicate {
         "this picture is already in the storyboard"
     } else {
@@ -265,7 +227,7 @@ pub async fn compat_delete(
 ) -> Result<Json<Value>, ApiError> {
     let body: CompatImage = parse_body(&body, "{imagePath, imageIndex?}")?;
     let room = room_of(body.room, &query)?;
-    let board = blocking(&state, move |b| {
+    let board = boards(&state, move |b| {
         b.remove_from_default(&room, &body.image_path, body.image_index)
     })
     .await?;
@@ -288,7 +250,7 @@ pub async fn compat_clear(
 ) -> Result<Json<Value>, ApiError> {
     let body: CompatRoom = parse_body(&body, "{}")?;
     let room = room_of(body.room, &query)?;
-    blocking(&state, move |b| {
+    boards(&state, move |b| {
         let board = b.default_for(&room)?;
         b.clear(&board.id)
     })

@@ -14,9 +14,9 @@ use tower_http::services::ServeFile;
 
 use super::enhance::{check_by, compat_status};
 use super::gate::Admitted;
-use super::images::internal;
 use super::jobs::submit_error;
-use super::storyboard::{blocking, parse_body, room_of};
+use super::common::{parse_body, room_of};
+use super::storyboard::boards;
 use super::{ApiError, AppState};
 use crate::media::video::{DEFAULT_FPS, DEFAULT_HEIGHT, DEFAULT_WIDTH, MIN_SCENES};
 use crate::media::video_store::VideoFormat;
@@ -86,8 +86,8 @@ pub async fn generate(
     };
     // The snapshot: later edits do not change this render.
     let storyboard = match body.storyboard_id {
-        Some(id) => blocking(&state, move |b| b.get(&id)).await?,
-        None => blocking(&state, move |b| b.default_for(&room)).await?,
+        Some(id) => boards(&state, move |b| b.get(&id)).await?,
+        None => boards(&state, move |b| b.default_for(&room)).await?,
     };
     let count = storyboard.frames.len();
     if count < MIN_SCENES {
@@ -196,7 +196,7 @@ pub async fn get_video(
         }
         Err(e) => {
             tracing::error!("serving a video failed: {e}");
-            internal().into_response()
+            ApiError::internal().into_response()
         }
     }
 }

@@ -8,6 +8,7 @@
 //! the machine), only `GEMINI_API_KEY`, `GOOGLE_API_KEY` or the file.
 
 pub mod file;
+mod secret;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-pub use crate::ai::gemini::ApiKey;
+pub use secret::ApiKey;
 
 /// Default HTTP port, the one the existing CoCo web client talks to.
 pub const DEFAULT_HTTP_PORT: u16 = 5001;

@@ -97,7 +97,7 @@ impl Window {
         let app = tauri::Builder::default()
             .build(tauri::generate_context!())
             .map_err(|e| format!("cannot start the desktop app: {e}"))?;
-        let title = window_title(&self.name, self.rooms.seated(crate::api::DEFAULT_ROOM));
+        let title = window_title(&self.name, self.rooms.seated(crate::room::DEFAULT_ROOM));
         let started = self.started;
         let folder = self.downloads.clone();
         WebviewWindowBuilder::new(&app, MAIN_WINDOW, WebviewUrl::External(url))
@@ -178,7 +178,7 @@ fn keep_title_current(app: AppHandle, name: String, rooms: Rooms) {
     let mut occupancy = rooms.occupancy();
     tauri::async_runtime::spawn(async move {
         while occupancy.changed().await.is_ok() {
-            let title = window_title(&name, rooms.seated(crate::api::DEFAULT_ROOM));
+            let title = window_title(&name, rooms.seated(crate::room::DEFAULT_ROOM));
             match app.get_webview_window(MAIN_WINDOW) {
                 Some(window) => {
                     let _ = window.set_title(&title);

@@ -392,6 +392,24 @@ async fn log_daemon_errors(monitor: mdns_sd::Receiver<DaemonEvent>, shutdown: Ca
     }
 }
 
+/// The URL LAN peers open for a host listening on `addr`, with the join
+/// `code` when one is needed: the first LAN address when it listens on all
+/// interfaces, none when only on loopback.
+pub fn join_url(addr: std::net::SocketAddr, code: Option<&str>) -> Option<String> {
+    let ip = if addr.ip().is_unspecified() {
+        *lan_addresses().first()?
+    } else if addr.ip().is_loopback() {
+        return None;
+    } else {
+        addr.ip()
+    };
+    let addr = std::net::SocketAddr::new(ip, addr.port());
+    Some(match code {
+        Some(code) => format!("http://{addr}/?code={code}"),
+        None => format!("http://{addr}/"),
+    })
+}
+
 /// Non-loopback IPv4 addresses of this machine, the ones a LAN peer can reach.
 pub fn lan_addresses() -> Vec<IpAddr> {
     if_addrs::get_if_addrs()

@@ -73,7 +73,7 @@ pub fn request_rotation(data_dir: &Path) -> Result<Rotated, String> {
     let (status, body) = post(
         file.addr,
         "/api/host/rotate-code",
-        &[(crate::api::ADMIN_HEADER, &file.secret)],
+        &[(crate::auth::ADMIN_HEADER, &file.secret)],
     )
     .map_err(|e| format!("could not reach the host at {}: {e}", file.addr))?;
     let answer: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();

@@ -146,7 +146,7 @@ impl Host {
             let live = std::sync::Arc::new(move || Live {
                 free_seats: SEATS_PER_ROOM
                     - rooms
-                        .find(api::DEFAULT_ROOM)
+                        .find(crate::room::DEFAULT_ROOM)
                         .map_or(0, |room| room.member_count()),
                 code_required: gate.code_required(),
             });
@@ -271,7 +271,7 @@ impl Host {
 
     /// People seated in the room the UI joins.
     pub fn seats_taken(&self) -> usize {
-        self.rooms.seated(api::DEFAULT_ROOM)
+        self.rooms.seated(crate::room::DEFAULT_ROOM)
     }
 
     /// The rooms, to follow who is seated (the desktop window's title).
@@ -332,7 +332,7 @@ impl Host {
 
     /// The URL LAN peers open, with the join code when one is needed.
     pub fn join_url(&self) -> Option<String> {
-        join_url(self.http_addr, &self.gate)
+        discovery::join_url(self.http_addr, self.gate.required_code().as_deref())
     }
 
     /// A token cancelled when the host begins to shut down.
@@ -364,24 +364,6 @@ impl Host {
         admin::remove(&self.data_dir);
         let _ = goodbye.await;
     }
-}
-
-/// The URL LAN peers open for a host listening on `addr`: the first LAN
-/// address when it listens on all interfaces, none when only on loopback.
-pub fn join_url(addr: SocketAddr, gate: &Gate) -> Option<String> {
-    let ip = if addr.ip().is_unspecified() {
-        *discovery::lan_addresses().first()?
-    } else if addr.ip().is_loopback() {
-        return None;
-    } else {
-        addr.ip()
-    };
-    let addr = SocketAddr::new(ip, addr.port());
-    Some(if gate.code_required() {
-        format!("http://{addr}/?code={}", gate.code())
-    } else {
-        format!("http://{addr}/")
-    })
 }
 
 /// The address to show for this machine: loopback when listening on all interfaces.

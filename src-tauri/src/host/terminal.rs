@@ -4,7 +4,7 @@
 use qrcode::render::unicode::Dense1x2;
 use qrcode::QrCode;
 
-use crate::api::DEFAULT_ROOM;
+use crate::room::DEFAULT_ROOM;
 use crate::protocol::limits::SEATS_PER_ROOM;
 use crate::room::{SeatChange, SeatEvent};
 

@@ -69,6 +69,9 @@ pub struct Joined {
     pub secret: Arc<str>,
 }
 
+/// The room a person joins when no `?room=` names one.
+pub const DEFAULT_ROOM: &str = "main";
+
 /// How long a secret-less join waits for the connection that still holds
 /// its seat (from the same address) to go, before it is treated as someone
 /// else's: a reload of the existing client closes the old socket and joins

@@ -1,7 +1,8 @@
-//! Settings for the Gemini client and the API key that must never be shown.
+//! Settings for the Gemini client (the key itself is a [`crate::config::ApiKey`]).
 
-use std::fmt;
 use std::time::Duration;
+
+pub use crate::config::ApiKey;
 
 /// The Gemini API root, version included; requests go to `{base}/models/...`.
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com/v1beta";
@@ -22,39 +23,6 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
 /// The first backoff step for 5xx answers and dropped connections; doubles each retry.
 pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_secs(1);
-
-/// A Gemini API key. It is sent only in the `x-goog-api-key` header; `Debug` and
-/// `Display` print `[redacted]` so a key can sit inside any logged struct safely.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Surrounding whitespace (a pasted newline) is dropped.
-    pub fn new(key: String) -> ApiKey {
-        ApiKey(key.trim().to_string())
-    }
-
-    /// The key itself, for the request header and for scrubbing text that leaves the client.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// Everything [`super::Gemini::new`] needs. `Debug` is safe to log: the key is redacted.
 #[derive(Debug, Clone)]
