@@ -15,7 +15,9 @@ use super::gemini::{Gemini, GeminiError, GeminiEvent};
 use super::local::{self, LocalOptions};
 use super::slot::GeminiSlot;
 use crate::jobs::{JobCtx, JobFailure, Work};
-use crate::media::images::{self, ImageError, ImageStore, StoredImage};
+use crate::media::images::{self, ImageError, StoredImage};
+use crate::media::pictures::Pictures;
+use crate::protocol::picture::{Collection, PictureRef};
 
 /// Longest prompt accepted, in characters.
 pub const MAX_PROMPT_CHARS: usize = 2_000;
@@ -49,25 +51,10 @@ impl EngineChoice {
 #[derive(Debug, Clone)]
 pub struct EnhanceRequest {
     /// Where the sketch is: the uploads or an earlier result.
-    pub source: Source,
+    pub source: PictureRef,
     pub prompt: String,
     pub engine: EngineChoice,
     pub upscale: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Upload(String),
-    Enhanced(String),
-}
-
-impl Source {
-    pub fn path(&self) -> String {
-        match self {
-            Source::Upload(name) => format!("/img/{name}"),
-            Source::Enhanced(name) => format!("/enhanced_drawings/{name}"),
-        }
-    }
 }
 
 /// Makes enhancement work for the job lanes. Cheap to clone.
@@ -79,18 +66,13 @@ pub struct Enhancer {
 struct Inner {
     /// The Gemini client, which the host's person may set while it runs.
     slot: GeminiSlot,
-    uploads: ImageStore,
-    enhanced: ImageStore,
+    pictures: Pictures,
 }
 
 impl Enhancer {
-    pub fn new(slot: GeminiSlot, uploads: ImageStore, enhanced: ImageStore) -> Enhancer {
+    pub fn new(slot: GeminiSlot, pictures: Pictures) -> Enhancer {
         Enhancer {
-            inner: Arc::new(Inner {
-                slot,
-                uploads,
-                enhanced,
-            }),
+            inner: Arc::new(Inner { slot, pictures }),
         }
     }
 
@@ -145,11 +127,8 @@ impl Enhancer {
     }
 
     /// Whether the sketch exists (so a request for a missing one fails at once).
-    pub fn has_source(&self, source: &Source) -> bool {
-        match source {
-            Source::Upload(name) => self.inner.uploads.contains(name),
-            Source::Enhanced(name) => self.inner.enhanced.contains(name),
-        }
+    pub fn has_source(&self, source: &PictureRef) -> bool {
+        self.inner.pictures.contains(source)
     }
 
     /// The work of one enhancement job.
@@ -160,14 +139,8 @@ impl Enhancer {
 
     async fn run(self, request: EnhanceRequest, ctx: JobCtx) -> Result<Value, JobFailure> {
         ctx.progress(0.02, "reading the sketch");
-        let store = match &request.source {
-            Source::Upload(_) => self.inner.uploads.clone(),
-            Source::Enhanced(_) => self.inner.enhanced.clone(),
-        };
-        let name = match &request.source {
-            Source::Upload(n) | Source::Enhanced(n) => n.clone(),
-        };
-        let (bytes, mime) = blocking(move || store.get(&name))
+        let (pictures, source) = (self.inner.pictures.clone(), request.source.clone());
+        let (bytes, mime) = blocking(move || pictures.get(&source))
             .await?
             .map_err(stored_failure)?
             .ok_or_else(|| {
@@ -268,13 +241,17 @@ impl Enhancer {
             .generate_image(prompt, bytes, mime, &on_event)
             .await?;
         ctx.progress(0.9, "storing the picture");
-        let enhanced = self.inner.enhanced.clone();
+        let enhanced = self.inner.pictures.store(Collection::Enhanced).clone();
         let sent = made.bytes.len();
         let stored = blocking(move || enhanced.save(&made.bytes))
             .await
             .map_err(|f| GeminiError::bad_response(f.message))?
             .map_err(|e| gemini_picture_refused(e, sent))?;
-        let (ow, oh) = source_size(&self.inner, &request.source);
+        let (ow, oh) = self
+            .inner
+            .pictures
+            .dimensions(&request.source)
+            .unwrap_or((0, 0));
         Ok(result_json(
             &stored,
             request,
@@ -297,7 +274,7 @@ impl Enhancer {
             prompt: request.prompt.clone(),
             upscale: request.upscale,
         };
-        let enhanced = self.inner.enhanced.clone();
+        let enhanced = self.inner.pictures.store(Collection::Enhanced).clone();
         let job = ctx.clone();
         let (stored, original, made) = blocking(move || {
             let input = images::decode_rgba(&bytes).map_err(stored_failure)?;
@@ -353,7 +330,7 @@ fn result_json(
 ) -> Value {
     let mut result = json!({
         "filename": stored.name,
-        "path": format!("/enhanced_drawings/{}", stored.name),
+        "path": PictureRef::enhanced(&stored.name).path(),
         "width": stored.width,
         "height": stored.height,
         "original_width": original_width,
@@ -369,14 +346,6 @@ fn result_json(
         result["note"] = json!(note);
     }
     result
-}
-
-fn source_size(inner: &Inner, source: &Source) -> (u32, u32) {
-    let found = match source {
-        Source::Upload(name) => inner.uploads.dimensions(name),
-        Source::Enhanced(name) => inner.enhanced.dimensions(name),
-    };
-    found.unwrap_or((0, 0))
 }
 
 /// The prompt as sent to Gemini: the person's words, or a sensible default.

@@ -10,14 +10,15 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::common::{json_body, room_or_default};
 use super::gate::Admitted;
 use super::images::serve_file;
 use super::jobs::submit_error;
-use super::common::{json_body, room_or_default};
 use super::{ApiError, AppState};
-use crate::ai::enhance::{self, EngineChoice, EnhanceRequest, Source, MAX_PROMPT_CHARS};
+use crate::ai::enhance::{self, EngineChoice, EnhanceRequest, MAX_PROMPT_CHARS};
 use crate::jobs::JobRecord;
 use crate::protocol::limits::MAX_ID_BYTES;
+use crate::protocol::picture::PictureRef;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,7 +75,7 @@ pub async fn submit(
             .ok_or_else(|| ApiError::invalid("engine is \"auto\", \"gemini\" or \"local\""))?,
     };
     let by = check_by(body.by)?;
-    let source = parse_source(&body.filename);
+    let source = PictureRef::parse_or_upload(&body.filename);
     let enhancer = &state.inner.enhancer;
     if !enhancer.has_source(&source) {
         return Err(ApiError::new(
@@ -107,24 +108,6 @@ pub async fn submit(
     Ok(Json(
         json!({ "success": true, "requestId": job.id, "job": job }),
     ))
-}
-
-/// `NAME`, `/img/NAME` or `/enhanced_drawings/NAME`; never a file path:
-/// the name is only ever looked up among the names the host issued.
-fn parse_source(text: &str) -> Source {
-    let text = text.trim();
-    if let Some(name) = text
-        .strip_prefix("/enhanced_drawings/")
-        .or_else(|| text.strip_prefix("enhanced_drawings/"))
-    {
-        Source::Enhanced(name.to_string())
-    } else {
-        let name = text
-            .strip_prefix("/img/")
-            .or_else(|| text.strip_prefix("img/"))
-            .unwrap_or(text);
-        Source::Upload(name.to_string())
-    }
 }
 
 /// The existing client's view of a job: `processing`, `complete` or
@@ -180,7 +163,7 @@ pub async fn get_enhanced(
     Path(name): Path<String>,
     _: Admitted,
 ) -> Response {
-    serve_file(state.inner.enhanced.clone(), name).await
+    serve_file(&state, PictureRef::enhanced(name)).await
 }
 
 pub async fn ai_status(

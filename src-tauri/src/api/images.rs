@@ -18,8 +18,9 @@ use serde_json::{json, Value};
 use super::common::{blocking, json_body};
 use super::gate::Admitted;
 use super::{ApiError, AppState};
-use crate::media::images::{ImageError, ImageStore, MAX_UPLOAD_BYTES};
+use crate::media::images::{ImageError, MAX_UPLOAD_BYTES};
 use crate::media::uploads::{UploadPermit, UPLOAD_RETRY_AFTER};
+use crate::protocol::picture::{Collection, PictureRef};
 use crate::protocol::ErrorCode;
 
 /// Largest request body: a base64 data URL of the largest image, and room
@@ -85,7 +86,7 @@ pub async fn save(
                 "imageData is not valid base64 (expected a data URL)",
             )
         })?;
-    let store = state.inner.images.clone();
+    let store = state.inner.pictures.store(Collection::Uploads).clone();
     // The place is held until the file is written, also when the client
     // goes away meanwhile.
     let saved = blocking(move || {
@@ -123,12 +124,13 @@ pub async fn save(
 }
 
 pub async fn get(State(state): State<AppState>, Path(name): Path<String>, _: Admitted) -> Response {
-    serve_file(state.inner.images.clone(), name).await
+    serve_file(&state, PictureRef::upload(name)).await
 }
 
 /// Answers with a stored image; a name the store did not issue is a 404.
-pub(super) async fn serve_file(store: ImageStore, name: String) -> Response {
-    let found = blocking(move || store.get(&name)).await;
+pub(super) async fn serve_file(state: &AppState, picture: PictureRef) -> Response {
+    let pictures = state.inner.pictures.clone();
+    let found = blocking(move || pictures.get(&picture)).await;
     match found {
         Ok(Ok(Some((bytes, mime)))) => (
             [
@@ -159,4 +161,3 @@ pub(super) async fn serve_file(store: ImageStore, name: String) -> Response {
 fn too_large(message: &str) -> ApiError {
     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
 }
-

@@ -40,7 +40,7 @@ use crate::ai::enhance::Enhancer;
 use crate::auth::{origin_allowed, Gate, Refusal};
 use crate::discovery::DiscoveryHandle;
 use crate::jobs::Jobs;
-use crate::media::images::ImageStore;
+use crate::media::pictures::Pictures;
 use crate::media::uploads::Uploads;
 use crate::protocol::ErrorCode;
 use crate::room::Rooms;
@@ -58,8 +58,7 @@ pub struct AppState {
 struct Inner {
     rooms: Rooms,
     gate: Gate,
-    images: ImageStore,
-    enhanced: ImageStore,
+    pictures: Pictures,
     jobs: Jobs,
     enhancer: Enhancer,
     storyboards: Storyboards,
@@ -82,9 +81,8 @@ struct Inner {
 pub struct AppParts {
     pub rooms: Rooms,
     pub gate: Gate,
-    pub images: ImageStore,
-    /// Finished pictures, served at `/enhanced_drawings/NAME`.
-    pub enhanced: ImageStore,
+    /// Uploads at `/img/NAME`, finished pictures at `/enhanced_drawings/NAME`.
+    pub pictures: Pictures,
     pub jobs: Jobs,
     pub enhancer: Enhancer,
     pub storyboards: Storyboards,
@@ -104,8 +102,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 rooms: parts.rooms,
                 gate: parts.gate,
-                images: parts.images,
-                enhanced: parts.enhanced,
+                pictures: parts.pictures,
                 jobs: parts.jobs,
                 enhancer: parts.enhancer,
                 storyboards: parts.storyboards,

@@ -21,9 +21,9 @@ use super::{refused, ApiError, AppState};
 use crate::ai::slot::KeyError;
 use crate::auth::{is_loopback, ADMIN_HEADER};
 use crate::discovery::join_url;
-use crate::room::DEFAULT_ROOM;
 use crate::protocol::limits::SEATS_PER_ROOM;
 use crate::protocol::valid_room_name;
+use crate::room::DEFAULT_ROOM;
 
 #[derive(Deserialize)]
 pub struct SessionQuery {
@@ -76,7 +76,6 @@ fn host_only(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<
     };
     Err(ApiError::new(StatusCode::FORBIDDEN, "host_only", message))
 }
-
 
 /// `GET /api/host/info`: the join URL, the code, and every seated person.
 pub async fn info(

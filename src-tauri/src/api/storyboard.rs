@@ -10,8 +10,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::gate::Admitted;
 use super::common::{blocking, parse_body, room_of};
+use super::gate::Admitted;
 use super::{ApiError, AppState};
 use crate::storyboard::{
     FramePatch, NewFrame, Storyboard, StoryboardError, StoryboardPatch, Storyboards,

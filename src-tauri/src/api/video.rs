@@ -12,10 +12,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_http::services::ServeFile;
 
+use super::common::{parse_body, room_of};
 use super::enhance::{check_by, compat_status};
 use super::gate::Admitted;
 use super::jobs::submit_error;
-use super::common::{parse_body, room_of};
 use super::storyboard::boards;
 use super::{ApiError, AppState};
 use crate::media::video::{DEFAULT_FPS, DEFAULT_HEIGHT, DEFAULT_WIDTH, MIN_SCENES};

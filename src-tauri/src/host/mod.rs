@@ -27,7 +27,8 @@ use crate::auth::Gate;
 use crate::config::Config;
 use crate::discovery::{self, Discovery, DiscoveryHandle, Live};
 use crate::jobs::{EventSink, JobRecord, Jobs};
-use crate::media::images::{ImageError, ImageStore};
+use crate::media::images::ImageError;
+use crate::media::pictures::Pictures;
 use crate::media::video_store::{VideoStore, VideoStoreError};
 use crate::protocol::frame;
 use crate::protocol::limits::SEATS_PER_ROOM;
@@ -114,8 +115,7 @@ impl Host {
         }));
         let sessions = TaskTracker::new();
         let rooms = Rooms::new(store.clone(), writer_handle);
-        let images = ImageStore::open(&config.data_dir, &store)?;
-        let enhanced = ImageStore::open_enhanced(&config.data_dir, &store)?;
+        let pictures = Pictures::open(&config.data_dir, &store)?;
         let jobs = Jobs::open(&store, job_events(rooms.clone()))?;
         jobs.add_lane(enhance::KIND, ENHANCE_WORKERS);
         jobs.add_lane(video_job::KIND, VIDEO_WORKERS);
@@ -124,14 +124,10 @@ impl Host {
             config.ai.key_source,
             config.ai.key_file.clone(),
         );
-        let enhancer = Enhancer::new(slot.clone(), images.clone(), enhanced.clone());
+        let enhancer = Enhancer::new(slot.clone(), pictures.clone());
         enhancer.check_model_in_background();
-        let storyboards = Storyboards::open(
-            &store,
-            images.clone(),
-            enhanced.clone(),
-            storyboard_events(rooms.clone()),
-        )?;
+        let storyboards =
+            Storyboards::open(&store, pictures.clone(), storyboard_events(rooms.clone()))?;
         let videos = VideoStore::open(&config.data_dir, &store)?;
         let videos = VideoMaker::new(storyboards.clone(), videos, slot);
         let discovery = if config.mdns {
@@ -157,8 +153,7 @@ impl Host {
         let state = AppState::new(AppParts {
             rooms: rooms.clone(),
             gate: gate.clone(),
-            images,
-            enhanced,
+            pictures,
             jobs: jobs.clone(),
             enhancer,
             storyboards,

@@ -4,8 +4,8 @@
 use qrcode::render::unicode::Dense1x2;
 use qrcode::QrCode;
 
-use crate::room::DEFAULT_ROOM;
 use crate::protocol::limits::SEATS_PER_ROOM;
+use crate::room::DEFAULT_ROOM;
 use crate::room::{SeatChange, SeatEvent};
 
 /// The QR code of `text` in Unicode half blocks, two modules per character

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use image::{ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
+use crate::protocol::picture::valid_picture_name;
 use crate::store::{Record, Store, StoreError, Table, TableName};
 
 /// Largest image file accepted, in bytes (after base64 decoding).
@@ -212,15 +213,13 @@ impl ImageStore {
 /// The type of a name shaped like the ones this store issues
 /// (32 lower-case hex digits and an extension), else None.
 fn issued_name_mime(name: &str) -> Option<&'static str> {
-    let (hash, ext) = name.split_once('.')?;
-    if hash.len() != 32 || !hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if !valid_picture_name(name) {
         return None;
     }
-    match ext {
+    match name.rsplit_once('.')?.1 {
         "png" => Some("image/png"),
         "jpg" => Some("image/jpeg"),
-        "webp" => Some("image/webp"),
-        _ => None,
+        _ => Some("image/webp"),
     }
 }
 

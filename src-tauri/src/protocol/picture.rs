@@ -1,4 +1,5 @@
-//! Which pictures a shape may show: only ones this host issued, or inline.
+//! Which pictures a shape may show: only ones this host issued, or inline;
+//! and [`PictureRef`], how a request names one of the host's pictures.
 //!
 //! Every viewer loads a shape's picture. A reference to another web origin
 //! would make every viewer's browser ask that origin (and the UI used to add
@@ -33,7 +34,92 @@ pub const PICTURE_FIELDS: [&str; 2] = ["image", "src"];
 pub const HOST_PICTURE_PORT: u16 = 5001;
 
 /// The folders the host serves pictures from.
-const PICTURE_DIRS: [&str; 2] = ["/img/", "/enhanced_drawings/"];
+const PICTURE_DIRS: [&str; 2] = [Collection::Uploads.prefix(), Collection::Enhanced.prefix()];
+
+/// Which of the host's two picture collections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    /// Pictures people uploaded (sketches, photos).
+    Uploads,
+    /// Pictures the enhancer made.
+    Enhanced,
+}
+
+impl Collection {
+    /// The path the collection is served under, slashes included.
+    const fn prefix(self) -> &'static str {
+        match self {
+            Collection::Uploads => "/img/",
+            Collection::Enhanced => "/enhanced_drawings/",
+        }
+    }
+}
+
+/// A picture of this host: its collection and the name the host issued.
+///
+/// The name is only ever looked up among issued names, never joined onto a
+/// path, so a reference to anything else is simply not found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PictureRef {
+    pub collection: Collection,
+    name: String,
+}
+
+impl PictureRef {
+    pub fn upload(name: impl Into<String>) -> PictureRef {
+        PictureRef {
+            collection: Collection::Uploads,
+            name: name.into(),
+        }
+    }
+
+    pub fn enhanced(name: impl Into<String>) -> PictureRef {
+        PictureRef {
+            collection: Collection::Enhanced,
+            name: name.into(),
+        }
+    }
+
+    /// Reads `/img/NAME` or `/enhanced_drawings/NAME` (the leading slash
+    /// optional), also as a full URL of this host or with a `?code=` query
+    /// (what an `<img src>` holds). Anything else is `None`.
+    pub fn parse(text: &str) -> Option<PictureRef> {
+        let mut path = text.trim();
+        if let Some(rest) = path
+            .strip_prefix("http://")
+            .or_else(|| path.strip_prefix("https://"))
+        {
+            path = rest.find('/').map_or("", |slash| &rest[slash..]);
+        }
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let path = path.strip_prefix('/').unwrap_or(path);
+        [Collection::Uploads, Collection::Enhanced]
+            .into_iter()
+            .find_map(|collection| {
+                let name = path.strip_prefix(&collection.prefix()[1..])?;
+                Some(PictureRef {
+                    collection,
+                    name: name.to_string(),
+                })
+            })
+    }
+
+    /// Like [`PictureRef::parse`], and a bare `NAME` is an upload: what the
+    /// existing client sends when it asks for an enhancement.
+    pub fn parse_or_upload(text: &str) -> PictureRef {
+        PictureRef::parse(text).unwrap_or_else(|| PictureRef::upload(text.trim()))
+    }
+
+    /// The name the host issued.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the host serves it: `/img/NAME` or `/enhanced_drawings/NAME`.
+    pub fn path(&self) -> String {
+        format!("{}{}", self.collection.prefix(), self.name)
+    }
+}
 
 /// Inline picture types a shape may carry. SVG is not among them: it is a
 /// document, not a bitmap.
@@ -124,4 +210,53 @@ fn is_inline_picture(text: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_is_read_from_a_path_a_url_or_an_img_src() {
+        assert_eq!(
+            PictureRef::parse("/img/abc.png"),
+            Some(PictureRef::upload("abc.png"))
+        );
+        assert_eq!(
+            PictureRef::parse("http://10.0.0.2:5001/enhanced_drawings/x.png?code=1"),
+            Some(PictureRef::enhanced("x.png"))
+        );
+        assert_eq!(
+            PictureRef::parse("enhanced_drawings/x.png"),
+            Some(PictureRef::enhanced("x.png"))
+        );
+        assert_eq!(
+            PictureRef::enhanced("x.png").path(),
+            "/enhanced_drawings/x.png"
+        );
+    }
+
+    #[test]
+    fn anything_else_is_not_a_picture_of_this_host() {
+        assert_eq!(PictureRef::parse("/etc/passwd"), None);
+        assert_eq!(PictureRef::parse("abc.png"), None);
+        assert_eq!(PictureRef::parse("http://example.com"), None);
+        // A name with a path in it is kept as a name, which no store issued.
+        assert_eq!(
+            PictureRef::parse("/img/../../etc/passwd").unwrap().name(),
+            "../../etc/passwd"
+        );
+    }
+
+    #[test]
+    fn a_bare_name_is_an_upload_where_the_existing_client_sends_one() {
+        assert_eq!(
+            PictureRef::parse_or_upload(" abc.png "),
+            PictureRef::upload("abc.png")
+        );
+        assert_eq!(
+            PictureRef::parse_or_upload("/enhanced_drawings/x.png"),
+            PictureRef::enhanced("x.png")
+        );
+    }
 }

@@ -21,10 +21,10 @@ use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
-pub use model::{Frame, FrameMotion, FrameTransition, ImageRef, Storyboard};
+pub use model::{picture_of, Frame, FrameMotion, FrameTransition, Storyboard};
 
 use crate::jobs::now_ms;
-use crate::media::images::ImageStore;
+use crate::media::pictures::Pictures;
 use crate::media::video as render;
 use crate::protocol::{frame, Frame as WireFrame};
 use crate::store::{Store, StoreError};
@@ -156,23 +156,20 @@ struct Inner {
     /// One lock for reads and writes: a change is read, checked, written
     /// and flushed as one step, so two people's edits never interleave.
     disk: Mutex<Disk>,
-    uploads: ImageStore,
-    enhanced: ImageStore,
+    pictures: Pictures,
     sink: ChangeSink,
 }
 
 impl Storyboards {
     pub fn open(
         store: &Store,
-        uploads: ImageStore,
-        enhanced: ImageStore,
+        pictures: Pictures,
         sink: ChangeSink,
     ) -> std::result::Result<Storyboards, StoreError> {
         Ok(Storyboards {
             inner: Arc::new(Inner {
                 disk: Mutex::new(Disk::open(store)?),
-                uploads,
-                enhanced,
+                pictures,
                 sink,
             }),
         })
@@ -351,7 +348,7 @@ impl Storyboards {
         image: &str,
         index: Option<usize>,
     ) -> Result<Storyboard> {
-        let path = ImageRef::parse(image)?.path();
+        let path = picture_of(image)?.path();
         let default = self.default_for(room)?;
         self.change(&default.id, |board| {
             let at = match index {
@@ -365,29 +362,20 @@ impl Storyboards {
         .map(|(board, ())| board)
     }
 
-    /// Width and height of a picture the host issued.
-    pub fn image_size(&self, image: &ImageRef) -> Option<(u32, u32)> {
-        match image {
-            ImageRef::Upload(name) => self.inner.uploads.dimensions(name),
-            ImageRef::Enhanced(name) => self.inner.enhanced.dimensions(name),
-        }
-    }
-
-    /// The store holding a picture, for the video job.
-    pub(crate) fn image_store(&self, image: &ImageRef) -> &ImageStore {
-        match image {
-            ImageRef::Upload(_) => &self.inner.uploads,
-            ImageRef::Enhanced(_) => &self.inner.enhanced,
-        }
+    /// The host's pictures, which frames show.
+    pub fn pictures(&self) -> &Pictures {
+        &self.inner.pictures
     }
 
     /// A frame from a request, every field checked.
     fn make_frame(&self, new: &NewFrame) -> Result<Frame> {
-        let image = ImageRef::parse(&new.image)?;
+        let image = picture_of(&new.image)?;
         let caption = check_caption(new.caption.as_deref().unwrap_or(""))?;
         let duration_ms = check_duration(new.duration_ms.unwrap_or(DEFAULT_FRAME_MS.into()))?;
         let (width, height) = self
-            .image_size(&image)
+            .inner
+            .pictures
+            .dimensions(&image)
             .ok_or_else(|| StoryboardError::ImageNotFound(image.path()))?;
         Ok(Frame {
             id: new_id("fr_"),

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::picture::PictureRef;
+
 use super::{
     StoryboardError, MAX_CAPTION_CHARS, MAX_FRAME_MS, MAX_NAME_CHARS, MAX_TITLE_CHARS, MIN_FRAME_MS,
 };
@@ -56,53 +58,16 @@ pub enum FrameTransition {
     Cut,
 }
 
-/// A picture a frame shows: one the host issued, in one of its two stores.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ImageRef {
-    Upload(String),
-    Enhanced(String),
-}
-
-impl ImageRef {
-    /// Reads `/img/NAME` or `/enhanced_drawings/NAME`, also as a full URL
-    /// of this host or with a `?code=` query (what an `<img src>` holds).
-    /// The name is only ever looked up among issued names, never joined
-    /// onto a path, so anything else is simply not found.
-    pub fn parse(text: &str) -> Result<ImageRef, StoryboardError> {
-        let mut path = text.trim();
-        if let Some(rest) = path
-            .strip_prefix("http://")
-            .or_else(|| path.strip_prefix("https://"))
-        {
-            path = rest.find('/').map_or("", |slash| &rest[slash..]);
-        }
-        let path = path.split(['?', '#']).next().unwrap_or("");
-        let image = if let Some(name) = path.strip_prefix("/img/") {
-            ImageRef::Upload(name.to_string())
-        } else if let Some(name) = path.strip_prefix("/enhanced_drawings/") {
-            ImageRef::Enhanced(name.to_string())
-        } else {
-            return Err(StoryboardError::Invalid(
-                "image is a picture of this host: \"/img/NAME\" or \"/enhanced_drawings/NAME\""
-                    .to_string(),
-            ));
-        };
-        Ok(image)
-    }
-
-    pub fn name(&self) -> &str {
-        match self {
-            ImageRef::Upload(name) | ImageRef::Enhanced(name) => name,
-        }
-    }
-
-    /// Where the host serves it.
-    pub fn path(&self) -> String {
-        match self {
-            ImageRef::Upload(name) => format!("/img/{name}"),
-            ImageRef::Enhanced(name) => format!("/enhanced_drawings/{name}"),
-        }
-    }
+/// The picture a frame shows, read from a request: `/img/NAME` or
+/// `/enhanced_drawings/NAME`, also as a full URL of this host or an
+/// `<img src>` with its query.
+pub fn picture_of(text: &str) -> Result<PictureRef, StoryboardError> {
+    PictureRef::parse(text).ok_or_else(|| {
+        StoryboardError::Invalid(
+            "image is a picture of this host: \"/img/NAME\" or \"/enhanced_drawings/NAME\""
+                .to_string(),
+        )
+    })
 }
 
 /// A storyboard's name: 1 to [`MAX_NAME_CHARS`] characters, not blank.
@@ -169,22 +134,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn image_paths_resolve_only_to_names() {
+    fn a_frame_shows_only_a_picture_of_this_host() {
         assert_eq!(
-            ImageRef::parse("/img/abc.png").unwrap(),
-            ImageRef::Upload("abc.png".into())
+            picture_of("/img/abc.png").unwrap(),
+            PictureRef::upload("abc.png")
         );
-        assert_eq!(
-            ImageRef::parse("http://10.0.0.2:5001/enhanced_drawings/x.png?code=1").unwrap(),
-            ImageRef::Enhanced("x.png".into())
-        );
-        // A trick stays a name, which no store ever issued.
-        assert_eq!(
-            ImageRef::parse("/img/../../etc/passwd").unwrap().name(),
-            "../../etc/passwd"
-        );
-        assert!(ImageRef::parse("/etc/passwd").is_err());
-        assert!(ImageRef::parse("abc.png").is_err());
+        // A bare name could be either collection: the frame must say which.
+        for text in ["abc.png", "/etc/passwd"] {
+            assert!(matches!(picture_of(text), Err(StoryboardError::Invalid(_))));
+        }
     }
 
     #[test]

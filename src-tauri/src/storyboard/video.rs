@@ -19,7 +19,7 @@ use image::RgbaImage;
 use serde_json::{json, Value};
 
 use super::narrate::{self, StoryMode, Told, STORY_SHARE};
-use super::{FrameMotion, FrameTransition, ImageRef, Storyboard, Storyboards};
+use super::{picture_of, FrameMotion, FrameTransition, Storyboard, Storyboards};
 use crate::ai::slot::GeminiSlot;
 use crate::jobs::{now_ms, JobCtx, JobFailure, Work};
 use crate::media::images::decode_rgba;
@@ -303,9 +303,8 @@ impl VideoMaker {
                     ),
                 )
             };
-            let image = ImageRef::parse(&frame.image).map_err(|_| gone())?;
-            let store = self.storyboards.image_store(&image);
-            let bytes = match store.get(image.name()) {
+            let image = picture_of(&frame.image).map_err(|_| gone())?;
+            let bytes = match self.storyboards.pictures().get(&image) {
                 Ok(Some((bytes, _))) => bytes,
                 Ok(None) => return Err(gone()),
                 Err(e) => {
