@@ -96,9 +96,9 @@ if [ -n "${COCO_BENCH_BIN:-}" ]; then
 else
   log "building coco and coco-bench (release, no desktop)"
   if [ "$skip_coco" = 1 ]; then
-    cargo build --release --no-default-features --features bench --bin coco-bench
+    cargo build --release -p coco-bench
   else
-    cargo build --release --no-default-features --features bench --bins
+    cargo build --release --no-default-features -p coco -p coco-bench --bins
   fi
   bench=$target_dir/release/coco-bench
 fi

@@ -13,7 +13,8 @@ section "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
 section "Lints, headless build (no GUI libraries)"
-cargo clippy --all-targets --no-default-features --features bench --locked -- -D warnings
+# The whole workspace: the app and the load tool in bench/tool.
+cargo clippy --workspace --all-targets --no-default-features --locked -- -D warnings
 
 section "Lints, desktop build (Tauri)"
 cargo clippy --all-targets --locked -- -D warnings
@@ -36,10 +37,10 @@ xvfb-run -a -s "-screen 0 1400x900x24" \
 
 section "Tests, headless build"
 if command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked; then
-    cargo nextest run --no-default-features --features bench --locked --profile ci
+    cargo nextest run --workspace --no-default-features --locked --profile ci
 else
     echo "cargo-nextest is not available: running cargo test instead"
-    cargo test --all-targets --no-default-features --features bench --locked
+    cargo test --workspace --all-targets --no-default-features --locked
 fi
 
 # The browser tests drive Debian's Chromium against the host binary the step

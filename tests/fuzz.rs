@@ -3,7 +3,8 @@
 //! crashes the host, every refusal says why with a machine-readable code,
 //! and a refused message changes nothing stored. The cases come from a fixed
 //! seed ([`fuzz::SEED`]), so CI checks the same slice on every run;
-//! `coco-bench fuzz --cases 1000000` runs a million parser cases.
+//! `coco-bench fuzz --cases 1000000` (the load tool, `bench/tool`) runs a
+//! million parser cases.
 
 mod common;
 

@@ -7,7 +7,7 @@
 //! measures the enhancer itself, not a server.
 
 use std::io::Cursor;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
@@ -34,8 +34,11 @@ pub struct EnhanceArgs {
     pub upscale: bool,
 }
 
+/// The sample sketch in the repository (this package sits two levels below its root).
 fn default_input() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/sketches/scene_1080p.png")
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2);
+    repo.unwrap_or(Path::new("."))
+        .join("assets/sketches/scene_1080p.png")
 }
 
 /// Median and 95th percentile of a set of durations in ms.

@@ -1,5 +1,5 @@
 //! `coco-bench`: load generator and latency meter for any server that speaks
-//! the CoCo wire protocol (`/work/shared/PROTOCOL.md`): the CoCo host or the
+//! the CoCo wire protocol (`docs/PROTOCOL.md`): the CoCo host or the
 //! Node baseline in `bench/baseline`. The protocol subcommands deliberately
 //! do not use the `coco` library, so both servers are measured by exactly the
 //! same client; only [`enhance`], [`jobs`], [`video`] and [`fuzz`], which time the
