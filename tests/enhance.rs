@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine;
-use coco::ai::enhance::MAX_PROMPT_CHARS;
 use coco::ai::gemini::DEFAULT_IMAGE_MODEL;
+use coco::jobs::kinds::enhance::MAX_PROMPT_CHARS;
 use coco::jobs::MAX_QUEUED_JOBS;
 use common::enhance::*;
 use common::fake_gemini::{FakeGemini, Reply};

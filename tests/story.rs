@@ -10,9 +10,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use coco::ai::gemini::{DEFAULT_TEXT_MODEL, DEFAULT_TTS_MODEL};
+use coco::jobs::kinds::video::narrate::{NARRATION_PAD_MS, SPEECH_AT_ONCE};
+use coco::jobs::kinds::video::shares::CROSSFADE_MS;
 use coco::media::video::TITLE_CARD_MS;
-use coco::storyboard::narrate::{NARRATION_PAD_MS, SPEECH_AT_ONCE};
-use coco::storyboard::video::CROSSFADE_MS;
 use common::boards::{add_frame, call, default_board, finished, ok, upload};
 use common::enhance::{host_with, KEY};
 use common::fake_gemini::{FakeGemini, Reply};

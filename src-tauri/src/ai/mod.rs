@@ -1,8 +1,8 @@
-//! AI providers: Gemini over REST and the offline enhancer, the
-//! enhancement job that chooses between them, and a storyboard's story and
-//! narration from Gemini ([`story`], [`speech`]).
+//! AI providers: Gemini over REST ([`gemini`], its key in a [`slot`] the
+//! host panel may fill), the offline enhancer ([`local`]), and a
+//! storyboard's story and narration from Gemini ([`story`], [`speech`]).
+//! The jobs that choose between them are in [`crate::jobs::kinds`].
 
-pub mod enhance;
 pub mod gemini;
 pub mod local;
 pub mod slot;

@@ -15,7 +15,7 @@ use super::gate::Admitted;
 use super::images::serve_file;
 use super::jobs::submit_error;
 use super::{ApiError, AppState};
-use crate::ai::enhance::{self, EngineChoice, EnhanceRequest, MAX_PROMPT_CHARS};
+use crate::jobs::kinds::enhance::{self, EngineChoice, EnhanceRequest, MAX_PROMPT_CHARS};
 use crate::jobs::JobRecord;
 use crate::protocol::limits::MAX_ID_BYTES;
 use crate::protocol::picture::PictureRef;

@@ -36,16 +36,16 @@ use tokio_util::task::TaskTracker;
 
 pub use error::{disk_full, ApiError};
 
-use crate::ai::enhance::Enhancer;
 use crate::auth::{origin_allowed, Gate, Refusal};
 use crate::discovery::DiscoveryHandle;
+use crate::jobs::kinds::enhance::Enhancer;
+use crate::jobs::kinds::video::VideoMaker;
 use crate::jobs::Jobs;
 use crate::media::pictures::Pictures;
 use crate::media::uploads::Uploads;
 use crate::protocol::ErrorCode;
 use crate::room::Rooms;
 use crate::session::{Session, SOCKET_MESSAGE_CAP, SOCKET_READ_BUFFER, SOCKET_WRITE_BUFFER};
-use crate::storyboard::video::VideoMaker;
 use crate::storyboard::Storyboards;
 use names::HostNames;
 
@@ -55,29 +55,28 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// The host's parts, and what the API keeps of its own.
 struct Inner {
-    rooms: Rooms,
-    gate: Gate,
-    pictures: Pictures,
-    jobs: Jobs,
-    enhancer: Enhancer,
-    storyboards: Storyboards,
-    videos: VideoMaker,
-    discovery: DiscoveryHandle,
+    parts: AppParts,
     /// Who may address this host by name (the `Host` check).
     names: HostNames,
-    name: String,
-    http_addr: SocketAddr,
-    ws_port: u16,
     started: Instant,
-    shutdown: CancellationToken,
-    sessions: TaskTracker,
     next_conn: AtomicU64,
     /// Uploads in progress, per host and per address.
     uploads: Uploads,
 }
 
-/// What the state is built from.
+/// Handlers read the host's parts as fields of the state
+/// (`state.inner.rooms`): the parts are listed once, in [`AppParts`].
+impl std::ops::Deref for Inner {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.parts
+    }
+}
+
+/// What the state is built from: the host's parts the routes use.
 pub struct AppParts {
     pub rooms: Rooms,
     pub gate: Gate,
@@ -100,21 +99,9 @@ impl AppState {
     pub fn new(parts: AppParts) -> AppState {
         AppState {
             inner: Arc::new(Inner {
-                rooms: parts.rooms,
-                gate: parts.gate,
-                pictures: parts.pictures,
-                jobs: parts.jobs,
-                enhancer: parts.enhancer,
-                storyboards: parts.storyboards,
-                videos: parts.videos,
                 names: HostNames::new(parts.discovery.mdns_host()),
-                discovery: parts.discovery,
-                name: parts.name,
-                http_addr: parts.http_addr,
-                ws_port: parts.ws_port,
+                parts,
                 started: Instant::now(),
-                shutdown: parts.shutdown,
-                sessions: parts.sessions,
                 next_conn: AtomicU64::new(1),
                 uploads: Uploads::default(),
             }),

@@ -18,11 +18,11 @@ use super::gate::Admitted;
 use super::jobs::submit_error;
 use super::storyboard::boards;
 use super::{ApiError, AppState};
+use crate::jobs::kinds::video::narrate::StoryMode;
+use crate::jobs::kinds::video::{VideoRequest, KIND, MAX_STORY_CONTEXT_CHARS};
 use crate::media::video::{DEFAULT_FPS, DEFAULT_HEIGHT, DEFAULT_WIDTH, MIN_SCENES};
 use crate::media::video_store::VideoFormat;
 use crate::storyboard::model::check_title;
-use crate::storyboard::narrate::StoryMode;
-use crate::storyboard::video::{VideoRequest, KIND, MAX_STORY_CONTEXT_CHARS};
 
 #[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -26,7 +26,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use mdns_sd::{ResolvedService, ServiceEvent};
 use serde::Serialize;
@@ -35,6 +35,7 @@ use tokio_util::sync::CancellationToken;
 use super::advertise::{truncate, MAX_TXT_NAME_BYTES};
 use super::Shared;
 use crate::protocol::limits::SEATS_PER_ROOM;
+use crate::protocol::now_ms;
 
 /// Most sessions listed at once; records past it are ignored (unless a
 /// listed one did not answer, see [`Nearby::upsert`]) until one of the
@@ -184,12 +185,6 @@ fn name_key(name: &str) -> String {
 fn clean(s: &str, max: usize) -> String {
     let printable: String = s.chars().filter(|c| !c.is_control()).collect();
     truncate(printable.trim(), max).to_string()
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// A listed session to check: where, and which instance should answer.

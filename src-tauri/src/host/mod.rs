@@ -20,12 +20,13 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::ai::enhance::{self, Enhancer};
 use crate::ai::{self, slot::GeminiSlot};
 use crate::api::{self, AppParts, AppState};
 use crate::auth::Gate;
 use crate::config::Config;
 use crate::discovery::{self, Discovery, DiscoveryHandle, Live};
+use crate::jobs::kinds::enhance::{self, Enhancer};
+use crate::jobs::kinds::video::{self as video_job, VideoMaker};
 use crate::jobs::{EventSink, JobRecord, Jobs};
 use crate::media::images::ImageError;
 use crate::media::pictures::Pictures;
@@ -34,7 +35,6 @@ use crate::protocol::frame;
 use crate::protocol::limits::SEATS_PER_ROOM;
 use crate::room::{Rooms, SeatEvent};
 use crate::store::{self, Store, StoreError};
-use crate::storyboard::video::{self as video_job, VideoMaker};
 use crate::storyboard::{ChangeSink, StoryboardEvent, Storyboards};
 
 pub use bind::BindError;

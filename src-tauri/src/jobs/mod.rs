@@ -9,6 +9,7 @@
 //! that was queued or running when the host stopped is failed as
 //! "interrupted" at the next start, so no job is ever left "running" forever.
 
+pub mod kinds;
 mod record;
 mod runner;
 
@@ -22,8 +23,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-pub use record::{now_ms, valid_id, JobFailure, JobRecord, JobStatus};
+pub use record::{valid_id, JobFailure, JobRecord, JobStatus};
 
+use crate::protocol::now_ms;
 use crate::store::{Store, StoreError, Table, TableName};
 
 /// Jobs waiting in one lane beyond those running; one more is refused with

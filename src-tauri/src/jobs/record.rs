@@ -71,13 +71,6 @@ pub struct JobRecord {
     pub error: Option<JobFailure>,
 }
 
-/// Milliseconds since the Unix epoch, for record timestamps.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 /// Whether `id` is shaped like the ids [`super::Jobs`] issues (32 hex digits).
 pub fn valid_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::{mpsc, Mutex};
 
-use super::{now_ms, JobCtx, JobFailure, JobRecord, JobStatus, Jobs, Queued};
+use super::{JobCtx, JobFailure, JobRecord, JobStatus, Jobs, Queued};
+use crate::protocol::now_ms;
 
 /// How a job ended.
 pub(super) enum Final {

@@ -1,5 +1,6 @@
 //! Storyboards: each room's ordered pictures with captions, durations and
-//! camera moves, kept in the store, and the video job that renders one.
+//! camera moves, kept in the store (the job that renders one is
+//! [`crate::jobs::kinds::video`]).
 //!
 //! Every change is checked in full on a copy before anything is written,
 //! so bad input changes nothing; a change is flushed to disk before it is
@@ -9,13 +10,9 @@
 //!
 //! - [`model`]: the shapes and the checks of single fields.
 //! - `store`: their table.
-//! - [`video`]: the `video` job on top of [`crate::media::video`].
-//! - [`narrate`]: Gemini's story and narration for a video.
 
 pub mod model;
-pub mod narrate;
 mod store;
-pub mod video;
 
 use std::sync::{Arc, Mutex};
 
@@ -23,9 +20,9 @@ use serde::Deserialize;
 
 pub use model::{picture_of, Frame, FrameMotion, FrameTransition, Storyboard};
 
-use crate::jobs::now_ms;
 use crate::media::pictures::Pictures;
 use crate::media::video as render;
+use crate::protocol::now_ms;
 use crate::protocol::{frame, Frame as WireFrame};
 use crate::store::{Store, StoreError};
 use model::{check_caption, check_duration, check_name, check_title, new_id};

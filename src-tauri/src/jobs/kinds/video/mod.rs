@@ -7,9 +7,12 @@
 //! thread into the video store. Cancelling sets the renderer's stop flag,
 //! which it checks before every frame; it then leaves no file behind.
 //!
-//! With a Gemini key, [`super::narrate`] first asks for the story and its
+//! With a Gemini key, [`narrate`] first asks for the story and its
 //! narration: the people's own captions win where they wrote one, Gemini's
 //! fill the others, and scenes grow to fit their spoken line.
+
+pub mod narrate;
+pub mod shares;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,33 +21,28 @@ use std::sync::Arc;
 use image::RgbaImage;
 use serde_json::{json, Value};
 
-use super::narrate::{self, StoryMode, Told, STORY_SHARE};
-use super::{picture_of, FrameMotion, FrameTransition, Storyboard, Storyboards};
+use self::narrate::{StoryMode, Told};
+use self::shares::{CROSSFADE_MS, READ_SHARE, START_SHARE};
+use super::blocking;
 use crate::ai::slot::GeminiSlot;
-use crate::jobs::{now_ms, JobCtx, JobFailure, Work};
+use crate::jobs::{JobCtx, JobFailure, Work};
 use crate::media::images::decode_rgba;
 use crate::media::video::{
     self as render, Motion, Narration, RenderProgress, Scene, Transition, VideoError, VideoPlan,
     TITLE_CARD_MS,
 };
 use crate::media::video_store::{file_stem, VideoEntry, VideoFormat, VideoStore};
+use crate::protocol::now_ms;
+use crate::storyboard::{picture_of, FrameMotion, FrameTransition, Storyboard, Storyboards};
 
 /// The job kind (and lane) of renders.
 pub const KIND: &str = "video";
-/// How long a crossfade lasts; shorter where a scene is too short for it
-/// (a fade takes at most half of either scene it joins).
-pub const CROSSFADE_MS: u32 = 600;
 /// Longest story context a request may carry, in characters.
 pub const MAX_STORY_CONTEXT_CHARS: usize = 4_000;
 /// A picture is scaled down until its tighter side is this many times the
 /// video's: enough for the Ken Burns zoom, and far less memory than a
 /// full-size photo per scene.
 pub const DECODE_OVERSAMPLE: u32 = 2;
-/// Share of the progress bar for reading the pictures.
-pub(crate) const READ_SHARE: f32 = 0.05;
-/// Where rendering starts on the progress bar: after the pictures, the story
-/// and its narration.
-const START_SHARE: f32 = READ_SHARE + STORY_SHARE;
 
 /// One render, checked by the API.
 #[derive(Debug, Clone)]
@@ -133,7 +131,7 @@ impl VideoMaker {
     async fn run(self, request: VideoRequest, ctx: JobCtx) -> Result<Value, JobFailure> {
         ctx.progress(0.0, "reading the pictures");
         let (me, req, job) = (self.clone(), request.clone(), ctx.clone());
-        let images = blocking(move || me.load_images(&req, &job)).await??;
+        let images = blocking("the render", move || me.load_images(&req, &job)).await??;
         let seed = ctx
             .id()
             .get(..16)
@@ -182,7 +180,7 @@ impl VideoMaker {
         // then stops the render thread, which removes its partial file.
         let _guard = StopOnDrop(stop.clone());
         let (job, format, rendered) = (ctx.clone(), request.format, path.clone());
-        let info = blocking(move || {
+        let info = blocking("the render", move || {
             let progress = |p: RenderProgress| {
                 if job.is_cancelled() {
                     stop.store(true, Ordering::Relaxed);
@@ -208,7 +206,7 @@ impl VideoMaker {
             .or_else(|| told.story.as_ref().and_then(|s| s.title.clone()))
             .unwrap_or_else(|| request.storyboard.name.clone());
         let (videos, format) = (self.videos.clone(), request.format);
-        let download = blocking(move || videos.download_name(&title, format))
+        let download = blocking("the render", move || videos.download_name(&title, format))
             .await?
             .unwrap_or_else(|e| {
                 tracing::warn!("could not read the video names: {e}");
@@ -232,7 +230,7 @@ impl VideoMaker {
             return Err(JobFailure::new("cancelled", "cancelled"));
         }
         let (videos, listed) = (self.videos.clone(), name.clone());
-        blocking(move || videos.commit(&listed, &entry))
+        blocking("the render", move || videos.commit(&listed, &entry))
             .await?
             .map_err(|e| {
                 tracing::error!("could not list a finished video: {e}");
@@ -452,15 +450,6 @@ fn fit(picture: RgbaImage, width: u32, height: u32) -> RgbaImage {
     let nw = ((w as f32 * scale).round() as u32).max(1);
     let nh = ((h as f32 * scale).round() as u32).max(1);
     image::imageops::resize(&picture, nw, nh, image::imageops::FilterType::Triangle)
-}
-
-/// Runs blocking work off the async threads.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, JobFailure> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| JobFailure::new("internal", "the render stopped unexpectedly"))
 }
 
 #[cfg(test)]

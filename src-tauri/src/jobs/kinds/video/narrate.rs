@@ -20,13 +20,11 @@ use crate::ai::story::{self, Story, StoryError, StoryFrame};
 use crate::jobs::{JobCtx, JobFailure};
 use crate::media::video::MAX_SCENE_MS;
 
-use super::video::{CROSSFADE_MS, READ_SHARE};
-use super::Frame;
+use super::shares::{CROSSFADE_MS, READ_SHARE, STORY_SHARE};
+use crate::storyboard::Frame;
 
 /// Silence after a narration line before the next scene fades in.
 pub const NARRATION_PAD_MS: u32 = 700;
-/// Share of the progress bar for the story and the narration; before the render.
-pub const STORY_SHARE: f32 = 0.15;
 /// Narration lines asked of the speech model at once: several, so a long
 /// story is read in a fraction of the time; few, as per-minute quotas are
 /// small (a 429 is waited out, see `ai::gemini`).

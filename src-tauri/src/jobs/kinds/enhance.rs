@@ -11,9 +11,10 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::gemini::{Gemini, GeminiError, GeminiEvent};
-use super::local::{self, LocalOptions};
-use super::slot::GeminiSlot;
+use super::blocking;
+use crate::ai::gemini::{Gemini, GeminiError, GeminiEvent};
+use crate::ai::local::{self, LocalOptions};
+use crate::ai::slot::GeminiSlot;
 use crate::jobs::{JobCtx, JobFailure, Work};
 use crate::media::images::{self, ImageError, StoredImage};
 use crate::media::pictures::Pictures;
@@ -140,7 +141,7 @@ impl Enhancer {
     async fn run(self, request: EnhanceRequest, ctx: JobCtx) -> Result<Value, JobFailure> {
         ctx.progress(0.02, "reading the sketch");
         let (pictures, source) = (self.inner.pictures.clone(), request.source.clone());
-        let (bytes, mime) = blocking(move || pictures.get(&source))
+        let (bytes, mime) = blocking("the enhancement", move || pictures.get(&source))
             .await?
             .map_err(stored_failure)?
             .ok_or_else(|| {
@@ -243,7 +244,7 @@ impl Enhancer {
         ctx.progress(0.9, "storing the picture");
         let enhanced = self.inner.pictures.store(Collection::Enhanced).clone();
         let sent = made.bytes.len();
-        let stored = blocking(move || enhanced.save(&made.bytes))
+        let stored = blocking("the enhancement", move || enhanced.save(&made.bytes))
             .await
             .map_err(|f| GeminiError::bad_response(f.message))?
             .map_err(|e| gemini_picture_refused(e, sent))?;
@@ -276,7 +277,7 @@ impl Enhancer {
         };
         let enhanced = self.inner.pictures.store(Collection::Enhanced).clone();
         let job = ctx.clone();
-        let (stored, original, made) = blocking(move || {
+        let (stored, original, made) = blocking("the enhancement", move || {
             let input = images::decode_rgba(&bytes).map_err(stored_failure)?;
             let original = input.dimensions();
             let mut report = |f: f32| job.progress(0.15 + 0.7 * f, "enhancing on this computer");
@@ -391,13 +392,4 @@ fn stored_failure(e: ImageError) -> JobFailure {
         }
         other => JobFailure::new("invalid_image", other.to_string()),
     }
-}
-
-/// Runs blocking work off the async threads.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, JobFailure> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| JobFailure::new("internal", "the enhancement stopped unexpectedly"))
 }
