@@ -5,7 +5,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -13,11 +13,9 @@ use serde_json::{json, Value};
 use super::common::{json_body, room_or_default};
 use super::gate::Admitted;
 use super::images::serve_file;
-use super::jobs::submit_error;
+use super::jobs::{check_by, compat_job_status, submit_error};
 use super::{ApiError, AppState};
 use crate::jobs::kinds::enhance::{self, EngineChoice, EnhanceRequest, MAX_PROMPT_CHARS};
-use crate::jobs::JobRecord;
-use crate::protocol::limits::MAX_ID_BYTES;
 use crate::protocol::picture::PictureRef;
 
 #[derive(Deserialize)]
@@ -37,18 +35,6 @@ pub struct Submit {
     /// others in the room can see who is enhancing.
     #[serde(default)]
     by: Option<String>,
-}
-
-/// The `by` of a job request: the asker's `userId`, kept in the job's input
-/// so the others in the room can see who started it. Empty means none.
-pub fn check_by(by: Option<String>) -> Result<Option<String>, ApiError> {
-    let by = by.filter(|b| !b.is_empty());
-    if by.as_ref().is_some_and(|b| b.len() > MAX_ID_BYTES) {
-        return Err(ApiError::invalid(&format!(
-            "by is a userId of at most {MAX_ID_BYTES} bytes"
-        )));
-    }
-    Ok(by)
 }
 
 pub async fn submit(
@@ -117,45 +103,12 @@ pub async fn status(
     Path(id): Path<String>,
     _: Admitted,
 ) -> Response {
-    match state
-        .inner
-        .jobs
-        .get(&id)
-        .filter(|j| j.kind == enhance::KIND)
-    {
-        Some(job) => Json(compat_status(&job)).into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            Json(json!({
-                "success": false,
-                "status": "error",
-                "code": "not_found",
-                "error": "there is no enhancement with this id",
-                "message": "there is no enhancement with this id",
-            })),
-        )
-            .into_response(),
-    }
-}
-
-/// A job as `GET /api/enhancement-status` and `/api/video-status` show it.
-pub fn compat_status(job: &JobRecord) -> Value {
-    let mut out = json!({
-        "success": true,
-        "requestId": job.id,
-        "status": job.status.compat(),
-        "state": job.status,
-        "progress": job.progress,
-        "message": job.message,
-    });
-    if let Some(result) = &job.result {
-        out["result"] = result.clone();
-    }
-    if let Some(error) = &job.error {
-        out["error"] = json!(error.message);
-        out["code"] = json!(error.code);
-    }
-    out
+    compat_job_status(
+        &state,
+        &id,
+        enhance::KIND,
+        "there is no enhancement with this id",
+    )
 }
 
 pub async fn get_enhanced(

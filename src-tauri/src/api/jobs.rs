@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::gate::Admitted;
 use super::{ApiError, AppState};
-use crate::jobs::JobsError;
+use crate::jobs::{JobRecord, JobsError};
+use crate::protocol::limits::MAX_ID_BYTES;
 
 /// How long a client told "queue full" is asked to wait.
 const QUEUE_FULL_RETRY: Duration = Duration::from_secs(5);
@@ -80,4 +82,56 @@ pub fn submit_error(e: JobsError) -> ApiError {
 
 fn no_job() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "there is no such job")
+}
+
+/// The `by` of a job request: the asker's `userId`, kept in the job's input
+/// so the others in the room can see who started it. Empty means none.
+pub fn check_by(by: Option<String>) -> Result<Option<String>, ApiError> {
+    let by = by.filter(|b| !b.is_empty());
+    if by.as_ref().is_some_and(|b| b.len() > MAX_ID_BYTES) {
+        return Err(ApiError::invalid(&format!(
+            "by is a userId of at most {MAX_ID_BYTES} bytes"
+        )));
+    }
+    Ok(by)
+}
+
+/// The existing client's view of a job of one `kind`: `processing`,
+/// `complete` or `error`, with the precise state, progress and result
+/// beside it; `404` with `missing` when there is no such job.
+pub fn compat_job_status(state: &AppState, id: &str, kind: &str, missing: &str) -> Response {
+    match state.inner.jobs.get(id).filter(|j| j.kind == kind) {
+        Some(job) => Json(compat_status(&job)).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({
+                "success": false,
+                "status": "error",
+                "code": "not_found",
+                "error": missing,
+                "message": missing,
+            })),
+        )
+            .into_response(),
+    }
+}
+
+/// A job as `GET /api/enhancement-status` and `/api/video-status` show it.
+fn compat_status(job: &JobRecord) -> Value {
+    let mut out = json!({
+        "success": true,
+        "requestId": job.id,
+        "status": job.status.compat(),
+        "state": job.status,
+        "progress": job.progress,
+        "message": job.message,
+    });
+    if let Some(result) = &job.result {
+        out["result"] = result.clone();
+    }
+    if let Some(error) = &job.error {
+        out["error"] = json!(error.message);
+        out["code"] = json!(error.code);
+    }
+    out
 }

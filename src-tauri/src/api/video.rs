@@ -13,9 +13,8 @@ use serde_json::{json, Value};
 use tower_http::services::ServeFile;
 
 use super::common::{parse_body, room_of};
-use super::enhance::{check_by, compat_status};
 use super::gate::Admitted;
-use super::jobs::submit_error;
+use super::jobs::{check_by, compat_job_status, submit_error};
 use super::storyboard::boards;
 use super::{ApiError, AppState};
 use crate::jobs::kinds::video::narrate::StoryMode;
@@ -137,20 +136,7 @@ pub async fn status(
     Path(id): Path<String>,
     _: Admitted,
 ) -> Response {
-    match state.inner.jobs.get(&id).filter(|j| j.kind == KIND) {
-        Some(job) => Json(compat_status(&job)).into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            Json(json!({
-                "success": false,
-                "status": "error",
-                "code": "not_found",
-                "error": "there is no video job with this id",
-                "message": "there is no video job with this id",
-            })),
-        )
-            .into_response(),
-    }
+    compat_job_status(&state, &id, KIND, "there is no video job with this id")
 }
 
 /// A video the host rendered, with `Range` support (206, 416) by
