@@ -16,6 +16,7 @@
 import { renderPng } from './render.js';
 import { uploadImage, loadImage, withCode, UploadError } from './images.js';
 import { randomId } from './net.js';
+import { limits } from './limits.js';
 import { RoomJobs, isFinal, newer } from './activity.js';
 import { pendingJobs, rememberJob, forgetJob } from './pending.js';
 import { RENDER_SCALE, MAX_RENDER_SIDE, round2, regionOf, regionOfShapes, storedPicture, stylesFollowed, fitInto, madeBy } from './region.js';
@@ -66,6 +67,7 @@ export class Enhance {
     this.regionEl = byId('enhance-region');
     this.fields = byId('enhance-fields');
     this.prompt = /** @type {HTMLTextAreaElement} */ (byId('enhance-prompt'));
+    this.prompt.maxLength = limits.enhance.maxPromptChars;
     this.upscale = /** @type {HTMLInputElement} */ (byId('enhance-upscale'));
     this.geminiNote = byId('enhance-gemini-note');
     this.geminiWhy = byId('enhance-gemini-why');

@@ -6,10 +6,10 @@
  * may carry an inline picture. Nothing else is ever loaded (see pictureSource).
  */
 
+import { limits } from './limits.js';
+
 /** The types the host accepts. */
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
-/** Matches the host's limit (10 MiB); bigger files are refused before uploading. */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
 let joinCode = '';
 /** @type {Set<() => void>} */
@@ -151,8 +151,10 @@ export async function uploadImage(blob) {
   if (!IMAGE_TYPES.includes(blob.type)) {
     throw new UploadError('That file is not a picture CoCo can use. Use a PNG, JPEG or WebP image.', 'unsupported');
   }
-  if (blob.size > MAX_IMAGE_BYTES) {
-    throw new UploadError(`That picture is too big (${MB(blob.size)}). The limit is ${MB(MAX_IMAGE_BYTES)}.`, 'too_large');
+  // The host's limit, checked here so a file too big is refused before it is sent.
+  const most = limits.images.maxUploadBytes;
+  if (blob.size > most) {
+    throw new UploadError(`That picture is too big (${MB(blob.size)}). The limit is ${MB(most)}.`, 'too_large');
   }
   const imageData = await dataUrl(blob);
   const q = joinCode ? `?code=${encodeURIComponent(joinCode)}` : '';

@@ -6,12 +6,17 @@
  * to one message per animation frame and one shape payload per
  * DRAFT_INTERVAL_MS; receiving trusts nothing a peer sends.
  */
+import { limits } from './limits.js';
 
 /** How often a shape being drawn or changed is shown to the others. */
 export const DRAFT_INTERVAL_MS = 66;
 /** Most shapes sent live while a selection is moved (the rest jump on release), and taken from a peer's `edits`. */
 export const MAX_LIVE_EDITS = 20;
-/** Most JSON bytes of shapes sent live in one cursor message (far below the host's frame limit). */
+/**
+ * Most JSON bytes of shapes sent live in one cursor message: a choice of this
+ * UI (the host relays the message whole), a quarter of the host's frame limit
+ * at most, so the cursor and a stroke being drawn fit beside them.
+ */
 export const MAX_LIVE_EDIT_BYTES = 512 * 1024;
 
 /** @typedef {import('./board.js').Point} Point */
@@ -98,9 +103,10 @@ export function capEdits(shapes) {
   /** @type {T[]} */
   const sent = [];
   let bytes = 0;
+  const most = Math.min(MAX_LIVE_EDIT_BYTES, limits.protocol.maxFrameBytes / 4);
   for (const shape of shapes.slice(0, MAX_LIVE_EDITS)) {
     bytes += JSON.stringify(shape).length;
-    if (bytes > MAX_LIVE_EDIT_BYTES) break;
+    if (bytes > most) break;
     sent.push(shape);
   }
   return sent;

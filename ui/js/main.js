@@ -16,6 +16,7 @@ import { startStoryboard } from './storyboard.js';
 import { startDrawers } from './drawers.js';
 import { returnFocusToBoard, pointerWasLast } from './focus.js';
 import { textSize } from './text.js';
+import { loadLimits } from './limits.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -64,7 +65,8 @@ function roomFull() {
 async function startBoard(joined) {
   const board = new Board();
   const view = new View();
-  const snapshot = await loadBoard(boardKey);
+  // The host's limits, before anything that checks them is built.
+  const [snapshot] = await Promise.all([loadBoard(boardKey), loadLimits(code)]);
   if (snapshot) board.replaceAll(snapshot.shapes);
   showScreen(null);
   /** @type {HTMLElement} */ (document.getElementById('room-label')).textContent = `· ${room}`;

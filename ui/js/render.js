@@ -5,12 +5,10 @@
  * skipped and pencil strokes are drawn from a cached Path2D.
  */
 
-import { smoothPath, resizeHandles, RESIZABLE } from './board.js';
+import { smoothPath, resizeHandles, RESIZABLE, HANDLE_PX } from './board.js';
 import { imageFor, loadImage, onImageLoad, pictureSource } from './images.js';
 import { textFont, textSize, LINE_HEIGHT } from './text.js';
 
-/** Half the side of a resize handle, in screen pixels. */
-const HANDLE_PX = 5;
 /**
  * While only the view moves (a pan), the shapes are drawn once into an
  * offscreen layer this much larger than the canvas on every side (CSS px)

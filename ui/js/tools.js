@@ -5,19 +5,21 @@
  */
 import { capEdits } from './live.js';
 import { randomId } from './net.js';
-import { resizeHandles } from './board.js';
+import { resizeHandles, HANDLE_GRAB_PX } from './board.js';
+import { limits } from './limits.js';
 import { textFont, textSize, linesWidth, cssTextDrop, LINE_HEIGHT } from './text.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
 /** @typedef {'select'|'pencil'|'line'|'rectangle'|'ellipse'|'text'|'eraser'} Tool */
 
-const MAX_POINTS = 9000;
+/** Closest two points of a stroke may be, in screen pixels: finer adds points, not shape. */
 const MIN_SAMPLE_PX = 2;
+/**
+ * Longest text placed at once, in characters: a choice of this UI (the host
+ * bounds a text only by the size of a shape, far above it).
+ */
 const MAX_TEXT = 5000;
-/** Half the side of a resize handle, in screen pixels (the grab area is a little larger). */
-export const HANDLE_PX = 5;
-const HANDLE_GRAB_PX = 8;
 
 /** @param {number} v */
 const round = (v) => Math.round(v * 100) / 100;
@@ -250,7 +252,7 @@ export class Tools {
         for (const ev of events.length ? events : [e]) {
           const q = this.world(ev);
           const tail = draft.points[draft.points.length - 1] || last;
-          if (Math.hypot(q.x - tail.x, q.y - tail.y) * this.view.scale >= MIN_SAMPLE_PX && draft.points.length < MAX_POINTS) draft.points.push(q);
+          if (Math.hypot(q.x - tail.x, q.y - tail.y) * this.view.scale >= MIN_SAMPLE_PX && draft.points.length < limits.protocol.maxPointsPerShape) draft.points.push(q);
         }
       } else {
         draft.points[1] = e.shiftKey ? constrain(draft.type, draft.points[0], p) : p;

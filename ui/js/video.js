@@ -14,17 +14,15 @@ import { imageUrl } from './images.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
 import { StoryChoice, storyView } from './videostory.js';
 import { RoomVideos, downloadName, videoName } from './videolist.js';
+import { limits } from './limits.js';
 
-/** Sizes offered; the host's largest frame is 1080p (media::video::plan::MAX_HEIGHT). */
-export const VIDEO_SIZES = [
+/** Sizes offered, those the host makes (up to its `video.maxWidth` × `video.maxHeight`). */
+const SIZES = [
   { id: '360p', label: '360p (preview)', width: 640, height: 360 },
   { id: '720p', label: '720p', width: 1280, height: 720 },
   { id: '1080p', label: '1080p', width: 1920, height: 1080 },
 ];
-/** Widest GIF the host makes (media::video::gif::GIF_MAX_WIDTH). */
-export const GIF_MAX_WIDTH = 480;
-/** Longest title the host accepts (media::video::plan::MAX_TITLE_CHARS). */
-export const MAX_TITLE_CHARS = 120;
+export const videoSizes = () => SIZES.filter((s) => s.width <= limits.video.maxWidth && s.height <= limits.video.maxHeight);
 /** How long without a pushed update before the panel asks the host itself. */
 const POLL_MS = 2500;
 
@@ -63,19 +61,20 @@ export class VideoPanel {
 
     const close = el('button', { type: 'button', class: 'vp-close', 'aria-label': 'Close', 'data-testid': 'video-close' }, ['×']);
     this.plan = el('p', { class: 'vp-plan', 'data-testid': 'video-plan' });
-    this.title = /** @type {HTMLInputElement} */ (el('input', { maxlength: String(MAX_TITLE_CHARS), placeholder: 'Shown before the first frame', 'data-testid': 'video-title' }));
+    this.title = /** @type {HTMLInputElement} */ (el('input', { maxlength: String(limits.storyboard.maxTitleChars), placeholder: 'Shown before the first frame', 'data-testid': 'video-title' }));
+    this.sizes = videoSizes();
     this.size = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-size' },
-      VIDEO_SIZES.map((s) => el('option', { value: s.id }, [s.label]))));
+      this.sizes.map((s) => el('option', { value: s.id }, [s.label]))));
     this.size.value = '720p';
     this.format = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-format' }, [
       el('option', { value: 'mp4' }, [this.h264 ? 'MP4 video' : 'MP4 video (this browser cannot play it)']),
       el('option', { value: 'gif' }, ['GIF (plays anywhere, no sound)']),
     ]));
     this.format.value = this.h264 ? 'mp4' : 'gif';
-    // A GIF is made at most GIF_MAX_WIDTH wide whatever size is chosen: the
+    // A GIF is made at most `video.gifMaxWidth` wide whatever size is chosen: the
     // size choice says so instead of promising a 360p it will not get.
     this.gifSize = el('small', { class: 'muted', 'data-testid': 'video-gif-size' }, [
-      `A GIF is made ${GIF_MAX_WIDTH} px wide at most, to stay small.`,
+      `A GIF is made ${limits.video.gifMaxWidth} px wide at most, to stay small.`,
     ]);
     const onFormat = () => {
       const gif = this.format.value === 'gif';
@@ -170,7 +169,7 @@ export class VideoPanel {
   async start() {
     const sb = this.storyboard;
     if (!sb) return;
-    const size = VIDEO_SIZES.find((s) => s.id === this.size.value) || VIDEO_SIZES[1];
+    const size = this.sizes.find((s) => s.id === this.size.value) || this.sizes[this.sizes.length - 1];
     this.error.textContent = '';
     this.make.disabled = true;
     try {

@@ -7,9 +7,7 @@
  */
 import { el } from './ui.js';
 import { hostJson } from './hostjson.js';
-
-/** Longest story context the host accepts (storyboard::video::MAX_STORY_CONTEXT_CHARS). */
-export const MAX_STORY_CONTEXT_CHARS = 4000;
+import { limits } from './limits.js';
 
 /** The form's fields: "Story by Gemini" (Auto / Off) and "What is the story about?". */
 export class StoryChoice {
@@ -21,7 +19,7 @@ export class StoryChoice {
       el('option', { value: 'off' }, ['Off: a silent video with your captions']),
     ]));
     this.context = /** @type {HTMLTextAreaElement} */ (el('textarea', {
-      rows: '2', maxlength: String(MAX_STORY_CONTEXT_CHARS), 'data-testid': 'video-story-context',
+      rows: '2', maxlength: String(limits.storyboard.maxStoryContextChars), 'data-testid': 'video-story-context',
       placeholder: 'A birthday in the park, told for the grandparents',
     }));
     this.why = el('p', { class: 'vp-note muted', 'data-testid': 'video-story-why' });

@@ -11,6 +11,7 @@ mod gate;
 mod guard;
 mod images;
 mod jobs;
+mod limits;
 mod names;
 mod nearby;
 mod panel;
@@ -149,6 +150,7 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/enhance-image", post(enhance::submit))
         .route("/api/enhancement-status/{id}", get(enhance::status))
         .route("/api/ai/status", get(enhance::ai_status))
+        .route("/api/limits", get(limits::limits))
         .route("/api/jobs", get(jobs::list))
         .route("/api/jobs/{id}", get(jobs::get))
         .route("/api/jobs/{id}/cancel", post(jobs::cancel))
