@@ -38,11 +38,14 @@ export const limits = JSON.parse(JSON.stringify(FALLBACK));
 
 /**
  * Asks the host for its limits and keeps every one it gives as a positive
- * number; on no answer (or a slow one) the fallback stays.
+ * number; offline, or on no answer (or a slow one), the fallback stays.
  * @param {string} code the join code
  * @returns {Promise<boolean>} whether the host answered
  */
 export async function loadLimits(code) {
+  // Offline (a reload with the board from this browser's store) there is no
+  // one to ask, and a request would only fail: the fallback stays.
+  if (!navigator.onLine) return false;
   /** @type {any} */
   let got = null;
   const timeout = new Promise((resolve) => setTimeout(resolve, LOAD_TIMEOUT_MS, null));
