@@ -39,17 +39,16 @@ export const limits = JSON.parse(JSON.stringify(FALLBACK));
 /**
  * Asks the host for its limits and keeps every one it gives as a positive
  * number; offline, or on no answer (or a slow one), the fallback stays.
- * @param {string} code the join code
  * @returns {Promise<boolean>} whether the host answered
  */
-export async function loadLimits(code) {
+export async function loadLimits() {
   // Offline (a reload with the board from this browser's store) there is no
   // one to ask, and a request would only fail: the fallback stays.
   if (!navigator.onLine) return false;
   /** @type {any} */
   let got = null;
   const timeout = new Promise((resolve) => setTimeout(resolve, LOAD_TIMEOUT_MS, null));
-  try { got = await Promise.race([hostJson(code, 'GET', '/api/limits'), timeout]); } catch { /* the fallback stays */ }
+  try { got = await Promise.race([hostJson('GET', '/api/limits'), timeout]); } catch { /* the fallback stays */ }
   if (!got) return false;
   for (const [group, values] of Object.entries(limits)) {
     for (const key of Object.keys(values)) {

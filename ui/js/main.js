@@ -10,13 +10,14 @@ import { loadBoard, saveBoard } from './store.js';
 import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat, waitForSeat } from './join.js';
 import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
 import { startHostPanel, keepAdminSecret } from './host.js';
-import { setImageCode, uploadImage, loadImage, UploadError, embedPictures } from './images.js';
+import { uploadImage, loadImage, UploadError, embedPictures } from './images.js';
 import { Enhance } from './enhance.js';
 import { startStoryboard } from './storyboard.js';
 import { startDrawers } from './drawers.js';
 import { returnFocusToBoard, pointerWasLast } from './focus.js';
 import { textSize } from './text.js';
 import { loadLimits } from './limits.js';
+import { setJoinCode } from './hostjson.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -33,6 +34,7 @@ const REMOVED_KEY = `coco.removed.${boardKey}`;
 
 /** @typedef {{userId: string, name: string, position: string, secret?: string}} Joined */
 
+setJoinCode(code);
 keepAdminSecret();
 boot();
 
@@ -58,7 +60,7 @@ async function boot() {
 }
 
 function roomFull() {
-  waitForSeat(room, code);
+  waitForSeat(room);
 }
 
 /** @param {Joined} joined */
@@ -66,7 +68,7 @@ async function startBoard(joined) {
   const board = new Board();
   const view = new View();
   // The host's limits, before anything that checks them is built.
-  const [snapshot] = await Promise.all([loadBoard(boardKey), loadLimits(code)]);
+  const [snapshot] = await Promise.all([loadBoard(boardKey), loadLimits()]);
   if (snapshot) board.replaceAll(snapshot.shapes);
   showScreen(null);
   /** @type {HTMLElement} */ (document.getElementById('room-label')).textContent = `· ${room}`;
@@ -216,7 +218,6 @@ async function startBoard(joined) {
     toolbar.showTextSize(tools.tool === 'text' || !!text, text ? textSize(text) : undefined);
   }
 
-  setImageCode(code);
   const fileInput = /** @type {HTMLInputElement} */ (document.getElementById('image-file'));
   const toast = /** @type {HTMLElement} */ (document.getElementById('toast'));
   const stage = /** @type {HTMLElement} */ (canvas.parentElement);
@@ -294,7 +295,7 @@ async function startBoard(joined) {
   }
 
   const storyboard = startStoryboard({
-    room, code, board, net, stage, selected: () => [...renderer.selected], toast: showToast,
+    room, board, net, stage, selected: () => [...renderer.selected], toast: showToast,
     userId: joined.userId, userName: (id) => net.users.get(id)?.name ?? null,
   });
 

@@ -32,7 +32,7 @@ const MOTIONS = { kenburns: 'Pan & zoom', none: 'Still' };
 const TRANSITIONS = { crossfade: 'Fade in', cut: 'Cut in' };
 
 /**
- * @param {{room: string, code: string, board: Board, selected: () => string[], toast: Toast,
+ * @param {{room: string, board: Board, selected: () => string[], toast: Toast,
  *   userId: string, userName: (id: string) => string|null,
  *   stage: HTMLElement, net: {onFrame: (cb: (type: string, payload: any) => void) => void}}} o
  */
@@ -48,7 +48,7 @@ export function startStoryboard(o) {
   /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLTextAreaElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement, motion: HTMLElement, transition: HTMLElement}>} */
   const cards = new Map();
   /** @param {string} method @param {string} path @param {any} [body] */
-  const api = (method, path, body) => hostJson(o.code, method, path, body);
+  const api = (method, path, body) => hostJson(method, path, body);
   const q = `room=${encodeURIComponent(o.room)}`;
 
   const toggle = el('button', { type: 'button', class: 'sb-toggle', 'aria-expanded': 'false', 'aria-controls': 'sb-frames', 'data-testid': 'sb-toggle' }, [
@@ -76,7 +76,7 @@ export function startStoryboard(o) {
     body,
   );
   root.hidden = false;
-  const video = new VideoPanel({ stage: o.stage, code: o.code, room: o.room, userId: o.userId, userName: o.userName, toast: o.toast });
+  const video = new VideoPanel({ stage: o.stage, room: o.room, userId: o.userId, userName: o.userName, toast: o.toast });
 
   const current = () => boards.find((b) => b.id === currentId) || boards[0] || null;
 

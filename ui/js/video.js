@@ -42,11 +42,10 @@ const mb = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${
 
 export class VideoPanel {
   /**
-   * @param {{stage: HTMLElement, code: string, room: string, userId: string, userName: (id: string) => string|null,
+   * @param {{stage: HTMLElement, room: string, userId: string, userName: (id: string) => string|null,
    *   toast: (text: string, kind: 'info'|'bad', ms: number) => void}} o
    */
   constructor(o) {
-    this.code = o.code;
     this.room = o.room;
     this.userId = o.userId;
     this.toast = o.toast;
@@ -90,7 +89,7 @@ export class VideoPanel {
       'This browser cannot play MP4 (H.264) video, so the video is made as a GIF you can watch here.',
     ]);
     note.hidden = this.h264;
-    this.story = new StoryChoice(this.code);
+    this.story = new StoryChoice();
     this.make = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'primary', 'data-testid': 'video-make' }, ['Make video']));
     this.form = /** @type {HTMLFormElement} */ (el('form', { class: 'vp-form', 'data-testid': 'video-form' }, [
       this.plan,
@@ -122,7 +121,7 @@ export class VideoPanel {
 
     this.error = el('p', { class: 'error vp-error', role: 'alert', 'data-testid': 'video-error' });
     this.videos = new RoomVideos({
-      code: o.code, room: o.room, userId: o.userId, userName: o.userName,
+      room: o.room, userId: o.userId, userName: o.userName,
       onWatch: (job) => { this.showResult(job.result, videoName(job)); this.media.scrollIntoView({ block: 'nearest' }); },
     });
     this.root = el('section', { class: 'video-panel', 'data-testid': 'video-panel', role: 'dialog', 'aria-labelledby': 'vp-title', hidden: '' }, [
@@ -177,7 +176,7 @@ export class VideoPanel {
         storyboardId: sb.id, room: this.room, width: size.width, height: size.height, format: this.format.value,
         includeMusic: this.music.checked, by: this.userId, ...(this.title.value.trim() ? { title: this.title.value.trim() } : {}), ...this.story.fields(),
       };
-      const res = await hostJson(this.code, 'POST', '/api/generate-video', body);
+      const res = await hostJson('POST', '/api/generate-video', body);
       this.jobId = String(res.requestId || res.job?.id || '');
       this.bar.value = 0;
       this.status.textContent = 'Waiting to start…';
@@ -214,7 +213,7 @@ export class VideoPanel {
   async poll() {
     if (!this.jobId || Date.now() - this.lastEvent < POLL_MS) return;
     try {
-      const res = await hostJson(this.code, 'GET', `/api/jobs/${this.jobId}`);
+      const res = await hostJson('GET', `/api/jobs/${this.jobId}`);
       if (res.job) this.onJob(res.job);
     } catch { /* the next poll, or a pushed update, will tell */ }
   }
@@ -250,7 +249,7 @@ export class VideoPanel {
     this.cancel.disabled = true;
     this.status.textContent = 'Cancelling…';
     try {
-      const res = await hostJson(this.code, 'POST', `/api/jobs/${this.jobId}/cancel`);
+      const res = await hostJson('POST', `/api/jobs/${this.jobId}/cancel`);
       if (res.job) this.onJob(res.job);
     } catch (e) {
       // Finished before the cancel arrived: its last update shows the outcome.

@@ -11,9 +11,7 @@ import { limits } from './limits.js';
 
 /** The form's fields: "Story by Gemini" (Auto / Off) and "What is the story about?". */
 export class StoryChoice {
-  /** @param {string} code the join code, for `/api/ai/status` */
-  constructor(code) {
-    this.code = code;
+  constructor() {
     this.mode = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-story' }, [
       el('option', { value: 'auto' }, ['Auto: Gemini writes and narrates it']),
       el('option', { value: 'off' }, ['Off: a silent video with your captions']),
@@ -41,7 +39,7 @@ export class StoryChoice {
   async refresh() {
     /** @type {any} */
     let g = null;
-    try { g = (await hostJson(this.code, 'GET', '/api/ai/status')).gemini; } catch { /* said below */ }
+    try { g = (await hostJson('GET', '/api/ai/status')).gemini; } catch { /* said below */ }
     const off = !g || !g.available;
     if (off) this.mode.value = 'off';
     else if (this.mode.disabled) this.mode.value = 'auto'; // Gemini is back
