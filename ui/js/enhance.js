@@ -48,7 +48,7 @@ async function jsonOf(res) {
 /**
  * @typedef {object} EnhanceDeps
  * @property {import('./board.js').Board} board
- * @property {{selected: Set<string>}} renderer
+ * @property {() => ReadonlySet<string>} selected the ids of the selected shapes
  * @property {{add: (shape: Shape) => void}} actions
  * @property {string} room
  * @property {string} userId
@@ -154,7 +154,7 @@ export class Enhance {
     this.opener = opener || /** @type {HTMLElement|null} */ (document.activeElement);
     if (this.phase !== 'working') {
       this.phase = 'ready';
-      this.region = regionOf(this.d.board, this.d.renderer.selected);
+      this.region = regionOf(this.d.board, this.d.selected());
     }
     this.render();
     this.refreshEngines();

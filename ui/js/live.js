@@ -24,12 +24,12 @@ export const MAX_LIVE_EDIT_BYTES = 512 * 1024;
 export class LiveSender {
   /**
    * @param {import('./net.js').Net} net
-   * @param {import('./render.js').Renderer} renderer
+   * @param {import('./interaction.js').Interaction} state what this person is drawing
    * @param {() => {editing: () => boolean, liveEdits: () => any[]|null}} tools
    */
-  constructor(net, renderer, tools) {
+  constructor(net, state, tools) {
     this.net = net;
-    this.renderer = renderer;
+    this.state = state;
     this.tools = tools;
     /** @type {Point|null} where the pointer moved since the last message */
     this.pointer = null;
@@ -67,7 +67,7 @@ export class LiveSender {
     if (!at) return;
     const tools = this.tools();
     const now = performance.now();
-    const live = !!this.renderer.draft || tools.editing();
+    const live = !!this.state.draft || tools.editing();
     const due = force || now - this.lastSent >= DRAFT_INTERVAL_MS;
     if (live && !due) {
       // Keep the pointer: it goes out with the shapes when the interval is
@@ -77,7 +77,7 @@ export class LiveSender {
     }
     if (live) this.lastSent = now;
     const edits = live ? tools.liveEdits() : null;
-    this.net.sendCursor(at.x, at.y, this.renderer.draft || undefined, edits || undefined);
+    this.net.sendCursor(at.x, at.y, this.state.draft || undefined, edits || undefined);
     this.editsShown = !!edits;
     this.pointer = null;
   }
