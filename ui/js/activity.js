@@ -6,7 +6,7 @@
  * enhancing… 40%", "Bo is making a video…"). One's own jobs show in their
  * own dialog or panel instead.
  */
-import { withCode } from './images.js';
+import { hostFetch } from './hostjson.js';
 
 /**
  * A job as the host shows it (`JOB_UPDATED`, `GET /api/jobs/{id}`).
@@ -66,7 +66,7 @@ export class RoomJobs {
   async load() {
     if (!navigator.onLine) return; // a reload offline: the frames after the reconnect will tell
     try {
-      const res = await fetch(withCode(`/api/jobs?room=${encodeURIComponent(this.o.room)}`), { cache: 'no-store' });
+      const res = await hostFetch(`/api/jobs?room=${encodeURIComponent(this.o.room)}`, { cache: 'no-store' });
       const body = await res.json();
       for (const job of Array.isArray(body.jobs) ? body.jobs : []) if (!isFinal(job) && !this.jobs.has(job.id)) this.update(job);
     } catch { /* the frames will tell */ }

@@ -118,6 +118,11 @@ export function shapeBounds(shape) {
   return { minX: minX - pad, minY: minY - pad, maxX: maxX + pad, maxY: maxY + pad };
 }
 
+/** Half the side of a resize handle as drawn, in screen pixels. */
+export const HANDLE_PX = 5;
+/** Half the side of the area that grabs a handle, in screen pixels: a little larger than drawn. */
+export const HANDLE_GRAB_PX = 8;
+
 /** Shapes the select tool can resize by a handle. */
 export const RESIZABLE = new Set(['rectangle', 'ellipse', 'line', 'text', 'image', 'pencil']);
 

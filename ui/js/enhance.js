@@ -14,8 +14,10 @@
  * gets it exactly once. The others see a small "X is enhancing…" line.
  */
 import { renderPng } from './render.js';
-import { uploadImage, loadImage, withCode, UploadError } from './images.js';
+import { uploadImage, loadImage, imageUrl, UploadError } from './images.js';
+import { hostFetch } from './hostjson.js';
 import { randomId } from './net.js';
+import { limits } from './limits.js';
 import { RoomJobs, isFinal, newer } from './activity.js';
 import { pendingJobs, rememberJob, forgetJob } from './pending.js';
 import { RENDER_SCALE, MAX_RENDER_SIDE, round2, regionOf, regionOfShapes, storedPicture, stylesFollowed, fitInto, madeBy } from './region.js';
@@ -46,7 +48,7 @@ async function jsonOf(res) {
 /**
  * @typedef {object} EnhanceDeps
  * @property {import('./board.js').Board} board
- * @property {{selected: Set<string>}} renderer
+ * @property {() => ReadonlySet<string>} selected the ids of the selected shapes
  * @property {{add: (shape: Shape) => void}} actions
  * @property {string} room
  * @property {string} userId
@@ -66,6 +68,7 @@ export class Enhance {
     this.regionEl = byId('enhance-region');
     this.fields = byId('enhance-fields');
     this.prompt = /** @type {HTMLTextAreaElement} */ (byId('enhance-prompt'));
+    this.prompt.maxLength = limits.enhance.maxPromptChars;
     this.upscale = /** @type {HTMLInputElement} */ (byId('enhance-upscale'));
     this.geminiNote = byId('enhance-gemini-note');
     this.geminiWhy = byId('enhance-gemini-why');
@@ -127,7 +130,7 @@ export class Enhance {
     for (const p of pendingJobs(this.d.room)) {
       if (this.current) return; // one at a time: the next reload, or this one's end, gets the rest
       try {
-        const res = await fetch(withCode(`/api/jobs/${encodeURIComponent(p.id)}`), { cache: 'no-store' });
+        const res = await hostFetch(`/api/jobs/${encodeURIComponent(p.id)}`, { cache: 'no-store' });
         const body = await jsonOf(res);
         if (res.status === 404) { forgetJob(this.d.room, p.id); continue; }
         if (!res.ok || !body.job || this.current) continue;
@@ -151,7 +154,7 @@ export class Enhance {
     this.opener = opener || /** @type {HTMLElement|null} */ (document.activeElement);
     if (this.phase !== 'working') {
       this.phase = 'ready';
-      this.region = regionOf(this.d.board, this.d.renderer.selected);
+      this.region = regionOf(this.d.board, this.d.selected());
     }
     this.render();
     this.refreshEngines();
@@ -171,7 +174,7 @@ export class Enhance {
     /** @type {any} */
     let body = null;
     try {
-      const res = await fetch(withCode('/api/ai/status'), { cache: 'no-store' });
+      const res = await hostFetch('/api/ai/status', { cache: 'no-store' });
       if (res.ok) body = await jsonOf(res);
     } catch { /* unreachable: said below */ }
     const g = body?.gemini;
@@ -230,7 +233,7 @@ export class Enhance {
       /** @type {Response} */
       let res;
       try {
-        res = await fetch(withCode('/api/enhance-image'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        res = await hostFetch('/api/enhance-image', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       } catch {
         throw new Error('Could not reach the host. Try again when connected.');
       }
@@ -266,7 +269,7 @@ export class Enhance {
     this.showProgress(this.bar.value, 'Cancelling…');
     this.cancelBtn.disabled = true;
     try {
-      const res = await fetch(withCode(`/api/jobs/${encodeURIComponent(me.id)}/cancel`), { method: 'POST' });
+      const res = await hostFetch(`/api/jobs/${encodeURIComponent(me.id)}/cancel`, { method: 'POST' });
       const body = await jsonOf(res);
       if (res.ok && body.job) this.accept(body.job);
       // 409: it finished first; its final frame says how.
@@ -336,7 +339,7 @@ export class Enhance {
     this.placed = path;
     this.toStoryboardBtn.disabled = false;
     this.toStoryboardBtn.textContent = 'Add to storyboard';
-    this.preview.src = withCode(path);
+    this.preview.src = imageUrl(path);
     this.engineEl.textContent = [madeBy(r), stylesFollowed(r)].filter(Boolean).join(' ');
     this.noteEl.textContent = typeof r.note === 'string' ? r.note : '';
     this.noteEl.hidden = !this.noteEl.textContent;
@@ -414,7 +417,7 @@ export class Enhance {
     if (this.d.connected() && Date.now() - me.lastFrameAt < SOCKET_SILENCE_MS) return;
     if (!navigator.onLine) return; // nothing to reach: the next tick after the network is back asks
     try {
-      const res = await fetch(withCode(`/api/jobs/${encodeURIComponent(me.id)}`), { cache: 'no-store' });
+      const res = await hostFetch(`/api/jobs/${encodeURIComponent(me.id)}`, { cache: 'no-store' });
       const body = await jsonOf(res);
       if (res.ok && body.job) this.accept(body.job);
       else if (res.status === 404 && this.current === me) {

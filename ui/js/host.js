@@ -7,6 +7,7 @@
  * copied along with the link); a page without it is an ordinary seat.
  */
 import { renderPeople, el } from './ui.js';
+import { hostFetch } from './hostjson.js';
 
 const REFRESH_MS = 3000;
 /** How long Copy says "Copied". */
@@ -79,7 +80,7 @@ export function startHostPanel(room, me) {
   async function refresh() {
     if (!adminSecret()) { panel.hidden = true; return; }
     try {
-      const res = await fetch(`/api/host/info?${new URLSearchParams({ room })}`, { cache: 'no-store', headers: { [ADMIN_HEADER]: adminSecret() } });
+      const res = await hostFetch(`/api/host/info?${new URLSearchParams({ room })}`, { cache: 'no-store', headers: { [ADMIN_HEADER]: adminSecret() } });
       if (res.status === 401 || res.status === 403) {
         // Not (or no longer) the host's secret, say from a host since restarted: stop
         // asking, rather than be refused (and log an error) every few seconds.
@@ -130,7 +131,7 @@ function startGeminiKey() {
   let said = '';
   async function refresh() {
     try {
-      const res = await fetch('/api/ai/status', { cache: 'no-store' });
+      const res = await hostFetch('/api/ai/status', { cache: 'no-store' });
       if (!res.ok) return;
       const g = (await res.json()).gemini || {};
       const line = g.available
@@ -159,5 +160,5 @@ function startGeminiKey() {
 
 /** @param {string} path @param {any} body */
 function post(path, body) {
-  return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', [ADMIN_HEADER]: adminSecret() }, body: JSON.stringify(body) }).catch(() => undefined);
+  return hostFetch(path, { method: 'POST', headers: { 'content-type': 'application/json', [ADMIN_HEADER]: adminSecret() }, body: JSON.stringify(body) }).catch(() => undefined);
 }

@@ -1,5 +1,49 @@
 // @ts-check
-/** JSON requests to the host's API, with the join code and errors people can read. */
+/**
+ * Requests to the host, with the join code a LAN peer needs: every request
+ * this page makes itself goes through `hostFetch`, which sends the code in
+ * the `x-coco-code` header; `withCode` puts it in the address (`?code=`)
+ * only for what the browser requests on its own, where no header can be
+ * added: an `<img>`'s or `<video>`'s source and a download link. (The
+ * WebSocket, which cannot carry a header either, adds it in net.js.)
+ */
+
+let joinCode = '';
+
+/** The session's join code, from the page's address, once at start-up. @param {string} code */
+export function setJoinCode(code) { joinCode = code; }
+
+/**
+ * A path of this page's own origin: starts with one `/` (not `//host` or
+ * `/\host`, which browsers read as another origin) and resolves here. The
+ * code only ever goes to this page's own origin.
+ * @param {string} path
+ */
+function ownPath(path) {
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return false;
+  try { return new URL(path, location.href).origin === location.origin; } catch { return false; }
+}
+
+/**
+ * `fetch` to the host with the join code in the `x-coco-code` header.
+ * @param {string} path @param {RequestInit} [init]
+ * @returns {Promise<Response>} rejects as `fetch` does when the host is not reached
+ */
+export function hostFetch(path, init = {}) {
+  const headers = new Headers(init.headers);
+  if (joinCode && ownPath(path)) headers.set('x-coco-code', joinCode);
+  return fetch(path, { ...init, headers });
+}
+
+/**
+ * A host path with the join code as `?code=`, for an address the browser
+ * requests itself (a picture's or video's source, a download link).
+ * @param {string} path
+ */
+export function withCode(path) {
+  if (!joinCode || !ownPath(path)) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(joinCode)}`;
+}
 
 /** A refusal from the host (or no answer), with a sentence for people. */
 export class HostError extends Error {
@@ -12,20 +56,19 @@ export class HostError extends Error {
 }
 
 /**
- * A JSON request to the host with the join code (LAN peers need it).
- * @param {string} code @param {string} method @param {string} path @param {any} [body]
+ * A JSON request to the host (through `hostFetch`, so with the join code).
+ * @param {string} method @param {string} path @param {any} [body]
  * @returns {Promise<any>} the answer's body
  * @throws {HostError}
  */
-export async function hostJson(code, method, path, body) {
+export async function hostJson(method, path, body) {
   /** @type {Record<string, string>} */
   const headers = {};
-  if (code) headers['x-coco-code'] = code;
   if (body !== undefined) headers['content-type'] = 'application/json';
   /** @type {Response} */
   let res;
   try {
-    res = await fetch(path, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await hostFetch(path, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new HostError('Could not reach the host. Try again when connected.', 'unreachable', 0);
   }

@@ -6,46 +6,27 @@
  * may carry an inline picture. Nothing else is ever loaded (see pictureSource).
  */
 
+import { limits } from './limits.js';
+import { hostFetch, withCode } from './hostjson.js';
+
 /** The types the host accepts. */
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
-/** Matches the host's limit (10 MiB); bigger files are refused before uploading. */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
-let joinCode = '';
 /** @type {Set<() => void>} */
 const loadListeners = new Set();
 /** @type {Map<string, {img: HTMLImageElement, state: 'loading'|'ready'|'error', done: Promise<HTMLImageElement|null>}>} */
 const cache = new Map();
 
-/** The join code LAN peers must send with every image request. @param {string} code */
-export function setImageCode(code) { joinCode = code; }
-
 /** Called whenever an image finishes loading (or fails). @param {() => void} cb */
 export function onImageLoad(cb) { loadListeners.add(cb); }
 
-/** The URL to fetch a stored image from, with the join code when there is one. @param {string} path */
+/**
+ * The address of a stored picture or video for an `<img>`, a `<video>` or a
+ * download link, which cannot send a header: with the join code as `?code=`.
+ * @param {string} path
+ */
 export function imageUrl(path) {
   return withCode(path);
-}
-
-/**
- * A path of this page's own origin: starts with one `/` (not `//host` or
- * `/\host`, which browsers read as another origin) and resolves here.
- * @param {string} path
- */
-function ownPath(path) {
-  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return false;
-  try { return new URL(path, location.href).origin === location.origin; } catch { return false; }
-}
-
-/**
- * A host path with the join code LAN peers must send (`?code=`), when there
- * is one. The code is only ever added to this page's own origin.
- * @param {string} path
- */
-export function withCode(path) {
-  if (!joinCode || !ownPath(path)) return path;
-  return `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(joinCode)}`;
 }
 
 /** A picture name as the host issues them: a content hash and a bitmap type. */
@@ -151,16 +132,17 @@ export async function uploadImage(blob) {
   if (!IMAGE_TYPES.includes(blob.type)) {
     throw new UploadError('That file is not a picture CoCo can use. Use a PNG, JPEG or WebP image.', 'unsupported');
   }
-  if (blob.size > MAX_IMAGE_BYTES) {
-    throw new UploadError(`That picture is too big (${MB(blob.size)}). The limit is ${MB(MAX_IMAGE_BYTES)}.`, 'too_large');
+  // The host's limit, checked here so a file too big is refused before it is sent.
+  const most = limits.images.maxUploadBytes;
+  if (blob.size > most) {
+    throw new UploadError(`That picture is too big (${MB(blob.size)}). The limit is ${MB(most)}.`, 'too_large');
   }
   const imageData = await dataUrl(blob);
-  const q = joinCode ? `?code=${encodeURIComponent(joinCode)}` : '';
   /** @type {Response} */
   let res;
   for (let attempt = 0; ; attempt++) {
     try {
-      res = await fetch(`/api/save-image${q}`, {
+      res = await hostFetch('/api/save-image', {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ imageData }),
       });
     } catch {
@@ -205,7 +187,7 @@ export async function embedPictures(shapes) {
   const embedded = new Map();
   await Promise.all([...paths].map(async (path) => {
     try {
-      const res = await fetch(withCode(path));
+      const res = await hostFetch(path);
       if (!res.ok) return;
       const blob = await res.blob();
       embedded.set(path, await new Promise((resolve, reject) => {

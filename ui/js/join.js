@@ -64,7 +64,7 @@ export function showCodeScreen(message) {
  */
 export async function waitForSession(room, code) {
   for (let attempt = 0; ; attempt++) {
-    const { status, body } = await checkSession(room, code);
+    const { status, body } = await checkSession(room);
     if (status === 200) return body;
     if (status === 401) {
       showCodeScreen(code ? 'That code was not accepted. Check it with the host, or ask for the join link.' : '');
@@ -115,7 +115,7 @@ export function pickSeat(session) {
   const name = /** @type {HTMLInputElement} */ (document.getElementById('join-name'));
   name.value = localStorage.getItem(NAME_KEY) || '';
   name.focus();
-  const stopNearby = startNearby(new URLSearchParams(location.search).get('code') || '');
+  const stopNearby = startNearby();
   return new Promise((resolve) => {
     /** @type {HTMLFormElement} */ (document.getElementById('join-form')).onsubmit = (e) => {
       e.preventDefault();
@@ -135,14 +135,14 @@ export const FULL_ROOM_POLL_MS = 2000;
  * Shows the room-full screen and joins by itself once a seat frees: the room
  * is asked every FULL_ROOM_POLL_MS, and the page starts again (picking the
  * free seat) as soon as it has one. A person never has to keep pressing.
- * @param {string} room @param {string} code
+ * @param {string} room
  */
-export function waitForSeat(room, code) {
+export function waitForSeat(room) {
   showMessage('This room is full',
     'All four seats are taken. You will join by yourself as soon as someone leaves.',
     'Try now', () => location.reload(), 'room_full');
   const look = async () => {
-    const { status, body } = await checkSession(room, code);
+    const { status, body } = await checkSession(room);
     if (status === 200 && body.seatsFree > 0) { location.reload(); return; }
     setTimeout(look, FULL_ROOM_POLL_MS);
   };

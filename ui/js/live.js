@@ -6,12 +6,17 @@
  * to one message per animation frame and one shape payload per
  * DRAFT_INTERVAL_MS; receiving trusts nothing a peer sends.
  */
+import { limits } from './limits.js';
 
 /** How often a shape being drawn or changed is shown to the others. */
 export const DRAFT_INTERVAL_MS = 66;
 /** Most shapes sent live while a selection is moved (the rest jump on release), and taken from a peer's `edits`. */
 export const MAX_LIVE_EDITS = 20;
-/** Most JSON bytes of shapes sent live in one cursor message (far below the host's frame limit). */
+/**
+ * Most JSON bytes of shapes sent live in one cursor message: a choice of this
+ * UI (the host relays the message whole), a quarter of the host's frame limit
+ * at most, so the cursor and a stroke being drawn fit beside them.
+ */
 export const MAX_LIVE_EDIT_BYTES = 512 * 1024;
 
 /** @typedef {import('./board.js').Point} Point */
@@ -19,12 +24,12 @@ export const MAX_LIVE_EDIT_BYTES = 512 * 1024;
 export class LiveSender {
   /**
    * @param {import('./net.js').Net} net
-   * @param {import('./render.js').Renderer} renderer
+   * @param {import('./interaction.js').Interaction} state what this person is drawing
    * @param {() => {editing: () => boolean, liveEdits: () => any[]|null}} tools
    */
-  constructor(net, renderer, tools) {
+  constructor(net, state, tools) {
     this.net = net;
-    this.renderer = renderer;
+    this.state = state;
     this.tools = tools;
     /** @type {Point|null} where the pointer moved since the last message */
     this.pointer = null;
@@ -62,7 +67,7 @@ export class LiveSender {
     if (!at) return;
     const tools = this.tools();
     const now = performance.now();
-    const live = !!this.renderer.draft || tools.editing();
+    const live = !!this.state.draft || tools.editing();
     const due = force || now - this.lastSent >= DRAFT_INTERVAL_MS;
     if (live && !due) {
       // Keep the pointer: it goes out with the shapes when the interval is
@@ -72,7 +77,7 @@ export class LiveSender {
     }
     if (live) this.lastSent = now;
     const edits = live ? tools.liveEdits() : null;
-    this.net.sendCursor(at.x, at.y, this.renderer.draft || undefined, edits || undefined);
+    this.net.sendCursor(at.x, at.y, this.state.draft || undefined, edits || undefined);
     this.editsShown = !!edits;
     this.pointer = null;
   }
@@ -98,9 +103,10 @@ export function capEdits(shapes) {
   /** @type {T[]} */
   const sent = [];
   let bytes = 0;
+  const most = Math.min(MAX_LIVE_EDIT_BYTES, limits.protocol.maxFrameBytes / 4);
   for (const shape of shapes.slice(0, MAX_LIVE_EDITS)) {
     bytes += JSON.stringify(shape).length;
-    if (bytes > MAX_LIVE_EDIT_BYTES) break;
+    if (bytes > most) break;
     sent.push(shape);
   }
   return sent;

@@ -2,6 +2,7 @@
 /** Wiring: join, then the board, the tools, the connection and the chrome. */
 import { Board } from './board.js';
 import { View, Renderer, exportPng, exportSvg, drawingBounds } from './render.js';
+import { Interaction } from './interaction.js';
 import { Net, randomId } from './net.js';
 import { Actions } from './actions.js';
 import { Tools } from './tools.js';
@@ -10,12 +11,14 @@ import { loadBoard, saveBoard } from './store.js';
 import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat, waitForSeat } from './join.js';
 import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
 import { startHostPanel, keepAdminSecret } from './host.js';
-import { setImageCode, uploadImage, loadImage, UploadError, embedPictures } from './images.js';
+import { uploadImage, loadImage, UploadError, embedPictures } from './images.js';
 import { Enhance } from './enhance.js';
 import { startStoryboard } from './storyboard.js';
 import { startDrawers } from './drawers.js';
 import { returnFocusToBoard, pointerWasLast } from './focus.js';
 import { textSize } from './text.js';
+import { loadLimits } from './limits.js';
+import { setJoinCode } from './hostjson.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -32,6 +35,7 @@ const REMOVED_KEY = `coco.removed.${boardKey}`;
 
 /** @typedef {{userId: string, name: string, position: string, secret?: string}} Joined */
 
+setJoinCode(code);
 keepAdminSecret();
 boot();
 
@@ -57,19 +61,22 @@ async function boot() {
 }
 
 function roomFull() {
-  waitForSeat(room, code);
+  waitForSeat(room);
 }
 
 /** @param {Joined} joined */
 async function startBoard(joined) {
   const board = new Board();
   const view = new View();
-  const snapshot = await loadBoard(boardKey);
+  // The host's limits, before anything that checks them is built.
+  const [snapshot] = await Promise.all([loadBoard(boardKey), loadLimits()]);
   if (snapshot) board.replaceAll(snapshot.shapes);
   showScreen(null);
   /** @type {HTMLElement} */ (document.getElementById('room-label')).textContent = `· ${room}`;
   const canvas = /** @type {HTMLCanvasElement} */ (document.getElementById('canvas'));
-  const renderer = new Renderer(canvas, board, view);
+  /** What is happening on the board: changed by the tools and the connection only, drawn by the renderer. */
+  const interaction = new Interaction();
+  const renderer = new Renderer(canvas, board, view, interaction);
   const connEl = /** @type {HTMLElement} */ (document.getElementById('conn'));
   const badgesEl = /** @type {HTMLElement} */ (document.getElementById('seat-badges'));
   const peopleEl = /** @type {HTMLElement} */ (document.getElementById('people'));
@@ -106,9 +113,7 @@ async function startBoard(joined) {
     rev: snapshot ? snapshot.rev : null,
     hooks: {
       onRemoteOp: (m) => {
-        if (m.type === 'SHAPE_ADDED') renderer.remoteDrafts.delete(m.payload.userId);
-        // Their change has landed: its live form gives way to the real one.
-        renderer.remoteEdits.delete(m.payload.userId);
+        interaction.peerLanded(m.payload.userId, m.type === 'SHAPE_ADDED');
         applyOp(m.type, m.payload);
         if (m.type === 'SHAPE_ADDED' && m.payload.shape) for (const cb of remoteShapeListeners) cb(m.payload.shape.id);
       },
@@ -124,7 +129,7 @@ async function startBoard(joined) {
         if (!boardShown && net.state === 'connected') {
           // The first frame after the join's sync: what a person waits for.
           boardShown = true;
-          renderer.afterDraw = () => performance.mark('coco-board-shown');
+          renderer.afterNextDraw(() => performance.mark('coco-board-shown'));
         }
         renderConnection(connEl, { state: net.state, unacked: net.pending.length, storageProblem: net.storageProblem });
         const users = withMe(net.users, joined);
@@ -133,21 +138,15 @@ async function startBoard(joined) {
         peopleCount.textContent = String(users.size);
         const who = [...net.users.keys()].sort().join();
         if (who !== lastWho) { lastWho = who; refreshHost(); }
-        for (const id of renderer.cursors.keys()) {
-          if (!net.users.has(id)) { renderer.cursors.delete(id); renderer.remoteDrafts.delete(id); renderer.remoteEdits.delete(id); }
-        }
+        interaction.keepPeers(net.users);
         renderer.request();
         scheduleSave();
       },
       onCursor: (userId, pos, draft, edits) => {
         const u = net.users.get(userId);
         if (!u || typeof pos.x !== 'number' || typeof pos.y !== 'number') return;
-        renderer.cursors.set(userId, { x: pos.x, y: pos.y, name: u.name, color: u.color, at: Date.now() });
-        if (draft && typeof draft.type === 'string' && Array.isArray(draft.points) && !board.shapes.has(draft.id)) renderer.remoteDrafts.set(userId, draft);
-        else renderer.remoteDrafts.delete(userId);
-        const live = liveShapes(edits);
-        if (live.length) renderer.remoteEdits.set(userId, live);
-        else renderer.remoteEdits.delete(userId);
+        const drawing = draft && typeof draft.type === 'string' && Array.isArray(draft.points) && !board.shapes.has(draft.id);
+        interaction.peerMoved(userId, { x: pos.x, y: pos.y, name: u.name, color: u.color, at: Date.now() }, drawing ? draft : null, liveShapes(edits));
         renderer.request();
       },
       onWelcome: (w) => {
@@ -177,7 +176,7 @@ async function startBoard(joined) {
     onStyle: (what) => {
       const { fontSize, ...style } = toolbar.style();
       if (what === 'style') strokeChosen = true;
-      for (const id of renderer.selected) {
+      for (const id of interaction.selected) {
         const s = board.shapes.get(id);
         if (!s) continue;
         // The text size control sizes texts only; the others restyle every shape but keep a text's size.
@@ -189,9 +188,9 @@ async function startBoard(joined) {
 
   /** @type {import('./board.js').Point|null} where the pointer last was over the board: pasted pictures go there */
   let lastWorld = null;
-  const live = new LiveSender(net, renderer, () => tools);
+  const live = new LiveSender(net, interaction, () => tools);
   const tools = new Tools({
-    canvas, board, renderer, view, actions, userId: joined.userId,
+    canvas, board, renderer, state: interaction, view, actions, userId: joined.userId,
     style: () => toolbar.style(),
     onPointer: (p) => {
       lastWorld = p;
@@ -210,11 +209,10 @@ async function startBoard(joined) {
 
   /** The text size control, while the text tool or a text is chosen (showing that text's size). */
   function showTextSize() {
-    const text = [...renderer.selected].map((id) => board.shapes.get(id)).find((s) => s?.type === 'text');
+    const text = [...interaction.selected].map((id) => board.shapes.get(id)).find((s) => s?.type === 'text');
     toolbar.showTextSize(tools.tool === 'text' || !!text, text ? textSize(text) : undefined);
   }
 
-  setImageCode(code);
   const fileInput = /** @type {HTMLInputElement} */ (document.getElementById('image-file'));
   const toast = /** @type {HTMLElement} */ (document.getElementById('toast'));
   const stage = /** @type {HTMLElement} */ (canvas.parentElement);
@@ -241,15 +239,14 @@ async function startBoard(joined) {
   const round2 = (v) => Math.round(v * 100) / 100;
 
   const enhance = new Enhance({
-    board, renderer, actions, room, userId: joined.userId,
+    board, selected: () => interaction.selected, actions, room, userId: joined.userId,
     userName: (id) => net.users.get(id)?.name ?? null,
     connected: () => net.state === 'connected',
     // `storyboard` is made further down; this runs only after a picture is made.
     toStoryboard: (image) => storyboard.addImage(image),
     onPlaced: (shape) => {
       setTool('select');
-      renderer.selected.clear();
-      renderer.selected.add(shape.id);
+      interaction.select([shape.id]);
       renderer.request();
     },
     toast: showToast,
@@ -283,7 +280,7 @@ async function startBoard(joined) {
       loadImage(up.path); // start fetching it now
       actions.add(shape);
       setTool('select');
-      renderer.selected.add(shape.id);
+      interaction.select([shape.id], true);
       renderer.request();
       toast.hidden = true;
     } catch (e) {
@@ -292,7 +289,7 @@ async function startBoard(joined) {
   }
 
   const storyboard = startStoryboard({
-    room, code, board, net, stage, selected: () => [...renderer.selected], toast: showToast,
+    room, board, net, stage, selected: () => [...interaction.selected], toast: showToast,
     userId: joined.userId, userName: (id) => net.users.get(id)?.name ?? null,
   });
 
@@ -345,7 +342,7 @@ async function startBoard(joined) {
     if (c === 'undo') actions.undo();
     else if (c === 'redo') actions.redo();
     else if (c === 'delete') {
-      actions.remove([...renderer.selected]);
+      actions.remove([...interaction.selected]);
       tools.clearSelection();
     } else if (c === 'fit') {
       view.fit(board.shapes.size ? drawingBounds(board) : null, canvas.clientWidth, canvas.clientHeight);
@@ -423,12 +420,12 @@ async function startBoard(joined) {
   }
   const zoomLevel = /** @type {HTMLElement} */ (document.getElementById('zoom-level'));
   zoomLevel.addEventListener('click', resetZoom);
-  renderer.onDrawn = (v) => {
+  renderer.onDrawn((v) => {
     const pct = `${Math.round(v.scale * 100)}%`;
     if (zoomLevel.textContent === pct) return;
     zoomLevel.textContent = pct;
     zoomLevel.setAttribute('aria-label', `Zoom ${pct}: back to 100% (0)`);
-  };
+  });
 
   setTool('pencil');
   renderConnection(connEl, { state: net.state, unacked: 0 });
@@ -440,13 +437,13 @@ async function startBoard(joined) {
     state: () => ({
       connection: net.state, unacked: net.pending.length, storageProblem: net.storageProblem, shapesCount: board.shapes.size, rev: net.rev,
       users: [...net.users.values()].map((u) => ({ ...u })), userId: joined.userId, position: net.position,
-      cursors: [...renderer.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y })),
-      drafts: [...renderer.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
-      edits: [...renderer.remoteEdits.values()].flat().map((e) => ({ id: e.id, type: e.type, points: e.points, text: e.text })),
+      cursors: [...interaction.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y })),
+      drafts: [...interaction.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
+      edits: [...interaction.remoteEdits.values()].flat().map((e) => ({ id: e.id, type: e.type, points: e.points, text: e.text })),
       editedElsewhere: [...renderer.editedElsewhere],
     }),
     shapes: () => JSON.parse(JSON.stringify([...board.shapes.values()])),
-    selected: () => [...renderer.selected],
+    selected: () => [...interaction.selected],
     /** The view: screen = world * scale + (ox, oy). */
     view: () => ({ scale: view.scale, ox: view.ox, oy: view.oy }),
     /** Benchmarks: called with the id of every shape someone else adds, as it is applied. @param {(id: string) => void} cb */
@@ -457,7 +454,7 @@ async function startBoard(joined) {
       return Array.from({ length: n }, (_, i) => renderer.drawTimes[(renderer.drawCount - n + i) % renderer.drawTimes.length]);
     },
     /** Benchmarks: turn the offscreen layer used while panning off (the old renderer) or on. @param {boolean} on */
-    setLayerCache: (on) => { renderer.useLayer = on; renderer.request(); },
+    setLayerCache: (on) => renderer.setLayerCache(on),
   };
 }
 

@@ -12,6 +12,7 @@
  * not answer when this host checked it is marked too (the host lists those
  * that answered first).
  */
+import { hostFetch } from './hostjson.js';
 import { el } from './ui.js';
 
 const REFRESH_MS = 3000;
@@ -40,10 +41,9 @@ export function sessionLink(session, code) {
 
 /**
  * Shows the list and keeps it current until the returned function is called.
- * @param {string} code this session's join code (a LAN peer needs it to ask)
  * @returns {() => void} stops refreshing
  */
-export function startNearby(code) {
+export function startNearby() {
   const section = /** @type {HTMLElement} */ (document.getElementById('nearby'));
   const list = /** @type {HTMLElement} */ (document.getElementById('nearby-list'));
   const hint = /** @type {HTMLElement} */ (document.getElementById('nearby-hint'));
@@ -118,8 +118,7 @@ export function startNearby(code) {
 
   const refresh = async () => {
     try {
-      const q = code ? `?${new URLSearchParams({ code })}` : '';
-      const res = await fetch(`/api/discovery${q}`, { cache: 'no-store' });
+      const res = await hostFetch('/api/discovery', { cache: 'no-store' });
       if (!res.ok) { section.hidden = true; return; }
       const body = await res.json();
       render(body.sessions || [], body.mdns || { advertising: false, browsing: false });

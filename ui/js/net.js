@@ -6,6 +6,7 @@
  * REQUEST_SYNC since the last revision seen, then every unacked op in order.
  */
 import { putOp, deleteOps, loadOps } from './store.js';
+import { hostFetch } from './hostjson.js';
 
 /** @typedef {import('./store.js').PendingOp} PendingOp */
 /** @typedef {{id: string, name: string, position: string, isActive?: boolean, color: string}} User */
@@ -33,17 +34,15 @@ export function randomId(prefix = '') {
 }
 
 /**
- * `GET /api/session`: whether we may join and who is seated.
- * @param {string} room @param {string} code
+ * `GET /api/session`: whether we may join (with the page's join code) and who is seated.
+ * @param {string} room
  * @returns {Promise<{status: number, body: any}>} status 0 when the host is unreachable
  */
-export async function checkSession(room, code) {
+export async function checkSession(room) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), SESSION_TIMEOUT_MS);
   try {
-    const q = new URLSearchParams({ room });
-    if (code) q.set('code', code);
-    const res = await fetch(`/api/session?${q}`, { signal: ctrl.signal, cache: 'no-store' });
+    const res = await hostFetch(`/api/session?${new URLSearchParams({ room })}`, { signal: ctrl.signal, cache: 'no-store' });
     let body = {};
     try { body = await res.json(); } catch { /* not JSON */ }
     return { status: res.status, body };
@@ -146,7 +145,7 @@ export class Net {
     clearTimeout(this.timer);
     if (this.state === 'stopped') return;
     if (!navigator.onLine) { this.setState('offline'); return; }
-    const { status, body } = await checkSession(this.room, this.code);
+    const { status, body } = await checkSession(this.room);
     // The state may have changed while the check was in flight.
     if (/** @type {ConnState} */ (this.state) === 'stopped' || this.ws || !navigator.onLine) return;
     if (status === 401) return this.stop('unauthorized', body.error || '');
@@ -159,6 +158,7 @@ export class Net {
   open() {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const q = new URLSearchParams({ room: this.room });
+    // A browser's WebSocket cannot send a header: the code goes in the address.
     if (this.code) q.set('code', this.code);
     const ws = new WebSocket(`${proto}//${location.host}/ws?${q}`);
     this.ws = ws;

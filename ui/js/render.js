@@ -5,12 +5,10 @@
  * skipped and pencil strokes are drawn from a cached Path2D.
  */
 
-import { smoothPath, resizeHandles, RESIZABLE } from './board.js';
+import { smoothPath, resizeHandles, RESIZABLE, HANDLE_PX } from './board.js';
 import { imageFor, loadImage, onImageLoad, pictureSource } from './images.js';
 import { textFont, textSize, LINE_HEIGHT } from './text.js';
 
-/** Half the side of a resize handle, in screen pixels. */
-const HANDLE_PX = 5;
 /**
  * While only the view moves (a pan), the shapes are drawn once into an
  * offscreen layer this much larger than the canvas on every side (CSS px)
@@ -21,7 +19,7 @@ const LAYER_MARGIN_PX = 256;
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
-/** @typedef {{x: number, y: number, name: string, color: string, at: number}} Cursor */
+/** @typedef {import('./interaction.js').Cursor} Cursor */
 
 export class View {
   constructor() {
@@ -129,35 +127,24 @@ export function drawShape(ctx, s, board) {
   ctx.globalAlpha = 1;
 }
 
+/**
+ * Draws the board and what is happening on it. It reads the interaction
+ * state (selection, drafts, the others' cursors and live edits) from the
+ * object it is given and never changes it.
+ */
 export class Renderer {
   /**
    * @param {HTMLCanvasElement} canvas @param {import('./board.js').Board} board @param {View} view
+   * @param {import('./interaction.js').Interaction} state
    */
-  constructor(canvas, board, view) {
+  constructor(canvas, board, view, state) {
     this.canvas = canvas;
     this.ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
     this.board = board;
     this.view = view;
-    /** @type {Shape|null} shape being drawn, not yet on the board */
-    this.draft = null;
-    /** @type {Set<string>} */
-    this.selected = new Set();
-    /** @type {Set<string>} hidden while the eraser passes over them */
-    this.hidden = new Set();
-    /** @type {Map<string, Cursor>} */
-    this.cursors = new Map();
-    /** @type {Map<string, Shape>} shapes others are drawing right now, by user id */
-    this.remoteDrafts = new Map();
-    /**
-     * Shapes others are moving, resizing or typing right now, by user id, as
-     * they are at this moment: drawn in place of the board's (never stored).
-     * @type {Map<string, Shape[]>}
-     */
-    this.remoteEdits = new Map();
-    /** @type {Set<string>} */
+    this.state = state;
+    /** @type {Set<string>} board shapes someone else is changing, as of the last draw: their live form is drawn instead */
     this.editedElsewhere = new Set();
-    /** @type {{a: Point, b: Point}|null} box select in progress, world coordinates */
-    this.marquee = null;
     this.queued = false;
     /** draw the shapes from the offscreen layer when only the view changed */
     this.useLayer = true;
@@ -170,7 +157,7 @@ export class Renderer {
     /** @type {(() => void)|null} called once after the next draw */
     this.afterDraw = null;
     /** @type {((view: View) => void)|null} called after every draw (the zoom indicator) */
-    this.onDrawn = null;
+    this.drawn = null;
     // A picture that finishes loading changes what the cached layer shows.
     onImageLoad(() => { this.board.version++; this.request(); });
     new ResizeObserver(() => this.resize()).observe(canvas);
@@ -185,6 +172,18 @@ export class Renderer {
     this.request();
   }
 
+  /** Calls `f` once, after the next draw. @param {() => void} f */
+  afterNextDraw(f) { this.afterDraw = f; }
+
+  /** Calls `f` after every draw. @param {(view: View) => void} f */
+  onDrawn(f) { this.drawn = f; }
+
+  /** Draws the shapes from the offscreen layer while only the view moves (on), or always directly (off). @param {boolean} on */
+  setLayerCache(on) {
+    this.useLayer = on;
+    this.request();
+  }
+
   request() {
     if (this.queued) return;
     this.queued = true;
@@ -193,10 +192,9 @@ export class Renderer {
 
   draw() {
     const t0 = performance.now();
-    const { ctx, view, canvas } = this;
-    /** @type {Set<string>} board shapes someone else is changing: their live form is drawn instead */
+    const { ctx, view, canvas, state } = this;
     this.editedElsewhere = new Set();
-    for (const edits of this.remoteEdits.values()) for (const e of edits) if (this.board.shapes.has(e.id)) this.editedElsewhere.add(e.id);
+    for (const edits of state.remoteEdits.values()) for (const e of edits) if (this.board.shapes.has(e.id)) this.editedElsewhere.add(e.id);
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -212,27 +210,27 @@ export class Renderer {
       this.drawShapes(ctx, view.toWorld(0, 0), view.toWorld(canvas.width / dpr, canvas.height / dpr));
     }
     ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.ox, dpr * view.oy);
-    for (const d of this.remoteDrafts.values()) drawShape(ctx, d, null);
-    for (const edits of this.remoteEdits.values()) for (const e of edits) drawShape(ctx, e, null);
-    if (this.draft) drawShape(ctx, this.draft, null);
+    for (const d of state.remoteDrafts.values()) drawShape(ctx, d, null);
+    for (const edits of state.remoteEdits.values()) for (const e of edits) drawShape(ctx, e, null);
+    if (state.draft) drawShape(ctx, state.draft, null);
     ctx.setLineDash([6 / view.scale, 4 / view.scale]);
     ctx.lineWidth = 1.5 / view.scale;
     ctx.strokeStyle = '#3b5bdb';
-    for (const id of this.selected) {
+    for (const id of state.selected) {
       const s = this.board.shapes.get(id);
       if (!s) continue;
       const b = this.board.bounds(s);
       ctx.strokeRect(b.minX - 4, b.minY - 4, b.maxX - b.minX + 8, b.maxY - b.minY + 8);
     }
-    if (this.marquee) {
-      const { a, b } = this.marquee;
+    if (state.marquee) {
+      const { a, b } = state.marquee;
       ctx.fillStyle = 'rgba(59, 91, 219, 0.08)';
       ctx.fillRect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(b.x - a.x), Math.abs(b.y - a.y));
       ctx.strokeRect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(b.x - a.x), Math.abs(b.y - a.y));
     }
     ctx.setLineDash([]);
-    if (this.selected.size === 1) {
-      const s = this.board.shapes.get([...this.selected][0]);
+    if (state.selected.size === 1) {
+      const s = this.board.shapes.get([...state.selected][0]);
       if (s && RESIZABLE.has(s.type)) {
         const h = HANDLE_PX / view.scale;
         ctx.fillStyle = '#fff';
@@ -243,10 +241,10 @@ export class Renderer {
       }
     }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    for (const c of this.cursors.values()) this.drawCursor(c);
+    for (const c of state.cursors.values()) this.drawCursor(c);
     this.drawTimes[this.drawCount++ % this.drawTimes.length] = performance.now() - t0;
     if (this.afterDraw) { const f = this.afterDraw; this.afterDraw = null; f(); }
-    if (this.onDrawn) this.onDrawn(view);
+    if (this.drawn) this.drawn(view);
   }
 
   /**
@@ -255,7 +253,7 @@ export class Renderer {
    */
   drawShapes(ctx, tl, br) {
     for (const s of this.board.shapes.values()) {
-      if (this.hidden.has(s.id) || this.editedElsewhere.has(s.id)) continue;
+      if (this.state.hidden.has(s.id) || this.editedElsewhere.has(s.id)) continue;
       const b = this.board.bounds(s);
       if (b.maxX < tl.x || b.minX > br.x || b.maxY < tl.y || b.minY > br.y) continue;
       drawShape(ctx, s, this.board);
@@ -266,7 +264,8 @@ export class Renderer {
   drawLayer(dpr) {
     const { view, canvas, layer: L } = this;
     const w = canvas.width, h = canvas.height, m = Math.round(LAYER_MARGIN_PX * dpr);
-    const hiddenKey = this.hidden.size || this.editedElsewhere.size ? [...this.hidden, '|', ...this.editedElsewhere].join() : '';
+    const hidden = this.state.hidden;
+    const hiddenKey = hidden.size || this.editedElsewhere.size ? [...hidden, '|', ...this.editedElsewhere].join() : '';
     let dx = Math.round((view.ox - L.ox) * dpr), dy = Math.round((view.oy - L.oy) * dpr);
     const valid = L.canvas && L.version === this.board.version && L.hiddenKey === hiddenKey && L.scale === view.scale
       && L.dpr === dpr && L.w === w && L.h === h && Math.abs(dx) <= m && Math.abs(dy) <= m;

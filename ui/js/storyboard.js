@@ -14,13 +14,7 @@ import { exportPng } from './render.js';
 import { enableReorder, moved } from './reorder.js';
 import { VideoPanel } from './video.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
-
-/** The host's limits (media::video::plan), checked here to explain them before asking. */
-export const MAX_CAPTION_CHARS = 300;
-export const MIN_FRAME_MS = 500;
-export const MAX_FRAME_MS = 60_000;
-/** Longest storyboard name (storyboard::MAX_NAME_CHARS). */
-export const MAX_NAME_CHARS = 80;
+import { limits } from './limits.js';
 
 /**
  * @typedef {{id: string, image: string, width: number, height: number, caption: string,
@@ -38,7 +32,7 @@ const MOTIONS = { kenburns: 'Pan & zoom', none: 'Still' };
 const TRANSITIONS = { crossfade: 'Fade in', cut: 'Cut in' };
 
 /**
- * @param {{room: string, code: string, board: Board, selected: () => string[], toast: Toast,
+ * @param {{room: string, board: Board, selected: () => string[], toast: Toast,
  *   userId: string, userName: (id: string) => string|null,
  *   stage: HTMLElement, net: {onFrame: (cb: (type: string, payload: any) => void) => void}}} o
  */
@@ -54,7 +48,7 @@ export function startStoryboard(o) {
   /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLTextAreaElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement, motion: HTMLElement, transition: HTMLElement}>} */
   const cards = new Map();
   /** @param {string} method @param {string} path @param {any} [body] */
-  const api = (method, path, body) => hostJson(o.code, method, path, body);
+  const api = (method, path, body) => hostJson(method, path, body);
   const q = `room=${encodeURIComponent(o.room)}`;
 
   const toggle = el('button', { type: 'button', class: 'sb-toggle', 'aria-expanded': 'false', 'aria-controls': 'sb-frames', 'data-testid': 'sb-toggle' }, [
@@ -65,7 +59,7 @@ export function startStoryboard(o) {
   const newBtn = el('button', { type: 'button', title: 'Start another storyboard in this room', 'data-testid': 'sb-new' }, ['New']);
   const renameBtn = el('button', { type: 'button', title: 'Rename this storyboard, for everyone in the room', 'data-testid': 'sb-rename' }, ['Rename']);
   const nameInput = /** @type {HTMLInputElement} */ (el('input', {
-    class: 'sb-name', maxlength: String(MAX_NAME_CHARS), 'aria-label': 'Storyboard name (Enter to keep, Escape to cancel)', 'data-testid': 'sb-name', hidden: '',
+    class: 'sb-name', maxlength: String(limits.storyboard.maxNameChars), 'aria-label': 'Storyboard name (Enter to keep, Escape to cancel)', 'data-testid': 'sb-name', hidden: '',
   }));
   const dropBtn = el('button', { type: 'button', title: 'Delete this storyboard', 'data-testid': 'sb-delete-board' }, ['Delete']);
   const summary = el('span', { class: 'sb-summary muted', 'data-testid': 'sb-summary', 'aria-live': 'polite' });
@@ -82,7 +76,7 @@ export function startStoryboard(o) {
     body,
   );
   root.hidden = false;
-  const video = new VideoPanel({ stage: o.stage, code: o.code, room: o.room, userId: o.userId, userName: o.userName, toast: o.toast });
+  const video = new VideoPanel({ stage: o.stage, room: o.room, userId: o.userId, userName: o.userName, toast: o.toast });
 
   const current = () => boards.find((b) => b.id === currentId) || boards[0] || null;
 
@@ -148,9 +142,10 @@ export function startStoryboard(o) {
     const handle = el('button', { type: 'button', class: 'sb-thumb', 'data-testid': 'sb-handle' }, [img, num]);
     const del = el('button', { type: 'button', class: 'sb-del', title: 'Delete this frame', 'data-testid': 'sb-frame-delete' }, ['×']);
     // Two lines across the card: a one-line field showed a few words of a caption.
-    const caption = /** @type {HTMLTextAreaElement} */ (el('textarea', { class: 'sb-caption', rows: '2', placeholder: 'Caption', maxlength: String(MAX_CAPTION_CHARS), 'data-testid': 'sb-caption' }));
+    const caption = /** @type {HTMLTextAreaElement} */ (el('textarea', { class: 'sb-caption', rows: '2', placeholder: 'Caption', maxlength: String(limits.storyboard.maxCaptionChars), 'data-testid': 'sb-caption' }));
+    const { minFrameMs, maxFrameMs } = limits.storyboard;
     const duration = /** @type {HTMLInputElement} */ (el('input', {
-      class: 'sb-duration', type: 'number', min: String(MIN_FRAME_MS / 1000), max: String(MAX_FRAME_MS / 1000), step: '0.5',
+      class: 'sb-duration', type: 'number', min: String(minFrameMs / 1000), max: String(maxFrameMs / 1000), step: '0.5',
       title: 'Seconds on screen', 'data-testid': 'sb-duration',
     }));
     const motion = el('button', { type: 'button', class: 'sb-opt sb-motion', title: 'How the picture moves in the video', 'data-testid': 'sb-motion' });
@@ -177,8 +172,8 @@ export function startStoryboard(o) {
       const fr = frameNow();
       const ms = Math.round(Number(duration.value) * 1000);
       if (!fr || ms === fr.durationMs) return;
-      if (!Number.isFinite(ms) || duration.value.trim() === '' || ms < MIN_FRAME_MS || ms > MAX_FRAME_MS) {
-        o.toast(`A frame is shown for ${MIN_FRAME_MS / 1000} to ${MAX_FRAME_MS / 1000} seconds.`, 'bad', 6000);
+      if (!Number.isFinite(ms) || duration.value.trim() === '' || ms < minFrameMs || ms > maxFrameMs) {
+        o.toast(`A frame is shown for ${minFrameMs / 1000} to ${maxFrameMs / 1000} seconds.`, 'bad', 6000);
         duration.value = seconds(fr.durationMs);
         return;
       }

@@ -1,23 +1,23 @@
 // @ts-check
 /**
  * Pointer input on the canvas: the drawing tools, select/move, eraser, pan
- * (space-drag, middle button, two fingers) and zoom (wheel, pinch).
+ * (space-drag, middle button, two fingers) and zoom (wheel, pinch). What the
+ * pointer does shows through the interaction state (interaction.js), which
+ * the tools change and the renderer draws.
  */
 import { capEdits } from './live.js';
 import { randomId } from './net.js';
-import { resizeHandles } from './board.js';
-import { textFont, textSize, linesWidth, cssTextDrop, LINE_HEIGHT } from './text.js';
+import { resizeHandles, HANDLE_GRAB_PX } from './board.js';
+import { limits } from './limits.js';
+import { resized, constrain } from './reshape.js';
+import { textEditor } from './texteditor.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
 /** @typedef {'select'|'pencil'|'line'|'rectangle'|'ellipse'|'text'|'eraser'} Tool */
 
-const MAX_POINTS = 9000;
+/** Closest two points of a stroke may be, in screen pixels: finer adds points, not shape. */
 const MIN_SAMPLE_PX = 2;
-const MAX_TEXT = 5000;
-/** Half the side of a resize handle, in screen pixels (the grab area is a little larger). */
-export const HANDLE_PX = 5;
-const HANDLE_GRAB_PX = 8;
 
 /** @param {number} v */
 const round = (v) => Math.round(v * 100) / 100;
@@ -25,7 +25,7 @@ const round = (v) => Math.round(v * 100) / 100;
 export class Tools {
   /**
    * @param {{canvas: HTMLCanvasElement, board: import('./board.js').Board, renderer: import('./render.js').Renderer,
-   *   view: import('./render.js').View, actions: import('./actions.js').Actions, userId: string,
+   *   state: import('./interaction.js').Interaction, view: import('./render.js').View, actions: import('./actions.js').Actions, userId: string,
    *   style: () => import('./board.js').Style, onPointer: (p: Point) => void, onSelection: () => void,
    *   onLive?: () => void}} o
    */
@@ -34,6 +34,7 @@ export class Tools {
     this.canvas = o.canvas;
     this.board = o.board;
     this.renderer = o.renderer;
+    this.state = o.state;
     this.view = o.view;
     this.actions = o.actions;
     this.userId = o.userId;
@@ -84,8 +85,7 @@ export class Tools {
   }
 
   clearSelection() {
-    if (this.renderer.selected.size === 0) return;
-    this.renderer.selected.clear();
+    if (!this.state.clearSelection()) return;
     this.renderer.request();
     this.onSelection();
   }
@@ -114,10 +114,10 @@ export class Tools {
     const p = this.world(e);
     const t = this.tool;
     if (t === 'pencil' || t === 'line' || t === 'rectangle' || t === 'ellipse') {
-      this.renderer.draft = {
+      this.state.setDraft({
         id: randomId('s-'), type: t, points: t === 'pencil' ? [p] : [p, { ...p }],
         style: this.style(), isSelected: false, createdBy: this.userId,
-      };
+      });
       this.drag = { kind: 'draw' };
     } else if (t === 'text') {
       e.preventDefault();
@@ -137,7 +137,7 @@ export class Tools {
    * @param {Point} p @param {boolean} extend shift: add to the selection
    */
   selectDown(p, extend) {
-    const sel = this.renderer.selected;
+    const sel = this.state.selected;
     if (sel.size === 1) {
       const only = this.board.shapes.get([...sel][0]);
       const grab = HANDLE_GRAB_PX / this.view.scale;
@@ -149,10 +149,7 @@ export class Tools {
     }
     const hit = this.board.hit(p, 6 / this.view.scale);
     if (hit) {
-      if (!sel.has(hit.id)) {
-        if (!extend) sel.clear();
-        sel.add(hit.id);
-      }
+      if (!sel.has(hit.id)) this.state.select([hit.id], extend);
       /** @type {Map<string, Point[]>} */
       const orig = new Map();
       for (const id of sel) {
@@ -161,56 +158,11 @@ export class Tools {
       }
       this.drag = { kind: 'move', start: p, orig };
     } else {
-      if (!extend) sel.clear();
+      if (!extend) this.state.clearSelection();
       this.drag = { kind: 'box', start: p };
-      this.renderer.marquee = { a: p, b: p };
+      this.state.setMarquee({ a: p, b: p });
     }
     this.onSelection();
-  }
-
-  /**
-   * The shape being resized, as it would be with its handle at `p`.
-   * @param {Shape} s @param {number} handle @param {Point} p @param {boolean} shift
-   * @returns {Partial<Shape>}
-   */
-  resized(s, handle, p, shift) {
-    if (s.type === 'line') {
-      const pts = s.points.map((q) => ({ ...q }));
-      pts[handle] = shift ? constrain('line', pts[1 - handle], p) : p;
-      return { points: pts };
-    }
-    if (s.type === 'text') {
-      const lines = String(s.text || '').split('\n').length;
-      const size = Math.round(Math.max(6, Math.min(400, (p.y - s.points[0].y) / (lines * 1.25))));
-      return { style: { ...s.style, fontSize: size } };
-    }
-    const corners = resizeHandles(s);
-    const fixed = corners[(handle + 2) % 4];
-    if (s.type === 'pencil') {
-      // Every point scales about the opposite corner of the bounding box; Shift keeps the ratio.
-      const moving = corners[handle];
-      const w = moving.x - fixed.x, h = moving.y - fixed.y;
-      let fx = w ? (p.x - fixed.x) / w : 1;
-      let fy = h ? (p.y - fixed.y) / h : 1;
-      if (shift) {
-        const f = Math.max(w ? Math.abs(fx) : 0, h ? Math.abs(fy) : 0) || 1;
-        fx = Math.sign(fx || 1) * f;
-        fy = Math.sign(fy || 1) * f;
-      }
-      return { points: s.points.map((q) => ({ x: round(fixed.x + (q.x - fixed.x) * fx), y: round(fixed.y + (q.y - fixed.y) * fy) })) };
-    }
-    if (s.type === 'image') {
-      // Shift keeps the picture's proportions.
-      let q = p;
-      if (shift) {
-        const ratio = Math.abs(s.points[1].x - s.points[0].x) / (Math.abs(s.points[1].y - s.points[0].y) || 1) || 1;
-        const dx = p.x - fixed.x, dy = p.y - fixed.y;
-        const h = Math.max(Math.abs(dy), Math.abs(dx) / ratio);
-        q = { x: round(fixed.x + Math.sign(dx || 1) * h * ratio), y: round(fixed.y + Math.sign(dy || 1) * h) };
-      }
-      return { points: [{ ...fixed }, q], width: round(Math.abs(q.x - fixed.x)), height: round(Math.abs(q.y - fixed.y)) };
-    }
-    return { points: [{ ...fixed }, shift ? constrain(s.type, fixed, p) : p] };
   }
 
   /** @param {number} sx @param {number} sy */
@@ -242,26 +194,26 @@ export class Tools {
       const { sx, sy } = this.local(e);
       this.view.ox = d.ox + sx - d.sx;
       this.view.oy = d.oy + sy - d.sy;
-    } else if (d.kind === 'draw' && this.renderer.draft) {
-      const draft = this.renderer.draft;
+    } else if (d.kind === 'draw' && this.state.draft) {
+      const draft = this.state.draft;
       if (draft.type === 'pencil') {
         const last = draft.points[draft.points.length - 1];
         const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
         for (const ev of events.length ? events : [e]) {
           const q = this.world(ev);
           const tail = draft.points[draft.points.length - 1] || last;
-          if (Math.hypot(q.x - tail.x, q.y - tail.y) * this.view.scale >= MIN_SAMPLE_PX && draft.points.length < MAX_POINTS) draft.points.push(q);
+          if (Math.hypot(q.x - tail.x, q.y - tail.y) * this.view.scale >= MIN_SAMPLE_PX && draft.points.length < limits.protocol.maxPointsPerShape) this.state.addDraftPoint(q);
         }
       } else {
-        draft.points[1] = e.shiftKey ? constrain(draft.type, draft.points[0], p) : p;
+        this.state.setDraftEnd(e.shiftKey ? constrain(draft.type, draft.points[0], p) : p);
       }
     } else if (d.kind === 'move') {
       const dx = p.x - d.start.x, dy = p.y - d.start.y;
       for (const [id, orig] of d.orig) this.board.update(id, { points: orig.map((q) => ({ x: round(q.x + dx), y: round(q.y + dy) })) });
     } else if (d.kind === 'resize') {
-      this.board.update(d.orig.id, this.resized(d.orig, d.handle, p, e.shiftKey));
+      this.board.update(d.orig.id, resized(d.orig, d.handle, p, e.shiftKey));
     } else if (d.kind === 'box') {
-      this.renderer.marquee = { a: d.start, b: p };
+      this.state.setMarquee({ a: d.start, b: p });
     } else if (d.kind === 'erase') {
       this.eraseAt(p);
     }
@@ -277,9 +229,8 @@ export class Tools {
     this.drag = null;
     if (!d) return;
     if (d.kind === 'move' || d.kind === 'resize') queueMicrotask(() => this.onLive());
-    if (d.kind === 'draw' && this.renderer.draft) {
-      const draft = this.renderer.draft;
-      this.renderer.draft = null;
+    const draft = d.kind === 'draw' ? this.state.takeDraft() : null;
+    if (draft) {
       const [a, b] = draft.points;
       const tiny = draft.type !== 'pencil' && b && Math.hypot(b.x - a.x, b.y - a.y) * this.view.scale < 3;
       if (!tiny) this.actions.add(draft);
@@ -303,37 +254,35 @@ export class Tools {
         if (now.type === 'text') this.onSelection(); // the text size control shows the new size
       }
     } else if (d.kind === 'box') {
-      const m = this.renderer.marquee;
-      this.renderer.marquee = null;
+      const m = this.state.takeMarquee();
       if (m) {
         const minX = Math.min(m.a.x, m.b.x), maxX = Math.max(m.a.x, m.b.x);
         const minY = Math.min(m.a.y, m.b.y), maxY = Math.max(m.a.y, m.b.y);
         if (maxX - minX > 0 || maxY - minY > 0) {
-          for (const s of this.board.shapes.values()) {
+          const inside = [...this.board.shapes.values()].filter((s) => {
             const b = this.board.bounds(s);
-            if (b.minX >= minX && b.maxX <= maxX && b.minY >= minY && b.maxY <= maxY) this.renderer.selected.add(s.id);
-          }
+            return b.minX >= minX && b.maxX <= maxX && b.minY >= minY && b.maxY <= maxY;
+          });
+          this.state.select(inside.map((s) => s.id), true);
         }
         this.onSelection();
       }
     } else if (d.kind === 'erase') {
-      const ids = [...this.renderer.hidden];
-      this.renderer.hidden.clear();
+      const ids = this.state.takeHidden();
       if (ids.length) this.actions.remove(ids);
     }
     this.renderer.request();
   }
 
   cancelDraw() {
-    this.renderer.draft = null;
+    this.state.setDraft(null);
     this.drag = null;
   }
 
   /** @param {Point} p */
   eraseAt(p) {
     const hit = this.board.hit(p, 8 / this.view.scale);
-    if (hit && !this.renderer.hidden.has(hit.id)) {
-      this.renderer.hidden.add(hit.id);
+    if (hit && this.state.hide(hit.id)) {
       const saved = this.board.shapes.get(hit.id);
       // Hide it from later hit tests during this drag.
       if (saved) this.board.boundsCache.set(hit.id, { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity });
@@ -401,94 +350,34 @@ export class Tools {
     this.drag = null;
     const id = hit.id;
     const at = hit.points[0];
-    this.renderer.hidden.add(id);
+    this.state.hide(id);
     this.renderer.request();
     this.textEditor(at.x * this.view.scale + this.view.ox, at.y * this.view.scale + this.view.oy, hit.style, String(hit.text || ''), (text, cancelled) => {
-      this.renderer.hidden.delete(id);
+      this.state.show(id);
       this.renderer.request();
       const now = this.board.shapes.get(id);
       if (cancelled || !now || text === now.text) return;
       if (text) this.actions.update(id, { text });
       else {
         this.actions.remove([id]);
-        this.renderer.selected.delete(id);
+        this.state.deselect(id);
         this.onSelection();
       }
     }, (text) => ({ ...hit, text }));
   }
 
   /**
-   * A textarea over the board at screen (sx, sy), where the text's top left
-   * will be; `done` gets the text (trailing space trimmed) when Enter is
-   * pressed or focus leaves, or `cancelled` on Escape. It shows the text as
-   * it will be placed: the same font, size (at the view's zoom), colour,
-   * opacity and line height, never wrapped, growing as one types.
+   * The text editor at screen (sx, sy) (see texteditor.js), what is typed
+   * shown live to the others as `preview` makes it.
    * @param {number} sx @param {number} sy @param {import('./board.js').Style} style @param {string} initial
    * @param {(text: string, cancelled: boolean) => void} done
-   * @param {(text: string) => Shape} preview the shape as typed so far, shown live to the others
+   * @param {(text: string) => Shape} preview the shape as typed so far
    */
   textEditor(sx, sy, style, initial, done, preview) {
-    const ta = document.createElement('textarea');
-    ta.className = 'text-editor';
-    ta.setAttribute('aria-label', initial ? 'Edit the text' : 'Text to place on the board');
-    ta.setAttribute('wrap', 'off');
-    ta.spellcheck = false;
-    ta.dataset.testid = 'text-editor';
-    const px = textSize({ style }) * this.view.scale;
-    ta.style.left = `${sx}px`;
-    ta.style.top = `${sy - cssTextDrop(px)}px`;
-    ta.style.font = textFont(px);
-    ta.style.lineHeight = `${px * LINE_HEIGHT}px`;
-    ta.style.color = style?.strokeColor || '#000';
-    ta.style.opacity = String(typeof style?.opacity === 'number' ? style.opacity : 1);
-    ta.value = initial;
-    /** Sized to the text (one line's height and a caret's width when empty). */
-    const fit = () => {
-      const lines = ta.value.split('\n');
-      ta.style.width = `${Math.ceil(linesWidth(lines, px)) + 2}px`;
-      ta.style.height = `${lines.length * px * LINE_HEIGHT}px`;
-    };
-    fit();
-    this.typing = preview(initial);
-    ta.addEventListener('input', () => {
-      fit();
-      this.typing = preview(ta.value.slice(0, MAX_TEXT));
-      this.onLive();
+    textEditor({
+      parent: /** @type {HTMLElement} */ (this.canvas.parentElement), sx, sy, scale: this.view.scale, style, initial, done,
+      typed: (text) => { this.typing = text === null ? null : preview(text); },
+      changed: () => this.onLive(),
     });
-    let finished = false;
-    /** @param {boolean} cancelled */
-    const finish = (cancelled) => {
-      if (finished) return;
-      finished = true;
-      const text = ta.value.replace(/\s+$/, '').slice(0, MAX_TEXT);
-      ta.remove();
-      this.typing = null;
-      done(cancelled ? '' : text, cancelled);
-      this.onLive();
-    };
-    ta.addEventListener('keydown', (ev) => {
-      ev.stopPropagation();
-      if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); finish(false); }
-      if (ev.key === 'Escape') finish(true);
-    });
-    ta.addEventListener('blur', () => finish(false));
-    /** @type {HTMLElement} */ (this.canvas.parentElement).appendChild(ta);
-    ta.focus();
-    if (initial) ta.select();
   }
-}
-
-/**
- * Shift-drag: squares, circles, and lines at 45° steps.
- * @param {string} type @param {Point} a @param {Point} b @returns {Point}
- */
-function constrain(type, a, b) {
-  const dx = b.x - a.x, dy = b.y - a.y;
-  if (type === 'line') {
-    const angle = Math.round(Math.atan2(dy, dx) / (Math.PI / 4)) * (Math.PI / 4);
-    const len = Math.hypot(dx, dy);
-    return { x: round(a.x + Math.cos(angle) * len), y: round(a.y + Math.sin(angle) * len) };
-  }
-  const s = Math.max(Math.abs(dx), Math.abs(dy));
-  return { x: a.x + Math.sign(dx || 1) * s, y: a.y + Math.sign(dy || 1) * s };
 }

@@ -14,17 +14,15 @@ import { imageUrl } from './images.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
 import { StoryChoice, storyView } from './videostory.js';
 import { RoomVideos, downloadName, videoName } from './videolist.js';
+import { limits } from './limits.js';
 
-/** Sizes offered; the host's largest frame is 1080p (media::video::plan::MAX_HEIGHT). */
-export const VIDEO_SIZES = [
+/** Sizes offered, those the host makes (up to its `video.maxWidth` × `video.maxHeight`). */
+const SIZES = [
   { id: '360p', label: '360p (preview)', width: 640, height: 360 },
   { id: '720p', label: '720p', width: 1280, height: 720 },
   { id: '1080p', label: '1080p', width: 1920, height: 1080 },
 ];
-/** Widest GIF the host makes (media::video::gif::GIF_MAX_WIDTH). */
-export const GIF_MAX_WIDTH = 480;
-/** Longest title the host accepts (media::video::plan::MAX_TITLE_CHARS). */
-export const MAX_TITLE_CHARS = 120;
+export const videoSizes = () => SIZES.filter((s) => s.width <= limits.video.maxWidth && s.height <= limits.video.maxHeight);
 /** How long without a pushed update before the panel asks the host itself. */
 const POLL_MS = 2500;
 
@@ -44,11 +42,10 @@ const mb = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${
 
 export class VideoPanel {
   /**
-   * @param {{stage: HTMLElement, code: string, room: string, userId: string, userName: (id: string) => string|null,
+   * @param {{stage: HTMLElement, room: string, userId: string, userName: (id: string) => string|null,
    *   toast: (text: string, kind: 'info'|'bad', ms: number) => void}} o
    */
   constructor(o) {
-    this.code = o.code;
     this.room = o.room;
     this.userId = o.userId;
     this.toast = o.toast;
@@ -63,19 +60,20 @@ export class VideoPanel {
 
     const close = el('button', { type: 'button', class: 'vp-close', 'aria-label': 'Close', 'data-testid': 'video-close' }, ['×']);
     this.plan = el('p', { class: 'vp-plan', 'data-testid': 'video-plan' });
-    this.title = /** @type {HTMLInputElement} */ (el('input', { maxlength: String(MAX_TITLE_CHARS), placeholder: 'Shown before the first frame', 'data-testid': 'video-title' }));
+    this.title = /** @type {HTMLInputElement} */ (el('input', { maxlength: String(limits.storyboard.maxTitleChars), placeholder: 'Shown before the first frame', 'data-testid': 'video-title' }));
+    this.sizes = videoSizes();
     this.size = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-size' },
-      VIDEO_SIZES.map((s) => el('option', { value: s.id }, [s.label]))));
+      this.sizes.map((s) => el('option', { value: s.id }, [s.label]))));
     this.size.value = '720p';
     this.format = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-format' }, [
       el('option', { value: 'mp4' }, [this.h264 ? 'MP4 video' : 'MP4 video (this browser cannot play it)']),
       el('option', { value: 'gif' }, ['GIF (plays anywhere, no sound)']),
     ]));
     this.format.value = this.h264 ? 'mp4' : 'gif';
-    // A GIF is made at most GIF_MAX_WIDTH wide whatever size is chosen: the
+    // A GIF is made at most `video.gifMaxWidth` wide whatever size is chosen: the
     // size choice says so instead of promising a 360p it will not get.
     this.gifSize = el('small', { class: 'muted', 'data-testid': 'video-gif-size' }, [
-      `A GIF is made ${GIF_MAX_WIDTH} px wide at most, to stay small.`,
+      `A GIF is made ${limits.video.gifMaxWidth} px wide at most, to stay small.`,
     ]);
     const onFormat = () => {
       const gif = this.format.value === 'gif';
@@ -91,7 +89,7 @@ export class VideoPanel {
       'This browser cannot play MP4 (H.264) video, so the video is made as a GIF you can watch here.',
     ]);
     note.hidden = this.h264;
-    this.story = new StoryChoice(this.code);
+    this.story = new StoryChoice();
     this.make = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'primary', 'data-testid': 'video-make' }, ['Make video']));
     this.form = /** @type {HTMLFormElement} */ (el('form', { class: 'vp-form', 'data-testid': 'video-form' }, [
       this.plan,
@@ -123,7 +121,7 @@ export class VideoPanel {
 
     this.error = el('p', { class: 'error vp-error', role: 'alert', 'data-testid': 'video-error' });
     this.videos = new RoomVideos({
-      code: o.code, room: o.room, userId: o.userId, userName: o.userName,
+      room: o.room, userId: o.userId, userName: o.userName,
       onWatch: (job) => { this.showResult(job.result, videoName(job)); this.media.scrollIntoView({ block: 'nearest' }); },
     });
     this.root = el('section', { class: 'video-panel', 'data-testid': 'video-panel', role: 'dialog', 'aria-labelledby': 'vp-title', hidden: '' }, [
@@ -170,7 +168,7 @@ export class VideoPanel {
   async start() {
     const sb = this.storyboard;
     if (!sb) return;
-    const size = VIDEO_SIZES.find((s) => s.id === this.size.value) || VIDEO_SIZES[1];
+    const size = this.sizes.find((s) => s.id === this.size.value) || this.sizes[this.sizes.length - 1];
     this.error.textContent = '';
     this.make.disabled = true;
     try {
@@ -178,7 +176,7 @@ export class VideoPanel {
         storyboardId: sb.id, room: this.room, width: size.width, height: size.height, format: this.format.value,
         includeMusic: this.music.checked, by: this.userId, ...(this.title.value.trim() ? { title: this.title.value.trim() } : {}), ...this.story.fields(),
       };
-      const res = await hostJson(this.code, 'POST', '/api/generate-video', body);
+      const res = await hostJson('POST', '/api/generate-video', body);
       this.jobId = String(res.requestId || res.job?.id || '');
       this.bar.value = 0;
       this.status.textContent = 'Waiting to start…';
@@ -215,7 +213,7 @@ export class VideoPanel {
   async poll() {
     if (!this.jobId || Date.now() - this.lastEvent < POLL_MS) return;
     try {
-      const res = await hostJson(this.code, 'GET', `/api/jobs/${this.jobId}`);
+      const res = await hostJson('GET', `/api/jobs/${this.jobId}`);
       if (res.job) this.onJob(res.job);
     } catch { /* the next poll, or a pushed update, will tell */ }
   }
@@ -251,7 +249,7 @@ export class VideoPanel {
     this.cancel.disabled = true;
     this.status.textContent = 'Cancelling…';
     try {
-      const res = await hostJson(this.code, 'POST', `/api/jobs/${this.jobId}/cancel`);
+      const res = await hostJson('POST', `/api/jobs/${this.jobId}/cancel`);
       if (res.job) this.onJob(res.job);
     } catch (e) {
       // Finished before the cancel arrived: its last update shows the outcome.

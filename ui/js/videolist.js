@@ -41,7 +41,7 @@ const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', min
 
 export class RoomVideos {
   /**
-   * @param {{code: string, room: string, userId: string, userName: (id: string) => string|null,
+   * @param {{room: string, userId: string, userName: (id: string) => string|null,
    *   onWatch: (job: VideoJob) => void}} o
    */
   constructor(o) {
@@ -59,7 +59,7 @@ export class RoomVideos {
   /** Asks the host for the room's videos (they outlive pages and restarts). */
   async load() {
     try {
-      const res = await hostJson(this.o.code, 'GET', `/api/jobs?room=${encodeURIComponent(this.o.room)}&kind=video`);
+      const res = await hostJson('GET', `/api/jobs?room=${encodeURIComponent(this.o.room)}&kind=video`);
       for (const job of Array.isArray(res.jobs) ? res.jobs : []) if (isFinishedVideo(job)) this.jobs.set(job.id, job);
       this.render();
     } catch { /* the list keeps what the frames told; the next opening asks again */ }

@@ -7,21 +7,17 @@
  */
 import { el } from './ui.js';
 import { hostJson } from './hostjson.js';
-
-/** Longest story context the host accepts (storyboard::video::MAX_STORY_CONTEXT_CHARS). */
-export const MAX_STORY_CONTEXT_CHARS = 4000;
+import { limits } from './limits.js';
 
 /** The form's fields: "Story by Gemini" (Auto / Off) and "What is the story about?". */
 export class StoryChoice {
-  /** @param {string} code the join code, for `/api/ai/status` */
-  constructor(code) {
-    this.code = code;
+  constructor() {
     this.mode = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-story' }, [
       el('option', { value: 'auto' }, ['Auto: Gemini writes and narrates it']),
       el('option', { value: 'off' }, ['Off: a silent video with your captions']),
     ]));
     this.context = /** @type {HTMLTextAreaElement} */ (el('textarea', {
-      rows: '2', maxlength: String(MAX_STORY_CONTEXT_CHARS), 'data-testid': 'video-story-context',
+      rows: '2', maxlength: String(limits.storyboard.maxStoryContextChars), 'data-testid': 'video-story-context',
       placeholder: 'A birthday in the park, told for the grandparents',
     }));
     this.why = el('p', { class: 'vp-note muted', 'data-testid': 'video-story-why' });
@@ -43,7 +39,7 @@ export class StoryChoice {
   async refresh() {
     /** @type {any} */
     let g = null;
-    try { g = (await hostJson(this.code, 'GET', '/api/ai/status')).gemini; } catch { /* said below */ }
+    try { g = (await hostJson('GET', '/api/ai/status')).gemini; } catch { /* said below */ }
     const off = !g || !g.available;
     if (off) this.mode.value = 'off';
     else if (this.mode.disabled) this.mode.value = 'auto'; // Gemini is back

@@ -20,6 +20,12 @@ pub struct CodeQuery {
     pub(super) room: Option<String>,
 }
 
+/// The join code a request carries: `?code=`, else the `x-coco-code` header
+/// (the web UI sends the header with every request that can carry one).
+pub(super) fn sent_code<'a>(query: Option<&'a str>, headers: &'a HeaderMap) -> Option<&'a str> {
+    query.or_else(|| headers.get("x-coco-code").and_then(|v| v.to_str().ok()))
+}
+
 /// Applies the join gate to an HTTP request.
 pub(super) fn admit(
     state: &AppState,
@@ -27,10 +33,7 @@ pub(super) fn admit(
     query: &CodeQuery,
     headers: &HeaderMap,
 ) -> Result<(), ApiError> {
-    let code = query
-        .code
-        .as_deref()
-        .or_else(|| headers.get("x-coco-code").and_then(|v| v.to_str().ok()));
+    let code = sent_code(query.code.as_deref(), headers);
     state.inner.gate.admit(peer.ip(), code).map_err(refused)
 }
 

@@ -12,6 +12,7 @@ mod gate;
 mod guard;
 mod images;
 mod jobs;
+mod limits;
 mod names;
 mod nearby;
 mod panel;
@@ -130,6 +131,7 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/enhance-image", post(enhance::submit))
         .route("/api/enhancement-status/{id}", get(enhance::status))
         .route("/api/ai/status", get(enhance::ai_status))
+        .route("/api/limits", get(limits::limits))
         .route("/api/jobs", get(jobs::list))
         .route("/api/jobs/{id}", get(jobs::get))
         .route("/api/jobs/{id}/cancel", post(jobs::cancel))

@@ -31,8 +31,8 @@ pub struct SessionQuery {
     code: Option<String>,
 }
 
-/// `GET /api/session?room=&code=`: whether this peer may join, and who is
-/// seated in the room (for the seat picker).
+/// `GET /api/session?room=&code=` (the code also as `x-coco-code`): whether
+/// this peer may join, and who is seated in the room (for the seat picker).
 pub async fn session(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -40,9 +40,8 @@ pub async fn session(
     Query(query): Query<SessionQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let s = &state.inner;
-    s.gate
-        .admit(peer.ip(), query.code.as_deref())
-        .map_err(refused)?;
+    let code = super::gate::sent_code(query.code.as_deref(), &headers);
+    s.gate.admit(peer.ip(), code).map_err(refused)?;
     let room = room_or_default(query.room)?;
     let users = s
         .rooms
