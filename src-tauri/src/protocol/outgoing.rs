@@ -41,3 +41,7 @@ pub fn error_frame_for_op(code: ErrorCode, message: &str, op_id: Option<&str>) -
         None => error_frame(code, message),
     }
 }
+
+#[cfg(test)]
+#[path = "outgoing_tests.rs"]
+mod tests;

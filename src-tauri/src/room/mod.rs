@@ -379,3 +379,7 @@ fn relay_frame(kind: &str, mut payload: Object, user_id: &str, rev: Option<u64>)
     }
     frame(kind, &payload)
 }
+
+#[cfg(test)]
+#[path = "wire_tests.rs"]
+mod wire_tests;
