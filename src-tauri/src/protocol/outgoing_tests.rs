@@ -7,6 +7,8 @@ use serde_json::json;
 use super::*;
 use crate::discovery::{nearby_frame, NearbySession};
 use crate::jobs::JobRecord;
+use crate::protocol::payloads::*;
+use crate::protocol::{Object, Seat};
 use crate::storyboard::{Storyboard, StoryboardEvent};
 
 #[test]
@@ -59,7 +61,7 @@ fn a_job_update_is_the_job_record() {
     }))
     .unwrap();
     assert_eq!(
-        frame("JOB_UPDATED", &record).as_str(),
+        frame(&ServerMessage::JobUpdated(&record)).as_str(),
         r#"{"type":"JOB_UPDATED","payload":{"id":"j1","kind":"enhance","room":"main","status":"failed","progress":0.5,"message":"asking","createdAt":1,"updatedAt":2,"input":{"b":1,"a":[2]},"error":{"code":"timeout","message":"late"}}}"#
     );
 }
@@ -109,4 +111,195 @@ fn sessions_nearby_lists_the_sessions() {
         nearby_frame(&[]).as_str(),
         r#"{"type":"SESSIONS_NEARBY","payload":{"sessions":[]}}"#
     );
+}
+
+fn text(message: ServerMessage<'_>) -> String {
+    frame(&message).as_str().to_string()
+}
+
+fn object(value: serde_json::Value) -> Object {
+    value.as_object().unwrap().clone()
+}
+
+#[test]
+fn a_relay_sets_user_id_and_rev_where_the_author_had_them_or_last() {
+    let mine = object(json!({"userId": "spoof", "position": {"x": 1}, "rev": 9, "z": null}));
+    assert_eq!(
+        text(ServerMessage::ShapeUpdated(
+            Relayed::new(&mine, "ann").at(4)
+        )),
+        r#"{"type":"SHAPE_UPDATED","payload":{"userId":"ann","position":{"x":1},"rev":4,"z":null}}"#
+    );
+    // Without a revision the author's `rev` is passed on as it was.
+    assert_eq!(
+        text(ServerMessage::CursorMove(Relayed::new(&mine, "ann"))),
+        r#"{"type":"CURSOR_MOVE","payload":{"userId":"ann","position":{"x":1},"rev":9,"z":null}}"#
+    );
+    let bare = object(json!({"b": 1, "a": 2}));
+    assert_eq!(
+        text(ServerMessage::ShapesDeleted(
+            Relayed::new(&bare, "bo").at(7)
+        )),
+        r#"{"type":"SHAPES_DELETED","payload":{"b":1,"a":2,"userId":"bo","rev":7}}"#
+    );
+    assert_eq!(
+        text(ServerMessage::ShapeAdded(Relayed::new(
+            &Object::new(),
+            "bo"
+        ))),
+        r#"{"type":"SHAPE_ADDED","payload":{"userId":"bo"}}"#
+    );
+}
+
+#[test]
+fn every_relayed_and_targeted_kind_goes_back_out_under_its_own_name() {
+    let payload = object(json!({"isEnabled": true}));
+    for kind in crate::protocol::RELAYED
+        .iter()
+        .chain(crate::protocol::TARGETED.iter())
+    {
+        let message = ServerMessage::relay(kind, Relayed::new(&payload, "u")).unwrap();
+        assert_eq!(
+            text(message),
+            format!(r#"{{"type":"{kind}","payload":{{"isEnabled":true,"userId":"u"}}}}"#)
+        );
+    }
+    assert!(ServerMessage::relay("SHAPE_ADDED", Relayed::new(&payload, "u")).is_none());
+    assert!(ServerMessage::relay("JOIN_ROOM", Relayed::new(&payload, "u")).is_none());
+}
+
+#[test]
+fn members_acks_and_syncs_keep_their_fields_in_order() {
+    let ann = UserJoined::new("ann", "Ann \"A\"", Seat::BottomRight);
+    assert_eq!(
+        text(ServerMessage::UserJoined(ann.clone())),
+        r##"{"type":"USER_JOINED","payload":{"id":"ann","name":"Ann \"A\"","position":"bottom-right","isActive":true,"color":"#F08C00"}}"##
+    );
+    assert_eq!(
+        text(ServerMessage::Welcome(Welcome {
+            user_id: "ann",
+            position: Seat::BottomRight,
+            color: Seat::BottomRight.color(),
+            room: "main",
+            rev: 12,
+            users: vec![ann],
+            secret: "s3",
+        })),
+        r##"{"type":"WELCOME","payload":{"userId":"ann","position":"bottom-right","color":"#F08C00","room":"main","rev":12,"users":[{"id":"ann","name":"Ann \"A\"","position":"bottom-right","isActive":true,"color":"#F08C00"}],"secret":"s3"}}"##
+    );
+    assert_eq!(
+        text(ServerMessage::UserLeft(UserLeft { user_id: "ann" })),
+        r#"{"type":"USER_LEFT","payload":{"userId":"ann"}}"#
+    );
+    assert_eq!(
+        text(ServerMessage::Ack(Ack {
+            op_ids: &["a".into(), "b".into()],
+            rev: 3
+        })),
+        r#"{"type":"ACK","payload":{"opIds":["a","b"],"rev":3}}"#
+    );
+    assert_eq!(
+        text(ServerMessage::SyncShapes(SyncShapes {
+            shapes: vec![r#"{"id":"a"}"#, r#"{"id":"b","t":"é"}"#],
+            deleted_ids: vec!["c\"d"],
+            rev: 5,
+            full: false,
+        })),
+        r#"{"type":"SYNC_SHAPES","payload":{"shapes":[{"id":"a"},{"id":"b","t":"é"}],"deletedIds":["c\"d"],"rev":5,"full":false}}"#
+    );
+    assert_eq!(
+        text(ServerMessage::SyncShapes(SyncShapes {
+            shapes: Vec::new(),
+            deleted_ids: Vec::new(),
+            rev: 0,
+            full: true,
+        })),
+        r#"{"type":"SYNC_SHAPES","payload":{"shapes":[],"deletedIds":[],"rev":0,"full":true}}"#
+    );
+}
+
+#[test]
+fn the_protocol_document_names_every_kind_the_host_sends() {
+    let doc = include_str!("../../../docs/PROTOCOL.md");
+    let payload = Object::new();
+    let relayed = Relayed::new(&payload, "u");
+    let job: JobRecord = serde_json::from_value(json!({
+        "id": "j", "kind": "k", "room": "r", "status": "queued", "progress": 0.0,
+        "message": "", "createdAt": 0, "updatedAt": 0, "input": null
+    }))
+    .unwrap();
+    let board: Storyboard = serde_json::from_value(json!({
+        "id": "sb", "room": "r", "name": "n", "rev": 0, "title": null,
+        "createdAt": 0, "updatedAt": 0, "frames": []
+    }))
+    .unwrap();
+    // One of each variant: a variant added without its line in
+    // PROTOCOL.md fails here.
+    let every = |m: &ServerMessage<'_>| match m {
+        ServerMessage::Welcome(_)
+        | ServerMessage::UserJoined(_)
+        | ServerMessage::UserLeft(_)
+        | ServerMessage::Ack(_)
+        | ServerMessage::SyncShapes(_)
+        | ServerMessage::CursorMove(_)
+        | ServerMessage::ShapeAdded(_)
+        | ServerMessage::ShapeUpdated(_)
+        | ServerMessage::ShapesDeleted(_)
+        | ServerMessage::HandTrackingStatus(_)
+        | ServerMessage::UserStatusUpdate(_)
+        | ServerMessage::WebcamOffer(_)
+        | ServerMessage::WebcamAnswer(_)
+        | ServerMessage::WebcamIceCandidate(_)
+        | ServerMessage::Error(_)
+        | ServerMessage::SessionsNearby(_)
+        | ServerMessage::StoryboardUpdated(_)
+        | ServerMessage::StoryboardDeleted(_)
+        | ServerMessage::JobUpdated(_) => (),
+    };
+    let messages = [
+        ServerMessage::Welcome(Welcome {
+            user_id: "u",
+            position: Seat::TopLeft,
+            color: "",
+            room: "r",
+            rev: 0,
+            users: Vec::new(),
+            secret: "",
+        }),
+        ServerMessage::UserJoined(UserJoined::new("u", "n", Seat::TopLeft)),
+        ServerMessage::UserLeft(UserLeft { user_id: "u" }),
+        ServerMessage::Ack(Ack {
+            op_ids: &[],
+            rev: 0,
+        }),
+        ServerMessage::SyncShapes(SyncShapes {
+            shapes: Vec::new(),
+            deleted_ids: Vec::new(),
+            rev: 0,
+            full: true,
+        }),
+        ServerMessage::CursorMove(relayed),
+        ServerMessage::ShapeAdded(relayed),
+        ServerMessage::ShapeUpdated(relayed),
+        ServerMessage::ShapesDeleted(relayed),
+        ServerMessage::HandTrackingStatus(relayed),
+        ServerMessage::UserStatusUpdate(relayed),
+        ServerMessage::WebcamOffer(relayed),
+        ServerMessage::WebcamAnswer(relayed),
+        ServerMessage::WebcamIceCandidate(relayed),
+        ServerMessage::error(ErrorCode::Invalid, "", None),
+        ServerMessage::SessionsNearby(SessionsNearby { sessions: &[] }),
+        ServerMessage::StoryboardUpdated(StoryboardUpdated { storyboard: &board }),
+        ServerMessage::StoryboardDeleted(StoryboardDeleted { id: "sb" }),
+        ServerMessage::JobUpdated(&job),
+    ];
+    for message in &messages {
+        every(message);
+        let sent: serde_json::Value = serde_json::from_str(frame(message).as_str()).unwrap();
+        let kind = sent["type"].as_str().unwrap();
+        assert!(
+            doc.contains(&format!("`{kind}`")) || doc.contains(&format!("`{kind} {{")),
+            "{kind} is not in PROTOCOL.md"
+        );
+    }
 }
