@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tokio_util::sync::CancellationToken;
@@ -19,7 +19,7 @@ use crate::protocol::limits::{
     MAX_FRAME_BYTES, MAX_MESSAGES_PER_SEC, MESSAGE_BURST, RATE_LIMIT_PENALTY_MS,
 };
 use crate::protocol::{
-    self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, ProtocolError,
+    self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, Frame, ProtocolError,
 };
 use crate::room::{
     Claim, Claimed, CloseReason, Conn, Joined, Outbox, Room, Rooms, SECRETLESS_TAKEOVER_WAIT,
@@ -293,7 +293,7 @@ async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>
         let drained = outbox.drain();
         let send = async {
             for frame in drained.frames {
-                sink.feed(Message::Text(frame)).await?;
+                sink.feed(Message::Text(text_of(frame))).await?;
             }
             if let Some(close) = drained.close {
                 sink.send(Message::Close(Some(CloseFrame {
@@ -319,6 +319,13 @@ async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>
             return;
         }
     }
+}
+
+/// A frame as the WebSocket library takes it: the same bytes, shared, not
+/// copied. The library checks that they are UTF-8 (a frame always is), one
+/// pass over bytes that are about to be written to the socket anyway.
+fn text_of(frame: Frame) -> Utf8Bytes {
+    Utf8Bytes::try_from(frame.into_bytes()).expect("a frame is UTF-8")
 }
 
 /// Token bucket of [`MAX_MESSAGES_PER_SEC`] with a burst of [`MESSAGE_BURST`].

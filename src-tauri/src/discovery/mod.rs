@@ -132,10 +132,8 @@ pub struct Settings {
 
 /// `SESSIONS_NEARBY {sessions}`: the same list as `GET /api/discovery`.
 pub fn nearby_frame(sessions: &[NearbySession]) -> crate::protocol::Frame {
-    crate::protocol::frame(
-        SESSIONS_NEARBY,
-        &serde_json::json!({ "sessions": sessions }),
-    )
+    use crate::protocol::{payloads::SessionsNearby, ServerMessage};
+    crate::protocol::frame(&ServerMessage::SessionsNearby(SessionsNearby { sessions }))
 }
 
 /// A cheap handle for request handlers and the WebSocket relay.

@@ -1,18 +1,23 @@
 //! Messages of the CoCo wire protocol: parsing, validation and framing.
 //!
 //! Nothing here does I/O, so every rule can be unit-tested on strings. A frame
-//! is `{"type": "...", "payload": {...}}`. Payloads are kept as JSON maps so
-//! that fields this host does not know (the existing client's extras) survive
-//! relaying and storage untouched.
+//! is `{"type": "...", "payload": {...}}`. Incoming payloads are kept as JSON
+//! maps so that fields this host does not know (the existing client's extras)
+//! survive relaying and storage untouched. Both directions are typed: what
+//! clients send is a [`ClientMessage`], what the host sends a
+//! [`ServerMessage`], serialized by [`frame`] alone.
 
 mod error;
+mod frame;
 pub mod limits;
 mod outgoing;
+pub mod payloads;
 pub mod picture;
 mod seat;
 
 pub use error::{ErrorCode, ProtocolError};
-pub use outgoing::{error_frame, error_frame_for_op, frame, Frame};
+pub use frame::Frame;
+pub use outgoing::{error_frame, error_frame_for_op, frame, ServerMessage};
 pub use picture::check_pictures;
 pub use seat::Seat;
 

@@ -1,5 +1,7 @@
 //! The four seats of a room and their fixed colours.
 
+use serde::{Serialize, Serializer};
+
 /// A corner of the shared screen. Each has a fixed colour, so every client
 /// shows the same person in the same colour without negotiating it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,5 +47,12 @@ impl Seat {
             Seat::BottomLeft => "#2F9E44",
             Seat::BottomRight => "#F08C00",
         }
+    }
+}
+
+/// A seat is sent as its name (`"top-left"`).
+impl Serialize for Seat {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }

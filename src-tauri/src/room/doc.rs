@@ -15,7 +15,8 @@ use indexmap::IndexMap;
 use crate::protocol::limits::{
     MAX_OP_IDS_PER_ROOM, MAX_ROOM_BYTES, MAX_SHAPES_PER_ROOM, MAX_TOMBSTONES_PER_ROOM,
 };
-use crate::protocol::{check_shape_size, Frame, Object, ProtocolError};
+use crate::protocol::payloads::SyncShapes;
+use crate::protocol::{check_shape_size, frame, Frame, Object, ProtocolError, ServerMessage};
 use crate::store::{LoadedRoom, Write};
 
 #[derive(Debug, Clone)]
@@ -297,7 +298,7 @@ impl Doc {
                 return frame.clone();
             }
         }
-        let frame = self.build(|_| true, &[], true);
+        let frame = self.build(|_| true, Vec::new(), true);
         self.full_sync = Some((self.rev, frame.clone()));
         frame
     }
@@ -311,26 +312,23 @@ impl Doc {
             .map(|(id, _)| id.as_str())
             .collect();
         deleted.reverse();
-        self.build(|s| s.rev > since, &deleted, false)
+        self.build(|s| s.rev > since, deleted, false)
     }
 
-    /// Builds the frame by splicing stored JSON, without re-serializing shapes.
-    fn build(&self, include: impl Fn(&Shape) -> bool, deleted: &[&str], full: bool) -> Frame {
-        let size: usize = self.shapes.values().map(|s| s.json.len() + 1).sum();
-        let mut out = String::with_capacity(size + 96);
-        out.push_str(r#"{"type":"SYNC_SHAPES","payload":{"shapes":["#);
-        let mut first = true;
-        for shape in self.shapes.values().filter(|s| include(s)) {
-            if !first {
-                out.push(',');
-            }
-            first = false;
-            out.push_str(&shape.json);
-        }
-        out.push_str(r#"],"deletedIds":"#);
-        out.push_str(&serde_json::to_string(deleted).expect("strings serialize"));
-        out.push_str(&format!(r#","rev":{},"full":{}}}}}"#, self.rev, full));
-        out.into()
+    /// The stored JSON of the shapes `include` picks, spliced into the
+    /// frame as it is (see [`SyncShapes`]).
+    fn build(&self, include: impl Fn(&Shape) -> bool, deleted_ids: Vec<&str>, full: bool) -> Frame {
+        frame(&ServerMessage::SyncShapes(SyncShapes {
+            shapes: self
+                .shapes
+                .values()
+                .filter(|s| include(s))
+                .map(|s| &*s.json)
+                .collect(),
+            deleted_ids,
+            rev: self.rev,
+            full,
+        }))
     }
 }
 

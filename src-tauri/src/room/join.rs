@@ -92,7 +92,7 @@ impl Room {
             bound,
             peer: claim.peer,
         };
-        let joined_frame = frame("USER_JOINED", &member.describe());
+        let joined_frame = frame(&ServerMessage::UserJoined(member.describe()));
         let user_id = member.user_id.clone();
         let username = member.username.clone();
         let previous = state.seats.seat(member);
@@ -115,24 +115,21 @@ impl Room {
             change: SeatChange::Joined,
             seated: state.seats.count(),
         }));
-        let users: Vec<Value> = state.seats.members().map(Member::describe).collect();
-        conn.outbox.push(frame(
-            "WELCOME",
-            &json!({
-                "userId": &*user_id,
-                "position": seat.as_str(),
-                "color": seat.color(),
-                "room": &*self.name,
-                "rev": state.doc.rev(),
-                "users": users,
-                "secret": &*secret,
-            }),
-        ));
+        conn.outbox.push(frame(&ServerMessage::Welcome(Welcome {
+            user_id: &user_id,
+            position: seat,
+            color: seat.color(),
+            room: &self.name,
+            rev: state.doc.rev(),
+            users: state.seats.members().map(Member::describe).collect(),
+            secret: &secret,
+        })));
         for m in state.seats.members() {
             m.conn.outbox.push(joined_frame.clone());
         }
         for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
-            conn.outbox.push(frame("USER_JOINED", &m.describe()));
+            conn.outbox
+                .push(frame(&ServerMessage::UserJoined(m.describe())));
         }
         Ok(Claimed::Joined(Joined {
             user_id,
@@ -148,7 +145,9 @@ impl Room {
             if self.revoked.contains(&self.name, user_id) {
                 state.seats.forget(user_id);
             }
-            let left = frame("USER_LEFT", &json!({ "userId": &*member.user_id }));
+            let left = frame(&ServerMessage::UserLeft(UserLeft {
+                user_id: &member.user_id,
+            }));
             for m in state.seats.members() {
                 m.conn.outbox.push(left.clone());
             }

@@ -26,11 +26,13 @@ pub use registry::{RoomError, Rooms};
 pub use revoked::{Revoked, MAX_REVOKED_USERS};
 use seats::{Asker, Identity, Member, Seats};
 pub use seats::{Conn, SECRETLESS_RECLAIM_GRACE};
-use serde_json::{json, Value};
+use serde_json::Value;
 pub use storage::follow_storage;
 
+use crate::protocol::payloads::{Ack, Relayed, UserLeft, Welcome};
 use crate::protocol::{
     check_pictures, frame, ClientMessage, ErrorCode, Frame, Object, ProtocolError, Seat,
+    ServerMessage,
 };
 use crate::store::{AckSink, Commit, PendingAck, StoreHandle, Write};
 
@@ -149,7 +151,11 @@ impl Room {
 
     /// `USER_JOINED`-style descriptions of everyone seated.
     pub fn describe_members(&self) -> Vec<Value> {
-        self.lock().seats.members().map(Member::describe).collect()
+        self.lock()
+            .seats
+            .members()
+            .map(|m| serde_json::to_value(m.describe()).expect("a member serializes"))
+            .collect()
     }
 
     /// Sends a frame the host itself originates (job progress, a finished
@@ -206,7 +212,7 @@ impl Room {
         match msg {
             ClientMessage::JoinRoom { .. } => Ok(()),
             ClientMessage::CursorMove(payload) => {
-                let f = relay_frame("CURSOR_MOVE", payload, user_id, None);
+                let f = frame(&ServerMessage::CursorMove(Relayed::new(&payload, user_id)));
                 let state = self.lock();
                 for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
                     m.conn.outbox.push_cursor(user_id, f.clone());
@@ -226,9 +232,8 @@ impl Room {
                 self.mutate(
                     conn,
                     user_id,
-                    "SHAPE_ADDED",
-                    payload,
                     op_id,
+                    |rev| ServerMessage::ShapeAdded(Relayed::new(&payload, user_id).at(rev)),
                     |doc, op, w| {
                         only_host_pictures(doc, op, pictures)?;
                         doc.add(&shape_id, shape_json, op, w)
@@ -245,9 +250,8 @@ impl Room {
                 self.mutate(
                     conn,
                     user_id,
-                    "SHAPE_UPDATED",
-                    payload,
                     op_id,
+                    |rev| ServerMessage::ShapeUpdated(Relayed::new(&payload, user_id).at(rev)),
                     |doc, op, w| {
                         only_host_pictures(doc, op, pictures)?;
                         doc.update(&shape_id, &updates, op, w)
@@ -261,9 +265,8 @@ impl Room {
             } => self.mutate(
                 conn,
                 user_id,
-                "SHAPES_DELETED",
-                payload,
                 op_id,
+                |rev| ServerMessage::ShapesDeleted(Relayed::new(&payload, user_id).at(rev)),
                 |doc, op, w| Ok(doc.delete(&shape_ids, op, w)),
             ),
             ClientMessage::RequestSync { since } => {
@@ -276,7 +279,7 @@ impl Room {
                 Ok(())
             }
             ClientMessage::Relay { kind, payload } => {
-                let f = relay_frame(kind, payload, user_id, None);
+                let f = relay(kind, &payload, user_id)?;
                 let state = self.lock();
                 for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
                     m.conn.outbox.push(f.clone());
@@ -288,7 +291,7 @@ impl Room {
                 target,
                 payload,
             } => {
-                let f = relay_frame(kind, payload, user_id, None);
+                let f = relay(kind, &payload, user_id)?;
                 let state = self.lock();
                 match state.seats.find(&target) {
                     Some(m) => {
@@ -303,15 +306,15 @@ impl Room {
         }
     }
 
-    /// Applies a document change, relays it, and queues it for disk; the
-    /// author's `ACK` follows once the batch holding it is flushed.
-    fn mutate(
+    /// Applies a document change, relays it (`relayed` makes the message
+    /// from the new revision), and queues it for disk; the author's `ACK`
+    /// follows once the batch holding it is flushed.
+    fn mutate<'a>(
         &self,
         conn: &Conn,
         user_id: &Arc<str>,
-        kind: &str,
-        payload: Object,
         op_id: Option<String>,
+        relayed: impl FnOnce(u64) -> ServerMessage<'a>,
         apply: impl FnOnce(&mut Doc, Option<&str>, &mut Vec<Write>) -> Result<Outcome, ProtocolError>,
     ) -> Result<(), ProtocolError> {
         let mut state = self.lock();
@@ -321,7 +324,7 @@ impl Room {
         let mut writes = Vec::new();
         let outcome = apply(&mut state.doc, op_id.as_deref(), &mut writes)?;
         if let Outcome::Applied(rev) = outcome {
-            let f = relay_frame(kind, payload, user_id, Some(rev));
+            let f = frame(&relayed(rev));
             for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
                 m.conn.outbox.push(f.clone());
             }
@@ -351,10 +354,10 @@ impl AckSink for Room {
     fn ack(&self, user_id: &str, op_ids: Vec<String>, rev: u64) {
         let state = self.lock();
         if let Some(member) = state.seats.find(user_id) {
-            member
-                .conn
-                .outbox
-                .push(frame("ACK", &json!({ "opIds": op_ids, "rev": rev })));
+            member.conn.outbox.push(frame(&ServerMessage::Ack(Ack {
+                op_ids: &op_ids,
+                rev,
+            })));
         }
     }
 }
@@ -374,11 +377,13 @@ fn only_host_pictures(
     pictures
 }
 
-/// The author's payload with the host-checked `userId` (and `rev`).
-fn relay_frame(kind: &str, mut payload: Object, user_id: &str, rev: Option<u64>) -> Frame {
-    payload.insert("userId".into(), Value::String(user_id.to_string()));
-    if let Some(rev) = rev {
-        payload.insert("rev".into(), rev.into());
-    }
-    frame(kind, &payload)
+/// A status or webcam message passed on with the host-checked `userId`.
+fn relay(kind: &str, payload: &Object, user_id: &str) -> Result<Frame, ProtocolError> {
+    ServerMessage::relay(kind, Relayed::new(payload, user_id))
+        .map(|message| frame(&message))
+        .ok_or_else(|| ProtocolError::new(ErrorCode::UnknownType, format!("{kind} is not relayed")))
 }
+
+#[cfg(test)]
+#[path = "wire_tests.rs"]
+mod wire_tests;

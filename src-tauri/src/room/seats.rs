@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use crate::protocol::payloads::UserJoined;
 
 use super::outbox::Outbox;
 use crate::protocol::Seat;
@@ -85,14 +85,8 @@ pub struct Asker<'a> {
 
 impl Member {
     /// The `USER_JOINED` payload describing this member.
-    pub fn describe(&self) -> Value {
-        json!({
-            "id": &*self.user_id,
-            "name": self.username,
-            "position": self.seat.as_str(),
-            "isActive": true,
-            "color": self.seat.color(),
-        })
+    pub fn describe(&self) -> UserJoined<'_> {
+        UserJoined::new(&self.user_id, &self.username, self.seat)
     }
 }
 

@@ -96,15 +96,16 @@ pub enum StoryboardEvent<'a> {
 impl StoryboardEvent<'_> {
     /// `STORYBOARD_UPDATED {storyboard}` or `STORYBOARD_DELETED {id}`.
     pub fn to_frame(&self) -> WireFrame {
-        match self {
-            StoryboardEvent::Updated(board) => frame(
-                "STORYBOARD_UPDATED",
-                &serde_json::json!({ "storyboard": board }),
-            ),
-            StoryboardEvent::Deleted { id } => {
-                frame("STORYBOARD_DELETED", &serde_json::json!({ "id": id }))
+        use crate::protocol::payloads::{StoryboardDeleted, StoryboardUpdated};
+        use crate::protocol::ServerMessage;
+        frame(&match *self {
+            StoryboardEvent::Updated(storyboard) => {
+                ServerMessage::StoryboardUpdated(StoryboardUpdated { storyboard })
             }
-        }
+            StoryboardEvent::Deleted { id } => {
+                ServerMessage::StoryboardDeleted(StoryboardDeleted { id })
+            }
+        })
     }
 }
 

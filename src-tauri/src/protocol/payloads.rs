@@ -1,0 +1,186 @@
+//! The payloads of [`super::ServerMessage`]. Field order is wire order:
+//! existing clients and tests read these fields, so they are declared in
+//! the order the host has always sent them.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use super::{ErrorCode, Object, Seat};
+use crate::discovery::NearbySession;
+use crate::storyboard::Storyboard;
+
+/// `WELCOME`: the seat a member was given and who else is seated.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Welcome<'a> {
+    /// The id the member is seated under (a new one when the id it sent
+    /// is someone else's).
+    pub user_id: &'a str,
+    pub position: Seat,
+    pub color: &'static str,
+    pub room: &'a str,
+    pub rev: u64,
+    /// Everyone seated, the newcomer included, in seat order.
+    pub users: Vec<UserJoined<'a>>,
+    /// The seat secret, sent to this member only.
+    pub secret: &'a str,
+}
+
+/// `USER_JOINED`: one seated member. Its colour follows from its seat, so
+/// every client shows the same person in the same colour.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserJoined<'a> {
+    id: &'a str,
+    name: &'a str,
+    position: Seat,
+    is_active: bool,
+    color: &'static str,
+}
+
+impl<'a> UserJoined<'a> {
+    pub fn new(id: &'a str, name: &'a str, seat: Seat) -> Self {
+        UserJoined {
+            id,
+            name,
+            position: seat,
+            is_active: true,
+            color: seat.color(),
+        }
+    }
+}
+
+/// `USER_LEFT`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserLeft<'a> {
+    pub user_id: &'a str,
+}
+
+/// `ACK`: these operations of the receiver are on disk.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ack<'a> {
+    pub op_ids: &'a [String],
+    /// The room's revision once they are applied.
+    pub rev: u64,
+}
+
+/// `ERROR`: `opId` only when the refused message carried one.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorPayload<'a> {
+    pub code: ErrorCode,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub op_id: Option<&'a str>,
+}
+
+/// `SESSIONS_NEARBY`: the same list as `GET /api/discovery`.
+#[derive(Debug, Serialize)]
+pub struct SessionsNearby<'a> {
+    pub sessions: &'a [NearbySession],
+}
+
+/// `STORYBOARD_UPDATED`: the whole storyboard, with its new `rev`.
+#[derive(Debug, Serialize)]
+pub struct StoryboardUpdated<'a> {
+    pub storyboard: &'a Storyboard,
+}
+
+/// `STORYBOARD_DELETED`.
+#[derive(Debug, Serialize)]
+pub struct StoryboardDeleted<'a> {
+    pub id: &'a str,
+}
+
+/// A member's message passed on to the others: the author's payload as it
+/// was sent (fields this host does not know included), with the
+/// host-checked `userId` and, for a document change, the room's new `rev`.
+///
+/// It is written straight from the parsed payload, which is not copied or
+/// changed. The keys keep the author's order; `userId` and `rev` take the
+/// place of the author's own, or come last when the author sent none: the
+/// same bytes as inserting them into the payload.
+#[derive(Debug, Clone, Copy)]
+pub struct Relayed<'a> {
+    pub payload: &'a Object,
+    pub user_id: &'a str,
+    pub rev: Option<u64>,
+}
+
+impl<'a> Relayed<'a> {
+    /// A relay without a revision (cursors, status, webcam signalling).
+    pub fn new(payload: &'a Object, user_id: &'a str) -> Self {
+        Relayed {
+            payload,
+            user_id,
+            rev: None,
+        }
+    }
+
+    /// A document change applied at `rev`.
+    pub fn at(self, rev: u64) -> Self {
+        Relayed {
+            rev: Some(rev),
+            ..self
+        }
+    }
+}
+
+impl Serialize for Relayed<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let own_user = self.payload.contains_key("userId");
+        let own_rev = self.payload.contains_key("rev");
+        let added = usize::from(!own_user) + usize::from(self.rev.is_some() && !own_rev);
+        let mut map = serializer.serialize_map(Some(self.payload.len() + added))?;
+        for (key, value) in self.payload {
+            match (key.as_str(), self.rev) {
+                ("userId", _) => map.serialize_entry(key, self.user_id)?,
+                ("rev", Some(rev)) => map.serialize_entry(key, &rev)?,
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        if !own_user {
+            map.serialize_entry("userId", self.user_id)?;
+        }
+        if let (Some(rev), false) = (self.rev, own_rev) {
+            map.serialize_entry("rev", &rev)?;
+        }
+        map.end()
+    }
+}
+
+/// `SYNC_SHAPES {shapes, deletedIds, rev, full}`, from the shapes' stored
+/// JSON. The frame is spliced from that text rather than serialized: the
+/// shapes are never parsed or serialized again, which is most of the cost
+/// of a full sync of a big board.
+#[derive(Debug)]
+pub struct SyncShapes<'a> {
+    /// Each shape's JSON as stored, in board order.
+    pub shapes: Vec<&'a str>,
+    /// Shapes deleted since the client's `since` (empty in a full sync).
+    pub deleted_ids: Vec<&'a str>,
+    pub rev: u64,
+    /// Every live shape (true), or only what changed since `since`.
+    pub full: bool,
+}
+
+impl SyncShapes<'_> {
+    /// The whole frame, `{"type":"SYNC_SHAPES","payload":{...}}`.
+    pub(super) fn splice(&self) -> String {
+        let size: usize = self.shapes.iter().map(|s| s.len() + 1).sum();
+        let mut out = String::with_capacity(size + 96);
+        out.push_str(r#"{"type":"SYNC_SHAPES","payload":{"shapes":["#);
+        for (i, shape) in self.shapes.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(shape);
+        }
+        out.push_str(r#"],"deletedIds":"#);
+        out.push_str(&serde_json::to_string(&self.deleted_ids).expect("strings serialize"));
+        out.push_str(&format!(r#","rev":{},"full":{}}}}}"#, self.rev, self.full));
+        out
+    }
+}
