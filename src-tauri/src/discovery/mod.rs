@@ -132,8 +132,12 @@ pub struct Settings {
 
 /// `SESSIONS_NEARBY {sessions}`: the same list as `GET /api/discovery`.
 pub fn nearby_frame(sessions: &[NearbySession]) -> crate::protocol::Frame {
-    use crate::protocol::{payloads::SessionsNearby, ServerMessage};
-    crate::protocol::frame(&ServerMessage::SessionsNearby(SessionsNearby { sessions }))
+    use crate::protocol::payloads::{record, SessionsNearby};
+    use crate::protocol::ServerMessage;
+    let sessions = record(&sessions);
+    crate::protocol::frame(&ServerMessage::SessionsNearby(SessionsNearby {
+        sessions: &sessions,
+    }))
 }
 
 /// A cheap handle for request handlers and the WebSocket relay.

@@ -401,7 +401,8 @@ fn relay_nearby(
 fn job_events(rooms: Rooms) -> EventSink {
     std::sync::Arc::new(move |room: &str, record: &JobRecord| {
         if let Some(room) = rooms.find(room) {
-            room.broadcast(&frame(&crate::protocol::ServerMessage::JobUpdated(record)));
+            let record = crate::protocol::payloads::record(record);
+            room.broadcast(&frame(&crate::protocol::ServerMessage::JobUpdated(&record)));
         }
     })
 }

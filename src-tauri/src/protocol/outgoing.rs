@@ -13,7 +13,7 @@ use super::payloads::{
     UserJoined, UserLeft, Welcome,
 };
 use super::{ErrorCode, Frame};
-use crate::jobs::JobRecord;
+use serde_json::value::RawValue;
 
 /// A message from the host to a client: `{"type": KIND, "payload": ...}`,
 /// KIND being the variant's name in SCREAMING_SNAKE_CASE.
@@ -44,8 +44,9 @@ pub enum ServerMessage<'a> {
     SessionsNearby(SessionsNearby<'a>),
     StoryboardUpdated(StoryboardUpdated<'a>),
     StoryboardDeleted(StoryboardDeleted<'a>),
-    /// The job record itself, as `GET /api/jobs/{id}` shows it.
-    JobUpdated(&'a JobRecord),
+    /// The job record itself, as `GET /api/jobs/{id}` shows it
+    /// ([`super::payloads::record`]).
+    JobUpdated(&'a RawValue),
 }
 
 impl<'a> ServerMessage<'a> {

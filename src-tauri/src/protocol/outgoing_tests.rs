@@ -61,7 +61,10 @@ fn a_job_update_is_the_job_record() {
     }))
     .unwrap();
     assert_eq!(
-        frame(&ServerMessage::JobUpdated(&record)).as_str(),
+        frame(&ServerMessage::JobUpdated(
+            &crate::protocol::payloads::record(&record)
+        ))
+        .as_str(),
         r#"{"type":"JOB_UPDATED","payload":{"id":"j1","kind":"enhance","room":"main","status":"failed","progress":0.5,"message":"asking","createdAt":1,"updatedAt":2,"input":{"b":1,"a":[2]},"error":{"code":"timeout","message":"late"}}}"#
     );
 }
@@ -233,6 +236,7 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
         "createdAt": 0, "updatedAt": 0, "frames": []
     }))
     .unwrap();
+    let (job, board, none) = (record(&job), record(&board), record(&json!([])));
     // One of each variant: a variant added without its line in
     // PROTOCOL.md fails here.
     let every = |m: &ServerMessage<'_>| match m {
@@ -288,7 +292,7 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
         ServerMessage::WebcamAnswer(relayed),
         ServerMessage::WebcamIceCandidate(relayed),
         ServerMessage::error(ErrorCode::Invalid, "", None),
-        ServerMessage::SessionsNearby(SessionsNearby { sessions: &[] }),
+        ServerMessage::SessionsNearby(SessionsNearby { sessions: &none }),
         ServerMessage::StoryboardUpdated(StoryboardUpdated { storyboard: &board }),
         ServerMessage::StoryboardDeleted(StoryboardDeleted { id: "sb" }),
         ServerMessage::JobUpdated(&job),

@@ -5,9 +5,9 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use serde_json::value::RawValue;
+
 use super::{ErrorCode, Object, Seat};
-use crate::discovery::NearbySession;
-use crate::storyboard::Storyboard;
 
 /// `WELCOME`: the seat a member was given and who else is seated.
 #[derive(Debug, Serialize)]
@@ -76,16 +76,26 @@ pub struct ErrorPayload<'a> {
     pub op_id: Option<&'a str>,
 }
 
-/// `SESSIONS_NEARBY`: the same list as `GET /api/discovery`.
+/// `SESSIONS_NEARBY`: the same list as `GET /api/discovery`, as
+/// `discovery` serializes it ([`record`]).
 #[derive(Debug, Serialize)]
 pub struct SessionsNearby<'a> {
-    pub sessions: &'a [NearbySession],
+    pub sessions: &'a RawValue,
 }
 
-/// `STORYBOARD_UPDATED`: the whole storyboard, with its new `rev`.
+/// `STORYBOARD_UPDATED`: the whole storyboard, with its new `rev`, as
+/// `storyboard` serializes it ([`record`]).
 #[derive(Debug, Serialize)]
 pub struct StoryboardUpdated<'a> {
-    pub storyboard: &'a Storyboard,
+    pub storyboard: &'a RawValue,
+}
+
+/// A record the host keeps and sends whole (a job, a storyboard, the list
+/// of sessions nearby), serialized by the module that owns its type: the
+/// protocol names the message and its envelope, and does not depend on
+/// the modules whose records travel in it.
+pub fn record(value: &impl Serialize) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).expect("records always serialize")
 }
 
 /// `STORYBOARD_DELETED`.

@@ -96,16 +96,19 @@ pub enum StoryboardEvent<'a> {
 impl StoryboardEvent<'_> {
     /// `STORYBOARD_UPDATED {storyboard}` or `STORYBOARD_DELETED {id}`.
     pub fn to_frame(&self) -> WireFrame {
-        use crate::protocol::payloads::{StoryboardDeleted, StoryboardUpdated};
+        use crate::protocol::payloads::{record, StoryboardDeleted, StoryboardUpdated};
         use crate::protocol::ServerMessage;
-        frame(&match *self {
+        match *self {
             StoryboardEvent::Updated(storyboard) => {
-                ServerMessage::StoryboardUpdated(StoryboardUpdated { storyboard })
+                let storyboard = record(storyboard);
+                frame(&ServerMessage::StoryboardUpdated(StoryboardUpdated {
+                    storyboard: &storyboard,
+                }))
             }
             StoryboardEvent::Deleted { id } => {
-                ServerMessage::StoryboardDeleted(StoryboardDeleted { id })
+                frame(&ServerMessage::StoryboardDeleted(StoryboardDeleted { id }))
             }
-        })
+        }
     }
 }
 
