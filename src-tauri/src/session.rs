@@ -22,7 +22,8 @@ use crate::protocol::{
     self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, Frame, ProtocolError,
 };
 use crate::room::{
-    Claim, Claimed, CloseReason, Conn, Joined, Outbox, Room, Rooms, SECRETLESS_TAKEOVER_WAIT,
+    Claim, Claimed, CloseReason, Conn, Joined, Outbox, Room, Rooms, Watched,
+    SECRETLESS_TAKEOVER_WAIT,
 };
 
 /// How long the writer may take to send the last frames (an error, the
@@ -40,6 +41,14 @@ pub const PING_INTERVAL: Duration = Duration::from_secs(5);
 /// never closes its socket. Its seat is freed (`USER_LEFT`) and kept for
 /// its return, as after any disconnect.
 pub const PEER_SILENCE_LIMIT: Duration = Duration::from_secs(20);
+
+/// Where a connection is in its room.
+enum Place {
+    /// Holds a seat: draws, points, is acknowledged.
+    Seated(Arc<Room>, Joined),
+    /// Watches from beyond the seats, under this user id.
+    Watching(Arc<Room>, Arc<str>),
+}
 
 /// What a connection needs from the host.
 pub struct Session {
@@ -61,9 +70,10 @@ impl Session {
             outbox: Arc::new(Outbox::new()),
         };
         let writer = tokio::spawn(write_loop(sink, conn.outbox.clone()));
-        let joined = self.read_loop(stream, &conn).await;
-        if let Some((room, joined)) = joined {
-            room.leave(&joined.user_id, conn.id);
+        match self.read_loop(stream, &conn).await {
+            Some(Place::Seated(room, joined)) => room.leave(&joined.user_id, conn.id),
+            Some(Place::Watching(room, _)) => room.unwatch(conn.id),
+            None => {}
         }
         conn.outbox.close(CloseReason {
             code: 1000,
@@ -74,14 +84,10 @@ impl Session {
         }
     }
 
-    async fn read_loop(
-        &self,
-        mut stream: SplitStream<WebSocket>,
-        conn: &Conn,
-    ) -> Option<(Arc<Room>, Joined)> {
+    async fn read_loop(&self, mut stream: SplitStream<WebSocket>, conn: &Conn) -> Option<Place> {
         let outbox = &conn.outbox;
         let mut limiter = RateLimiter::new();
-        let mut joined: Option<(Arc<Room>, Joined)> = None;
+        let mut joined: Option<Place> = None;
         // Made once: re-creating them per frame would re-register a waiter
         // on the host-wide shutdown token for every message of every peer.
         let shutdown = self.shutdown.cancelled();
@@ -167,7 +173,17 @@ impl Session {
                 }
             };
             let op_id = msg.op_id().map(str::to_owned);
+            let watching = matches!(joined, Some(Place::Watching(..)));
+            let first = joined.is_none();
             let result = match (&joined, msg) {
+                (
+                    _,
+                    ClientMessage::JoinRoom {
+                        user_id,
+                        watch: true,
+                        ..
+                    },
+                ) => self.watch(conn, &joined, &user_id).await.map(Some),
                 (
                     _,
                     ClientMessage::JoinRoom {
@@ -175,8 +191,9 @@ impl Session {
                         username,
                         position,
                         secret,
+                        watch: false,
                     },
-                ) => match self
+                ) => self
                     .join(
                         conn,
                         &joined,
@@ -190,56 +207,81 @@ impl Session {
                         },
                     )
                     .await
-                {
-                    Ok(j) => {
-                        let sessions = self.nearby.sessions();
-                        if joined.is_none() && !sessions.is_empty() {
-                            outbox.push(nearby_frame(&sessions));
-                        }
-                        joined = Some(j);
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
-                },
+                    .map(|(room, j)| Some(Place::Seated(room, j))),
                 (None, _) => Err(ProtocolError::new(
                     ErrorCode::NotJoined,
                     "send JOIN_ROOM before any other message",
                 )),
-                (Some((room, j)), msg) => room.handle(conn, &j.user_id, msg),
+                (Some(Place::Seated(room, j)), msg) => {
+                    room.handle(conn, &j.user_id, msg).map(|()| None)
+                }
+                (Some(Place::Watching(room, _)), msg) => {
+                    room.handle_watcher(conn, msg).map(|()| None)
+                }
             };
-            if let Err(e) = result {
-                outbox.push(error_frame_for_op(e.code, &e.message, op_id.as_deref()));
-                let close = match e.code {
-                    ErrorCode::RoomFull => Some((1013, "room full")),
-                    ErrorCode::Removed => Some((4001, "removed by the host")),
-                    _ => None,
-                };
-                if let Some((code, reason)) = close {
-                    outbox.close(CloseReason {
-                        code,
-                        reason: reason.into(),
-                    });
-                    break;
+            match result {
+                Ok(Some(place)) => {
+                    let sessions = self.nearby.sessions();
+                    if first && !sessions.is_empty() {
+                        outbox.push(nearby_frame(&sessions));
+                    }
+                    joined = Some(place);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    outbox.push(error_frame_for_op(e.code, &e.message, op_id.as_deref()));
+                    let close = match e.code {
+                        // A watcher that asked for a seat in vain goes on watching.
+                        ErrorCode::RoomFull if watching => None,
+                        ErrorCode::RoomFull => Some((1013, "room full")),
+                        ErrorCode::Removed => Some((4001, "removed by the host")),
+                        _ => None,
+                    };
+                    if let Some((code, reason)) = close {
+                        outbox.close(CloseReason {
+                            code,
+                            reason: reason.into(),
+                        });
+                        break;
+                    }
                 }
             }
         }
         joined
     }
 
+    /// Watches the room from beyond its seats.
+    async fn watch(
+        &self,
+        conn: &Conn,
+        current: &Option<Place>,
+        user_id: &str,
+    ) -> Result<Place, ProtocolError> {
+        same_user(current, user_id)?;
+        if matches!(current, Some(Place::Seated(..))) {
+            return Err(ProtocolError::invalid(
+                "this connection holds a seat; it cannot also watch",
+            ));
+        }
+        loop {
+            let room = self
+                .rooms
+                .get(&self.room)
+                .await
+                .map_err(|e| ProtocolError::invalid(e.to_string()))?;
+            if room.watch(conn, user_id)? == Watched::Watching {
+                return Ok(Place::Watching(room, user_id.into()));
+            }
+        }
+    }
+
     async fn join(
         &self,
         conn: &Conn,
-        current: &Option<(Arc<Room>, Joined)>,
+        current: &Option<Place>,
         claim: Claim<'_>,
     ) -> Result<(Arc<Room>, Joined), ProtocolError> {
-        if let Some((_, j)) = current {
-            if &*j.user_id != claim.user_id {
-                return Err(ProtocolError::invalid(format!(
-                    "this connection already joined as {:?}",
-                    &*j.user_id
-                )));
-            }
-        }
+        same_user(current, claim.user_id)?;
         // Seats freed anywhere bump this: a seat held by a closing
         // connection of the same client is asked for again when it goes.
         let mut freed = self.rooms.occupancy();
@@ -264,6 +306,23 @@ impl Session {
             }
         }
     }
+}
+
+/// One connection is one person: a later `JOIN_ROOM` (to take a seat
+/// after watching, or after a reconnect) names the same user.
+fn same_user(current: &Option<Place>, user_id: &str) -> Result<(), ProtocolError> {
+    let held = match current {
+        Some(Place::Seated(_, j)) => &j.user_id,
+        Some(Place::Watching(_, id)) => id,
+        None => return Ok(()),
+    };
+    if &**held != user_id {
+        return Err(ProtocolError::invalid(format!(
+            "this connection already joined as {:?}",
+            &**held
+        )));
+    }
+    Ok(())
 }
 
 async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>) {

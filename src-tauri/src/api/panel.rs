@@ -21,7 +21,7 @@ use super::{refused, ApiError, AppState};
 use crate::ai::slot::KeyError;
 use crate::auth::{is_loopback, ADMIN_HEADER};
 use crate::discovery::join_url;
-use crate::protocol::limits::SEATS_PER_ROOM;
+use crate::protocol::limits::{MAX_WATCHERS_PER_ROOM, SEATS_PER_ROOM};
 use crate::protocol::valid_room_name;
 use crate::room::DEFAULT_ROOM;
 
@@ -43,17 +43,21 @@ pub async fn session(
     let code = super::gate::sent_code(query.code.as_deref(), &headers);
     s.gate.admit(peer.ip(), code).map_err(refused)?;
     let room = room_or_default(query.room)?;
-    let users = s
-        .rooms
-        .find(&room)
+    let found = s.rooms.find(&room);
+    let users = found
+        .as_ref()
         .map(|r| r.describe_members())
         .unwrap_or_default();
+    let watchers = found.map_or(0, |r| r.watcher_count());
     Ok(Json(json!({
         "name": s.name,
         "version": crate::VERSION,
         "room": room,
         "users": users,
         "seatsFree": SEATS_PER_ROOM - users.len(),
+        // People watching from beyond the seats, and places left for more.
+        "watchers": watchers,
+        "watchersFree": MAX_WATCHERS_PER_ROOM - watchers,
         "codeRequired": s.gate.code_required(),
         "isHost": s.gate.is_admin(peer.ip(), admin_header(&headers)),
     })))

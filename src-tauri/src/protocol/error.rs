@@ -14,8 +14,12 @@ pub enum ErrorCode {
     Invalid,
     /// A room message arrived before `JOIN_ROOM`.
     NotJoined,
-    /// All four seats are taken; the socket is closed.
+    /// All four seats are taken (and, for a watcher, every watching
+    /// place); the socket is closed, except a watcher's that asked for a
+    /// seat: it goes on watching.
     RoomFull,
+    /// A watcher sent a change: watchers look and change nothing.
+    Watching,
     /// The frame is over [`super::limits::MAX_FRAME_BYTES`]; the socket is closed.
     TooLarge,
     /// The sender exceeded its message budget; messages are dropped for a while.
@@ -42,6 +46,7 @@ impl ErrorCode {
             ErrorCode::Invalid => "invalid",
             ErrorCode::NotJoined => "not_joined",
             ErrorCode::RoomFull => "room_full",
+            ErrorCode::Watching => "watching",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unauthorized => "unauthorized",

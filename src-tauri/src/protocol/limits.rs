@@ -54,5 +54,10 @@ pub const MAX_OP_IDS_PER_ROOM: usize = 20_000;
 /// Seats per room.
 pub const SEATS_PER_ROOM: usize = 4;
 
+/// People who may watch a room beyond its seats (a class around a
+/// projector): they see the board, the cursors and the laser live and
+/// change nothing. Each costs one more delivery of every relayed message.
+pub const MAX_WATCHERS_PER_ROOM: usize = 32;
+
 /// Most rooms held in memory at once; joining another one is refused.
 pub const MAX_LOADED_ROOMS: usize = 4_096;

@@ -40,6 +40,10 @@ pub enum ClientMessage {
         /// a client that keeps secrets but has none yet. `None` (the
         /// existing client) leaves the seat unbound.
         secret: Option<String>,
+        /// `watch: true`: look without a seat (see
+        /// [`limits::MAX_WATCHERS_PER_ROOM`]); a later `JOIN_ROOM` without
+        /// it takes a seat when one is free.
+        watch: bool,
     },
     /// Cursor position; the payload is relayed as sent (with the checked `userId`).
     CursorMove(Object),
@@ -171,11 +175,17 @@ fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolErro
                     )))
                 }
             };
+            let watch = match payload.get("watch") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(watch)) => *watch,
+                Some(_) => return Err(ProtocolError::invalid("watch must be true or false")),
+            };
             ClientMessage::JoinRoom {
                 user_id,
                 username,
                 position,
                 secret,
+                watch,
             }
         }
         "CURSOR_MOVE" => {

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::payloads::{
     Ack, ErrorPayload, Relayed, SessionsNearby, StoryboardDeleted, StoryboardUpdated, SyncShapes,
-    UserJoined, UserLeft, Welcome,
+    UserJoined, UserLeft, Watching, Welcome,
 };
 use super::{ErrorCode, Frame};
 use serde_json::value::RawValue;
@@ -24,6 +24,8 @@ pub enum ServerMessage<'a> {
     Welcome(Welcome<'a>),
     UserJoined(UserJoined<'a>),
     UserLeft(UserLeft<'a>),
+    /// To a person who watches from beyond the seats.
+    Watching(Watching<'a>),
     /// To the author, once its operations are on disk.
     Ack(Ack<'a>),
     /// Spliced from the stored shapes by [`frame`], never serialized by

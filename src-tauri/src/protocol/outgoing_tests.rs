@@ -243,6 +243,7 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
         ServerMessage::Welcome(_)
         | ServerMessage::UserJoined(_)
         | ServerMessage::UserLeft(_)
+        | ServerMessage::Watching(_)
         | ServerMessage::Ack(_)
         | ServerMessage::SyncShapes(_)
         | ServerMessage::CursorMove(_)
@@ -272,6 +273,13 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
         }),
         ServerMessage::UserJoined(UserJoined::new("u", "n", Seat::TopLeft)),
         ServerMessage::UserLeft(UserLeft { user_id: "u" }),
+        ServerMessage::Watching(Watching {
+            user_id: "u",
+            room: "r",
+            rev: 0,
+            users: Vec::new(),
+            watchers: 1,
+        }),
         ServerMessage::Ack(Ack {
             op_ids: &[],
             rev: 0,

@@ -50,6 +50,19 @@ impl<'a> UserJoined<'a> {
     }
 }
 
+/// `WATCHING`: to a person who watches (no seat): who is seated, and how
+/// many watch. The board follows as for anyone, by `REQUEST_SYNC`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Watching<'a> {
+    pub user_id: &'a str,
+    pub room: &'a str,
+    pub rev: u64,
+    pub users: Vec<UserJoined<'a>>,
+    /// Watchers now, this one included.
+    pub watchers: usize,
+}
+
 /// `USER_LEFT`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -35,8 +35,18 @@ fn join_room_reads_the_existing_clients_fields() {
             username: "Ann".into(),
             position: Some(Seat::BottomLeft),
             secret: None,
+            watch: false,
         }
     );
+    let watch =
+        parse_value(json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "watch": true}}));
+    assert!(matches!(
+        watch,
+        Ok(ClientMessage::JoinRoom { watch: true, .. })
+    ));
+    let bad =
+        parse_value(json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "watch": "yes"}}));
+    assert_eq!(bad.unwrap_err().code, ErrorCode::Invalid);
     let with_secret =
         parse_value(json!({"type": "JOIN_ROOM", "payload": {"userId": "u1", "secret": "ab12"}}));
     assert!(

@@ -96,6 +96,8 @@ impl Room {
         let user_id = member.user_id.clone();
         let username = member.username.clone();
         let previous = state.seats.seat(member);
+        // A watcher that took a seat watches no more.
+        state.watchers.retain(|w| w.conn.id != conn.id);
         if let Some(previous) = &previous {
             if previous.conn.id != conn.id {
                 previous.conn.outbox.close(CloseReason {
@@ -124,8 +126,8 @@ impl Room {
             users: state.seats.members().map(Member::describe).collect(),
             secret: &secret,
         })));
-        for m in state.seats.members() {
-            m.conn.outbox.push(joined_frame.clone());
+        for other in state.audience() {
+            other.outbox.push(joined_frame.clone());
         }
         for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
             conn.outbox
@@ -148,8 +150,8 @@ impl Room {
             let left = frame(&ServerMessage::UserLeft(UserLeft {
                 user_id: &member.user_id,
             }));
-            for m in state.seats.members() {
-                m.conn.outbox.push(left.clone());
+            for other in state.audience() {
+                other.outbox.push(left.clone());
             }
             if state.seats.count() == 0 {
                 state.empty_since = Some(Instant::now());

@@ -14,6 +14,7 @@ mod registry;
 mod revoked;
 mod seats;
 mod storage;
+mod watch;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex, Weak};
@@ -28,6 +29,7 @@ use seats::{Asker, Identity, Member, Seats};
 pub use seats::{Conn, SECRETLESS_RECLAIM_GRACE};
 use serde_json::Value;
 pub use storage::follow_storage;
+pub use watch::Watched;
 
 use crate::protocol::payloads::{Ack, Relayed, UserLeft, Welcome};
 use crate::protocol::{
@@ -58,6 +60,18 @@ struct State {
     /// In memory when a write failed: it may hold changes that are not on
     /// disk, so it is written whole before it takes changes again.
     needs_rewrite: bool,
+    /// People past the seats who look and change nothing.
+    watchers: Vec<watch::Watcher>,
+}
+
+impl State {
+    /// Everyone who sees the room live: the seated, then the watchers.
+    fn audience(&self) -> impl Iterator<Item = &Conn> {
+        self.seats
+            .members()
+            .map(|m| &m.conn)
+            .chain(self.watchers.iter().map(|w| &w.conn))
+    }
 }
 
 /// What a successful join hands back to the connection.
@@ -122,6 +136,7 @@ impl Room {
                 empty_since: Some(Instant::now()),
                 retired: false,
                 needs_rewrite: false,
+                watchers: Vec::new(),
             }),
             store,
             presence,
@@ -159,11 +174,11 @@ impl Room {
     }
 
     /// Sends a frame the host itself originates (job progress, a finished
-    /// picture) to everyone seated.
+    /// picture) to everyone seated and watching.
     pub fn broadcast(&self, frame: &Frame) {
         let state = self.lock();
-        for member in state.seats.members() {
-            member.conn.outbox.push(frame.clone());
+        for conn in state.audience() {
+            conn.outbox.push(frame.clone());
         }
     }
 
@@ -190,8 +205,9 @@ impl Room {
     /// registry then drops it and the next join reads it back from disk.
     pub fn retire_if_idle(&self, idle: Duration) -> bool {
         let mut state = self.lock();
-        let idle =
-            state.seats.count() == 0 && state.empty_since.is_some_and(|t| t.elapsed() >= idle);
+        let idle = state.seats.count() == 0
+            && state.watchers.is_empty()
+            && state.empty_since.is_some_and(|t| t.elapsed() >= idle);
         if idle {
             state.retired = true;
         }
@@ -214,8 +230,8 @@ impl Room {
             ClientMessage::CursorMove(payload) => {
                 let f = frame(&ServerMessage::CursorMove(Relayed::new(&payload, user_id)));
                 let state = self.lock();
-                for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
-                    m.conn.outbox.push_cursor(user_id, f.clone());
+                for other in state.audience().filter(|c| c.id != conn.id) {
+                    other.outbox.push_cursor(user_id, f.clone());
                 }
                 Ok(())
             }
@@ -281,8 +297,8 @@ impl Room {
             ClientMessage::Relay { kind, payload } => {
                 let f = relay(kind, &payload, user_id)?;
                 let state = self.lock();
-                for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
-                    m.conn.outbox.push(f.clone());
+                for other in state.audience().filter(|c| c.id != conn.id) {
+                    other.outbox.push(f.clone());
                 }
                 Ok(())
             }
@@ -325,8 +341,8 @@ impl Room {
         let outcome = apply(&mut state.doc, op_id.as_deref(), &mut writes)?;
         if let Outcome::Applied(rev) = outcome {
             let f = frame(&relayed(rev));
-            for m in state.seats.members().filter(|m| m.conn.id != conn.id) {
-                m.conn.outbox.push(f.clone());
+            for other in state.audience().filter(|c| c.id != conn.id) {
+                other.outbox.push(f.clone());
             }
         }
         if writes.is_empty() && op_id.is_none() {
