@@ -158,7 +158,20 @@ pub fn join_frame(user_id: &str) -> String {
 /// Sends `JOIN_ROOM` and waits for the server to accept it: a `WELCOME`, or
 /// the `USER_JOINED` that names us (all the baseline sends).
 pub async fn join(ws: &mut Ws, user_id: &str) -> BenchResult<()> {
-    ws.send(Message::text(join_frame(user_id))).await?;
+    accepted(ws, user_id, join_frame(user_id)).await
+}
+
+/// Joins as a watcher (`JOIN_ROOM {watch: true}`, CoCo only): no seat,
+/// everything relayed in the room is delivered to it.
+pub async fn watch(ws: &mut Ws, user_id: &str) -> BenchResult<()> {
+    let frame = format!(
+        r#"{{"type":"JOIN_ROOM","payload":{{"userId":"{user_id}","username":"{user_id}","watch":true}}}}"#
+    );
+    accepted(ws, user_id, frame).await
+}
+
+async fn accepted(ws: &mut Ws, user_id: &str, frame: String) -> BenchResult<()> {
+    ws.send(Message::text(frame)).await?;
     let deadline = tokio::time::Instant::now() + JOIN_TIMEOUT;
     loop {
         let text = match tokio::time::timeout_at(deadline, ws.next()).await {
@@ -173,7 +186,7 @@ pub async fn join(ws: &mut Ws, user_id: &str) -> BenchResult<()> {
             Ok(Some(Ok(_))) => continue,
         };
         match message_type(&text) {
-            Some("WELCOME") => return Ok(()),
+            Some("WELCOME") | Some("WATCHING") => return Ok(()),
             Some("USER_JOINED") if joined_id(&text).as_deref() == Some(user_id) => return Ok(()),
             Some("ERROR") => return fail(format!("{user_id}: join refused: {text}")),
             _ => {}

@@ -46,6 +46,10 @@ pub struct CursorArgs {
     /// Seconds of sending before measuring starts.
     #[arg(long, default_value_t = 1.0)]
     pub warmup: f64,
+    /// Watchers per room (CoCo only): they send nothing and receive every
+    /// cursor move, so each move costs the host that many more deliveries.
+    #[arg(long, default_value_t = 0)]
+    pub watchers: usize,
 }
 
 /// What one cursor run measured.
@@ -54,7 +58,8 @@ pub struct CursorOutcome {
     pub latency: Histogram<u64>,
     /// Cursor moves sent inside the measured window.
     pub sent: u64,
-    /// Deliveries the window's sends should have caused (`sent × (clients − 1)`).
+    /// Deliveries the window's sends should have caused
+    /// (`sent × (clients − 1 + watchers)`).
     pub expected: u64,
     /// Deliveries of the window's sends that arrived before the grace ran out.
     pub received: u64,
@@ -97,17 +102,23 @@ pub async fn run(args: &CursorArgs) -> BenchResult<CursorOutcome> {
         return client::fail("need at least 1 room, 2 clients, a positive rate and duration");
     }
     let tag = client::run_tag();
+    let people = args.clients + args.watchers;
     let slots: Vec<(usize, usize)> = (0..args.rooms)
-        .flat_map(|r| (0..args.clients).map(move |c| (r, c)))
+        .flat_map(|r| (0..people).map(move |c| (r, c)))
         .collect();
-    let sockets: Vec<(String, Ws)> = stream::iter(slots)
-        .map(|(room, seat)| {
+    let sockets: Vec<(String, Ws, bool)> = stream::iter(slots)
+        .map(|(room, place)| {
             let url = client::room_url(&args.url, &format!("bench-{room}"));
-            let user_id = format!("cur-{tag}-{room}-{seat}");
+            let user_id = format!("cur-{tag}-{room}-{place}");
+            let seated = place < args.clients;
             async move {
                 let mut ws = client::connect(&url).await?;
-                client::join(&mut ws, &user_id).await?;
-                Ok::<_, client::BenchError>((user_id, ws))
+                if seated {
+                    client::join(&mut ws, &user_id).await?;
+                } else {
+                    client::watch(&mut ws, &user_id).await?;
+                }
+                Ok::<_, client::BenchError>((user_id, ws, seated))
             }
         })
         .buffer_unordered(CONNECT_CONCURRENCY)
@@ -124,7 +135,7 @@ pub async fn run(args: &CursorArgs) -> BenchResult<CursorOutcome> {
     let period_ns = (1e9 / args.hz) as u64;
     let tasks: Vec<_> = sockets
         .into_iter()
-        .map(|(user_id, ws)| tokio::spawn(drive(user_id, ws, window, period_ns)))
+        .map(|(user_id, ws, seated)| tokio::spawn(drive(user_id, ws, window, period_ns, seated)))
         .collect();
 
     let mut outcome = CursorOutcome {
@@ -142,7 +153,7 @@ pub async fn run(args: &CursorArgs) -> BenchResult<CursorOutcome> {
             .map_err(|e| client::BenchError(format!("client task failed: {e}")))?;
         outcome.latency.add(&stats.latency).expect("same bounds");
         outcome.sent += stats.sent;
-        outcome.expected += stats.sent * (args.clients as u64 - 1);
+        outcome.expected += stats.sent * (people as u64 - 1);
         outcome.received += stats.received;
         outcome.errors.merge(&stats.errors);
         outcome.disconnects += u64::from(stats.disconnected);
@@ -159,8 +170,15 @@ struct ClientStats {
 }
 
 /// One client: sends on its own ticker (at a random phase, as real people are
-/// not synchronised) and records every cursor move of the others.
-async fn drive(user_id: String, ws: Ws, window: Window, period_ns: u64) -> ClientStats {
+/// not synchronised) unless it only watches, and records every cursor move
+/// of the others.
+async fn drive(
+    user_id: String,
+    ws: Ws,
+    window: Window,
+    period_ns: u64,
+    sends: bool,
+) -> ClientStats {
     let (mut sink, mut stream) = ws.split();
     let mut stats = ClientStats {
         latency: report::histogram(),
@@ -179,7 +197,7 @@ async fn drive(user_id: String, ws: Ws, window: Window, period_ns: u64) -> Clien
         window.measure_end + GRACE.as_nanos() as u64,
     ));
     tokio::pin!(stop);
-    let mut sending = true;
+    let mut sending = sends;
     let mut seq: u64 = 0;
     loop {
         tokio::select! {
@@ -262,12 +280,13 @@ pub async fn main(args: CursorArgs, as_json: bool) -> BenchResult<()> {
     let outcome = run(&args).await?;
     let latency = Latency::of(&outcome.latency);
     let human = format!(
-        "cursors  {}\n  {} room(s) × {} clients × {} Hz, {} s measured after {} s warm-up\n  \
+        "cursors  {}\n  {} room(s) × {} clients (+ {} watching) × {} Hz, {} s measured after {} s warm-up\n  \
          one-way latency: {}\n  delivered {:.0} msg/s ({} of {} expected, loss {:.3} %)\n  \
          server errors: {}; disconnects: {}",
         args.url,
         args.rooms,
         args.clients,
+        args.watchers,
         args.hz,
         args.seconds,
         args.warmup,
@@ -284,6 +303,7 @@ pub async fn main(args: CursorArgs, as_json: bool) -> BenchResult<()> {
         "url": args.url,
         "rooms": args.rooms,
         "clients": args.clients,
+        "watchers": args.watchers,
         "hz": args.hz,
         "seconds": args.seconds,
         "latency": latency.json(),

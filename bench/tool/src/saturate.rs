@@ -90,6 +90,7 @@ async fn measure(args: &SaturateArgs, rooms: usize) -> Step {
         hz: args.hz,
         seconds: args.seconds,
         warmup: args.warmup,
+        watchers: 0,
     };
     let step = match cursors::run(&plan).await {
         Ok(outcome) => {
