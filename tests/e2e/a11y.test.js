@@ -48,8 +48,11 @@ test('axe: the join screen, the board, the host panel, the enhancement dialog an
     await auditClean(page, 'enhancement dialog');
     await page.getByTestId('enhance-close').click();
 
+    // The storyboard with a frame (the whole board), then its video panel.
     const toggle = page.getByTestId('sb-toggle');
     if (await toggle.getAttribute('aria-expanded') !== 'true') await toggle.click();
+    await page.getByTestId('sb-add').click();
+    await page.getByTestId('sb-frame').first().waitFor();
     await page.getByTestId('sb-make-video').click();
     await page.getByTestId('video-panel').waitFor();
     await auditClean(page, 'video panel');
