@@ -46,16 +46,22 @@ export function colourName(css) {
   return name;
 }
 
-/** @param {Shape} s @returns {Bounds} */
+/** Each shape's box, by shape object: a change replaces the object, so an entry never goes stale. @type {WeakMap<Shape, Bounds>} */
+const boxes = new WeakMap();
+
+/** The box around a shape's points (as drawn, without its stroke's width). @param {Shape} s @returns {Bounds} */
 function boundsOf(s) {
-  const pts = s.points || [];
+  let box = boxes.get(s);
+  if (box) return box;
+  const pts = Array.isArray(s.points) ? s.points : [];
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const p of pts) {
     minX = Math.min(minX, p.x); minY = Math.min(minY, p.y);
     maxX = Math.max(maxX, p.x); maxY = Math.max(maxY, p.y);
   }
-  if (!pts.length) return { minX: 0, minY: 0, maxX: 0, maxY: 0 };
-  return { minX, minY, maxX, maxY };
+  box = pts.length ? { minX, minY, maxX, maxY } : { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+  boxes.set(s, box);
+  return box;
 }
 
 /**
