@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { join, waitState, stroke, zigzag, shapesOf, useHostAndBrowser } from './helpers.js';
 import { seriousViolations, summary, said, waitSaid, shapeItems } from './a11y-kit.js';
 import { startEnhance } from './enhance-kit.js';
+import { colourName } from '../../ui/js/shapelist.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -237,4 +238,15 @@ test('every toolbar control shows a focus ring when the keyboard reaches it', as
   } finally {
     await context.close();
   }
+});
+
+test('colour names are the words a person would use', () => {
+  const named = Object.fromEntries(['#1f2328', '#ffffff', '#868e96', '#e03131', '#1971c2', '#2f9e44', '#f08c00', '#a5d8ff', '#fab005', '#7048e8', '#f783ac', '#8b4513', '#0b2e59', '#adb5bd']
+    .map((c) => [c, colourName(c)]));
+  assert.deepEqual(named, {
+    '#1f2328': 'black', '#ffffff': 'white', '#868e96': 'grey', '#e03131': 'red', '#1971c2': 'blue', '#2f9e44': 'green',
+    '#f08c00': 'orange', '#a5d8ff': 'light blue', '#fab005': 'yellow', '#7048e8': 'purple', '#f783ac': 'pink', '#8b4513': 'brown',
+    '#0b2e59': 'dark blue', '#adb5bd': 'light grey',
+  });
+  assert.equal(colourName('transparent'), '');
 });

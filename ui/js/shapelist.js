@@ -37,10 +37,11 @@ export function colourName(css) {
   else if (max === g) h = (b - r) / (max - min) + 2;
   else h = (r - g) / (max - min) + 4;
   h *= 60;
-  let name = h < 15 || h >= 335 ? 'red' : h < 45 ? 'orange' : h < 70 ? 'yellow' : h < 165 ? 'green'
+  let name = h < 15 || h >= 345 ? 'red' : h < 40 ? 'orange' : h < 70 ? 'yellow' : h < 165 ? 'green'
     : h < 195 ? 'teal' : h < 255 ? 'blue' : h < 290 ? 'purple' : 'pink';
   if (name === 'orange' && l < 0.35) return 'brown';
-  if (name === 'red' && l > 0.75) return 'pink';
+  if (name === 'red' && l > 0.7) return 'pink';
+  if (name === 'pink' && l > 0.7) return 'pink';
   if (l > 0.72) name = `light ${name}`;
   else if (l < 0.3) name = `dark ${name}`;
   return name;
