@@ -19,6 +19,7 @@ import { returnFocusToBoard, pointerWasLast } from './focus.js';
 import { textSize } from './text.js';
 import { loadLimits } from './limits.js';
 import { setJoinCode } from './hostjson.js';
+import { startA11y } from './a11y.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -76,6 +77,9 @@ async function startBoard(joined) {
   const canvas = /** @type {HTMLCanvasElement} */ (document.getElementById('canvas'));
   /** What is happening on the board: changed by the tools and the connection only, drawn by the renderer. */
   const interaction = new Interaction();
+  /** For screen readers: the shapes as a list, and joins, leaves, saving and finished jobs said aloud. */
+  const a11y = startA11y({ board, userId: joined.userId, room });
+  a11y.shapesChanged();
   const renderer = new Renderer(canvas, board, view, interaction);
   const connEl = /** @type {HTMLElement} */ (document.getElementById('conn'));
   const badgesEl = /** @type {HTMLElement} */ (document.getElementById('seat-badges'));
@@ -141,6 +145,7 @@ async function startBoard(joined) {
         interaction.keepPeers(net.users);
         renderer.request();
         scheduleSave();
+        a11y.statusChanged();
       },
       onCursor: (userId, pos, draft, edits) => {
         const u = net.users.get(userId);
@@ -167,7 +172,8 @@ async function startBoard(joined) {
       onJob: (job) => enhance.onJob(job),
     },
   });
-  board.onChange = () => { renderer.request(); scheduleSave(); };
+  board.onChange = () => { renderer.request(); scheduleSave(); a11y.shapesChanged(); };
+  a11y.follow(net);
 
   const actions = new Actions(board, net);
   const toolbar = buildToolbar(/** @type {HTMLElement} */ (document.getElementById('toolbar')), {

@@ -210,8 +210,9 @@ export function renderBadges(root, users, me) {
   const bySeat = new Map([...users.values()].map((u) => [u.position, u]));
   root.replaceChildren(...SEATS.map((seat) => {
     const u = bySeat.get(seat.pos);
-    const badge = el('div', { class: `badge${u ? '' : ' empty'}${u && u.id === me ? ' me' : ''}`, style: `--c:${seat.color}`, 'data-testid': `badge-${seat.pos}`, title: seat.label },
-      [el('i', { class: 'swatch' }), el('span', {}, [u ? (u.id === me ? `${u.name} (you)` : u.name) : seat.label])]);
+    const badge = el('div', { class: `badge${u ? '' : ' empty'}${u && u.id === me ? ' me' : ''}`, style: `--c:${seat.color}`, 'data-testid': `badge-${seat.pos}`, title: seat.label, role: 'listitem' },
+      [el('i', { class: 'swatch' }), el('span', {}, [u ? (u.id === me ? `${u.name} (you)` : u.name) : seat.label]),
+        el('span', { class: 'visually-hidden' }, [u ? `, ${seat.label.toLowerCase()}` : ', free'])]);
     return badge;
   }));
 }
