@@ -7,8 +7,8 @@
 
 mod common;
 
+use common::http;
 use common::netns::{self, OtherMachine};
-use common::{http, HostProcess};
 
 #[tokio::test]
 async fn a_lan_peer_is_admitted_by_the_code_header_everywhere_the_ui_asks() {
@@ -16,12 +16,8 @@ async fn a_lan_peer_is_admitted_by_the_code_header_everywhere_the_ui_asks() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let mut command = lan.ns.command(env!("CARGO_BIN_EXE_coco"));
-    command.args(["--bind", "0.0.0.0"]);
-    let host = HostProcess::spawn_command(command, tmp.path(), &[]);
-    let addr: std::net::SocketAddr = format!("{}:{}", lan.host_ip, host.http.port())
-        .parse()
-        .unwrap();
+    let host = lan.spawn_host(tmp.path());
+    let addr = lan.http_addr(&host);
     let code = [("x-coco-code", host.code.as_str())];
     let wrong = if host.code == "AAAAAA" {
         "BBBBBB"

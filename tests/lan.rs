@@ -4,7 +4,7 @@
 mod common;
 
 use common::netns::{self, OtherMachine};
-use common::{Client, HostProcess};
+use common::Client;
 
 #[tokio::test]
 async fn a_lan_peer_joins_only_with_the_code() {
@@ -12,9 +12,7 @@ async fn a_lan_peer_joins_only_with_the_code() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let mut command = lan.ns.command(env!("CARGO_BIN_EXE_coco"));
-    command.args(["--bind", "0.0.0.0"]);
-    let host = HostProcess::spawn_command(command, tmp.path(), &[]);
+    let host = lan.spawn_host(tmp.path());
     let base = format!("ws://{}:{}/?room=main", lan.host_ip, host.ws.port());
 
     // No code, then a wrong one: refused before the upgrade, with a clear message.

@@ -6,7 +6,7 @@
 mod common;
 
 use common::netns::{self, OtherMachine};
-use common::{http, HostProcess, TestHost};
+use common::{http, TestHost};
 use serde_json::{json, Value};
 
 async fn limits_at(
@@ -74,12 +74,8 @@ async fn a_lan_peer_needs_the_code_for_the_limits() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let mut command = lan.ns.command(env!("CARGO_BIN_EXE_coco"));
-    command.args(["--bind", "0.0.0.0"]);
-    let host = HostProcess::spawn_command(command, tmp.path(), &[]);
-    let addr: std::net::SocketAddr = format!("{}:{}", lan.host_ip, host.http.port())
-        .parse()
-        .unwrap();
+    let host = lan.spawn_host(tmp.path());
+    let addr = lan.http_addr(&host);
 
     // Refused without the code, exactly as another data route is.
     let (status, refusal) = limits_at(addr, "/api/limits", &[]).await;

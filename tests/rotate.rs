@@ -6,7 +6,7 @@
 mod common;
 
 use common::netns::{self, OtherMachine};
-use common::{Client, HostProcess};
+use common::Client;
 use serde_json::Value;
 
 #[tokio::test]
@@ -15,9 +15,7 @@ async fn rotate_code_keeps_people_seated_and_the_old_code_stops_working() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let mut command = lan.ns.command(env!("CARGO_BIN_EXE_coco"));
-    command.args(["--bind", "0.0.0.0"]);
-    let host = HostProcess::spawn_command(command, tmp.path(), &[]);
+    let host = lan.spawn_host(tmp.path());
     let old = host.code.clone();
     let ws = |code: &str| {
         format!(

@@ -250,6 +250,14 @@ impl Session {
         joined
     }
 
+    /// This connection's room, loaded if it was not.
+    async fn room(&self) -> Result<Arc<Room>, ProtocolError> {
+        self.rooms
+            .get(&self.room)
+            .await
+            .map_err(|e| ProtocolError::invalid(e.to_string()))
+    }
+
     /// Watches the room from beyond its seats.
     async fn watch(
         &self,
@@ -264,11 +272,7 @@ impl Session {
             ));
         }
         loop {
-            let room = self
-                .rooms
-                .get(&self.room)
-                .await
-                .map_err(|e| ProtocolError::invalid(e.to_string()))?;
+            let room = self.room().await?;
             if room.watch(conn, user_id)? == Watched::Watching {
                 return Ok(Place::Watching(room, user_id.into()));
             }
@@ -288,11 +292,7 @@ impl Session {
         let patience = tokio::time::Instant::now() + SECRETLESS_TAKEOVER_WAIT;
         let mut claim = claim;
         loop {
-            let room = self
-                .rooms
-                .get(&self.room)
-                .await
-                .map_err(|e| ProtocolError::invalid(e.to_string()))?;
+            let room = self.room().await?;
             freed.mark_unchanged();
             match room.claim(conn, claim.clone())? {
                 Claimed::Joined(joined) => return Ok((room, joined)),

@@ -182,6 +182,21 @@ impl OtherMachine {
             outer_if: format!("{tag}o"),
         })
     }
+
+    /// Runs a host on this machine, listening on all its interfaces, with
+    /// its data in `dir`.
+    pub fn spawn_host(&self, dir: &std::path::Path) -> HostProcess {
+        let mut command = self.ns.command(env!("CARGO_BIN_EXE_coco"));
+        command.args(["--bind", "0.0.0.0"]);
+        HostProcess::spawn_command(command, dir, &[])
+    }
+
+    /// Where a host of this machine answers HTTP, as a LAN peer reaches it.
+    pub fn http_addr(&self, host: &HostProcess) -> SocketAddr {
+        format!("{}:{}", self.host_ip, host.http.port())
+            .parse()
+            .expect("an address")
+    }
 }
 
 /// Two namespaces on one link, two "machines" on a LAN: A at `.1`, B at `.2`

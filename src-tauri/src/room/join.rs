@@ -31,12 +31,7 @@ impl Room {
     /// one `USER_JOINED` per other member to it. A `userId` that is someone
     /// else's (seated or kept, and not proven) is seated under a new id.
     pub fn claim(&self, conn: &Conn, claim: Claim<'_>) -> Result<Claimed, ProtocolError> {
-        if self.revoked.contains(&self.name, claim.user_id) {
-            return Err(ProtocolError::new(
-                ErrorCode::Removed,
-                "the host removed you from this session",
-            ));
-        }
+        self.refuse_removed(claim.user_id)?;
         let mut state = self.lock();
         if state.retired {
             return Ok(Claimed::Retired);
@@ -138,6 +133,17 @@ impl Room {
             seat,
             secret,
         }))
+    }
+
+    /// Refuses a person the host removed from this room.
+    pub(super) fn refuse_removed(&self, user_id: &str) -> Result<(), ProtocolError> {
+        if self.revoked.contains(&self.name, user_id) {
+            return Err(ProtocolError::new(
+                ErrorCode::Removed,
+                "the host removed you from this session",
+            ));
+        }
+        Ok(())
     }
 
     /// Frees the seat held by this connection and tells the others.

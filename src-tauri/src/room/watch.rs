@@ -29,12 +29,7 @@ impl Room {
     /// (`REQUEST_SYNC`). Watching again on the same connection changes
     /// nothing.
     pub fn watch(&self, conn: &Conn, user_id: &str) -> Result<Watched, ProtocolError> {
-        if self.revoked.contains(&self.name, user_id) {
-            return Err(ProtocolError::new(
-                ErrorCode::Removed,
-                "the host removed you from this session",
-            ));
-        }
+        self.refuse_removed(user_id)?;
         let mut state = self.lock();
         if state.retired {
             return Ok(Watched::Retired);
