@@ -222,10 +222,16 @@ test('Pen only (on by itself once a pen draws): a finger pans and pinches but ne
     const cdp = await a.page.context().newCDPSession(a.page);
     const box = /** @type {{x: number, y: number}} */ (await a.page.getByTestId('canvas').boundingBox());
     const at = (/** @type {number} */ x, /** @type {number} */ y, id = 1) => ({ x: box.x + x, y: box.y + y, id });
-    /** A one-finger drag from canvas (x, y) by (dx, dy). @param {number} x @param {number} y @param {number} dx @param {number} dy */
-    const drag = async (x, y, dx, dy) => {
+    /**
+     * A one-finger drag from canvas (x, y) by (dx, dy), the pen hovering elsewhere meanwhile when `hover`.
+     * @param {number} x @param {number} y @param {number} dx @param {number} dy @param {boolean} [hover]
+     */
+    const drag = async (x, y, dx, dy, hover = false) => {
       await touch(cdp, 'touchStart', [at(x, y)]);
-      for (let i = 1; i <= 8; i++) await touch(cdp, 'touchMove', [at(x + (dx * i) / 8, y + (dy * i) / 8)]);
+      for (let i = 1; i <= 8; i++) {
+        await touch(cdp, 'touchMove', [at(x + (dx * i) / 8, y + (dy * i) / 8)]);
+        if (hover) await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: box.x + 700 - i * 20, y: box.y + 150, pointerType: 'pen', buttons: 0 });
+      }
       await touch(cdp, 'touchEnd', []);
     };
     assert.equal(await a.page.getByTestId('pen-only').isChecked(), false);
@@ -238,9 +244,9 @@ test('Pen only (on by itself once a pen draws): a finger pans and pinches but ne
     await waitState(a.page, (s) => s.shapesCount === 2);
     assert.equal(await a.page.getByTestId('pen-only').isChecked(), true);
 
-    // A finger now pans by its drag, and draws nothing.
+    // A finger now pans by its drag (the pen hovering meanwhile changes nothing), and draws nothing.
     const before = await viewOf(a.page);
-    await drag(300, 400, 120, 60);
+    await drag(300, 400, 120, 60, true);
     const panned = await viewOf(a.page);
     assert.deepEqual({ dx: panned.ox - before.ox, dy: panned.oy - before.oy, scale: panned.scale }, { dx: 120, dy: 60, scale: 1 });
     await a.page.waitForTimeout(200);

@@ -54,7 +54,7 @@ export class Tools {
     this.spaceDown = false;
     /** @type {null | {kind: 'pan', sx: number, sy: number, ox: number, oy: number} | {kind: 'draw'} | {kind: 'move', start: Point, orig: Map<string, Point[]>} | {kind: 'resize', handle: number, orig: Shape} | {kind: 'box', start: Point} | {kind: 'erase'}} */
     this.drag = null;
-    /** the kind of pointer (mouse, pen, touch) that started `drag` */
+    /** the kind of pointer (mouse, pen, touch) that started `drag`, the only one that moves it */
     this.dragBy = '';
     /** @type {Map<number, {sx: number, sy: number}>} */
     this.touches = new Map();
@@ -117,7 +117,7 @@ export class Tools {
       this.touches.clear();
       this.pinch = null;
     }
-    this.dragBy = e.pointerType;
+    if (e.button === 0 || e.button === 1) this.dragBy = e.pointerType;
     if (e.pointerType === 'touch') {
       this.touches.set(e.pointerId, this.local(e));
       if (this.touches.size === 2) {
@@ -218,7 +218,8 @@ export class Tools {
       }
     }
     const d = this.drag;
-    if (!d) return;
+    // Only the kind of pointer that started it moves it (not a pen hovering while a finger pans).
+    if (!d || e.pointerType !== this.dragBy) return;
     if (d.kind === 'pan') {
       const { sx, sy } = this.local(e);
       this.view.ox = d.ox + sx - d.sx;
