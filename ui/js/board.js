@@ -3,11 +3,12 @@
  * The shapes on the board, in drawing order, with per-shape caches (bounds,
  * Path2D for pencil strokes) that are dropped whenever a shape changes.
  */
+import { pressuresOf, pressurePath, halfWidth } from './pressure.js';
 
 /**
  * @typedef {{x: number, y: number}} Point
  * @typedef {{strokeColor: string, fillColor: string, strokeWidth: number, opacity: number, fontSize?: number}} Style
- * @typedef {{id: string, type: string, points: Point[], text?: string, image?: string, width?: number, height?: number, style: Style, isSelected: boolean, createdBy?: string}} Shape
+ * @typedef {{id: string, type: string, points: Point[], pressures?: number[], text?: string, image?: string, width?: number, height?: number, style: Style, isSelected: boolean, createdBy?: string}} Shape
  * @typedef {{minX: number, minY: number, maxX: number, maxY: number}} Bounds
  */
 
@@ -78,11 +79,15 @@ export class Board {
     return b;
   }
 
-  /** @param {Shape} shape @returns {Path2D} */
+  /**
+   * The stroke's path: its line, or for a stroke with pen pressure its
+   * outline, to fill (see pressure.js).
+   * @param {Shape} shape @returns {Path2D}
+   */
   pencilPath(shape) {
     let p = this.pathCache.get(shape.id);
     if (!p) {
-      p = smoothPath(shape.points || []);
+      p = pressuresOf(shape) ? pressurePath(shape) : smoothPath(shape.points || []);
       this.pathCache.set(shape.id, p);
     }
     return p;
@@ -114,7 +119,7 @@ export function shapeBounds(shape) {
     maxX = minX + longest * size * 0.6;
     maxY = minY + lines.length * size * 1.25;
   }
-  const pad = (shape.style?.strokeWidth || 1) / 2 + 1;
+  const pad = halfWidth(shape) + 1;
   return { minX: minX - pad, minY: minY - pad, maxX: maxX + pad, maxY: maxY + pad };
 }
 
@@ -205,7 +210,7 @@ function segmentDistance(p, a, b) {
 function hits(shape, b, pt, tol) {
   if (pt.x < b.minX - tol || pt.x > b.maxX + tol || pt.y < b.minY - tol || pt.y > b.maxY + tol) return false;
   const pts = shape.points || [];
-  const reach = tol + (shape.style?.strokeWidth || 1) / 2;
+  const reach = tol + halfWidth(shape);
   if (shape.type === 'pencil' || shape.type === 'line') {
     if (pts.length === 1) return Math.hypot(pt.x - pts[0].x, pt.y - pts[0].y) <= reach;
     for (let i = 1; i < pts.length; i++) if (segmentDistance(pt, pts[i - 1], pts[i]) <= reach) return true;

@@ -54,8 +54,16 @@ export class Interaction {
 
   /** Starts (or, with null, drops) the shape being drawn. @param {Shape|null} shape */
   setDraft(shape) { this.#draft = shape; }
-  /** Adds a point to the stroke being drawn. @param {Point} p */
-  addDraftPoint(p) { this.#draft?.points.push(p); }
+  /**
+   * Adds a point to the stroke being drawn, with its pen pressure when the
+   * stroke keeps pressures (one per point).
+   * @param {Point} p @param {number|null} [pressure]
+   */
+  addDraftPoint(p, pressure = null) {
+    if (!this.#draft) return;
+    this.#draft.points.push(p);
+    if (this.#draft.pressures) this.#draft.pressures.push(pressure ?? 0.5);
+  }
   /** Moves the second point of the line, rectangle or ellipse being drawn. @param {Point} p */
   setDraftEnd(p) { if (this.#draft) this.#draft.points[1] = p; }
   /** The shape drawn, now done with (null when nothing was being drawn). */

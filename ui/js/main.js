@@ -20,6 +20,7 @@ import { textSize } from './text.js';
 import { loadLimits } from './limits.js';
 import { setJoinCode } from './hostjson.js';
 import { startA11y } from './a11y.js';
+import { PenSettings } from './pen.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -195,8 +196,10 @@ async function startBoard(joined) {
   /** @type {import('./board.js').Point|null} where the pointer last was over the board: pasted pictures go there */
   let lastWorld = null;
   const live = new LiveSender(net, interaction, () => tools);
+  const pen = new PenSettings(localStorage);
+  pen.mount(/** @type {HTMLElement} */ (document.getElementById('help')));
   const tools = new Tools({
-    canvas, board, renderer, state: interaction, view, actions, userId: joined.userId,
+    canvas, board, renderer, state: interaction, view, actions, userId: joined.userId, pen,
     style: () => toolbar.style(),
     onPointer: (p) => {
       lastWorld = p;

@@ -8,6 +8,7 @@
 import { smoothPath, resizeHandles, RESIZABLE, HANDLE_PX } from './board.js';
 import { imageFor, loadImage, onImageLoad, pictureSource } from './images.js';
 import { textFont, textSize, LINE_HEIGHT } from './text.js';
+import { pressuresOf, pressurePath, pressureSvgPath } from './pressure.js';
 
 /**
  * While only the view moves (a pan), the shapes are drawn once into an
@@ -70,7 +71,13 @@ export function drawShape(ctx, s, board) {
   const a = pts[0], b = pts[1] || pts[0];
   switch (s.type) {
     case 'pencil': {
-      ctx.stroke(board ? board.pencilPath(s) : smoothPath(pts));
+      if (pressuresOf(s)) {
+        // An outline (pen pressure): filled, in the stroke's colour.
+        ctx.fillStyle = ctx.strokeStyle;
+        ctx.fill(board ? board.pencilPath(s) : pressurePath(s));
+      } else {
+        ctx.stroke(board ? board.pencilPath(s) : smoothPath(pts));
+      }
       break;
     }
     case 'line':
@@ -402,7 +409,8 @@ export function svgPathData(pts) {
 
 /**
  * The board as a standalone SVG document (transparent background): pencil
- * strokes as paths, lines, rectangles, ellipses and text, each with its
+ * strokes as paths (one drawn with pen pressure as its filled outline, the
+ * same as on the board), lines, rectangles, ellipses and text, each with its
  * stroke colour, width, fill and opacity. The viewBox is the bounding box
  * of all shapes plus a margin. Pictures are embedded as data URIs from
  * `embedded` (path → data URI, see `embedPictures`); one missing there is left out.
@@ -426,7 +434,9 @@ export function exportSvg(board, embedded = new Map()) {
     const fill = st.fillColor && st.fillColor !== 'transparent' && st.fillColor !== 'none' ? esc(st.fillColor) : 'none';
     const paint = `stroke="${stroke}" stroke-width="${num(st.strokeWidth || 2)}" stroke-linecap="round" stroke-linejoin="round" opacity="${opacity}"`;
     const a = pts[0], b = pts[1] || pts[0];
-    if (s.type === 'pencil') {
+    if (s.type === 'pencil' && pressuresOf(s)) {
+      out.push(`<path d="${pressureSvgPath(s)}" fill="${stroke}" opacity="${opacity}"/>`);
+    } else if (s.type === 'pencil') {
       out.push(`<path d="${svgPathData(pts)}" fill="none" ${paint}/>`);
     } else if (s.type === 'line') {
       out.push(`<line x1="${num(a.x)}" y1="${num(a.y)}" x2="${num(b.x)}" y2="${num(b.y)}" ${paint}/>`);

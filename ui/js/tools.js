@@ -1,7 +1,8 @@
 // @ts-check
 /**
  * Pointer input on the canvas: the drawing tools, select/move, eraser, pan
- * (space-drag, middle button, two fingers) and zoom (wheel, pinch). What the
+ * (space-drag, middle button, two fingers; one finger too under "Pen only",
+ * see pen.js) and zoom (wheel, pinch). What the
  * pointer does shows through the interaction state (interaction.js), which
  * the tools change and the renderer draws.
  */
@@ -11,6 +12,7 @@ import { resizeHandles, HANDLE_GRAB_PX } from './board.js';
 import { limits } from './limits.js';
 import { resized, constrain } from './reshape.js';
 import { textEditor } from './texteditor.js';
+import { eventPressure } from './pressure.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
@@ -27,7 +29,7 @@ export class Tools {
    * @param {{canvas: HTMLCanvasElement, board: import('./board.js').Board, renderer: import('./render.js').Renderer,
    *   state: import('./interaction.js').Interaction, view: import('./render.js').View, actions: import('./actions.js').Actions, userId: string,
    *   style: () => import('./board.js').Style, onPointer: (p: Point) => void, onSelection: () => void,
-   *   onLive?: () => void}} o
+   *   onLive?: () => void, pen?: {pressure: boolean, only: boolean, sawPen: () => void}}} o
    */
   constructor(o) {
     Object.assign(this, o);
@@ -43,6 +45,8 @@ export class Tools {
     this.onSelection = o.onSelection;
     /** Told when what `liveEdits` returns changes other than by the pointer (typing, an end). */
     this.onLive = o.onLive || (() => {});
+    /** The pen settings: pressure on or off, fingers kept from drawing (`only`). */
+    this.pen = o.pen || { pressure: true, only: false, sawPen() {} };
     /** @type {Shape|null} the text being typed, as it would be placed now */
     this.typing = null;
     /** @type {Tool} */
@@ -50,6 +54,8 @@ export class Tools {
     this.spaceDown = false;
     /** @type {null | {kind: 'pan', sx: number, sy: number, ox: number, oy: number} | {kind: 'draw'} | {kind: 'move', start: Point, orig: Map<string, Point[]>} | {kind: 'resize', handle: number, orig: Shape} | {kind: 'box', start: Point} | {kind: 'erase'}} */
     this.drag = null;
+    /** the kind of pointer (mouse, pen, touch) that started `drag`, the only one that moves it */
+    this.dragBy = '';
     /** @type {Map<number, {sx: number, sy: number}>} */
     this.touches = new Map();
     /** @type {null | {dist: number, scale: number}} */
@@ -90,8 +96,28 @@ export class Tools {
     this.onSelection();
   }
 
+  /**
+   * Under "Pen only", a finger the board does not follow: one that came down
+   * while the pen was at work (a hand resting on the screen), or that was
+   * panning when the pen came down.
+   * @param {PointerEvent} e
+   */
+  ignored(e) {
+    return e.pointerType === 'touch' && this.pen.only && !this.touches.has(e.pointerId);
+  }
+
   /** @param {PointerEvent} e */
   down(e) {
+    if (e.pointerType === 'pen') this.pen.sawPen();
+    const fingerOnly = e.pointerType === 'touch' && this.pen.only;
+    // A hand on the screen while the pen (or a mouse) is at work.
+    if (fingerOnly && this.drag && this.dragBy !== 'touch') return;
+    if (this.pen.only && e.pointerType !== 'touch') {
+      // The pen takes over from fingers panning or pinching.
+      this.touches.clear();
+      this.pinch = null;
+    }
+    if (e.button === 0 || e.button === 1) this.dragBy = e.pointerType;
     if (e.pointerType === 'touch') {
       this.touches.set(e.pointerId, this.local(e));
       if (this.touches.size === 2) {
@@ -102,7 +128,7 @@ export class Tools {
         return;
       }
     }
-    if (e.button === 1 || this.spaceDown || (e.button === 0 && e.pointerType === 'mouse' && e.buttons === 4)) {
+    if (fingerOnly || e.button === 1 || this.spaceDown || (e.button === 0 && e.pointerType === 'mouse' && e.buttons === 4)) {
       e.preventDefault();
       const { sx, sy } = this.local(e);
       this.startPan(sx, sy);
@@ -114,8 +140,10 @@ export class Tools {
     const p = this.world(e);
     const t = this.tool;
     if (t === 'pencil' || t === 'line' || t === 'rectangle' || t === 'ellipse') {
+      const pressure = t === 'pencil' && this.pen.pressure ? eventPressure(e) : null;
       this.state.setDraft({
         id: randomId('s-'), type: t, points: t === 'pencil' ? [p] : [p, { ...p }],
+        ...(pressure === null ? {} : { pressures: [pressure] }),
         style: this.style(), isSelected: false, createdBy: this.userId,
       });
       this.drag = { kind: 'draw' };
@@ -172,6 +200,7 @@ export class Tools {
 
   /** @param {PointerEvent} e */
   move(e) {
+    if (this.ignored(e)) return;
     const p = this.world(e);
     this.onPointer(p);
     if (e.pointerType === 'touch' && this.touches.has(e.pointerId)) {
@@ -189,7 +218,8 @@ export class Tools {
       }
     }
     const d = this.drag;
-    if (!d) return;
+    // Only the kind of pointer that started it moves it (not a pen hovering while a finger pans).
+    if (!d || e.pointerType !== this.dragBy) return;
     if (d.kind === 'pan') {
       const { sx, sy } = this.local(e);
       this.view.ox = d.ox + sx - d.sx;
@@ -202,7 +232,7 @@ export class Tools {
         for (const ev of events.length ? events : [e]) {
           const q = this.world(ev);
           const tail = draft.points[draft.points.length - 1] || last;
-          if (Math.hypot(q.x - tail.x, q.y - tail.y) * this.view.scale >= MIN_SAMPLE_PX && draft.points.length < limits.protocol.maxPointsPerShape) this.state.addDraftPoint(q);
+          if (Math.hypot(q.x - tail.x, q.y - tail.y) * this.view.scale >= MIN_SAMPLE_PX && draft.points.length < limits.protocol.maxPointsPerShape) this.state.addDraftPoint(q, eventPressure(ev));
         }
       } else {
         this.state.setDraftEnd(e.shiftKey ? constrain(draft.type, draft.points[0], p) : p);
@@ -222,6 +252,7 @@ export class Tools {
 
   /** @param {PointerEvent} e */
   up(e) {
+    if (this.ignored(e)) return;
     this.touches.delete(e.pointerId);
     queueMicrotask(() => this.onPointer(this.world(e)));
     if (this.touches.size < 2) this.pinch = null;

@@ -329,6 +329,17 @@ fn check_shape_fields(map: &Object) -> Result<(), ProtocolError> {
         Some(Value::Array(_)) => {}
         Some(_) => return Err(ProtocolError::invalid("points must be an array")),
     }
+    // A pen stroke's pressure per point: numbers, no more of them than points may be.
+    match map.get("pressures") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(p))
+            if p.len() <= MAX_POINTS_PER_SHAPE && p.iter().all(Value::is_number) => {}
+        Some(_) => {
+            return Err(ProtocolError::invalid(format!(
+                "pressures must be an array of at most {MAX_POINTS_PER_SHAPE} numbers"
+            )))
+        }
+    }
     if let Some(style) = map.get("style") {
         if !style.is_object() && !style.is_null() {
             return Err(ProtocolError::invalid("style must be an object"));

@@ -137,6 +137,21 @@ fn points_per_shape_are_limited_at_the_limit_and_past_it() {
 }
 
 #[test]
+fn a_pen_strokes_pressures_are_numbers_within_the_points_limit() {
+    let pressures = |v: serde_json::Value| json!({"type": "SHAPE_ADDED", "payload": {"shape": {"id": "a", "type": "pencil", "points": points(2), "pressures": v}}});
+    assert!(parse_value(pressures(json!([0.25, 1]))).is_ok());
+    assert!(parse_value(pressures(json!(null))).is_ok());
+    let at = serde_json::Value::Array(vec![json!(0.5); MAX_POINTS_PER_SHAPE]);
+    assert!(parse_value(pressures(at)).is_ok());
+    let past = serde_json::Value::Array(vec![json!(0.5); MAX_POINTS_PER_SHAPE + 1]);
+    for bad in [past, json!("0.5"), json!([0.5, "hard"]), json!({"0": 0.5})] {
+        assert_eq!(code(parse_value(pressures(bad))), ErrorCode::Invalid);
+    }
+    let update = json!({"type": "SHAPE_UPDATED", "payload": {"shapeId": "a", "updates": {"pressures": [true]}}});
+    assert_eq!(code(parse_value(update)), ErrorCode::Invalid);
+}
+
+#[test]
 fn shape_bytes_are_limited_at_the_limit_and_past_it() {
     let shape_with_text = |len: usize| json!({"id": "a", "type": "text", "text": "x".repeat(len)});
     let overhead = shape_with_text(0).to_string().len();
