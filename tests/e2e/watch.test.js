@@ -62,6 +62,20 @@ function hostShapes(page, name) {
   }), name);
 }
 
+/**
+ * Opens the room in a new context, gets the room-full screen and watches.
+ * @param {string} url @param {string} name
+ */
+async function watchAs(url, name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByTestId('watch-name').fill(name);
+  await page.getByTestId('watch').click();
+  const s = await waitState(page, (st) => st.connection === 'connected' && st.users.length === 4);
+  return { context, page, userId: /** @type {string} */ (s.userId) };
+}
+
 test('past the four seats one watches live, changes nothing, and takes a freed seat by oneself', async () => {
   const room = 'watch';
   const url = `${host.url}?room=${room}`;
@@ -112,6 +126,7 @@ test('past the four seats one watches live, changes nothing, and takes a freed s
     await stroke(page, zigzag(300, 300));
     await page.keyboard.press('r');
     await stroke(page, [{ x: 500, y: 200 }, { x: 650, y: 320 }]);
+    assert.equal(await page.getByTestId('canvas').getAttribute('data-tool'), 'pencil', 'R chose no tool');
     await page.waitForTimeout(500);
     const after = await viewOf(page);
     assert.ok(after.ox !== before.ox || after.oy !== before.oy, 'a drag moves the view');
@@ -150,5 +165,48 @@ test('past the four seats one watches live, changes nothing, and takes a freed s
     await sockets.close();
     await a.context.close();
     await b.context.close();
+  }
+});
+
+test('two watchers and one freed seat: one takes it, the other goes on watching and takes the next', async () => {
+  const room = 'watch-two';
+  const url = `${host.url}?room=${room}`;
+  const sockets = await browser.newContext();
+  const driver = await sockets.newPage();
+  await seatSockets(driver, room, ['A', 'B', 'C', 'D']);
+  const first = await watchAs(url, 'Eve');
+  const second = await watchAs(url, 'Fay');
+  try {
+    /** @param {any} s */
+    const isSeated = (s) => s.users.some((/** @type {any} */ u) => u.id === s.userId);
+    await driver.evaluate(() => /** @type {any} */ (window).seats.A.close());
+    // Both ask; the host seats one and tells the other the room is full.
+    const deadline = Date.now() + 15000;
+    /** @type {boolean[]} */
+    let seated = [];
+    while (Date.now() < deadline) {
+      seated = await Promise.all([first, second].map(async (w) => isSeated(await waitState(w.page, () => true))));
+      if (seated.filter(Boolean).length === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(seated.filter(Boolean).length, 1, 'one watcher took the seat');
+    const [taker, other] = seated[0] ? [first, second] : [second, first];
+    await waitState(taker.page, (s) => s.connection === 'connected' && isSeated(s));
+    // The other goes on watching: still connected, still read-only.
+    await other.page.waitForTimeout(500);
+    const still = await waitState(other.page, (s) => s.connection === 'connected' && s.users.length === 4);
+    assert.ok(!isSeated(still));
+    assert.match(await other.page.getByTestId('conn').textContent() ?? '', /Watching — 4 of 4 seats taken/);
+    assert.ok(await other.page.getByTestId('tool-pencil').isDisabled());
+    assert.equal(await other.page.getByTestId('screen-message').isVisible(), false, 'no room-full screen');
+
+    // The next seat that frees is the other's.
+    await driver.evaluate(() => /** @type {any} */ (window).seats.B.close());
+    await waitState(other.page, (s) => s.connection === 'connected' && isSeated(s));
+    assert.ok(!(await other.page.getByTestId('tool-pencil').isDisabled()));
+  } finally {
+    await first.context.close();
+    await second.context.close();
+    await sockets.close();
   }
 });
