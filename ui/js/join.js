@@ -29,6 +29,8 @@ export function showMessage(title, text, action, onAction, id) {
   screen.dataset.reason = id;
   /** @type {HTMLElement} */ (document.getElementById('message-title')).textContent = title;
   /** @type {HTMLElement} */ (document.getElementById('message-text')).textContent = text;
+  // Only the room-full screen offers to watch (waitForSeat shows it again).
+  /** @type {HTMLElement} */ (document.getElementById('watch-form')).hidden = true;
   const button = /** @type {HTMLButtonElement} */ (document.getElementById('message-action'));
   // No action (removed by the host): nothing to press.
   button.hidden = !action;
@@ -135,15 +137,34 @@ export const FULL_ROOM_POLL_MS = 2000;
  * Shows the room-full screen and joins by itself once a seat frees: the room
  * is asked every FULL_ROOM_POLL_MS, and the page starts again (picking the
  * free seat) as soon as it has one. A person never has to keep pressing.
- * @param {string} room
+ * Meanwhile they may watch (under a name, for the seat they will take):
+ * `onWatch` gets the name, and the looking stops.
+ * @param {string} room @param {(name: string) => void} onWatch
  */
-export function waitForSeat(room) {
+export function waitForSeat(room, onWatch) {
   showMessage('This room is full',
     'All four seats are taken. You will join by yourself as soon as someone leaves.',
     'Try now', () => location.reload(), 'room_full');
+  const form = /** @type {HTMLFormElement} */ (document.getElementById('watch-form'));
+  const name = /** @type {HTMLInputElement} */ (document.getElementById('watch-name'));
+  name.value = localStorage.getItem(NAME_KEY) || '';
+  form.hidden = false;
+  let watching = false;
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    const n = name.value.trim().slice(0, 40);
+    if (!n || watching) return;
+    watching = true;
+    localStorage.setItem(NAME_KEY, n);
+    onWatch(n);
+  };
   const look = async () => {
+    if (watching) return;
     const { status, body } = await checkSession(room);
+    if (watching) return;
     if (status === 200 && body.seatsFree > 0) { location.reload(); return; }
+    // Every watching place taken too: nothing to offer but waiting.
+    if (status === 200 && typeof body.watchersFree === 'number') form.hidden = body.watchersFree <= 0;
     setTimeout(look, FULL_ROOM_POLL_MS);
   };
   setTimeout(look, FULL_ROOM_POLL_MS);

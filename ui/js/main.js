@@ -21,6 +21,7 @@ import { loadLimits } from './limits.js';
 import { setJoinCode } from './hostjson.js';
 import { startA11y } from './a11y.js';
 import { PenSettings } from './pen.js';
+import { startWatch, watchFromNowOn } from './watch.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -35,7 +36,7 @@ const JOIN_KEY = `coco.join.${boardKey}`;
  */
 const REMOVED_KEY = `coco.removed.${boardKey}`;
 
-/** @typedef {{userId: string, name: string, position: string, secret?: string}} Joined */
+/** @typedef {{userId: string, name: string, position: string, secret?: string, watch?: boolean}} Joined watch: watching until a seat frees */
 
 setJoinCode(code);
 keepAdminSecret();
@@ -63,7 +64,7 @@ async function boot() {
 }
 
 function roomFull() {
-  waitForSeat(room);
+  waitForSeat(room, (name) => watchFromNowOn(JOIN_KEY, name));
 }
 
 /** @param {Joined} joined */
@@ -115,7 +116,7 @@ async function startBoard(joined) {
 
   const net = new Net({
     room, code, boardKey, userId: joined.userId, secret: joined.secret || '', username: joined.name, position: joined.position,
-    rev: snapshot ? snapshot.rev : null,
+    rev: snapshot ? snapshot.rev : null, watch: !!joined.watch,
     hooks: {
       onRemoteOp: (m) => {
         interaction.peerLanded(m.payload.userId, m.type === 'SHAPE_ADDED');
@@ -137,7 +138,8 @@ async function startBoard(joined) {
           renderer.afterNextDraw(() => performance.mark('coco-board-shown'));
         }
         renderConnection(connEl, { state: net.state, unacked: net.pending.length, storageProblem: net.storageProblem });
-        const users = withMe(net.users, joined);
+        watch.render();
+        const users = seen();
         renderBadges(badgesEl, users, joined.userId);
         renderPeople(peopleEl, [...users.values()], joined.userId, null);
         peopleCount.textContent = String(users.size);
@@ -165,6 +167,7 @@ async function startBoard(joined) {
           return;
         }
         joined.position = w.position;
+        delete joined.watch;
         if (typeof w.secret === 'string') joined.secret = w.secret;
         sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
         if (!strokeChosen && w.color) toolbar.setStroke(w.color);
@@ -208,6 +211,10 @@ async function startBoard(joined) {
     onSelection: () => showTextSize(),
     onLive: () => live.changed(),
   });
+  const watch = startWatch({ net, tools, app, toolbar: /** @type {HTMLElement} */ (document.getElementById('toolbar')), conn: connEl,
+    storyboard: document.getElementById('storyboard'), announcer: a11y.announcer });
+  /** Who to show in the seats: a watcher sits in none. */
+  const seen = () => (net.watching ? net.users : withMe(net.users, joined));
 
   /** @param {import('./tools.js').Tool} t */
   function setTool(t) {
@@ -438,7 +445,7 @@ async function startBoard(joined) {
 
   setTool('pencil');
   renderConnection(connEl, { state: net.state, unacked: 0 });
-  renderBadges(badgesEl, withMe(net.users, joined), joined.userId);
+  renderBadges(badgesEl, seen(), joined.userId);
   await net.start(); // the outbox is loaded before anyone can inspect it
 
   /** Read-only inspection for tests and debugging. */

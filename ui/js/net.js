@@ -4,6 +4,9 @@
  * backoff, and the outbox of operations kept (in memory and IndexedDB) until
  * the host acknowledges them. After every (re)connect: JOIN_ROOM, then
  * REQUEST_SYNC since the last revision seen, then every unacked op in order.
+ * A watcher (past the four seats) joins with `watch: true`, gets WATCHING
+ * instead of WELCOME, sends nothing but REQUEST_SYNC, and asks for a seat
+ * (a plain JOIN_ROOM) whenever one may be free; WELCOME makes it seated.
  */
 import { putOp, deleteOps, loadOps } from './store.js';
 import { hostFetch } from './hostjson.js';
@@ -26,6 +29,8 @@ import { hostFetch } from './hostjson.js';
 const BACKOFF_BASE_MS = 300;
 const BACKOFF_CAP_MS = 5000;
 const SESSION_TIMEOUT_MS = 4000;
+/** Seats in a room: fewer seated people than this means a watcher may take one. */
+export const SEATS_PER_ROOM = 4;
 
 /** A random id; works outside secure contexts, unlike crypto.randomUUID. */
 export function randomId(prefix = '') {
@@ -55,7 +60,7 @@ export async function checkSession(room) {
 
 export class Net {
   /**
-   * @param {{room: string, code: string, userId: string, secret: string, username: string, position: string, boardKey: string, rev: number|null, hooks: NetHooks}} opts
+   * @param {{room: string, code: string, userId: string, secret: string, username: string, position: string, boardKey: string, rev: number|null, hooks: NetHooks, watch?: boolean}} opts
    */
   constructor(opts) {
     this.room = opts.room;
@@ -69,6 +74,8 @@ export class Net {
     /** @type {number|null} last room revision this client has fully seen */
     this.rev = opts.rev;
     this.hooks = opts.hooks;
+    /** Watching from beyond the seats (no seat yet): sends no change and no cursor. */
+    this.watching = !!opts.watch;
     /** @type {ConnState} */
     this.state = 'connecting';
     /** @type {PendingOp[]} */
@@ -112,7 +119,8 @@ export class Net {
     const op = { opId, board: this.boardKey, seq: this.seq++, type, payload: { ...payload, userId: this.userId, opId } };
     this.pending.push(op);
     putOp(op);
-    if (this.ready) this.send(op.type, op.payload);
+    // A watcher's change waits in the outbox until it has a seat.
+    if (this.ready && !this.watching) this.send(op.type, op.payload);
     this.hooks.onStatus();
   }
 
@@ -122,7 +130,7 @@ export class Net {
    * @param {any[]} [edits] the shapes being moved, resized or typed, as they are now (never stored)
    */
   sendCursor(x, y, draft, edits) {
-    if (!this.ready) return;
+    if (!this.ready || this.watching) return;
     /** @type {any} */
     const payload = { userId: this.userId, position: { x, y } };
     if (draft) payload.draft = draft;
@@ -165,12 +173,13 @@ export class Net {
     let roomFull = false;
     let removed = false;
     ws.onopen = () => {
-      this.send('JOIN_ROOM', { userId: this.userId, username: this.username, position: this.position, secret: this.secret });
+      this.send('JOIN_ROOM', this.watching ? { userId: this.userId, username: this.username, watch: true } : this.joinPayload());
     };
     ws.onmessage = (ev) => {
       let msg;
       try { msg = JSON.parse(String(ev.data)); } catch { return; }
-      if (msg && msg.type === 'ERROR' && msg.payload?.code === 'room_full') roomFull = true;
+      // A watcher asking for a seat in vain goes on watching (a watcher refused outright is closed with 1013).
+      if (msg && msg.type === 'ERROR' && msg.payload?.code === 'room_full' && !this.watching) roomFull = true;
       if (msg && msg.type === 'ERROR' && msg.payload?.code === 'removed') removed = true;
       if (msg && typeof msg.type === 'string') this.handle(msg.type, msg.payload || {});
     };
@@ -185,6 +194,24 @@ export class Net {
       if (!navigator.onLine) return this.setState('offline');
       this.scheduleReconnect();
     };
+  }
+
+  /** A plain JOIN_ROOM: a seat (ours again, with its secret), or a free one when we have none. */
+  joinPayload() {
+    /** @type {any} */
+    const p = { userId: this.userId, username: this.username, secret: this.secret };
+    if (this.position) p.position = this.position;
+    return p;
+  }
+
+  /** A watcher asks for a seat when one may be free: WELCOME if it gets one, else `room_full` and it goes on watching. */
+  takeSeat() {
+    if (this.watching && this.users.size < SEATS_PER_ROOM) this.send('JOIN_ROOM', this.joinPayload());
+  }
+
+  /** The board since the last revision seen, or all of it. */
+  requestSync() {
+    this.send('REQUEST_SYNC', this.rev == null ? { userId: this.userId } : { userId: this.userId, since: this.rev });
   }
 
   /**
@@ -203,7 +230,16 @@ export class Net {
   /** @param {string} type @param {any} p */
   dispatch(type, p) {
     switch (type) {
+      case 'WATCHING':
+        this.users.clear();
+        for (const u of p.users || []) this.users.set(u.id, u);
+        if (typeof p.rev === 'number' && this.rev != null && p.rev < this.rev) this.rev = null;
+        this.requestSync();
+        this.takeSeat();
+        this.hooks.onStatus();
+        break;
       case 'WELCOME':
+        this.watching = false;
         if (typeof p.secret === 'string') this.secret = p.secret;
         this.position = p.position || this.position;
         this.color = p.color || this.color;
@@ -211,7 +247,7 @@ export class Net {
         this.hooks.onWelcome(p);
         // A host behind on our revision is not the history we cached (a new data dir): start over.
         if (typeof p.rev === 'number' && this.rev != null && p.rev < this.rev) this.rev = null;
-        this.send('REQUEST_SYNC', this.rev == null ? { userId: this.userId } : { userId: this.userId, since: this.rev });
+        this.requestSync();
         break;
       case 'SYNC_SHAPES':
         // The host follows a sync with storage_failed while it still cannot save.
@@ -221,7 +257,7 @@ export class Net {
         this.hooks.reapply(this.pending);
         this.ready = true;
         this.attempt = 0;
-        for (const op of this.pending) this.send(op.type, op.payload);
+        if (!this.watching) for (const op of this.pending) this.send(op.type, op.payload);
         this.setState('connected');
         break;
       case 'ERROR':
@@ -248,6 +284,7 @@ export class Net {
         break;
       case 'USER_LEFT':
         this.users.delete(p.userId);
+        this.takeSeat();
         this.hooks.onStatus();
         break;
       case 'JOB_UPDATED':

@@ -52,6 +52,8 @@ export class Tools {
     /** @type {Tool} */
     this.tool = 'pencil';
     this.spaceDown = false;
+    /** Watching (no seat): a drag pans, nothing is drawn or changed. */
+    this.readOnly = false;
     /** @type {null | {kind: 'pan', sx: number, sy: number, ox: number, oy: number} | {kind: 'draw'} | {kind: 'move', start: Point, orig: Map<string, Point[]>} | {kind: 'resize', handle: number, orig: Shape} | {kind: 'box', start: Point} | {kind: 'erase'}} */
     this.drag = null;
     /** the kind of pointer (mouse, pen, touch) that started `drag`, the only one that moves it */
@@ -136,6 +138,12 @@ export class Tools {
       return;
     }
     if (e.button !== 0) return;
+    if (this.readOnly) {
+      const { sx, sy } = this.local(e);
+      this.startPan(sx, sy);
+      this.canvas.setPointerCapture(e.pointerId);
+      return;
+    }
     this.canvas.setPointerCapture(e.pointerId);
     const p = this.world(e);
     const t = this.tool;
@@ -371,7 +379,7 @@ export class Tools {
    * @param {MouseEvent} e
    */
   editTextAt(e) {
-    if (this.tool !== 'select') return;
+    if (this.tool !== 'select' || this.readOnly) return;
     const r = this.canvas.getBoundingClientRect();
     const sx = e.clientX - r.left, sy = e.clientY - r.top;
     const w = this.view.toWorld(sx, sy);
