@@ -22,7 +22,8 @@ use crate::protocol::{
     self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, Frame, ProtocolError,
 };
 use crate::room::{
-    Claim, Claimed, CloseReason, Conn, Joined, Outbox, Room, Rooms, SECRETLESS_TAKEOVER_WAIT,
+    Claim, Claimed, CloseReason, Conn, Joined, LaserPace, Outbox, Room, Rooms,
+    SECRETLESS_TAKEOVER_WAIT,
 };
 
 /// How long the writer may take to send the last frames (an error, the
@@ -81,6 +82,7 @@ impl Session {
     ) -> Option<(Arc<Room>, Joined)> {
         let outbox = &conn.outbox;
         let mut limiter = RateLimiter::new();
+        let mut laser_pace = LaserPace::default();
         let mut joined: Option<(Arc<Room>, Joined)> = None;
         // Made once: re-creating them per frame would re-register a waiter
         // on the host-wide shutdown token for every message of every peer.
@@ -166,6 +168,9 @@ impl Session {
                     continue;
                 }
             };
+            if matches!(msg, ClientMessage::Laser(_)) && !laser_pace.allow(now) {
+                continue;
+            }
             let op_id = msg.op_id().map(str::to_owned);
             let result = match (&joined, msg) {
                 (
