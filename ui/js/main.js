@@ -19,6 +19,9 @@ import { returnFocusToBoard, pointerWasLast } from './focus.js';
 import { textSize } from './text.js';
 import { loadLimits } from './limits.js';
 import { setJoinCode } from './hostjson.js';
+import { Laser } from './laser.js';
+import { Follow } from './follow.js';
+import { startPresenting } from './present.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -134,11 +137,13 @@ async function startBoard(joined) {
         renderConnection(connEl, { state: net.state, unacked: net.pending.length, storageProblem: net.storageProblem });
         const users = withMe(net.users, joined);
         renderBadges(badgesEl, users, joined.userId);
-        renderPeople(peopleEl, [...users.values()], joined.userId, null);
+        renderPeopleList();
         peopleCount.textContent = String(users.size);
         const who = [...net.users.keys()].sort().join();
         if (who !== lastWho) { lastWho = who; refreshHost(); }
         interaction.keepPeers(net.users);
+        // While disconnected the list is empty: whom one follows is kept for the return.
+        if (net.state === 'connected') { follow.keep(net.users); laser.keep(net.users); }
         renderer.request();
         scheduleSave();
       },
@@ -199,6 +204,39 @@ async function startBoard(joined) {
     onSelection: () => showTextSize(),
     onLive: () => live.changed(),
   });
+
+  /** Sends a live message (a view, a laser trail) if connected. @param {string} type @param {any} payload */
+  const sendLive = (type, payload) => {
+    if (!net.ready) return false;
+    net.send(type, payload);
+    return true;
+  };
+  const laser = new Laser({
+    canvas, view, renderer, me: joined.userId, send: sendLive,
+    // A press with the laser tool, unless it is a pan (Space, middle button) or a pinch.
+    active: () => tools.tool === 'laser' && !tools.spaceDown && tools.touches.size < 2,
+    colorOf: (id) => net.users.get(id)?.color || (id === joined.userId ? net.color : null) || null,
+  });
+  const follow = new Follow({
+    canvas, view, renderer, me: joined.userId, send: sendLive, users: () => net.users,
+    status: /** @type {HTMLElement} */ (document.getElementById('follow-status')),
+    onChange: () => renderPeopleList(),
+    toast: (text, kind, ms) => showToast(text, kind, ms),
+  });
+  net.onFrame((type, p) => {
+    if (type === 'LASER') laser.received(p.userId, p);
+    else if (type === 'VIEWPORT') follow.received(p.userId, p);
+    else if (type === 'PRESENT') follow.onPresent(p);
+    // Everyone knows everyone's view: told once connected, and to each newcomer.
+    else if (type === 'SYNC_SHAPES' || type === 'USER_JOINED') follow.sendNow();
+  });
+  startPresenting({ room, me: joined.userId, follow, toast: (text, kind, ms) => showToast(text, kind, ms) });
+
+  /** The people here, each other one with a Follow button. */
+  function renderPeopleList() {
+    const users = withMe(net.users, joined);
+    renderPeople(peopleEl, [...users.values()], joined.userId, null, { following: follow.following, onFollow: (u) => follow.toggle(u.id) });
+  }
 
   /** @param {import('./tools.js').Tool} t */
   function setTool(t) {
@@ -441,6 +479,7 @@ async function startBoard(joined) {
       drafts: [...interaction.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
       edits: [...interaction.remoteEdits.values()].flat().map((e) => ({ id: e.id, type: e.type, points: e.points, text: e.text })),
       editedElsewhere: [...renderer.editedElsewhere],
+      following: follow.following, views: follow.list(), showViews: follow.showViews, laserPoints: laser.pointCount(),
     }),
     shapes: () => JSON.parse(JSON.stringify([...board.shapes.values()])),
     selected: () => [...interaction.selected],
