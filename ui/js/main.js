@@ -19,9 +19,7 @@ import { returnFocusToBoard, pointerWasLast } from './focus.js';
 import { textSize } from './text.js';
 import { loadLimits } from './limits.js';
 import { setJoinCode } from './hostjson.js';
-import { Laser } from './laser.js';
-import { Follow } from './follow.js';
-import { startPresenting } from './present.js';
+import { startShowing } from './showing.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -142,8 +140,7 @@ async function startBoard(joined) {
         const who = [...net.users.keys()].sort().join();
         if (who !== lastWho) { lastWho = who; refreshHost(); }
         interaction.keepPeers(net.users);
-        // While disconnected the list is empty: whom one follows is kept for the return.
-        if (net.state === 'connected') { follow.keep(net.users); laser.keep(net.users); }
+        showing.keepPeers();
         renderer.request();
         scheduleSave();
       },
@@ -205,32 +202,12 @@ async function startBoard(joined) {
     onLive: () => live.changed(),
   });
 
-  /** Sends a live message (a view, a laser trail) if connected. @param {string} type @param {any} payload */
-  const sendLive = (type, payload) => {
-    if (!net.ready) return false;
-    net.send(type, payload);
-    return true;
-  };
-  const laser = new Laser({
-    canvas, view, renderer, me: joined.userId, send: sendLive,
-    // A press with the laser tool, unless it is a pan (Space, middle button) or a pinch.
-    active: () => tools.tool === 'laser' && !tools.spaceDown && tools.touches.size < 2,
-    colorOf: (id) => net.users.get(id)?.color || (id === joined.userId ? net.color : null) || null,
+  // The laser pointer, following a person's view and the host's "bring everyone to me".
+  const showing = startShowing({
+    net, canvas, view, renderer, tools, room, me: joined.userId,
+    toast: (text, kind, ms) => showToast(text, kind, ms), onFollowChange: () => renderPeopleList(),
   });
-  const follow = new Follow({
-    canvas, view, renderer, me: joined.userId, send: sendLive, users: () => net.users,
-    status: /** @type {HTMLElement} */ (document.getElementById('follow-status')),
-    onChange: () => renderPeopleList(),
-    toast: (text, kind, ms) => showToast(text, kind, ms),
-  });
-  net.onFrame((type, p) => {
-    if (type === 'LASER') laser.received(p.userId, p);
-    else if (type === 'VIEWPORT') follow.received(p.userId, p);
-    else if (type === 'PRESENT') follow.onPresent(p);
-    // Everyone knows everyone's view: told once connected, and to each newcomer.
-    else if (type === 'SYNC_SHAPES' || type === 'USER_JOINED') follow.sendNow();
-  });
-  startPresenting({ room, me: joined.userId, follow, toast: (text, kind, ms) => showToast(text, kind, ms) });
+  const { laser, follow } = showing;
 
   /** The people here, each other one with a Follow button. */
   function renderPeopleList() {
