@@ -218,6 +218,11 @@ fn routes(
         ),
         (
             "POST",
+            "/api/host/present".into(),
+            json!({"room": "main", "userId": "ada"}),
+        ),
+        (
+            "POST",
             "/api/host/kick".into(),
             json!({"room": "main", "userId": "ada"}),
         ),

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use coco::media::images::MAX_UPLOAD_BYTES;
-use coco::protocol::limits::{MAX_FRAME_BYTES, MAX_ID_BYTES, MAX_SHAPE_BYTES};
+use coco::protocol::limits::{MAX_FRAME_BYTES, MAX_ID_BYTES, MAX_LASER_POINTS, MAX_SHAPE_BYTES};
 use coco::protocol::{self, valid_room_name, ClientMessage, ErrorCode};
 use common::boards::{call, default_board, upload};
 use common::fuzz::api::{
@@ -39,6 +39,8 @@ fn kind_of(msg: &ClientMessage) -> &'static str {
     match msg {
         ClientMessage::JoinRoom { .. } => "JOIN_ROOM",
         ClientMessage::CursorMove(_) => "CURSOR_MOVE",
+        ClientMessage::Viewport(_) => "VIEWPORT",
+        ClientMessage::Laser(_) => "LASER",
         ClientMessage::ShapeAdded { .. } => "SHAPE_ADDED",
         ClientMessage::ShapeUpdated { .. } => "SHAPE_UPDATED",
         ClientMessage::ShapesDeleted { .. } => "SHAPES_DELETED",
@@ -66,6 +68,15 @@ fn check_accepted(msg: &ClientMessage) -> Result<(), TestCaseError> {
             prop_assert!(secret.as_ref().is_none_or(|s| s.len() <= MAX_ID_BYTES));
         }
         ClientMessage::CursorMove(payload) => prop_assert!(payload["position"].is_object()),
+        ClientMessage::Viewport(payload) => {
+            let rect = &payload["rect"];
+            prop_assert!(rect["w"].as_f64().is_some_and(|w| w > 0.0));
+            prop_assert!(rect["h"].as_f64().is_some_and(|h| h > 0.0));
+        }
+        ClientMessage::Laser(payload) => {
+            let points = payload["points"].as_array();
+            prop_assert!(points.is_some_and(|p| (1..=MAX_LASER_POINTS).contains(&p.len())));
+        }
         ClientMessage::ShapeAdded {
             shape_id,
             shape_json,

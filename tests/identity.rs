@@ -302,10 +302,12 @@ async fn the_host_routes_need_the_admin_secret_even_from_this_machine() {
     let host = TestHost::start().await;
     let (_bob, _) = Client::join(&host.ws("art"), "bob").await;
     let kick = json!({"room": "art", "userId": "bob"}).to_string();
-    let routes: [(&str, &str, Option<&str>); 5] = [
+    let present = json!({"room": "art", "userId": "bob"}).to_string();
+    let routes: [(&str, &str, Option<&str>); 6] = [
         ("GET", "/api/host/info", None),
         ("POST", "/api/host/open", Some("{\"open\": true}")),
         ("POST", "/api/host/rotate-code", Some("{}")),
+        ("POST", "/api/host/present", Some(&present)),
         ("POST", "/api/host/kick", Some(&kick)),
         (
             "POST",

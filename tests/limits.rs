@@ -37,6 +37,8 @@ async fn the_limits_are_the_hosts_constants() {
                 "maxIdBytes": p::MAX_ID_BYTES,
                 "maxRoomNameBytes": p::MAX_ROOM_NAME_BYTES,
                 "seatsPerRoom": p::SEATS_PER_ROOM,
+                "maxLaserPoints": p::MAX_LASER_POINTS,
+                "maxLaserMessagesPerSec": p::MAX_LASER_MESSAGES_PER_SEC,
             },
             "images": {
                 "maxUploadBytes": coco::media::images::MAX_UPLOAD_BYTES,

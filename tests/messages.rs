@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{pencil, shape_ids, Client, TestHost};
+use common::{http, pencil, shape_ids, Client, TestHost};
 use serde_json::json;
 
 async fn pair(host: &TestHost) -> (Client, Client) {
@@ -90,6 +90,75 @@ async fn an_update_to_a_deleted_shape_is_dropped() {
     let sync = b.sync(None).await;
     assert!(shape_ids(&sync).is_empty());
     assert_eq!(sync["rev"], 2);
+    host.stop().await;
+}
+
+#[tokio::test]
+async fn views_and_laser_trails_reach_the_others_and_nothing_is_stored() {
+    use coco::protocol::limits::MAX_LASER_POINTS;
+    let host = TestHost::start().await;
+    let (mut a, mut b) = pair(&host).await;
+    let rect = json!({"x": -20, "y": 10.5, "w": 640, "h": 360});
+    a.send("VIEWPORT", json!({"userId": "bob", "rect": rect}))
+        .await;
+    let view = b.expect("VIEWPORT").await;
+    assert_eq!(view, json!({"userId": "ann", "rect": rect}));
+
+    let points: Vec<_> = (0..MAX_LASER_POINTS)
+        .map(|i| json!({"x": i, "y": 2 * i}))
+        .collect();
+    a.send("LASER", json!({"stroke": 1, "points": points}))
+        .await;
+    let laser = b.expect("LASER").await;
+    assert_eq!(laser["userId"], "ann");
+    assert_eq!(laser["points"].as_array().unwrap().len(), MAX_LASER_POINTS);
+
+    // One point too many is refused, and not relayed.
+    let mut past = points.clone();
+    past.push(json!({"x": 0, "y": 0}));
+    a.send("LASER", json!({"stroke": 2, "points": past})).await;
+    let refused = a.expect("ERROR").await;
+    assert_eq!(refused["code"], "invalid", "{refused}");
+    a.send("LASER", json!({"stroke": 3, "points": [{"x": 1, "y": 1}]}))
+        .await;
+    assert_eq!(
+        b.expect("LASER").await["stroke"],
+        3,
+        "the refused one never came"
+    );
+
+    // Never stored: the room is still at revision 0, with no shape.
+    let sync = b.sync(None).await;
+    assert_eq!(sync["rev"], 0);
+    assert!(shape_ids(&sync).is_empty());
+
+    // The host's "bring everyone to me" reaches everyone in the room.
+    let secret = host.admin();
+    let admin = [("x-coco-admin", secret.as_str())];
+    let body = json!({"room": "main", "userId": "ann"}).to_string();
+    let (status, _, _) = http(
+        host.http(),
+        "POST",
+        "/api/host/present",
+        &admin,
+        Some(&body),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(b.expect("PRESENT").await, json!({"userId": "ann"}));
+    assert_eq!(a.expect("PRESENT").await, json!({"userId": "ann"}));
+    let nobody = json!({"room": "main", "userId": "zed"}).to_string();
+    let (status, _, _) = http(
+        host.http(),
+        "POST",
+        "/api/host/present",
+        &admin,
+        Some(&nobody),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = http(host.http(), "POST", "/api/host/present", &[], Some(&body)).await;
+    assert_eq!(status, 403, "only the host");
     host.stop().await;
 }
 

@@ -22,7 +22,7 @@ use crate::protocol::{
     self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, Frame, ProtocolError,
 };
 use crate::room::{
-    Claim, Claimed, CloseReason, Conn, Joined, Outbox, Room, Rooms, Watched,
+    Claim, Claimed, CloseReason, Conn, Joined, LaserPace, Outbox, Room, Rooms, Watched,
     SECRETLESS_TAKEOVER_WAIT,
 };
 
@@ -87,6 +87,7 @@ impl Session {
     async fn read_loop(&self, mut stream: SplitStream<WebSocket>, conn: &Conn) -> Option<Place> {
         let outbox = &conn.outbox;
         let mut limiter = RateLimiter::new();
+        let mut laser_pace = LaserPace::default();
         let mut joined: Option<Place> = None;
         // Made once: re-creating them per frame would re-register a waiter
         // on the host-wide shutdown token for every message of every peer.
@@ -172,6 +173,9 @@ impl Session {
                     continue;
                 }
             };
+            if matches!(msg, ClientMessage::Laser(_)) && !laser_pace.allow(now) {
+                continue;
+            }
             let op_id = msg.op_id().map(str::to_owned);
             let watching = matches!(joined, Some(Place::Watching(..)));
             let first = joined.is_none();

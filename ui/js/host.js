@@ -158,7 +158,7 @@ function startGeminiKey() {
   return { refresh };
 }
 
-/** @param {string} path @param {any} body */
-function post(path, body) {
+/** A host-only request, with the admin secret. @param {string} path @param {any} body */
+export function post(path, body) {
   return hostFetch(path, { method: 'POST', headers: { 'content-type': 'application/json', [ADMIN_HEADER]: adminSecret() }, body: JSON.stringify(body) }).catch(() => undefined);
 }

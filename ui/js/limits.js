@@ -19,7 +19,7 @@ const LOAD_TIMEOUT_MS = 3000;
 const FALLBACK = {
   protocol: {
     maxFrameBytes: 2 * 1024 * 1024, maxShapeBytes: 1024 * 1024, maxPointsPerShape: 10_000, maxShapesPerRoom: 20_000,
-    maxIdBytes: 128, maxRoomNameBytes: 64, seatsPerRoom: 4,
+    maxIdBytes: 128, maxRoomNameBytes: 64, seatsPerRoom: 4, maxLaserPoints: 64, maxLaserMessagesPerSec: 60,
   },
   images: { maxUploadBytes: 10 * 1024 * 1024, maxImageSide: 8192, maxImagePixels: 24_000_000 },
   enhance: { maxPromptChars: 2000 },

@@ -9,7 +9,7 @@ import { Tools } from './tools.js';
 import { LiveSender, liveShapes } from './live.js';
 import { loadBoard, saveBoard } from './store.js';
 import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat, waitForSeat } from './join.js';
-import { buildToolbar, renderConnection, renderBadges, renderPeople, TOOLS, SEATS } from './ui.js';
+import { buildToolbar, renderConnection, renderBadges, renderPeople, SEATS } from './ui.js';
 import { startHostPanel, keepAdminSecret } from './host.js';
 import { uploadImage, loadImage, UploadError, embedPictures } from './images.js';
 import { Enhance } from './enhance.js';
@@ -22,6 +22,8 @@ import { setJoinCode } from './hostjson.js';
 import { startA11y } from './a11y.js';
 import { PenSettings } from './pen.js';
 import { startWatch, watchFromNowOn } from './watch.js';
+import { startShowing } from './showing.js';
+import { startKeys } from './keys.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -141,11 +143,12 @@ async function startBoard(joined) {
         watch.render();
         const users = seen();
         renderBadges(badgesEl, users, joined.userId);
-        renderPeople(peopleEl, [...users.values()], joined.userId, null);
+        renderPeopleList();
         peopleCount.textContent = String(users.size);
         const who = [...net.users.keys()].sort().join();
         if (who !== lastWho) { lastWho = who; refreshHost(); }
         interaction.keepPeers(net.users);
+        showing.keepPeers();
         renderer.request();
         scheduleSave();
         a11y.statusChanged();
@@ -215,6 +218,19 @@ async function startBoard(joined) {
     storyboard: document.getElementById('storyboard'), announcer: a11y.announcer });
   /** Who to show in the seats: a watcher sits in none. */
   const seen = () => (net.watching ? net.users : withMe(net.users, joined));
+
+  // The laser pointer, following a person's view and the host's "bring everyone to me".
+  const showing = startShowing({
+    net, canvas, view, renderer, tools, room, me: joined.userId,
+    toast: (text, kind, ms) => showToast(text, kind, ms), onFollowChange: () => renderPeopleList(),
+  });
+  const { laser, follow } = showing;
+
+  /** The people here, each other one with a Follow button. */
+  function renderPeopleList() {
+    const users = seen();
+    renderPeople(peopleEl, [...users.values()], joined.userId, null, { following: follow.following, onFollow: (u) => follow.toggle(u.id) });
+  }
 
   /** @param {import('./tools.js').Tool} t */
   function setTool(t) {
@@ -387,34 +403,8 @@ async function startBoard(joined) {
     }
   }
 
-  /** @param {KeyboardEvent} e */
-  function onKey(e) {
-    const t = /** @type {HTMLElement} */ (e.target);
-    if (t.closest('dialog')) return; // a dialog handles its own keys (Escape closes it)
-    if (t.closest('input, textarea, select') && e.key !== 'Escape') return;
-    const mod = e.ctrlKey || e.metaKey;
-    const k = e.key.toLowerCase();
-    if (e.key === ' ' && (t === canvas || t === document.body)) { tools.spaceDown = true; e.preventDefault(); return; }
-    if (mod && k === 'z') { e.preventDefault(); command(e.shiftKey ? 'redo' : 'undo'); return; }
-    if (mod && k === 'y') { e.preventDefault(); command('redo'); return; }
-    if (mod && e.shiftKey && k === 'e') { e.preventDefault(); command('export'); return; }
-    if (mod && e.shiftKey && k === 's') { e.preventDefault(); command('export-svg'); return; }
-    if (mod || e.altKey) return;
-    if (k === 'i') { command('image'); return; }
-    if (k === 'e' && e.shiftKey) { e.preventDefault(); command('enhance'); return; }
-    if (k === 'a') { storyboard.add(); return; }
-    const tool = TOOLS.find((x) => x.key === k);
-    if (tool) { setTool(tool.tool); return; }
-    if (k === 'f') toolbar.toggleFill();
-    else if (e.key === 'Delete' || e.key === 'Backspace') command('delete');
-    else if (e.key === 'Escape') tools.clearSelection();
-    else if (e.key === '0') resetZoom();
-    else if (e.code === 'Digit1' && e.shiftKey) command('fit');
-    else if (e.key === '+' || e.key === '=') { view.zoomAt(1.2, canvas.clientWidth / 2, canvas.clientHeight / 2); renderer.request(); }
-    else if (e.key === '-') { view.zoomAt(1 / 1.2, canvas.clientWidth / 2, canvas.clientHeight / 2); renderer.request(); }
-  }
-  addEventListener('keydown', onKey);
-  addEventListener('keyup', (e) => { if (e.key === ' ') tools.spaceDown = false; });
+  startKeys({ canvas, tools, toolbar, storyboard, command, setTool, resetZoom,
+    zoom: (f) => { view.zoomAt(f, canvas.clientWidth / 2, canvas.clientHeight / 2); renderer.request(); } });
 
   /** @param {string} reason @param {string} message */
   function stopped(reason, message) {
@@ -457,6 +447,7 @@ async function startBoard(joined) {
       drafts: [...interaction.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
       edits: [...interaction.remoteEdits.values()].flat().map((e) => ({ id: e.id, type: e.type, points: e.points, text: e.text })),
       editedElsewhere: [...renderer.editedElsewhere],
+      following: follow.following, views: follow.list(), showViews: follow.showViews, laserPoints: laser.pointCount(),
     }),
     shapes: () => JSON.parse(JSON.stringify([...board.shapes.values()])),
     selected: () => [...interaction.selected],

@@ -165,6 +165,8 @@ export class Renderer {
     this.afterDraw = null;
     /** @type {((view: View) => void)|null} called after every draw (the zoom indicator) */
     this.drawn = null;
+    /** @type {((ctx: CanvasRenderingContext2D, view: View) => void)[]} drawn over the board, in board coordinates, under the cursors */
+    this.overlays = [];
     // A picture that finishes loading changes what the cached layer shows.
     onImageLoad(() => { this.board.version++; this.request(); });
     new ResizeObserver(() => this.resize()).observe(canvas);
@@ -184,6 +186,14 @@ export class Renderer {
 
   /** Calls `f` after every draw. @param {(view: View) => void} f */
   onDrawn(f) { this.drawn = f; }
+
+  /**
+   * Draws `f` over the board in every frame (laser trails, where people
+   * look): the context is in board coordinates; `f` may ask for the next
+   * frame to animate.
+   * @param {(ctx: CanvasRenderingContext2D, view: View) => void} f
+   */
+  addOverlay(f) { this.overlays.push(f); }
 
   /** Draws the shapes from the offscreen layer while only the view moves (on), or always directly (off). @param {boolean} on */
   setLayerCache(on) {
@@ -247,6 +257,8 @@ export class Renderer {
         }
       }
     }
+    ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.ox, dpr * view.oy);
+    for (const f of this.overlays) f(ctx, view);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     for (const c of state.cursors.values()) this.drawCursor(c);
     this.drawTimes[this.drawCount++ % this.drawTimes.length] = performance.now() - t0;

@@ -16,7 +16,7 @@ import { eventPressure } from './pressure.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
-/** @typedef {'select'|'pencil'|'line'|'rectangle'|'ellipse'|'text'|'eraser'} Tool */
+/** @typedef {'select'|'pencil'|'line'|'rectangle'|'ellipse'|'text'|'eraser'|'laser'} Tool */
 
 /** Closest two points of a stroke may be, in screen pixels: finer adds points, not shape. */
 const MIN_SAMPLE_PX = 2;

@@ -21,6 +21,7 @@ const ICONS = {
   ellipse: 'M12 6c4.4 0 8 2.7 8 6s-3.6 6-8 6-8-2.7-8-6 3.6-6 8-6z',
   text: 'M5 7V4h14v3M12 4v16M9 20h6',
   eraser: 'M8 20h12M4 15l10-10 5 5-9 10H9z',
+  laser: 'M4 20l9-9M15 9a3 3 0 104.2-4.2A3 3 0 0015 9zM17 3V1M21 7h2M20 4l1.5-1.5',
   fill: 'M5 5h14v14H5z',
   undo: 'M9 14L4 9l5-5M4 9h11a5 5 0 010 10h-3',
   redo: 'M15 14l5-5-5-5M20 9H9a5 5 0 000 10h3',
@@ -41,6 +42,7 @@ export const TOOLS = [
   { tool: 'ellipse', label: 'Ellipse', key: 'o' },
   { tool: 'text', label: 'Text', key: 't' },
   { tool: 'eraser', label: 'Eraser', key: 'e' },
+  { tool: 'laser', label: 'Laser pointer', key: 'k' },
 ];
 
 /**
@@ -220,8 +222,9 @@ export function renderBadges(root, users, me) {
 /**
  * @param {HTMLElement} list @param {User[]} users @param {string} me
  * @param {((u: User) => void)|null} onRemove
+ * @param {{following: string|null, onFollow: (u: User) => void}} [follow] a Follow button for each other person
  */
-export function renderPeople(list, users, me, onRemove) {
+export function renderPeople(list, users, me, onRemove, follow) {
   const order = SEATS.map((s) => s.pos);
   const sorted = [...users].sort((a, b) => order.indexOf(a.position) - order.indexOf(b.position));
   list.replaceChildren(...sorted.map((u) => {
@@ -229,6 +232,13 @@ export function renderPeople(list, users, me, onRemove) {
       el('i', { class: 'swatch', style: `background:${u.color}` }),
       el('span', { class: 'name' }, [u.id === me ? `${u.name} (you)` : u.name]),
     ]);
+    if (follow && u.id !== me) {
+      const on = follow.following === u.id;
+      const b = el('button', { type: 'button', class: on ? 'on' : '', 'aria-label': on ? `Following ${u.name}'s view: stop` : `Follow ${u.name}'s view`,
+        title: on ? 'Stop following (Esc)' : `See what ${u.name} sees`, 'data-testid': 'follow' }, [on ? 'Following' : 'Follow']);
+      b.addEventListener('click', () => follow.onFollow(u));
+      li.append(b);
+    }
     if (onRemove && u.id !== me) {
       const b = el('button', { type: 'button', 'aria-label': `Remove ${u.name} from the room`, 'data-testid': 'kick' }, ['Remove']);
       b.addEventListener('click', () => onRemove(u));

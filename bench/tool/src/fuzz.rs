@@ -354,6 +354,8 @@ fn kind_of(msg: &ClientMessage) -> &'static str {
     match msg {
         ClientMessage::JoinRoom { .. } => "JOIN_ROOM",
         ClientMessage::CursorMove(_) => "CURSOR_MOVE",
+        ClientMessage::Viewport(_) => "VIEWPORT",
+        ClientMessage::Laser(_) => "LASER",
         ClientMessage::ShapeAdded { .. } => "SHAPE_ADDED",
         ClientMessage::ShapeUpdated { .. } => "SHAPE_UPDATED",
         ClientMessage::ShapesDeleted { .. } => "SHAPES_DELETED",

@@ -36,9 +36,10 @@ use crate::auth::origin_allowed;
 use crate::protocol::ErrorCode;
 
 /// State-changing routes that store nothing on disk, so they work while the
-/// host cannot save: the host panel's removal and open switch, and a job's
-/// cancel (which frees what the job holds; matched by its path shape).
-const WITHOUT_SAVING: &[&str] = &["/api/host/kick", "/api/host/open"];
+/// host cannot save: the host panel's removal, open switch and "bring
+/// everyone to me", and a job's cancel (which frees what the job holds;
+/// matched by its path shape).
+const WITHOUT_SAVING: &[&str] = &["/api/host/kick", "/api/host/open", "/api/host/present"];
 
 /// The one media type the API's request bodies use.
 pub const JSON: &str = "application/json";

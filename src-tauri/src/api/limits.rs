@@ -15,8 +15,9 @@ use crate::jobs::MAX_LISTED_JOBS;
 use crate::media::images::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_UPLOAD_BYTES};
 use crate::media::video::{GIF_MAX_WIDTH, MAX_HEIGHT, MAX_WIDTH};
 use crate::protocol::limits::{
-    MAX_FRAME_BYTES, MAX_ID_BYTES, MAX_POINTS_PER_SHAPE, MAX_ROOM_NAME_BYTES, MAX_SHAPES_PER_ROOM,
-    MAX_SHAPE_BYTES, SEATS_PER_ROOM,
+    MAX_FRAME_BYTES, MAX_ID_BYTES, MAX_LASER_MESSAGES_PER_SEC, MAX_LASER_POINTS,
+    MAX_POINTS_PER_SHAPE, MAX_ROOM_NAME_BYTES, MAX_SHAPES_PER_ROOM, MAX_SHAPE_BYTES,
+    SEATS_PER_ROOM,
 };
 use crate::storyboard::{
     MAX_CAPTION_CHARS, MAX_FRAMES, MAX_FRAME_MS, MAX_NAME_CHARS, MAX_STORYBOARDS_PER_ROOM,
@@ -35,6 +36,8 @@ pub async fn limits(_: Admitted) -> Json<Value> {
             "maxIdBytes": MAX_ID_BYTES,
             "maxRoomNameBytes": MAX_ROOM_NAME_BYTES,
             "seatsPerRoom": SEATS_PER_ROOM,
+            "maxLaserPoints": MAX_LASER_POINTS,
+            "maxLaserMessagesPerSec": MAX_LASER_MESSAGES_PER_SEC,
         },
         "images": {
             "maxUploadBytes": MAX_UPLOAD_BYTES,

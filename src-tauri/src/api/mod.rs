@@ -119,6 +119,7 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/discovery", get(nearby::discovery))
         .route("/api/host/info", get(panel::info))
         .route("/api/host/kick", post(panel::kick))
+        .route("/api/host/present", post(panel::present))
         .route("/api/host/open", post(panel::set_open))
         .route("/api/host/rotate-code", post(panel::rotate_code))
         .route("/api/host/gemini-key", post(panel::set_gemini_key))

@@ -189,6 +189,42 @@ pub async fn kick(
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PresentBody {
+    room: String,
+    user_id: String,
+}
+
+/// `POST /api/host/present {room, userId}`: "bring everyone to me". The
+/// room sends `PRESENT {userId}` to everyone in it, and each page follows
+/// that person's view until its own person moves. Host-only like removal:
+/// the admin secret from this machine, so no LAN peer can move everyone's
+/// view. `userId` is the host page's own seat (its page knows it); 404 when
+/// nobody by that id is in the room.
+pub async fn present(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Json<PresentBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    host_only(&state, peer, &headers)?;
+    let body = json_body(body, "{room, userId}")?;
+    let presented = state
+        .inner
+        .rooms
+        .find(&body.room)
+        .is_some_and(|room| room.present(&body.user_id));
+    if !presented {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "nobody with that id is in that room",
+        ));
+    }
+    Ok(Json(json!({ "success": true })))
+}
+
+#[derive(Deserialize)]
 pub struct OpenBody {
     open: bool,
 }

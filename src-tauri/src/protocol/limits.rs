@@ -61,3 +61,24 @@ pub const MAX_WATCHERS_PER_ROOM: usize = 32;
 
 /// Most rooms held in memory at once; joining another one is refused.
 pub const MAX_LOADED_ROOMS: usize = 4_096;
+
+/// Most points in one `LASER` message. The web UI sends a laser pointer's
+/// trail about 25 times a second, a few points each; a message with more
+/// is `invalid` and not relayed.
+pub const MAX_LASER_POINTS: usize = 64;
+
+/// Sustained `LASER` messages per second one connection may send; above it
+/// (and its burst, [`LASER_BURST`]) they are dropped without an answer: a
+/// trail that fades within a second loses a stretch, and nothing else.
+pub const MAX_LASER_MESSAGES_PER_SEC: u32 = 60;
+
+/// `LASER` messages a connection may send at once above the sustained rate.
+pub const LASER_BURST: u32 = 30;
+
+/// Largest `LASER` or `VIEWPORT` frame, in bytes. Both are relayed to
+/// everyone many times a second, so they are held to what their fields
+/// need (64 points are about 2 KB) rather than to [`MAX_FRAME_BYTES`].
+pub const MAX_LIVE_FRAME_BYTES: usize = 8 * 1024;
+
+/// Largest magnitude of a coordinate or size in `LASER` and `VIEWPORT`.
+pub const MAX_LIVE_COORDINATE: f64 = 1.0e9;

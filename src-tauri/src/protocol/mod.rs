@@ -10,6 +10,7 @@
 mod error;
 mod frame;
 pub mod limits;
+mod live;
 mod outgoing;
 pub mod payloads;
 pub mod picture;
@@ -47,6 +48,10 @@ pub enum ClientMessage {
     },
     /// Cursor position; the payload is relayed as sent (with the checked `userId`).
     CursorMove(Object),
+    /// The part of the board the sender sees; relayed like a cursor, never stored.
+    Viewport(Object),
+    /// A stretch of the sender's laser pointer trail; relayed, never stored.
+    Laser(Object),
     ShapeAdded {
         shape_id: String,
         /// The shape serialized once, as it will be stored and synced.
@@ -128,6 +133,7 @@ pub fn parse(text: &str) -> Result<ClientMessage, ProtocolError> {
         None | Some(Value::Null) => Object::new(),
         Some(_) => return Err(ProtocolError::invalid("payload must be a JSON object")),
     };
+    live::check_size(&envelope.kind, text.len())?;
     decode(&envelope.kind, payload)
 }
 
@@ -195,6 +201,14 @@ fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolErro
                 ));
             }
             ClientMessage::CursorMove(payload)
+        }
+        "VIEWPORT" => {
+            live::check_viewport(&payload)?;
+            ClientMessage::Viewport(payload)
+        }
+        "LASER" => {
+            live::check_laser(&payload)?;
+            ClientMessage::Laser(payload)
         }
         "SHAPE_ADDED" => {
             let op_id = op_id(&payload)?;

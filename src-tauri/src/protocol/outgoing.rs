@@ -9,8 +9,8 @@
 use serde::Serialize;
 
 use super::payloads::{
-    Ack, ErrorPayload, Relayed, SessionsNearby, StoryboardDeleted, StoryboardUpdated, SyncShapes,
-    UserJoined, UserLeft, Watching, Welcome,
+    Ack, ErrorPayload, Present, Relayed, SessionsNearby, StoryboardDeleted, StoryboardUpdated,
+    SyncShapes, UserJoined, UserLeft, Watching, Welcome,
 };
 use super::{ErrorCode, Frame};
 use serde_json::value::RawValue;
@@ -34,6 +34,13 @@ pub enum ServerMessage<'a> {
     #[serde(skip)]
     SyncShapes(SyncShapes<'a>),
     CursorMove(Relayed<'a>),
+    /// What part of the board a member sees (never stored).
+    Viewport(Relayed<'a>),
+    /// A stretch of a member's laser pointer trail (never stored).
+    Laser(Relayed<'a>),
+    /// From the host's person (`POST /api/host/present`): everyone follows
+    /// this member's view until they move their own.
+    Present(Present<'a>),
     ShapeAdded(Relayed<'a>),
     ShapeUpdated(Relayed<'a>),
     ShapesDeleted(Relayed<'a>),

@@ -247,6 +247,9 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
         | ServerMessage::Ack(_)
         | ServerMessage::SyncShapes(_)
         | ServerMessage::CursorMove(_)
+        | ServerMessage::Viewport(_)
+        | ServerMessage::Laser(_)
+        | ServerMessage::Present(_)
         | ServerMessage::ShapeAdded(_)
         | ServerMessage::ShapeUpdated(_)
         | ServerMessage::ShapesDeleted(_)
@@ -291,6 +294,9 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
             full: true,
         }),
         ServerMessage::CursorMove(relayed),
+        ServerMessage::Viewport(relayed),
+        ServerMessage::Laser(relayed),
+        ServerMessage::Present(Present { user_id: "u" }),
         ServerMessage::ShapeAdded(relayed),
         ServerMessage::ShapeUpdated(relayed),
         ServerMessage::ShapesDeleted(relayed),
@@ -314,4 +320,22 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
             "{kind} is not in PROTOCOL.md"
         );
     }
+}
+
+#[test]
+fn live_relays_and_present_have_their_exact_bytes() {
+    let view = object(json!({"rect": {"x": -1.5, "y": 2, "w": 640, "h": 360}, "following": null}));
+    assert_eq!(
+        text(ServerMessage::Viewport(Relayed::new(&view, "ann"))),
+        r#"{"type":"VIEWPORT","payload":{"rect":{"x":-1.5,"y":2,"w":640,"h":360},"following":null,"userId":"ann"}}"#
+    );
+    let laser = object(json!({"userId": "spoof", "stroke": 4, "points": [{"x": 1, "y": 2.25}]}));
+    assert_eq!(
+        text(ServerMessage::Laser(Relayed::new(&laser, "ann"))),
+        r#"{"type":"LASER","payload":{"userId":"ann","stroke":4,"points":[{"x":1,"y":2.25}]}}"#
+    );
+    assert_eq!(
+        text(ServerMessage::Present(Present { user_id: "ann" })),
+        r#"{"type":"PRESENT","payload":{"userId":"ann"}}"#
+    );
 }

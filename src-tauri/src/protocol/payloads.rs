@@ -70,6 +70,13 @@ pub struct UserLeft<'a> {
     pub user_id: &'a str,
 }
 
+/// `PRESENT`: everyone in the room is asked to follow `userId`'s view.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Present<'a> {
+    pub user_id: &'a str,
+}
+
 /// `ACK`: these operations of the receiver are on disk.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -8,6 +8,7 @@
 
 mod doc;
 mod join;
+mod live;
 pub mod outbox;
 mod presence;
 mod registry;
@@ -21,7 +22,8 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 pub use doc::{Doc, Outcome};
-pub use outbox::{CloseReason, Outbox};
+pub use live::LaserPace;
+pub use outbox::{CloseReason, Live, Outbox};
 pub use presence::{Presence, SeatChange, SeatEvent, SEAT_EVENT_BACKLOG};
 pub use registry::{RoomError, Rooms};
 pub use revoked::{Revoked, MAX_REVOKED_USERS};
@@ -228,11 +230,18 @@ impl Room {
         match msg {
             ClientMessage::JoinRoom { .. } => Ok(()),
             ClientMessage::CursorMove(payload) => {
-                let f = frame(&ServerMessage::CursorMove(Relayed::new(&payload, user_id)));
-                let state = self.lock();
-                for other in state.audience().filter(|c| c.id != conn.id) {
-                    other.outbox.push_cursor(user_id, f.clone());
-                }
+                let message = ServerMessage::CursorMove(Relayed::new(&payload, user_id));
+                self.relay_latest(conn, user_id, Live::Cursor, &message);
+                Ok(())
+            }
+            ClientMessage::Viewport(payload) => {
+                let message = ServerMessage::Viewport(Relayed::new(&payload, user_id));
+                self.relay_latest(conn, user_id, Live::Viewport, &message);
+                Ok(())
+            }
+            ClientMessage::Laser(payload) => {
+                let message = ServerMessage::Laser(Relayed::new(&payload, user_id));
+                self.relay_latest(conn, user_id, Live::Laser, &message);
                 Ok(())
             }
             ClientMessage::ShapeAdded {

@@ -6,6 +6,8 @@
 //! resyncs when it reconnects), so one slow peer never delays the others.
 //! Cursor moves are not queued but coalesced: only the latest position per
 //! sender waits, so a slow reader sees fewer, never older, cursor frames.
+//! The other live messages (a view, a stretch of laser trail) are
+//! coalesced the same way, each kind in its own slot per sender.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,10 +43,21 @@ pub struct Outbox {
 struct Inner {
     docs: VecDeque<Frame>,
     doc_bytes: usize,
-    /// Latest cursor frame per sender id.
-    cursors: Vec<(std::sync::Arc<str>, Frame)>,
+    /// Latest live frame per sender id and kind.
+    latest: Vec<(std::sync::Arc<str>, Live, Frame)>,
     /// Set once: after the queued frames, close the socket with this reason.
     closing: Option<CloseReason>,
+}
+
+/// The kinds of live frame coalesced per sender: a newer one of the same
+/// kind from the same sender replaces one not yet sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Live {
+    Cursor,
+    Viewport,
+    /// A receiver that falls behind loses a stretch of the trail (drawn as
+    /// a straight line between what it got), never sees it late.
+    Laser,
 }
 
 /// What the writer takes from the outbox in one go.
@@ -94,13 +107,22 @@ impl Outbox {
 
     /// Replaces the pending cursor frame of `sender`, or queues one.
     pub fn push_cursor(&self, sender: &std::sync::Arc<str>, frame: Frame) {
+        self.push_latest(sender, Live::Cursor, frame);
+    }
+
+    /// Replaces the pending `kind` frame of `sender`, or queues one.
+    pub fn push_latest(&self, sender: &std::sync::Arc<str>, kind: Live, frame: Frame) {
         let mut inner = self.inner.lock().expect("outbox lock");
         if inner.closing.is_some() {
             return;
         }
-        match inner.cursors.iter_mut().find(|(id, _)| id == sender) {
-            Some(slot) => slot.1 = frame,
-            None => inner.cursors.push((sender.clone(), frame)),
+        match inner
+            .latest
+            .iter_mut()
+            .find(|(id, k, _)| *k == kind && id == sender)
+        {
+            Some(slot) => slot.2 = frame,
+            None => inner.latest.push((sender.clone(), kind, frame)),
         }
         drop(inner);
         self.ready.notify_one();
@@ -137,12 +159,12 @@ impl Outbox {
     }
 
     /// Takes everything queued: document frames first, in order, then the
-    /// latest cursor of each sender.
+    /// latest live frames of each sender.
     pub fn drain(&self) -> Drained {
         let mut inner = self.inner.lock().expect("outbox lock");
-        let mut frames = Vec::with_capacity(inner.docs.len() + inner.cursors.len());
+        let mut frames = Vec::with_capacity(inner.docs.len() + inner.latest.len());
         frames.extend(inner.docs.drain(..));
-        frames.extend(inner.cursors.drain(..).map(|(_, f)| f));
+        frames.extend(inner.latest.drain(..).map(|(_, _, f)| f));
         inner.doc_bytes = 0;
         Drained {
             frames,
@@ -166,6 +188,20 @@ mod tests {
         let drained = outbox.drain();
         let texts: Vec<&str> = drained.frames.iter().map(|f| f.as_str()).collect();
         assert_eq!(texts, ["a2", "b1"]);
+    }
+
+    #[test]
+    fn each_live_kind_is_coalesced_apart() {
+        let outbox = Outbox::new();
+        let a: Arc<str> = "a".into();
+        outbox.push_latest(&a, Live::Cursor, "c1".into());
+        outbox.push_latest(&a, Live::Laser, "l1".into());
+        outbox.push_latest(&a, Live::Viewport, "v1".into());
+        outbox.push_latest(&a, Live::Laser, "l2".into());
+        outbox.push_latest(&a, Live::Cursor, "c2".into());
+        let drained = outbox.drain();
+        let texts: Vec<&str> = drained.frames.iter().map(|f| f.as_str()).collect();
+        assert_eq!(texts, ["c2", "l2", "v1"]);
     }
 
     #[test]

@@ -83,6 +83,8 @@ impl Room {
                 conn.outbox.push(state.doc.sync(since));
                 Ok(())
             }
+            // Where a watcher looks is its own affair: not relayed, not refused.
+            ClientMessage::Viewport(_) => Ok(()),
             _ => Err(ProtocolError::new(
                 ErrorCode::Watching,
                 "you are watching this room: take a seat (JOIN_ROOM) when one is free to draw or point",

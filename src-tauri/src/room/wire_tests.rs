@@ -182,3 +182,62 @@ async fn a_room_sends_the_same_bytes_as_before() {
     finish.cancel();
     task.await.unwrap();
 }
+
+#[tokio::test]
+async fn views_and_laser_trails_are_relayed_coalesced_and_never_stored() {
+    let store = Store::in_memory();
+    let finish = CancellationToken::new();
+    let (writer, task) = spawn_writer(store.clone(), finish.clone());
+    let rooms = Rooms::new(store.clone(), writer.clone());
+    let room = rooms.get("live").await.unwrap();
+    let (ann, bo) = (conn(1), conn(2));
+    let me = room
+        .join(&ann, "ann", "Ann".into(), Some(Seat::TopLeft))
+        .unwrap()
+        .unwrap()
+        .user_id;
+    let bo_id = room
+        .join(&bo, "bo", "Bo".into(), None)
+        .unwrap()
+        .unwrap()
+        .user_id;
+    sent(&ann);
+    sent(&bo);
+
+    for text in [
+        r#"{"type":"VIEWPORT","payload":{"rect":{"x":0,"y":0,"w":100,"h":50}}}"#,
+        r#"{"type":"LASER","payload":{"userId":"bo","stroke":1,"points":[{"x":1,"y":1}]}}"#,
+        r#"{"type":"LASER","payload":{"stroke":1,"points":[{"x":2,"y":2}]}}"#,
+        r#"{"type":"VIEWPORT","payload":{"rect":{"x":5,"y":5,"w":100,"h":50}}}"#,
+    ] {
+        room.handle(&ann, &me, msg(text)).unwrap();
+    }
+    writer.barrier().await;
+    // The latest of each kind, with the sender's real id; the sender gets
+    // nothing back (no ACK: nothing is stored).
+    assert_eq!(
+        sent(&bo),
+        [
+            r#"{"type":"VIEWPORT","payload":{"rect":{"x":5,"y":5,"w":100,"h":50},"userId":"ann"}}"#,
+            r#"{"type":"LASER","payload":{"stroke":1,"points":[{"x":2,"y":2}],"userId":"ann"}}"#,
+        ]
+    );
+    assert!(sent(&ann).is_empty());
+    room.handle(&bo, &bo_id, msg(r#"{"type":"REQUEST_SYNC","payload":{}}"#))
+        .unwrap();
+    assert_eq!(
+        sent(&bo),
+        [r#"{"type":"SYNC_SHAPES","payload":{"shapes":[],"deletedIds":[],"rev":0,"full":true}}"#]
+    );
+
+    // "Bring everyone to me": everyone in the room is told, the presenter too.
+    assert!(room.present(&me));
+    let present = r#"{"type":"PRESENT","payload":{"userId":"ann"}}"#;
+    assert_eq!(sent(&ann), [present]);
+    assert_eq!(sent(&bo), [present]);
+    assert!(!room.present("nobody"), "only someone seated here");
+    assert!(sent(&bo).is_empty());
+
+    finish.cancel();
+    task.await.unwrap();
+}
