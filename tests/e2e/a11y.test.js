@@ -13,6 +13,7 @@ import { join, waitState, stroke, zigzag, shapesOf, useHostAndBrowser } from './
 import { seriousViolations, summary, said, waitSaid, shapeItems } from './a11y-kit.js';
 import { startEnhance } from './enhance-kit.js';
 import { colourName } from '../../ui/js/shapelist.js';
+import { saveState } from '../../ui/js/a11y.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -249,4 +250,11 @@ test('colour names are the words a person would use', () => {
     '#0b2e59': 'dark blue', '#adb5bd': 'light grey',
   });
   assert.equal(colourName('transparent'), '');
+});
+
+test('a watcher hears nothing about saving, and still hears that the connection is lost', () => {
+  const connected = { state: 'connected', pending: [], storageProblem: null };
+  assert.equal(saveState(connected), 'saved');
+  assert.equal(saveState({ ...connected, watching: true }), null);
+  assert.equal(saveState({ ...connected, state: 'offline', watching: true }), 'offline');
 });

@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** A tablet held in landscape: touch, a mobile viewport, 1024 × 768. */
+export const TABLET = { hasTouch: true, isMobile: true, viewport: { width: 1024, height: 768 } };
+
 export const repo = joinPath(here, '..', '..');
 export const artifacts = joinPath(here, 'artifacts');
 mkdirSync(artifacts, { recursive: true });

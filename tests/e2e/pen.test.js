@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { useHostAndBrowser, join, waitState, shapesOf, viewOf } from './helpers.js';
+import { useHostAndBrowser, TABLET, join, waitState, shapesOf, viewOf } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -20,8 +20,6 @@ useHostAndBrowser((h, b) => {
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').CDPSession} CDPSession */
-
-const TABLET = { hasTouch: true, isMobile: true, viewport: { width: 1024, height: 768 } };
 
 /**
  * A pen through the DevTools protocol (a mouse event whose pointer is a pen,

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { useHostAndBrowser, allowConsoleError, join, waitState, stroke, artifacts } from './helpers.js';
+import { useHostAndBrowser, allowConsoleError, join, waitState, stroke, artifacts, TABLET } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -372,7 +372,7 @@ test('Make video: progress, then a player and an MP4 download; a GIF where H.264
 
 test('on a tablet a finger drags a frame to a new place', async () => {
   const url = `${host.url}?room=sb3`;
-  const t = await join(browser, url, 'Tab', undefined, { hasTouch: true, isMobile: true, viewport: { width: 1024, height: 768 } });
+  const t = await join(browser, url, 'Tab', undefined, TABLET);
   try {
     // Three frames, set up through the API as another person's client would.
     const ids = await t.page.evaluate(async () => {

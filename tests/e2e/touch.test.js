@@ -2,7 +2,7 @@
 /** A tablet: one finger draws, two fingers pinch to zoom. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHostAndBrowser, join, waitState } from './helpers.js';
+import { useHostAndBrowser, TABLET, join, waitState } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -12,8 +12,6 @@ useHostAndBrowser((h, b) => {
   host = h;
   browser = b;
 });
-
-const TABLET = { hasTouch: true, isMobile: true, viewport: { width: 1024, height: 768 } };
 
 /**
  * Real touches through the DevTools protocol, in page pixels.

@@ -43,11 +43,14 @@ export class Announcer {
 }
 
 /**
- * The saved state a person needs to know about, from the connection.
- * @param {{state: string, pending: unknown[], storageProblem: string|null}} net
- * @returns {SaveState|null} null while first connecting
+ * The saved state a person needs to know about, from the connection. A
+ * watcher changes nothing, so "saved" is no news to it; losing the
+ * connection still is.
+ * @param {{state: string, pending: unknown[], storageProblem: string|null, watching?: boolean}} net
+ * @returns {SaveState|null} null while first connecting, and while watching and connected
  */
 export function saveState(net) {
+  if (net.state === 'connected' && net.watching) return null;
   if (net.state === 'connected') return net.storageProblem ? 'problem' : net.pending.length ? 'pending' : 'saved';
   if (net.state === 'offline' || net.state === 'reconnecting' || net.state === 'stopped') return net.state;
   return null;
