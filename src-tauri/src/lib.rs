@@ -16,9 +16,10 @@
 //! - [`protocol`]: message shapes, validation and limits; no I/O. Also
 //!   [`protocol::picture::PictureRef`], the one way anything names a
 //!   picture of this host.
-//! - [`room`]: seats, members, shapes in memory, revisions and fan-out
-//!   (and [`room::DEFAULT_ROOM`]); the live relays that are never stored
-//!   (cursors, views, laser trails) are coalesced per sender.
+//! - [`room`]: seats, members, watchers beyond the seats, shapes in memory,
+//!   revisions and fan-out (and [`room::DEFAULT_ROOM`]); the live relays
+//!   that are never stored (cursors, views, laser trails) are coalesced per
+//!   sender.
 //! - [`store`]: everything on disk, behind one boundary: the room log (group
 //!   commit, op-id dedupe, delta-sync history) and typed tables for the rest,
 //!   under one durability policy. Nothing else names the database.
