@@ -13,13 +13,10 @@
  * everyone's rectangle, in their colour, on the board.
  */
 
-import { inkOn } from './render.js';
+import { inkOn, MIN_SCALE, MAX_SCALE } from './render.js';
 
 /** Least time between two `VIEWPORT` messages. */
 export const VIEW_INTERVAL_MS = 50;
-/** The zoom range of the board (render.js `View.zoomAt`): a followed view is fitted within it. */
-const MIN_SCALE = 0.1;
-const MAX_SCALE = 8;
 
 /** @typedef {{x: number, y: number, w: number, h: number}} Rect */
 /** @typedef {{scale: number, ox: number, oy: number}} ViewNumbers */

@@ -22,6 +22,10 @@ const LAYER_MARGIN_PX = 256;
 /** @typedef {import('./board.js').Point} Point */
 /** @typedef {import('./interaction.js').Cursor} Cursor */
 
+/** The zoom range of the board: a tenth to eight times; following someone's view is fitted within it too. */
+export const MIN_SCALE = 0.1;
+export const MAX_SCALE = 8;
+
 export class View {
   constructor() {
     /** screen = world * scale + offset */
@@ -40,13 +44,13 @@ export class View {
   fit(box, w, h, margin = 40) {
     if (!box) { this.scale = 1; this.ox = 0; this.oy = 0; return; }
     const bw = Math.max(1, box.maxX - box.minX), bh = Math.max(1, box.maxY - box.minY);
-    this.scale = Math.min(2, Math.max(0.1, Math.min((w - 2 * margin) / bw, (h - 2 * margin) / bh)));
+    this.scale = Math.min(2, Math.max(MIN_SCALE, Math.min((w - 2 * margin) / bw, (h - 2 * margin) / bh)));
     this.ox = w / 2 - ((box.minX + box.maxX) / 2) * this.scale;
     this.oy = h / 2 - ((box.minY + box.maxY) / 2) * this.scale;
   }
   /** @param {number} factor @param {number} sx @param {number} sy keeps (sx, sy) still */
   zoomAt(factor, sx, sy) {
-    const next = Math.min(8, Math.max(0.1, this.scale * factor));
+    const next = Math.min(MAX_SCALE, Math.max(MIN_SCALE, this.scale * factor));
     const w = this.toWorld(sx, sy);
     this.scale = next;
     this.ox = sx - w.x * next;

@@ -23,7 +23,7 @@ use crate::auth::{is_loopback, ADMIN_HEADER};
 use crate::discovery::join_url;
 use crate::protocol::limits::{MAX_WATCHERS_PER_ROOM, SEATS_PER_ROOM};
 use crate::protocol::valid_room_name;
-use crate::room::DEFAULT_ROOM;
+use crate::room::{Room, DEFAULT_ROOM};
 
 #[derive(Deserialize)]
 pub struct SessionQuery {
@@ -156,29 +156,31 @@ fn qr_svg(link: &str) -> Option<String> {
     )
 }
 
+/// `{room, userId}`: the person a host action is about.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct KickBody {
+pub struct PersonBody {
     room: String,
     user_id: String,
 }
 
-/// `POST /api/host/kick {room, userId}`: removes a participant, who may
-/// not join again under that id while the host runs.
-pub async fn kick(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Json<KickBody>, axum::extract::rejection::JsonRejection>,
+/// A host action on one person of one room: host-only (the admin secret
+/// from this machine), and `404` when `act` finds nobody by that id there.
+fn on_person(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: Result<Json<PersonBody>, axum::extract::rejection::JsonRejection>,
+    act: impl FnOnce(&Room, &str) -> bool,
 ) -> Result<Json<Value>, ApiError> {
-    host_only(&state, peer, &headers)?;
+    host_only(state, peer, headers)?;
     let body = json_body(body, "{room, userId}")?;
-    let removed = state
+    let done = state
         .inner
         .rooms
         .find(&body.room)
-        .is_some_and(|room| room.kick(&body.user_id));
-    if !removed {
+        .is_some_and(|room| act(&room, &body.user_id));
+    if !done {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -188,11 +190,15 @@ pub async fn kick(
     Ok(Json(json!({ "success": true })))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PresentBody {
-    room: String,
-    user_id: String,
+/// `POST /api/host/kick {room, userId}`: removes a participant, who may
+/// not join again under that id while the host runs.
+pub async fn kick(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Json<PersonBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    on_person(&state, peer, &headers, body, Room::kick)
 }
 
 /// `POST /api/host/present {room, userId}`: "bring everyone to me". The
@@ -205,23 +211,9 @@ pub async fn present(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Result<Json<PresentBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<PersonBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    host_only(&state, peer, &headers)?;
-    let body = json_body(body, "{room, userId}")?;
-    let presented = state
-        .inner
-        .rooms
-        .find(&body.room)
-        .is_some_and(|room| room.present(&body.user_id));
-    if !presented {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "nobody with that id is in that room",
-        ));
-    }
-    Ok(Json(json!({ "success": true })))
+    on_person(&state, peer, &headers, body, Room::present)
 }
 
 #[derive(Deserialize)]
