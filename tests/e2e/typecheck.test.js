@@ -18,7 +18,8 @@ test('the service worker keeps every UI module for an offline reload', async () 
   const { readFileSync, readdirSync } = await import('node:fs');
   const ui = join(here, '..', '..', 'ui');
   const sw = readFileSync(join(ui, 'sw.js'), 'utf8');
-  const missing = readdirSync(join(ui, 'js'))
+  const missing = readdirSync(join(ui, 'js'), { recursive: true })
+    .map((f) => String(f).replaceAll('\\', '/'))
     .filter((f) => f.endsWith('.js'))
     .filter((f) => !sw.includes(`'/js/${f}'`));
   assert.deepEqual(missing, [], 'add these to SHELL in ui/sw.js');

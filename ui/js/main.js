@@ -24,6 +24,7 @@ import { PenSettings } from './pen.js';
 import { startWatch, watchFromNowOn } from './watch.js';
 import { startShowing } from './showing.js';
 import { startKeys } from './keys.js';
+import { applyTo, startLanguageSwitch } from './i18n.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -40,6 +41,8 @@ const REMOVED_KEY = `coco.removed.${boardKey}`;
 
 /** @typedef {{userId: string, name: string, position: string, secret?: string, watch?: boolean}} Joined watch: watching until a seat frees */
 
+applyTo(document);
+startLanguageSwitch(/** @type {HTMLSelectElement} */ (document.getElementById('lang-select')));
 setJoinCode(code);
 keepAdminSecret();
 boot();

@@ -1,0 +1,39 @@
+// @ts-check
+/**
+ * English: the reference catalog. Every key here exists in every other
+ * catalog with the same `{placeholders}` (tests/e2e/i18n.test.js checks).
+ * Keys are grouped by the part of the UI that shows them.
+ * @type {import('../i18n.js').Catalog}
+ */
+export default {
+  // Language switch (join screens)
+  'lang.label': 'Language',
+
+  // ---- Join screens: loading, join, code, messages, room full, watching, nearby sessions ----
+
+  // ---- end join ----
+
+  // ---- Board chrome: top bar, toolbar and tools, people, dock and drawers, help, toasts, connection, live region, shapes list, follow/laser/present, pen ----
+
+  // ---- end board ----
+
+  // ---- Host panel: join link, code, open, people, present, Gemini key ----
+
+  // ---- end host ----
+
+  // ---- Host controls: lock the canvas, lock shapes, undo override ----
+
+  // ---- end lock ----
+
+  // ---- Keyboard drawing and the shortcuts help (?) ----
+
+  // ---- end keys ----
+
+  // ---- Pictures, enhance dialog, storyboard, video panel, jobs ----
+
+  // ---- end media ----
+
+  // ---- Errors from the host, by code ----
+
+  // ---- end errors ----
+};
