@@ -17,7 +17,10 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { ip, startNsHost, removeDir, launchBrowser, artifacts } from './helpers.js';
-import { SAME_NAME } from '../../ui/js/nearby.js';
+import en from '../../ui/js/lang/en.js';
+
+/** Shown under each of two or more sessions with the same name. */
+const SAME_NAME = en['join.nearby.same_name'];
 
 const pid = process.pid;
 const NS_A = `coco-mdns-ea${pid}`;

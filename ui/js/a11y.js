@@ -10,6 +10,8 @@
  */
 import { ShapesList } from './shapelist.js';
 import { videoName } from './videolist.js';
+import { t } from './i18n.js';
+import { errorText } from './hostjson.js';
 
 /** The sentences the live region keeps: a screen reader reads only the new one; the rest are for a look back. */
 const KEPT_SENTENCES = 20;
@@ -58,14 +60,11 @@ export function saveState(net) {
 
 /** @param {SaveState} s @param {string|null} problem */
 function saveSentence(s, problem) {
-  return {
-    saved: 'All changes are saved on the host.',
-    pending: 'Some changes are not saved on the host yet.',
-    problem: `The host is not saving changes${problem ? `: ${problem.replace(/[.\s]+$/, '')}` : ''}.`,
-    offline: 'Offline: your changes are kept in this browser until the host can be reached.',
-    reconnecting: 'The connection to the host was lost; reconnecting. Your changes are kept in this browser.',
-    stopped: 'Disconnected from the host.',
-  }[s];
+  if (s === 'problem') {
+    const why = problem ? errorText('storage_failed', problem).replace(/[.\s]+$/, '') : '';
+    return why ? t('board.said.problem_why', { why }) : t('board.said.problem');
+  }
+  return t(`board.said.${s}`);
 }
 
 /**
@@ -76,18 +75,9 @@ function saveSentence(s, problem) {
 export function jobSentence(job, me, nameOf) {
   const by = typeof job.input?.by === 'string' ? job.input.by : '';
   const name = by && by !== me ? nameOf(by) : '';
-  const owner = by === me ? 'Your' : name ? `${name}’s` : '';
-  /** @param {string} thing */
-  const whose = (thing) => (owner ? `${owner} ${thing}` : `${/^[aeiou]/i.test(thing) ? 'An' : 'A'} ${thing}`);
-  if (job.kind === 'enhance') {
-    if (job.status === 'complete') return `${whose('enhanced picture')} is ready and on the board.`;
-    if (job.status === 'failed') return `${whose('enhancement')} failed.`;
-    if (job.status === 'cancelled') return `${whose('enhancement')} was cancelled.`;
-  } else if (job.kind === 'video') {
-    const video = whose(`video, “${videoName(job)}”,`);
-    if (job.status === 'complete') return `${video} is ready, under Make video.`;
-    if (job.status === 'failed') return `${video} could not be made.`;
-    if (job.status === 'cancelled') return `${video} was cancelled.`;
+  const owner = by === me ? 'mine' : name ? 'theirs' : 'some';
+  if ((job.kind === 'enhance' || job.kind === 'video') && ['complete', 'failed', 'cancelled'].includes(job.status)) {
+    return t(`board.job.${job.kind}.${job.status}.${owner}`, { name, video: job.kind === 'video' ? videoName(job) : '' });
   }
   return '';
 }
@@ -112,7 +102,7 @@ export function startA11y(d) {
   /** Who is here, as this page has told it (not the connection's list, which a reconnect refills silently). @type {Set<string>} */
   const present = new Set();
   /** @param {string} id */
-  const who = (id) => (id === d.userId ? 'you' : names.get(id) || '');
+  const who = (id) => (id === d.userId ? t('board.shape.by_you') : names.get(id) || '');
   const shapes = new ShapesList(/** @type {HTMLElement} */ (document.getElementById('shapes-list')), d.board, who);
   /** @type {Set<string>} jobs already said to be finished */
   const saidJobs = new Set();
@@ -145,14 +135,14 @@ export function startA11y(d) {
       if (!welcomed) {
         welcomed = true;
         const others = [...present].filter((id) => id !== d.userId).map((id) => names.get(id)).filter(Boolean);
-        announcer.say(`You joined room ${d.room}.${others.length ? ` Here now: ${others.join(', ')}.` : ' No one else is here yet.'}`);
+        announcer.say(others.length ? t('board.said.joined_with', { room: d.room, names: others.join(t('board.list_sep')) }) : t('board.said.joined_alone', { room: d.room }));
       }
     } else if (type === 'USER_JOINED' && p && typeof p.id === 'string') {
       if (remember(p.id, p.name)) shapes.changed();
-      if (!present.has(p.id) && p.id !== d.userId) announcer.say(`${p.name || 'Someone'} joined.`);
+      if (!present.has(p.id) && p.id !== d.userId) announcer.say(t('board.said.came', { name: p.name || t('board.someone') }));
       present.add(p.id);
     } else if (type === 'USER_LEFT' && p && typeof p.userId === 'string') {
-      if (present.delete(p.userId) && p.userId !== d.userId) announcer.say(`${names.get(p.userId) || 'Someone'} left.`);
+      if (present.delete(p.userId) && p.userId !== d.userId) announcer.say(t('board.said.left', { name: names.get(p.userId) || t('board.someone') }));
     } else if (type === 'JOB_UPDATED') {
       const job = /** @type {Job} */ (p?.job || p);
       if (!job || typeof job.id !== 'string' || saidJobs.has(job.id)) return;

@@ -7,6 +7,7 @@
  * own dialog or panel instead.
  */
 import { hostFetch } from './hostjson.js';
+import { t, formatNumber } from './i18n.js';
 
 /**
  * A job as the host shows it (`JOB_UPDATED`, `GET /api/jobs/{id}`).
@@ -17,7 +18,8 @@ import { hostFetch } from './hostjson.js';
 /** Jobs remembered from the room's frames: a frame may arrive before the answer that names its job. */
 const MAX_REMEMBERED_JOBS = 64;
 /** What the line says a job of each kind is doing; other kinds get no line. @type {Record<string, string>} */
-const DOING = { enhance: 'enhancing', video: 'making a video' };
+/** The jobs said while they run (`board.activity.<kind>.<mine|theirs>` in the catalogs). */
+const DOING = { enhance: true, video: true };
 
 const FINAL = new Set(['complete', 'failed', 'cancelled']);
 /** @param {Job} job */
@@ -77,11 +79,12 @@ export class RoomJobs {
     for (const job of this.jobs.values()) {
       if (!DOING[job.kind] || isFinal(job) || this.o.ownShown(job)) continue;
       const by = typeof job.input?.by === 'string' ? job.input.by : '';
-      const who = by === this.o.userId ? 'You' : (by && this.o.userName(by)) || 'Someone';
+      const mine = by === this.o.userId;
+      const name = (by && this.o.userName(by)) || t('board.someone');
       const li = document.createElement('li');
       li.dataset.testid = 'activity-item';
       const pct = Math.round((Number(job.progress) || 0) * 100);
-      li.textContent = `${who} ${who === 'You' ? 'are' : 'is'} ${DOING[job.kind]}…${pct > 0 ? ` ${pct}%` : ''}`;
+      li.textContent = `${t(`board.activity.${job.kind}.${mine ? 'mine' : 'theirs'}`, { name })}${pct > 0 ? ` ${formatNumber(pct / 100, { style: 'percent' })}` : ''}`;
       lines.push(li);
     }
     this.o.list.replaceChildren(...lines);

@@ -14,6 +14,7 @@
  */
 
 import { inkOn, MIN_SCALE, MAX_SCALE } from './render.js';
+import { t } from './i18n.js';
 
 /** Least time between two `VIEWPORT` messages. */
 export const VIEW_INTERVAL_MS = 50;
@@ -110,7 +111,7 @@ export class Follow {
   onPresent(p) {
     const id = typeof p?.userId === 'string' ? p.userId : '';
     if (id === this.me) {
-      this.toast('Everyone now follows your view, until they move their own.', 'info', 4000);
+      this.toast(t('board.follow.presenting_you'), 'info', 4000);
       return;
     }
     if (this.users().has(id)) this.follow(id, true);
@@ -178,9 +179,9 @@ export class Follow {
   }
 
   showStatus() {
-    const name = this.following ? this.users().get(this.following)?.name || 'someone' : '';
+    const name = this.following ? this.users().get(this.following)?.name || t('board.someone.lower') : '';
     const text = /** @type {HTMLElement} */ (this.status.querySelector('[data-follow-text]'));
-    text.textContent = name ? `Following ${name}${this.presented ? ' (presenting)' : ''} — press Esc or move to stop` : '';
+    text.textContent = name ? t(this.presented ? 'board.follow.status.presenting' : 'board.follow.status', { name }) : '';
     this.status.hidden = !name;
   }
 

@@ -7,7 +7,8 @@
  * copied along with the link); a page without it is an ordinary seat.
  */
 import { renderPeople, el } from './ui.js';
-import { hostFetch } from './hostjson.js';
+import { hostFetch, errorText } from './hostjson.js';
+import { t, language } from './i18n.js';
 
 const REFRESH_MS = 3000;
 /** How long Copy says "Copied". */
@@ -55,12 +56,12 @@ export function startHostPanel(room, me) {
       copied = document.execCommand('copy');
     }
     // Say it worked (or what to do instead), for a moment.
-    copy.textContent = copied ? 'Copied' : 'Press Ctrl+C';
-    copy.setAttribute('aria-label', copied ? 'Copied the join link' : 'Press Ctrl+C to copy the selected join link');
+    copy.textContent = copied ? t('host.copied') : t('host.copy.press');
+    copy.setAttribute('aria-label', copied ? t('host.copied.label') : t('host.copy.press.label'));
     clearTimeout(copiedTimer);
     copiedTimer = setTimeout(() => {
-      copy.textContent = 'Copy';
-      copy.setAttribute('aria-label', 'Copy the join link');
+      copy.textContent = t('host.copy');
+      copy.setAttribute('aria-label', t('host.copy.label'));
     }, COPIED_MS);
   });
   open.addEventListener('change', async () => {
@@ -68,7 +69,7 @@ export function startHostPanel(room, me) {
     refresh();
   });
   /** @type {HTMLElement} */ (document.getElementById('host-rotate')).addEventListener('click', async () => {
-    if (!confirm('Give this session a new code? Everyone here stays, but the old link and QR code stop working.')) return;
+    if (!confirm(t('host.rotate.confirm'))) return;
     await post('/api/host/rotate-code', {});
     refresh();
   });
@@ -95,16 +96,16 @@ export function startHostPanel(room, me) {
       // The host makes the link (this room, the code in force) and its QR code.
       if (url.value !== info.link) {
         url.value = info.link;
-        const img = el('img', { alt: `QR code of the join link ${info.link}`, 'data-testid': 'host-qr-image' });
+        const img = el('img', { alt: t('host.qr.alt', { link: info.link }), 'data-testid': 'host-qr-image' });
         if (info.qrSvg) img.setAttribute('src', `data:image/svg+xml;charset=utf-8,${encodeURIComponent(info.qrSvg)}`);
         qr.replaceChildren(...(info.qrSvg ? [img] : []));
       }
-      code.textContent = info.codeRequired ? info.code : 'not needed';
+      code.textContent = info.codeRequired ? info.code : t('host.code.not_needed');
       open.checked = !info.codeRequired;
       gemini.refresh();
       const here = (info.rooms || []).find((/** @type {any} */ r) => r.room === room);
       renderPeople(people, here ? here.users : [], me, async (u) => {
-        if (!confirm(`Remove ${u.name} from this room?`)) return;
+        if (!confirm(t('host.kick.confirm', { name: u.name }))) return;
         await post('/api/host/kick', { room, userId: u.id });
         refresh();
       });
@@ -135,10 +136,10 @@ function startGeminiKey() {
       if (!res.ok) return;
       const g = (await res.json()).gemini || {};
       const line = g.available
-        ? `On, with the key from ${g.keySource || 'the host'}.${g.check === 'pending' ? ' Checking it…' : ''}`
-        : `Off: ${String(g.reason || 'no API key').replace(/\.$/, '')}. With a key, enhancements and videos can use Gemini.`;
+        ? `${t('host.gemini.on_from', { source: keySource(g.keySource) })}${g.check === 'pending' ? ` ${t('host.gemini.checking')}` : ''}`
+        : t('host.gemini.off_because', { reason: g.reason && language() === 'en' ? String(g.reason).replace(/\.$/, '') : t('host.gemini.no_key') });
       status.textContent = said ? `${said} ${line}` : line;
-      state.textContent = g.available ? 'on' : 'off';
+      state.textContent = g.available ? t('host.gemini.on') : t('host.gemini.off');
     } catch { /* offline: the status line says so */ }
   }
   form.addEventListener('submit', async (e) => {
@@ -149,13 +150,23 @@ function startGeminiKey() {
     const body = res ? await res.json().catch(() => ({})) : {};
     if (res && res.ok) {
       input.value = '';
-      said = body.saved ? 'Saved.' : `Used until CoCo stops (${body.note || 'not saved'}).`;
+      said = body.saved ? t('host.gemini.saved') : t('host.gemini.until_stop', { note: body.note && language() === 'en' ? body.note : t('host.gemini.not_saved') });
     } else {
-      said = body.error || 'The key could not be set: is the host running?';
+      said = errorText(body.code || '', body.error, t('host.gemini.failed'));
     }
     await refresh();
   });
   return { refresh };
+}
+
+/** The host's (English) names for where its Gemini key came from; others (GEMINI_API_KEY) stay as said. */
+const KEY_SOURCES = { 'the host panel': 'host.gemini.source.panel', 'the config file': 'host.gemini.source.config' };
+
+/** Where the Gemini key came from, in words. @param {string|undefined} source */
+function keySource(source) {
+  if (!source) return t('host.gemini.source.host');
+  const key = KEY_SOURCES[/** @type {keyof typeof KEY_SOURCES} */ (source)];
+  return key ? t(key) : source;
 }
 
 /** A host-only request, with the admin secret. @param {string} path @param {any} body */

@@ -7,6 +7,7 @@
  * added: an `<img>`'s or `<video>`'s source and a download link. (The
  * WebSocket, which cannot carry a header either, adds it in net.js.)
  */
+import { t, language } from './i18n.js';
 
 let joinCode = '';
 
@@ -45,6 +46,19 @@ export function withCode(path) {
   return `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(joinCode)}`;
 }
 
+/**
+ * A refusal in the person's language: the catalog's sentence for the host's
+ * `code` when it has one, else the host's own (English) message, else
+ * `fallback`. In English the host's message is kept: it may say more (how long to wait).
+ * @param {string} code @param {string|undefined} message @param {string} [fallback]
+ */
+export function errorText(code, message, fallback = '') {
+  if (message && language() === 'en') return message;
+  const key = `error.${code}`;
+  const text = code ? t(key) : key;
+  return text !== key ? text : fallback || message || '';
+}
+
 /** A refusal from the host (or no answer), with a sentence for people. */
 export class HostError extends Error {
   /** @param {string} message @param {string} code @param {number} status 0 when the host was not reached */
@@ -70,17 +84,18 @@ export async function hostJson(method, path, body) {
   try {
     res = await hostFetch(path, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw new HostError('Could not reach the host. Try again when connected.', 'unreachable', 0);
+    throw new HostError(t('error.unreachable'), 'unreachable', 0);
   }
   /** @type {any} */
   let out = {};
   try { out = await res.json(); } catch { /* not JSON */ }
   if (res.ok && out && out.success !== false) return out;
   const codeName = typeof out?.code === 'string' ? out.code : `http_${res.status}`;
-  if (res.status === 401 || res.status === 403) throw new HostError('The host did not accept this: ask the host for the join link.', codeName, res.status);
-  if (res.status === 404 && !out?.error) throw new HostError('This host does not offer that.', 'unsupported_host', 404);
-  const said = typeof out?.error === 'string' && out.error ? out.error : `the host answered HTTP ${res.status}`;
-  throw new HostError(said.charAt(0).toUpperCase() + said.slice(1), codeName, res.status);
+  if (res.status === 401 || res.status === 403) throw new HostError(t('error.unauthorized'), codeName, res.status);
+  if (res.status === 404 && !out?.error) throw new HostError(t('error.unsupported_host'), 'unsupported_host', 404);
+  const said = typeof out?.error === 'string' && out.error ? out.error : t('error.http', { status: res.status });
+  const text = errorText(codeName, said);
+  throw new HostError(text.charAt(0).toUpperCase() + text.slice(1), codeName, res.status);
 }
 
 /**

@@ -32,7 +32,8 @@ const LANG_KEY = 'coco.lang';
 function initial() {
   const saved = safeGet(LANG_KEY);
   if (saved && saved in LANGUAGES) return saved;
-  for (const l of navigator.languages || [navigator.language]) {
+  // No navigator outside a browser (a module test in Node): English.
+  for (const l of typeof navigator === 'undefined' ? [] : navigator.languages || [navigator.language]) {
     const base = String(l).toLowerCase().split('-')[0];
     if (base in LANGUAGES) return base;
   }

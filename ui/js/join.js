@@ -5,10 +5,17 @@
  * why a WebSocket upgrade was refused.
  */
 import { checkSession } from './net.js';
-import { SEATS, el } from './ui.js';
+import { SEATS, el, seatLabel } from './ui.js';
 import { startNearby } from './nearby.js';
+import { t, onLanguage, formatDuration } from './i18n.js';
+import { errorText } from './hostjson.js';
 
 const NAME_KEY = 'coco.name';
+
+/** Draws the visible screen's words again after a language switch. */
+let redraw = () => {};
+onLanguage(() => redraw());
+
 
 /** @param {'loading'|'join'|'code'|'message'|null} name null shows the board */
 export function showScreen(name) {
@@ -20,11 +27,13 @@ export function showScreen(name) {
 }
 
 /**
- * @param {string} title @param {string} text @param {string} action '' for none @param {() => void} onAction
+ * @param {() => {title: string, text: string, action: string}} words in the current language; action '' for none
+ * @param {() => void} onAction
  * @param {string} id a stable name for tests (data-reason)
  */
-export function showMessage(title, text, action, onAction, id) {
+export function showMessage(words, onAction, id) {
   showScreen('message');
+  const { title, text, action } = words();
   const screen = /** @type {HTMLElement} */ (document.getElementById('screen-message'));
   screen.dataset.reason = id;
   /** @type {HTMLElement} */ (document.getElementById('message-title')).textContent = title;
@@ -37,6 +46,12 @@ export function showMessage(title, text, action, onAction, id) {
   button.textContent = action;
   button.onclick = onAction;
   if (action) button.focus();
+  redraw = () => {
+    const w = words();
+    /** @type {HTMLElement} */ (document.getElementById('message-title')).textContent = w.title;
+    /** @type {HTMLElement} */ (document.getElementById('message-text')).textContent = w.text;
+    button.textContent = w.action;
+  };
 }
 
 /** Puts a new code in the address and starts over. @param {string} code */
@@ -48,11 +63,13 @@ function retryWithCode(code) {
 
 /**
  * The "ask the host" screen.
- * @param {string} message what went wrong, if anything
+ * @param {boolean} refused whether a code was given and not accepted
  */
-export function showCodeScreen(message) {
+export function showCodeScreen(refused) {
   showScreen('code');
-  /** @type {HTMLElement} */ (document.getElementById('code-error')).textContent = message;
+  const error = /** @type {HTMLElement} */ (document.getElementById('code-error'));
+  redraw = () => { error.textContent = refused ? t('join.code.refused') : ''; };
+  redraw();
   const form = /** @type {HTMLFormElement} */ (document.getElementById('code-form'));
   const input = /** @type {HTMLInputElement} */ (document.getElementById('code-input'));
   form.onsubmit = (e) => { e.preventDefault(); if (input.value.trim()) retryWithCode(input.value); };
@@ -69,19 +86,22 @@ export async function waitForSession(room, code) {
     const { status, body } = await checkSession(room);
     if (status === 200) return body;
     if (status === 401) {
-      showCodeScreen(code ? 'That code was not accepted. Check it with the host, or ask for the join link.' : '');
+      showCodeScreen(!!code);
       return new Promise(() => {});
     }
     if (status === 429) {
-      showMessage('Too many wrong codes', body.error || 'Wait a little, then try again.', 'Try again', () => location.reload(), 'rate_limited');
+      showMessage(() => ({ title: t('join.rate_limited.title'), text: errorText('rate_limited', body.error), action: t('join.try_again') }),
+        () => location.reload(), 'rate_limited');
       return new Promise(() => {});
     }
     if (status === 400) {
-      showMessage('No such room', body.error || 'This room name is not valid.', 'Go to the main room', () => { location.search = ''; }, 'invalid');
+      showMessage(() => ({ title: t('join.invalid.title'), text: errorText('', body.error, t('join.invalid.text')), action: t('join.invalid.action') }),
+        () => { location.search = ''; }, 'invalid');
       return new Promise(() => {});
     }
     const wait = Math.min(5000, 500 * 2 ** attempt);
-    showMessage("Can't reach the host", `Is CoCo still running on the host computer? Trying again in ${Math.round(wait / 1000) || 1} s…`, 'Try now', () => location.reload(), 'unreachable');
+    showMessage(() => ({ title: t('join.unreachable.title'), text: t('join.unreachable.text', { time: formatDuration(Math.max(1000, wait)) }), action: t('join.try_now') }),
+      () => location.reload(), 'unreachable');
     await new Promise((r) => setTimeout(r, wait));
   }
 }
@@ -95,8 +115,7 @@ export function pickSeat(session) {
   showScreen('join');
   /** @type {HTMLElement} */ (document.getElementById('join-session')).textContent = session.name || 'CoCo';
   /** @type {HTMLElement} */ (document.getElementById('join-room')).textContent = session.room;
-  const free = session.seatsFree;
-  /** @type {HTMLElement} */ (document.getElementById('join-free')).textContent = `${free} seat${free === 1 ? '' : 's'} free`;
+  const freeEl = /** @type {HTMLElement} */ (document.getElementById('join-free'));
   const taken = new Map((session.users || []).map((/** @type {any} */ u) => [u.position, u]));
   const grid = /** @type {HTMLElement} */ (document.getElementById('seat-picker'));
   let chosen = SEATS.find((s) => !taken.has(s.pos))?.pos || SEATS[0].pos;
@@ -104,7 +123,7 @@ export function pickSeat(session) {
     const who = taken.get(seat.pos);
     const b = /** @type {HTMLButtonElement} */ (el('button', { type: 'button', class: 'seat', 'data-testid': `seat-${seat.pos}`, 'aria-pressed': String(seat.pos === chosen) }, [
       el('i', { class: 'swatch', style: `background:${seat.color}` }),
-      el('span', {}, [seat.label, el('small', {}, [who ? `taken by ${who.name}` : 'free'])]),
+      el('span', {}, [el('span', { 'data-seat-label': '' }), el('small', {})]),
     ]));
     b.disabled = !!who;
     b.addEventListener('click', () => {
@@ -114,6 +133,15 @@ export function pickSeat(session) {
     return b;
   });
   grid.replaceChildren(...buttons);
+  redraw = () => {
+    freeEl.textContent = t('join.seats_free', { count: session.seatsFree });
+    SEATS.forEach((seat, i) => {
+      const who = taken.get(seat.pos);
+      /** @type {HTMLElement} */ (buttons[i].querySelector('[data-seat-label]')).textContent = seatLabel(seat.pos);
+      /** @type {HTMLElement} */ (buttons[i].querySelector('small')).textContent = who ? t('join.seat.taken', { name: who.name }) : t('join.seat.free');
+    });
+  };
+  redraw();
   const name = /** @type {HTMLInputElement} */ (document.getElementById('join-name'));
   name.value = localStorage.getItem(NAME_KEY) || '';
   name.focus();
@@ -142,9 +170,8 @@ export const FULL_ROOM_POLL_MS = 2000;
  * @param {string} room @param {(name: string) => void} onWatch
  */
 export function waitForSeat(room, onWatch) {
-  showMessage('This room is full',
-    'All four seats are taken. You will join by yourself as soon as someone leaves.',
-    'Try now', () => location.reload(), 'room_full');
+  showMessage(() => ({ title: t('join.full.title'), text: t('join.full.text'), action: t('join.try_now') }),
+    () => location.reload(), 'room_full');
   const form = /** @type {HTMLFormElement} */ (document.getElementById('watch-form'));
   const name = /** @type {HTMLInputElement} */ (document.getElementById('watch-name'));
   name.value = localStorage.getItem(NAME_KEY) || '';
@@ -168,4 +195,21 @@ export function waitForSeat(room, onWatch) {
     setTimeout(look, FULL_ROOM_POLL_MS);
   };
   setTimeout(look, FULL_ROOM_POLL_MS);
+}
+
+/**
+ * The screen for a connection the host ended (room full aside).
+ * @param {string} reason why (net.js) @param {string} message the host's words, if any
+ * @param {boolean} hadCode whether the page was opened with a join code
+ */
+export function showStopped(reason, message, hadCode) {
+  const again = () => location.reload();
+  if (reason === 'unauthorized') showCodeScreen(hadCode);
+  else if (reason === 'kicked') showMessage(() => ({ title: t('join.kicked.title'), text: t('join.kicked.text'), action: '' }), () => {}, 'kicked');
+  else if (reason === 'replaced') showMessage(() => ({ title: t('join.replaced.title'), text: t('join.replaced.text'), action: t('join.replaced.action') }), again, 'replaced');
+  else if (reason === 'rate_limited') showMessage(() => ({ title: t('join.rate_limited.title'), text: errorText('rate_limited', message), action: t('join.try_again') }), again, 'rate_limited');
+  else {
+    showMessage(() => ({ title: t('join.refused.title'), text: errorText(reason, message, t('join.refused.text')), action: t('join.refused.action') }),
+      () => { location.search = ''; }, reason);
+  }
 }

@@ -8,7 +8,7 @@ import { Actions } from './actions.js';
 import { Tools } from './tools.js';
 import { LiveSender, liveShapes } from './live.js';
 import { loadBoard, saveBoard } from './store.js';
-import { showScreen, showMessage, showCodeScreen, waitForSession, pickSeat, waitForSeat } from './join.js';
+import { showScreen, showStopped, waitForSession, pickSeat, waitForSeat } from './join.js';
 import { buildToolbar, renderConnection, renderBadges, renderPeople, SEATS } from './ui.js';
 import { startHostPanel, keepAdminSecret } from './host.js';
 import { uploadImage, loadImage, UploadError, embedPictures } from './images.js';
@@ -24,7 +24,7 @@ import { PenSettings } from './pen.js';
 import { startWatch, watchFromNowOn } from './watch.js';
 import { startShowing } from './showing.js';
 import { startKeys } from './keys.js';
-import { applyTo, startLanguageSwitch } from './i18n.js';
+import { applyTo, startLanguageSwitch, t, formatNumber } from './i18n.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -55,7 +55,7 @@ async function boot() {
   try { joined = JSON.parse(sessionStorage.getItem(JOIN_KEY) || 'null'); } catch { /* start over */ }
   const removedId = localStorage.getItem(REMOVED_KEY);
   if (!joined && removedId) {
-    joined = { userId: removedId, name: localStorage.getItem('coco.name') || 'Guest', position: 'top-left', secret: '' };
+    joined = { userId: removedId, name: localStorage.getItem('coco.name') || t('join.guest'), position: 'top-left', secret: '' };
     sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
   }
   if (!joined) {
@@ -267,8 +267,8 @@ async function startBoard(joined) {
   // the page has no other channel to the app).
   addEventListener('coco:download', (e) => {
     const d = /** @type {CustomEvent<{ok: boolean, name?: string, folder?: string}>} */ (e).detail;
-    if (d.ok) showToast(`Saved ${d.name} in ${d.folder}`, 'info', 6000);
-    else showToast('The file could not be saved', 'bad', 6000);
+    if (d.ok) showToast(t('board.download.saved', { name: String(d.name), folder: String(d.folder) }), 'info', 6000);
+    else showToast(t('board.download.failed'), 'bad', 6000);
   });
   /** @param {number} v */
   const round2 = (v) => Math.round(v * 100) / 100;
@@ -293,7 +293,7 @@ async function startBoard(joined) {
    * @param {Blob} blob @param {import('./board.js').Point|null} at
    */
   async function insertImage(blob, at) {
-    showToast('Adding the picture…', 'info', 0);
+    showToast(t('board.image.adding'), 'info', 0);
     try {
       const up = await uploadImage(blob);
       let w = up.width, h = up.height;
@@ -319,7 +319,7 @@ async function startBoard(joined) {
       renderer.request();
       toast.hidden = true;
     } catch (e) {
-      showToast(e instanceof UploadError ? e.message : 'The picture could not be added.', 'bad', 8000);
+      showToast(e instanceof UploadError ? e.message : t('board.image.failed'), 'bad', 8000);
     }
   }
 
@@ -387,14 +387,14 @@ async function startBoard(joined) {
       if (exporting) return;
       exporting = true;
       toolbar.setBusy('export', true);
-      showToast('Making the PNG…', 'info', 0);
+      showToast(t('board.export.making'), 'info', 0);
       try {
         await new Promise((r) => requestAnimationFrame(() => setTimeout(r))); // shown before the work starts
         const blob = await exportPng(board);
         if (blob) download(blob, `coco-${room}.png`);
         toast.hidden = true;
       } catch {
-        showToast('The PNG could not be made.', 'bad', 6000);
+        showToast(t('board.export.png_failed'), 'bad', 6000);
       } finally {
         exporting = false;
         toolbar.setBusy('export', false);
@@ -402,7 +402,7 @@ async function startBoard(joined) {
     } else if (c === 'export-svg') {
       embedPictures(board.shapes.values())
         .then((embedded) => download(new Blob([exportSvg(board, embedded)], { type: 'image/svg+xml' }), `coco-${room}.svg`))
-        .catch(() => showToast('The SVG could not be made.', 'bad', 6000));
+        .catch(() => showToast(t('board.export.svg_failed'), 'bad', 6000));
     }
   }
 
@@ -411,15 +411,11 @@ async function startBoard(joined) {
 
   /** @param {string} reason @param {string} message */
   function stopped(reason, message) {
-    if (reason === 'unauthorized') showCodeScreen(code ? 'That code was not accepted. Check it with the host, or ask for the join link.' : '');
-    else if (reason === 'room_full') roomFull();
-    else if (reason === 'kicked') {
-      localStorage.setItem(REMOVED_KEY, joined.userId);
-      showMessage('The host removed you', 'The host removed you from this session.', '', () => {}, 'kicked');
+    if (reason === 'room_full') roomFull();
+    else {
+      if (reason === 'kicked') localStorage.setItem(REMOVED_KEY, joined.userId);
+      showStopped(reason, message, !!code);
     }
-    else if (reason === 'replaced') showMessage('Open in another tab', 'This board was opened in another tab or window.', 'Use it here', () => location.reload(), 'replaced');
-    else if (reason === 'rate_limited') showMessage('Too many wrong codes', message || 'Wait a little, then try again.', 'Try again', () => location.reload(), 'rate_limited');
-    else showMessage('Cannot join', message || 'The host refused this room.', 'Start over', () => { location.search = ''; }, reason);
   }
 
   /** Back to 100% at the origin (0, or a press on the zoom level). */
@@ -430,10 +426,11 @@ async function startBoard(joined) {
   const zoomLevel = /** @type {HTMLElement} */ (document.getElementById('zoom-level'));
   zoomLevel.addEventListener('click', resetZoom);
   renderer.onDrawn((v) => {
-    const pct = `${Math.round(v.scale * 100)}%`;
-    if (zoomLevel.textContent === pct) return;
+    const pct = formatNumber(v.scale, { style: 'percent' });
+    const label = t('board.zoom.label', { pct });
+    if (zoomLevel.getAttribute('aria-label') === label) return;
     zoomLevel.textContent = pct;
-    zoomLevel.setAttribute('aria-label', `Zoom ${pct}: back to 100% (0)`);
+    zoomLevel.setAttribute('aria-label', label);
   });
 
   setTool('pencil');

@@ -14,13 +14,11 @@
  */
 import { hostFetch } from './hostjson.js';
 import { el } from './ui.js';
+import { t, onLanguage } from './i18n.js';
 
 const REFRESH_MS = 3000;
 /** With nothing found for this long, explain what may be in the way. */
 const QUIET_MS = 10000;
-/** Shown under each of two or more sessions with the same name. */
-export const SAME_NAME = 'Same name as another session — check the address';
-const WHY_NOTHING = 'A firewall may block mDNS (UDP port 5353), guest Wi-Fi often keeps devices apart, and a VPN can hide the local network. Ask the host for the address it shows (like http://192.168.1.20:5001/?code=…), or scan its QR code.';
 
 /**
  * @typedef {{id: string, name: string, url: string, address: string, addresses: string[], port: number,
@@ -54,7 +52,7 @@ export function startNearby() {
   // Troubleshooting sits behind "Nothing listed?": most people never need it.
   const whyText = el('p', { 'data-testid': 'nearby-why-text' });
   const why = /** @type {HTMLDetailsElement} */ (el('details', { class: 'nearby-why', 'data-testid': 'nearby-why', hidden: '' }, [
-    el('summary', {}, ['Nothing listed?']), whyText,
+    el('summary', { 'data-i18n': 'join.nearby.why' }, [t('join.nearby.why')]), whyText,
   ]));
   hint.after(why);
   /** @type {NearbySession|null} */
@@ -65,7 +63,7 @@ export function startNearby() {
   const choose = (session) => {
     if (!session.codeRequired) { location.href = sessionLink(session, ''); return; }
     chosen = session;
-    label.textContent = `Join code for ${session.name} at ${session.address}`;
+    label.textContent = t('join.nearby.code_for', { name: session.name, address: session.address });
     form.hidden = false;
     input.value = '';
     input.focus();
@@ -75,16 +73,25 @@ export function startNearby() {
     if (chosen && input.value.trim()) location.href = sessionLink(chosen, input.value);
   };
 
+  /** @type {[NearbySession[], MdnsStatus]|null} what was last drawn, for a language switch */
+  let last = null;
+  const stopLanguage = onLanguage(() => {
+    lastIds = '';
+    if (last) render(...last);
+    if (chosen) label.textContent = t('join.nearby.code_for', { name: chosen.name, address: chosen.address });
+  });
+
   /** @param {NearbySession[]} sessions @param {MdnsStatus} mdns */
   const render = (sessions, mdns) => {
+    last = [sessions, mdns];
     section.hidden = false;
     const ids = JSON.stringify(sessions);
     if (ids !== lastIds) {
       lastIds = ids;
       list.replaceChildren(...sessions.map((s) => {
-        const seats = s.freeSeats === null ? '' : `${s.freeSeats} seat${s.freeSeats === 1 ? '' : 's'} free`;
+        const seats = s.freeSeats === null ? '' : t('join.seats_free', { count: s.freeSeats });
         const silent = s.answers === false;
-        const detail = [seats, s.codeRequired ? 'code needed' : 'open', silent ? 'not answering' : '']
+        const detail = [seats, s.codeRequired ? t('join.nearby.code_needed') : t('join.nearby.open'), silent ? t('join.nearby.silent') : '']
           .filter(Boolean).join(' · ');
         const button = el('button', {
           type: 'button', class: silent ? 'nearby-item nearby-silent' : 'nearby-item',
@@ -95,7 +102,7 @@ export function startNearby() {
             el('span', { class: 'nearby-address', 'data-testid': 'nearby-address' }, [s.address]),
           ]),
           el('small', {}, [detail]),
-          ...(s.sameName ? [el('small', { class: 'nearby-warning', 'data-testid': 'nearby-same-name' }, [SAME_NAME])] : []),
+          ...(s.sameName ? [el('small', { class: 'nearby-warning', 'data-testid': 'nearby-same-name' }, [t('join.nearby.same_name')])] : []),
         ]);
         button.addEventListener('click', () => choose(s));
         return el('li', {}, [button]);
@@ -107,11 +114,11 @@ export function startNearby() {
     // One plain line for everyone; the network detail only for who asks.
     const quiet = !sessions.length && (!mdns.browsing || !!mdns.error || Date.now() - started >= QUIET_MS);
     if (sessions.length) hint.textContent = '';
-    else hint.textContent = quiet ? 'No other sessions found on this network.' : 'Looking for other sessions on this network…';
+    else hint.textContent = quiet ? t('join.nearby.none') : t('join.nearby.looking');
     const detail = [];
-    if (!mdns.browsing) detail.push(`This host is not looking for other sessions (${mdns.error || 'mDNS is not running'}).`);
-    else if (mdns.error) detail.push(`Note: ${mdns.error}.`);
-    detail.push(WHY_NOTHING);
+    if (!mdns.browsing) detail.push(t('join.nearby.not_browsing', { why: mdns.error || t('join.nearby.no_mdns') }));
+    else if (mdns.error) detail.push(t('join.nearby.note', { note: mdns.error }));
+    detail.push(t('join.nearby.why_text'));
     whyText.textContent = detail.join(' ');
     why.hidden = !quiet;
   };
@@ -128,5 +135,5 @@ export function startNearby() {
   };
   refresh();
   const timer = setInterval(refresh, REFRESH_MS);
-  return () => { clearInterval(timer); section.hidden = true; };
+  return () => { clearInterval(timer); stopLanguage(); section.hidden = true; };
 }

@@ -9,6 +9,7 @@
  * off.
  */
 import { el } from './ui.js';
+import { t } from './i18n.js';
 
 const PRESSURE_KEY = 'coco.pen.pressure';
 const ONLY_KEY = 'coco.pen.only';
@@ -52,9 +53,9 @@ export class PenSettings {
       return el('label', { class: 'check' }, [input, ` ${label}`]);
     };
     parent.append(el('fieldset', { class: 'pen-settings', 'data-testid': 'pen-settings' }, [
-      el('legend', {}, ['Pen']),
-      toggle('pressure', 'Pressure sets the pencil width'),
-      toggle('only', 'Pen only: fingers pan and zoom, never draw'),
+      el('legend', {}, [t('board.pen')]),
+      toggle('pressure', t('board.pen.pressure')),
+      toggle('only', t('board.pen.only')),
     ]));
   }
 }

@@ -7,6 +7,7 @@
  * The panel, and so these, is shown only on the host's page (host.js).
  */
 import { post } from './host.js';
+import { t } from './i18n.js';
 
 /**
  * @param {{room: string, me: string, follow: import('./follow.js').Follow, toast: (text: string, kind: 'info'|'bad', ms: number) => void}} o
@@ -19,7 +20,7 @@ export function startPresenting(o) {
     o.follow.stop();
     o.follow.sendNow();
     const res = await post('/api/host/present', { room: o.room, userId: o.me });
-    if (!res || !res.ok) o.toast('Could not bring everyone here: is the host running?', 'bad', 6000);
+    if (!res || !res.ok) o.toast(t('host.present.failed'), 'bad', 6000);
   });
   showViews.addEventListener('change', () => {
     o.follow.showViews = showViews.checked;

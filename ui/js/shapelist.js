@@ -11,8 +11,10 @@
 /** How long changes gather before the list is brought up to date: a stroke storm rebuilds it a few times a second, not per point. */
 export const LIST_DELAY_MS = 300;
 
-/** @type {Record<string, string>} */
-const KINDS = { pencil: 'Pencil stroke', line: 'Line', rectangle: 'Rectangle', ellipse: 'Ellipse', text: 'Text', image: 'Picture' };
+import { t, formatNumber } from './i18n.js';
+
+/** The kinds of shape with a name of their own (`board.shape.kind.<type>` in the catalogs). */
+const KINDS = new Set(['pencil', 'line', 'rectangle', 'ellipse', 'text', 'image']);
 
 /**
  * A plain colour name for a CSS colour (`#rgb`, `#rrggbb`): hue words and
@@ -27,10 +29,12 @@ export function colourName(css) {
   const max = Math.max(r, g, b), min = Math.min(r, g, b);
   const l = (max + min) / 2;
   const s = max === min ? 0 : (max - min) / (1 - Math.abs(2 * l - 1));
+  /** @param {string} c */
+  const colour = (c) => t(`board.colour.${c}`);
   if (s < 0.15 || l < 0.12 || l > 0.95) {
-    if (l < 0.18) return 'black';
-    if (l > 0.92) return 'white';
-    return l < 0.4 ? 'dark grey' : l > 0.7 ? 'light grey' : 'grey';
+    if (l < 0.18) return colour('black');
+    if (l > 0.92) return colour('white');
+    return l < 0.4 ? t('board.colour.dark', { colour: colour('grey') }) : l > 0.7 ? t('board.colour.light', { colour: colour('grey') }) : colour('grey');
   }
   let h = 0;
   if (max === r) h = ((g - b) / (max - min) + 6) % 6;
@@ -39,12 +43,12 @@ export function colourName(css) {
   h *= 60;
   let name = h < 15 || h >= 345 ? 'red' : h < 40 ? 'orange' : h < 70 ? 'yellow' : h < 165 ? 'green'
     : h < 195 ? 'teal' : h < 255 ? 'blue' : h < 290 ? 'purple' : 'pink';
-  if (name === 'orange' && l < 0.35) return 'brown';
-  if (name === 'red' && l > 0.7) return 'pink';
-  if (name === 'pink' && l > 0.7) return 'pink';
-  if (l > 0.72) name = `light ${name}`;
-  else if (l < 0.3) name = `dark ${name}`;
-  return name;
+  if (name === 'orange' && l < 0.35) return colour('brown');
+  if (name === 'red' && l > 0.7) return colour('pink');
+  if (name === 'pink' && l > 0.7) return colour('pink');
+  if (l > 0.72) return t('board.colour.light', { colour: colour(name) });
+  if (l < 0.3) return t('board.colour.dark', { colour: colour(name) });
+  return colour(name);
 }
 
 /** Each shape's box, by shape object: a change replaces the object, so an entry never goes stale. @type {WeakMap<Shape, Bounds>} */
@@ -75,7 +79,7 @@ function area(x, y, all) {
   const third = (v, lo, hi) => (hi - lo < 1 ? 1 : Math.min(2, Math.floor(((v - lo) / (hi - lo)) * 3)));
   const row = ['top', '', 'bottom'][third(y, all.minY, all.maxY)];
   const col = ['left', '', 'right'][third(x, all.minX, all.maxX)];
-  return row || col ? `${row}${row && col ? ' ' : ''}${col}` : 'middle';
+  return t(`board.shape.area.${row || col ? `${row}${row && col ? '-' : ''}${col}` : 'middle'}`);
 }
 
 /**
@@ -85,21 +89,23 @@ function area(x, y, all) {
  * @param {{all: Bounds, who: (userId: string) => string}} ctx `who`: a name, "you", or '' when unknown
  */
 export function describeShape(s, ctx) {
-  const kind = KINDS[s.type] || 'Shape';
-  const parts = [s.type === 'text' ? `Text “${String(s.text || '').replace(/\s+/g, ' ').trim()}”` : kind];
+  const kind = t(`board.shape.kind.${KINDS.has(s.type) ? s.type : 'shape'}`);
+  const parts = [s.type === 'text' ? t('board.shape.text', { text: String(s.text || '').replace(/\s+/g, ' ').trim() }) : kind];
   if (s.type !== 'image') {
     const ink = colourName(s.style?.strokeColor);
     const fill = s.style?.fillColor && s.style.fillColor !== 'transparent' && s.style.fillColor !== 'none' ? colourName(s.style.fillColor) : '';
-    if (ink) parts.push(fill && (s.type === 'rectangle' || s.type === 'ellipse') ? `${ink}, filled ${fill}` : ink);
+    if (ink) parts.push(fill && (s.type === 'rectangle' || s.type === 'ellipse') ? t('board.shape.filled', { ink, fill }) : ink);
   }
   const b = boundsOf(s);
   const w = Math.round(b.maxX - b.minX), h = Math.round(b.maxY - b.minY);
-  if (s.type !== 'text' && (w || h)) parts.push(`${w} by ${h}`);
+  if (s.type !== 'text' && (w || h)) parts.push(t('board.shape.size', { w: formatNumber(w, { useGrouping: false }), h: formatNumber(h, { useGrouping: false }) }));
   const cx = (b.minX + b.maxX) / 2, cy = (b.minY + b.maxY) / 2;
-  parts.push(`${area(cx, cy, ctx.all)} of the drawing (x ${Math.round(cx)}, y ${Math.round(cy)})`);
+  /** @param {number} v */
+  const num = (v) => formatNumber(Math.round(v), { useGrouping: false });
+  parts.push(t('board.shape.where', { area: area(cx, cy, ctx.all), x: num(cx), y: num(cy) }));
   const by = s.createdBy ? ctx.who(s.createdBy) : '';
-  if (by) parts.push(`drawn by ${by}`);
-  return parts.join(', ');
+  if (by) parts.push(t('board.shape.by', { name: by }));
+  return parts.join(t('board.list_sep'));
 }
 
 /**

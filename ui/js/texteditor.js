@@ -4,6 +4,7 @@
  * edited in place, showing the text exactly as it will be placed.
  */
 import { textFont, textSize, linesWidth, cssTextDrop, LINE_HEIGHT } from './text.js';
+import { t } from './i18n.js';
 
 /**
  * Longest text placed at once, in characters: a choice of this UI (the host
@@ -26,7 +27,7 @@ export function textEditor(o) {
   const { style, initial } = o;
   const ta = document.createElement('textarea');
   ta.className = 'text-editor';
-  ta.setAttribute('aria-label', initial ? 'Edit the text' : 'Text to place on the board');
+  ta.setAttribute('aria-label', initial ? t('board.text.edit') : t('board.text.new'));
   ta.setAttribute('wrap', 'off');
   ta.spellcheck = false;
   ta.dataset.testid = 'text-editor';

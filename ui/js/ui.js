@@ -2,16 +2,21 @@
 /** The board's chrome: toolbar, connection indicator, seat badges, people, host panel. */
 
 import { TEXT_SIZES, DEFAULT_TEXT_SIZE } from './text.js';
+import { t, formatNumber } from './i18n.js';
+import { errorText } from './hostjson.js';
 
 /** @typedef {import('./tools.js').Tool} Tool */
 /** @typedef {import('./net.js').User} User */
 
 export const SEATS = [
-  { pos: 'top-left', label: 'Top left', color: '#E03131' },
-  { pos: 'top-right', label: 'Top right', color: '#1971C2' },
-  { pos: 'bottom-left', label: 'Bottom left', color: '#2F9E44' },
-  { pos: 'bottom-right', label: 'Bottom right', color: '#F08C00' },
+  { pos: 'top-left', color: '#E03131' },
+  { pos: 'top-right', color: '#1971C2' },
+  { pos: 'bottom-left', color: '#2F9E44' },
+  { pos: 'bottom-right', color: '#F08C00' },
 ];
+
+/** A seat's name in the current language ("Top left"). @param {string} pos */
+export const seatLabel = (pos) => t(`board.seat.${pos}`);
 
 const ICONS = {
   select: 'M5 3l6 16 2-7 7-2z',
@@ -33,16 +38,16 @@ const ICONS = {
   enhance: 'M10 3l1.9 5.1L17 10l-5.1 1.9L10 17l-1.9-5.1L3 10l5.1-1.9zM18 14l.9 2.1L21 17l-2.1.9L18 20l-.9-2.1L15 17l2.1-.9z',
 };
 
-/** @type {{tool: Tool, label: string, key: string}[]} */
+/** The tools and their keys; each one's name is `board.tool.<tool>` in the catalogs. @type {{tool: Tool, key: string}[]} */
 export const TOOLS = [
-  { tool: 'select', label: 'Select and move', key: 'v' },
-  { tool: 'pencil', label: 'Pencil', key: 'p' },
-  { tool: 'line', label: 'Line', key: 'l' },
-  { tool: 'rectangle', label: 'Rectangle', key: 'r' },
-  { tool: 'ellipse', label: 'Ellipse', key: 'o' },
-  { tool: 'text', label: 'Text', key: 't' },
-  { tool: 'eraser', label: 'Eraser', key: 'e' },
-  { tool: 'laser', label: 'Laser pointer', key: 'k' },
+  { tool: 'select', key: 'v' },
+  { tool: 'pencil', key: 'p' },
+  { tool: 'line', key: 'l' },
+  { tool: 'rectangle', key: 'r' },
+  { tool: 'ellipse', key: 'o' },
+  { tool: 'text', key: 't' },
+  { tool: 'eraser', key: 'e' },
+  { tool: 'laser', key: 'k' },
 ];
 
 /**
@@ -88,30 +93,31 @@ function icon(name) {
 export function buildToolbar(nav, h) {
   /** @type {Map<Tool, HTMLElement>} */
   const toolButtons = new Map();
-  for (const t of TOOLS) {
-    const b = el('button', { type: 'button', 'aria-label': `${t.label} (${t.key.toUpperCase()})`, title: `${t.label} (${t.key.toUpperCase()})`, 'aria-pressed': 'false', 'data-testid': `tool-${t.tool}` }, [icon(t.tool)]);
-    b.addEventListener('click', () => h.onTool(t.tool));
-    toolButtons.set(t.tool, b);
+  for (const tl of TOOLS) {
+    const label = `${t(`board.tool.${tl.tool}`)} (${tl.key.toUpperCase()})`;
+    const b = el('button', { type: 'button', 'aria-label': label, title: label, 'aria-pressed': 'false', 'data-testid': `tool-${tl.tool}` }, [icon(tl.tool)]);
+    b.addEventListener('click', () => h.onTool(tl.tool));
+    toolButtons.set(tl.tool, b);
     nav.append(b);
   }
-  const image = el('button', { type: 'button', 'aria-label': 'Insert a picture (I)', title: 'Insert a picture (I) · or paste or drop one on the board', 'data-testid': 'tool-image' }, [icon('image')]);
+  const image = el('button', { type: 'button', 'aria-label': t('board.cmd.image'), title: t('board.cmd.image.title'), 'data-testid': 'tool-image' }, [icon('image')]);
   image.addEventListener('click', () => h.onCommand('image'));
-  const enhance = el('button', { type: 'button', 'aria-label': 'Enhance the sketch (Shift+E)', title: 'Enhance the sketch (Shift+E) · the selection, or the whole board', 'aria-haspopup': 'dialog', 'data-testid': 'tool-enhance' }, [icon('enhance')]);
+  const enhance = el('button', { type: 'button', 'aria-label': t('board.cmd.enhance'), title: t('board.cmd.enhance.title'), 'aria-haspopup': 'dialog', 'data-testid': 'tool-enhance' }, [icon('enhance')]);
   enhance.addEventListener('click', () => h.onCommand('enhance'));
   nav.append(image, enhance);
   nav.append(el('hr'));
-  const stroke = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#1f2328', 'aria-label': 'Stroke colour', title: 'Stroke colour', 'data-testid': 'stroke-color' }));
+  const stroke = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#1f2328', 'aria-label': t('board.stroke_colour'), title: t('board.stroke_colour'), 'data-testid': 'stroke-color' }));
   // Plain numbers: "16px" did not fit the narrow list ("16p"); the label says they are pixels.
-  const width = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': 'Stroke width in pixels', title: 'Stroke width in pixels', 'data-testid': 'stroke-width' },
-    ['2', '4', '8', '16'].map((w) => el('option', { value: w }, [w]))));
+  const width = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': t('board.stroke_width'), title: t('board.stroke_width'), 'data-testid': 'stroke-width' },
+    ['2', '4', '8', '16'].map((w) => el('option', { value: w }, [formatNumber(Number(w))]))));
   width.value = '4';
-  const fillOn = el('button', { type: 'button', 'aria-label': 'Fill shapes (F)', title: 'Fill shapes (F)', 'aria-pressed': 'false', 'data-testid': 'fill-toggle' }, [icon('fill')]);
-  const fill = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#a5d8ff', 'aria-label': 'Fill colour', title: 'Fill colour', 'data-testid': 'fill-color' }));
-  const opacity = /** @type {HTMLInputElement} */ (el('input', { id: 'opacity', type: 'range', min: '0.1', max: '1', step: '0.1', value: '1', 'aria-label': 'Opacity', 'aria-valuetext': '100%', title: 'Opacity', 'data-testid': 'opacity' }));
+  const fillOn = el('button', { type: 'button', 'aria-label': t('board.fill'), title: t('board.fill'), 'aria-pressed': 'false', 'data-testid': 'fill-toggle' }, [icon('fill')]);
+  const fill = /** @type {HTMLInputElement} */ (el('input', { type: 'color', value: '#a5d8ff', 'aria-label': t('board.fill_colour'), title: t('board.fill_colour'), 'data-testid': 'fill-color' }));
+  const opacity = /** @type {HTMLInputElement} */ (el('input', { id: 'opacity', type: 'range', min: '0.1', max: '1', step: '0.1', value: '1', 'aria-label': t('board.opacity'), 'aria-valuetext': formatNumber(1, { style: 'percent' }), title: t('board.opacity'), 'data-testid': 'opacity' }));
   // The slider's value, as a percentage, under it (a slider alone shows none).
-  const opacityValue = el('output', { for: 'opacity', 'aria-hidden': 'true', 'data-testid': 'opacity-value' }, ['100%']);
+  const opacityValue = el('output', { for: 'opacity', 'aria-hidden': 'true', 'data-testid': 'opacity-value' }, [formatNumber(1, { style: 'percent' })]);
   const showOpacity = () => {
-    const pct = `${Math.round(Number(opacity.value) * 100)}%`;
+    const pct = formatNumber(Math.round(Number(opacity.value) * 100) / 100, { style: 'percent' });
     opacityValue.textContent = pct;
     opacity.setAttribute('aria-valuetext', pct);
   };
@@ -124,14 +130,14 @@ export function buildToolbar(nav, h) {
   for (const input of [stroke, width, fill, opacity]) input.addEventListener('change', () => h.onStyle('style'));
   // Text has its own size (it used to follow the stroke width: 16 px gave 64 px letters);
   // the control shows while the text tool or a text is chosen.
-  const textSizeLabel = el('label', { class: 'lbl', for: 'text-size', hidden: '' }, ['text']);
-  const textSize = /** @type {HTMLSelectElement} */ (el('select', { id: 'text-size', 'aria-label': 'Text size', title: 'Text size', hidden: '', 'data-testid': 'text-size' },
-    TEXT_SIZES.map((n) => el('option', { value: String(n) }, [String(n)]))));
+  const textSizeLabel = el('label', { class: 'lbl', for: 'text-size', hidden: '' }, [t('board.text_size.short')]);
+  const textSize = /** @type {HTMLSelectElement} */ (el('select', { id: 'text-size', 'aria-label': t('board.text_size'), title: t('board.text_size'), hidden: '', 'data-testid': 'text-size' },
+    TEXT_SIZES.map((n) => el('option', { value: String(n) }, [formatNumber(n)]))));
   textSize.value = String(DEFAULT_TEXT_SIZE);
   textSize.addEventListener('change', () => h.onStyle('fontSize'));
-  nav.append(stroke, el('div', { class: 'lbl' }, ['width']), width, fillOn, fill, el('div', { class: 'lbl' }, ['opacity']), opacity, opacityValue, textSizeLabel, textSize, el('hr'));
+  nav.append(stroke, el('div', { class: 'lbl' }, [t('board.width.short')]), width, fillOn, fill, el('div', { class: 'lbl' }, [t('board.opacity.short')]), opacity, opacityValue, textSizeLabel, textSize, el('hr'));
   /** @type {[('undo'|'redo'|'delete'|'export'|'export-svg'|'fit'), string][]} */
-  const commands = [['undo', 'Undo (Ctrl+Z)'], ['redo', 'Redo (Ctrl+Shift+Z)'], ['delete', 'Delete selection (Delete)'], ['fit', 'Fit the drawing in view (Shift+1)'], ['export', 'Export PNG (Ctrl+Shift+E)'], ['export-svg', 'Export SVG (Ctrl+Shift+S)']];
+  const commands = [['undo', t('board.cmd.undo')], ['redo', t('board.cmd.redo')], ['delete', t('board.cmd.delete')], ['fit', t('board.cmd.fit')], ['export', t('board.cmd.export')], ['export-svg', t('board.cmd.export_svg')]];
   /** @type {Map<Command, HTMLElement>} */
   const commandButtons = new Map();
   for (const [cmd, label] of commands) {
@@ -167,7 +173,7 @@ export function buildToolbar(nav, h) {
       const v = String(size);
       if (![...textSize.options].some((o) => o.value === v)) {
         const next = [...textSize.options].find((o) => Number(o.value) > size) || null;
-        textSize.insertBefore(el('option', { value: v }, [v]), next);
+        textSize.insertBefore(el('option', { value: v }, [formatNumber(size)]), next);
       }
       textSize.value = v;
     },
@@ -188,20 +194,20 @@ export function buildToolbar(nav, h) {
 export function renderConnection(root, s) {
   const text = /** @type {HTMLElement} */ (root.querySelector('#conn-text'));
   const n = s.unacked;
-  const unsaved = `${n} change${n === 1 ? '' : 's'} not saved on host`;
+  const unsaved = n ? ` · ${t('board.conn.unsaved', { count: n })}` : '';
   const problem = s.state === 'connected' && s.storageProblem;
   const label = {
-    connecting: 'Connecting…',
-    connected: problem ? `Connected · not saving on the host${n ? ` · ${unsaved}` : ''}`
-      : n ? `Connected · ${unsaved}` : 'Connected · saved on host',
-    reconnecting: `Reconnecting…${n ? ` · ${unsaved}` : ''}`,
-    offline: `Offline${n ? ` · ${unsaved}` : ''}`,
-    stopped: 'Disconnected',
+    connecting: t('board.conn.connecting'),
+    connected: problem ? `${t('board.conn.connected')} · ${t('board.conn.not_saving')}${unsaved}`
+      : n ? `${t('board.conn.connected')}${unsaved}` : `${t('board.conn.connected')} · ${t('board.conn.saved')}`,
+    reconnecting: `${t('board.conn.reconnecting')}${unsaved}`,
+    offline: `${t('board.conn.offline')}${unsaved}`,
+    stopped: t('board.conn.stopped'),
   }[s.state] || s.state;
   root.dataset.state = s.state;
   root.classList.toggle('unsaved', n > 0 || !!problem);
   // The host's sentence (what failed, what to do) on hover and for screen readers.
-  root.title = problem ? String(s.storageProblem) : '';
+  root.title = problem ? errorText('storage_failed', String(s.storageProblem)) : '';
   text.textContent = label;
 }
 
@@ -212,9 +218,10 @@ export function renderBadges(root, users, me) {
   const bySeat = new Map([...users.values()].map((u) => [u.position, u]));
   root.replaceChildren(...SEATS.map((seat) => {
     const u = bySeat.get(seat.pos);
-    const badge = el('div', { class: `badge${u ? '' : ' empty'}${u && u.id === me ? ' me' : ''}`, style: `--c:${seat.color}`, 'data-testid': `badge-${seat.pos}`, title: seat.label, role: 'listitem' },
-      [el('i', { class: 'swatch' }), el('span', {}, [u ? (u.id === me ? `${u.name} (you)` : u.name) : seat.label]),
-        el('span', { class: 'visually-hidden' }, [u ? `, ${seat.label.toLowerCase()}` : ', free'])]);
+    const label = seatLabel(seat.pos);
+    const badge = el('div', { class: `badge${u ? '' : ' empty'}${u && u.id === me ? ' me' : ''}`, style: `--c:${seat.color}`, 'data-testid': `badge-${seat.pos}`, title: label, role: 'listitem' },
+      [el('i', { class: 'swatch' }), el('span', {}, [u ? (u.id === me ? t('board.you', { name: u.name }) : u.name) : label]),
+        el('span', { class: 'visually-hidden' }, [u ? t('board.badge.where', { seat: label.toLowerCase() }) : t('board.badge.free')])]);
     return badge;
   }));
 }
@@ -230,17 +237,17 @@ export function renderPeople(list, users, me, onRemove, follow) {
   list.replaceChildren(...sorted.map((u) => {
     const li = el('li', { 'data-testid': 'person' }, [
       el('i', { class: 'swatch', style: `background:${u.color}` }),
-      el('span', { class: 'name' }, [u.id === me ? `${u.name} (you)` : u.name]),
+      el('span', { class: 'name' }, [u.id === me ? t('board.you', { name: u.name }) : u.name]),
     ]);
     if (follow && u.id !== me) {
       const on = follow.following === u.id;
-      const b = el('button', { type: 'button', class: on ? 'on' : '', 'aria-label': on ? `Following ${u.name}'s view: stop` : `Follow ${u.name}'s view`,
-        title: on ? 'Stop following (Esc)' : `See what ${u.name} sees`, 'data-testid': 'follow' }, [on ? 'Following' : 'Follow']);
+      const b = el('button', { type: 'button', class: on ? 'on' : '', 'aria-label': on ? t('board.follow.on.label', { name: u.name }) : t('board.follow.label', { name: u.name }),
+        title: on ? t('board.follow.on.title') : t('board.follow.title', { name: u.name }), 'data-testid': 'follow' }, [on ? t('board.follow.on') : t('board.follow')]);
       b.addEventListener('click', () => follow.onFollow(u));
       li.append(b);
     }
     if (onRemove && u.id !== me) {
-      const b = el('button', { type: 'button', 'aria-label': `Remove ${u.name} from the room`, 'data-testid': 'kick' }, ['Remove']);
+      const b = el('button', { type: 'button', 'aria-label': t('host.kick.label', { name: u.name }), 'data-testid': 'kick' }, [t('host.kick')]);
       b.addEventListener('click', () => onRemove(u));
       li.append(b);
     }

@@ -11,9 +11,8 @@
  */
 import { SEATS_PER_ROOM, randomId } from './net.js';
 import { TOOLS } from './ui.js';
+import { t } from './i18n.js';
 
-/** Why the toolbar is unavailable, on each of its controls. */
-export const WATCHING_TITLE = 'You are watching: you can draw once you take a seat';
 /** Toolbar commands that only look (they stay available to a watcher). */
 const VIEW_COMMANDS = new Set(['cmd-fit', 'cmd-export', 'cmd-export-svg']);
 /** Keys (without Ctrl) that change the board: the tools, a picture, the storyboard, fill, delete. */
@@ -33,7 +32,7 @@ export function watchFromNowOn(joinKey, name) {
 
 /** @param {number} seated @returns {string} what the status line says while watching */
 export function watchingSentence(seated) {
-  return `Watching — ${seated} of ${SEATS_PER_ROOM} seats taken; you will take a seat as soon as one frees`;
+  return t('board.watching', { count: seated, seats: SEATS_PER_ROOM });
 }
 
 /**
@@ -69,7 +68,7 @@ export function startWatch(d) {
       if (VIEW_COMMANDS.has(c.dataset.testid || '')) continue;
       if (on) {
         c.dataset.titleSeated = c.title;
-        c.title = WATCHING_TITLE;
+        c.title = t('board.watching.title');
         c.disabled = true;
       } else if (c.dataset.titleSeated !== undefined) {
         c.title = c.dataset.titleSeated;
