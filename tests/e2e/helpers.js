@@ -135,7 +135,9 @@ export async function launchBrowser(executablePath) {
   const browser = await chromium.launch({
     executablePath: executablePath || process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // The tests read English words: the UI takes the browser's language, so pin it whatever the machine's.
+      '--lang=en-US'],
   });
   watchPages(browser);
   return browser;
@@ -172,7 +174,8 @@ function watchPages(browser) {
   allowed.set(browser, []);
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => {
-    const context = await newContext(options);
+    // English unless a test asks for another language (a fresh context has no saved `coco.lang`).
+    const context = await newContext({ locale: 'en-US', ...options });
     await context.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => {
         console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.documentURI}`);
