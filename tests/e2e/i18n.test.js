@@ -29,8 +29,8 @@ const ALLOWED = new Set(['CoCo', 'Gemini', 'PNG', 'SVG', 'MP4', 'QR', 'URL', 'Ct
 
 /** @param {string | Record<string, string>} v */
 const texts = (v) => (typeof v === 'string' ? [v] : Object.values(v));
-/** @param {Record<string, string | Record<string, string>>} c */
-const words = (c) => new Set(Object.values(c).flatMap(texts).join(' ').toLowerCase().match(/\p{L}{3,}/gu) || []);
+/** @param {any} c a catalog */
+const words = (c) => new Set(Object.values(/** @type {Record<string, string | Record<string, string>>} */ (c)).flatMap(texts).join(' ').toLowerCase().match(/\p{L}{3,}/gu) || []);
 /** English words a German page must not show: in the English catalog and nowhere in the German one. */
 const germanWords = words(de);
 const englishOnly = new Set([...words(en)].filter((w) => !germanWords.has(w) && !ALLOWED.has(w)));
