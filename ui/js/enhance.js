@@ -22,7 +22,7 @@ import { RoomJobs, isFinal, newer } from './activity.js';
 import { pendingJobs, rememberJob, forgetJob } from './pending.js';
 import { RENDER_SCALE, MAX_RENDER_SIDE, round2, regionOf, regionOfShapes, regionText, storedPicture, stylesFollowed, fitInto, madeBy } from './region.js';
 import { t, onLanguage, formatNumber } from './i18n.js';
-import { stageText, errorText } from './mediatext.js';
+import { stageText, errorText, geminiReason } from './mediatext.js';
 
 /** @typedef {import('./region.js').Region} Region */
 
@@ -196,7 +196,7 @@ export class Enhance {
     }
     radio.disabled = !g.available;
     radio.closest('label')?.classList.toggle('off', !g.available);
-    const reason = String(g.reason || t('media.enhance.noKey')).replace(/[.\s]+$/, '');
+    const reason = geminiReason(g);
     this.geminiWhy.hidden = true;
     if (!g.available) {
       this.geminiNote.textContent = t('media.enhance.notAvailable');

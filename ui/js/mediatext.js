@@ -105,3 +105,19 @@ export function said(key, attrs = {}) {
   }
   return out;
 }
+
+/**
+ * Why Gemini is off or its check failed (`/api/ai/status`'s `gemini`), without
+ * a closing full stop: the host's words in English, else its check code's
+ * sentence, else "no API key" (the one reason the host gives without a code).
+ * @param {{available?: boolean, check?: string, reason?: string}} g
+ */
+export function geminiReason(g) {
+  const said = String(g.reason || '').replace(/[.\s]+$/, '');
+  if (language() === 'en' && said) return said;
+  const code = g.check && g.check !== 'ok' && g.check !== 'pending' ? g.check : '';
+  const key = `media.job.error.${code}`;
+  const known = code ? t(key) : '';
+  if (known && known !== key) return known;
+  return language() === 'en' || !said || !code ? t('media.enhance.noKey') : said;
+}

@@ -76,6 +76,7 @@ export function startStoryboard(o) {
     body,
   );
   root.hidden = false;
+  for (const [k, v] of Object.entries(said('', { 'aria-label': 'media.story.title' }))) root.setAttribute(k, v);
   const video = new VideoPanel({ stage: o.stage, room: o.room, userId: o.userId, userName: o.userName, toast: o.toast });
 
   const current = () => boards.find((b) => b.id === currentId) || boards[0] || null;

@@ -9,7 +9,7 @@ import { el } from './ui.js';
 import { hostJson } from './hostjson.js';
 import { limits } from './limits.js';
 import { t } from './i18n.js';
-import { said } from './mediatext.js';
+import { said, geminiReason } from './mediatext.js';
 
 /** The form's fields: "Story by Gemini" (Auto / Off) and "What is the story about?". */
 export class StoryChoice {
@@ -49,7 +49,7 @@ export class StoryChoice {
     if (off) this.mode.value = 'off';
     else if (this.mode.disabled) this.mode.value = 'auto'; // Gemini is back
     this.mode.disabled = off;
-    const reason = String(g?.reason || t(g ? 'media.enhance.noKey' : 'media.story.gemini.unknown')).replace(/[.\s]+$/, '');
+    const reason = g ? geminiReason(g) : t('media.story.gemini.unknown');
     this.why.textContent = off ? t('media.story.gemini.offWhy', { reason }) : '';
     this.why.hidden = !off;
     this.sync();
