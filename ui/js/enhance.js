@@ -20,7 +20,9 @@ import { randomId } from './net.js';
 import { limits } from './limits.js';
 import { RoomJobs, isFinal, newer } from './activity.js';
 import { pendingJobs, rememberJob, forgetJob } from './pending.js';
-import { RENDER_SCALE, MAX_RENDER_SIDE, round2, regionOf, regionOfShapes, storedPicture, stylesFollowed, fitInto, madeBy } from './region.js';
+import { RENDER_SCALE, MAX_RENDER_SIDE, round2, regionOf, regionOfShapes, regionText, storedPicture, stylesFollowed, fitInto, madeBy } from './region.js';
+import { t, onLanguage, formatNumber } from './i18n.js';
+import { stageText, errorText, geminiReason } from './mediatext.js';
 
 /** @typedef {import('./region.js').Region} Region */
 
@@ -39,6 +41,9 @@ function byId(id) {
   if (!el) throw new Error(`#${id} is missing from index.html`);
   return el;
 }
+
+/** "Online", with Gemini's model when the host names it. @param {unknown} model */
+const online = (model) => (model ? t('media.enhance.onlineModel', { model: String(model) }) : t('media.enhance.online'));
 
 /** @param {Response} res @returns {Promise<any>} */
 async function jsonOf(res) {
@@ -120,6 +125,13 @@ export class Enhance {
     });
     this.jobs.load();
     this.resume();
+    this.geminiNote.textContent = t('media.enhance.online');
+    // Text that depends on the state is said again in the new language.
+    onLanguage(() => {
+      this.render();
+      if (this.phase === 'done') this.toStoryboardBtn.textContent = t('media.enhance.addToStoryboard');
+      if (this.dialog.open) this.refreshEngines();
+    });
   }
 
   /**
@@ -134,7 +146,7 @@ export class Enhance {
         const body = await jsonOf(res);
         if (res.status === 404) { forgetJob(this.d.room, p.id); continue; }
         if (!res.ok || !body.job || this.current) continue;
-        const region = { ids: [], whole: false, box: p.box, shapes: [], text: 'The region chosen before the page was reloaded.' };
+        const region = { ids: [], whole: false, box: p.box, shapes: [], text: t('media.region.resumed') };
         this.current = { id: p.id, region, job: null, lastFrameAt: Date.now(), cancelAsked: false };
         this.mine.add(p.id);
         this.phase = 'working';
@@ -179,24 +191,24 @@ export class Enhance {
     } catch { /* unreachable: said below */ }
     const g = body?.gemini;
     if (!g) {
-      this.geminiNote.textContent = 'Could not ask the host whether Gemini is set up.';
+      this.geminiNote.textContent = t('media.enhance.askFailed');
       return;
     }
     radio.disabled = !g.available;
     radio.closest('label')?.classList.toggle('off', !g.available);
-    const reason = String(g.reason || 'the host has no API key').replace(/[.\s]+$/, '');
+    const reason = geminiReason(g);
     this.geminiWhy.hidden = true;
     if (!g.available) {
-      this.geminiNote.textContent = 'Not available';
-      this.geminiWhy.textContent = `Gemini is not available: ${reason}.`;
+      this.geminiNote.textContent = t('media.enhance.notAvailable');
+      this.geminiWhy.textContent = t('media.enhance.geminiOff', { reason });
       this.geminiWhy.hidden = false;
       if (radio.checked) /** @type {HTMLInputElement} */ (this.form.querySelector('input[value=auto]')).checked = true;
     } else if (g.check && g.check !== 'ok' && g.check !== 'pending' && g.reason) {
-      this.geminiNote.textContent = `Online${g.model ? ` · ${g.model}` : ''}`;
-      this.geminiWhy.textContent = `Gemini is set up, but its check failed: ${reason}. Auto will fall back to the local enhancer.`;
+      this.geminiNote.textContent = online(g.model);
+      this.geminiWhy.textContent = t('media.enhance.checkFailed', { reason });
       this.geminiWhy.hidden = false;
     } else {
-      this.geminiNote.textContent = `Online${g.model ? ` · ${g.model}` : ''}`;
+      this.geminiNote.textContent = online(g.model);
     }
   }
 
@@ -210,37 +222,37 @@ export class Enhance {
   async start() {
     if (this.phase === 'working') return;
     const region = this.region && regionOfShapes(this.d.board, this.region.ids, this.region.whole);
-    if (!region) { this.fail('The shapes to enhance are gone from the board. Close this and select others.'); return; }
+    if (!region) { this.fail(t('media.enhance.gone')); return; }
     this.region = region;
     this.phase = 'working';
     this.current = { id: null, region, job: null, lastFrameAt: Date.now(), cancelAsked: false };
     const me = this.current;
-    this.showProgress(0, 'Drawing the region…');
+    this.showProgress(0, t('media.enhance.drawing'));
     this.render();
     this.cancelBtn.focus();
     try {
       let filename = storedPicture(region);
       if (!filename) {
         const png = await renderPng(this.d.board, region.shapes, region.box, { margin: 0, scale: RENDER_SCALE, maxSide: MAX_RENDER_SIDE });
-        if (!png.blob) throw new Error('This browser could not draw the region.');
+        if (!png.blob) throw new Error(t('media.enhance.noDraw'));
         if (me.cancelAsked) return this.finishCancelled(me);
-        this.showProgress(0, 'Sending the sketch to the host…');
+        this.showProgress(0, t('media.enhance.sending'));
         filename = (await uploadImage(png.blob)).path;
       }
       if (me.cancelAsked) return this.finishCancelled(me);
-      this.showProgress(0, 'Starting…');
+      this.showProgress(0, t('media.enhance.starting'));
       const body = { filename, prompt: this.prompt.value.trim(), engine: this.engine(), upscale: this.upscale.checked, room: this.d.room, by: this.d.userId };
       /** @type {Response} */
       let res;
       try {
         res = await hostFetch('/api/enhance-image', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       } catch {
-        throw new Error('Could not reach the host. Try again when connected.');
+        throw new Error(t('media.enhance.unreachable'));
       }
       const answer = await jsonOf(res);
       if (!res.ok || !answer.requestId) {
-        const why = typeof answer.error === 'string' ? answer.error : `HTTP ${res.status}`;
-        throw new Error(res.status === 429 ? `The host is busy: ${why}` : `The host did not start the enhancement: ${why}`);
+        const why = errorText({ code: answer.code, message: typeof answer.error === 'string' ? answer.error : '' }, `HTTP ${res.status}`);
+        throw new Error(t(res.status === 429 ? 'media.enhance.busy' : 'media.enhance.notStarted', { why }));
       }
       if (this.current !== me) return;
       me.id = String(answer.requestId);
@@ -256,7 +268,7 @@ export class Enhance {
     } catch (e) {
       if (this.current !== me) return;
       this.current = null;
-      this.fail(e instanceof UploadError || e instanceof Error ? e.message : 'The enhancement could not start.');
+      this.fail(e instanceof UploadError || e instanceof Error ? e.message : t('media.enhance.couldNotStart'));
     }
   }
 
@@ -265,8 +277,8 @@ export class Enhance {
     const me = this.current;
     if (!me) return;
     me.cancelAsked = true;
-    if (!me.id) { this.showProgress(this.bar.value, 'Cancelling…'); return; }
-    this.showProgress(this.bar.value, 'Cancelling…');
+    if (!me.id) { this.showProgress(this.bar.value, t('media.job.cancelling')); return; }
+    this.showProgress(this.bar.value, t('media.job.cancelling'));
     this.cancelBtn.disabled = true;
     try {
       const res = await hostFetch(`/api/jobs/${encodeURIComponent(me.id)}/cancel`, { method: 'POST' });
@@ -275,7 +287,7 @@ export class Enhance {
       // 409: it finished first; its final frame says how.
     } catch {
       this.cancelBtn.disabled = false;
-      this.showProgress(this.bar.value, 'Could not reach the host to cancel; still trying to follow the job.');
+      this.showProgress(this.bar.value, t('media.enhance.cancelUnreachable'));
     }
   }
 
@@ -299,8 +311,9 @@ export class Enhance {
     me.job = job;
     if (!isFinal(job)) {
       const p = Math.max(0, Math.min(1, Number(job.progress) || 0));
-      const label = job.status === 'queued' ? 'Waiting for the host…' : job.message || 'Working…';
-      this.showProgress(p, me.cancelAsked ? 'Cancelling…' : `${label} (${Math.round(p * 100)}%)`);
+      const label = job.status === 'queued' ? t('media.enhance.waiting') : stageText(job.message) || t('media.job.working');
+      const percent = formatNumber(Math.round(p * 100) / 100, { style: 'percent' });
+      this.showProgress(p, me.cancelAsked ? t('media.job.cancelling') : t('media.job.progress', { label, percent }));
       return;
     }
     this.current = null;
@@ -308,7 +321,7 @@ export class Enhance {
     if (job.status !== 'complete') forgetJob(this.d.room, job.id);
     if (job.status === 'complete') this.finishComplete(job, me.region);
     else if (job.status === 'cancelled') this.finishCancelled(me);
-    else this.fail(job.error?.message || 'The enhancement failed.');
+    else this.fail(errorText(job.error, t('media.enhance.failed')));
     this.jobs.render();
   }
 
@@ -316,7 +329,7 @@ export class Enhance {
   async finishComplete(job, region) {
     const r = job.result || {};
     const path = typeof r.path === 'string' && r.path.startsWith('/enhanced_drawings/') ? r.path : '';
-    if (!path) { forgetJob(this.d.room, job.id); this.fail('The host finished but gave no picture.'); return; }
+    if (!path) { forgetJob(this.d.room, job.id); this.fail(t('media.enhance.noPicture')); return; }
     let w = Number(r.width) || 0, h = Number(r.height) || 0;
     if (!w || !h) {
       const img = await loadImage(path);
@@ -338,13 +351,13 @@ export class Enhance {
     this.phase = 'done';
     this.placed = path;
     this.toStoryboardBtn.disabled = false;
-    this.toStoryboardBtn.textContent = 'Add to storyboard';
+    this.toStoryboardBtn.textContent = t('media.enhance.addToStoryboard');
     this.preview.src = imageUrl(path);
     this.engineEl.textContent = [madeBy(r), stylesFollowed(r)].filter(Boolean).join(' ');
     this.noteEl.textContent = typeof r.note === 'string' ? r.note : '';
     this.noteEl.hidden = !this.noteEl.textContent;
     this.render();
-    if (!this.dialog.open) this.d.toast(`The enhanced picture is on the board. ${madeBy(r)}${r.note ? ` ${r.note}` : ''}`, 'info', 8000);
+    if (!this.dialog.open) this.d.toast(t('media.enhance.placed', { madeBy: madeBy(r), note: r.note ? ` ${r.note}` : '' }), 'info', 8000);
   }
 
   /** Sends the picture just made to the storyboard, as its last frame. */
@@ -355,7 +368,7 @@ export class Enhance {
       this.toStoryboardBtn.textContent = await this.d.toStoryboard(this.placed);
     } catch (e) {
       this.toStoryboardBtn.disabled = false;
-      this.errorEl.textContent = e instanceof Error ? e.message : 'The picture could not be added to the storyboard.';
+      this.errorEl.textContent = e instanceof Error ? e.message : t('media.enhance.addFailed');
     }
   }
 
@@ -363,7 +376,7 @@ export class Enhance {
   finishCancelled(me) {
     if (this.current === me) this.current = null;
     this.stopPolling();
-    this.fail('Cancelled: nothing was placed on the board.');
+    this.fail(t('media.enhance.cancelled'));
   }
 
   /** @param {string} text */
@@ -371,7 +384,7 @@ export class Enhance {
     this.phase = 'failed';
     this.errorEl.textContent = text;
     this.render();
-    if (!this.dialog.open) this.d.toast(`Enhancement: ${text}`, 'bad', 8000);
+    if (!this.dialog.open) this.d.toast(t('media.enhance.failToast', { text }), 'bad', 8000);
   }
 
   /** @param {number} value 0..1 @param {string} text */
@@ -383,8 +396,9 @@ export class Enhance {
   /** Shows the dialog's parts for the current phase. */
   render() {
     const working = this.phase === 'working';
-    this.regionEl.textContent = (working && this.current ? this.current.region : this.region)?.text
-      || 'The board is empty: draw something to enhance first.';
+    const r = working && this.current ? this.current.region : this.region;
+    this.regionEl.textContent = !r ? t('media.enhance.empty')
+      : r.ids.length ? regionText(r.ids.length, r.box, r.whole) : t('media.region.resumed');
     for (const input of this.fields.querySelectorAll('input, textarea')) {
       const el = /** @type {HTMLInputElement} */ (input);
       if (el.value !== 'gemini' || !el.closest('.off')) el.disabled = working;
@@ -396,7 +410,7 @@ export class Enhance {
     this.cancelBtn.disabled = false;
     this.startBtn.hidden = working;
     this.startBtn.disabled = !this.region;
-    this.startBtn.textContent = { ready: 'Start', working: 'Start', done: 'Enhance again', failed: 'Try again' }[this.phase];
+    this.startBtn.textContent = t({ ready: 'media.enhance.start', working: 'media.enhance.start', done: 'media.enhance.again', failed: 'media.enhance.retry' }[this.phase]);
     if (this.phase === 'done' && this.dialog.open) this.startBtn.focus();
   }
 
@@ -423,7 +437,7 @@ export class Enhance {
       else if (res.status === 404 && this.current === me) {
         this.current = null;
         this.stopPolling();
-        this.fail('The host no longer knows this enhancement (was it restarted?). Try again.');
+        this.fail(t('media.enhance.forgotten'));
       }
     } catch { /* unreachable: the next tick tries again */ }
   }

@@ -8,6 +8,8 @@
 
 import { limits } from './limits.js';
 import { hostFetch, withCode } from './hostjson.js';
+import { t } from './i18n.js';
+import { megabytes } from './mediatext.js';
 
 /** The types the host accepts. */
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
@@ -120,8 +122,6 @@ const UPLOAD_RETRIES = 3;
 /** Longest wait before sending it again, in seconds, whatever `Retry-After` says. */
 const MAX_RETRY_WAIT_S = 5;
 
-const MB = (/** @type {number} */ n) => `${Math.round(n / 1024 / 1024)} MB`;
-
 /**
  * Sends a picture to the host.
  * @param {Blob} blob a PNG, JPEG or WebP file
@@ -130,12 +130,12 @@ const MB = (/** @type {number} */ n) => `${Math.round(n / 1024 / 1024)} MB`;
  */
 export async function uploadImage(blob) {
   if (!IMAGE_TYPES.includes(blob.type)) {
-    throw new UploadError('That file is not a picture CoCo can use. Use a PNG, JPEG or WebP image.', 'unsupported');
+    throw new UploadError(t('media.upload.unsupported', { detail: '' }), 'unsupported');
   }
   // The host's limit, checked here so a file too big is refused before it is sent.
   const most = limits.images.maxUploadBytes;
   if (blob.size > most) {
-    throw new UploadError(`That picture is too big (${MB(blob.size)}). The limit is ${MB(most)}.`, 'too_large');
+    throw new UploadError(t('media.upload.tooBig', { size: megabytes(blob.size), limit: megabytes(most) }), 'too_large');
   }
   const imageData = await dataUrl(blob);
   /** @type {Response} */
@@ -146,7 +146,7 @@ export async function uploadImage(blob) {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ imageData }),
       });
     } catch {
-      throw new UploadError('Could not reach the host to upload the picture. Try again when connected.', 'unreachable');
+      throw new UploadError(t('media.upload.unreachable'), 'unreachable');
     }
     // The host stores a few pictures at a time and says when to come back.
     if (res.status !== 429 || attempt >= UPLOAD_RETRIES) break;
@@ -160,13 +160,13 @@ export async function uploadImage(blob) {
     return { path: body.path, filename: String(body.filename || ''), width: Number(body.width) || 0, height: Number(body.height) || 0 };
   }
   const detail = body && typeof body.error === 'string' ? ` (${body.error})` : '';
-  if (res.status === 413) throw new UploadError(`That picture is too big for the host${detail}.`, 'too_large');
-  if (res.status === 415) throw new UploadError(`That file is not a picture CoCo can use${detail}. Use a PNG, JPEG or WebP image.`, 'unsupported');
-  if (res.status === 401 || res.status === 403) throw new UploadError('The host did not accept this upload: ask the host for the join link.', 'unauthorized');
-  if (res.status === 429) throw new UploadError(`The host is busy${detail}: wait a little, then try again.`, 'rate_limited');
-  if (res.status === 404 || res.status === 405) throw new UploadError('This host cannot store pictures.', 'unsupported_host');
-  if (res.status === 400) throw new UploadError(`The host could not read that picture${detail}.`, body?.code || 'invalid');
-  throw new UploadError(`The picture could not be saved${detail || ` (HTTP ${res.status})`}.`, body?.code || 'error');
+  if (res.status === 413) throw new UploadError(t('media.upload.tooBigForHost', { detail }), 'too_large');
+  if (res.status === 415) throw new UploadError(t('media.upload.unsupported', { detail }), 'unsupported');
+  if (res.status === 401 || res.status === 403) throw new UploadError(t('media.upload.unauthorized'), 'unauthorized');
+  if (res.status === 429) throw new UploadError(t('media.upload.busy', { detail }), 'rate_limited');
+  if (res.status === 404 || res.status === 405) throw new UploadError(t('media.upload.noStore'), 'unsupported_host');
+  if (res.status === 400) throw new UploadError(t('media.upload.unreadable', { detail }), body?.code || 'invalid');
+  throw new UploadError(t('media.upload.failed', { detail: detail || ` (HTTP ${res.status})` }), body?.code || 'error');
 }
 
 /**

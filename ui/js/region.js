@@ -5,6 +5,8 @@
  * into that box). A region that is one stored picture is sent as that file,
  * so enhancing a result again neither grows nor blurs it.
  */
+import { t } from './i18n.js';
+import { pixels } from './mediatext.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Bounds} Bounds */
@@ -55,13 +57,16 @@ export function regionOfShapes(board, ids, whole) {
     maxX = Math.max(maxX, b.maxX); maxY = Math.max(maxY, b.maxY);
   }
   const box = { minX: round2(minX), minY: round2(minY), maxX: round2(maxX), maxY: round2(maxY) };
-  const size = `${Math.round(box.maxX - box.minX)} × ${Math.round(box.maxY - box.minY)}`;
-  const n = shapes.length;
-  const count = `${n} shape${n === 1 ? '' : 's'}`;
-  const text = whole
-    ? `Region: the whole board (${count}, ${size}); nothing is selected.`
-    : `Region: the selection (${count}, ${size}).`;
-  return { ids: shapes.map((s) => s.id), whole, box, shapes, text };
+  return { ids: shapes.map((s) => s.id), whole, box, shapes, text: regionText(shapes.length, box, whole) };
+}
+
+/**
+ * What the dialog says of a region, in the current language.
+ * @param {number} n how many shapes @param {Bounds} box @param {boolean} whole
+ */
+export function regionText(n, box, whole) {
+  const vars = { shapes: t('media.region.shapes', { count: n }), size: pixels(box.maxX - box.minX, box.maxY - box.minY) };
+  return t(whole ? 'media.region.whole' : 'media.region.selection', vars);
 }
 
 /**
@@ -100,8 +105,8 @@ export function storedPicture(region) {
  */
 export function stylesFollowed(result) {
   if (result?.engine !== 'local' || !Array.isArray(result.styles)) return '';
-  if (result.styles.length) return `Styles followed: ${result.styles.map(String).join(', ')}.`;
-  return result.prompt ? `No style word recognised (it knows ${LOCAL_STYLES}).` : '';
+  if (result.styles.length) return t('media.result.styles', { styles: result.styles.map(String).join(', ') });
+  return result.prompt ? t('media.result.noStyle', { styles: LOCAL_STYLES }) : '';
 }
 
 /**
@@ -120,7 +125,7 @@ export function fitInto(box, w, h) {
 
 /** Which engine made a result, for people. @param {any} result */
 export function madeBy(result) {
-  if (result?.engine === 'gemini') return `Made by Gemini${result.model ? ` (${result.model})` : ''}.`;
-  if (result?.engine === 'local') return 'Made by the local enhancer, on the host.';
-  return `Made by ${String(result?.engine || 'an unknown engine')}.`;
+  if (result?.engine === 'gemini') return result.model ? t('media.result.byGeminiModel', { model: String(result.model) }) : t('media.result.byGemini');
+  if (result?.engine === 'local') return t('media.result.byLocal');
+  return t('media.result.byOther', { engine: String(result?.engine || t('media.result.unknownEngine')) });
 }

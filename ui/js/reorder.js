@@ -4,7 +4,8 @@
  * mouse, a pen and a finger all work. A press becomes a drag only after the
  * pointer travels a few pixels, so a tap still focuses or clicks; the other
  * items slide aside to show where the dragged one will land, and the list
- * scrolls when the pointer nears its edges.
+ * scrolls when the pointer nears its edges. In a right-to-left page the list
+ * runs from the right, so "earlier" is to the right of an item.
  */
 
 /** Pointer travel before a press on a handle becomes a drag. */
@@ -24,7 +25,7 @@ const EDGE_SCROLL_STEP_PX = 16;
  */
 export function enableReorder(list, o) {
   /** @type {null | {id: number, item: HTMLElement, items: HTMLElement[], from: number, to: number,
-   *   x0: number, scroll0: number, step: number, centers: number[], dragging: boolean}} */
+   *   x0: number, scroll0: number, step: number, centers: number[], dragging: boolean, dir: number}} */
   let drag = null;
   let swallowClickUntil = 0;
 
@@ -40,6 +41,8 @@ export function enableReorder(list, o) {
     drag = {
       id: e.pointerId, item, items, from, to: from, x0: e.clientX, scroll0: list.scrollLeft,
       step: item.offsetWidth + Math.max(0, gap), centers: items.map((it) => it.offsetLeft + it.offsetWidth / 2), dragging: false,
+      // +1 when later items are to the right, -1 when they are to the left (right to left).
+      dir: getComputedStyle(list).direction === 'rtl' ? -1 : 1,
     };
   });
 
@@ -58,14 +61,15 @@ export function enableReorder(list, o) {
     const dx = e.clientX - drag.x0 + (list.scrollLeft - drag.scroll0);
     const centre = drag.centers[drag.from] + dx;
     // The new place: how many of the other items' centres lie before the dragged one's.
+    const dir = drag.dir;
     let to = 0;
-    drag.centers.forEach((c, i) => { if (i !== drag?.from && c < centre) to++; });
+    drag.centers.forEach((c, i) => { if (i !== drag?.from && (c - centre) * dir < 0) to++; });
     drag.to = to;
     drag.items.forEach((it, i) => {
       if (i === drag?.from) { it.style.transform = `translateX(${dx}px)`; return; }
       let shift = 0;
-      if (drag && i > drag.from && i <= to) shift = -drag.step;
-      else if (drag && i < drag.from && i >= to) shift = drag.step;
+      if (drag && i > drag.from && i <= to) shift = -drag.step * dir;
+      else if (drag && i < drag.from && i >= to) shift = drag.step * dir;
       it.style.transform = shift ? `translateX(${shift}px)` : '';
     });
     e.preventDefault();

@@ -15,6 +15,8 @@ import { enableReorder, moved } from './reorder.js';
 import { VideoPanel } from './video.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
 import { limits } from './limits.js';
+import { t, onLanguage, formatNumber } from './i18n.js';
+import { seconds as secondsText, said } from './mediatext.js';
 
 /**
  * @typedef {{id: string, image: string, width: number, height: number, caption: string,
@@ -27,9 +29,9 @@ import { limits } from './limits.js';
 const isHostImage = (p) => typeof p === 'string' && /^\/(img|enhanced_drawings)\/[^/?#]+$/.test(p);
 /** @param {number} ms */
 const seconds = (ms) => `${Math.round(ms / 100) / 10}`;
-/** A frame's two looks, as the host names them (storyboard::model), and what the strip calls them. */
-const MOTIONS = { kenburns: 'Pan & zoom', none: 'Still' };
-const TRANSITIONS = { crossfade: 'Fade in', cut: 'Cut in' };
+/** A frame's two looks, as the host names them (storyboard::model), and the keys of what the strip calls them. */
+const MOTIONS = { kenburns: 'media.story.motion.kenburns', none: 'media.story.motion.none' };
+const TRANSITIONS = { crossfade: 'media.story.transition.crossfade', cut: 'media.story.transition.cut' };
 
 /**
  * @param {{room: string, board: Board, selected: () => string[], toast: Toast,
@@ -52,30 +54,29 @@ export function startStoryboard(o) {
   const q = `room=${encodeURIComponent(o.room)}`;
 
   const toggle = el('button', { type: 'button', class: 'sb-toggle', 'aria-expanded': 'false', 'aria-controls': 'sb-frames', 'data-testid': 'sb-toggle' }, [
-    el('span', { class: 'sb-chevron', 'aria-hidden': 'true' }), el('strong', { 'data-testid': 'sb-title' }, ['Storyboard']),
+    el('span', { class: 'sb-chevron', 'aria-hidden': 'true' }), el('strong', { 'data-testid': 'sb-title' }, [t('media.story.title')]),
   ]);
   const title = /** @type {HTMLElement} */ (toggle.lastElementChild);
-  const picker = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': 'Storyboard to show', 'data-testid': 'sb-picker' }));
-  const newBtn = el('button', { type: 'button', title: 'Start another storyboard in this room', 'data-testid': 'sb-new' }, ['New']);
-  const renameBtn = el('button', { type: 'button', title: 'Rename this storyboard, for everyone in the room', 'data-testid': 'sb-rename' }, ['Rename']);
+  const picker = /** @type {HTMLSelectElement} */ (el('select', { ...said('', { 'aria-label': 'media.story.picker' }), 'data-testid': 'sb-picker' }));
+  const newBtn = el('button', { type: 'button', ...said('media.story.new', { title: 'media.story.newTitle' }), 'data-testid': 'sb-new' }, [t('media.story.new')]);
+  const renameBtn = el('button', { type: 'button', ...said('media.story.rename', { title: 'media.story.renameTitle' }), 'data-testid': 'sb-rename' }, [t('media.story.rename')]);
   const nameInput = /** @type {HTMLInputElement} */ (el('input', {
-    class: 'sb-name', maxlength: String(limits.storyboard.maxNameChars), 'aria-label': 'Storyboard name (Enter to keep, Escape to cancel)', 'data-testid': 'sb-name', hidden: '',
+    class: 'sb-name', maxlength: String(limits.storyboard.maxNameChars), ...said('', { 'aria-label': 'media.story.nameLabel' }), 'data-testid': 'sb-name', hidden: '',
   }));
-  const dropBtn = el('button', { type: 'button', title: 'Delete this storyboard', 'data-testid': 'sb-delete-board' }, ['Delete']);
+  const dropBtn = el('button', { type: 'button', ...said('media.story.delete', { title: 'media.story.deleteTitle' }), 'data-testid': 'sb-delete-board' }, [t('media.story.delete')]);
   const summary = el('span', { class: 'sb-summary muted', 'data-testid': 'sb-summary', 'aria-live': 'polite' });
-  const addBtn = el('button', { type: 'button', title: 'Add the selected picture, the selection, or the whole board (A)', 'data-testid': 'sb-add' }, ['+ Add (A)']);
-  const clearBtn = el('button', { type: 'button', title: 'Remove every frame', 'data-testid': 'sb-clear' }, ['Clear']);
-  const videoBtn = el('button', { type: 'button', class: 'primary', 'data-testid': 'sb-make-video' }, ['Make video']);
-  const list = el('ol', { class: 'sb-frames', id: 'sb-frames', 'data-testid': 'sb-frames', 'aria-label': 'Frames, in order' });
-  const empty = el('p', { class: 'sb-empty muted', 'data-testid': 'sb-empty' }, [
-    'No frames yet. Select a picture or part of the drawing and press Add (A); with nothing selected, Add takes the whole board.',
-  ]);
+  const addBtn = el('button', { type: 'button', ...said('media.story.add', { title: 'media.story.addTitle' }), 'data-testid': 'sb-add' }, [t('media.story.add')]);
+  const clearBtn = el('button', { type: 'button', ...said('media.story.clear', { title: 'media.story.clearTitle' }), 'data-testid': 'sb-clear' }, [t('media.story.clear')]);
+  const videoBtn = el('button', { type: 'button', class: 'primary', ...said('media.video.make'), 'data-testid': 'sb-make-video' }, [t('media.video.make')]);
+  const list = el('ol', { class: 'sb-frames', id: 'sb-frames', 'data-testid': 'sb-frames', ...said('', { 'aria-label': 'media.story.frames' }) });
+  const empty = el('p', { class: 'sb-empty muted', 'data-testid': 'sb-empty', ...said('media.story.empty') }, [t('media.story.empty')]);
   const body = el('div', { class: 'sb-body' }, [list, empty]);
   root.replaceChildren(
     el('div', { class: 'sb-bar' }, [toggle, picker, nameInput, renameBtn, newBtn, dropBtn, summary, el('span', { class: 'sb-space' }), addBtn, clearBtn, videoBtn]),
     body,
   );
   root.hidden = false;
+  for (const [k, v] of Object.entries(said('', { 'aria-label': 'media.story.title' }))) root.setAttribute(k, v);
   const video = new VideoPanel({ stage: o.stage, room: o.room, userId: o.userId, userName: o.userName, toast: o.toast });
 
   const current = () => boards.find((b) => b.id === currentId) || boards[0] || null;
@@ -86,15 +87,15 @@ export function startStoryboard(o) {
     root.classList.toggle('collapsed', !expanded);
     toggle.setAttribute('aria-expanded', String(expanded));
     body.hidden = !expanded;
-    picker.replaceChildren(...boards.map((b) => el('option', { value: b.id }, [b.name || 'Storyboard'])));
+    picker.replaceChildren(...boards.map((b) => el('option', { value: b.id }, [b.name || t('media.story.title')])));
     if (sb) picker.value = sb.id;
     picker.hidden = boards.length < 2 || !nameInput.hidden;
     // With one storyboard its name is the strip's title; with more, the picker shows them.
-    title.textContent = boards.length < 2 && sb ? sb.name : 'Storyboard';
+    title.textContent = boards.length < 2 && sb ? sb.name : t('media.story.title');
     renameBtn.hidden = !sb || !nameInput.hidden;
     dropBtn.hidden = boards.length < 2;
     const n = sb ? sb.frames.length : 0;
-    summary.textContent = sb ? `${n} frame${n === 1 ? '' : 's'}${n ? ` · ${seconds(totalMs(sb))} s` : ''}` : loadError;
+    summary.textContent = sb ? [t('media.story.frameCount', { count: n }), ...(n ? [secondsText(totalMs(sb))] : [])].join(' · ') : loadError;
     clearBtn.hidden = n === 0;
     /** @type {HTMLButtonElement} */ (videoBtn).disabled = !sb;
     empty.hidden = n > 0;
@@ -110,21 +111,23 @@ export function startStoryboard(o) {
       const c = cards.get(f.id) || makeCard(f);
       cards.set(f.id, c);
       c.li.dataset.id = f.id;
-      c.num.textContent = String(i + 1);
-      c.handle.setAttribute('aria-label', `Frame ${i + 1}: drag, or use the arrow keys, to move it`);
-      c.del.setAttribute('aria-label', `Delete frame ${i + 1}`);
-      c.caption.setAttribute('aria-label', `Caption of frame ${i + 1}`);
-      c.duration.setAttribute('aria-label', `Seconds frame ${i + 1} is shown`);
+      const n = i + 1;
+      c.num.textContent = formatNumber(n);
+      c.handle.setAttribute('aria-label', t('media.story.handle', { n }));
+      c.del.setAttribute('aria-label', t('media.story.deleteFrame', { n }));
+      c.caption.setAttribute('aria-label', t('media.story.captionOf', { n }));
+      c.duration.setAttribute('aria-label', t('media.story.secondsOf', { n }));
+      c.handle.dataset.missing = t('media.story.missing');
       const src = imageUrl(f.image);
       if (c.img.getAttribute('src') !== src) c.img.src = src;
       if (document.activeElement !== c.caption) c.caption.value = f.caption || '';
       if (document.activeElement !== c.duration) c.duration.value = seconds(f.durationMs);
       const still = f.motion === 'none', cut = f.transition === 'cut';
-      c.motion.textContent = MOTIONS[still ? 'none' : 'kenburns'];
+      c.motion.textContent = t(MOTIONS[still ? 'none' : 'kenburns']);
       // Each name starts with the button's text, as people who see it will say it to their screen reader.
-      c.motion.setAttribute('aria-label', `${c.motion.textContent}: frame ${i + 1} ${still ? 'stays still' : 'pans and zooms slowly'}; press for ${still ? 'pan and zoom' : 'still'}`);
-      c.transition.textContent = TRANSITIONS[cut ? 'cut' : 'crossfade'];
-      c.transition.setAttribute('aria-label', `${c.transition.textContent}: frame ${i + 1} ${cut ? 'cuts in' : 'fades in'}; press to make it ${cut ? 'fade' : 'cut'} in`);
+      c.motion.setAttribute('aria-label', t(still ? 'media.story.motionStill' : 'media.story.motionMoving', { label: c.motion.textContent, n }));
+      c.transition.textContent = t(TRANSITIONS[cut ? 'cut' : 'crossfade']);
+      c.transition.setAttribute('aria-label', t(cut ? 'media.story.transitionCut' : 'media.story.transitionFade', { label: c.transition.textContent, n }));
       return c.li;
     });
     const now = /** @type {HTMLElement[]} */ ([...list.children]);
@@ -140,18 +143,18 @@ export function startStoryboard(o) {
     const img = /** @type {HTMLImageElement} */ (el('img', { alt: '', draggable: 'false', decoding: 'async' }));
     const num = el('span', { class: 'sb-num' });
     const handle = el('button', { type: 'button', class: 'sb-thumb', 'data-testid': 'sb-handle' }, [img, num]);
-    const del = el('button', { type: 'button', class: 'sb-del', title: 'Delete this frame', 'data-testid': 'sb-frame-delete' }, ['×']);
+    const del = el('button', { type: 'button', class: 'sb-del', ...said('', { title: 'media.story.deleteFrameTitle' }), 'data-testid': 'sb-frame-delete' }, ['×']);
     // Two lines across the card: a one-line field showed a few words of a caption.
-    const caption = /** @type {HTMLTextAreaElement} */ (el('textarea', { class: 'sb-caption', rows: '2', placeholder: 'Caption', maxlength: String(limits.storyboard.maxCaptionChars), 'data-testid': 'sb-caption' }));
+    const caption = /** @type {HTMLTextAreaElement} */ (el('textarea', { class: 'sb-caption', rows: '2', ...said('', { placeholder: 'media.story.caption' }), maxlength: String(limits.storyboard.maxCaptionChars), 'data-testid': 'sb-caption' }));
     const { minFrameMs, maxFrameMs } = limits.storyboard;
     const duration = /** @type {HTMLInputElement} */ (el('input', {
       class: 'sb-duration', type: 'number', min: String(minFrameMs / 1000), max: String(maxFrameMs / 1000), step: '0.5',
-      title: 'Seconds on screen', 'data-testid': 'sb-duration',
+      ...said('', { title: 'media.story.secondsTitle' }), 'data-testid': 'sb-duration',
     }));
-    const motion = el('button', { type: 'button', class: 'sb-opt sb-motion', title: 'How the picture moves in the video', 'data-testid': 'sb-motion' });
-    const transition = el('button', { type: 'button', class: 'sb-opt sb-transition', title: 'How this frame replaces the one before', 'data-testid': 'sb-transition' });
+    const motion = el('button', { type: 'button', class: 'sb-opt sb-motion', ...said('', { title: 'media.story.motionTitle' }), 'data-testid': 'sb-motion' });
+    const transition = el('button', { type: 'button', class: 'sb-opt sb-transition', ...said('', { title: 'media.story.transitionTitle' }), 'data-testid': 'sb-transition' });
     const li = el('li', { class: 'sb-frame', 'data-testid': 'sb-frame' }, [
-      handle, del, motion, transition, el('div', { class: 'sb-fields' }, [caption, el('label', { class: 'sb-secs' }, [duration, 's'])]),
+      handle, del, motion, transition, el('div', { class: 'sb-fields' }, [caption, el('label', { class: 'sb-secs' }, [duration, el('span', said('media.story.secUnit'), [t('media.story.secUnit')])])]),
     ]);
     img.addEventListener('error', () => handle.classList.add('missing'));
     img.addEventListener('load', () => handle.classList.remove('missing'));
@@ -173,7 +176,7 @@ export function startStoryboard(o) {
       const ms = Math.round(Number(duration.value) * 1000);
       if (!fr || ms === fr.durationMs) return;
       if (!Number.isFinite(ms) || duration.value.trim() === '' || ms < minFrameMs || ms > maxFrameMs) {
-        o.toast(`A frame is shown for ${minFrameMs / 1000} to ${maxFrameMs / 1000} seconds.`, 'bad', 6000);
+        o.toast(t('media.story.durationRange', { min: minFrameMs / 1000, max: maxFrameMs / 1000 }), 'bad', 6000);
         duration.value = seconds(fr.durationMs);
         return;
       }
@@ -187,7 +190,9 @@ export function startStoryboard(o) {
       if (!sb || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
       e.preventDefault();
       const from = sb.frames.findIndex((x) => x.id === f.id);
-      const to = from + (e.key === 'ArrowLeft' ? -1 : 1);
+      // The earlier side is the left one, and in a right-to-left language the right one.
+      const earlier = getComputedStyle(list).direction === 'rtl' ? 'ArrowRight' : 'ArrowLeft';
+      const to = from + (e.key === earlier ? -1 : 1);
       if (from < 0 || to < 0 || to >= sb.frames.length) return;
       reorder(from, to).then(() => handle.focus());
     });
@@ -197,7 +202,7 @@ export function startStoryboard(o) {
   /** The storyboard shown; the room always has one once loaded. */
   function cur() {
     const sb = current();
-    if (!sb) throw new HostError('The storyboard has not loaded yet. Try again in a moment.', 'not_loaded', 0);
+    if (!sb) throw new HostError(t('media.story.notLoaded'), 'not_loaded', 0);
     return sb;
   }
 
@@ -208,7 +213,7 @@ export function startStoryboard(o) {
       if (res && res.storyboard) apply(res.storyboard);
       return res;
     } catch (e) {
-      o.toast(e instanceof HostError ? e.message : 'That did not work.', 'bad', 8000);
+      o.toast(e instanceof HostError ? e.message : t('media.story.didNotWork'), 'bad', 8000);
       refresh();
       return null;
     }
@@ -245,7 +250,7 @@ export function startStoryboard(o) {
       boards = Array.isArray(res.storyboards) ? res.storyboards : [];
       loadError = '';
     } catch (e) {
-      loadError = `The storyboard could not be loaded: ${e instanceof HostError ? e.message : 'no answer'}`;
+      loadError = t('media.story.loadFailed', { why: e instanceof HostError ? e.message : t('media.story.noAnswer') });
     }
     render();
   }
@@ -273,7 +278,7 @@ export function startStoryboard(o) {
     if (!expanded) setExpanded(true);
     list.lastElementChild?.scrollIntoView({ block: 'nearest', inline: 'end' });
     const n = current()?.frames.length || 0;
-    return `Added as frame ${n} of ${current()?.name || 'the storyboard'}.`;
+    return t('media.story.added', { n, name: current()?.name || t('media.story.theStoryboard') });
   }
 
   async function add() {
@@ -289,17 +294,17 @@ export function startStoryboard(o) {
           for (const s of shapes) source.shapes.set(s.id, s);
         }
         if (source.shapes.size === 0) {
-          o.toast('Nothing to add yet: draw something or put a picture on the board first.', 'bad', 6000);
+          o.toast(t('media.story.nothing'), 'bad', 6000);
           return;
         }
-        o.toast(shapes.length ? 'Adding the selection to the storyboard…' : 'Adding the whole board to the storyboard…', 'info', 0);
+        o.toast(t(shapes.length ? 'media.story.addingSelection' : 'media.story.addingBoard'), 'info', 0);
         const png = await exportPng(source);
-        if (!png) throw new UploadError('The drawing could not be turned into a picture.', 'export');
+        if (!png) throw new UploadError(t('media.story.noPicture'), 'export');
         image = (await uploadImage(png)).path;
       }
       o.toast(await addFrame(image), 'info', 2500);
     } catch (e) {
-      o.toast(e instanceof HostError || e instanceof UploadError ? e.message : 'That could not be added to the storyboard.', 'bad', 8000);
+      o.toast(e instanceof HostError || e instanceof UploadError ? e.message : t('media.story.addFailed'), 'bad', 8000);
     }
   }
 
@@ -346,14 +351,14 @@ export function startStoryboard(o) {
   });
   dropBtn.addEventListener('click', async () => {
     const sb = current();
-    if (!sb || !confirm(`Delete "${sb.name}" and its ${sb.frames.length} frames for everyone in the room?`)) return;
+    if (!sb || !confirm(t('media.story.confirmDelete', { name: sb.name, count: sb.frames.length }))) return;
     const res = await act(() => api('DELETE', `/api/storyboards/${sb.id}?${q}`));
     if (res) removed(sb.id);
   });
   addBtn.addEventListener('click', () => add());
   clearBtn.addEventListener('click', () => {
     const sb = current();
-    if (!sb || !confirm(`Remove all ${sb.frames.length} frames from "${sb.name}"? This is for everyone in the room.`)) return;
+    if (!sb || !confirm(t('media.story.confirmClear', { name: sb.name, count: sb.frames.length }))) return;
     act(() => api('POST', `/api/storyboards/${sb.id}/clear?${q}`));
   });
   videoBtn.addEventListener('click', () => { const sb = current(); if (sb) video.open(sb); });
@@ -370,6 +375,7 @@ export function startStoryboard(o) {
     else if (type === 'SYNC_SHAPES') refresh(); // after every (re)connect: catch up on what was missed
     else if (type === 'JOB_UPDATED') video.onJob(p.job || p);
   });
+  onLanguage(render);
   render();
 
   return {

@@ -15,12 +15,14 @@ import { hostJson, HostError, totalMs } from './hostjson.js';
 import { StoryChoice, storyView } from './videostory.js';
 import { RoomVideos, downloadName, videoName } from './videolist.js';
 import { limits } from './limits.js';
+import { t, onLanguage } from './i18n.js';
+import { said, seconds, fileSize, pixels, stageText, errorText } from './mediatext.js';
 
 /** Sizes offered, those the host makes (up to its `video.maxWidth` × `video.maxHeight`). */
 const SIZES = [
-  { id: '360p', label: '360p (preview)', width: 640, height: 360 },
-  { id: '720p', label: '720p', width: 1280, height: 720 },
-  { id: '1080p', label: '1080p', width: 1920, height: 1080 },
+  { id: '360p', preview: true, width: 640, height: 360 },
+  { id: '720p', preview: false, width: 1280, height: 720 },
+  { id: '1080p', preview: false, width: 1920, height: 1080 },
 ];
 export const videoSizes = () => SIZES.filter((s) => s.width <= limits.video.maxWidth && s.height <= limits.video.maxHeight);
 /** How long without a pushed update before the panel asks the host itself. */
@@ -37,8 +39,6 @@ export function canPlayH264() {
  *   progress: number, message: string, input?: any, result?: any, updatedAt?: number, error?: {code: string, message: string}}} Job
  */
 
-/** @param {number} n */
-const mb = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 export class VideoPanel {
   /**
@@ -57,24 +57,26 @@ export class VideoPanel {
     this.lastEvent = 0;
     /** @type {ReturnType<typeof setInterval>|undefined} */
     this.poller = undefined;
+    /** @type {{r: any, name: string}|null} the video shown, to say again after a language switch */
+    this.lastResult = null;
 
-    const close = el('button', { type: 'button', class: 'vp-close', 'aria-label': 'Close', 'data-testid': 'video-close' }, ['×']);
+    const close = el('button', { type: 'button', class: 'vp-close', ...said('', { 'aria-label': 'media.close' }), 'data-testid': 'video-close' }, ['×']);
     this.plan = el('p', { class: 'vp-plan', 'data-testid': 'video-plan' });
-    this.title = /** @type {HTMLInputElement} */ (el('input', { maxlength: String(limits.storyboard.maxTitleChars), placeholder: 'Shown before the first frame', 'data-testid': 'video-title' }));
+    this.title = /** @type {HTMLInputElement} */ (el('input', { maxlength: String(limits.storyboard.maxTitleChars), ...said('', { placeholder: 'media.video.titleHint' }), 'data-testid': 'video-title' }));
     this.sizes = videoSizes();
     this.size = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-size' },
-      this.sizes.map((s) => el('option', { value: s.id }, [s.label]))));
+      this.sizes.map((s) => el('option', { value: s.id, ...(s.preview ? said('media.video.preview') : {}) }, [s.preview ? t('media.video.preview') : s.id]))));
     this.size.value = '720p';
     this.format = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-format' }, [
-      el('option', { value: 'mp4' }, [this.h264 ? 'MP4 video' : 'MP4 video (this browser cannot play it)']),
-      el('option', { value: 'gif' }, ['GIF (plays anywhere, no sound)']),
+      el('option', { value: 'mp4', ...said(this.h264 ? 'media.video.mp4' : 'media.video.mp4NoPlay') }, [t(this.h264 ? 'media.video.mp4' : 'media.video.mp4NoPlay')]),
+      el('option', { value: 'gif', ...said('media.video.gif') }, [t('media.video.gif')]),
     ]));
     this.format.value = this.h264 ? 'mp4' : 'gif';
     // A GIF is made at most `video.gifMaxWidth` wide whatever size is chosen: the
     // size choice says so instead of promising a 360p it will not get.
-    this.gifSize = el('small', { class: 'muted', 'data-testid': 'video-gif-size' }, [
-      `A GIF is made ${limits.video.gifMaxWidth} px wide at most, to stay small.`,
-    ]);
+    this.gifSize = el('small', { class: 'muted', 'data-testid': 'video-gif-size' });
+    const gifWidth = () => { this.gifSize.textContent = t('media.video.gifWidth', { width: limits.video.gifMaxWidth }); };
+    gifWidth();
     const onFormat = () => {
       const gif = this.format.value === 'gif';
       this.size.disabled = gif;
@@ -85,27 +87,28 @@ export class VideoPanel {
     // The host has no music to add (it says so in a video's notes): the
     // choice is shown, off, with the reason, rather than offered and then refused.
     this.music = /** @type {HTMLInputElement} */ (el('input', { type: 'checkbox', 'data-testid': 'video-music', disabled: '', 'aria-describedby': 'video-music-why' }));
-    const note = el('p', { class: 'vp-note muted', 'data-testid': 'video-format-note' }, [
-      'This browser cannot play MP4 (H.264) video, so the video is made as a GIF you can watch here.',
-    ]);
+    const note = el('p', { class: 'vp-note muted', 'data-testid': 'video-format-note', ...said('media.video.noH264') }, [t('media.video.noH264')]);
     note.hidden = this.h264;
     this.story = new StoryChoice();
-    this.make = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'primary', 'data-testid': 'video-make' }, ['Make video']));
+    this.make = /** @type {HTMLButtonElement} */ (el('button', { type: 'submit', class: 'primary', 'data-testid': 'video-make', ...said('media.video.make') }, [t('media.video.make')]));
     this.form = /** @type {HTMLFormElement} */ (el('form', { class: 'vp-form', 'data-testid': 'video-form' }, [
       this.plan,
-      el('label', {}, [el('span', {}, ['Title ', el('span', { class: 'muted' }, ['(optional)'])]), this.title]),
-      el('div', { class: 'vp-row' }, [el('label', {}, [el('span', {}, ['Size']), this.size]), el('label', {}, [el('span', {}, ['Format']), this.format])]),
+      el('label', {}, [el('span', {}, [el('span', said('media.video.title'), [t('media.video.title')]), ' ', el('span', { class: 'muted', ...said('media.optional') }, [t('media.optional')])]), this.title]),
+      el('div', { class: 'vp-row' }, [
+        el('label', {}, [el('span', said('media.video.size'), [t('media.video.size')]), this.size]),
+        el('label', {}, [el('span', said('media.video.format'), [t('media.video.format')]), this.format]),
+      ]),
       this.gifSize,
       note,
       this.story.root,
-      el('label', { class: 'check' }, [this.music, ' Background music ',
-        el('span', { class: 'muted', id: 'video-music-why', 'data-testid': 'video-music-why' }, ['(this host has no music to add)'])]),
+      el('label', { class: 'check' }, [this.music, ' ', el('span', said('media.video.music'), [t('media.video.music')]), ' ',
+        el('span', { class: 'muted', id: 'video-music-why', 'data-testid': 'video-music-why', ...said('media.video.noMusic') }, [t('media.video.noMusic')])]),
       this.make,
     ]));
 
-    this.bar = /** @type {HTMLProgressElement} */ (el('progress', { max: '1', value: '0', 'aria-label': 'Video progress', 'data-testid': 'video-progress-bar' }));
+    this.bar = /** @type {HTMLProgressElement} */ (el('progress', { max: '1', value: '0', ...said('', { 'aria-label': 'media.video.progress' }), 'data-testid': 'video-progress-bar' }));
     this.status = el('span', { class: 'vp-status', 'data-testid': 'video-progress-text' });
-    this.cancel = /** @type {HTMLButtonElement} */ (el('button', { type: 'button', 'data-testid': 'video-cancel' }, ['Cancel']));
+    this.cancel = /** @type {HTMLButtonElement} */ (el('button', { type: 'button', 'data-testid': 'video-cancel', ...said('media.cancel') }, [t('media.cancel')]));
     this.progress = el('div', { class: 'vp-progress', 'data-testid': 'video-progress', role: 'status', 'aria-live': 'polite' },
       [this.bar, el('div', { class: 'vp-row' }, [this.status, this.cancel])]);
 
@@ -114,8 +117,8 @@ export class VideoPanel {
     this.meta = el('p', { class: 'vp-meta muted', 'data-testid': 'video-meta' });
     this.told = el('div', { class: 'vp-told', 'data-testid': 'video-told' });
     this.notes = el('ul', { class: 'vp-notes', 'data-testid': 'video-notes' });
-    this.download = /** @type {HTMLAnchorElement} */ (el('a', { class: 'vp-download', 'data-testid': 'video-download' }, ['Download']));
-    const again = el('button', { type: 'button', 'data-testid': 'video-again' }, ['Make another']);
+    this.download = /** @type {HTMLAnchorElement} */ (el('a', { class: 'vp-download', 'data-testid': 'video-download' }, [t('media.video.download')]));
+    const again = el('button', { type: 'button', 'data-testid': 'video-again', ...said('media.video.again') }, [t('media.video.again')]);
     this.result = el('div', { class: 'vp-result', 'data-testid': 'video-result' },
       [this.name, this.media, this.meta, this.told, this.notes, el('div', { class: 'vp-row' }, [this.download, again])]);
 
@@ -125,7 +128,7 @@ export class VideoPanel {
       onWatch: (job) => { this.showResult(job.result, videoName(job)); this.media.scrollIntoView({ block: 'nearest' }); },
     });
     this.root = el('section', { class: 'video-panel', 'data-testid': 'video-panel', role: 'dialog', 'aria-labelledby': 'vp-title', hidden: '' }, [
-      el('header', {}, [el('h2', { id: 'vp-title' }, ['Make a video']), close]),
+      el('header', {}, [el('h2', { id: 'vp-title', ...said('media.video.heading') }, [t('media.video.heading')]), close]),
       this.form, this.progress, this.result, this.error, this.videos.root,
     ]);
     o.stage.append(this.root);
@@ -136,6 +139,11 @@ export class VideoPanel {
     this.cancel.addEventListener('click', () => this.cancelJob());
     again.addEventListener('click', () => { this.error.textContent = ''; this.show('form'); });
     this.show('form');
+    onLanguage(() => {
+      gifWidth();
+      if (this.storyboard) this.setStoryboard(this.storyboard);
+      if (this.lastResult) this.showResult(this.lastResult.r, this.lastResult.name, true);
+    });
   }
 
   /** @param {'form'|'progress'|'result'} part */
@@ -160,8 +168,10 @@ export class VideoPanel {
   setStoryboard(sb) {
     this.storyboard = sb;
     const n = sb.frames.length;
-    const secs = Math.round(totalMs(sb) / 100) / 10;
-    this.plan.textContent = `${sb.name} · ${n} frame${n === 1 ? '' : 's'}${n ? ` · about ${secs} s` : ''}${n < 2 ? ' · a video needs at least 2 frames' : ''}`;
+    const parts = [sb.name, t('media.story.frameCount', { count: n })];
+    if (n) parts.push(t('media.video.about', { duration: seconds(totalMs(sb)) }));
+    if (n < 2) parts.push(t('media.video.needsTwo'));
+    this.plan.textContent = parts.join(' · ');
     if (!this.title.value && sb.title) this.title.value = sb.title;
   }
 
@@ -179,7 +189,7 @@ export class VideoPanel {
       const res = await hostJson('POST', '/api/generate-video', body);
       this.jobId = String(res.requestId || res.job?.id || '');
       this.bar.value = 0;
-      this.status.textContent = 'Waiting to start…';
+      this.status.textContent = t('media.video.waitingStart');
       this.cancel.disabled = false;
       this.show('progress');
       this.lastEvent = Date.now();
@@ -187,7 +197,7 @@ export class VideoPanel {
       this.poller = setInterval(() => this.poll(), POLL_MS);
       if (res.job) this.onJob(res.job);
     } catch (e) {
-      this.fail(e instanceof HostError ? this.explain(e.code, e.message) : 'The video could not be started.');
+      this.fail(e instanceof HostError ? this.explain(e.code, e.message) : t('media.video.notStarted'));
     } finally {
       this.make.disabled = false;
     }
@@ -196,10 +206,10 @@ export class VideoPanel {
   /** A sentence for a refusal the panel knows; the host's own words otherwise. @param {string} code @param {string} said */
   explain(code, said) {
     const n = this.storyboard ? this.storyboard.frames.length : 0;
-    if (code === 'too_few_frames') return `A video needs at least 2 frames; this storyboard has ${n}. Add another picture first.`;
-    if (code === 'queue_full') return 'The host is busy making other videos. Try again in a little while.';
+    if (code === 'too_few_frames') return t('media.video.tooFew', { count: n });
+    if (code === 'queue_full') return t('media.video.busy');
     if (code === 'unreachable') return said;
-    return `The video could not be made: ${said.replace(/\.$/, '')}.`;
+    return t('media.video.failed', { why: errorText({ code, message: said }, said).replace(/\.$/, '') });
   }
 
   /** Shows an error under the form. @param {string} message */
@@ -223,19 +233,19 @@ export class VideoPanel {
     if (!job || (job.kind && job.kind !== 'video')) return;
     if (this.videos.onJob(job) && job.id !== this.jobId && job.input?.by !== this.userId) {
       const who = this.videos.who(job);
-      this.toast(`${who.charAt(0).toUpperCase()}${who.slice(1)} made a video, “${videoName(job)}”: it is under Make video.`, 'info', 8000);
+      this.toast(t('media.video.madeToast', { who: `${who.charAt(0).toUpperCase()}${who.slice(1)}`, name: videoName(job) }), 'info', 8000);
     }
     if (job.id !== this.jobId) return;
     this.lastEvent = Date.now();
     if (job.status === 'queued' || job.status === 'running') {
       this.bar.value = Math.max(0, Math.min(1, Number(job.progress) || 0));
-      this.status.textContent = job.status === 'queued' ? 'Waiting for its turn…' : (job.message || 'Working…');
+      this.status.textContent = job.status === 'queued' ? t('media.video.queued') : (stageText(job.message) || t('media.job.working'));
       return;
     }
     this.stopFollowing();
     if (job.status === 'complete' && job.result) this.showResult(job.result, videoName(job));
-    else if (job.status === 'cancelled') this.fail('Cancelled: no video was made.');
-    else this.fail(this.explain(job.error?.code || 'failed', job.error?.message || 'the host could not make it'));
+    else if (job.status === 'cancelled') this.fail(t('media.video.cancelled'));
+    else this.fail(this.explain(job.error?.code || 'failed', job.error?.message || t('media.video.hostCouldNot')));
   }
 
   stopFollowing() {
@@ -247,7 +257,7 @@ export class VideoPanel {
   async cancelJob() {
     if (!this.jobId) return;
     this.cancel.disabled = true;
-    this.status.textContent = 'Cancelling…';
+    this.status.textContent = t('media.job.cancelling');
     try {
       const res = await hostJson('POST', `/api/jobs/${this.jobId}/cancel`);
       if (res.job) this.onJob(res.job);
@@ -260,32 +270,39 @@ export class VideoPanel {
 
   /** @param {{path: string, filename?: string, format?: string, width?: number, height?: number, durationMs?: number, frames?: number, bytes?: number, notes?: string[],
    *   story?: import('./videostory.js').Story, narration?: import('./videostory.js').Narration}} r
-   * @param {string} name what the video is called, for the result's heading */
-  showResult(r, name) {
+   * @param {string} name what the video is called, for the result's heading
+   * @param {boolean} [again] said again in another language: the video playing is kept */
+  showResult(r, name, again = false) {
+    this.lastResult = { r, name };
     const url = imageUrl(r.path);
     const gif = r.format === 'gif' || /\.gif$/i.test(r.path);
-    this.show('result');
-    if (gif) {
-      this.media.replaceChildren(el('img', { src: url, alt: `${name}, as an animated GIF`, 'data-testid': 'video-gif' }));
+    if (again && this.result.hidden) return;
+    if (!again) this.show('result');
+    if (again) {
+      this.media.querySelector('img')?.setAttribute('alt', t('media.video.gifAlt', { name }));
+      const p = this.media.querySelector('p');
+      if (p) p.textContent = t('media.video.unplayable');
+    } else if (gif) {
+      this.media.replaceChildren(el('img', { src: url, alt: t('media.video.gifAlt', { name }), 'data-testid': 'video-gif' }));
     } else if (this.h264) {
       this.media.replaceChildren(el('video', { src: url, controls: '', playsinline: '', preload: 'metadata', 'data-testid': 'video-player' }));
     } else {
-      this.media.replaceChildren(el('p', { class: 'vp-note', 'data-testid': 'video-unplayable' }, ['This browser cannot play MP4 video: download it to watch it elsewhere, or make a GIF.']));
+      this.media.replaceChildren(el('p', { class: 'vp-note', 'data-testid': 'video-unplayable' }, [t('media.video.unplayable')]));
     }
     this.name.textContent = name;
     const bits = [];
-    if (r.width && r.height) bits.push(`${r.width}×${r.height}`);
-    if (r.durationMs) bits.push(`${Math.round(r.durationMs / 100) / 10} s`);
-    if (r.bytes) bits.push(mb(r.bytes));
+    if (r.width && r.height) bits.push(pixels(r.width, r.height, '×'));
+    if (r.durationMs) bits.push(seconds(r.durationMs));
+    if (r.bytes) bits.push(fileSize(r.bytes));
     bits.push(gif ? 'GIF' : 'MP4');
+    if (gif && !this.h264) bits.push(t('media.video.madeAsGif'));
     this.meta.textContent = bits.join(' · ');
-    if (gif && !this.h264) this.meta.textContent += ' · made as a GIF because this browser cannot play MP4 video';
     this.told.replaceChildren(...storyView(r));
     const notes = Array.isArray(r.notes) ? r.notes.filter((n) => typeof n === 'string' && n) : [];
     this.notes.replaceChildren(...notes.map((n) => el('li', {}, [n.charAt(0).toUpperCase() + n.slice(1)])));
     this.notes.hidden = notes.length === 0;
     this.download.href = url;
     this.download.download = downloadName(r);
-    this.download.textContent = `Download ${gif ? 'GIF' : 'MP4'}`;
+    this.download.textContent = t('media.video.downloadAs', { format: gif ? 'GIF' : 'MP4' });
   }
 }

@@ -9,6 +9,8 @@
 import { el } from './ui.js';
 import { imageUrl } from './images.js';
 import { hostJson } from './hostjson.js';
+import { t, onLanguage, formatTime } from './i18n.js';
+import { said, seconds } from './mediatext.js';
 
 /**
  * @typedef {{id: string, kind: string, status: string, updatedAt?: number, createdAt?: number,
@@ -22,7 +24,7 @@ export const isFinishedVideo = (job) => !!job && job.kind === 'video' && job.sta
 /** The name a video goes by: its title, else its storyboard's name. @param {VideoJob} job */
 export function videoName(job) {
   const title = job.result?.story?.title || job.input?.title;
-  return (typeof title === 'string' && title) || job.input?.storyboardName || 'Video';
+  return (typeof title === 'string' && title) || job.input?.storyboardName || t('media.video.untitled');
 }
 
 /**
@@ -33,11 +35,8 @@ export function videoName(job) {
 export function downloadName(result) {
   if (typeof result?.downloadName === 'string' && result.downloadName) return result.downloadName;
   const gif = result?.format === 'gif' || /\.gif$/i.test(result?.path || '');
-  return `CoCo video.${gif ? 'gif' : 'mp4'}`;
+  return `${t('media.video.fileName')}.${gif ? 'gif' : 'mp4'}`;
 }
-
-/** @param {number} ms */
-const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 export class RoomVideos {
   /**
@@ -48,12 +47,13 @@ export class RoomVideos {
     this.o = o;
     /** @type {Map<string, VideoJob>} */
     this.jobs = new Map();
-    this.list = el('ol', { class: 'vp-videos', 'data-testid': 'video-list', 'aria-label': 'Videos of this room, newest first' });
-    this.empty = el('p', { class: 'vp-note muted', 'data-testid': 'video-list-empty' }, ['No videos in this room yet.']);
+    this.list = el('ol', { class: 'vp-videos', 'data-testid': 'video-list', ...said('', { 'aria-label': 'media.video.listLabel' }) });
+    this.empty = el('p', { class: 'vp-note muted', 'data-testid': 'video-list-empty', ...said('media.video.listEmpty') }, [t('media.video.listEmpty')]);
     this.root = el('section', { class: 'vp-room', 'aria-labelledby': 'vp-room-title' }, [
-      el('h3', { id: 'vp-room-title' }, ['Videos of this room']), this.list, this.empty,
+      el('h3', { id: 'vp-room-title', ...said('media.video.listTitle') }, [t('media.video.listTitle')]), this.list, this.empty,
     ]);
     this.render();
+    onLanguage(() => this.render());
   }
 
   /** Asks the host for the room's videos (they outlive pages and restarts). */
@@ -80,9 +80,9 @@ export class RoomVideos {
   /** Who asked for a video, as the list says it. @param {VideoJob} job */
   who(job) {
     const by = job.input?.by;
-    if (!by) return 'someone';
-    if (by === this.o.userId) return 'you';
-    return this.o.userName(by) || 'someone who has left';
+    if (!by) return t('media.video.someone');
+    if (by === this.o.userId) return t('media.video.you');
+    return this.o.userName(by) || t('media.video.someoneLeft');
   }
 
   render() {
@@ -91,13 +91,13 @@ export class RoomVideos {
     this.list.replaceChildren(...jobs.map((job) => {
       const r = job.result;
       const gif = r.format === 'gif' || /\.gif$/i.test(r.path);
-      const bits = [`by ${this.who(job)}`];
-      if (r.durationMs) bits.push(`${Math.round(r.durationMs / 100) / 10} s`);
+      const bits = [t('media.video.by', { who: this.who(job) })];
+      if (r.durationMs) bits.push(seconds(r.durationMs));
       bits.push(gif ? 'GIF' : 'MP4');
-      if (job.updatedAt) bits.push(clock(job.updatedAt));
-      const watch = el('button', { type: 'button', 'data-testid': 'video-watch' }, ['Watch']);
+      if (job.updatedAt) bits.push(formatTime(job.updatedAt));
+      const watch = el('button', { type: 'button', 'data-testid': 'video-watch' }, [t('media.video.watch')]);
       watch.addEventListener('click', () => this.o.onWatch(job));
-      const save = el('a', { href: imageUrl(r.path), download: downloadName(r), 'data-testid': 'video-list-download' }, ['Download']);
+      const save = el('a', { href: imageUrl(r.path), download: downloadName(r), 'data-testid': 'video-list-download' }, [t('media.video.download')]);
       return el('li', { 'data-testid': 'video-item', 'data-id': job.id }, [
         el('div', { class: 'vp-video-text' }, [el('strong', {}, [videoName(job)]), el('span', { class: 'muted' }, [bits.join(' · ')])]),
         watch, save,

@@ -8,24 +8,29 @@
 import { el } from './ui.js';
 import { hostJson } from './hostjson.js';
 import { limits } from './limits.js';
+import { t } from './i18n.js';
+import { said, geminiReason } from './mediatext.js';
 
 /** The form's fields: "Story by Gemini" (Auto / Off) and "What is the story about?". */
 export class StoryChoice {
   constructor() {
     this.mode = /** @type {HTMLSelectElement} */ (el('select', { 'data-testid': 'video-story' }, [
-      el('option', { value: 'auto' }, ['Auto: Gemini writes and narrates it']),
-      el('option', { value: 'off' }, ['Off: a silent video with your captions']),
+      el('option', { value: 'auto', ...said('media.story.gemini.auto') }, [t('media.story.gemini.auto')]),
+      el('option', { value: 'off', ...said('media.story.gemini.off') }, [t('media.story.gemini.off')]),
     ]));
     this.context = /** @type {HTMLTextAreaElement} */ (el('textarea', {
       rows: '2', maxlength: String(limits.storyboard.maxStoryContextChars), 'data-testid': 'video-story-context',
-      placeholder: 'A birthday in the park, told for the grandparents',
+      ...said('', { placeholder: 'media.story.gemini.contextHint' }),
     }));
     this.why = el('p', { class: 'vp-note muted', 'data-testid': 'video-story-why' });
     this.why.hidden = true;
     this.root = el('div', { class: 'vp-story' }, [
-      el('label', {}, [el('span', {}, ['Story by Gemini']), this.mode]),
+      el('label', {}, [el('span', said('media.story.gemini.label'), [t('media.story.gemini.label')]), this.mode]),
       this.why,
-      el('label', {}, [el('span', {}, ['What is the story about? ', el('span', { class: 'muted' }, ['(optional)'])]), this.context]),
+      el('label', {}, [el('span', {}, [
+        el('span', said('media.story.gemini.about'), [t('media.story.gemini.about')]), ' ',
+        el('span', { class: 'muted', ...said('media.optional') }, [t('media.optional')]),
+      ]), this.context]),
     ]);
     this.mode.addEventListener('change', () => this.sync());
   }
@@ -44,8 +49,8 @@ export class StoryChoice {
     if (off) this.mode.value = 'off';
     else if (this.mode.disabled) this.mode.value = 'auto'; // Gemini is back
     this.mode.disabled = off;
-    const reason = String(g?.reason || (g ? 'the host has no API key' : 'the host did not say whether Gemini is set up')).replace(/[.\s]+$/, '');
-    this.why.textContent = off ? `Gemini is not available: ${reason}. The video will be silent.` : '';
+    const reason = g ? geminiReason(g) : t('media.story.gemini.unknown');
+    this.why.textContent = off ? t('media.story.gemini.offWhy', { reason }) : '';
     this.why.hidden = !off;
     this.sync();
   }
@@ -77,18 +82,18 @@ export function storyView(r) {
   const narrated = !!r.narration && (r.narration.lines || 0) > 0;
   const lines = r.narration?.lines || 0;
   const sound = el('p', { class: `vp-sound${narrated ? ' on' : ''}`, 'data-testid': 'video-sound' },
-    [narrated ? `Narrated by Gemini · ${lines} line${lines === 1 ? '' : 's'}` : 'Silent']);
+    [narrated ? t('media.video.narrated', { count: lines }) : t('media.video.silent')]);
   const story = r.story;
   if (!story || story.by !== 'gemini') return [sound];
   const frames = Array.isArray(story.frames) ? story.frames : [];
   const items = frames.map((f, i) => el('li', { 'data-testid': 'video-story-frame' }, [
-    el('span', { class: 'vp-caption' }, [f.caption || '(no caption)']),
-    f.captionBy === 'people' ? el('span', { class: 'muted' }, [' · your caption']) : '',
-    f.narration ? el('q', { class: 'vp-line', 'data-testid': 'video-story-line' }, [f.narration]) : el('span', { class: 'muted vp-line' }, [`frame ${i + 1} is not spoken`]),
+    el('span', { class: 'vp-caption' }, [f.caption || t('media.video.noCaption')]),
+    f.captionBy === 'people' ? el('span', { class: 'muted' }, [` · ${t('media.video.yourCaption')}`]) : '',
+    f.narration ? el('q', { class: 'vp-line', 'data-testid': 'video-story-line' }, [f.narration]) : el('span', { class: 'muted vp-line' }, [t('media.video.notSpoken', { n: i + 1 })]),
   ]));
-  const title = story.title ? `“${story.title}”` : 'untitled';
+  const title = story.title ? t('media.video.quoted', { title: story.title }) : t('media.video.untitledStory');
   const details = el('details', { class: 'vp-story-view', 'data-testid': 'video-story-view' }, [
-    el('summary', { 'data-testid': 'video-story-title' }, [`Story: ${title}`]),
+    el('summary', { 'data-testid': 'video-story-title' }, [t('media.video.storyTitle', { title })]),
     el('ol', {}, items),
   ]);
   return [sound, details];
