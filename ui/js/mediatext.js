@@ -121,3 +121,14 @@ export function geminiReason(g) {
   if (known && known !== key) return known;
   return language() === 'en' || !said || !code ? t('media.enhance.noKey') : said;
 }
+
+/**
+ * A storyboard's name as people read it: the host names a new storyboard
+ * "Storyboard N" (in English, it knows no language); until someone renames
+ * it, that name is said in the UI's language.
+ * @param {string} name
+ */
+export function storyboardName(name) {
+  const m = /^Storyboard (\d+)$/.exec(name || '');
+  return m ? t('media.story.numbered', { n: Number(m[1]) }) : name;
+}

@@ -16,7 +16,7 @@ import { VideoPanel } from './video.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
 import { limits } from './limits.js';
 import { t, onLanguage, formatNumber } from './i18n.js';
-import { seconds as secondsText, said } from './mediatext.js';
+import { seconds as secondsText, said, storyboardName } from './mediatext.js';
 
 /**
  * @typedef {{id: string, image: string, width: number, height: number, caption: string,
@@ -87,11 +87,11 @@ export function startStoryboard(o) {
     root.classList.toggle('collapsed', !expanded);
     toggle.setAttribute('aria-expanded', String(expanded));
     body.hidden = !expanded;
-    picker.replaceChildren(...boards.map((b) => el('option', { value: b.id }, [b.name || t('media.story.title')])));
+    picker.replaceChildren(...boards.map((b) => el('option', { value: b.id }, [storyboardName(b.name) || t('media.story.title')])));
     if (sb) picker.value = sb.id;
     picker.hidden = boards.length < 2 || !nameInput.hidden;
     // With one storyboard its name is the strip's title; with more, the picker shows them.
-    title.textContent = boards.length < 2 && sb ? sb.name : t('media.story.title');
+    title.textContent = boards.length < 2 && sb ? storyboardName(sb.name) : t('media.story.title');
     renameBtn.hidden = !sb || !nameInput.hidden;
     dropBtn.hidden = boards.length < 2;
     const n = sb ? sb.frames.length : 0;
@@ -278,7 +278,7 @@ export function startStoryboard(o) {
     if (!expanded) setExpanded(true);
     list.lastElementChild?.scrollIntoView({ block: 'nearest', inline: 'end' });
     const n = current()?.frames.length || 0;
-    return t('media.story.added', { n, name: current()?.name || t('media.story.theStoryboard') });
+    return t('media.story.added', { n, name: storyboardName(current()?.name || '') || t('media.story.theStoryboard') });
   }
 
   async function add() {
@@ -330,7 +330,7 @@ export function startStoryboard(o) {
   renameBtn.addEventListener('click', () => {
     const sb = current();
     if (!sb) return;
-    nameInput.value = sb.name;
+    nameInput.value = storyboardName(sb.name);
     nameInput.hidden = false;
     render();
     nameInput.focus();
@@ -351,14 +351,14 @@ export function startStoryboard(o) {
   });
   dropBtn.addEventListener('click', async () => {
     const sb = current();
-    if (!sb || !confirm(t('media.story.confirmDelete', { name: sb.name, count: sb.frames.length }))) return;
+    if (!sb || !confirm(t('media.story.confirmDelete', { name: storyboardName(sb.name), count: sb.frames.length }))) return;
     const res = await act(() => api('DELETE', `/api/storyboards/${sb.id}?${q}`));
     if (res) removed(sb.id);
   });
   addBtn.addEventListener('click', () => add());
   clearBtn.addEventListener('click', () => {
     const sb = current();
-    if (!sb || !confirm(t('media.story.confirmClear', { name: sb.name, count: sb.frames.length }))) return;
+    if (!sb || !confirm(t('media.story.confirmClear', { name: storyboardName(sb.name), count: sb.frames.length }))) return;
     act(() => api('POST', `/api/storyboards/${sb.id}/clear?${q}`));
   });
   videoBtn.addEventListener('click', () => { const sb = current(); if (sb) video.open(sb); });

@@ -16,7 +16,7 @@ import { StoryChoice, storyView } from './videostory.js';
 import { RoomVideos, downloadName, videoName } from './videolist.js';
 import { limits } from './limits.js';
 import { t, onLanguage } from './i18n.js';
-import { said, seconds, fileSize, pixels, stageText, errorText } from './mediatext.js';
+import { said, seconds, fileSize, pixels, stageText, errorText, storyboardName } from './mediatext.js';
 
 /** Sizes offered, those the host makes (up to its `video.maxWidth` × `video.maxHeight`). */
 const SIZES = [
@@ -168,7 +168,7 @@ export class VideoPanel {
   setStoryboard(sb) {
     this.storyboard = sb;
     const n = sb.frames.length;
-    const parts = [sb.name, t('media.story.frameCount', { count: n })];
+    const parts = [storyboardName(sb.name), t('media.story.frameCount', { count: n })];
     if (n) parts.push(t('media.video.about', { duration: seconds(totalMs(sb)) }));
     if (n < 2) parts.push(t('media.video.needsTwo'));
     this.plan.textContent = parts.join(' · ');

@@ -10,7 +10,7 @@ import { el } from './ui.js';
 import { imageUrl } from './images.js';
 import { hostJson } from './hostjson.js';
 import { t, onLanguage, formatTime } from './i18n.js';
-import { said, seconds } from './mediatext.js';
+import { said, seconds, storyboardName } from './mediatext.js';
 
 /**
  * @typedef {{id: string, kind: string, status: string, updatedAt?: number, createdAt?: number,
@@ -24,7 +24,7 @@ export const isFinishedVideo = (job) => !!job && job.kind === 'video' && job.sta
 /** The name a video goes by: its title, else its storyboard's name. @param {VideoJob} job */
 export function videoName(job) {
   const title = job.result?.story?.title || job.input?.title;
-  return (typeof title === 'string' && title) || job.input?.storyboardName || t('media.video.untitled');
+  return (typeof title === 'string' && title) || storyboardName(job.input?.storyboardName || '') || t('media.video.untitled');
 }
 
 /**

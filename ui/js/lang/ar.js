@@ -491,6 +491,7 @@ export default {
   'media.video.someone': 'شخص ما',
   'media.video.someoneLeft': 'شخص غادر',
   'media.video.you': 'أنت',
+  'media.story.numbered': 'لوحة القصة {n}',
   // ---- end media ----
 
   // ---- Errors from the host, by code ----

@@ -491,6 +491,7 @@ export default {
   'media.video.someone': 'jemand',
   'media.video.someoneLeft': 'jemand, der gegangen ist',
   'media.video.you': 'dir',
+  'media.story.numbered': 'Storyboard {n}',
   // ---- end media ----
 
   // ---- Errors from the host, by code ----

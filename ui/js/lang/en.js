@@ -496,6 +496,7 @@ export default {
   'media.video.someone': 'someone',
   'media.video.someoneLeft': 'someone who has left',
   'media.video.you': 'you',
+  'media.story.numbered': 'Storyboard {n}',
   // ---- end media ----
 
   // ---- Errors from the host, by code ----
