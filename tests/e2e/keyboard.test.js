@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHostAndBrowser, waitState, shapesOf, viewOf } from './helpers.js';
-import { said, waitSaid } from './a11y-kit.js';
+import { said, waitSaid, seriousViolations, summary } from './a11y-kit.js';
 import { boxAround, polylinePoints, nudged, grown, pushedView } from '../../ui/js/keygeometry.js';
 
 /** @type {import('./helpers.js').Host} */
@@ -340,12 +340,21 @@ test('? opens the shortcuts help: every shortcut listed, Escape closes it and th
     for (const words of ['Ctrl', 'Alt', 'Arrow keys', 'Tab', 'Laser pointer', 'Export PNG', 'Undo your last change', 'Resize the selection']) {
       assert.ok(text.includes(words), `the help says "${words}"`);
     }
+    const bad = await seriousViolations(page, 'the shortcuts help');
+    assert.equal(bad.length, 0, `the shortcuts help: axe found ${summary(bad)}`);
     // Keys in the dialog are its own: R does not choose the rectangle.
     await page.keyboard.press('r');
     assert.equal(await page.getByTestId('tool-rectangle').getAttribute('aria-pressed'), 'false');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(await focused(page), 'canvas', 'closed, the focus is back on the board');
+    // The Help panel's button opens it too; closed, the focus is back on the button.
+    await page.getByTestId('open-shortcuts').focus();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await focused(page), 'open-shortcuts');
   } finally {
     await context.close();
   }

@@ -82,7 +82,9 @@ export function startKeyboardDraw(o) {
   const describe = (s) => describeShape(s, { all: drawingBounds(board), who: o.who });
   /** @param {Point} p */
   const toScreen = (p) => ({ x: p.x * view.scale + view.ox, y: p.y * view.scale + view.oy });
-  const shown = () => document.activeElement === canvas && (keyed || canvas.matches(':focus-visible'));
+  /** Whether the board's focus ring would show (a web view without `:focus-visible` shows it). */
+  const focusVisible = () => { try { return canvas.matches(':focus-visible'); } catch { return true; } };
+  const shown = () => document.activeElement === canvas && (keyed || focusVisible());
 
   /** The focus point, brought to the middle of the view when it is out of it (or new). */
   function here() {
@@ -164,7 +166,8 @@ export function startKeyboardDraw(o) {
 
   /** @param {number} dir 1 next, -1 previous @returns {boolean} false: the focus leaves the board */
   function walk(dir) {
-    if (tools.tool !== 'select') return false;
+    // A watcher changes nothing: Tab is the browser's.
+    if (tools.tool !== 'select' || tools.readOnly) return false;
     if (released) { released = false; return false; }
     const shapes = [...board.shapes.values()];
     const sel = state.selected.size === 1 ? [...state.selected][0] : null;
@@ -272,7 +275,7 @@ export function startKeyboardDraw(o) {
       }, shape);
     },
     'select-here'() {
-      if (tools.tool !== 'select') return false;
+      if (tools.tool !== 'select' || tools.readOnly) return false;
       const hit = board.hit(here(), 6 / view.scale);
       if (!hit) { say(t('keys.said.nothing-here')); return; }
       const shapes = [...board.shapes.values()];

@@ -24,7 +24,9 @@ import { startKeyboardDraw } from './keyboard-draw.js';
 export function startKeys(o) {
   const { canvas, tools } = o;
   const help = shortcutsHelp(canvas);
-  document.getElementById('open-shortcuts')?.addEventListener('click', () => help.open());
+  // The Help panel's button: pressed with a key, the focus comes back to it; clicked, to the board.
+  const button = document.getElementById('open-shortcuts');
+  button?.addEventListener('click', (e) => help.open(e.detail === 0 ? button : canvas));
   const draw = startKeyboardDraw({ canvas, tools, announcer: o.announcer, who: o.who });
   /** @param {Tool} tool */
   const setTool = (tool) => { draw.finish(); o.setTool(tool); };

@@ -117,9 +117,10 @@ function keysCell(ways) {
 /**
  * The shortcuts help: a modal dialog with a table per group, built from
  * SHORTCUTS when it opens (so in the language of the moment). Escape or its
- * Close button closes it, and the focus goes back to the board.
+ * Close button closes it, and the focus goes back to the board (or to the
+ * button that opened it, pressed with the keyboard).
  * @param {HTMLElement} board
- * @returns {{open: () => void, dialog: HTMLDialogElement}}
+ * @returns {{open: (from?: HTMLElement) => void, dialog: HTMLDialogElement}}
  */
 export function shortcutsHelp(board) {
   const dialog = document.createElement('dialog');
@@ -128,7 +129,9 @@ export function shortcutsHelp(board) {
   dialog.dataset.testid = 'shortcuts-dialog';
   dialog.setAttribute('aria-labelledby', 'shortcuts-title');
   document.body.append(dialog);
-  dialog.addEventListener('close', () => board.focus({ preventScroll: true }));
+  /** Where the focus goes when it closes. */
+  let back = board;
+  dialog.addEventListener('close', () => back.focus({ preventScroll: true }));
 
   function build() {
     const head = document.createElement('header');
@@ -181,8 +184,10 @@ export function shortcutsHelp(board) {
 
   return {
     dialog,
-    open() {
+    /** @param {HTMLElement} [from] where the focus goes back to (the board unless said) */
+    open(from = board) {
       if (dialog.open) return;
+      back = from;
       const close = build();
       dialog.showModal();
       close.focus();
