@@ -63,13 +63,19 @@ async function pressTimes(page, key, n) {
 }
 
 /**
- * Waits until the page's shapes satisfy `pred` (run in the page, with `arg`).
+ * Waits until the page's shapes satisfy `pred` (polled from here: the page's
+ * Content-Security-Policy allows no code built from a string).
  * @param {Page} page @param {(shapes: any[], arg: any) => boolean} pred @param {any} [arg]
  */
 async function waitShapes(page, pred, arg = null) {
-  await page.waitForFunction(({ src, arg }) => new Function('shapes', 'arg', `return (${src})(shapes, arg)`)(/** @type {any} */ (window).coco.shapes(), arg),
-    { src: pred.toString(), arg });
-  return shapesOf(page);
+  const deadline = Date.now() + 15000;
+  let shapes = await shapesOf(page);
+  while (!pred(shapes, arg)) {
+    if (Date.now() > deadline) throw new Error(`the shapes never matched: ${JSON.stringify(shapes)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    shapes = await shapesOf(page);
+  }
+  return shapes;
 }
 
 /** @param {Page} page */
