@@ -179,5 +179,7 @@ export function startA11y(d) {
     },
     statusChanged,
     shapesChanged: () => shapes.changed(),
+    /** Who drew a shape, as the shapes list says it. */
+    who,
   };
 }

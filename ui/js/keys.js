@@ -1,48 +1,78 @@
 // @ts-check
 /**
- * The board's keyboard shortcuts, in one place: tools by their letter,
- * undo and redo, delete, export, zoom, and Space held to pan. Keys typed
- * into a field or a dialog are theirs, except Escape.
+ * The board's keyboard shortcuts: a key press is matched against the table
+ * in shortcuts.js (which the shortcuts help `?` lists too) and the row's
+ * handler here runs. Tools by their letter, undo and redo, delete, export,
+ * zoom, Space held to pan, and drawing, choosing, moving and resizing shapes
+ * with the keys alone (keyboard-draw.js). Keys typed into a field or a dialog
+ * are theirs, except Escape.
  */
 import { TOOLS } from './ui.js';
+import { SHORTCUTS, shortcutsHelp } from './shortcuts.js';
+import { startKeyboardDraw } from './keyboard-draw.js';
 
 /** @typedef {import('./ui.js').Command} Command */
 /** @typedef {import('./tools.js').Tool} Tool */
+/** A shortcut's action: false when it does not apply now (the key goes on to the next row, then the browser). @typedef {(e: KeyboardEvent) => boolean|void} Handler */
 
 /**
- * @param {{canvas: HTMLElement, tools: {spaceDown: boolean, clearSelection: () => void},
+ * @param {{canvas: HTMLCanvasElement, tools: import('./tools.js').Tools,
  *   toolbar: {toggleFill: () => void}, storyboard: {add: () => void},
  *   command: (c: Command) => void, setTool: (t: Tool) => void, resetZoom: () => void,
- *   zoom: (factor: number) => void}} o
+ *   zoom: (factor: number) => void, announcer: {say: (text: string) => void}, who: (userId: string) => string}} o
  */
 export function startKeys(o) {
   const { canvas, tools } = o;
+  const help = shortcutsHelp(canvas);
+  // The Help panel's button: pressed with a key, the focus comes back to it; clicked, to the board.
+  const button = document.getElementById('open-shortcuts');
+  button?.addEventListener('click', (e) => help.open(e.detail === 0 ? button : canvas));
+  const draw = startKeyboardDraw({ canvas, tools, announcer: o.announcer, who: o.who });
+  /** @param {Tool} tool */
+  const setTool = (tool) => { draw.finish(); o.setTool(tool); };
+  /** @type {Record<string, Handler>} */
+  const handlers = {
+    ...Object.fromEntries(TOOLS.map((x) => [`tool-${x.tool}`, () => setTool(x.tool)])),
+    ...draw.handlers,
+    fill: () => o.toolbar.toggleFill(),
+    image: () => o.command('image'),
+    enhance: () => o.command('enhance'),
+    storyboard: () => o.storyboard.add(),
+    delete: () => o.command('delete'),
+    deselect: () => { tools.clearSelection(); draw.release(); },
+    undo: () => o.command('undo'),
+    redo: () => o.command('redo'),
+    export: () => o.command('export'),
+    'export-svg': () => o.command('export-svg'),
+    'pan-space': (e) => {
+      const t = e.target;
+      if (t !== canvas && t !== document.body) return false;
+      tools.spaceDown = true;
+    },
+    'zoom-in': () => o.zoom(1.2),
+    'zoom-out': () => o.zoom(1 / 1.2),
+    'zoom-reset': () => o.resetZoom(),
+    fit: () => o.command('fit'),
+    help: () => help.open(),
+  };
+  /** Keys whose browser default is harmless to keep (a letter's typing goes nowhere on the board). */
+  const keepDefault = new Set(['delete', 'deselect', 'fill', 'image', 'storyboard', 'zoom-in', 'zoom-out', 'zoom-reset', 'fit',
+    ...TOOLS.map((x) => `tool-${x.tool}`)]);
+
   /** @param {KeyboardEvent} e */
   function onKey(e) {
     const t = /** @type {HTMLElement} */ (e.target);
     if (t.closest('dialog')) return; // a dialog handles its own keys (Escape closes it)
     if (t.closest('input, textarea, select') && e.key !== 'Escape') return;
-    const mod = e.ctrlKey || e.metaKey;
-    const k = e.key.toLowerCase();
-    if (e.key === ' ' && (t === canvas || t === document.body)) { tools.spaceDown = true; e.preventDefault(); return; }
-    if (mod && k === 'z') { e.preventDefault(); o.command(e.shiftKey ? 'redo' : 'undo'); return; }
-    if (mod && k === 'y') { e.preventDefault(); o.command('redo'); return; }
-    if (mod && e.shiftKey && k === 'e') { e.preventDefault(); o.command('export'); return; }
-    if (mod && e.shiftKey && k === 's') { e.preventDefault(); o.command('export-svg'); return; }
-    if (mod || e.altKey) return;
-    if (k === 'i') { o.command('image'); return; }
-    if (k === 'e' && e.shiftKey) { e.preventDefault(); o.command('enhance'); return; }
-    if (k === 'a') { o.storyboard.add(); return; }
-    const tool = TOOLS.find((x) => x.key === k);
-    if (tool) { o.setTool(tool.tool); return; }
-    if (k === 'f') o.toolbar.toggleFill();
-    else if (e.key === 'Delete' || e.key === 'Backspace') o.command('delete');
-    else if (e.key === 'Escape') tools.clearSelection();
-    else if (e.key === '0') o.resetZoom();
-    else if (e.code === 'Digit1' && e.shiftKey) o.command('fit');
-    else if (e.key === '+' || e.key === '=') o.zoom(1.2);
-    else if (e.key === '-') o.zoom(1 / 1.2);
+    for (const s of SHORTCUTS) {
+      if ((s.board && t !== canvas) || !s.match(e)) continue;
+      const run = handlers[s.id];
+      if (!run || run(e) === false) continue;
+      if (!keepDefault.has(s.id)) e.preventDefault();
+      return;
+    }
   }
   addEventListener('keydown', onKey);
   addEventListener('keyup', (e) => { if (e.key === ' ') tools.spaceDown = false; });
+  return { help, draw };
 }

@@ -406,7 +406,7 @@ async function startBoard(joined) {
     }
   }
 
-  startKeys({ canvas, tools, toolbar, storyboard, command, setTool, resetZoom,
+  const keys = startKeys({ canvas, tools, toolbar, storyboard, command, setTool, resetZoom, announcer: a11y.announcer, who: a11y.who,
     zoom: (f) => { view.zoomAt(f, canvas.clientWidth / 2, canvas.clientHeight / 2); renderer.request(); } });
 
   /** @param {string} reason @param {string} message */
@@ -451,6 +451,8 @@ async function startBoard(joined) {
     }),
     shapes: () => JSON.parse(JSON.stringify([...board.shapes.values()])),
     selected: () => [...interaction.selected],
+    /** The keyboard's focus point on the board (world coordinates), null before the board had the focus. */
+    focusPoint: () => keys.draw.point(),
     /** The view: screen = world * scale + (ox, oy). */
     view: () => ({ scale: view.scale, ox: view.ox, oy: view.oy }),
     /** Benchmarks: called with the id of every shape someone else adds, as it is applied. @param {(id: string) => void} cb */
