@@ -8,6 +8,7 @@
  */
 import { renderPeople, el } from './ui.js';
 import { hostFetch, errorText } from './hostjson.js';
+import { geminiReason } from './mediatext.js';
 import { t, language } from './i18n.js';
 
 const REFRESH_MS = 3000;
@@ -137,7 +138,7 @@ function startGeminiKey() {
       const g = (await res.json()).gemini || {};
       const line = g.available
         ? `${t('host.gemini.on_from', { source: keySource(g.keySource) })}${g.check === 'pending' ? ` ${t('host.gemini.checking')}` : ''}`
-        : t('host.gemini.off_because', { reason: g.reason && language() === 'en' ? String(g.reason).replace(/\.$/, '') : t('host.gemini.no_key') });
+        : t('host.gemini.off_because', { reason: g.reason ? geminiReason(g) : t('host.gemini.no_key') });
       status.textContent = said ? `${said} ${line}` : line;
       state.textContent = g.available ? t('host.gemini.on') : t('host.gemini.off');
     } catch { /* offline: the status line says so */ }
