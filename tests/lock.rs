@@ -23,8 +23,12 @@ async fn set_lock(host: &TestHost, room: &str, locked: bool, admin: bool) -> (u1
         Vec::new()
     };
     let body = json!({"room": room, "locked": locked}).to_string();
-    let (status, _, bytes) = http(host.http(), "POST", "/api/host/lock", &headers, Some(&body)).await;
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let (status, _, bytes) =
+        http(host.http(), "POST", "/api/host/lock", &headers, Some(&body)).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 /// Sends a change with an op id and returns the `ERROR` it gets.
@@ -63,7 +67,10 @@ async fn a_locked_board_refuses_the_peers_changes_and_keeps_pointing() {
         json!({"shapeId": "ann-1", "updates": {"points": [{"x": 9, "y": 9}]}, "opId": "op-u"}),
     )
     .await;
-    assert_eq!((e["code"].as_str(), e["opId"].as_str()), (Some("locked"), Some("op-u")));
+    assert_eq!(
+        (e["code"].as_str(), e["opId"].as_str()),
+        (Some("locked"), Some("op-u"))
+    );
     let e = refused(
         &mut ann,
         "SHAPES_DELETED",
@@ -178,7 +185,10 @@ async fn a_locked_shape_is_the_hosts_to_change() {
         json!({"shapeId": "drawing", "updates": {"points": []}, "opId": "op-m"}),
     )
     .await;
-    assert_eq!((e["code"].as_str(), e["opId"].as_str()), (Some("locked"), Some("op-m")));
+    assert_eq!(
+        (e["code"].as_str(), e["opId"].as_str()),
+        (Some("locked"), Some("op-m"))
+    );
     let e = refused(
         &mut ann,
         "SHAPE_ADDED",
@@ -218,7 +228,7 @@ async fn a_locked_shape_is_the_hosts_to_change() {
     // Her other shapes are hers to change as ever.
     ann.send(
         "SHAPES_DELETED",
-        json!({"shapeIds": ["other"], "opId": "op-other"}),
+        json!({"shapeIds": ["other"], "opId": "op-del-other"}),
     )
     .await;
     ann.expect("ACK").await;
@@ -244,7 +254,8 @@ async fn a_locked_shape_is_the_hosts_to_change() {
     )
     .await;
     ann.expect("ACK").await;
-    assert!(shape_ids(&ann.sync(None).await).is_empty());
+    let sync = ann.sync(None).await;
+    assert!(shape_ids(&sync).is_empty(), "{sync}");
     host.stop().await;
 }
 
