@@ -122,7 +122,10 @@ async fn only_the_host_locks_and_a_late_joiner_is_told() {
     let (mut mallory, welcome) = Client::join(&forged, "mallory").await;
     assert!(welcome.get("locked").is_none(), "{welcome}");
     mallory.send("LOCK", json!({"locked": true})).await;
-    assert_eq!(mallory.expect_error().await, "unknown_type");
+    let e = mallory.expect("ERROR").await;
+    assert_eq!(e["code"], "unknown_type");
+    assert!(e["message"].as_str().unwrap().contains("host only"), "{e}");
+    mallory.add_acked("still-draws").await;
 
     // Locked before anyone joined: the welcome (and a watcher's) says so.
     let (status, _) = set_lock(&host, "empty-room", true, true).await;

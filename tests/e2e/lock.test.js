@@ -75,6 +75,7 @@ test('the host locks the board: the others look and point but change nothing, an
     await conn.filter({ hasText: 'The host has locked the board — you can look and point' }).waitFor();
     await t.page.getByTestId('conn').filter({ hasText: 'You have locked the board' }).waitFor();
     await p.page.screenshot({ path: `${artifacts}/lock-peer.png` });
+    await t.page.screenshot({ path: `${artifacts}/lock-host.png` });
     assert.equal(await p.page.getByTestId('tool-pencil').isDisabled(), true, 'the drawing tools are unavailable');
     assert.equal(await p.page.getByTestId('tool-laser').isDisabled(), false, 'the laser still points');
 

@@ -96,7 +96,7 @@ export function startLock(d) {
     for (const c of /** @type {NodeListOf<HTMLButtonElement|HTMLInputElement|HTMLSelectElement>} */ (d.toolbar.querySelectorAll('button, input, select'))) {
       if (POINTING.has(c.dataset.testid || '')) continue;
       if (on) {
-        c.dataset.titleUnlocked = c.title;
+        if (c.dataset.titleUnlocked === undefined) c.dataset.titleUnlocked = c.title;
         c.title = t('lock.toolbarTitle');
         c.disabled = true;
       } else if (c.dataset.titleUnlocked !== undefined) {
@@ -110,7 +110,7 @@ export function startLock(d) {
   function render() {
     const mine = lockedForMe();
     d.tools.readOnly = d.net.watching || mine;
-    d.app.toggleAttribute('data-locked', d.net.locked);
+    d.app.toggleAttribute('data-locked', mine);
     // A watcher's toolbar is the watching one's to set.
     if (!d.net.watching) applyToolbar(mine);
     else shown = null;
@@ -130,6 +130,24 @@ export function startLock(d) {
       delete d.conn.dataset.locked;
     }
     panel.render();
+  }
+
+  // What would change the board without a tool: a picture (I, paste, drop), an enhancement (Shift+E).
+  /** @param {EventTarget|null} tg */
+  const typing = (tg) => tg instanceof Element && !!tg.closest('input, textarea, select, dialog');
+  addEventListener('keydown', (e) => {
+    const k = e.key.toLowerCase();
+    if (lockedForMe() && !typing(e.target) && !e.ctrlKey && !e.metaKey && (k === 'i' || (k === 'e' && e.shiftKey))) {
+      e.stopImmediatePropagation();
+      d.toast(t('lock.refused'), 'info', TOAST_MS);
+    }
+  }, true);
+  for (const type of ['paste', 'dragover', 'drop']) {
+    addEventListener(type, (e) => {
+      if (!lockedForMe() || typing(e.target)) return;
+      e.stopImmediatePropagation();
+      e.preventDefault();
+    }, true);
   }
 
   const panel = startPanel(d, host);
