@@ -96,6 +96,15 @@ test('the host locks the board: the others look and point but change nothing, an
     await waitState(t.page, (s) => s.laserPoints > 0);
     await p.page.mouse.up();
 
+    // Someone who comes in now (or reloads) is told at once.
+    const late = await join(browser, `${host.url}?room=lock-board`, 'Cy', 'bottom-left');
+    try {
+      await late.page.getByTestId('conn').filter({ hasText: 'The host has locked the board' }).waitFor();
+      assert.equal(await late.page.getByTestId('tool-pencil').isDisabled(), true);
+    } finally {
+      await late.context.close();
+    }
+
     // The host still draws, and the peer sees it.
     await draw(t.page, 120, 400);
     await waitState(p.page, (s) => s.shapesCount === 2);
