@@ -22,7 +22,7 @@ use crate::protocol::{
     self, error_frame, error_frame_for_op, ClientMessage, ErrorCode, Frame, ProtocolError,
 };
 use crate::room::{
-    Claim, Claimed, CloseReason, Conn, Joined, LaserPace, Outbox, Room, Rooms, Watched,
+    Author, Claim, Claimed, CloseReason, Conn, Joined, LaserPace, Outbox, Room, Rooms, Watched,
     SECRETLESS_TAKEOVER_WAIT,
 };
 
@@ -60,6 +60,9 @@ pub struct Session {
     /// Where the peer connects from: an unbound seat comes back only to it.
     pub peer: IpAddr,
     pub shutdown: CancellationToken,
+    /// The host's own page (the admin secret, from this machine): it
+    /// changes the board even while the host has locked it.
+    pub author: Author,
 }
 
 impl Session {
@@ -216,9 +219,9 @@ impl Session {
                     ErrorCode::NotJoined,
                     "send JOIN_ROOM before any other message",
                 )),
-                (Some(Place::Seated(room, j)), msg) => {
-                    room.handle(conn, &j.user_id, msg).map(|()| None)
-                }
+                (Some(Place::Seated(room, j)), msg) => room
+                    .handle_as(conn, &j.user_id, msg, self.author)
+                    .map(|()| None),
                 (Some(Place::Watching(room, _)), msg) => {
                     room.handle_watcher(conn, msg).map(|()| None)
                 }

@@ -26,6 +26,13 @@ export class Actions {
     this.undoStack = [];
     /** @type {Action[]} */
     this.redoStack = [];
+    /**
+     * Whether this page may make `a` now (lock.js: not while the host has
+     * locked the board, nor on a shape the host locked). A refused undo or
+     * redo stays on its stack, to be done once the host unlocks.
+     * @type {(a: Action) => boolean}
+     */
+    this.allowed = () => true;
   }
 
   /** @param {Shape} shape */
@@ -67,6 +74,7 @@ export class Actions {
 
   /** @param {Action} action */
   record(action) {
+    if (!this.allowed(action)) return;
     this.apply(action);
     this.undoStack.push(action);
     if (this.undoStack.length > HISTORY_LIMIT) this.undoStack.shift();
@@ -74,15 +82,17 @@ export class Actions {
   }
 
   undo() {
-    const a = this.undoStack.pop();
-    if (!a) return;
+    const a = this.undoStack[this.undoStack.length - 1];
+    if (!a || !this.allowed(invert(a))) return;
+    this.undoStack.pop();
     this.apply(invert(a));
     this.redoStack.push(a);
   }
 
   redo() {
-    const a = this.redoStack.pop();
-    if (!a) return;
+    const a = this.redoStack[this.redoStack.length - 1];
+    if (!a || !this.allowed(a)) return;
+    this.redoStack.pop();
     this.apply(a);
     this.undoStack.push(a);
   }
@@ -109,7 +119,7 @@ export class Actions {
 }
 
 /** @param {Action} a @returns {Action} */
-function invert(a) {
+export function invert(a) {
   if (a.kind === 'add') return { kind: 'delete', shapes: a.shapes };
   if (a.kind === 'delete') return { kind: 'add', shapes: a.shapes };
   if (a.kind === 'batch') return { kind: 'batch', updates: a.updates.map((u) => /** @type {UpdateAction} */ (invert(u))).reverse() };

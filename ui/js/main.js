@@ -25,6 +25,7 @@ import { startWatch, watchFromNowOn } from './watch.js';
 import { startShowing } from './showing.js';
 import { startKeys } from './keys.js';
 import { applyTo, startLanguageSwitch, t, formatNumber } from './i18n.js';
+import { startLock } from './lock.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -125,6 +126,7 @@ async function startBoard(joined) {
     hooks: {
       onRemoteOp: (m) => {
         interaction.peerLanded(m.payload.userId, m.type === 'SHAPE_ADDED');
+        lock.sawRemote(m); // before it is applied: the host's page can undo it
         applyOp(m.type, m.payload);
         if (m.type === 'SHAPE_ADDED' && m.payload.shape) for (const cb of remoteShapeListeners) cb(m.payload.shape.id);
       },
@@ -144,6 +146,7 @@ async function startBoard(joined) {
         }
         renderConnection(connEl, { state: net.state, unacked: net.pending.length, storageProblem: net.storageProblem });
         watch.render();
+        lock.render();
         const users = seen();
         renderBadges(badgesEl, users, joined.userId);
         renderPeopleList();
@@ -219,6 +222,8 @@ async function startBoard(joined) {
   });
   const watch = startWatch({ net, tools, app, toolbar: /** @type {HTMLElement} */ (document.getElementById('toolbar')), conn: connEl,
     storyboard: document.getElementById('storyboard'), announcer: a11y.announcer });
+  const lock = startLock({ net, tools, actions, board, renderer, selected: () => interaction.selected, app, toolbar: /** @type {HTMLElement} */ (document.getElementById('toolbar')),
+    conn: connEl, room, me: joined.userId, announcer: a11y.announcer, toast: (text, kind, ms) => showToast(text, kind, ms) });
   /** Who to show in the seats: a watcher sits in none. */
   const seen = () => (net.watching ? net.users : withMe(net.users, joined));
 

@@ -10,6 +10,7 @@
  */
 import { putOp, deleteOps, loadOps } from './store.js';
 import { hostFetch } from './hostjson.js';
+import { adminSecret } from './host.js';
 
 /** @typedef {import('./store.js').PendingOp} PendingOp */
 /** @typedef {{id: string, name: string, position: string, isActive?: boolean, color: string}} User */
@@ -84,6 +85,8 @@ export class Net {
     this.storageProblem = null;
     /** @type {Map<string, User>} */
     this.users = new Map();
+    /** The host has locked the board (WELCOME, WATCHING, LOCK): only the host's page changes it. */
+    this.locked = false;
     /** @type {WebSocket|null} */
     this.ws = null;
     this.ready = false;
@@ -168,6 +171,8 @@ export class Net {
     const q = new URLSearchParams({ room: this.room });
     // A browser's WebSocket cannot send a header: the code goes in the address.
     if (this.code) q.set('code', this.code);
+    // The host's own page: it may change a board the host has locked.
+    if (adminSecret()) q.set('admin', adminSecret());
     const ws = new WebSocket(`${proto}//${location.host}/ws?${q}`);
     this.ws = ws;
     let roomFull = false;
@@ -231,6 +236,7 @@ export class Net {
   dispatch(type, p) {
     switch (type) {
       case 'WATCHING':
+        this.locked = !!p.locked;
         this.users.clear();
         for (const u of p.users || []) this.users.set(u.id, u);
         if (typeof p.rev === 'number' && this.rev != null && p.rev < this.rev) this.rev = null;
@@ -240,6 +246,7 @@ export class Net {
         break;
       case 'WELCOME':
         this.watching = false;
+        this.locked = !!p.locked;
         if (typeof p.secret === 'string') this.secret = p.secret;
         this.position = p.position || this.position;
         this.color = p.color || this.color;
@@ -262,7 +269,7 @@ export class Net {
         break;
       case 'ERROR':
         // A host that names the rejected op lets it leave the outbox instead of being replayed forever.
-        if (typeof p.opId === 'string' && p.code === 'invalid') this.acknowledge([p.opId]);
+        if (typeof p.opId === 'string' && (p.code === 'invalid' || p.code === 'locked')) this.acknowledge([p.opId]);
         // The change stays in the outbox: the host asks for it again (a sync) once it can save.
         if (p.code === 'storage_failed') { this.storageProblem = String(p.message || 'the host cannot save'); this.hooks.onStatus(); }
         break;
@@ -277,6 +284,10 @@ export class Net {
         if (p.userId === this.userId && p.opId && this.pending.some((o) => o.opId === p.opId)) break;
         this.hooks.onRemoteOp({ type, payload: p });
         if (typeof p.rev === 'number' && (this.rev == null || p.rev > this.rev)) this.rev = p.rev;
+        break;
+      case 'LOCK':
+        this.locked = !!p.locked;
+        this.hooks.onStatus();
         break;
       case 'USER_JOINED':
         this.users.set(p.id, p);

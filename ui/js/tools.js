@@ -52,8 +52,12 @@ export class Tools {
     /** @type {Tool} */
     this.tool = 'pencil';
     this.spaceDown = false;
-    /** Watching (no seat): a drag pans, nothing is drawn or changed. */
+    /** Watching (no seat), or the host locked the board: a drag pans (the laser still points), nothing is drawn or changed. */
     this.readOnly = false;
+    /** Whether this page may not select or change `shape` (the host locked it; lock.js). @type {(shape: Shape) => boolean} */
+    this.lockedForMe = () => false;
+    /** Told when a press lands on a shape `lockedForMe` keeps. @type {() => void} */
+    this.onLockedShape = () => {};
     /** @type {null | {kind: 'pan', sx: number, sy: number, ox: number, oy: number} | {kind: 'draw'} | {kind: 'move', start: Point, orig: Map<string, Point[]>} | {kind: 'resize', handle: number, orig: Shape} | {kind: 'box', start: Point} | {kind: 'erase'}} */
     this.drag = null;
     /** the kind of pointer (mouse, pen, touch) that started `drag`, the only one that moves it */
@@ -138,7 +142,7 @@ export class Tools {
       return;
     }
     if (e.button !== 0) return;
-    if (this.readOnly) {
+    if (this.readOnly && this.tool !== 'laser') {
       const { sx, sy } = this.local(e);
       this.startPan(sx, sy);
       this.canvas.setPointerCapture(e.pointerId);
@@ -184,6 +188,12 @@ export class Tools {
       }
     }
     const hit = this.board.hit(p, 6 / this.view.scale);
+    if (hit && this.lockedForMe(hit)) {
+      // The host's: not selected to be moved or changed.
+      this.onLockedShape();
+      this.drag = null;
+      return;
+    }
     if (hit) {
       if (!sel.has(hit.id)) this.state.select([hit.id], extend);
       /** @type {Map<string, Point[]>} */
@@ -300,7 +310,7 @@ export class Tools {
         if (maxX - minX > 0 || maxY - minY > 0) {
           const inside = [...this.board.shapes.values()].filter((s) => {
             const b = this.board.bounds(s);
-            return b.minX >= minX && b.maxX <= maxX && b.minY >= minY && b.maxY <= maxY;
+            return b.minX >= minX && b.maxX <= maxX && b.minY >= minY && b.maxY <= maxY && !this.lockedForMe(s);
           });
           this.state.select(inside.map((s) => s.id), true);
         }
@@ -321,6 +331,7 @@ export class Tools {
   /** @param {Point} p */
   eraseAt(p) {
     const hit = this.board.hit(p, 8 / this.view.scale);
+    if (hit && this.lockedForMe(hit)) { this.onLockedShape(); return; }
     if (hit && this.state.hide(hit.id)) {
       const saved = this.board.shapes.get(hit.id);
       // Hide it from later hit tests during this drag.
@@ -385,6 +396,7 @@ export class Tools {
     const w = this.view.toWorld(sx, sy);
     const hit = this.board.hit(w, 6 / this.view.scale);
     if (!hit || hit.type !== 'text' || !hit.points?.[0]) return;
+    if (this.lockedForMe(hit)) { this.onLockedShape(); return; }
     e.preventDefault();
     this.drag = null;
     const id = hit.id;

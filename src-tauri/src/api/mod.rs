@@ -45,7 +45,7 @@ use crate::jobs::Jobs;
 use crate::media::pictures::Pictures;
 use crate::media::uploads::Uploads;
 use crate::protocol::ErrorCode;
-use crate::room::Rooms;
+use crate::room::{Author, Rooms};
 use crate::session::{Session, SOCKET_MESSAGE_CAP, SOCKET_READ_BUFFER, SOCKET_WRITE_BUFFER};
 use crate::storyboard::Storyboards;
 use names::HostNames;
@@ -120,6 +120,7 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/host/info", get(panel::info))
         .route("/api/host/kick", post(panel::kick))
         .route("/api/host/present", post(panel::present))
+        .route("/api/host/lock", post(panel::lock))
         .route("/api/host/open", post(panel::set_open))
         .route("/api/host/rotate-code", post(panel::rotate_code))
         .route("/api/host/gemini-key", post(panel::set_gemini_key))
@@ -239,6 +240,9 @@ async fn not_found() -> ApiError {
 struct WsQuery {
     room: Option<String>,
     code: Option<String>,
+    /// The admin secret: the host's own page (a browser's socket cannot
+    /// send the header). Wrong or absent: an ordinary seat.
+    admin: Option<String>,
 }
 
 /// Checks origin, join code and room name, then hands the socket to a session.
@@ -283,6 +287,11 @@ async fn upgrade(
         conn_id: s.next_conn.fetch_add(1, Ordering::Relaxed),
         peer: peer.ip(),
         shutdown: s.shutdown.clone(),
+        author: if s.gate.is_admin(peer.ip(), query.admin.as_deref()) {
+            Author::Host
+        } else {
+            Author::Peer
+        },
     };
     let tracker = s.sessions.clone();
     ws.max_message_size(SOCKET_MESSAGE_CAP)

@@ -217,6 +217,42 @@ pub async fn present(
 }
 
 #[derive(Deserialize)]
+pub struct LockBody {
+    room: String,
+    locked: bool,
+}
+
+/// `POST /api/host/lock {room, locked}`: the host locks the board (the
+/// others look and point, and their changes are refused with `locked`) or
+/// unlocks it. Everyone in the room is told (`LOCK`); the lock is kept with
+/// the room, so it holds after a restart of the host. A room nobody is in
+/// is loaded to be locked.
+pub async fn lock(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Json<LockBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    host_only(&state, peer, &headers)?;
+    let body = json_body(body, "{room, locked: true|false}")?;
+    let room = room_or_default(Some(body.room))?;
+    loop {
+        let loaded = state.inner.rooms.get(&room).await.map_err(|e| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                &e.to_string(),
+            )
+        })?;
+        if loaded.set_locked(body.locked).is_some() {
+            return Ok(Json(
+                json!({ "success": true, "room": room, "locked": body.locked }),
+            ));
+        }
+    }
+}
+
+#[derive(Deserialize)]
 pub struct OpenBody {
     open: bool,
 }

@@ -35,6 +35,9 @@ pub enum ErrorCode {
     /// not applied and is not acknowledged; the client keeps it and sends it
     /// again after the next `SYNC_SHAPES`.
     StorageFailed,
+    /// The host locked the board (or this shape): only the host's own page
+    /// changes it now; the others look and point. Nothing was stored.
+    Locked,
 }
 
 impl ErrorCode {
@@ -53,6 +56,7 @@ impl ErrorCode {
             ErrorCode::ForbiddenOrigin => "forbidden_origin",
             ErrorCode::Removed => "removed",
             ErrorCode::StorageFailed => "storage_failed",
+            ErrorCode::Locked => "locked",
         }
     }
 }

@@ -300,6 +300,12 @@ fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolErro
                     target,
                     payload,
                 }
+            } else if kind == "LOCK" {
+                // The host's message to clients; a client cannot lock.
+                return Err(ProtocolError::new(
+                    ErrorCode::UnknownType,
+                    "LOCK comes from the host only: the host locks the board from its panel",
+                ));
             } else {
                 return Err(ProtocolError::new(
                     ErrorCode::UnknownType,

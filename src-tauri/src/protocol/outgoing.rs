@@ -9,8 +9,8 @@
 use serde::Serialize;
 
 use super::payloads::{
-    Ack, ErrorPayload, Present, Relayed, SessionsNearby, StoryboardDeleted, StoryboardUpdated,
-    SyncShapes, UserJoined, UserLeft, Watching, Welcome,
+    Ack, ErrorPayload, Lock, Present, Relayed, SessionsNearby, StoryboardDeleted,
+    StoryboardUpdated, SyncShapes, UserJoined, UserLeft, Watching, Welcome,
 };
 use super::{ErrorCode, Frame};
 use serde_json::value::RawValue;
@@ -41,6 +41,8 @@ pub enum ServerMessage<'a> {
     /// From the host's person (`POST /api/host/present`): everyone follows
     /// this member's view until they move their own.
     Present(Present<'a>),
+    /// The host locked or unlocked the board (`POST /api/host/lock`).
+    Lock(Lock),
     ShapeAdded(Relayed<'a>),
     ShapeUpdated(Relayed<'a>),
     ShapesDeleted(Relayed<'a>),

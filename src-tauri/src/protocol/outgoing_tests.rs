@@ -187,6 +187,7 @@ fn members_acks_and_syncs_keep_their_fields_in_order() {
             rev: 12,
             users: vec![ann],
             secret: "s3",
+            locked: false,
         })),
         r##"{"type":"WELCOME","payload":{"userId":"ann","position":"bottom-right","color":"#F08C00","room":"main","rev":12,"users":[{"id":"ann","name":"Ann \"A\"","position":"bottom-right","isActive":true,"color":"#F08C00"}],"secret":"s3"}}"##
     );
@@ -250,6 +251,7 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
         | ServerMessage::Viewport(_)
         | ServerMessage::Laser(_)
         | ServerMessage::Present(_)
+        | ServerMessage::Lock(_)
         | ServerMessage::ShapeAdded(_)
         | ServerMessage::ShapeUpdated(_)
         | ServerMessage::ShapesDeleted(_)
@@ -273,6 +275,7 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
             rev: 0,
             users: Vec::new(),
             secret: "",
+            locked: true,
         }),
         ServerMessage::UserJoined(UserJoined::new("u", "n", Seat::TopLeft)),
         ServerMessage::UserLeft(UserLeft { user_id: "u" }),
@@ -282,6 +285,7 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
             rev: 0,
             users: Vec::new(),
             watchers: 1,
+            locked: false,
         }),
         ServerMessage::Ack(Ack {
             op_ids: &[],
@@ -297,6 +301,7 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
         ServerMessage::Viewport(relayed),
         ServerMessage::Laser(relayed),
         ServerMessage::Present(Present { user_id: "u" }),
+        ServerMessage::Lock(Lock { locked: true }),
         ServerMessage::ShapeAdded(relayed),
         ServerMessage::ShapeUpdated(relayed),
         ServerMessage::ShapesDeleted(relayed),
@@ -337,5 +342,26 @@ fn live_relays_and_present_have_their_exact_bytes() {
     assert_eq!(
         text(ServerMessage::Present(Present { user_id: "ann" })),
         r#"{"type":"PRESENT","payload":{"userId":"ann"}}"#
+    );
+}
+
+#[test]
+fn the_lock_and_a_locked_welcome_have_their_exact_bytes() {
+    assert_eq!(
+        text(ServerMessage::Lock(Lock { locked: true })),
+        r#"{"type":"LOCK","payload":{"locked":true}}"#
+    );
+    assert_eq!(
+        text(ServerMessage::Welcome(Welcome {
+            user_id: "u",
+            position: Seat::TopLeft,
+            color: "",
+            room: "r",
+            rev: 0,
+            users: Vec::new(),
+            secret: "",
+            locked: true,
+        })),
+        r#"{"type":"WELCOME","payload":{"userId":"u","position":"top-left","color":"","room":"r","rev":0,"users":[],"secret":"","locked":true}}"#
     );
 }

@@ -24,6 +24,9 @@ pub struct Welcome<'a> {
     pub users: Vec<UserJoined<'a>>,
     /// The seat secret, sent to this member only.
     pub secret: &'a str,
+    /// `true` while the host has locked the board; absent when it is not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
 }
 
 /// `USER_JOINED`: one seated member. Its colour follows from its seat, so
@@ -61,6 +64,17 @@ pub struct Watching<'a> {
     pub users: Vec<UserJoined<'a>>,
     /// Watchers now, this one included.
     pub watchers: usize,
+    /// `true` while the host has locked the board; absent when it is not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
+}
+
+/// `LOCK`: the host locked the board (`true`: only the host changes it,
+/// the others look and point) or unlocked it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lock {
+    pub locked: bool,
 }
 
 /// `USER_LEFT`.

@@ -24,6 +24,22 @@ struct Shape {
     seq: u64,
     rev: u64,
     json: Arc<str>,
+    /// The host locked it (`"locked": true` in its JSON): read once when
+    /// it is stored, not on every change the others try.
+    locked: bool,
+}
+
+/// Whether a shape's JSON says `"locked": true`. Most shapes never name
+/// the key, so they are not parsed again.
+fn locked_flag(json: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Flag {
+        #[serde(default)]
+        locked: Option<serde_json::Value>,
+    }
+    json.contains("\"locked\"")
+        && serde_json::from_str::<Flag>(json)
+            .is_ok_and(|f| f.locked == Some(serde_json::Value::Bool(true)))
 }
 
 /// What applying an operation did.
@@ -51,6 +67,8 @@ pub struct Doc {
     op_order: VecDeque<String>,
     /// The last full `SYNC_SHAPES` frame and the revision it shows.
     full_sync: Option<(u64, Frame)>,
+    /// The host locked the board: only the host's page changes it.
+    locked: bool,
 }
 
 impl Doc {
@@ -59,11 +77,21 @@ impl Doc {
             rev: loaded.rev,
             floor: loaded.floor,
             next_seq: loaded.next_seq,
+            locked: loaded.locked,
             ..Doc::default()
         };
         for (id, seq, rev, json) in loaded.shapes {
             doc.bytes += json.len();
-            doc.shapes.insert(id, Shape { seq, rev, json });
+            let locked = locked_flag(&json);
+            doc.shapes.insert(
+                id,
+                Shape {
+                    seq,
+                    rev,
+                    json,
+                    locked,
+                },
+            );
         }
         doc.tombstones.extend(loaded.tombstones);
         for (op_id, rev) in loaded.op_ids {
@@ -83,6 +111,27 @@ impl Doc {
 
     pub fn is_empty(&self) -> bool {
         self.shapes.is_empty()
+    }
+
+    /// Whether the host locked the board.
+    pub fn locked(&self) -> bool {
+        self.locked
+    }
+
+    /// Locks or unlocks the board; false when it already was so. Not a
+    /// revision of the drawing: no shape changes.
+    pub fn set_locked(&mut self, locked: bool, writes: &mut Vec<Write>) -> bool {
+        if self.locked == locked {
+            return false;
+        }
+        self.locked = locked;
+        writes.push(Write::Lock { locked });
+        true
+    }
+
+    /// Whether the live shape `id` is locked by the host.
+    pub fn shape_locked(&self, id: &str) -> bool {
+        self.shapes.get(id).is_some_and(|s| s.locked)
     }
 
     /// Whether `op_id` was already applied.
@@ -142,6 +191,7 @@ impl Doc {
                 seq,
                 rev,
                 json: json.clone(),
+                locked: locked_flag(&json),
             },
         );
         self.bytes -= old.map_or(0, |s| s.json.len());
@@ -222,8 +272,11 @@ impl Doc {
     /// [`Write::ClearRoom`]: written as one commit, the disk then holds
     /// exactly this document (after a failed write left it unknown).
     pub fn all_writes(&self) -> Vec<Write> {
-        let mut writes = Vec::with_capacity(2 + self.shapes.len() + self.op_ids.len());
+        let mut writes = Vec::with_capacity(3 + self.shapes.len() + self.op_ids.len());
         writes.push(Write::ClearRoom);
+        if self.locked {
+            writes.push(Write::Lock { locked: true });
+        }
         for (id, shape) in &self.shapes {
             writes.push(Write::Shape {
                 id: id.clone(),

@@ -120,6 +120,7 @@ impl Room {
             rev: state.doc.rev(),
             users: state.seats.members().map(Member::describe).collect(),
             secret: &secret,
+            locked: state.doc.locked(),
         })));
         for other in state.audience() {
             other.outbox.push(joined_frame.clone());

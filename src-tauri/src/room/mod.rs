@@ -9,6 +9,7 @@
 mod doc;
 mod join;
 mod live;
+mod lock;
 pub mod outbox;
 mod presence;
 mod registry;
@@ -23,6 +24,8 @@ use std::time::{Duration, Instant};
 
 pub use doc::{Doc, Outcome};
 pub use live::LaserPace;
+pub use lock::Author;
+use lock::{may_change, Change};
 pub use outbox::{CloseReason, Live, Outbox};
 pub use presence::{Presence, SeatChange, SeatEvent, SEAT_EVENT_BACKLOG};
 pub use registry::{RoomError, Rooms};
@@ -220,12 +223,24 @@ impl Room {
         self.presence.report(event);
     }
 
-    /// Applies one message from a joined member.
+    /// Applies one message from a joined member who is not the host.
     pub fn handle(
         &self,
         conn: &Conn,
         user_id: &Arc<str>,
         msg: ClientMessage,
+    ) -> Result<(), ProtocolError> {
+        self.handle_as(conn, user_id, msg, Author::Peer)
+    }
+
+    /// Applies one message from a joined member; `author` says whether it
+    /// is the host's own page, which changes the board even when locked.
+    pub fn handle_as(
+        &self,
+        conn: &Conn,
+        user_id: &Arc<str>,
+        msg: ClientMessage,
+        author: Author,
     ) -> Result<(), ProtocolError> {
         match msg {
             ClientMessage::JoinRoom { .. } => Ok(()),
@@ -250,16 +265,22 @@ impl Room {
                 op_id,
                 payload,
             } => {
-                let pictures = match payload.get("shape") {
-                    Some(Value::Object(shape)) => check_pictures(shape),
-                    _ => Ok(()),
+                let shape = match payload.get("shape") {
+                    Some(Value::Object(shape)) => Some(shape),
+                    _ => None,
                 };
+                let pictures = shape.map_or(Ok(()), check_pictures);
                 self.mutate(
                     conn,
                     user_id,
                     op_id,
                     |rev| ServerMessage::ShapeAdded(Relayed::new(&payload, user_id).at(rev)),
                     |doc, op, w| {
+                        let change = Change::Add {
+                            id: &shape_id,
+                            shape,
+                        };
+                        may_change(doc, author, op, change)?;
                         only_host_pictures(doc, op, pictures)?;
                         doc.add(&shape_id, shape_json, op, w)
                     },
@@ -278,6 +299,11 @@ impl Room {
                     op_id,
                     |rev| ServerMessage::ShapeUpdated(Relayed::new(&payload, user_id).at(rev)),
                     |doc, op, w| {
+                        let change = Change::Update {
+                            id: &shape_id,
+                            updates: &updates,
+                        };
+                        may_change(doc, author, op, change)?;
                         only_host_pictures(doc, op, pictures)?;
                         doc.update(&shape_id, &updates, op, w)
                     },
@@ -292,7 +318,10 @@ impl Room {
                 user_id,
                 op_id,
                 |rev| ServerMessage::ShapesDeleted(Relayed::new(&payload, user_id).at(rev)),
-                |doc, op, w| Ok(doc.delete(&shape_ids, op, w)),
+                |doc, op, w| {
+                    may_change(doc, author, op, Change::Delete { ids: &shape_ids })?;
+                    Ok(doc.delete(&shape_ids, op, w))
+                },
             ),
             ClientMessage::RequestSync { since } => {
                 let mut state = self.lock();

@@ -60,6 +60,7 @@ impl Room {
             rev: state.doc.rev(),
             users: state.seats.members().map(Member::describe).collect(),
             watchers: state.watchers.len(),
+            locked: state.doc.locked(),
         })));
         Ok(Watched::Watching)
     }

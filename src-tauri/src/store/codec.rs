@@ -9,6 +9,8 @@ pub const SHAPE: u8 = b's';
 pub const TOMBSTONE: u8 = b't';
 pub const OP_ID: u8 = b'o';
 pub const META: u8 = b'm';
+/// Present (with an empty value) while the host has locked the room's board.
+pub const LOCK: u8 = b'l';
 
 /// The key prefix shared by every record of `room`.
 pub fn room_prefix(room: &str) -> Vec<u8> {

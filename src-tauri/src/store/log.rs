@@ -21,6 +21,8 @@ pub struct LoadedRoom {
     pub tombstones: Vec<(String, u64)>,
     /// `(op id, rev)`, oldest first.
     pub op_ids: Vec<(String, u64)>,
+    /// Whether the host locked the board.
+    pub locked: bool,
 }
 
 impl Store {
@@ -50,6 +52,7 @@ impl Store {
                     loaded.floor = floor;
                     loaded.next_seq = next_seq;
                 }
+                codec::LOCK => loaded.locked = true,
                 _ => return Err(corrupt()),
             }
             Ok(())
@@ -97,6 +100,10 @@ impl Store {
                 codec::key(room, codec::META, ""),
                 codec::encode_meta(*rev, *floor, *next_seq),
             ),
+            Write::Lock { locked: true } => put(codec::key(room, codec::LOCK, ""), Vec::new()),
+            Write::Lock { locked: false } => {
+                changes.push((codec::key(room, codec::LOCK, ""), None))
+            }
             Write::RemoveShape { id } => changes.push((codec::key(room, codec::SHAPE, id), None)),
             Write::RemoveTombstone { id } => {
                 changes.push((codec::key(room, codec::TOMBSTONE, id), None))

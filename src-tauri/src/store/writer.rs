@@ -70,6 +70,11 @@ pub enum Write {
         floor: u64,
         next_seq: u64,
     },
+    /// The host locked (`true`) or unlocked the board: kept with the room,
+    /// so a locked class board is still locked after the host restarts.
+    Lock {
+        locked: bool,
+    },
     /// Removes every record of the room; the writes after it in the same
     /// commit put the room back whole.
     ClearRoom,

@@ -183,3 +183,27 @@ fn room_bytes_are_limited_at_the_limit_and_past_it() {
     doc.add("0", "{}".into(), None, &mut Vec::new()).unwrap();
     assert!(doc.add("more", "x".into(), None, &mut Vec::new()).is_ok());
 }
+
+#[test]
+fn a_shape_is_locked_only_by_locked_true_and_the_lock_is_written_whole() {
+    assert!(locked_flag(r#"{"id":"a","locked":true}"#));
+    assert!(!locked_flag(r#"{"id":"a","locked":false}"#));
+    assert!(!locked_flag(r#"{"id":"a","locked":"yes"}"#));
+    assert!(!locked_flag(r#"{"id":"a","text":"locked"}"#));
+    let mut doc = Doc::default();
+    add(&mut doc, "a", None);
+    assert!(!doc.shape_locked("a"));
+    let lock = json!({"locked": true}).as_object().unwrap().clone();
+    doc.update("a", &lock, None, &mut Vec::new()).unwrap();
+    assert!(doc.shape_locked("a"));
+    assert!(!doc.shape_locked("missing"));
+
+    let mut writes = Vec::new();
+    assert!(doc.set_locked(true, &mut writes));
+    assert!(!doc.set_locked(true, &mut writes), "already locked");
+    assert!(matches!(writes[..], [Write::Lock { locked: true }]));
+    assert!(doc
+        .all_writes()
+        .iter()
+        .any(|w| matches!(w, Write::Lock { locked: true })));
+}
