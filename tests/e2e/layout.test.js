@@ -30,8 +30,9 @@ const DEVICES = {
  * What cannot be seen whole: the page's own width past the viewport, and
  * every shown element whose box is not wholly on screen or is cut by a box
  * around it (a toolbar or dock too small for its buttons). Only two cuts are
- * meant: a name shortened with an ellipsis, and the storyboard's row of
- * frames, which scrolls (a frame there is checked by scrolling it into view).
+ * meant: a name shortened with an ellipsis, and a box that scrolls (the
+ * storyboard's row of frames, a drawer longer than the screen), where each
+ * element is checked by scrolling it into view.
  * @param {Page} page @param {number} width the device's width @param {number} height
  * @returns {Promise<string[]>} one line per offender
  */
@@ -53,7 +54,9 @@ function overflow(page, width, height) {
       for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
         const s = getComputedStyle(p);
         if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
-        if (s.textOverflow === 'ellipsis' || p.matches('.sb-frames')) return null; // cut on purpose
+        if (s.textOverflow === 'ellipsis') return null; // cut on purpose
+        // A box that scrolls (the storyboard's row of frames, a drawer taller than a phone): its content is checked by scrolling to it.
+        if (p.matches('.sb-frames') || /auto|scroll/.test(`${s.overflowX} ${s.overflowY}`)) return { scroller: p };
         const b = p.getBoundingClientRect();
         left = Math.max(left, b.left); top = Math.max(top, b.top); right = Math.min(right, b.right); bottom = Math.min(bottom, b.bottom);
       }
@@ -68,8 +71,11 @@ function overflow(page, width, height) {
       if (s.clipPath === 'inset(50%)') continue; // visually hidden: for screen readers only
       if (e.closest('details:not([open])') && !e.closest('summary')) continue; // folded away until asked for
       const v = visible(e);
-      if (v === null) {
-        if (!e.closest('.sb-frames')) continue;
+      if (v === null) continue;
+      if (v.scroller) {
+        // The scrolled content itself (the whole drawer) is longer than its box: that is why it scrolls.
+        const box = v.scroller.getBoundingClientRect();
+        if (r.height > box.height + 0.5 || r.width > box.width + 0.5) continue;
         e.scrollIntoView({ block: 'nearest', inline: 'nearest' });
         const b = e.getBoundingClientRect();
         if (b.left >= -0.5 && b.top >= -0.5 && b.right <= innerWidth + 0.5 && b.bottom <= innerHeight + 0.5) continue;
@@ -104,10 +110,10 @@ async function checkDrawer(page, id, label) {
   assert.equal(await button.getAttribute('aria-expanded'), 'true');
   const vp = /** @type {{width: number, height: number}} */ (page.viewportSize());
   assert.deepEqual(await overflow(page, vp.width, vp.height), [], `${id} open`);
-  // Its controls can be pressed where they are (read at once: the host panel redraws its list every few seconds).
+  // Its controls can be pressed where they are, once the drawer is scrolled to them (read at once: the host panel redraws its list every few seconds).
   const off = await panel.evaluate((root) => [...root.querySelectorAll('button, input, select, textarea')]
     .filter((c) => /** @type {HTMLElement} */ (c).checkVisibility())
-    .map((c) => ({ c: c.outerHTML.slice(0, 80), r: c.getBoundingClientRect() }))
+    .map((c) => { c.scrollIntoView({ block: 'nearest' }); return { c: c.outerHTML.slice(0, 80), r: c.getBoundingClientRect() }; })
     .filter(({ r }) => r.left < 0 || r.top < 0 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5)
     .map(({ c, r }) => `${c} at ${Math.round(r.left)},${Math.round(r.top)}`));
   assert.deepEqual(off, [], id);
