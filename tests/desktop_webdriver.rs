@@ -1,8 +1,10 @@
 //! One real flow in the desktop app driven over WebDriver, as a person would
 //! do it: `tauri-driver` starts the app through WebKitGTK's driver, the test
-//! types a name into the join screen, joins, and draws a stroke with pointer
-//! actions on the canvas; a WebSocket client then finds the stroke on the
-//! host. Needs the `desktop` build, an X display (`xvfb-run`),
+//! switches the join screen's language (German, Arabic right to left, back
+//! to English), types a name, joins, draws a stroke with pointer actions and
+//! a rectangle with the keys alone; a WebSocket client then finds both on
+//! the host, follows the window's "Bring everyone to me" and is refused
+//! while the window's host panel locks the board. Needs the `desktop` build, an X display (`xvfb-run`),
 //! `tauri-driver` (`cargo install tauri-driver --locked`) and
 //! `WebKitWebDriver` (Debian's `webkit2gtk-driver`); `scripts/test.sh`
 //! installs them and runs this under `xvfb-run`.
@@ -94,6 +96,55 @@ impl Driver {
 }
 
 impl Driver {
+    /// Clicks the element `css` finds.
+    async fn click(&self, session: &str, css: &str) {
+        let element = self.element(session, css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/session/{session}/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Runs `script` in the page and returns its value.
+    async fn script(&self, session: &str, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/session/{session}/execute/sync"),
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// Presses and releases each key in turn (WebDriver key values).
+    async fn keys(&self, session: &str, keys: &[&str]) {
+        let actions: Vec<Value> = keys
+            .iter()
+            .flat_map(|k| {
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.call(
+            reqwest::Method::POST,
+            &format!("/session/{session}/actions"),
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+    }
+
+    /// Waits until `script` returns true.
+    async fn until(&self, session: &str, script: &str) {
+        let deadline = Instant::now() + WAIT;
+        while self.script(session, script).await != json!(true) {
+            assert!(Instant::now() < deadline, "never true: {script}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits until the element is shown (screens start hidden).
     async fn shown(&self, session: &str, element: &str) {
         let deadline = Instant::now() + WAIT;
@@ -188,6 +239,40 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
     // The join screen: type a name, join.
     let name = driver.element(&session, "#join-name").await;
     driver.shown(&session, &name).await;
+
+    // Its language switch, in WebKitGTK: German at once, Arabic right to
+    // left, then English again for the rest.
+    let english = driver
+        .script(
+            &session,
+            "return document.getElementById('join-submit').textContent",
+        )
+        .await;
+    driver
+        .click(&session, "#lang-select option[value='de']")
+        .await;
+    driver
+        .until(&session, "return document.documentElement.lang === 'de'")
+        .await;
+    let german = driver
+        .script(
+            &session,
+            "return document.getElementById('join-submit').textContent",
+        )
+        .await;
+    assert_ne!(german, english, "the join button speaks German");
+    driver
+        .click(&session, "#lang-select option[value='ar']")
+        .await;
+    driver
+        .until(&session, "return document.documentElement.dir === 'rtl'")
+        .await;
+    driver
+        .click(&session, "#lang-select option[value='en']")
+        .await;
+    driver
+        .until(&session, "return document.documentElement.dir === 'ltr'")
+        .await;
     driver
         .call(
             reqwest::Method::POST,
@@ -252,6 +337,47 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
     assert_eq!(shapes[0]["type"], "pencil", "{shapes:?}");
     let points = shapes[0]["points"].as_array().map_or(0, Vec::len);
     assert!(points >= 5, "a drawn stroke has its points: {points}");
+    // Keyboard only: the board's focus point, R, two steps right, Enter
+    // makes a rectangle there.
+    driver
+        .script(
+            &session,
+            "document.getElementById('canvas').focus(); return true",
+        )
+        .await;
+    driver
+        .keys(&session, &["r", "\u{E014}", "\u{E014}", "\u{E007}"])
+        .await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let sync = bo.sync(None).await;
+        let shapes = sync["shapes"].as_array().cloned().unwrap_or_default();
+        if shapes.iter().any(|s| s["type"] == "rectangle") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no rectangle from the keys: {sync}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The window is the host: its panel's controls reach the others.
+    driver.click(&session, "#host-present").await;
+    bo.expect("PRESENT").await;
+    driver.click(&session, "#host-lock").await;
+    let lock = bo.expect("LOCK").await;
+    assert_eq!(lock["locked"], true, "{lock}");
+    bo.send(
+        "SHAPE_ADDED",
+        json!({"shape": common::pencil("bo-1", 3), "opId": "bo-op-1"}),
+    )
+    .await;
+    assert_eq!(bo.expect_error().await, "locked");
+    driver.click(&session, "#host-lock").await;
+    let lock = bo.expect("LOCK").await;
+    assert_eq!(lock["locked"], false, "{lock}");
+
     let _ = driver
         .http
         .delete(format!("{}/session/{session}", driver.base))

@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHostAndBrowser, join, waitState, shapesOf, stroke, zigzag, artifacts } from './helpers.js';
+import { join as joinPath } from 'node:path';
+import { useHostAndBrowser, join, waitState, shapesOf, stroke, zigzag, artifacts, repo } from './helpers.js';
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -25,7 +26,8 @@ const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 
 /** The host's page and a peer's, in `room`. @param {string} room */
 async function teacherAndPeer(room) {
-  const t = await join(browser, `${host.adminUrl}&room=${room}`, 'Teacher', 'top-right');
+  // Tall enough for the whole host panel in one picture (docs/host-controls.png).
+  const t = await join(browser, `${host.adminUrl}&room=${room}`, 'Teacher', 'top-right', { viewport: { width: 1280, height: 1000 } });
   const p = await join(browser, `${host.url}?room=${room}`, 'Pia', 'top-left');
   await waitState(t.page, (s) => s.users.length === 2);
   await t.page.getByTestId('host-panel').waitFor();
@@ -76,6 +78,10 @@ test('the host locks the board: the others look and point but change nothing, an
     await t.page.getByTestId('conn').filter({ hasText: 'You have locked the board' }).waitFor();
     await p.page.screenshot({ path: `${artifacts}/lock-peer.png` });
     await t.page.screenshot({ path: `${artifacts}/lock-host.png` });
+    // The host panel with its controls, for the README when COCO_DOCS_SCREENSHOTS=1.
+    const panel = t.page.getByTestId('host-panel');
+    await panel.screenshot({ path: `${artifacts}/host-controls.png` });
+    if (process.env.COCO_DOCS_SCREENSHOTS === '1') await panel.screenshot({ path: joinPath(repo, 'docs', 'host-controls.png') });
     assert.equal(await p.page.getByTestId('tool-pencil').isDisabled(), true, 'the drawing tools are unavailable');
     assert.equal(await p.page.getByTestId('tool-laser').isDisabled(), false, 'the laser still points');
 
