@@ -211,7 +211,10 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
     let driver = Driver {
         child,
         base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::new(),
+        http: reqwest::Client::builder()
+            .timeout(2 * WAIT)
+            .build()
+            .unwrap(),
     };
     let capabilities = json!({"capabilities": {"alwaysMatch": {
         "browserName": "wry",
@@ -240,6 +243,7 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
     let name = driver.element(&session, "#join-name").await;
     driver.shown(&session, &name).await;
 
+    eprintln!("desktop: language switch");
     // Its language switch, in WebKitGTK: German at once, Arabic right to
     // left, then English again for the rest.
     let english = driver
@@ -337,6 +341,7 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
     assert_eq!(shapes[0]["type"], "pencil", "{shapes:?}");
     let points = shapes[0]["points"].as_array().map_or(0, Vec::len);
     assert!(points >= 5, "a drawn stroke has its points: {points}");
+    eprintln!("desktop: keyboard drawing");
     // Keyboard only: the board's focus point, R, two steps right, Enter
     // makes a rectangle there.
     driver
@@ -362,6 +367,7 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
+    eprintln!("desktop: host panel");
     // The window is the host: its panel's controls reach the others.
     driver.click(&session, "#host-present").await;
     bo.expect("PRESENT").await;
