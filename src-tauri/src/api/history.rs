@@ -165,18 +165,18 @@ pub async fn range(
         })));
     };
     let meta = history.meta;
-    let from = from.unwrap_or(meta.first_rev).max(meta.first_rev);
-    let to = to.unwrap_or(meta.last_rev).min(meta.last_rev);
-    if from > to && q.from.is_some() && q.to.is_some() {
+    let (from, to) = (from.unwrap_or(meta.first_rev), to.unwrap_or(meta.last_rev));
+    if from > to {
         return Err(ApiError::invalid("from must not be after to"));
     }
-    if to.saturating_sub(from) > MAX_HISTORY_RANGE {
+    if to - from > MAX_HISTORY_RANGE {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "range_too_large",
             &format!("ask for at most {MAX_HISTORY_RANGE} revisions at once (to - from)"),
         ));
     }
+    let (from, to) = (from.max(meta.first_rev), to.min(meta.last_rev));
     let name = room.clone();
     let page = blocking(move || {
         store.history_page(&name, (from, to), limit, MAX_HISTORY_MARKS, with_shapes)
@@ -339,7 +339,11 @@ pub async fn create_checkpoint(
             "a checkpoint name is 1 to {MAX_CHECKPOINT_NAME_CHARS} characters, without control characters"
         )));
     }
-    if body.user_id.as_ref().is_some_and(|u| u.len() > MAX_ID_BYTES) {
+    if body
+        .user_id
+        .as_ref()
+        .is_some_and(|u| u.len() > MAX_ID_BYTES)
+    {
         return Err(ApiError::invalid(&format!(
             "userId is at most {MAX_ID_BYTES} bytes"
         )));
@@ -347,7 +351,11 @@ pub async fn create_checkpoint(
     let room = room_or_default(Some(room))?;
     let rooms = &state.inner.rooms;
     let loaded = rooms.get(&room).await.map_err(|e| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "room_unavailable", &e.to_string())
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "room_unavailable",
+            &e.to_string(),
+        )
     })?;
     let (checkpoint, done) = match loaded.checkpoint(name, body.user_id.as_deref()) {
         Ok(made) => made,
@@ -393,18 +401,20 @@ pub async fn thumb(
         .ok_or_else(unknown)?;
     let (room, store, history) = history_of(&state, room).await?;
     let history = history.ok_or_else(unknown)?;
-    let png = blocking(move || -> Result<Option<Option<Vec<u8>>>, crate::store::StoreError> {
-        let Some(c) = store.checkpoints(&room)?.into_iter().find(|c| c.id == id) else {
-            return Ok(None);
-        };
-        let Some(board) = store.history_board(&room, &history, c.rev)? else {
-            return Ok(Some(None));
-        };
-        Ok(Some(Some(crate::media::thumb::render_png(
-            &board.shapes,
-            THUMB_SIZE,
-        ))))
-    })
+    let png = blocking(
+        move || -> Result<Option<Option<Vec<u8>>>, crate::store::StoreError> {
+            let Some(c) = store.checkpoints(&room)?.into_iter().find(|c| c.id == id) else {
+                return Ok(None);
+            };
+            let Some(board) = store.history_board(&room, &history, c.rev)? else {
+                return Ok(Some(None));
+            };
+            Ok(Some(Some(crate::media::thumb::render_png(
+                &board.shapes,
+                THUMB_SIZE,
+            ))))
+        },
+    )
     .await?
     .map_err(|e| storage_read(&e))?
     .ok_or_else(unknown)?

@@ -157,11 +157,7 @@ impl Recorder {
                 });
             }
         }
-        writes.push(Write::History {
-            rev,
-            seq: 0,
-            value,
-        });
+        writes.push(Write::History { rev, seq: 0, value });
         self.meta.total_bytes += bytes;
         self.meta.current.change_bytes += bytes;
         self.meta.current.changes += 1;
@@ -236,7 +232,9 @@ impl Recorder {
             rev: doc.rev(),
             t,
             auto: who.is_none(),
-            user_id: who.as_ref().map_or(String::new(), |w| w.user_id.to_string()),
+            user_id: who
+                .as_ref()
+                .map_or(String::new(), |w| w.user_id.to_string()),
             name: name.clone(),
         };
         self.meta.next_checkpoint = c.id;

@@ -255,7 +255,11 @@ impl<'a> Dec<'a> {
 
 pub fn encode_entry(e: &HistoryEntry) -> Vec<u8> {
     let mut enc = Enc(Vec::with_capacity(
-        64 + e.shapes.iter().map(|(i, j)| 8 + i.len() + j.len()).sum::<usize>(),
+        64 + e
+            .shapes
+            .iter()
+            .map(|(i, j)| 8 + i.len() + j.len())
+            .sum::<usize>(),
     ));
     let (user_id, name, seat) = e
         .who
@@ -426,7 +430,10 @@ mod tests {
         let v = encode_entry(&e);
         let d = decode_entry(&v).unwrap();
         assert_eq!(d.kind, EntryKind::Delete);
-        assert_eq!((d.t, d.user_id, d.name, d.seat), (42, "ann", "Ann", "top-left"));
+        assert_eq!(
+            (d.t, d.user_id, d.name, d.seat),
+            (42, "ann", "Ann", "top-left")
+        );
         assert_eq!(d.restore, Some(7));
         assert_eq!(d.shapes, vec![("s1", r#"{"id":"s1"}"#)]);
         assert!(decode_entry(&v[..v.len() - 1]).is_none());

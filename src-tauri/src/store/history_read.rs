@@ -59,7 +59,11 @@ impl StoredEntry {
                 .shapes
                 .iter()
                 .map(|(id, json)| {
-                    let json = if with_json { json.to_string() } else { String::new() };
+                    let json = if with_json {
+                        json.to_string()
+                    } else {
+                        String::new()
+                    };
                     (id.to_string(), json)
                 })
                 .collect(),
@@ -112,10 +116,11 @@ impl Store {
         };
         let meta = h::decode_meta(&v).ok_or_else(|| corrupt(&key))?;
         let mut closed = Vec::new();
-        self.rooms.scan::<StoreError>(&h::key(room, h::SEGMENT, &[]), |k, v| {
-            closed.push(h::decode_segment(v).ok_or_else(|| corrupt(k))?);
-            Ok(())
-        })?;
+        self.rooms
+            .scan::<StoreError>(&h::key(room, h::SEGMENT, &[]), |k, v| {
+                closed.push(h::decode_segment(v).ok_or_else(|| corrupt(k))?);
+                Ok(())
+            })?;
         closed.sort_by_key(|s| s.kf_rev);
         Ok(Some(HistoryState { meta, closed }))
     }
@@ -131,7 +136,10 @@ impl Store {
         with_json: bool,
     ) -> Result<HistoryPage, StoreError> {
         let mut page = HistoryPage::default();
-        let (start, end) = (h::entry_key(room, from, 0), h::entry_key(room, to, u32::MAX));
+        let (start, end) = (
+            h::entry_key(room, from, 0),
+            h::entry_key(room, to, u32::MAX),
+        );
         self.rooms.scan_range::<StoreError>(&start, &end, |k, v| {
             let (rev, seq) = h::split_entry_key(k).ok_or_else(|| corrupt(k))?;
             let kind = h::entry_kind(v).ok_or_else(|| corrupt(k))?;
@@ -141,7 +149,8 @@ impl Store {
                     return Ok(true);
                 }
                 let e = h::decode_entry(v).ok_or_else(|| corrupt(k))?;
-                page.entries.push(StoredEntry::from_ref(rev, seq, e, with_json));
+                page.entries
+                    .push(StoredEntry::from_ref(rev, seq, e, with_json));
             } else {
                 let e = h::decode_entry(v).ok_or_else(|| corrupt(k))?;
                 page.marks.push(StoredEntry::from_ref(rev, seq, e, false));
@@ -228,7 +237,9 @@ impl Store {
             return Ok(None);
         };
         let from = segments[i].kf_rev;
-        let to = segments.get(i + 1).map_or(state.meta.last_rev, |s| s.kf_rev);
+        let to = segments
+            .get(i + 1)
+            .map_or(state.meta.last_rev, |s| s.kf_rev);
         let mut found = from;
         let (start, end) = (h::entry_key(room, from, 1), h::entry_key(room, to, 0));
         self.rooms.scan_range::<StoreError>(&start, &end, |k, v| {
@@ -271,23 +282,27 @@ impl Store {
             return Ok(None);
         };
         let e = h::decode_entry(&v).ok_or_else(|| corrupt(&ekey))?;
-        Ok(e.shapes.iter().find(|(sid, _)| *sid == id).map(|(_, json)| LastState {
-            rev,
-            t: e.t,
-            deleted: true,
-            json: json.to_string(),
-            user_id: e.user_id.to_string(),
-            name: e.name.to_string(),
-        }))
+        Ok(e.shapes
+            .iter()
+            .find(|(sid, _)| *sid == id)
+            .map(|(_, json)| LastState {
+                rev,
+                t: e.t,
+                deleted: true,
+                json: json.to_string(),
+                user_id: e.user_id.to_string(),
+                name: e.name.to_string(),
+            }))
     }
 
     /// Every checkpoint of `room`, oldest first.
     pub fn checkpoints(&self, room: &str) -> Result<Vec<Checkpoint>, StoreError> {
         let mut list = Vec::new();
-        self.rooms.scan::<StoreError>(&h::key(room, h::CHECKPOINT, &[]), |k, v| {
-            list.push(h::decode_checkpoint(v).ok_or_else(|| corrupt(k))?);
-            Ok(())
-        })?;
+        self.rooms
+            .scan::<StoreError>(&h::key(room, h::CHECKPOINT, &[]), |k, v| {
+                list.push(h::decode_checkpoint(v).ok_or_else(|| corrupt(k))?);
+                Ok(())
+            })?;
         Ok(list)
     }
 

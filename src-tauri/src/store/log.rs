@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use super::{codec, history};
 use super::db::Change;
 use super::writer::{Commit, Write};
+use super::{codec, history};
 use super::{Store, StoreError};
 
 /// Everything stored for one room, as read at load time.
