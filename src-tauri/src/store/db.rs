@@ -54,6 +54,9 @@ impl DbError {
     }
 }
 
+/// A key and its value.
+pub(super) type Record = (Vec<u8>, Vec<u8>);
+
 /// One change in a batch: a value to put, or `None` to remove the key.
 pub(super) type Change = (Vec<u8>, Option<Vec<u8>>);
 
@@ -301,7 +304,7 @@ impl Tree {
         &self,
         start: &[u8],
         end: &[u8],
-    ) -> Result<Option<(Vec<u8>, Vec<u8>)>, DbError> {
+    ) -> Result<Option<Record>, DbError> {
         Ok(match &self.engine {
             TreeEngine::Sled(tree) => tree
                 .range(start..=end)
