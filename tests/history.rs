@@ -373,11 +373,7 @@ async fn a_room_at_its_budget_keeps_working_is_thinned_and_keeps_its_board() {
             &format!("/api/rooms/b/history/board?rev={}", thinned - 1),
         )
         .await;
-        assert!(
-            old["rev"].as_u64().unwrap() < thinned,
-            "{}",
-            old["rev"]
-        );
+        assert!(old["rev"].as_u64().unwrap() < thinned, "{}", old["rev"]);
     }
     // Still takes changes.
     acked(

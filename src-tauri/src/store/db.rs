@@ -300,11 +300,7 @@ impl Tree {
     }
 
     /// The record with the greatest key in `start..=end`, if any.
-    pub(super) fn last_in(
-        &self,
-        start: &[u8],
-        end: &[u8],
-    ) -> Result<Option<Record>, DbError> {
+    pub(super) fn last_in(&self, start: &[u8], end: &[u8]) -> Result<Option<Record>, DbError> {
         Ok(match &self.engine {
             TreeEngine::Sled(tree) => tree
                 .range(start..=end)
