@@ -83,16 +83,34 @@ async fn draw(ws_url: &str, args: &HistoryArgs) -> Run<()> {
     Ok(())
 }
 
-async fn time_board(http: &reqwest::Client, base: &str, rev: u64) -> Run<u64> {
+/// One `GET` over a fresh loopback connection (the way a browser's slider
+/// asks): the status and the body.
+async fn get(addr: std::net::SocketAddr, path: &str) -> Run<(u16, Vec<u8>)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await?;
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("no HTTP head")?;
+    let head = String::from_utf8_lossy(&answer[..split]);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or("no HTTP status")?;
+    Ok((status, answer[split + 4..].to_vec()))
+}
+
+async fn time_board(addr: std::net::SocketAddr, base: &str, rev: u64) -> Run<u64> {
     let started = Instant::now();
-    let answer = http
-        .get(format!("{base}/history/board?rev={rev}"))
-        .send()
-        .await?;
-    if !answer.status().is_success() {
-        return Err(format!("board at {rev}: {}", answer.status()).into());
+    let (status, _) = get(addr, &format!("{base}/history/board?rev={rev}")).await?;
+    if status != 200 {
+        return Err(format!("board at {rev}: {status}").into());
     }
-    answer.bytes().await?;
     Ok(started.elapsed().as_nanos() as u64)
 }
 
@@ -117,14 +135,10 @@ async fn run(args: HistoryArgs, as_json: bool) -> Run<()> {
     ));
     draw(&format!("ws://{}/?room={room}", host.ws_addr()), &args).await?;
     let draw_s = started.elapsed().as_secs_f64();
-    let base = format!("http://{}/api/rooms/{room}", host.http_addr());
-    let http = reqwest::Client::new();
-    let range: Value = http
-        .get(format!("{base}/history?limit=1"))
-        .send()
-        .await?
-        .json()
-        .await?;
+    let base = format!("/api/rooms/{room}");
+    let http = host.http_addr();
+    let range: Value =
+        serde_json::from_slice(&get(http, &format!("{base}/history?limit=1")).await?.1)?;
     let current = range["range"]["currentRev"].as_u64().unwrap_or(0);
     let keyframes = range["range"]["keyframes"].as_array().map_or(0, Vec::len);
     let (mut past, mut now) = (histogram(), histogram());
@@ -132,9 +146,9 @@ async fn run(args: HistoryArgs, as_json: bool) -> Run<()> {
     for _ in 0..args.samples {
         record_ns(
             &mut past,
-            time_board(&http, &base, rng.random_range(0..=current)).await?,
+            time_board(http, &base, rng.random_range(0..=current)).await?,
         );
-        record_ns(&mut now, time_board(&http, &base, current).await?);
+        record_ns(&mut now, time_board(http, &base, current).await?);
     }
     host.shutdown().await;
     let store = coco::store::Store::open(tmp.path())?;
