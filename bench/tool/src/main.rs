@@ -14,6 +14,8 @@
 //! - [`jobs`]: an enhancement through the job system, against the bare provider call.
 //! - [`video`]: the storyboard renderer, against ffmpeg on the same plan.
 //! - [`fuzz`]: generated frames through the protocol parser, with no server.
+//! - [`history`]: the board at past moments of a big room, on a host in
+//!   this process.
 //! - [`crashloop`]: the `coco` host killed at random while people draw,
 //!   then every acknowledged change checked.
 //! - [`report`]: percentiles and the human / JSON output.
@@ -27,6 +29,7 @@ mod crashloop;
 mod cursors;
 mod enhance;
 mod fuzz;
+mod history;
 mod jobs;
 mod loader;
 mod probe;
@@ -81,6 +84,8 @@ enum Command {
     Fuzz(fuzz::FuzzArgs),
     /// Kill the host at random while people draw; check every acknowledged change.
     Crashloop(crashloop::CrashloopArgs),
+    /// The board at past moments of a big room (a host in this process).
+    History(history::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -112,6 +117,7 @@ fn main() -> ExitCode {
             // Pure computation on this thread, like `enhance`.
             Command::Fuzz(args) => fuzz::main(args, json),
             Command::Crashloop(args) => crashloop::main(args, json).await,
+            Command::History(args) => history::main(args, json).await,
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
                     Ok(ExitCode::SUCCESS)

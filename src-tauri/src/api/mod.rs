@@ -10,6 +10,7 @@ mod enhance;
 mod error;
 mod gate;
 mod guard;
+mod history;
 mod images;
 mod jobs;
 mod limits;
@@ -161,6 +162,17 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/generate-video", post(video::generate))
         .route("/api/video-status/{id}", get(video::status))
         .route("/videos/{name}", get(video::get_video))
+        .route("/api/rooms/{room}/history", get(history::range))
+        .route("/api/rooms/{room}/history/board", get(history::board))
+        .route("/api/rooms/{room}/history/shape/{id}", get(history::shape))
+        .route(
+            "/api/rooms/{room}/checkpoints",
+            get(history::checkpoints).post(history::create_checkpoint),
+        )
+        .route(
+            "/api/rooms/{room}/checkpoints/{id}/thumb.png",
+            get(history::thumb),
+        )
         .route("/api/{*rest}", any(not_found))
         .route("/ws", get(upgrade))
         .fallback(get(assets::serve))

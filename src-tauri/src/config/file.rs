@@ -26,6 +26,8 @@ pub struct FileConfig {
     pub bind: Option<std::net::IpAddr>,
     pub open: Option<bool>,
     pub mdns: Option<bool>,
+    /// MiB of history kept per room (0: history off).
+    pub history_budget_mb: Option<u64>,
     #[serde(default)]
     pub gemini: GeminiFile,
 }

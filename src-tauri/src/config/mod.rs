@@ -71,6 +71,9 @@ pub struct Cli {
     /// Seconds one Gemini request may take before it is given up.
     #[arg(long, env = "COCO_GEMINI_TIMEOUT", value_name = "SECS")]
     pub gemini_timeout: Option<u64>,
+    /// MiB of history kept per room before the oldest is thinned (default 64; 0 turns history off).
+    #[arg(long, env = "COCO_HISTORY_BUDGET_MB", value_name = "MIB")]
+    pub history_budget_mb: Option<u64>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -157,6 +160,8 @@ pub struct Config {
     /// Announce the session over mDNS.
     pub mdns: bool,
     pub ai: AiSettings,
+    /// Bytes of history kept per room; 0: history is off.
+    pub history_budget: u64,
     /// Things a person should know about the configuration (printed at start).
     pub warnings: Vec<String>,
 }
@@ -174,6 +179,7 @@ impl Config {
             open: false,
             mdns: false,
             ai: AiSettings::offline(),
+            history_budget: crate::room::MAX_HISTORY_BYTES_PER_ROOM,
             warnings: Vec::new(),
         }
     }
@@ -239,6 +245,12 @@ impl Config {
                     .map(Duration::from_secs),
                 key_file: None,
             },
+            history_budget: cli
+                .history_budget_mb
+                .or(file.history_budget_mb)
+                .map_or(crate::room::MAX_HISTORY_BYTES_PER_ROOM, |mb| {
+                    mb.saturating_mul(1024 * 1024)
+                }),
             warnings: warning.into_iter().collect(),
         })
     }

@@ -114,7 +114,7 @@ impl Host {
             keeper.set_join_code(code).map_err(|e| e.to_string())
         }));
         let sessions = TaskTracker::new();
-        let rooms = Rooms::new(store.clone(), writer_handle);
+        let rooms = Rooms::with_history(store.clone(), writer_handle, config.history_budget);
         let pictures = Pictures::open(&config.data_dir, &store)?;
         let jobs = Jobs::open(&store, job_events(rooms.clone()))?;
         jobs.add_lane(enhance::KIND, ENHANCE_WORKERS);

@@ -5,6 +5,7 @@
 
 pub mod images;
 pub mod pictures;
+pub mod thumb;
 pub mod uploads;
 pub mod video;
 pub mod video_store;

@@ -113,6 +113,25 @@ impl Doc {
         self.shapes.is_empty()
     }
 
+    /// Bytes of JSON of the live shapes.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Every live shape `(id, json)` in board order: a history keyframe.
+    /// Cheap: the JSON is shared, not copied.
+    pub fn snapshot(&self) -> Vec<(String, Arc<str>)> {
+        self.shapes
+            .iter()
+            .map(|(id, s)| (id.clone(), s.json.clone()))
+            .collect()
+    }
+
+    /// The stored JSON of the live shape `id`.
+    pub fn shape_json(&self, id: &str) -> Option<Arc<str>> {
+        self.shapes.get(id).map(|s| s.json.clone())
+    }
+
     /// Whether the host locked the board.
     pub fn locked(&self) -> bool {
         self.locked

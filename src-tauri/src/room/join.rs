@@ -105,6 +105,15 @@ impl Room {
         // The seat can only have been held by the same person (proven by
         // its secret) on an older connection: a reconnect, not a second join.
         let fresh = previous.is_none();
+        if fresh {
+            self.mark_seat(
+                &mut state,
+                crate::store::history::EntryKind::Join,
+                &user_id,
+                &username,
+                seat,
+            );
+        }
         self.seats_changed(fresh.then(|| SeatEvent {
             room: self.name.clone(),
             username,
@@ -163,6 +172,13 @@ impl Room {
             if state.seats.count() == 0 {
                 state.empty_since = Some(Instant::now());
             }
+            self.mark_seat(
+                &mut state,
+                crate::store::history::EntryKind::Leave,
+                &member.user_id,
+                &member.username,
+                member.seat,
+            );
             self.seats_changed(Some(SeatEvent {
                 room: self.name.clone(),
                 username: member.username,

@@ -6,7 +6,9 @@
 //! holding the lock while queueing the commit keeps the order on disk equal
 //! to the order in which the host applied the operations.
 
+mod checkpoint;
 mod doc;
+pub mod history;
 mod join;
 mod live;
 mod lock;
@@ -22,7 +24,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+pub use checkpoint::{
+    CheckpointRefusal, AUTO_CHECKPOINT_NAME, MAX_CHECKPOINTS_PER_ROOM, MAX_CHECKPOINT_NAME_CHARS,
+};
 pub use doc::{Doc, Outcome};
+pub use history::{Recorder, MAX_HISTORY_BYTES_PER_ROOM};
 pub use live::LaserPace;
 pub use lock::Author;
 use lock::{may_change, Change};
@@ -41,6 +47,7 @@ use crate::protocol::{
     check_pictures, frame, ClientMessage, ErrorCode, Frame, Object, ProtocolError, Seat,
     ServerMessage,
 };
+use crate::store::history::{EntryKind, HistoryEntry};
 use crate::store::{AckSink, Commit, PendingAck, StoreHandle, Write};
 
 /// One room: its document, its seats, and where its writes go.
@@ -67,6 +74,8 @@ struct State {
     needs_rewrite: bool,
     /// People past the seats who look and change nothing.
     watchers: Vec<watch::Watcher>,
+    /// The room's op log, written with its changes.
+    history: Recorder,
 }
 
 impl State {
@@ -129,10 +138,18 @@ impl Room {
     pub fn new(
         name: &str,
         doc: Doc,
+        mut history: Recorder,
         store: StoreHandle,
         presence: Presence,
         revoked: Revoked,
     ) -> Arc<Room> {
+        // A history that does not end at the board (none yet, or kept while
+        // it was off) starts again from a keyframe of the board as loaded.
+        let mut writes = Vec::new();
+        history.resync(&doc, &mut writes);
+        if !writes.is_empty() {
+            store.submit(Commit::new(name.into(), writes, None));
+        }
         Arc::new_cyclic(|me| Room {
             name: name.into(),
             state: Mutex::new(State {
@@ -142,6 +159,7 @@ impl Room {
                 retired: false,
                 needs_rewrite: false,
                 watchers: Vec::new(),
+                history,
             }),
             store,
             presence,
@@ -270,10 +288,12 @@ impl Room {
                     _ => None,
                 };
                 let pictures = shape.map_or(Ok(()), check_pictures);
+                let kind = Recorded::new(EntryKind::Add, &payload, &[]);
                 self.mutate(
                     conn,
                     user_id,
                     op_id,
+                    kind,
                     |rev| ServerMessage::ShapeAdded(Relayed::new(&payload, user_id).at(rev)),
                     |doc, op, w| {
                         let change = Change::Add {
@@ -293,10 +313,12 @@ impl Room {
                 payload,
             } => {
                 let pictures = check_pictures(&updates);
+                let kind = Recorded::new(EntryKind::Update, &payload, &[]);
                 self.mutate(
                     conn,
                     user_id,
                     op_id,
+                    kind,
                     |rev| ServerMessage::ShapeUpdated(Relayed::new(&payload, user_id).at(rev)),
                     |doc, op, w| {
                         let change = Change::Update {
@@ -317,6 +339,7 @@ impl Room {
                 conn,
                 user_id,
                 op_id,
+                Recorded::new(EntryKind::Delete, &payload, &shape_ids),
                 |rev| ServerMessage::ShapesDeleted(Relayed::new(&payload, user_id).at(rev)),
                 |doc, op, w| {
                     may_change(doc, author, op, Change::Delete { ids: &shape_ids })?;
@@ -368,6 +391,7 @@ impl Room {
         conn: &Conn,
         user_id: &Arc<str>,
         op_id: Option<String>,
+        recorded: Recorded<'_>,
         relayed: impl FnOnce(u64) -> ServerMessage<'a>,
         apply: impl FnOnce(&mut Doc, Option<&str>, &mut Vec<Write>) -> Result<Outcome, ProtocolError>,
     ) -> Result<(), ProtocolError> {
@@ -376,12 +400,21 @@ impl Room {
             return Err(refused);
         }
         let mut writes = Vec::new();
+        // A delete's entry keeps the shapes as they were ("bring back").
+        let before: Vec<(String, Arc<str>)> = recorded
+            .before
+            .iter()
+            .filter_map(|id| Some((id.clone(), state.doc.shape_json(id)?)))
+            .collect();
         let outcome = apply(&mut state.doc, op_id.as_deref(), &mut writes)?;
         if let Outcome::Applied(rev) = outcome {
             let f = frame(&relayed(rev));
             for other in state.audience().filter(|c| c.id != conn.id) {
                 other.outbox.push(f.clone());
             }
+            let entry = recorded.entry(&state, user_id, &writes, before);
+            let State { doc, history, .. } = &mut *state;
+            history.change(doc, entry, &mut writes);
         }
         if writes.is_empty() && op_id.is_none() {
             return Ok(());
@@ -412,6 +445,70 @@ impl AckSink for Room {
                 op_ids: &op_ids,
                 rev,
             })));
+        }
+    }
+}
+
+/// What the history records of a change: its kind, the revision it
+/// restores (`"restore": N` in a restoring client's payload; anything but a
+/// non-negative integer is ignored), and for a delete the ids whose shapes
+/// it keeps as they were.
+pub(crate) struct Recorded<'a> {
+    kind: EntryKind,
+    restore: Option<u64>,
+    before: &'a [String],
+}
+
+impl<'a> Recorded<'a> {
+    fn new(kind: EntryKind, payload: &Object, before: &'a [String]) -> Recorded<'a> {
+        Recorded {
+            kind,
+            restore: payload.get("restore").and_then(Value::as_u64),
+            before,
+        }
+    }
+
+    /// The entry of a change just applied, from its writes: the shape after
+    /// an add or update, the shapes removed by a delete as they were.
+    fn entry(
+        &self,
+        state: &State,
+        user_id: &Arc<str>,
+        writes: &[Write],
+        before: Vec<(String, Arc<str>)>,
+    ) -> HistoryEntry {
+        let shapes = match self.kind {
+            EntryKind::Delete => {
+                let removed: Vec<&str> = writes
+                    .iter()
+                    .filter_map(|w| match w {
+                        Write::RemoveShape { id } => Some(id.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                before
+                    .into_iter()
+                    .filter(|(id, _)| removed.contains(&id.as_str()))
+                    .collect()
+            }
+            _ => writes
+                .iter()
+                .filter_map(|w| match w {
+                    Write::Shape { id, json, .. } => Some((id.clone(), json.clone())),
+                    _ => None,
+                })
+                .collect(),
+        };
+        HistoryEntry {
+            kind: self.kind,
+            t: history::now_ms(),
+            who: state
+                .seats
+                .find(user_id)
+                .map(|m| history::who(user_id, &m.username, m.seat)),
+            restore: self.restore,
+            shapes,
+            checkpoint: None,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::{broadcast, watch, OnceCell};
 
-use super::{Doc, Presence, Revoked, Room, SeatEvent};
+use super::{Doc, Presence, Recorder, Revoked, Room, SeatEvent, MAX_HISTORY_BYTES_PER_ROOM};
 use crate::protocol::limits::MAX_LOADED_ROOMS;
 use crate::protocol::Frame;
 use crate::store::{Store, StoreError, StoreHandle};
@@ -31,14 +31,22 @@ struct Inner {
     rooms: Mutex<HashMap<String, Arc<OnceCell<Arc<Room>>>>>,
     presence: Presence,
     revoked: Revoked,
+    /// Bytes of history kept per room; 0: history is off.
+    history_budget: u64,
 }
 
 impl Rooms {
     pub fn new(store: Store, writer: StoreHandle) -> Rooms {
+        Rooms::with_history(store, writer, MAX_HISTORY_BYTES_PER_ROOM)
+    }
+
+    /// Rooms keeping `history_budget` bytes of history each (0: none).
+    pub fn with_history(store: Store, writer: StoreHandle, history_budget: u64) -> Rooms {
         Rooms {
             inner: Arc::new(Inner {
                 store,
                 writer,
+                history_budget,
                 rooms: Mutex::new(HashMap::new()),
                 presence: Presence::default(),
                 revoked: Revoked::default(),
@@ -62,12 +70,15 @@ impl Rooms {
                 self.inner.writer.barrier().await;
                 let store = self.inner.store.clone();
                 let owned = name.to_string();
-                let loaded = tokio::task::spawn_blocking(move || store.load_room(&owned))
-                    .await
-                    .expect("room load task")?;
+                let (loaded, history) = tokio::task::spawn_blocking(move || {
+                    Ok::<_, StoreError>((store.load_room(&owned)?, store.history_state(&owned)?))
+                })
+                .await
+                .expect("room load task")?;
                 Ok::<_, RoomError>(Room::new(
                     name,
                     Doc::from_loaded(loaded),
+                    Recorder::new(self.inner.history_budget, history),
                     self.inner.writer.clone(),
                     self.inner.presence.clone(),
                     self.inner.revoked.clone(),
@@ -85,6 +96,22 @@ impl Rooms {
         // A cell still loading is kept: dropping it could load the room twice.
         rooms.retain(|_, cell| !cell.get().is_some_and(|room| room.retire_if_idle(idle)));
         before - rooms.len()
+    }
+
+    /// The database, for reading history (never for writing: rooms write
+    /// through the writer).
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Bytes of history kept per room; 0: history is off.
+    pub fn history_budget(&self) -> u64 {
+        self.inner.history_budget
+    }
+
+    /// Waits until every change queued so far is on disk (or failed).
+    pub async fn barrier(&self) {
+        self.inner.writer.barrier().await
     }
 
     /// Whether the host can save now.

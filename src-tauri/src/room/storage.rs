@@ -64,7 +64,9 @@ impl Room {
         if !state.needs_rewrite {
             return;
         }
-        let writes = state.doc.all_writes();
+        let mut writes = state.doc.all_writes();
+        let State { doc, history, .. } = &mut *state;
+        history.after_fault(doc, &mut writes);
         self.store
             .submit(Commit::new(self.name.clone(), writes, None));
         state.needs_rewrite = false;

@@ -54,6 +54,9 @@ impl DbError {
     }
 }
 
+/// A key and its value.
+pub(super) type Record = (Vec<u8>, Vec<u8>);
+
 /// One change in a batch: a value to put, or `None` to remove the key.
 pub(super) type Change = (Vec<u8>, Option<Vec<u8>>);
 
@@ -256,6 +259,60 @@ impl Tree {
             visit(&key, &value)?;
         }
         Ok(())
+    }
+
+    /// Calls `visit` with every record whose key is in `start..=end`, in key
+    /// order; `visit` answers whether to go on. The rooms tree is never
+    /// shadowed (only tables revert), so shadowed records are not consulted.
+    pub(super) fn scan_range<E: From<DbError>>(
+        &self,
+        start: &[u8],
+        end: &[u8],
+        mut visit: impl FnMut(&[u8], &[u8]) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        match &self.engine {
+            TreeEngine::Sled(tree) => {
+                for item in tree.range(start..=end) {
+                    let (key, value) = item.map_err(DbError::from)?;
+                    if !visit(&key, &value)? {
+                        break;
+                    }
+                }
+            }
+            TreeEngine::Memory(memory) => {
+                let records: Vec<(Vec<u8>, Vec<u8>)> = memory
+                    .trees()
+                    .get(self.name)
+                    .map(|tree| {
+                        tree.range(start.to_vec()..=end.to_vec())
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for (key, value) in records {
+                    if !visit(&key, &value)? {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The record with the greatest key in `start..=end`, if any.
+    pub(super) fn last_in(&self, start: &[u8], end: &[u8]) -> Result<Option<Record>, DbError> {
+        Ok(match &self.engine {
+            TreeEngine::Sled(tree) => tree
+                .range(start..=end)
+                .next_back()
+                .transpose()?
+                .map(|(k, v)| (k.to_vec(), v.to_vec())),
+            TreeEngine::Memory(memory) => memory.trees().get(self.name).and_then(|tree| {
+                tree.range(start.to_vec()..=end.to_vec())
+                    .next_back()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+            }),
+        })
     }
 
     /// Applies every change atomically: all or none. Not yet durable.

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use super::codec;
 use super::db::Change;
 use super::writer::{Commit, Write};
+use super::{codec, history};
 use super::{Store, StoreError};
 
 /// Everything stored for one room, as read at load time.
@@ -110,6 +110,55 @@ impl Store {
             }
             Write::RemoveOpId { op_id } => {
                 changes.push((codec::key(room, codec::OP_ID, op_id), None))
+            }
+            Write::History { rev, seq, value } => {
+                put(history::entry_key(room, *rev, *seq), value.clone())
+            }
+            Write::DeletedShape { id, rev } => put(
+                history::key(room, history::DELETED, id.as_bytes()),
+                codec::encode_u64(*rev).to_vec(),
+            ),
+            Write::Keyframe { rev, t, shapes } => put(
+                history::rev_key(room, history::KEYFRAME, *rev),
+                history::encode_keyframe(*t, shapes),
+            ),
+            Write::Segment(segment) => put(
+                history::rev_key(room, history::SEGMENT, segment.kf_rev),
+                history::encode_segment(segment),
+            ),
+            Write::HistoryMeta(meta) => put(
+                history::key(room, history::META, &[]),
+                history::encode_meta(meta),
+            ),
+            Write::Checkpoint(c) => put(
+                history::key(room, history::CHECKPOINT, &c.id.to_be_bytes()),
+                history::encode_checkpoint(c),
+            ),
+            Write::ThinChanges { from, to } => {
+                let (start, end) = (
+                    history::entry_key(room, *from, 1),
+                    history::entry_key(room, *to, 0),
+                );
+                self.rooms
+                    .scan_range::<StoreError>(&start, &end, |key, _| {
+                        if history::split_entry_key(key).is_some_and(|(_, seq)| seq == 0) {
+                            changes.push((key.to_vec(), None));
+                        }
+                        Ok(true)
+                    })?;
+            }
+            Write::DropSegment { from, to } => {
+                let (start, end) = (
+                    history::entry_key(room, *from, 1),
+                    history::entry_key(room, *to, 0),
+                );
+                self.rooms
+                    .scan_range::<StoreError>(&start, &end, |key, _| {
+                        changes.push((key.to_vec(), None));
+                        Ok(true)
+                    })?;
+                changes.push((history::rev_key(room, history::KEYFRAME, *from), None));
+                changes.push((history::rev_key(room, history::SEGMENT, *from), None));
             }
             Write::ClearRoom => {
                 // Later changes of the same keys in the batch win.

@@ -27,6 +27,8 @@
 mod codec;
 mod db;
 mod health;
+pub mod history;
+mod history_read;
 mod log;
 mod table;
 mod writer;
@@ -40,6 +42,7 @@ use rand::Rng;
 pub use db::DbError;
 use db::{Db, Memory, Tree};
 pub use health::{StorageFault, StorageHealth, StorageState};
+pub use history_read::{HistoryPage, HistoryState, LastState, PastBoard, StoredEntry};
 pub use log::LoadedRoom;
 use table::Durability;
 pub use table::{Batch, Entry, JsonRecord, Record, Table, TableName};

@@ -75,9 +75,43 @@ pub enum Write {
     Lock {
         locked: bool,
     },
-    /// Removes every record of the room; the writes after it in the same
-    /// commit put the room back whole.
+    /// Removes every record of the room's board (never its history); the
+    /// writes after it in the same commit put the room back whole.
     ClearRoom,
+    /// One history entry (see [`super::history`]), encoded by the room:
+    /// written in the same batch as the change it records.
+    History {
+        rev: u64,
+        seq: u32,
+        value: Vec<u8>,
+    },
+    /// The change at `rev` was the last to delete shape `id` ("bring back").
+    DeletedShape {
+        id: String,
+        rev: u64,
+    },
+    /// The whole board at `rev`, encoded by the writer (off the room lock).
+    Keyframe {
+        rev: u64,
+        t: u64,
+        shapes: Vec<(String, Arc<str>)>,
+    },
+    /// The sizes of a segment of history that is closed (or was thinned).
+    Segment(super::history::Segment),
+    HistoryMeta(super::history::HistoryMeta),
+    Checkpoint(super::history::Checkpoint),
+    /// Thins a segment: removes the change entries after the keyframe at
+    /// `from` up to and including the change at `to`; marks stay.
+    ThinChanges {
+        from: u64,
+        to: u64,
+    },
+    /// Removes a whole segment: the keyframe at `from`, its record, and
+    /// every entry up to and including the change at `to`.
+    DropSegment {
+        from: u64,
+        to: u64,
+    },
 }
 
 /// Who to tell once an operation is on disk.

@@ -1,0 +1,156 @@
+//! A small picture of a board (a checkpoint's thumbnail), drawn on the
+//! host from the shapes' stored JSON: strokes, lines, rectangles and
+//! ellipses in their colours, pictures and texts as grey boxes. Browsers
+//! draw the real board; this only has to be recognisable at a glance.
+
+use image::{ImageEncoder, Rgba, RgbaImage};
+use serde_json::Value;
+
+/// Room kept around the drawing, in pixels.
+const MARGIN: f32 = 8.0;
+
+struct Stroke {
+    points: Vec<(f32, f32)>,
+    color: Rgba<u8>,
+    width: f32,
+}
+
+/// The board scaled to fit `size × size` (its aspect kept), as a PNG.
+pub fn render_png(shapes: &[String], size: u32) -> Vec<u8> {
+    let strokes: Vec<Stroke> = shapes.iter().filter_map(|s| stroke_of(s)).collect();
+    let (mut lo, mut hi) = ((f32::MAX, f32::MAX), (f32::MIN, f32::MIN));
+    for (x, y) in strokes.iter().flat_map(|s| s.points.iter()) {
+        lo = (lo.0.min(*x), lo.1.min(*y));
+        hi = (hi.0.max(*x), hi.1.max(*y));
+    }
+    let (w, h) = if strokes.is_empty() {
+        (size, size * 3 / 4)
+    } else {
+        let (bw, bh) = ((hi.0 - lo.0).max(1.0), (hi.1 - lo.1).max(1.0));
+        let s = (size as f32 - 2.0 * MARGIN) / bw.max(bh);
+        (
+            ((bw * s + 2.0 * MARGIN) as u32).clamp(16, size),
+            ((bh * s + 2.0 * MARGIN) as u32).clamp(16, size),
+        )
+    };
+    let scale = if strokes.is_empty() {
+        1.0
+    } else {
+        (size as f32 - 2.0 * MARGIN) / (hi.0 - lo.0).max(hi.1 - lo.1).max(1.0)
+    };
+    let mut img = RgbaImage::from_pixel(w, h, Rgba([255, 255, 255, 255]));
+    for s in &strokes {
+        let at = |(x, y): (f32, f32)| ((x - lo.0) * scale + MARGIN, (y - lo.1) * scale + MARGIN);
+        let radius = (s.width * scale / 2.0).clamp(0.6, 6.0);
+        let mut prev = s.points.first().map(|p| at(*p));
+        for p in &s.points {
+            let p = at(*p);
+            if let Some(q) = prev {
+                segment(&mut img, q, p, radius, s.color);
+            }
+            prev = Some(p);
+        }
+    }
+    let mut out = Vec::new();
+    let encoder = image::codecs::png::PngEncoder::new(&mut out);
+    let _ = encoder.write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgba8);
+    out
+}
+
+/// The outline of one shape as a polyline in board units.
+fn stroke_of(json: &str) -> Option<Stroke> {
+    let v: Value = serde_json::from_str(json).ok()?;
+    let pts: Vec<(f32, f32)> = v
+        .get("points")?
+        .as_array()?
+        .iter()
+        .filter_map(|p| Some((p.get("x")?.as_f64()? as f32, p.get("y")?.as_f64()? as f32)))
+        .collect();
+    let style = v.get("style");
+    let color = style
+        .and_then(|s| s.get("strokeColor"))
+        .and_then(Value::as_str)
+        .and_then(hex)
+        .unwrap_or(Rgba([30, 30, 30, 255]));
+    let width = style
+        .and_then(|s| s.get("strokeWidth"))
+        .and_then(Value::as_f64)
+        .unwrap_or(2.0) as f32;
+    let (a, b) = (*pts.first()?, *pts.last()?);
+    let grey = Rgba([170, 170, 170, 255]);
+    let size = |k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(40.0) as f32;
+    let (points, color) = match v.get("type").and_then(Value::as_str) {
+        Some("rectangle") => (vec![a, (b.0, a.1), b, (a.0, b.1), a], color),
+        Some("ellipse") => {
+            let (cx, cy, rx, ry) = (
+                (a.0 + b.0) / 2.0,
+                (a.1 + b.1) / 2.0,
+                (b.0 - a.0).abs() / 2.0,
+                (b.1 - a.1).abs() / 2.0,
+            );
+            let ring = (0..=32)
+                .map(|i| {
+                    let t = i as f32 / 32.0 * std::f32::consts::TAU;
+                    (cx + rx * t.cos(), cy + ry * t.sin())
+                })
+                .collect();
+            (ring, color)
+        }
+        Some("image") | Some("text") => {
+            let (w, h) = (size("width"), size("height"));
+            let b = (a.0 + w, a.1 + h.min(w));
+            (vec![a, (b.0, a.1), b, (a.0, b.1), a], grey)
+        }
+        _ => (pts, color),
+    };
+    Some(Stroke {
+        points,
+        color,
+        width,
+    })
+}
+
+fn hex(s: &str) -> Option<Rgba<u8>> {
+    let s = s.strip_prefix('#')?;
+    if s.len() != 6 {
+        return None;
+    }
+    let n = u32::from_str_radix(s, 16).ok()?;
+    Some(Rgba([(n >> 16) as u8, (n >> 8) as u8, n as u8, 255]))
+}
+
+/// A thick line: discs stamped every half pixel.
+fn segment(img: &mut RgbaImage, a: (f32, f32), b: (f32, f32), r: f32, c: Rgba<u8>) {
+    let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+    let steps = (len * 2.0).ceil().clamp(1.0, 4096.0) as usize;
+    for i in 0..=steps {
+        let t = i as f32 / steps as f32;
+        let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+        let (x0, x1) = ((x - r).floor().max(0.0) as u32, (x + r).ceil() as u32);
+        let (y0, y1) = ((y - r).floor().max(0.0) as u32, (y + r).ceil() as u32);
+        for py in y0..=y1.min(img.height().saturating_sub(1)) {
+            for px in x0..=x1.min(img.width().saturating_sub(1)) {
+                let (dx, dy) = (px as f32 - x, py as f32 - y);
+                if dx * dx + dy * dy <= r * r {
+                    img.put_pixel(px, py, c);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_board_becomes_a_small_png_with_its_stroke_colour() {
+        let shapes = vec![
+            r##"{"id":"a","type":"pencil","points":[{"x":0,"y":0},{"x":500,"y":250}],"style":{"strokeColor":"#ff0000","strokeWidth":8}}"##.to_string(),
+            r#"{"id":"b","type":"weird"}"#.to_string(),
+        ];
+        let png = super::render_png(&shapes, 256);
+        let img = image::load_from_memory(&png).unwrap().to_rgba8();
+        assert!(img.width() <= 256 && img.height() <= 256);
+        assert!(img.pixels().any(|p| p.0 == [255, 0, 0, 255]));
+        assert!(!super::render_png(&[], 256).is_empty());
+    }
+}

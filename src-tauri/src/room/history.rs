@@ -1,0 +1,311 @@
+//! A room's history as it is written: entries for its changes and marks,
+//! keyframes, and retention, all as [`Write`]s in the same commit as the
+//! change they record (see [`crate::store::history`] for the layout).
+//!
+//! The room holds the history's running state (sizes, the newest keyframe,
+//! the segments) so that deciding on a keyframe or on thinning costs no
+//! read; the state is written with every history write, so after a crash
+//! the disk holds the state that matches the board.
+
+use std::sync::Arc;
+
+use super::Doc;
+use crate::store::history::{
+    keyframe_len, Checkpoint, EntryKind, HistoryEntry, HistoryMeta, Segment, Who,
+};
+use crate::store::{HistoryState, Write};
+
+/// Default retention budget of one room's history.
+pub const MAX_HISTORY_BYTES_PER_ROOM: u64 = 64 * 1024 * 1024;
+/// A keyframe is written once the changes since the last one hold more
+/// bytes than the board, and at least this many: rebuilding a past board
+/// then reads at most about twice the board's size.
+pub const KEYFRAME_MIN_BYTES: u64 = 256 * 1024;
+/// ... or once this many changes were made since the last keyframe, so
+/// that many small changes to a big board are not replayed one by one.
+pub const KEYFRAME_MAX_ENTRIES: u64 = 4_096;
+/// Thinning brings a room over its budget back to this share of it (in
+/// quarters), so that it does not thin again at the very next change.
+const THIN_TO_QUARTERS: u64 = 3;
+
+/// The current time in ms since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The writer of one room's history.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    /// Bytes of history kept for the room; 0: history is off.
+    budget: u64,
+    meta: HistoryMeta,
+    /// Closed segments, oldest first.
+    closed: Vec<Segment>,
+    started: bool,
+}
+
+impl Recorder {
+    /// The recorder of a room whose history on disk is `state`.
+    pub fn new(budget: u64, state: Option<HistoryState>) -> Recorder {
+        let mut r = Recorder {
+            budget,
+            ..Recorder::default()
+        };
+        if let Some(state) = state {
+            r.meta = state.meta;
+            r.closed = state.closed;
+            r.started = true;
+        }
+        r
+    }
+
+    pub fn on(&self) -> bool {
+        self.budget > 0
+    }
+
+    /// Makes the history start at the board as it is, when it has none or
+    /// it does not end at the board's revision (it was off for a while, or
+    /// a failed write lost entries): a keyframe at the board's revision, and
+    /// the moments in between count as thinned.
+    pub fn resync(&mut self, doc: &Doc, writes: &mut Vec<Write>) {
+        if !self.on() || (self.started && self.meta.last_rev == doc.rev()) {
+            return;
+        }
+        let t = now_ms();
+        if !self.started {
+            self.meta = HistoryMeta {
+                first_rev: doc.rev(),
+                thinned_before: doc.rev(),
+                checkpoint_rev: u64::MAX,
+                ..HistoryMeta::default()
+            };
+            self.start_keyframe(doc, t, writes);
+            self.started = true;
+        } else {
+            self.start_keyframe(doc, t, writes);
+            self.meta.thinned_before = self.meta.thinned_before.max(doc.rev());
+        }
+        self.meta.last_rev = doc.rev();
+        self.meta.last_t = t;
+        self.meta.next_seq = 1;
+        writes.push(Write::HistoryMeta(self.meta));
+    }
+
+    /// The room is written whole after a failed write: entries of the
+    /// failed batches are lost, so a keyframe of the board as it is starts a
+    /// new segment and the moments before it count as thinned.
+    pub fn after_fault(&mut self, doc: &Doc, writes: &mut Vec<Write>) {
+        if !self.on() {
+            return;
+        }
+        if !self.started {
+            self.resync(doc, writes);
+            return;
+        }
+        self.start_keyframe(doc, now_ms(), writes);
+        self.meta.thinned_before = self.meta.thinned_before.max(doc.rev());
+        self.meta.last_rev = doc.rev();
+        writes.push(Write::HistoryMeta(self.meta));
+    }
+
+    /// A keyframe of `doc` at its revision, which starts a new segment (a
+    /// keyframe at the revision of the newest one replaces it).
+    fn start_keyframe(&mut self, doc: &Doc, t: u64, writes: &mut Vec<Write>) {
+        let shapes = doc.snapshot();
+        let bytes = keyframe_len(&shapes);
+        let total = self.meta.total_bytes;
+        if self.started && self.meta.current.kf_rev == doc.rev() {
+            self.meta.total_bytes = total - self.meta.current.kf_bytes.min(total) + bytes;
+            self.meta.current.kf_bytes = bytes;
+        } else {
+            if self.started {
+                self.closed.push(self.meta.current);
+                writes.push(Write::Segment(self.meta.current));
+            }
+            self.meta.current = Segment {
+                kf_rev: doc.rev(),
+                kf_t: t,
+                kf_bytes: bytes,
+                ..Segment::default()
+            };
+            self.meta.total_bytes = total + bytes;
+        }
+        writes.push(Write::Keyframe {
+            rev: doc.rev(),
+            t,
+            shapes,
+        });
+    }
+
+    /// Records the change that made `doc`'s revision.
+    pub fn change(&mut self, doc: &Doc, entry: HistoryEntry, writes: &mut Vec<Write>) {
+        if !self.on() {
+            return;
+        }
+        self.resync_before(doc, writes);
+        let rev = doc.rev();
+        let value = crate::store::history::encode_entry(&entry);
+        let mut bytes = 16 + value.len() as u64;
+        if entry.kind == EntryKind::Delete {
+            for (id, _) in &entry.shapes {
+                bytes += 16 + id.len() as u64;
+                writes.push(Write::DeletedShape {
+                    id: id.clone(),
+                    rev,
+                });
+            }
+        }
+        writes.push(Write::History { rev, seq: 0, value });
+        self.meta.total_bytes += bytes;
+        self.meta.current.change_bytes += bytes;
+        self.meta.current.changes += 1;
+        self.meta.last_rev = rev;
+        self.meta.last_t = entry.t;
+        self.meta.next_seq = 1;
+        let cur = self.meta.current;
+        if cur.change_bytes >= (doc.bytes() as u64).max(KEYFRAME_MIN_BYTES)
+            || cur.changes >= KEYFRAME_MAX_ENTRIES
+        {
+            self.start_keyframe(doc, entry.t, writes);
+        }
+        self.thin(writes);
+        writes.push(Write::HistoryMeta(self.meta));
+    }
+
+    /// The history must end just before this change: if it does not (a
+    /// failed write lost entries), the change starts a new segment after a
+    /// keyframe, and earlier moments count as thinned.
+    fn resync_before(&mut self, doc: &Doc, writes: &mut Vec<Write>) {
+        if !self.started || self.meta.last_rev + 1 != doc.rev() {
+            self.resync(doc, writes);
+        }
+    }
+
+    /// Records a mark (join, leave, checkpoint) at the board's revision.
+    pub fn mark(&mut self, doc: &Doc, entry: HistoryEntry, writes: &mut Vec<Write>) {
+        if !self.on() {
+            return;
+        }
+        self.resync(doc, writes);
+        let value = crate::store::history::encode_entry(&entry);
+        let bytes = 16 + value.len() as u64;
+        writes.push(Write::History {
+            rev: doc.rev(),
+            seq: self.meta.next_seq,
+            value,
+        });
+        self.meta.next_seq += 1;
+        self.meta.total_bytes += bytes;
+        self.meta.current.mark_bytes += bytes;
+        self.meta.last_t = entry.t;
+        self.thin(writes);
+        writes.push(Write::HistoryMeta(self.meta));
+    }
+
+    /// Whether the board changed since the last checkpoint.
+    pub fn changed_since_checkpoint(&self, doc: &Doc) -> bool {
+        self.meta.checkpoint_rev != doc.rev()
+    }
+
+    /// Checkpoints already made.
+    pub fn checkpoints(&self) -> u64 {
+        self.meta.checkpoints
+    }
+
+    /// A checkpoint of the board now, with its mark.
+    pub fn checkpoint(
+        &mut self,
+        doc: &Doc,
+        name: String,
+        who: Option<Who>,
+        writes: &mut Vec<Write>,
+    ) -> Option<Checkpoint> {
+        if !self.on() {
+            return None;
+        }
+        self.resync(doc, writes);
+        let t = now_ms();
+        let c = Checkpoint {
+            id: self.meta.next_checkpoint + 1,
+            rev: doc.rev(),
+            t,
+            auto: who.is_none(),
+            user_id: who
+                .as_ref()
+                .map_or(String::new(), |w| w.user_id.to_string()),
+            name: name.clone(),
+        };
+        self.meta.next_checkpoint = c.id;
+        self.meta.checkpoints += 1;
+        self.meta.checkpoint_rev = c.rev;
+        writes.push(Write::Checkpoint(c.clone()));
+        let entry = HistoryEntry {
+            kind: EntryKind::Checkpoint,
+            t,
+            who,
+            restore: None,
+            shapes: Vec::new(),
+            checkpoint: Some((c.id, name)),
+        };
+        self.mark(doc, entry, writes);
+        Some(c)
+    }
+
+    /// Past the budget: thin the oldest segments to their keyframes, then
+    /// drop the oldest keyframes, until the history is back to
+    /// [`THIN_TO_QUARTERS`] of its budget. The newest keyframe and the
+    /// entries after it are never touched.
+    fn thin(&mut self, writes: &mut Vec<Write>) {
+        if self.meta.total_bytes <= self.budget {
+            return;
+        }
+        let target = self.budget / 4 * THIN_TO_QUARTERS;
+        let next_kf = |closed: &[Segment], i: usize, current: &Segment| {
+            closed.get(i + 1).map_or(current.kf_rev, |s| s.kf_rev)
+        };
+        for i in 0..self.closed.len() {
+            if self.meta.total_bytes <= target {
+                return;
+            }
+            if self.closed[i].change_bytes == 0 {
+                continue;
+            }
+            let to = next_kf(&self.closed, i, &self.meta.current);
+            let seg = &mut self.closed[i];
+            writes.push(Write::ThinChanges {
+                from: seg.kf_rev,
+                to,
+            });
+            self.meta.total_bytes -= seg.change_bytes.min(self.meta.total_bytes);
+            seg.change_bytes = 0;
+            seg.changes = 0;
+            writes.push(Write::Segment(*seg));
+            self.meta.thinned_before = self.meta.thinned_before.max(to);
+        }
+        while self.meta.total_bytes > target && !self.closed.is_empty() {
+            let seg = self.closed.remove(0);
+            let to = self
+                .closed
+                .first()
+                .map_or(self.meta.current.kf_rev, |s| s.kf_rev);
+            writes.push(Write::DropSegment {
+                from: seg.kf_rev,
+                to,
+            });
+            self.meta.total_bytes -= seg.bytes().min(self.meta.total_bytes);
+            self.meta.first_rev = to;
+            self.meta.thinned_before = self.meta.thinned_before.max(to);
+        }
+    }
+}
+
+/// Who a member is, for an entry.
+pub fn who(user_id: &Arc<str>, name: &str, seat: crate::protocol::Seat) -> Who {
+    Who {
+        user_id: user_id.clone(),
+        name: name.into(),
+        seat: seat.as_str(),
+    }
+}

@@ -1,0 +1,317 @@
+//! Reading a room's history back: its state, pages of entries, the board at
+//! a past revision, a deleted shape, checkpoints. Blocking: call from
+//! `spawn_blocking`.
+//!
+//! The board at revision N is the nearest keyframe at or before N plus the
+//! change entries after it; keyframes and entries hold shapes as stored
+//! JSON text, so rebuilding copies bytes and never parses a shape.
+
+use indexmap::IndexMap;
+
+use super::history::{self as h, Checkpoint, EntryKind, EntryRef, HistoryMeta, Segment};
+use super::{codec, Store, StoreError};
+
+/// What a room's history holds: its metadata and closed segments, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryState {
+    pub meta: HistoryMeta,
+    pub closed: Vec<Segment>,
+}
+
+impl HistoryState {
+    /// Revisions where a whole board is kept, oldest first.
+    pub fn keyframes(&self) -> Vec<u64> {
+        let mut revs: Vec<u64> = self.closed.iter().map(|s| s.kf_rev).collect();
+        revs.push(self.meta.current.kf_rev);
+        revs
+    }
+}
+
+/// One entry read back, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub rev: u64,
+    pub seq: u32,
+    pub kind: EntryKind,
+    pub t: u64,
+    pub user_id: String,
+    pub name: String,
+    pub seat: String,
+    pub restore: Option<u64>,
+    pub checkpoint: Option<(u64, String)>,
+    /// `(id, json)` of the shapes the entry names (json empty unless asked for).
+    pub shapes: Vec<(String, String)>,
+}
+
+impl StoredEntry {
+    fn from_ref(rev: u64, seq: u32, e: EntryRef<'_>, with_json: bool) -> StoredEntry {
+        StoredEntry {
+            rev,
+            seq,
+            kind: e.kind,
+            t: e.t,
+            user_id: e.user_id.to_string(),
+            name: e.name.to_string(),
+            seat: e.seat.to_string(),
+            restore: e.restore,
+            checkpoint: e.checkpoint.map(|(id, n)| (id, n.to_string())),
+            shapes: e
+                .shapes
+                .iter()
+                .map(|(id, json)| {
+                    let json = if with_json {
+                        json.to_string()
+                    } else {
+                        String::new()
+                    };
+                    (id.to_string(), json)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A page of history.
+#[derive(Debug, Default)]
+pub struct HistoryPage {
+    pub entries: Vec<StoredEntry>,
+    pub marks: Vec<StoredEntry>,
+    /// The `from` of the next page, when this one was cut at its limit.
+    pub next: Option<u64>,
+}
+
+/// A board rebuilt at a past revision.
+#[derive(Debug)]
+pub struct PastBoard {
+    /// The revision shown (a keyframe's, when the one asked for was thinned).
+    pub rev: u64,
+    pub t: u64,
+    pub exact: bool,
+    /// Stored JSON of every shape, in board order.
+    pub shapes: Vec<String>,
+}
+
+/// A shape's last state, for "bring back".
+#[derive(Debug)]
+pub struct LastState {
+    pub rev: u64,
+    pub t: u64,
+    pub deleted: bool,
+    pub json: String,
+    pub user_id: String,
+    pub name: String,
+}
+
+fn corrupt(key: &[u8]) -> StoreError {
+    StoreError::Corrupt(String::from_utf8_lossy(key).into_owned())
+}
+
+impl Store {
+    /// The history's metadata and closed segments; `None` when the room has
+    /// no history (new, or kept while history was off).
+    pub fn history_state(&self, room: &str) -> Result<Option<HistoryState>, StoreError> {
+        let key = h::key(room, h::META, &[]);
+        let Some(v) = self.rooms.get(&key)? else {
+            return Ok(None);
+        };
+        let meta = h::decode_meta(&v).ok_or_else(|| corrupt(&key))?;
+        let mut closed = Vec::new();
+        self.rooms
+            .scan::<StoreError>(&h::key(room, h::SEGMENT, &[]), |k, v| {
+                closed.push(h::decode_segment(v).ok_or_else(|| corrupt(k))?);
+                Ok(())
+            })?;
+        closed.sort_by_key(|s| s.kf_rev);
+        Ok(Some(HistoryState { meta, closed }))
+    }
+
+    /// The changes with `from <= rev <= to` (at most `limit`) and every
+    /// mark in that range (at most `max_marks`, the newest kept).
+    pub fn history_page(
+        &self,
+        room: &str,
+        (from, to): (u64, u64),
+        limit: usize,
+        max_marks: usize,
+        with_json: bool,
+    ) -> Result<HistoryPage, StoreError> {
+        let mut page = HistoryPage::default();
+        let (start, end) = (
+            h::entry_key(room, from, 0),
+            h::entry_key(room, to, u32::MAX),
+        );
+        self.rooms.scan_range::<StoreError>(&start, &end, |k, v| {
+            let (rev, seq) = h::split_entry_key(k).ok_or_else(|| corrupt(k))?;
+            let kind = h::entry_kind(v).ok_or_else(|| corrupt(k))?;
+            if kind.is_change() {
+                if page.entries.len() >= limit {
+                    page.next.get_or_insert(rev);
+                    return Ok(true);
+                }
+                let e = h::decode_entry(v).ok_or_else(|| corrupt(k))?;
+                page.entries
+                    .push(StoredEntry::from_ref(rev, seq, e, with_json));
+            } else {
+                let e = h::decode_entry(v).ok_or_else(|| corrupt(k))?;
+                page.marks.push(StoredEntry::from_ref(rev, seq, e, false));
+                if page.marks.len() > max_marks {
+                    page.marks.remove(0);
+                }
+            }
+            Ok(true)
+        })?;
+        Ok(page)
+    }
+
+    /// The board at revision `rev`, or `None` when it is older than what
+    /// is kept. The caller checks `rev` against the current revision.
+    pub fn history_board(
+        &self,
+        room: &str,
+        state: &HistoryState,
+        rev: u64,
+    ) -> Result<Option<PastBoard>, StoreError> {
+        if rev < state.meta.first_rev {
+            return Ok(None);
+        }
+        let (lo, hi) = (
+            h::rev_key(room, h::KEYFRAME, 0),
+            h::rev_key(room, h::KEYFRAME, rev),
+        );
+        let Some((k, v)) = self.rooms.last_in(&lo, &hi)? else {
+            return Ok(None);
+        };
+        let kf_rev = h::split_rev_key(&k).ok_or_else(|| corrupt(&k))?;
+        let mut d = h::Dec(&v);
+        let t = d.u64().ok_or_else(|| corrupt(&k))?;
+        let n = d.u32().ok_or_else(|| corrupt(&k))? as usize;
+        let mut board: IndexMap<String, String> = IndexMap::with_capacity(n);
+        for _ in 0..n {
+            let (id, json) = (d.str(), d.str());
+            let (Some(id), Some(json)) = (id, json) else {
+                return Err(corrupt(&k));
+            };
+            board.insert(id.to_string(), json.to_string());
+        }
+        let mut shown = (kf_rev, t);
+        let exact = kf_rev == rev || rev >= state.meta.thinned_before;
+        if kf_rev < rev && exact {
+            let (start, end) = (h::entry_key(room, kf_rev, 1), h::entry_key(room, rev, 0));
+            self.rooms.scan_range::<StoreError>(&start, &end, |k, v| {
+                if !h::entry_kind(v).is_some_and(EntryKind::is_change) {
+                    return Ok(true);
+                }
+                let e = h::decode_entry(v).ok_or_else(|| corrupt(k))?;
+                let (rev, _) = h::split_entry_key(k).ok_or_else(|| corrupt(k))?;
+                shown = (rev, e.t);
+                for (id, json) in e.shapes {
+                    if e.kind == EntryKind::Delete {
+                        board.shift_remove(id);
+                    } else {
+                        board.insert(id.to_string(), json.to_string());
+                    }
+                }
+                Ok(true)
+            })?;
+            shown.0 = rev;
+        }
+        Ok(Some(PastBoard {
+            rev: shown.0,
+            t: shown.1,
+            exact,
+            shapes: board.into_values().collect(),
+        }))
+    }
+
+    /// The revision of the last change at or before time `ms`; `None` when
+    /// the oldest kept moment is later.
+    pub fn history_rev_at(
+        &self,
+        room: &str,
+        state: &HistoryState,
+        ms: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut segments = state.closed.clone();
+        segments.push(state.meta.current);
+        let Some(i) = segments.iter().rposition(|s| s.kf_t <= ms) else {
+            return Ok(None);
+        };
+        let from = segments[i].kf_rev;
+        let to = segments
+            .get(i + 1)
+            .map_or(state.meta.last_rev, |s| s.kf_rev);
+        let mut found = from;
+        let (start, end) = (h::entry_key(room, from, 1), h::entry_key(room, to, 0));
+        self.rooms.scan_range::<StoreError>(&start, &end, |k, v| {
+            let Some(e) = h::decode_entry(v) else {
+                return Err(corrupt(k));
+            };
+            if e.t > ms {
+                return Ok(false);
+            }
+            if e.kind.is_change() {
+                found = h::split_entry_key(k).ok_or_else(|| corrupt(k))?.0;
+            }
+            Ok(true)
+        })?;
+        Ok(Some(found))
+    }
+
+    /// The last state of shape `id`: live on the board, else as it was just
+    /// before the kept change that last deleted it.
+    pub fn history_shape(&self, room: &str, id: &str) -> Result<Option<LastState>, StoreError> {
+        let live = codec::key(room, codec::SHAPE, id);
+        if let Some(v) = self.rooms.get(&live)? {
+            let (_, rev, json) = codec::decode_shape(&v).ok_or_else(|| corrupt(&live))?;
+            return Ok(Some(LastState {
+                rev,
+                t: 0,
+                deleted: false,
+                json: json.to_string(),
+                user_id: String::new(),
+                name: String::new(),
+            }));
+        }
+        let key = h::key(room, h::DELETED, id.as_bytes());
+        let Some(v) = self.rooms.get(&key)? else {
+            return Ok(None);
+        };
+        let rev = codec::decode_u64(&v).ok_or_else(|| corrupt(&key))?;
+        let ekey = h::entry_key(room, rev, 0);
+        let Some(v) = self.rooms.get(&ekey)? else {
+            return Ok(None);
+        };
+        let e = h::decode_entry(&v).ok_or_else(|| corrupt(&ekey))?;
+        Ok(e.shapes
+            .iter()
+            .find(|(sid, _)| *sid == id)
+            .map(|(_, json)| LastState {
+                rev,
+                t: e.t,
+                deleted: true,
+                json: json.to_string(),
+                user_id: e.user_id.to_string(),
+                name: e.name.to_string(),
+            }))
+    }
+
+    /// Every checkpoint of `room`, oldest first.
+    pub fn checkpoints(&self, room: &str) -> Result<Vec<Checkpoint>, StoreError> {
+        let mut list = Vec::new();
+        self.rooms
+            .scan::<StoreError>(&h::key(room, h::CHECKPOINT, &[]), |k, v| {
+                list.push(h::decode_checkpoint(v).ok_or_else(|| corrupt(k))?);
+                Ok(())
+            })?;
+        Ok(list)
+    }
+
+    /// The board's revision on disk (0 for a room never written).
+    pub fn board_rev(&self, room: &str) -> Result<u64, StoreError> {
+        let key = codec::key(room, codec::META, "");
+        Ok(match self.rooms.get(&key)? {
+            Some(v) => codec::decode_meta(&v).ok_or_else(|| corrupt(&key))?.0,
+            None => 0,
+        })
+    }
+}
