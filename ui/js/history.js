@@ -183,10 +183,11 @@ export function startHistory(d) {
   async function refresh() {
     if (!open || loading) return;
     try {
-      const tl = await loadTimeline(d.room, range.currentRev + 1);
+      // From the last revision known (always valid), so nothing new is no error.
+      const tl = await loadTimeline(d.room, range.currentRev);
       if (!open || tl.range.currentRev <= range.currentRev) return;
       const atEnd = Number(slider.value) === range.currentRev;
-      entries.push(...tl.entries);
+      entries.push(...tl.entries.filter((e) => e.rev > range.currentRev));
       const seen = new Set(marks.map((m) => `${m.rev}.${m.seq}`));
       marks.push(...tl.marks.filter((m) => !seen.has(`${m.rev}.${m.seq}`)));
       range = tl.range;
@@ -197,7 +198,7 @@ export function startHistory(d) {
       renderPeople();
       drawStrip();
       label();
-    } catch { /* nothing new (from > to), or the host is away: the next change tries again */ }
+    } catch { /* the host is away: the next change tries again */ }
   }
 
   function indexEntries() {
