@@ -202,7 +202,7 @@ test('a checkpoint is saved, listed with its thumbnail and restored; only Bo’s
     const item = a.page.getByTestId('checkpoint').filter({ hasText: 'Before lunch' });
     await item.waitFor();
     const thumb = item.getByTestId('checkpoint-thumb');
-    await until(() => thumb.evaluate((img) => /** @type {HTMLImageElement} */ (img).complete && /** @type {HTMLImageElement} */ (img).naturalWidth), (w) => w > 0, 'the thumbnail');
+    await until(() => thumb.evaluate((img) => /** @type {HTMLImageElement} */ (img).complete ? /** @type {HTMLImageElement} */ (img).naturalWidth : 0), (w) => w > 0, 'the thumbnail');
 
     // Only Bo's part: one stroke, in his seat's colour.
     const bo = (await shapesOf(a.page)).find((s) => s.id === s2);
