@@ -41,10 +41,10 @@ pub use self::gif::{GIF_FPS, GIF_MAX_WIDTH};
 pub use self::motion::MAX_ZOOM;
 pub use self::pipeline::MAX_RENDER_THREADS;
 pub use self::plan::{
-    plan_frames, validate, validate_size, Motion, Scene, Transition, VideoPlan, DEFAULT_FPS, DEFAULT_HEIGHT,
-    DEFAULT_WIDTH, MAX_CAPTION_CHARS, MAX_CROSSFADE_MS, MAX_FPS, MAX_HEIGHT, MAX_IMAGE_SIDE,
-    MAX_SCENES, MAX_SCENE_MS, MAX_TITLE_CHARS, MAX_TOTAL_MS, MAX_WIDTH, MIN_FPS, MIN_SCENES,
-    MIN_SCENE_MS, MIN_SIDE, TITLE_CARD_MS,
+    plan_frames, validate, validate_size, Motion, Scene, Transition, VideoPlan, DEFAULT_FPS,
+    DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_CAPTION_CHARS, MAX_CROSSFADE_MS, MAX_FPS, MAX_HEIGHT,
+    MAX_IMAGE_SIDE, MAX_SCENES, MAX_SCENE_MS, MAX_TITLE_CHARS, MAX_TOTAL_MS, MAX_WIDTH, MIN_FPS,
+    MIN_SCENES, MIN_SCENE_MS, MIN_SIDE, TITLE_CARD_MS,
 };
 
 pub use self::legend::Legend;

@@ -49,7 +49,11 @@ pub enum Pace {
     Frames(u64),
     /// Times real time: frame `i` shows what was drawn by
     /// `start + (i + 1) / fps × speed` seconds.
-    Speed { speed: f64, start_t: u64, frames: u64 },
+    Speed {
+        speed: f64,
+        start_t: u64,
+        frames: u64,
+    },
 }
 
 impl Pace {
@@ -115,13 +119,9 @@ impl TimelapseMaker {
                 .history_state(&r.room)
                 .map_err(|e| storage(&e))?
                 .ok_or_else(not_kept)?;
-            script::read(
-                &store,
-                &r.room,
-                &state,
-                (r.from_rev, r.to_rev),
-                &|| job.is_cancelled(),
-            )
+            script::read(&store, &r.room, &state, (r.from_rev, r.to_rev), &|| {
+                job.is_cancelled()
+            })
             .map_err(|e| match e {
                 script::ScriptError::NotKept => not_kept(),
                 script::ScriptError::Store(e) => storage(&e),
@@ -219,7 +219,10 @@ fn not_kept() -> JobFailure {
 
 fn storage(e: &crate::store::StoreError) -> JobFailure {
     tracing::error!("timelapse storage: {e}");
-    JobFailure::new("storage_failed", "the host could not read or save; see its log")
+    JobFailure::new(
+        "storage_failed",
+        "the host could not read or save; see its log",
+    )
 }
 
 /// Sets the render's stop flag when dropped (the runner drops the job's
@@ -408,7 +411,10 @@ mod tests {
             reds.push(red(&rgb[..frames.canvas.rgb.len()]));
         }
         assert_eq!(frames.applied, 4);
-        assert_eq!(reds[0], 0, "frame 0 shows none of four changes over eight frames");
+        assert_eq!(
+            reds[0], 0,
+            "frame 0 shows none of four changes over eight frames"
+        );
         assert!(reds[2] > 0, "the red stroke is drawn early");
         assert_eq!(reds[7], 0, "and gone once deleted");
         assert_eq!(frames.clock, "01:01");
@@ -424,7 +430,10 @@ mod tests {
         let mut frames = Frames::new(script(), &request(pace));
         let mut rgb = vec![0u8; 160 * 120 * 3];
         frames.draw(0, &mut rgb).unwrap();
-        assert_eq!(frames.applied, 1, "one second of drawing per frame at 10×, 10 fps");
+        assert_eq!(
+            frames.applied, 1,
+            "one second of drawing per frame at 10×, 10 fps"
+        );
         frames.draw(1, &mut rgb).unwrap();
         assert_eq!(frames.applied, 2);
         frames.draw(58, &mut rgb).unwrap();

@@ -136,16 +136,12 @@ pub fn read(
             });
         }
     }
-    let all = script
-        .start
-        .iter()
-        .filter_map(|(_, s)| s.as_ref())
-        .chain(
-            script
-                .changes
-                .iter()
-                .flat_map(|c| c.shapes.iter().filter_map(|(_, s)| s.as_ref())),
-        );
+    let all = script.start.iter().filter_map(|(_, s)| s.as_ref()).chain(
+        script
+            .changes
+            .iter()
+            .flat_map(|c| c.shapes.iter().filter_map(|(_, s)| s.as_ref())),
+    );
     for shape in all {
         let pad = shape.width / 2.0;
         for &(x, y) in &shape.points {
