@@ -217,6 +217,14 @@ fn paint(rgb: &mut [u8], width: u32, height: u32, d: &Drawn, clip: Option<Rect>)
     stamp(first.0, first.1);
     for pair in d.points.windows(2) {
         let (a, b) = (pair[0], pair[1]);
+        // A redraw is clipped to a small rectangle: most segments miss it.
+        if a.0.max(b.0) + r < area.x0 as f32
+            || a.0.min(b.0) - r >= area.x1 as f32
+            || a.1.max(b.1) + r < area.y0 as f32
+            || a.1.min(b.1) - r >= area.y1 as f32
+        {
+            continue;
+        }
         let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
         let steps = (len * 2.0 / r.max(1.0)).ceil().clamp(1.0, 8192.0) as usize;
         for i in 1..=steps {
