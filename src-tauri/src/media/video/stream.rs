@@ -32,7 +32,6 @@ pub trait FrameSource: Send {
 /// start), as [`super::render_mp4`] does: `progress` after each frame,
 /// `cancel` stops within a frame with [`VideoError::Cancelled`] and no file
 /// at `out`.
-#[allow(clippy::too_many_arguments)]
 pub fn render_mp4_frames(
     (width, height, fps): (u32, u32, u32),
     total: u64,

@@ -181,7 +181,7 @@ impl Canvas {
     }
 
     /// How many shapes are on the board.
-    pub fn len(&self) -> usize {
+    pub fn shapes(&self) -> usize {
         self.board.len()
     }
 }
@@ -267,6 +267,6 @@ mod tests {
         whole.put("a", Some(&line(10.0, 90.0, 80.0, red)));
         whole.put("b", Some(&line(10.0, 90.0, 52.0, blue)));
         assert_eq!(running.rgb, whole.rgb);
-        assert_eq!(running.len(), 2);
+        assert_eq!(running.shapes(), 2);
     }
 }
