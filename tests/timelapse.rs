@@ -52,7 +52,7 @@ async fn draw(c: &mut Client, shape: Value) {
 
 /// Ann draws three red strokes at the top, then Ben three blue ones below.
 async fn two_people_draw(host: &TestHost) {
-    let (mut ann, _) = (Client::connect(&host.ws("main")).await, ());
+    let mut ann = Client::connect(&host.ws("main")).await;
     ann.join_as("ann", Some("top-left")).await;
     let mut ben = Client::connect(&host.ws("main")).await;
     ben.join_as("ben", Some("top-right")).await;
