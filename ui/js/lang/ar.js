@@ -630,6 +630,24 @@ export default {
   'media.video.you': 'أنت',
   'media.story.numbered': 'لوحة القصة {n}',
   // ---- end media ----
+  // ---- Timelapse ----
+  'timelapse.heading': 'فيديو متسارع لهذه الغرفة',
+  'timelapse.about': 'كل ما رُسم هنا يُعاد عرضه فيديو بالترتيب والألوان التي رُسم بها، مع أسماء من رسموا.',
+  'timelapse.length': 'المدة',
+  'timelapse.seconds': '{n} ثانية',
+  'timelapse.make': 'إنشاء فيديو متسارع',
+  'timelapse.progress': 'تقدّم الفيديو المتسارع',
+  'timelapse.waiting': 'جارٍ البدء…',
+  'timelapse.queued': 'بانتظار انتهاء الفيديو الذي قبله…',
+  'timelapse.working': 'تجري إعادة الرسم… {percent}٪',
+  'timelapse.cancelled': 'أُلغي: لم يُنشأ أي فيديو متسارع.',
+  'timelapse.notStarted': 'تعذّر بدء الفيديو المتسارع: لم يُجب المضيف.',
+  'timelapse.empty': 'لم يُرسم شيء في هذه الغرفة بعد، فلا يوجد ما يُعاد عرضه.',
+  'timelapse.historyOff': 'هذا المضيف لا يحتفظ بالسجل، لذا لا يمكنه إنشاء فيديو متسارع.',
+  'timelapse.busy': 'المضيف مشغول بفيديوهات متسارعة أخرى؛ حاول مجددًا بعد قليل.',
+  'timelapse.failed': 'لا فيديو متسارع: {why}.',
+  'timelapse.name': 'فيديو متسارع',
+  // ---- end timelapse ----
 
   // ---- Errors from the host, by code ----
   'error.room_full': 'المقاعد الأربعة كلها مشغولة.',

@@ -630,6 +630,24 @@ export default {
   'media.video.you': 'dir',
   'media.story.numbered': 'Storyboard {n}',
   // ---- end media ----
+  // ---- Timelapse ----
+  'timelapse.heading': 'Zeitraffer dieses Raums',
+  'timelapse.about': 'Alles, was hier gezeichnet wurde, als Video in der Reihenfolge und den Farben, in denen es entstand, mit den Namen der Zeichnenden.',
+  'timelapse.length': 'Länge',
+  'timelapse.seconds': '{n} Sekunden',
+  'timelapse.make': 'Zeitraffer erstellen',
+  'timelapse.progress': 'Fortschritt des Zeitraffers',
+  'timelapse.waiting': 'Wird gestartet …',
+  'timelapse.queued': 'Wartet, bis das Video davor fertig ist …',
+  'timelapse.working': 'Wird neu gezeichnet … {percent} %',
+  'timelapse.cancelled': 'Abgebrochen: Es wurde kein Zeitraffer erstellt.',
+  'timelapse.notStarted': 'Der Zeitraffer konnte nicht gestartet werden: Der Host hat nicht geantwortet.',
+  'timelapse.empty': 'In diesem Raum wurde noch nichts gezeichnet, es gibt also nichts abzuspielen.',
+  'timelapse.historyOff': 'Dieser Host speichert keinen Verlauf und kann daher keinen Zeitraffer erstellen.',
+  'timelapse.busy': 'Der Host ist mit anderen Zeitraffern beschäftigt; versuche es gleich noch einmal.',
+  'timelapse.failed': 'Kein Zeitraffer: {why}.',
+  'timelapse.name': 'Zeitraffer',
+  // ---- end timelapse ----
 
   // ---- Errors from the host, by code ----
   'error.room_full': 'Alle vier Plätze sind besetzt.',

@@ -635,6 +635,24 @@ export default {
   'media.video.you': 'you',
   'media.story.numbered': 'Storyboard {n}',
   // ---- end media ----
+  // ---- Timelapse ----
+  'timelapse.heading': 'Timelapse of this room',
+  'timelapse.about': 'Everything drawn here, replayed as a video in the order and colours it was drawn, with the names of the people who drew.',
+  'timelapse.length': 'Length',
+  'timelapse.seconds': '{n} seconds',
+  'timelapse.make': 'Make timelapse',
+  'timelapse.progress': 'Timelapse progress',
+  'timelapse.waiting': 'Starting…',
+  'timelapse.queued': 'Waiting for the video before it to finish…',
+  'timelapse.working': 'Drawing it again… {percent} %',
+  'timelapse.cancelled': 'Cancelled: no timelapse was made.',
+  'timelapse.notStarted': 'The timelapse could not be started: the host did not answer.',
+  'timelapse.empty': 'Nothing has been drawn in this room yet, so there is nothing to replay.',
+  'timelapse.historyOff': 'This host keeps no history, so it cannot make a timelapse.',
+  'timelapse.busy': 'The host is busy with other timelapses; try again in a moment.',
+  'timelapse.failed': 'No timelapse: {why}.',
+  'timelapse.name': 'Timelapse',
+  // ---- end timelapse ----
 
   // ---- Errors from the host, by code ----
   'error.room_full': 'All four seats are taken.',
