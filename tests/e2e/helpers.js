@@ -217,12 +217,31 @@ export async function join(browser, url, name, seat, contextOptions) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true, ...contextOptions });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
+  /** @type {string[]} */
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   await page.goto(url);
+  try {
+    await page.getByTestId('join-name').waitFor({ timeout: 20000 });
+  } catch (e) {
+    throw new Error(`[${name}] no join screen: ${await screensOf(page)}; console errors: ${consoleErrors.join(' | ') || 'none'}`, { cause: e });
+  }
   await page.getByTestId('join-name').fill(name);
   if (seat) await page.getByTestId(`seat-${seat}`).click();
   await page.getByTestId('join-submit').click();
   await waitState(page, (s) => s.connection === 'connected');
   return { context, page };
+}
+
+/**
+ * Which of the start screens a page shows, with its words: what a failed
+ * join reports, so a join that never reaches the seat picker says why.
+ * @param {import('playwright-core').Page} page
+ */
+export async function screensOf(page) {
+  return page.evaluate(() => [...document.querySelectorAll('#screens > section')]
+    .map((s) => `${s.id}${/** @type {HTMLElement} */ (s).hidden ? ' (hidden)' : ` shown: ${s.getAttribute('data-reason') ?? ''} ${(s.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 200)}`}`)
+    .join('; ')).catch((e) => `page not readable: ${e.message}`);
 }
 
 /** The board's shapes as the page holds them. @param {import('playwright-core').Page} page @returns {Promise<any[]>} */
