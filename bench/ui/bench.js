@@ -8,6 +8,10 @@
  *   pan     — 2,000 pencil shapes × 50 points loaded over a WebSocket, then ~3 s
  *             of middle-button panning; frame times with the offscreen layer off
  *             (the previous renderer) and on
+ *   slider  — a room of 10,000 changes (2,000 strokes, then 8,000 moves); the
+ *             History slider dragged with the mouse back and forth for ~3 s, twice;
+ *             frame times meanwhile, how many past boards were shown, and the
+ *             time from the thumb's last move to that moment's board on screen
  */
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -18,7 +22,7 @@ import { startHost, removeDir, launchBrowser, join, waitState, hostBinary } from
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ui = joinPath(here, '..', '..', 'ui');
-const which = process.argv.slice(2).length ? process.argv.slice(2) : ['ready', 'latency', 'pan'];
+const which = process.argv.slice(2).length ? process.argv.slice(2) : ['ready', 'latency', 'pan', 'slider'];
 
 /** @param {number[]} xs @param {number} q */
 function quantile(xs, q) {
@@ -232,6 +236,99 @@ async function pan(browser, host) {
   return out;
 }
 
+/**
+ * Moves `count` of the loader's strokes (`points` points each) by small steps,
+ * each an acknowledged `SHAPE_UPDATED` with a new point list.
+ * @param {import('../../tests/e2e/helpers.js').Host} host @param {string} room
+ */
+async function moveStrokes(host, room, count, strokes = 2000, points = 50) {
+  const ws = new (/** @type {any} */ (globalThis).WebSocket)(`ws://127.0.0.1:${host.port}/ws?room=${room}`);
+  let acked = 0;
+  /** @type {(v?: any) => void} */
+  let done = () => {};
+  const allAcked = new Promise((r) => { done = r; });
+  ws.onmessage = (/** @type {any} */ ev) => {
+    const m = JSON.parse(String(ev.data));
+    if (m.type === 'ERROR') console.error('host error', m.payload);
+    if (m.type === 'ACK') { acked += m.payload.opIds.length; if (acked >= count) done(); }
+  };
+  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  ws.send(JSON.stringify({ type: 'JOIN_ROOM', payload: { userId: 'bench-mover', username: 'mover' } }));
+  for (let n = 0; n < count; n++) {
+    const i = (n * 7919) % strokes, dx = (n % 97) * 2;
+    const pts = Array.from({ length: points }, (_, k) => ({ x: (i % 50) * 48 + k * 3 + dx, y: Math.floor(i / 50) * 40 + k * 2 }));
+    ws.send(JSON.stringify({ type: 'SHAPE_UPDATED', payload: { shapeId: `big-${i}`, updates: { points: pts }, opId: `op-move-${n}` } }));
+    // A window like a real client's: the host cuts off a peer far ahead of its acks.
+    while (n - acked > 256) await new Promise((r) => setTimeout(r, 5));
+  }
+  await allAcked;
+  ws.close();
+}
+
+/** @param {import('playwright-core').Browser} browser @param {import('../../tests/e2e/helpers.js').Host} host */
+async function slider(browser, host) {
+  const t0 = performance.now();
+  await loadBigBoard(host, 'timeline');
+  await moveStrokes(host, 'timeline', 8000);
+  console.log(`slider: 2,000 strokes and 8,000 moves written and acked in ${f1(performance.now() - t0)} ms`);
+  const a = await join(browser, `${host.url}?room=timeline`, 'Slide');
+  const { page } = a;
+  await waitState(page, (s) => s.shapesCount === 2000 && s.connection === 'connected', 30000);
+  await page.getByTestId('history-open').click();
+  const h = () => page.evaluate(() => /** @type {any} */ (window).coco.history());
+  for (let i = 0; ; i++) {
+    const x = await h();
+    if (x.open && x.max >= 10000 && x.rev === x.max) break;
+    if (i > 300) throw new Error(`the timeline never loaded: ${JSON.stringify(x)}`);
+    await page.waitForTimeout(100);
+  }
+  const box = await page.getByTestId('history-slider').boundingBox();
+  if (!box) throw new Error('no slider');
+  const y = box.y + box.height / 2;
+  /** @type {number[]} */
+  let frames = [];
+  /** @type {number[]} */
+  const settle = [];
+  let shownDuring = 0, moves = 0;
+  for (let round = 0; round < 2; round++) {
+    await page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      w.__frames = []; w.__rec = true; w.__shown = new Set();
+      let last = performance.now();
+      const tick = (/** @type {number} */ t) => {
+        w.__frames.push(t - last); last = t;
+        const r = w.coco.history().rev;
+        if (r !== null) w.__shown.add(r);
+        if (w.__rec) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
+    });
+    // From the right end to the left and back: a slow sweep, as a person looks for a moment.
+    await page.mouse.move(box.x + box.width - 4, y);
+    await page.mouse.down();
+    const start = Date.now();
+    while (Date.now() - start < 3000) {
+      const f = (Date.now() - start) / 3000;
+      const along = f < 0.5 ? 1 - 2 * f : 2 * f - 1;
+      await page.mouse.move(box.x + 4 + along * (box.width - 8), y);
+      moves++;
+    }
+    // Then stop at a moment not seen yet and time until it is on screen.
+    await page.mouse.move(box.x + box.width * (0.3 + 0.2 * round), y);
+    const stopped = await page.evaluate(() => ({ at: performance.now(), want: Number(/** @type {HTMLInputElement} */ (document.getElementById('history-slider')).value) }));
+    await page.mouse.up();
+    await page.waitForFunction((want) => /** @type {any} */ (window).coco.history().rev === want, stopped.want, { timeout: 15000, polling: 'raf' });
+    settle.push(await page.evaluate((at) => performance.now() - at, stopped.at));
+    const rec = await page.evaluate(() => { const w = /** @type {any} */ (window); w.__rec = false; return { frames: w.__frames, shown: w.__shown.size }; });
+    frames = frames.concat(rec.frames.slice(1));
+    shownDuring += rec.shown;
+  }
+  const out = { frameMedian: quantile(frames, 0.5), frameP95: quantile(frames, 0.95), frames: frames.length, boardsShown: shownDuring, moves, settleMs: settle };
+  console.log(`slider: rAF frame time median ${f1(out.frameMedian)} ms, p95 ${f1(out.frameP95)} ms (${frames.length} frames over 2 × 3 s, ${moves} mouse moves); ${shownDuring} different past boards shown; thumb stopped → that board on screen ${settle.map(f1).join(' ms, ')} ms`);
+  await a.context.close();
+  return out;
+}
+
 const host = await startHost();
 const browser = await launchBrowser();
 console.log(`host: ${hostBinary()} · chromium ${browser.version()} · node ${process.version} · ${new Date().toISOString()}`);
@@ -241,6 +338,7 @@ try {
   if (which.includes('ready')) results.ready = await ready(browser, host);
   if (which.includes('latency')) results.latency = await latency(browser, host);
   if (which.includes('pan')) results.pan = await pan(browser, host);
+  if (which.includes('slider')) results.slider = await slider(browser, host);
 } finally {
   await browser.close();
   await host.kill();
