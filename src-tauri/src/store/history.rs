@@ -113,15 +113,24 @@ pub struct Segment {
     pub kf_rev: u64,
     pub kf_t: u64,
     pub kf_bytes: u64,
-    /// Bytes of change entries (0 once thinned).
+    /// Bytes of change entries (only the deletes' once thinned).
     pub change_bytes: u64,
     pub mark_bytes: u64,
     pub changes: u64,
+    /// Bytes of delete entries (and their "bring back" index records):
+    /// thinning keeps them, so a shape deleted long ago can still be brought
+    /// back for as long as its segment is kept.
+    pub delete_bytes: u64,
 }
 
 impl Segment {
     pub fn bytes(&self) -> u64 {
         self.kf_bytes + self.change_bytes + self.mark_bytes
+    }
+
+    /// Whether thinning already removed every change entry it may.
+    pub fn thinned(&self) -> bool {
+        self.change_bytes <= self.delete_bytes
     }
 }
 
@@ -332,7 +341,13 @@ pub fn keyframe_len(shapes: &[(String, Arc<str>)]) -> u64 {
         .sum::<u64>()
 }
 
-pub fn encode_segment(s: &Segment) -> Vec<u8> {
+/// The fixed part of a segment's encoding: six u64 fields. The bytes of
+/// its delete entries follow it where it is stored alone; in the history's
+/// metadata they come last, so that records written before that field was
+/// kept still read (as 0).
+const SEGMENT_FIXED_LEN: usize = 48;
+
+fn encode_segment_fixed(s: &Segment) -> Enc {
     let mut enc = Enc::default();
     enc.u64(s.kf_rev)
         .u64(s.kf_t)
@@ -340,11 +355,16 @@ pub fn encode_segment(s: &Segment) -> Vec<u8> {
         .u64(s.change_bytes)
         .u64(s.mark_bytes)
         .u64(s.changes);
+    enc
+}
+
+pub fn encode_segment(s: &Segment) -> Vec<u8> {
+    let mut enc = encode_segment_fixed(s);
+    enc.u64(s.delete_bytes);
     enc.0
 }
 
-pub fn decode_segment(v: &[u8]) -> Option<Segment> {
-    let mut d = Dec(v);
+fn decode_segment_fixed(d: &mut Dec<'_>) -> Option<Segment> {
     Some(Segment {
         kf_rev: d.u64()?,
         kf_t: d.u64()?,
@@ -352,11 +372,19 @@ pub fn decode_segment(v: &[u8]) -> Option<Segment> {
         change_bytes: d.u64()?,
         mark_bytes: d.u64()?,
         changes: d.u64()?,
+        delete_bytes: 0,
     })
 }
 
+pub fn decode_segment(v: &[u8]) -> Option<Segment> {
+    let mut d = Dec(v);
+    let mut s = decode_segment_fixed(&mut d)?;
+    s.delete_bytes = d.u64().unwrap_or(0);
+    Some(s)
+}
+
 pub fn encode_meta(m: &HistoryMeta) -> Vec<u8> {
-    let mut enc = Enc(encode_segment(&m.current));
+    let mut enc = encode_segment_fixed(&m.current);
     enc.u64(m.first_rev)
         .u64(m.thinned_before)
         .u64(m.total_bytes)
@@ -365,14 +393,16 @@ pub fn encode_meta(m: &HistoryMeta) -> Vec<u8> {
         .u32(m.next_seq)
         .u64(m.next_checkpoint)
         .u64(m.checkpoints)
-        .u64(m.checkpoint_rev);
+        .u64(m.checkpoint_rev)
+        .u64(m.current.delete_bytes);
     enc.0
 }
 
 pub fn decode_meta(v: &[u8]) -> Option<HistoryMeta> {
-    let current = decode_segment(v.get(..48)?)?;
-    let mut d = Dec(&v[48..]);
-    Some(HistoryMeta {
+    let mut d = Dec(v.get(..SEGMENT_FIXED_LEN)?);
+    let current = decode_segment_fixed(&mut d)?;
+    let mut d = Dec(&v[SEGMENT_FIXED_LEN..]);
+    let mut meta = HistoryMeta {
         current,
         first_rev: d.u64()?,
         thinned_before: d.u64()?,
@@ -383,7 +413,9 @@ pub fn decode_meta(v: &[u8]) -> Option<HistoryMeta> {
         next_checkpoint: d.u64()?,
         checkpoints: d.u64()?,
         checkpoint_rev: d.u64()?,
-    })
+    };
+    meta.current.delete_bytes = d.u64().unwrap_or(0);
+    Some(meta)
 }
 
 pub fn encode_checkpoint(c: &Checkpoint) -> Vec<u8> {
@@ -453,11 +485,16 @@ mod tests {
             current: Segment {
                 kf_rev: 3,
                 changes: 4,
+                delete_bytes: 5,
                 ..Segment::default()
             },
             ..HistoryMeta::default()
         };
         assert_eq!(decode_meta(&encode_meta(&m)), Some(m));
+        assert_eq!(decode_segment(&encode_segment(&m.current)), Some(m.current));
+        // Records written before deletes were counted read as 0.
+        let old = &encode_segment(&m.current)[..SEGMENT_FIXED_LEN];
+        assert_eq!(decode_segment(old).map(|s| s.delete_bytes), Some(0));
         let c = Checkpoint {
             id: 1,
             rev: 5,

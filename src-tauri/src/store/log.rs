@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::db::Change;
+use super::keyframes::DeferredKeyframe;
 use super::writer::{Commit, Write};
 use super::{codec, history};
 use super::{Store, StoreError};
@@ -77,6 +78,14 @@ impl Store {
         self.flush()
     }
 
+    /// Stores a keyframe handed to the keyframe worker. Blocking.
+    pub(super) fn put_history_keyframe(&self, kf: &DeferredKeyframe) -> Result<(), StoreError> {
+        let key = history::rev_key(&kf.room, history::KEYFRAME, kf.rev);
+        Ok(self
+            .rooms
+            .put(key, history::encode_keyframe(kf.t, &kf.shapes))?)
+    }
+
     fn encode(&self, changes: &mut Vec<Change>, room: &str, w: &Write) -> Result<(), StoreError> {
         let mut put = |key: Vec<u8>, value: Vec<u8>| changes.push((key, Some(value)));
         match w {
@@ -122,6 +131,11 @@ impl Store {
                 history::rev_key(room, history::KEYFRAME, *rev),
                 history::encode_keyframe(*t, shapes),
             ),
+            // Written after the batch by the keyframe worker.
+            Write::DeferredKeyframe(_) => {}
+            Write::RemoveSegment { rev } => {
+                changes.push((history::rev_key(room, history::SEGMENT, *rev), None))
+            }
             Write::Segment(segment) => put(
                 history::rev_key(room, history::SEGMENT, segment.kf_rev),
                 history::encode_segment(segment),
@@ -140,8 +154,11 @@ impl Store {
                     history::entry_key(room, *to, 0),
                 );
                 self.rooms
-                    .scan_range::<StoreError>(&start, &end, |key, _| {
-                        if history::split_entry_key(key).is_some_and(|(_, seq)| seq == 0) {
+                    .scan_range::<StoreError>(&start, &end, |key, value| {
+                        // Deletes stay: they keep the shapes for "bring back".
+                        let change = history::split_entry_key(key).is_some_and(|(_, seq)| seq == 0);
+                        let delete = history::entry_kind(value) == Some(history::EntryKind::Delete);
+                        if change && !delete {
                             changes.push((key.to_vec(), None));
                         }
                         Ok(true)
