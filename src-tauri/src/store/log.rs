@@ -2,6 +2,7 @@
 //! tree, read back whole when a room is first joined, and the byte changes
 //! that one group-commit batch makes of the rooms' writes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::db::Change;
@@ -69,8 +70,23 @@ impl Store {
     /// authors to acknowledge.
     pub(super) fn append(&self, commits: &[Commit]) -> Result<(), StoreError> {
         let mut changes: Vec<Change> = Vec::new();
-        for commit in commits {
-            for w in &commit.writes {
+        // Every change rewrites its room's history metadata; only the last
+        // one of the batch is worth encoding (sled would keep only it).
+        let mut last_meta: HashMap<&str, (usize, usize)> = HashMap::new();
+        for (c, commit) in commits.iter().enumerate() {
+            for (i, w) in commit.writes.iter().enumerate() {
+                if matches!(w, Write::HistoryMeta(_)) {
+                    last_meta.insert(&commit.room, (c, i));
+                }
+            }
+        }
+        for (c, commit) in commits.iter().enumerate() {
+            for (i, w) in commit.writes.iter().enumerate() {
+                if matches!(w, Write::HistoryMeta(_))
+                    && last_meta.get(&*commit.room) != Some(&(c, i))
+                {
+                    continue;
+                }
                 self.encode(&mut changes, &commit.room, w)?;
             }
         }
