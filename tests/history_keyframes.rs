@@ -6,6 +6,8 @@
 mod common;
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use coco::config::Config;
@@ -15,11 +17,14 @@ use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
 /// Points of the big strokes that make keyframes come every few changes.
-const BIG_STROKE_POINTS: usize = 400;
+const BIG_STROKE_POINTS: usize = 200;
+/// Operations the writer keeps unacknowledged, like a busy client (a
+/// flood without a window is cut off by the host's rate limits).
+const WINDOW: usize = 128;
 /// Acknowledged operations before the kill.
 const ACKS_BEFORE_KILL: usize = 600;
 /// Recent revisions whose boards are checked after the restart.
-const CHECKED_REVISIONS: u64 = 120;
+const CHECKED_REVISIONS: u64 = 40;
 
 async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, Value) {
     let (status, _, body) = http(addr, "GET", path, &[], None).await;
@@ -71,8 +76,13 @@ async fn a_kill_with_keyframes_pending_leaves_every_recent_board_as_the_writer_s
     let mut host = HostProcess::spawn(tmp.path(), &[]);
     let (client, _) = Client::join(&host.ws_url("kf"), "writer").await;
     let (mut sink, mut stream) = client.socket.split();
+    let acked = Arc::new(AtomicUsize::new(0));
+    let seen = acked.clone();
     let writer = tokio::spawn(async move {
         for i in 0..50_000 {
+            while i >= seen.load(Ordering::SeqCst) + WINDOW {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
             let (kind, payload) = op(i);
             let frame = json!({"type": kind, "payload": payload});
             if sink
@@ -81,9 +91,6 @@ async fn a_kill_with_keyframes_pending_leaves_every_recent_board_as_the_writer_s
                 .is_err()
             {
                 return;
-            }
-            if i % 32 == 0 {
-                tokio::task::yield_now().await;
             }
         }
     });
@@ -97,6 +104,9 @@ async fn a_kill_with_keyframes_pending_leaves_every_recent_board_as_the_writer_s
         let msg: Value = serde_json::from_str(&text).unwrap();
         if msg["type"] == "ACK" {
             acks += msg["payload"]["opIds"].as_array().unwrap().len();
+            acked.store(acks, Ordering::SeqCst);
+        } else if msg["type"] == "ERROR" {
+            panic!("{msg}");
         }
     }
     assert!(acks >= ACKS_BEFORE_KILL, "only {acks} acks");
@@ -112,7 +122,24 @@ async fn a_kill_with_keyframes_pending_leaves_every_recent_board_as_the_writer_s
     assert_eq!(ids(&sync["shapes"]), board_after(rev as usize));
     let (_, h) = get(host.http, "/api/rooms/kf/history?limit=1").await;
     assert_eq!(h["range"]["currentRev"], rev, "{h}");
-    for r in rev.saturating_sub(CHECKED_REVISIONS).max(1)..=rev {
+    // The last revisions, and each side of every keyframe the history lists
+    // (stored, or lost with the kill and rebuilt from the one before).
+    let keyframes: Vec<u64> = h["range"]["keyframes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_u64().unwrap())
+        .collect();
+    assert!(keyframes.len() >= 3, "keyframes were made: {keyframes:?}");
+    let mut revs: Vec<u64> = (rev.saturating_sub(CHECKED_REVISIONS).max(1)..=rev).collect();
+    for k in &keyframes {
+        revs.extend(
+            [k.saturating_sub(1), *k, k + 1]
+                .into_iter()
+                .filter(|r| (1..=rev).contains(r)),
+        );
+    }
+    for r in revs {
         let (status, board) = get(host.http, &format!("/api/rooms/kf/history/board?rev={r}")).await;
         assert_eq!(status, 200, "rev {r}: {board}");
         assert_eq!(board["exact"], true, "rev {r}");
