@@ -11,7 +11,8 @@
 //! Keys, after `0x01 room \0`:
 //! - `e` rev(8) seq(4): an entry; seq 0 is the change that made `rev`,
 //!   1, 2, ... the marks (join, leave, checkpoint) made at that revision;
-//! - `k` rev(8): a keyframe, the whole board at `rev`;
+//! - a keyframe, the whole board at `rev`, is `0x02 room \0 rev(8)` instead
+//!   (see [`KEYFRAME_MARK`]);
 //! - `s` rev(8): a closed segment (the keyframe at `rev` and the entries
 //!   after it up to the next keyframe): its sizes, for retention;
 //! - `d` id: the revision of the last entry that deleted shape `id`;
@@ -23,10 +24,16 @@
 
 use std::sync::Arc;
 
-/// The first byte of every history key.
+/// The first byte of every history key but keyframes'.
 pub const HISTORY_MARK: u8 = 0x01;
+/// The first byte of keyframe keys (`0x02 room \0 rev(8)`). Why apart from
+/// the rest of the history: sled rewrites a whole leaf (up to 16 records)
+/// now and then as records in it change, and keyframes next to the records
+/// every batch rewrites (the metadata, the newest entries) made each of
+/// those rewrites copy megabytes of boards. Apart, a keyframe's leaf only
+/// changes when a keyframe is added or dropped.
+pub const KEYFRAME_MARK: u8 = 0x02;
 pub const ENTRY: u8 = b'e';
-pub const KEYFRAME: u8 = b'k';
 pub const SEGMENT: u8 = b's';
 pub const DELETED: u8 = b'd';
 pub const CHECKPOINT: u8 = b'c';
@@ -187,6 +194,16 @@ pub fn entry_key(room: &str, rev: u64, seq: u32) -> Vec<u8> {
     rest[..8].copy_from_slice(&rev.to_be_bytes());
     rest[8..].copy_from_slice(&seq.to_be_bytes());
     key(room, ENTRY, &rest)
+}
+
+/// The key of the keyframe of `room` at `rev`.
+pub fn keyframe_key(room: &str, rev: u64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(room.len() + 10);
+    key.push(KEYFRAME_MARK);
+    key.extend_from_slice(room.as_bytes());
+    key.push(0);
+    key.extend_from_slice(&rev.to_be_bytes());
+    key
 }
 
 pub fn rev_key(room: &str, kind: u8, rev: u64) -> Vec<u8> {

@@ -176,7 +176,7 @@ impl Store {
             repairs: Vec::new(),
         };
         merge_lost_keyframes(&mut state, |rev| {
-            self.rooms.contains(&h::rev_key(room, h::KEYFRAME, rev))
+            self.rooms.contains(&h::keyframe_key(room, rev))
         })?;
         Ok(Some(state))
     }
@@ -230,10 +230,7 @@ impl Store {
         if rev < state.meta.first_rev {
             return Ok(None);
         }
-        let (lo, hi) = (
-            h::rev_key(room, h::KEYFRAME, 0),
-            h::rev_key(room, h::KEYFRAME, rev),
-        );
+        let (lo, hi) = (h::keyframe_key(room, 0), h::keyframe_key(room, rev));
         let Some((k, v)) = self.rooms.last_in(&lo, &hi)? else {
             return Ok(None);
         };

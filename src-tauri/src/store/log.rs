@@ -96,7 +96,7 @@ impl Store {
 
     /// Stores a keyframe handed to the keyframe worker. Blocking.
     pub(super) fn put_history_keyframe(&self, kf: &DeferredKeyframe) -> Result<(), StoreError> {
-        let key = history::rev_key(&kf.room, history::KEYFRAME, kf.rev);
+        let key = history::keyframe_key(&kf.room, kf.rev);
         Ok(self
             .rooms
             .put(key, history::encode_keyframe(kf.t, &kf.shapes))?)
@@ -144,7 +144,7 @@ impl Store {
                 codec::encode_u64(*rev).to_vec(),
             ),
             Write::Keyframe { rev, t, shapes } => put(
-                history::rev_key(room, history::KEYFRAME, *rev),
+                history::keyframe_key(room, *rev),
                 history::encode_keyframe(*t, shapes),
             ),
             // Written after the batch by the keyframe worker.
@@ -190,7 +190,7 @@ impl Store {
                         changes.push((key.to_vec(), None));
                         Ok(true)
                     })?;
-                changes.push((history::rev_key(room, history::KEYFRAME, *from), None));
+                changes.push((history::keyframe_key(room, *from), None));
                 changes.push((history::rev_key(room, history::SEGMENT, *from), None));
             }
             Write::ClearRoom => {
