@@ -11,8 +11,8 @@
 //! Keys, after `0x01 room \0`:
 //! - `e` rev(8) seq(4): an entry; seq 0 is the change that made `rev`,
 //!   1, 2, ... the marks (join, leave, checkpoint) made at that revision;
-//! - a keyframe, the whole board at `rev`, is `0x02 room \0 rev(8)` instead
-//!   (see [`KEYFRAME_MARK`]);
+//! - a keyframe, the whole board at `rev`, is `0x02 room \0 rev(8) n(4)`
+//!   instead: chunks `n` = 0, 1, ... then a header (see [`KEYFRAME_MARK`]);
 //! - `s` rev(8): a closed segment (the keyframe at `rev` and the entries
 //!   after it up to the next keyframe): its sizes, for retention;
 //! - `d` id: the revision of the last entry that deleted shape `id`;
@@ -26,13 +26,18 @@ use std::sync::Arc;
 
 /// The first byte of every history key but keyframes'.
 pub const HISTORY_MARK: u8 = 0x01;
-/// The first byte of keyframe keys (`0x02 room \0 rev(8)`). Why apart from
-/// the rest of the history: sled rewrites a whole leaf (up to 16 records)
-/// now and then as records in it change, and keyframes next to the records
-/// every batch rewrites (the metadata, the newest entries) made each of
-/// those rewrites copy megabytes of boards. Apart, a keyframe's leaf only
-/// changes when a keyframe is added or dropped.
+/// The first byte of keyframe keys (`0x02 room \0 rev(8) chunk(4)`). Why
+/// apart from the rest of the history: sled rewrites a whole leaf (up to 16
+/// records) now and then as records in it change, and keyframes next to the
+/// records every batch rewrites (the metadata, the newest entries) made
+/// each of those rewrites copy megabytes of boards.
 pub const KEYFRAME_MARK: u8 = 0x02;
+/// A keyframe is stored in chunks of this many bytes, for the same reason:
+/// a leaf of 16 whole boards is rewritten whole when a keyframe is added.
+pub const KEYFRAME_CHUNK_BYTES: usize = 16 * 1024;
+/// The chunk number of a keyframe's header record (its chunk count), written
+/// after its chunks: a keyframe without one is incomplete and not read.
+pub const KEYFRAME_HEADER: u32 = u32::MAX;
 pub const ENTRY: u8 = b'e';
 pub const SEGMENT: u8 = b's';
 pub const DELETED: u8 = b'd';
@@ -196,14 +201,40 @@ pub fn entry_key(room: &str, rev: u64, seq: u32) -> Vec<u8> {
     key(room, ENTRY, &rest)
 }
 
-/// The key of the keyframe of `room` at `rev`.
-pub fn keyframe_key(room: &str, rev: u64) -> Vec<u8> {
-    let mut key = Vec::with_capacity(room.len() + 10);
+/// The key of chunk `n` of the keyframe of `room` at `rev`.
+pub fn keyframe_chunk_key(room: &str, rev: u64, n: u32) -> Vec<u8> {
+    let mut key = Vec::with_capacity(room.len() + 14);
     key.push(KEYFRAME_MARK);
     key.extend_from_slice(room.as_bytes());
     key.push(0);
     key.extend_from_slice(&rev.to_be_bytes());
+    key.extend_from_slice(&n.to_be_bytes());
     key
+}
+
+/// The key of the header of the keyframe of `room` at `rev`: it exists
+/// once the whole keyframe does.
+pub fn keyframe_key(room: &str, rev: u64) -> Vec<u8> {
+    keyframe_chunk_key(room, rev, KEYFRAME_HEADER)
+}
+
+/// The records of a keyframe, chunks first and its header last: the
+/// encoded keyframe cut every [`KEYFRAME_CHUNK_BYTES`].
+pub fn keyframe_records(
+    room: &str,
+    rev: u64,
+    t: u64,
+    shapes: &[(String, Arc<str>)],
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let bytes = encode_keyframe(t, shapes);
+    let mut out: Vec<(Vec<u8>, Vec<u8>)> = bytes
+        .chunks(KEYFRAME_CHUNK_BYTES)
+        .enumerate()
+        .map(|(n, c)| (keyframe_chunk_key(room, rev, n as u32), c.to_vec()))
+        .collect();
+    let count = out.len() as u32;
+    out.push((keyframe_key(room, rev), count.to_be_bytes().to_vec()));
+    out
 }
 
 pub fn rev_key(room: &str, kind: u8, rev: u64) -> Vec<u8> {

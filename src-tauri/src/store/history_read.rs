@@ -230,11 +230,9 @@ impl Store {
         if rev < state.meta.first_rev {
             return Ok(None);
         }
-        let (lo, hi) = (h::keyframe_key(room, 0), h::keyframe_key(room, rev));
-        let Some((k, v)) = self.rooms.last_in(&lo, &hi)? else {
+        let Some((kf_rev, k, v)) = self.keyframe_at_or_before(room, rev)? else {
             return Ok(None);
         };
-        let kf_rev = h::split_rev_key(&k).ok_or_else(|| corrupt(&k))?;
         let mut d = h::Dec(&v);
         let t = d.u64().ok_or_else(|| corrupt(&k))?;
         let n = d.u32().ok_or_else(|| corrupt(&k))? as usize;
@@ -274,6 +272,46 @@ impl Store {
             exact,
             shapes: board.into_values().collect(),
         }))
+    }
+
+    /// The newest whole keyframe at or before `rev`: its revision, header
+    /// key and bytes (its chunks joined). An incomplete one (a crash while
+    /// it was written, or being written now) is passed over.
+    fn keyframe_at_or_before(
+        &self,
+        room: &str,
+        rev: u64,
+    ) -> Result<Option<(u64, Vec<u8>, Vec<u8>)>, StoreError> {
+        let lo = h::keyframe_chunk_key(room, 0, 0);
+        let mut hi = h::keyframe_key(room, rev);
+        loop {
+            let Some((k, v)) = self.rooms.last_in(&lo, &hi)? else {
+                return Ok(None);
+            };
+            let (kf_rev, n) = h::split_entry_key(&k).ok_or_else(|| corrupt(&k))?;
+            if n == h::KEYFRAME_HEADER {
+                let count = h::Dec(&v).u32().ok_or_else(|| corrupt(&k))?;
+                let mut bytes = Vec::new();
+                let mut seen = 0;
+                let (start, end) = (
+                    h::keyframe_chunk_key(room, kf_rev, 0),
+                    h::keyframe_chunk_key(room, kf_rev, count.saturating_sub(1)),
+                );
+                self.rooms.scan_range::<StoreError>(&start, &end, |_, v| {
+                    bytes.extend_from_slice(v);
+                    seen += 1;
+                    Ok(true)
+                })?;
+                if seen != count {
+                    return Err(corrupt(&k));
+                }
+                return Ok(Some((kf_rev, k, bytes)));
+            }
+            let Some(before) = kf_rev.checked_sub(1) else {
+                return Ok(None);
+            };
+            hi = h::keyframe_key(room, before);
+        }
     }
 
     /// The revision of the last change at or before time `ms`; `None` when

@@ -96,10 +96,11 @@ impl Store {
 
     /// Stores a keyframe handed to the keyframe worker. Blocking.
     pub(super) fn put_history_keyframe(&self, kf: &DeferredKeyframe) -> Result<(), StoreError> {
-        let key = history::keyframe_key(&kf.room, kf.rev);
-        Ok(self
-            .rooms
-            .put(key, history::encode_keyframe(kf.t, &kf.shapes))?)
+        // One record at a time, the header last: see `KEYFRAME_HEADER`.
+        for (key, value) in history::keyframe_records(&kf.room, kf.rev, kf.t, &kf.shapes) {
+            self.rooms.put(key, value)?;
+        }
+        Ok(())
     }
 
     fn encode(&self, changes: &mut Vec<Change>, room: &str, w: &Write) -> Result<(), StoreError> {
@@ -143,10 +144,11 @@ impl Store {
                 history::key(room, history::DELETED, id.as_bytes()),
                 codec::encode_u64(*rev).to_vec(),
             ),
-            Write::Keyframe { rev, t, shapes } => put(
-                history::keyframe_key(room, *rev),
-                history::encode_keyframe(*t, shapes),
-            ),
+            Write::Keyframe { rev, t, shapes } => {
+                for (key, value) in history::keyframe_records(room, *rev, *t, shapes) {
+                    put(key, value);
+                }
+            }
             // Written after the batch by the keyframe worker.
             Write::DeferredKeyframe(_) => {}
             Write::RemoveSegment { rev } => {
@@ -190,7 +192,15 @@ impl Store {
                         changes.push((key.to_vec(), None));
                         Ok(true)
                     })?;
-                changes.push((history::keyframe_key(room, *from), None));
+                let (start, end) = (
+                    history::keyframe_chunk_key(room, *from, 0),
+                    history::keyframe_key(room, *from),
+                );
+                self.rooms
+                    .scan_range::<StoreError>(&start, &end, |key, _| {
+                        changes.push((key.to_vec(), None));
+                        Ok(true)
+                    })?;
                 changes.push((history::rev_key(room, history::SEGMENT, *from), None));
             }
             Write::ClearRoom => {
