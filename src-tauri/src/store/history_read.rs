@@ -150,6 +150,9 @@ fn merge_lost_keyframes(
     Ok(())
 }
 
+/// A keyframe read back: its revision, header key and joined chunks.
+type WholeKeyframe = (u64, Vec<u8>, Vec<u8>);
+
 fn corrupt(key: &[u8]) -> StoreError {
     StoreError::Corrupt(String::from_utf8_lossy(key).into_owned())
 }
@@ -281,7 +284,7 @@ impl Store {
         &self,
         room: &str,
         rev: u64,
-    ) -> Result<Option<(u64, Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Option<WholeKeyframe>, StoreError> {
         let lo = h::keyframe_chunk_key(room, 0, 0);
         let mut hi = h::keyframe_key(room, rev);
         loop {

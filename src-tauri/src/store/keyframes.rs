@@ -121,7 +121,7 @@ async fn run<B: Backend>(
         let (tx, flushed) = oneshot::channel();
         let mut commit = Commit::new(Arc::from(""), Vec::new(), None);
         commit.flushed = Some(tx);
-        if !writer.upgrade().is_some_and(|tx| tx.send(commit).is_ok()) {
+        if writer.upgrade().is_none_or(|tx| tx.send(commit).is_err()) {
             continue;
         }
         let ok = tokio::select! {
