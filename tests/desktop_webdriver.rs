@@ -3,8 +3,9 @@
 //! switches the join screen's language (German, Arabic right to left, back
 //! to English), types a name, joins, draws a stroke with pointer actions and
 //! a rectangle with the keys alone; a WebSocket client then finds both on
-//! the host, follows the window's "Bring everyone to me" and is refused
-//! while the window's host panel locks the board. Needs the `desktop` build, an X display (`xvfb-run`),
+//! the host, follows the window's "Bring everyone to me", is refused while
+//! the window's host panel locks the board, and sees the window's laser
+//! trail. Needs the `desktop` build, an X display (`xvfb-run`),
 //! `tauri-driver` (`cargo install tauri-driver --locked`) and
 //! `WebKitWebDriver` (Debian's `webkit2gtk-driver`); `scripts/test.sh`
 //! installs them and runs this under `xvfb-run`.
@@ -132,6 +133,17 @@ impl Driver {
             reqwest::Method::POST,
             &format!("/session/{session}/actions"),
             Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+    }
+
+    /// Performs mouse `steps` (WebDriver pointer actions).
+    async fn pointer(&self, session: &str, steps: Vec<Value>) {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/session/{session}/actions"),
+            Some(json!({"actions": [{"type": "pointer", "id": "mouse",
+                "parameters": {"pointerType": "mouse"}, "actions": steps}]})),
         )
         .await;
     }
@@ -306,14 +318,7 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
             "x": -120 + i * 20, "y": -40 + i * 6, "duration": 16}));
     }
     steps.push(json!({"type": "pointerUp", "button": 0}));
-    driver
-        .call(
-            reqwest::Method::POST,
-            &format!("/session/{session}/actions"),
-            Some(json!({"actions": [{"type": "pointer", "id": "mouse",
-                "parameters": {"pointerType": "mouse"}, "actions": steps}]})),
-        )
-        .await;
+    driver.pointer(&session, steps.clone()).await;
 
     // The host has the stroke: ask it as another person would.
     let host = driver
@@ -383,6 +388,22 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
     driver.click(&session, "#host-lock").await;
     let lock = bo.expect("LOCK").await;
     assert_eq!(lock["locked"], false, "{lock}");
+
+    // The laser (K): the same pointer moves reach the others as a trail.
+    eprintln!("desktop: laser");
+    driver
+        .script(
+            &session,
+            "document.getElementById('canvas').focus(); return true",
+        )
+        .await;
+    driver.keys(&session, &["k"]).await;
+    driver.pointer(&session, steps).await;
+    let laser = bo.expect("LASER").await;
+    assert!(
+        laser["points"].as_array().is_some_and(|p| !p.is_empty()),
+        "{laser}"
+    );
 
     let _ = driver
         .http

@@ -17,19 +17,24 @@
 //!   [`protocol::picture::PictureRef`], the one way anything names a
 //!   picture of this host.
 //! - [`room`]: seats, members, watchers beyond the seats, shapes in memory,
-//!   revisions and fan-out (and [`room::DEFAULT_ROOM`]); the live relays
-//!   that are never stored (cursors, views, laser trails) are coalesced per
-//!   sender.
+//!   revisions and fan-out (and [`room::DEFAULT_ROOM`]); the host's lock of
+//!   the board and of single shapes; each change's history entry (who, when)
+//!   and the checkpoints; the live relays that are never stored (cursors,
+//!   views, laser trails) are coalesced per sender.
 //! - [`store`]: everything on disk, behind one boundary: the room log (group
-//!   commit, op-id dedupe, delta-sync history) and typed tables for the rest,
-//!   under one durability policy. Nothing else names the database.
+//!   commit, op-id dedupe, delta-sync history), each room's op log with its
+//!   keyframes and thinning (written in the same batch as the change), and
+//!   typed tables for the rest, under one durability policy. Nothing else
+//!   names the database.
 //! - [`jobs`]: background work with progress, in a table: the lanes and
-//!   their runner, and in [`jobs::kinds`] the two kinds of work,
-//!   `enhance` (a sketch into a picture) and `video` (a storyboard into an
-//!   MP4 or GIF, with Gemini's story and narration).
+//!   their runner, and in [`jobs::kinds`] the kinds of work, `enhance` (a
+//!   sketch into a picture), `video` (a storyboard into an MP4 or GIF, with
+//!   Gemini's story and narration) and `timelapse` (a room's history into
+//!   an MP4).
 //! - [`media`]: the host's pictures ([`media::pictures::Pictures`]: uploads
 //!   and enhanced, content-addressed files with their sizes in tables), the
-//!   video renderer (H.264 MP4 and GIF) and the rendered videos.
+//!   video renderer (H.264 MP4 and GIF), the rendered videos, and the
+//!   thumbnails of past boards.
 //! - [`storyboard`]: each room's storyboards in a table, every change checked.
 //! - [`ai`]: the providers: Gemini over REST (keys, retries, error codes),
 //!   the offline enhancer, a storyboard's story and narration.

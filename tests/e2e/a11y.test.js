@@ -30,7 +30,7 @@ async function auditClean(page, where) {
   assert.equal(bad.length, 0, `${where}: axe found ${summary(bad)}`);
 }
 
-test('axe: the join screen, the board, the host panel, the enhancement dialog and the video panel', async () => {
+test('axe: the join screen, the board, the host panel, the history panel, the enhancement dialog and the video panel', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   try {
@@ -44,6 +44,12 @@ test('axe: the join screen, the board, the host panel, the enhancement dialog an
     await waitState(page, (s) => s.shapesCount === 1 && s.unacked === 0);
     await page.getByTestId('host-panel').waitFor();
     await auditClean(page, 'board with the host panel');
+
+    await page.getByTestId('history-open').click();
+    await page.getByTestId('history-panel').waitFor();
+    await page.getByTestId('history-when').filter({ hasText: /\S/ }).waitFor();
+    await auditClean(page, 'history panel');
+    await page.getByTestId('history-close').click();
 
     await page.getByTestId('tool-enhance').click();
     await page.getByTestId('enhance-dialog').waitFor();

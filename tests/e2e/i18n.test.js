@@ -176,7 +176,7 @@ test('the switch on the join screen changes the language at once, and a reload k
   }
 });
 
-test('in Arabic and German no English is left on the join screen, the board, the help and the host panel', async () => {
+test('in Arabic and German no English is left on the join screen, the board, the help, the host panel and the history panel', async () => {
   for (const [locale, lang] of /** @type {const} */ ([['ar', 'ar'], ['de-DE', 'de']])) {
     const { context, page } = await hostPage(locale, `words-${lang}`);
     try {
@@ -200,6 +200,11 @@ test('in Arabic and German no English is left on the join screen, the board, the
       await page.getByTestId('follow').waitFor();
       await page.getByTestId('kick').waitFor();
       assertNoEnglish(await visibleTexts(page), lang, 'people', [...room, code, code.toLowerCase(), 'Bo', 'bo']);
+      // History: the slider says when and who, in the language.
+      await page.getByTestId('history-open').click();
+      await page.getByTestId('history-when').filter({ hasText: /\S/ }).waitFor();
+      assertNoEnglish(await visibleTexts(page), lang, 'history panel', [...room, code, code.toLowerCase(), 'Bo', 'bo']);
+      await page.getByTestId('history-close').click();
       await other.close();
     } finally {
       await context.close();

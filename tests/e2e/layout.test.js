@@ -187,6 +187,7 @@ for (const [device, options] of Object.entries(DEVICES)) {
       await addFrames(me.page, 3);
       await checkDrawer(me.page, 'storyboard', 'Storyboard');
       await checkDrawer(me.page, 'help', 'Help');
+      await checkDrawer(me.page, 'history-panel', 'History');
 
       // The close button and a touch on the board put a drawer away too; the touch draws nothing.
       await me.page.getByTestId('open-people').click();

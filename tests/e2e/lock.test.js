@@ -111,6 +111,14 @@ test('the host locks the board: the others look and point but change nothing, an
       await late.context.close();
     }
 
+    // History is for looking too: the peer may go back in time but not restore it for everyone.
+    await p.page.getByTestId('history-open').click();
+    await p.page.getByTestId('history-when').filter({ hasText: /\S/ }).waitFor();
+    await p.page.getByTestId('history-slider').focus();
+    await p.page.keyboard.press('Home');
+    assert.equal(await p.page.getByTestId('history-restore').isDisabled(), true, 'no restore on a locked board');
+    await p.page.getByTestId('history-close').click();
+
     // The host still draws, and the peer sees it.
     await draw(t.page, 120, 400);
     await waitState(p.page, (s) => s.shapesCount === 2);

@@ -9,7 +9,9 @@
 /** @typedef {import('./board.js').Shape} Shape */
 /**
  * @typedef {{kind: 'update', id: string, before: Partial<Shape>, after: Partial<Shape>}} UpdateAction
- * @typedef {{kind: 'add', shapes: Shape[]} | {kind: 'delete', shapes: Shape[]} | UpdateAction | {kind: 'batch', updates: UpdateAction[]}} Action
+ * @typedef {{kind: 'add', shapes: Shape[]} | {kind: 'delete', shapes: Shape[]} | UpdateAction | {kind: 'batch', updates: UpdateAction[]} | GroupAction} Action
+ * @typedef {{kind: 'group', actions: Action[], restore?: number}} GroupAction several changes that undo and redo as one
+ *   step (restoring a past moment: `restore` is its revision, sent with each of its ops so that the history records it)
  */
 
 const HISTORY_LIMIT = 200;
@@ -97,23 +99,26 @@ export class Actions {
     this.undoStack.push(a);
   }
 
-  /** @param {Action} a */
-  apply(a) {
+  /** @param {Action} a @param {{restore?: number}} [extra] fields added to every op's payload */
+  apply(a, extra = {}) {
     if (a.kind === 'add') {
       for (const s of a.shapes) {
         this.board.put(s);
-        this.sink.submit('SHAPE_ADDED', { shape: s });
+        this.sink.submit('SHAPE_ADDED', { shape: s, ...extra });
       }
     } else if (a.kind === 'delete') {
       const ids = a.shapes.map((s) => s.id);
       this.board.remove(ids);
-      this.sink.submit('SHAPES_DELETED', { shapeIds: ids });
+      this.sink.submit('SHAPES_DELETED', { shapeIds: ids, ...extra });
     } else if (a.kind === 'batch') {
-      for (const u of a.updates) this.apply(u);
+      for (const u of a.updates) this.apply(u, extra);
+    } else if (a.kind === 'group') {
+      const more = typeof a.restore === 'number' ? { ...extra, restore: a.restore } : extra;
+      for (const x of a.actions) this.apply(x, more);
     } else {
       if (!this.board.shapes.has(a.id)) return;
       this.board.update(a.id, a.after);
-      this.sink.submit('SHAPE_UPDATED', { shapeId: a.id, updates: a.after });
+      this.sink.submit('SHAPE_UPDATED', { shapeId: a.id, updates: a.after, ...extra });
     }
   }
 }
@@ -123,5 +128,7 @@ export function invert(a) {
   if (a.kind === 'add') return { kind: 'delete', shapes: a.shapes };
   if (a.kind === 'delete') return { kind: 'add', shapes: a.shapes };
   if (a.kind === 'batch') return { kind: 'batch', updates: a.updates.map((u) => /** @type {UpdateAction} */ (invert(u))).reverse() };
+  // Undoing a restore is an ordinary change back, not a restore.
+  if (a.kind === 'group') return { kind: 'group', actions: a.actions.map(invert).reverse() };
   return { kind: 'update', id: a.id, before: a.after, after: a.before };
 }

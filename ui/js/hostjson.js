@@ -71,18 +71,18 @@ export class HostError extends Error {
 
 /**
  * A JSON request to the host (through `hostFetch`, so with the join code).
- * @param {string} method @param {string} path @param {any} [body]
+ * @param {string} method @param {string} path @param {any} [body] @param {AbortSignal} [signal]
  * @returns {Promise<any>} the answer's body
  * @throws {HostError}
  */
-export async function hostJson(method, path, body) {
+export async function hostJson(method, path, body, signal) {
   /** @type {Record<string, string>} */
   const headers = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   /** @type {Response} */
   let res;
   try {
-    res = await hostFetch(path, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await hostFetch(path, { method, headers, cache: 'no-store', signal, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new HostError(t('error.unreachable'), 'unreachable', 0);
   }

@@ -163,6 +163,7 @@ export function startLock(d) {
 function touched(a) {
   if (a.kind === 'add' || a.kind === 'delete') return a.shapes.map((s) => s.id);
   if (a.kind === 'batch') return a.updates.map((u) => u.id);
+  if (a.kind === 'group') return a.actions.flatMap(touched);
   return [a.id];
 }
 

@@ -26,6 +26,7 @@ import { startShowing } from './showing.js';
 import { startKeys } from './keys.js';
 import { applyTo, startLanguageSwitch, t, formatNumber } from './i18n.js';
 import { startLock } from './lock.js';
+import { startHistory } from './history.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -224,6 +225,8 @@ async function startBoard(joined) {
     storyboard: document.getElementById('storyboard'), announcer: a11y.announcer });
   const lock = startLock({ net, tools, actions, board, renderer, selected: () => interaction.selected, app, toolbar: /** @type {HTMLElement} */ (document.getElementById('toolbar')),
     conn: connEl, room, me: joined.userId, announcer: a11y.announcer, toast: (text, kind, ms) => showToast(text, kind, ms) });
+  const history = startHistory({ app, canvas, board, renderer, interaction, net, actions, tools, room, me: joined.userId,
+    announcer: a11y.announcer, toast: (text, kind, ms) => showToast(text, kind, ms) });
   /** Who to show in the seats: a watcher sits in none. */
   const seen = () => (net.watching ? net.users : withMe(net.users, joined));
 
@@ -456,6 +459,8 @@ async function startBoard(joined) {
     }),
     shapes: () => JSON.parse(JSON.stringify([...board.shapes.values()])),
     selected: () => [...interaction.selected],
+    /** History: open, the revision shown and its shapes' ids (null when closed). */
+    history: () => history.state(),
     /** The keyboard's focus point on the board (world coordinates), null before the board had the focus. */
     focusPoint: () => keys.draw.point(),
     /** The view: screen = world * scale + (ox, oy). */

@@ -14,6 +14,7 @@ import { imageUrl } from './images.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
 import { StoryChoice, storyView } from './videostory.js';
 import { RoomVideos, downloadName, videoName } from './videolist.js';
+import { TimelapseControl } from './timelapse.js';
 import { limits } from './limits.js';
 import { t, onLanguage } from './i18n.js';
 import { said, seconds, fileSize, pixels, stageText, errorText, storyboardName } from './mediatext.js';
@@ -127,9 +128,13 @@ export class VideoPanel {
       room: o.room, userId: o.userId, userName: o.userName,
       onWatch: (job) => { this.showResult(job.result, videoName(job)); this.media.scrollIntoView({ block: 'nearest' }); },
     });
+    this.lapse = new TimelapseControl({
+      room: o.room, userId: o.userId,
+      onDone: (job) => { this.videos.onJob(job); this.showResult(job.result, videoName(job)); },
+    });
     this.root = el('section', { class: 'video-panel', 'data-testid': 'video-panel', role: 'dialog', 'aria-labelledby': 'vp-title', hidden: '' }, [
       el('header', {}, [el('h2', { id: 'vp-title', ...said('media.video.heading') }, [t('media.video.heading')]), close]),
-      this.form, this.progress, this.result, this.error, this.videos.root,
+      this.form, this.progress, this.result, this.error, this.lapse.root, this.videos.root,
     ]);
     o.stage.append(this.root);
 
@@ -230,7 +235,8 @@ export class VideoPanel {
 
   /** A job update pushed to the room (or polled). @param {Job} job */
   onJob(job) {
-    if (!job || (job.kind && job.kind !== 'video')) return;
+    if (job && job.kind === 'timelapse') this.lapse.onJob(job);
+    if (!job || (job.kind && job.kind !== 'video' && job.kind !== 'timelapse')) return;
     if (this.videos.onJob(job) && job.id !== this.jobId && job.input?.by !== this.userId) {
       const who = this.videos.who(job);
       this.toast(t('media.video.madeToast', { who: `${who.charAt(0).toUpperCase()}${who.slice(1)}`, name: videoName(job) }), 'info', 8000);

@@ -2,7 +2,8 @@
 /**
  * The room's videos, for everyone in it: every finished render of the room,
  * newest first, with who asked for it, to watch and download. The list comes
- * from the host (`GET /api/jobs?kind=video`) when the panel opens and is kept
+ * from the host (`GET /api/jobs?kind=video,timelapse`: storyboard videos and
+ * timelapses of the room's history) when the panel opens and is kept
  * current by the room's `JOB_UPDATED` frames, so a video one person makes is
  * there for all of them, and still there after a reload or a host restart.
  */
@@ -18,11 +19,12 @@ import { said, seconds, storyboardName } from './mediatext.js';
  */
 
 /** A finished video job with a file to show. @param {any} job @returns {job is VideoJob} */
-export const isFinishedVideo = (job) => !!job && job.kind === 'video' && job.status === 'complete'
+export const isFinishedVideo = (job) => !!job && (job.kind === 'video' || job.kind === 'timelapse') && job.status === 'complete'
   && typeof job.result?.path === 'string' && job.result.path.startsWith('/videos/');
 
 /** The name a video goes by: its title, else its storyboard's name. @param {VideoJob} job */
 export function videoName(job) {
+  if (job.kind === 'timelapse') return t('timelapse.name');
   const title = job.result?.story?.title || job.input?.title;
   return (typeof title === 'string' && title) || storyboardName(job.input?.storyboardName || '') || t('media.video.untitled');
 }
@@ -59,7 +61,7 @@ export class RoomVideos {
   /** Asks the host for the room's videos (they outlive pages and restarts). */
   async load() {
     try {
-      const res = await hostJson('GET', `/api/jobs?room=${encodeURIComponent(this.o.room)}&kind=video`);
+      const res = await hostJson('GET', `/api/jobs?room=${encodeURIComponent(this.o.room)}&kind=video,timelapse`);
       for (const job of Array.isArray(res.jobs) ? res.jobs : []) if (isFinishedVideo(job)) this.jobs.set(job.id, job);
       this.render();
     } catch { /* the list keeps what the frames told; the next opening asks again */ }

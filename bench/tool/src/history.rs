@@ -23,19 +23,19 @@ use crate::report::{emit, histogram, progress, record_ns, Latency};
 pub struct HistoryArgs {
     /// Changes to make (the first `--strokes` add strokes, the rest update them).
     #[arg(long, default_value_t = 10_000)]
-    changes: usize,
+    pub(crate) changes: usize,
     /// Strokes on the board.
     #[arg(long, default_value_t = 2_000)]
-    strokes: usize,
+    pub(crate) strokes: usize,
     /// Points per stroke.
     #[arg(long, default_value_t = 40)]
-    points: usize,
+    pub(crate) points: usize,
     /// Boards fetched at random past revisions.
     #[arg(long, default_value_t = 300)]
-    samples: usize,
+    pub(crate) samples: usize,
     /// Then thin the history to this budget (MiB) and report its size.
     #[arg(long)]
-    thin_mb: Option<u64>,
+    pub(crate) thin_mb: Option<u64>,
 }
 
 fn stroke(id: usize, points: usize, dx: usize) -> Value {
@@ -48,7 +48,7 @@ fn stroke(id: usize, points: usize, dx: usize) -> Value {
 }
 
 /// Draws the room: adds, then updates that move strokes, acknowledged in windows.
-async fn draw(ws_url: &str, args: &HistoryArgs) -> Run<()> {
+pub(crate) async fn draw(ws_url: &str, args: &HistoryArgs) -> Run<()> {
     let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
     let join = json!({"type": "JOIN_ROOM", "payload": {"userId": "bench", "username": "Bench"}});
     ws.send(Message::Text(join.to_string().into())).await?;
@@ -85,7 +85,7 @@ async fn draw(ws_url: &str, args: &HistoryArgs) -> Run<()> {
 
 /// One `GET` over a fresh loopback connection (the way a browser's slider
 /// asks): the status and the body.
-async fn get(addr: std::net::SocketAddr, path: &str) -> Run<(u16, Vec<u8>)> {
+pub(crate) async fn get(addr: std::net::SocketAddr, path: &str) -> Run<(u16, Vec<u8>)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
@@ -115,7 +115,7 @@ async fn time_board(addr: std::net::SocketAddr, base: &str, rev: u64) -> Run<u64
 }
 
 /// Any failure of a run, said in words.
-type Run<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+pub(crate) type Run<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 pub async fn main(args: HistoryArgs, as_json: bool) -> BenchResult<()> {
     match run(args, as_json).await {

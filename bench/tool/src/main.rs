@@ -16,6 +16,8 @@
 //! - [`fuzz`]: generated frames through the protocol parser, with no server.
 //! - [`history`]: the board at past moments of a big room, on a host in
 //!   this process.
+//! - [`timelapse`]: that room's history as 60 s of 720p30, rendered by a
+//!   host in a child process whose peak memory is its own.
 //! - [`crashloop`]: the `coco` host killed at random while people draw,
 //!   then every acknowledged change checked.
 //! - [`report`]: percentiles and the human / JSON output.
@@ -36,6 +38,7 @@ mod probe;
 mod report;
 mod saturate;
 mod sync;
+mod timelapse;
 mod video;
 mod writes;
 
@@ -86,6 +89,8 @@ enum Command {
     Crashloop(crashloop::CrashloopArgs),
     /// The board at past moments of a big room (a host in this process).
     History(history::HistoryArgs),
+    /// A big room's history rendered as a timelapse video (the render in a child host).
+    Timelapse(timelapse::TimelapseArgs),
 }
 
 fn main() -> ExitCode {
@@ -118,6 +123,7 @@ fn main() -> ExitCode {
             Command::Fuzz(args) => fuzz::main(args, json),
             Command::Crashloop(args) => crashloop::main(args, json).await,
             Command::History(args) => history::main(args, json).await,
+            Command::Timelapse(args) => timelapse::main(args, json).await,
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
                     Ok(ExitCode::SUCCESS)

@@ -19,8 +19,9 @@ use crate::protocol::limits::MAX_ID_BYTES;
 /// How long a client told "queue full" is asked to wait.
 const QUEUE_FULL_RETRY: Duration = Duration::from_secs(5);
 
-/// `?kind=` narrows the list to one kind of job (`enhance`, `video`), so a
-/// room's videos are not pushed out of the list by many enhancements.
+/// `?kind=` narrows the list to one kind of job (`enhance`, `video`,
+/// `timelapse`) or several joined by commas, so a room's videos are not
+/// pushed out of the list by many enhancements.
 #[derive(Deserialize)]
 pub struct KindQuery {
     kind: Option<String>,

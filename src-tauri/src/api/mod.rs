@@ -18,6 +18,7 @@ mod names;
 mod nearby;
 mod panel;
 mod storyboard;
+mod timelapse;
 mod video;
 
 use std::net::SocketAddr;
@@ -41,6 +42,7 @@ pub use error::{disk_full, ApiError};
 use crate::auth::{origin_allowed, Gate, Refusal};
 use crate::discovery::DiscoveryHandle;
 use crate::jobs::kinds::enhance::Enhancer;
+use crate::jobs::kinds::timelapse::TimelapseMaker;
 use crate::jobs::kinds::video::VideoMaker;
 use crate::jobs::Jobs;
 use crate::media::pictures::Pictures;
@@ -89,6 +91,8 @@ pub struct AppParts {
     pub storyboards: Storyboards,
     /// Video jobs and the rendered files, served at `/videos/NAME`.
     pub videos: VideoMaker,
+    /// Timelapses of rooms' history, kept with the videos.
+    pub timelapses: TimelapseMaker,
     pub discovery: DiscoveryHandle,
     pub name: String,
     pub http_addr: SocketAddr,
@@ -169,6 +173,7 @@ pub fn http_router(state: AppState) -> Router {
             "/api/rooms/{room}/checkpoints",
             get(history::checkpoints).post(history::create_checkpoint),
         )
+        .route("/api/rooms/{room}/timelapse", post(timelapse::start))
         .route(
             "/api/rooms/{room}/checkpoints/{id}/thumb.png",
             get(history::thumb),

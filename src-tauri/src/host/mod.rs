@@ -26,6 +26,7 @@ use crate::auth::Gate;
 use crate::config::Config;
 use crate::discovery::{self, Discovery, DiscoveryHandle, Live};
 use crate::jobs::kinds::enhance::{self, Enhancer};
+use crate::jobs::kinds::timelapse::{self, TimelapseMaker};
 use crate::jobs::kinds::video::{self as video_job, VideoMaker};
 use crate::jobs::{EventSink, JobRecord, Jobs};
 use crate::media::images::ImageError;
@@ -49,6 +50,9 @@ pub const ROOM_IDLE_UNLOAD: Duration = Duration::from_secs(120);
 pub const ENHANCE_WORKERS: usize = 2;
 /// Videos rendered at once: one render already uses every core.
 pub const VIDEO_WORKERS: usize = 1;
+/// Timelapses rendered at once, in a lane of their own so that a long
+/// replay never holds up storyboard videos (and the reverse).
+pub const TIMELAPSE_WORKERS: usize = 1;
 /// How often idle rooms are looked for.
 const ROOM_SWEEP_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -119,6 +123,7 @@ impl Host {
         let jobs = Jobs::open(&store, job_events(rooms.clone()))?;
         jobs.add_lane(enhance::KIND, ENHANCE_WORKERS);
         jobs.add_lane(video_job::KIND, VIDEO_WORKERS);
+        jobs.add_lane(timelapse::KIND, TIMELAPSE_WORKERS);
         let slot = GeminiSlot::new(
             ai::gemini_config(&config.ai),
             config.ai.key_source,
@@ -129,6 +134,7 @@ impl Host {
         let storyboards =
             Storyboards::open(&store, pictures.clone(), storyboard_events(rooms.clone()))?;
         let videos = VideoStore::open(&config.data_dir, &store)?;
+        let timelapses = TimelapseMaker::new(store.clone(), videos.clone());
         let videos = VideoMaker::new(storyboards.clone(), videos, slot);
         let discovery = if config.mdns {
             let settings = discovery::Settings {
@@ -158,6 +164,7 @@ impl Host {
             enhancer,
             storyboards,
             videos,
+            timelapses,
             discovery: discovery.handle(),
             name: config.name.clone(),
             http_addr,

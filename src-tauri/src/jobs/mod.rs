@@ -249,7 +249,8 @@ impl Jobs {
         self.inner.table.get(id).ok()?
     }
 
-    /// The newest jobs, of one room or of all, newest first.
+    /// The newest jobs, of one room or of all, newest first; `kind` is one
+    /// kind or several joined by commas (`video,timelapse`: a room's videos).
     pub fn list(&self, room: Option<&str>, kind: Option<&str>) -> Vec<JobRecord> {
         let stored = self.inner.table.scan("").unwrap_or_else(|e| {
             tracing::error!("could not read the jobs: {e}");
@@ -259,7 +260,7 @@ impl Jobs {
             .into_iter()
             .filter_map(|entry| entry.value)
             .filter(|r| room.is_none_or(|room| r.room == room))
-            .filter(|r| kind.is_none_or(|kind| r.kind == kind))
+            .filter(|r| kind.is_none_or(|kind| kind.split(',').any(|k| r.kind == k)))
             .map(|r| self.get(&r.id).unwrap_or(r))
             .collect();
         records.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id.clone())));

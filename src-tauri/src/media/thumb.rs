@@ -9,10 +9,11 @@ use serde_json::Value;
 /// Room kept around the drawing, in pixels.
 const MARGIN: f32 = 8.0;
 
-struct Stroke {
-    points: Vec<(f32, f32)>,
-    color: Rgba<u8>,
-    width: f32,
+/// A shape as the host draws it: a polyline in board units, its colour and width.
+pub(crate) struct Stroke {
+    pub points: Vec<(f32, f32)>,
+    pub color: Rgba<u8>,
+    pub width: f32,
 }
 
 /// The board scaled to fit `size × size` (its aspect kept), as a PNG.
@@ -57,8 +58,9 @@ pub fn render_png(shapes: &[String], size: u32) -> Vec<u8> {
     out
 }
 
-/// The outline of one shape as a polyline in board units.
-fn stroke_of(json: &str) -> Option<Stroke> {
+/// The outline of one shape as a polyline in board units (also what a
+/// timelapse draws, so both pictures of a board agree).
+pub(crate) fn stroke_of(json: &str) -> Option<Stroke> {
     let v: Value = serde_json::from_str(json).ok()?;
     let pts: Vec<(f32, f32)> = v
         .get("points")?

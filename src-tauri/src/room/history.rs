@@ -9,7 +9,10 @@
 
 use std::sync::Arc;
 
-use super::Doc;
+use serde_json::Value;
+
+use super::{Doc, State};
+use crate::protocol::Object;
 use crate::store::history::{
     keyframe_len, Checkpoint, EntryKind, HistoryEntry, HistoryMeta, Segment, Who,
 };
@@ -345,5 +348,69 @@ pub fn who(user_id: &Arc<str>, name: &str, seat: crate::protocol::Seat) -> Who {
         user_id: user_id.clone(),
         name: name.into(),
         seat: seat.as_str(),
+    }
+}
+
+/// What the history records of a change: its kind, the revision it
+/// restores (`"restore": N` in a restoring client's payload; anything but a
+/// non-negative integer is ignored), and for a delete the ids whose shapes
+/// it keeps as they were.
+pub(crate) struct Recorded<'a> {
+    kind: EntryKind,
+    restore: Option<u64>,
+    pub(super) before: &'a [String],
+}
+
+impl<'a> Recorded<'a> {
+    pub(super) fn new(kind: EntryKind, payload: &Object, before: &'a [String]) -> Recorded<'a> {
+        Recorded {
+            kind,
+            restore: payload.get("restore").and_then(Value::as_u64),
+            before,
+        }
+    }
+
+    /// The entry of a change just applied, from its writes: the shape after
+    /// an add or update, the shapes removed by a delete as they were.
+    pub(super) fn entry(
+        &self,
+        state: &State,
+        user_id: &Arc<str>,
+        writes: &[Write],
+        before: Vec<(String, Arc<str>)>,
+    ) -> HistoryEntry {
+        let shapes = match self.kind {
+            EntryKind::Delete => {
+                let removed: Vec<&str> = writes
+                    .iter()
+                    .filter_map(|w| match w {
+                        Write::RemoveShape { id } => Some(id.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                before
+                    .into_iter()
+                    .filter(|(id, _)| removed.contains(&id.as_str()))
+                    .collect()
+            }
+            _ => writes
+                .iter()
+                .filter_map(|w| match w {
+                    Write::Shape { id, json, .. } => Some((id.clone(), json.clone())),
+                    _ => None,
+                })
+                .collect(),
+        };
+        HistoryEntry {
+            kind: self.kind,
+            t: now_ms(),
+            who: state
+                .seats
+                .find(user_id)
+                .map(|m| who(user_id, &m.username, m.seat)),
+            restore: self.restore,
+            shapes,
+            checkpoint: None,
+        }
     }
 }

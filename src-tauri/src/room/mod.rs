@@ -28,6 +28,7 @@ pub use checkpoint::{
     CheckpointRefusal, AUTO_CHECKPOINT_NAME, MAX_CHECKPOINTS_PER_ROOM, MAX_CHECKPOINT_NAME_CHARS,
 };
 pub use doc::{Doc, Outcome};
+use history::Recorded;
 pub use history::{Recorder, MAX_HISTORY_BYTES_PER_ROOM};
 pub use live::LaserPace;
 pub use lock::Author;
@@ -47,7 +48,7 @@ use crate::protocol::{
     check_pictures, frame, ClientMessage, ErrorCode, Frame, Object, ProtocolError, Seat,
     ServerMessage,
 };
-use crate::store::history::{EntryKind, HistoryEntry};
+use crate::store::history::EntryKind;
 use crate::store::{AckSink, Commit, PendingAck, StoreHandle, Write};
 
 /// One room: its document, its seats, and where its writes go.
@@ -445,70 +446,6 @@ impl AckSink for Room {
                 op_ids: &op_ids,
                 rev,
             })));
-        }
-    }
-}
-
-/// What the history records of a change: its kind, the revision it
-/// restores (`"restore": N` in a restoring client's payload; anything but a
-/// non-negative integer is ignored), and for a delete the ids whose shapes
-/// it keeps as they were.
-pub(crate) struct Recorded<'a> {
-    kind: EntryKind,
-    restore: Option<u64>,
-    before: &'a [String],
-}
-
-impl<'a> Recorded<'a> {
-    fn new(kind: EntryKind, payload: &Object, before: &'a [String]) -> Recorded<'a> {
-        Recorded {
-            kind,
-            restore: payload.get("restore").and_then(Value::as_u64),
-            before,
-        }
-    }
-
-    /// The entry of a change just applied, from its writes: the shape after
-    /// an add or update, the shapes removed by a delete as they were.
-    fn entry(
-        &self,
-        state: &State,
-        user_id: &Arc<str>,
-        writes: &[Write],
-        before: Vec<(String, Arc<str>)>,
-    ) -> HistoryEntry {
-        let shapes = match self.kind {
-            EntryKind::Delete => {
-                let removed: Vec<&str> = writes
-                    .iter()
-                    .filter_map(|w| match w {
-                        Write::RemoveShape { id } => Some(id.as_str()),
-                        _ => None,
-                    })
-                    .collect();
-                before
-                    .into_iter()
-                    .filter(|(id, _)| removed.contains(&id.as_str()))
-                    .collect()
-            }
-            _ => writes
-                .iter()
-                .filter_map(|w| match w {
-                    Write::Shape { id, json, .. } => Some((id.clone(), json.clone())),
-                    _ => None,
-                })
-                .collect(),
-        };
-        HistoryEntry {
-            kind: self.kind,
-            t: history::now_ms(),
-            who: state
-                .seats
-                .find(user_id)
-                .map(|m| history::who(user_id, &m.username, m.seat)),
-            restore: self.restore,
-            shapes,
-            checkpoint: None,
         }
     }
 }

@@ -177,9 +177,26 @@ fn ascent(px: f32) -> f32 {
 
 /// Rasterises one centred line into a coverage map of `width`×`height`.
 fn draw_line(cover: &mut [u8], width: u32, height: u32, line: &str, px: f32, baseline: f32) {
+    let x = ((width as f32 - line_width(line, px)) / 2.0).max(0.0);
+    draw_text_at(cover, (width, height), line, px, (x, baseline));
+}
+
+/// The height of a line of text at `px`, and how far its baseline is below its top.
+pub(crate) fn line_metrics(px: f32) -> (f32, f32) {
+    (line_height(px), ascent(px))
+}
+
+/// Rasterises `line` starting at `x` on `baseline` into a coverage map of
+/// `width`×`height`; returns where the text ends.
+pub(crate) fn draw_text_at(
+    cover: &mut [u8],
+    (width, height): (u32, u32),
+    line: &str,
+    px: f32,
+    (mut x, baseline): (f32, f32),
+) -> f32 {
     let scale = PxScale::from(px);
     let font = FONT.as_scaled(scale);
-    let mut x = ((width as f32 - line_width(line, px)) / 2.0).max(0.0);
     let mut previous = None;
     for c in line.chars() {
         let id = font.glyph_id(c);
@@ -202,6 +219,7 @@ fn draw_line(cover: &mut [u8], width: u32, height: u32, line: &str, px: f32, bas
             }
         });
     }
+    x
 }
 
 #[cfg(test)]

@@ -6,8 +6,10 @@
 //! - [`plan`]: the plan types, their limits and the frame timeline.
 //! - [`motion`]: the camera over a picture scaled once per scene.
 //! - [`caption`]: captions and the title card, with the bundled font.
+//! - [`legend`]: a timelapse's band of who drew and when.
 //! - [`compose`]: one frame: camera, caption, crossfade.
 //! - [`pipeline`]: frames rendered on every core, consumed in order.
+//! - [`stream`]: frames made one after another (a timelapse), encoded alongside.
 //! - [`encode`], [`mp4`], [`faststart`]: H.264, the MP4 box layout, `moov` first.
 //! - [`audio`]: the narration track (AAC-LC) beside the video.
 //! - [`gif`]: the GIF fallback.
@@ -23,10 +25,12 @@ mod compose;
 mod encode;
 mod faststart;
 mod gif;
+mod legend;
 mod motion;
 mod mp4;
 mod pipeline;
 mod plan;
+mod stream;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -37,11 +41,14 @@ pub use self::gif::{GIF_FPS, GIF_MAX_WIDTH};
 pub use self::motion::MAX_ZOOM;
 pub use self::pipeline::MAX_RENDER_THREADS;
 pub use self::plan::{
-    plan_frames, validate, Motion, Scene, Transition, VideoPlan, DEFAULT_FPS, DEFAULT_HEIGHT,
-    DEFAULT_WIDTH, MAX_CAPTION_CHARS, MAX_CROSSFADE_MS, MAX_FPS, MAX_HEIGHT, MAX_IMAGE_SIDE,
-    MAX_SCENES, MAX_SCENE_MS, MAX_TITLE_CHARS, MAX_TOTAL_MS, MAX_WIDTH, MIN_FPS, MIN_SCENES,
-    MIN_SCENE_MS, MIN_SIDE, TITLE_CARD_MS,
+    plan_frames, validate, validate_size, Motion, Scene, Transition, VideoPlan, DEFAULT_FPS,
+    DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_CAPTION_CHARS, MAX_CROSSFADE_MS, MAX_FPS, MAX_HEIGHT,
+    MAX_IMAGE_SIDE, MAX_SCENES, MAX_SCENE_MS, MAX_TITLE_CHARS, MAX_TOTAL_MS, MAX_WIDTH, MIN_FPS,
+    MIN_SCENES, MIN_SCENE_MS, MIN_SIDE, TITLE_CARD_MS,
 };
+
+pub use self::legend::Legend;
+pub use self::stream::{render_mp4_frames, FrameSource};
 
 use self::compose::{Scratch, Segments};
 use self::encode::{H264Encoder, Yuv420};

@@ -188,18 +188,21 @@ pub fn plan_frames(plan: &VideoPlan) -> u64 {
     }
 }
 
+/// Checks the frame size and rate of any video the renderer makes.
+pub fn validate_size(width: u32, height: u32, fps: u32) -> Result<(), VideoError> {
+    let size_ok = |side: u32, max: u32| (MIN_SIDE..=max).contains(&side) && side % 2 == 0;
+    if !size_ok(width, MAX_WIDTH) || !size_ok(height, MAX_HEIGHT) {
+        return Err(VideoError::BadSize { width, height });
+    }
+    if !(MIN_FPS..=MAX_FPS).contains(&fps) {
+        return Err(VideoError::BadFps { fps });
+    }
+    Ok(())
+}
+
 /// Checks every limit; the first broken one is the error.
 pub fn validate(plan: &VideoPlan) -> Result<(), VideoError> {
-    let size_ok = |side: u32, max: u32| (MIN_SIDE..=max).contains(&side) && side % 2 == 0;
-    if !size_ok(plan.width, MAX_WIDTH) || !size_ok(plan.height, MAX_HEIGHT) {
-        return Err(VideoError::BadSize {
-            width: plan.width,
-            height: plan.height,
-        });
-    }
-    if !(MIN_FPS..=MAX_FPS).contains(&plan.fps) {
-        return Err(VideoError::BadFps { fps: plan.fps });
-    }
+    validate_size(plan.width, plan.height, plan.fps)?;
     if plan.scenes.len() < MIN_SCENES {
         return Err(VideoError::TooFewScenes {
             count: plan.scenes.len(),
