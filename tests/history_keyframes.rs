@@ -41,30 +41,43 @@ fn ids(shapes: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Op `i` of the writer: mostly big strokes added, every fourth deletes
-/// the one added just before it.
+/// Shapes on the board once the writer is under way: each add past them
+/// deletes the oldest, so the changes outgrow the board many times over
+/// and keyframes come every few dozen changes.
+const LIVE: usize = 8;
+
+/// Op `i` of the writer: even ops add a big stroke; odd ops delete the
+/// stroke added `LIVE` adds earlier, or (before there is one) move the
+/// stroke just added.
 fn op(i: usize) -> (&'static str, Value) {
-    if i % 4 == 3 {
-        let payload = json!({"shapeIds": [format!("s{}", i - 1)], "opId": format!("o{i}")});
-        ("SHAPES_DELETED", payload)
-    } else {
+    if i % 2 == 0 {
         let shape = pencil(&format!("s{i}"), BIG_STROKE_POINTS);
-        (
+        return (
             "SHAPE_ADDED",
             json!({"shape": shape, "opId": format!("o{i}")}),
-        )
+        );
+    }
+    match (i - 1).checked_sub(2 * LIVE) {
+        Some(old) => (
+            "SHAPES_DELETED",
+            json!({"shapeIds": [format!("s{old}")], "opId": format!("o{i}")}),
+        ),
+        None => (
+            "SHAPE_UPDATED",
+            json!({"shapeId": format!("s{}", i - 1), "updates": {"x": i}, "opId": format!("o{i}")}),
+        ),
     }
 }
 
-/// The board after ops `0..n` of a single writer in a fresh room.
+/// The board's ids after ops `0..n` of a single writer in a fresh room.
 fn board_after(n: usize) -> Vec<String> {
     let mut board: Vec<String> = Vec::new();
     for i in 0..n {
-        if i % 4 == 3 {
-            let gone = format!("s{}", i - 1);
-            board.retain(|id| *id != gone);
-        } else {
+        if i % 2 == 0 {
             board.push(format!("s{i}"));
+        } else if let Some(old) = (i - 1).checked_sub(2 * LIVE) {
+            let gone = format!("s{old}");
+            board.retain(|id| *id != gone);
         }
     }
     board

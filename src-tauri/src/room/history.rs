@@ -20,9 +20,15 @@ use crate::store::{DeferredKeyframe, HistoryState, KeyframeLedger, Write};
 
 /// Default retention budget of one room's history.
 pub const MAX_HISTORY_BYTES_PER_ROOM: u64 = 64 * 1024 * 1024;
-/// A keyframe is written once the changes since the last one hold more
-/// bytes than the board, and at least this many: rebuilding a past board
-/// then reads at most about twice the board's size.
+/// A keyframe is written once the changes since the last one hold this
+/// many times the board's bytes (and at least [`KEYFRAME_MIN_BYTES`]):
+/// rebuilding a past board then reads at most about five boards' worth,
+/// a few milliseconds, while keyframes add only a quarter to the bytes the
+/// history writes (at 1× they doubled them, and a busy room's acks waited
+/// on the flushes of those bytes).
+pub const KEYFRAME_BOARD_MULTIPLE: u64 = 4;
+/// The fewest change bytes between keyframes, so that a small board is not
+/// copied at nearly every change.
 pub const KEYFRAME_MIN_BYTES: u64 = 256 * 1024;
 /// ... or once this many changes were made since the last keyframe, so
 /// that many small changes to a big board are not replayed one by one.
@@ -200,7 +206,10 @@ impl Recorder {
         self.meta.last_t = entry.t;
         self.meta.next_seq = 1;
         let cur = self.meta.current;
-        if cur.change_bytes >= (doc.bytes() as u64).max(KEYFRAME_MIN_BYTES)
+        if cur.change_bytes
+            >= (doc.bytes() as u64)
+                .saturating_mul(KEYFRAME_BOARD_MULTIPLE)
+                .max(KEYFRAME_MIN_BYTES)
             || cur.changes >= KEYFRAME_MAX_ENTRIES
         {
             self.start_keyframe(doc, entry.t, false, writes);
