@@ -11,6 +11,7 @@
 #   BENCH_QUICK=1         short runs (3 s, shorter saturation search): checks the script
 #   BENCH_PORT_BASE=18000 baseline on +80, host HTTP on +501, host WS on +580
 #   BENCH_SKIP_COCO=1     baseline only (the host is not built or started)
+#   BENCH_HISTORY_ROUNDS=3 rounds of the history on/off write comparison (0: skip)
 #   COCO_BENCH_BIN=PATH   use this coco-bench instead of building one
 set -euo pipefail
 export LC_ALL=C
@@ -122,11 +123,13 @@ start_baseline() {
 }
 
 # Starts the host and sets ready_ms to the time from launch to /api/health.
+# Extra host flags (the history on/off comparison) go in host_flags.
+host_flags=()
 start_host() {
   local started i
   now_us; started=$now
   "$host" --headless --no-mdns --data-dir "$data_dir" --port "$http_port" \
-    --ws-port "$ws_port" --bind 127.0.0.1 >>"$out/coco.log" 2>&1 &
+    --ws-port "$ws_port" --bind 127.0.0.1 "${host_flags[@]}" >>"$out/coco.log" 2>&1 &
   host_pid=$!
   for ((i = 0; i < 3000; i++)); do
     if health_ok; then
@@ -215,6 +218,33 @@ if [ "$skip_coco" != 1 ] && [ -s "$out/coco-bigboard.json" ]; then
   record_rss restarted coco
 fi
 
+# --- history on/off ----------------------------------------------------------
+# The same writes with the op log on (the default budget) and off
+# (--history-budget-mb 0), alternating on fresh data dirs so that a busy
+# machine weighs on both alike; the table compares the medians.
+hist_rounds=${BENCH_HISTORY_ROUNDS:-3}
+if [ "$skip_coco" != 1 ] && [ "$hist_rounds" -gt 0 ]; then
+  stop_pid "$host_pid"
+  host_pid=
+  for ((round = 1; round <= hist_rounds; round++)); do
+    for mode in off on; do
+      log "writes with history $mode (round $round of $hist_rounds)"
+      rm -rf "$data_dir"; data_dir=$(mktemp -d)
+      if [ "$mode" = off ]; then host_flags=(--history-budget-mb 0); else host_flags=(); fi
+      start_host
+      timeout 300 "$bench" --json writes --writers 4 --window 64 --seconds "$secs" --url "$coco_url" \
+        >"$out/coco-writes-history-$mode-$round.json" 2>>"$out/coco-writes-history.log" ||
+        { echo "(failed: see $out/coco-writes-history.log)" >&2; rm -f "$out/coco-writes-history-$mode-$round.json"; }
+      stop_pid "$host_pid"
+      host_pid=
+    done
+  done
+  host_flags=()
+  log "history: the board at past revisions of a 10,000-change room (coco-bench history)"
+  timeout 900 "$bench" --json history --thin-mb 8 >"$out/coco-history.json" 2>"$out/coco-history.log" ||
+    echo "(failed: see $out/coco-history.log)" >&2
+fi
+
 # --- table -----------------------------------------------------------------
 log "results (raw JSON in $out)"
 node - "$out" <<'JS' | tee "$out/summary.txt"
@@ -277,6 +307,27 @@ for (const [label, target, name, pick, lowerBetter, check] of rows) {
     else verdict = check(coco, base) ? 'met' : 'MISSED';
   }
   table.push([label, target, fmt(base), coco === null ? 'not measured' : fmt(coco), ratio, verdict]);
+}
+// History on vs off: the median of each side's rounds, same build, same run.
+const rounds = (mode) => fs.readdirSync(dir).filter((f) => f.startsWith(`coco-writes-history-${mode}-`))
+  .map((f) => read(f.replace(/\.json$/, ''))).filter((v) => v && v.acked);
+const on = rounds('on'), off = rounds('off');
+if (on.length && off.length) {
+  const m = (rs, pick) => median(rs.map(pick));
+  const spread = (rs, pick) => `[${Math.min(...rs.map(pick)).toFixed(0)}–${Math.max(...rs.map(pick)).toFixed(0)}]`;
+  const rate = (v) => v.acked_per_sec, p99 = (v) => v.latency.p99_us / 1000;
+  const r1 = m(on, rate) / m(off, rate), r2 = m(on, p99) / m(off, p99);
+  table.push(['history off → on: acked ops/s (median of rounds)', '≥ 0.9× off', `${fmt(m(off, rate))} ${spread(off, rate)}`,
+    `${fmt(m(on, rate))} ${spread(on, rate)}`, `${r1.toFixed(2)}× (on/off)`, r1 >= 0.9 ? 'met' : 'MISSED']);
+  table.push(['history off → on: ack p99 (ms, median of rounds)', '≤ 1.1× off', `${fmt(m(off, p99))} ${spread(off, p99)}`,
+    `${fmt(m(on, p99))} ${spread(on, p99)}`, `${r2.toFixed(2)}× (on/off)`, r2 <= 1.1 ? 'met' : 'MISSED']);
+}
+const hist = read('coco-history');
+if (hist) {
+  const p95 = (hist.past.p95_us ?? hist.past.p99_us) / 1000;
+  table.push(['board at a past revision, p95 (ms)', '< 50', 'n/a', fmt(p95), 'n/a', p95 < 50 ? 'met' : 'MISSED']);
+  table.push(['history of that room (MiB), after thinning to 8 MiB', '', 'n/a',
+    `${fmt(hist.history_bytes / 1048576)}, ${fmt(hist.thinned_bytes / 1048576)}`, 'n/a', '']);
 }
 const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
 for (const [i, row] of table.entries()) {

@@ -54,7 +54,13 @@ pub(crate) async fn draw(ws_url: &str, args: &HistoryArgs) -> Run<()> {
     ws.send(Message::Text(join.to_string().into())).await?;
     let window = 256;
     let mut sent = 0;
+    // Kept under the host's per-socket message rate: past it the host drops
+    // messages (and says `rate_limited`), so their acks would never come.
+    let pace = f64::from(coco::protocol::limits::MAX_MESSAGES_PER_SEC) * 0.8;
+    let started = std::time::Instant::now();
     while sent < args.changes {
+        let due = std::time::Duration::from_secs_f64(sent as f64 / pace);
+        tokio::time::sleep(due.saturating_sub(started.elapsed())).await;
         let end = (sent + window).min(args.changes);
         for n in sent..end {
             let frame = if n < args.strokes {
@@ -68,19 +74,41 @@ pub(crate) async fn draw(ws_url: &str, args: &HistoryArgs) -> Run<()> {
         }
         let mut acked = 0;
         while acked < end - sent {
-            let Some(msg) = ws.next().await else {
-                return Err("the host closed the socket".into());
-            };
-            if let Message::Text(text) = msg? {
-                let v: Value = serde_json::from_str(&text)?;
-                if v["type"] == "ACK" {
-                    acked += v["payload"]["opIds"].as_array().map_or(0, Vec::len);
-                }
-            }
+            acked += acks_in(&next_frame(&mut ws).await?)?;
         }
         sent = end;
     }
     Ok(())
+}
+
+/// How long the bench waits for the host's next message before it gives
+/// up and says so (a lost ack must end the run, not hang it).
+const SILENCE_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next text message from the host, or an error when the socket closes
+/// or stays silent past [`SILENCE_LIMIT`].
+async fn next_frame(ws: &mut Socket) -> Run<Value> {
+    loop {
+        let msg = tokio::time::timeout(SILENCE_LIMIT, ws.next())
+            .await
+            .map_err(|_| format!("no message from the host for {SILENCE_LIMIT:?}"))?
+            .ok_or("the host closed the socket")??;
+        if let Message::Text(text) = msg {
+            return Ok(serde_json::from_str(&text)?);
+        }
+    }
+}
+
+/// How many ops a message acknowledges; an `ERROR` ends the run with its words.
+fn acks_in(v: &Value) -> Run<usize> {
+    match v["type"].as_str() {
+        Some("ACK") => Ok(v["payload"]["opIds"].as_array().map_or(0, Vec::len)),
+        Some("ERROR") => Err(format!("the host refused a change: {}", v["payload"]).into()),
+        _ => Ok(0),
+    }
 }
 
 /// One `GET` over a fresh loopback connection (the way a browser's slider
@@ -168,13 +196,7 @@ async fn run(args: HistoryArgs, as_json: bool) -> Run<()> {
             ws.send(Message::Text(join.to_string().into())).await?;
             let op = json!({"type": "SHAPE_UPDATED", "payload": {"shapeId": "s0", "updates": {"x": 1}, "opId": "thin-1"}});
             ws.send(Message::Text(op.to_string().into())).await?;
-            while let Some(msg) = ws.next().await {
-                if let Message::Text(text) = msg? {
-                    if text.contains("\"ACK\"") {
-                        break;
-                    }
-                }
-            }
+            while acks_in(&next_frame(&mut ws).await?)? == 0 {}
             drop(ws);
             host.shutdown().await;
             let store = coco::store::Store::open(tmp.path())?;

@@ -16,13 +16,19 @@ use crate::protocol::Object;
 use crate::store::history::{
     keyframe_len, Checkpoint, EntryKind, HistoryEntry, HistoryMeta, Segment, Who,
 };
-use crate::store::{HistoryState, Write};
+use crate::store::{DeferredKeyframe, HistoryState, KeyframeLedger, Write};
 
 /// Default retention budget of one room's history.
 pub const MAX_HISTORY_BYTES_PER_ROOM: u64 = 64 * 1024 * 1024;
-/// A keyframe is written once the changes since the last one hold more
-/// bytes than the board, and at least this many: rebuilding a past board
-/// then reads at most about twice the board's size.
+/// A keyframe is written once the changes since the last one hold this
+/// many times the board's bytes (and at least [`KEYFRAME_MIN_BYTES`]):
+/// rebuilding a past board then reads at most about five boards' worth,
+/// a few milliseconds, while keyframes add only a quarter to the bytes the
+/// history writes (at 1× they doubled them, and a busy room's acks waited
+/// on the flushes of those bytes).
+pub const KEYFRAME_BOARD_MULTIPLE: u64 = 4;
+/// The fewest change bytes between keyframes, so that a small board is not
+/// copied at nearly every change.
 pub const KEYFRAME_MIN_BYTES: u64 = 256 * 1024;
 /// ... or once this many changes were made since the last keyframe, so
 /// that many small changes to a big board are not replayed one by one.
@@ -41,24 +47,33 @@ pub fn now_ms() -> u64 {
 /// The writer of one room's history.
 #[derive(Debug, Default)]
 pub struct Recorder {
+    /// The room's name, for the keyframes written after their batch.
+    room: Arc<str>,
     /// Bytes of history kept for the room; 0: history is off.
     budget: u64,
     meta: HistoryMeta,
     /// Closed segments, oldest first.
     closed: Vec<Segment>,
     started: bool,
+    /// Keyframes on their way to disk: the entries before them stay.
+    ledger: Arc<KeyframeLedger>,
+    /// Writes that put the records on disk right after a crash lost a
+    /// keyframe, written with the first history write.
+    repairs: Vec<Write>,
 }
 
 impl Recorder {
     /// The recorder of a room whose history on disk is `state`.
-    pub fn new(budget: u64, state: Option<HistoryState>) -> Recorder {
+    pub fn new(room: &str, budget: u64, state: Option<HistoryState>) -> Recorder {
         let mut r = Recorder {
+            room: room.into(),
             budget,
             ..Recorder::default()
         };
         if let Some(state) = state {
             r.meta = state.meta;
             r.closed = state.closed;
+            r.repairs = state.repairs;
             r.started = true;
         }
         r
@@ -73,7 +88,11 @@ impl Recorder {
     /// a failed write lost entries): a keyframe at the board's revision, and
     /// the moments in between count as thinned.
     pub fn resync(&mut self, doc: &Doc, writes: &mut Vec<Write>) {
-        if !self.on() || (self.started && self.meta.last_rev == doc.rev()) {
+        if !self.on() {
+            return;
+        }
+        writes.append(&mut self.repairs);
+        if self.started && self.meta.last_rev == doc.rev() {
             return;
         }
         let t = now_ms();
@@ -84,10 +103,10 @@ impl Recorder {
                 checkpoint_rev: u64::MAX,
                 ..HistoryMeta::default()
             };
-            self.start_keyframe(doc, t, writes);
+            self.start_keyframe(doc, t, true, writes);
             self.started = true;
         } else {
-            self.start_keyframe(doc, t, writes);
+            self.start_keyframe(doc, t, true, writes);
             self.meta.thinned_before = self.meta.thinned_before.max(doc.rev());
         }
         self.meta.last_rev = doc.rev();
@@ -107,7 +126,7 @@ impl Recorder {
             self.resync(doc, writes);
             return;
         }
-        self.start_keyframe(doc, now_ms(), writes);
+        self.start_keyframe(doc, now_ms(), true, writes);
         self.meta.thinned_before = self.meta.thinned_before.max(doc.rev());
         self.meta.last_rev = doc.rev();
         writes.push(Write::HistoryMeta(self.meta));
@@ -115,7 +134,14 @@ impl Recorder {
 
     /// A keyframe of `doc` at its revision, which starts a new segment (a
     /// keyframe at the revision of the newest one replaces it).
-    fn start_keyframe(&mut self, doc: &Doc, t: u64, writes: &mut Vec<Write>) {
+    ///
+    /// `required`: the history cannot rebuild this board without it (it
+    /// starts again after a gap), so it is written in the change's batch.
+    /// Otherwise it only speeds up rebuilding, and is written after the
+    /// batch's acks (see [`crate::store::DeferredKeyframe`]). Either way
+    /// only the shapes' ids and shared JSON are copied under the room lock;
+    /// the bytes are built off it.
+    fn start_keyframe(&mut self, doc: &Doc, t: u64, required: bool, writes: &mut Vec<Write>) {
         let shapes = doc.snapshot();
         let bytes = keyframe_len(&shapes);
         let total = self.meta.total_bytes;
@@ -135,11 +161,22 @@ impl Recorder {
             };
             self.meta.total_bytes = total + bytes;
         }
-        writes.push(Write::Keyframe {
-            rev: doc.rev(),
-            t,
-            shapes,
-        });
+        if required {
+            writes.push(Write::Keyframe {
+                rev: doc.rev(),
+                t,
+                shapes,
+            });
+        } else {
+            self.ledger.add(doc.rev());
+            writes.push(Write::DeferredKeyframe(DeferredKeyframe {
+                room: self.room.clone(),
+                rev: doc.rev(),
+                t,
+                shapes,
+                ledger: self.ledger.clone(),
+            }));
+        }
     }
 
     /// Records the change that made `doc`'s revision.
@@ -159,6 +196,7 @@ impl Recorder {
                     rev,
                 });
             }
+            self.meta.current.delete_bytes += bytes;
         }
         writes.push(Write::History { rev, seq: 0, value });
         self.meta.total_bytes += bytes;
@@ -168,10 +206,13 @@ impl Recorder {
         self.meta.last_t = entry.t;
         self.meta.next_seq = 1;
         let cur = self.meta.current;
-        if cur.change_bytes >= (doc.bytes() as u64).max(KEYFRAME_MIN_BYTES)
+        if cur.change_bytes
+            >= (doc.bytes() as u64)
+                .saturating_mul(KEYFRAME_BOARD_MULTIPLE)
+                .max(KEYFRAME_MIN_BYTES)
             || cur.changes >= KEYFRAME_MAX_ENTRIES
         {
-            self.start_keyframe(doc, entry.t, writes);
+            self.start_keyframe(doc, entry.t, false, writes);
         }
         self.thin(writes);
         writes.push(Write::HistoryMeta(self.meta));
@@ -272,27 +313,33 @@ impl Recorder {
             if self.meta.total_bytes <= target {
                 return;
             }
-            if self.closed[i].change_bytes == 0 {
+            let to = next_kf(&self.closed, i, &self.meta.current);
+            // Entries up to a keyframe not yet on disk are all that rebuild
+            // the boards after it if a crash loses it.
+            if self.closed[i].thinned() || self.ledger.is_pending(to) {
                 continue;
             }
-            let to = next_kf(&self.closed, i, &self.meta.current);
             let seg = &mut self.closed[i];
             writes.push(Write::ThinChanges {
                 from: seg.kf_rev,
                 to,
             });
-            self.meta.total_bytes -= seg.change_bytes.min(self.meta.total_bytes);
-            seg.change_bytes = 0;
+            let freed = seg.change_bytes - seg.delete_bytes;
+            self.meta.total_bytes -= freed.min(self.meta.total_bytes);
+            seg.change_bytes = seg.delete_bytes;
             seg.changes = 0;
             writes.push(Write::Segment(*seg));
             self.meta.thinned_before = self.meta.thinned_before.max(to);
         }
         while self.meta.total_bytes > target && !self.closed.is_empty() {
-            let seg = self.closed.remove(0);
             let to = self
                 .closed
-                .first()
+                .get(1)
                 .map_or(self.meta.current.kf_rev, |s| s.kf_rev);
+            if self.ledger.is_pending(to) {
+                break;
+            }
+            let seg = self.closed.remove(0);
             writes.push(Write::DropSegment {
                 from: seg.kf_rev,
                 to,

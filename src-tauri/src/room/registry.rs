@@ -78,7 +78,7 @@ impl Rooms {
                 Ok::<_, RoomError>(Room::new(
                     name,
                     Doc::from_loaded(loaded),
-                    Recorder::new(self.inner.history_budget, history),
+                    Recorder::new(name, self.inner.history_budget, history),
                     self.inner.writer.clone(),
                     self.inner.presence.clone(),
                     self.inner.revoked.clone(),

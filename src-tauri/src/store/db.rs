@@ -343,6 +343,26 @@ impl Tree {
         Ok(())
     }
 
+    /// Puts one record, outside any batch. Why not [`Tree::apply`]: sled
+    /// makes every other write wait while it applies a batch, and a record
+    /// of megabytes (a history keyframe) would hold the group commit up.
+    pub(super) fn put(&self, key: Vec<u8>, value: Vec<u8>) -> Result<(), DbError> {
+        match &self.engine {
+            TreeEngine::Sled(tree) => {
+                tree.insert(key, value)?;
+            }
+            TreeEngine::Memory(memory) => {
+                memory.check()?;
+                memory
+                    .trees()
+                    .entry(self.name)
+                    .or_default()
+                    .insert(key, value);
+            }
+        }
+        Ok(())
+    }
+
     /// Puts back what a failed write changed (`undo` holds the old values).
     /// Where the engine refuses, reads are shadowed with them instead, so
     /// the table reads as what is on disk until the host restarts.

@@ -11,7 +11,8 @@
 //! Keys, after `0x01 room \0`:
 //! - `e` rev(8) seq(4): an entry; seq 0 is the change that made `rev`,
 //!   1, 2, ... the marks (join, leave, checkpoint) made at that revision;
-//! - `k` rev(8): a keyframe, the whole board at `rev`;
+//! - a keyframe, the whole board at `rev`, is `0x02 room \0 rev(8) n(4)`
+//!   instead: chunks `n` = 0, 1, ... then a header (see [`KEYFRAME_MARK`]);
 //! - `s` rev(8): a closed segment (the keyframe at `rev` and the entries
 //!   after it up to the next keyframe): its sizes, for retention;
 //! - `d` id: the revision of the last entry that deleted shape `id`;
@@ -23,10 +24,21 @@
 
 use std::sync::Arc;
 
-/// The first byte of every history key.
+/// The first byte of every history key but keyframes'.
 pub const HISTORY_MARK: u8 = 0x01;
+/// The first byte of keyframe keys (`0x02 room \0 rev(8) chunk(4)`). Why
+/// apart from the rest of the history: sled rewrites a whole leaf (up to 16
+/// records) now and then as records in it change, and keyframes next to the
+/// records every batch rewrites (the metadata, the newest entries) made
+/// each of those rewrites copy megabytes of boards.
+pub const KEYFRAME_MARK: u8 = 0x02;
+/// A keyframe is stored in chunks of this many bytes, for the same reason:
+/// a leaf of 16 whole boards is rewritten whole when a keyframe is added.
+pub const KEYFRAME_CHUNK_BYTES: usize = 16 * 1024;
+/// The chunk number of a keyframe's header record (its chunk count), written
+/// after its chunks: a keyframe without one is incomplete and not read.
+pub const KEYFRAME_HEADER: u32 = u32::MAX;
 pub const ENTRY: u8 = b'e';
-pub const KEYFRAME: u8 = b'k';
 pub const SEGMENT: u8 = b's';
 pub const DELETED: u8 = b'd';
 pub const CHECKPOINT: u8 = b'c';
@@ -113,15 +125,24 @@ pub struct Segment {
     pub kf_rev: u64,
     pub kf_t: u64,
     pub kf_bytes: u64,
-    /// Bytes of change entries (0 once thinned).
+    /// Bytes of change entries (only the deletes' once thinned).
     pub change_bytes: u64,
     pub mark_bytes: u64,
     pub changes: u64,
+    /// Bytes of delete entries (and their "bring back" index records):
+    /// thinning keeps them, so a shape deleted long ago can still be brought
+    /// back for as long as its segment is kept.
+    pub delete_bytes: u64,
 }
 
 impl Segment {
     pub fn bytes(&self) -> u64 {
         self.kf_bytes + self.change_bytes + self.mark_bytes
+    }
+
+    /// Whether thinning already removed every change entry it may.
+    pub fn thinned(&self) -> bool {
+        self.change_bytes <= self.delete_bytes
     }
 }
 
@@ -178,6 +199,42 @@ pub fn entry_key(room: &str, rev: u64, seq: u32) -> Vec<u8> {
     rest[..8].copy_from_slice(&rev.to_be_bytes());
     rest[8..].copy_from_slice(&seq.to_be_bytes());
     key(room, ENTRY, &rest)
+}
+
+/// The key of chunk `n` of the keyframe of `room` at `rev`.
+pub fn keyframe_chunk_key(room: &str, rev: u64, n: u32) -> Vec<u8> {
+    let mut key = Vec::with_capacity(room.len() + 14);
+    key.push(KEYFRAME_MARK);
+    key.extend_from_slice(room.as_bytes());
+    key.push(0);
+    key.extend_from_slice(&rev.to_be_bytes());
+    key.extend_from_slice(&n.to_be_bytes());
+    key
+}
+
+/// The key of the header of the keyframe of `room` at `rev`: it exists
+/// once the whole keyframe does.
+pub fn keyframe_key(room: &str, rev: u64) -> Vec<u8> {
+    keyframe_chunk_key(room, rev, KEYFRAME_HEADER)
+}
+
+/// The records of a keyframe, chunks first and its header last: the
+/// encoded keyframe cut every [`KEYFRAME_CHUNK_BYTES`].
+pub fn keyframe_records(
+    room: &str,
+    rev: u64,
+    t: u64,
+    shapes: &[(String, Arc<str>)],
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let bytes = encode_keyframe(t, shapes);
+    let mut out: Vec<(Vec<u8>, Vec<u8>)> = bytes
+        .chunks(KEYFRAME_CHUNK_BYTES)
+        .enumerate()
+        .map(|(n, c)| (keyframe_chunk_key(room, rev, n as u32), c.to_vec()))
+        .collect();
+    let count = out.len() as u32;
+    out.push((keyframe_key(room, rev), count.to_be_bytes().to_vec()));
+    out
 }
 
 pub fn rev_key(room: &str, kind: u8, rev: u64) -> Vec<u8> {
@@ -332,7 +389,13 @@ pub fn keyframe_len(shapes: &[(String, Arc<str>)]) -> u64 {
         .sum::<u64>()
 }
 
-pub fn encode_segment(s: &Segment) -> Vec<u8> {
+/// The fixed part of a segment's encoding: six u64 fields. The bytes of
+/// its delete entries follow it where it is stored alone; in the history's
+/// metadata they come last, so that records written before that field was
+/// kept still read (as 0).
+const SEGMENT_FIXED_LEN: usize = 48;
+
+fn encode_segment_fixed(s: &Segment) -> Enc {
     let mut enc = Enc::default();
     enc.u64(s.kf_rev)
         .u64(s.kf_t)
@@ -340,11 +403,16 @@ pub fn encode_segment(s: &Segment) -> Vec<u8> {
         .u64(s.change_bytes)
         .u64(s.mark_bytes)
         .u64(s.changes);
+    enc
+}
+
+pub fn encode_segment(s: &Segment) -> Vec<u8> {
+    let mut enc = encode_segment_fixed(s);
+    enc.u64(s.delete_bytes);
     enc.0
 }
 
-pub fn decode_segment(v: &[u8]) -> Option<Segment> {
-    let mut d = Dec(v);
+fn decode_segment_fixed(d: &mut Dec<'_>) -> Option<Segment> {
     Some(Segment {
         kf_rev: d.u64()?,
         kf_t: d.u64()?,
@@ -352,11 +420,19 @@ pub fn decode_segment(v: &[u8]) -> Option<Segment> {
         change_bytes: d.u64()?,
         mark_bytes: d.u64()?,
         changes: d.u64()?,
+        delete_bytes: 0,
     })
 }
 
+pub fn decode_segment(v: &[u8]) -> Option<Segment> {
+    let mut d = Dec(v);
+    let mut s = decode_segment_fixed(&mut d)?;
+    s.delete_bytes = d.u64().unwrap_or(0);
+    Some(s)
+}
+
 pub fn encode_meta(m: &HistoryMeta) -> Vec<u8> {
-    let mut enc = Enc(encode_segment(&m.current));
+    let mut enc = encode_segment_fixed(&m.current);
     enc.u64(m.first_rev)
         .u64(m.thinned_before)
         .u64(m.total_bytes)
@@ -365,14 +441,16 @@ pub fn encode_meta(m: &HistoryMeta) -> Vec<u8> {
         .u32(m.next_seq)
         .u64(m.next_checkpoint)
         .u64(m.checkpoints)
-        .u64(m.checkpoint_rev);
+        .u64(m.checkpoint_rev)
+        .u64(m.current.delete_bytes);
     enc.0
 }
 
 pub fn decode_meta(v: &[u8]) -> Option<HistoryMeta> {
-    let current = decode_segment(v.get(..48)?)?;
-    let mut d = Dec(&v[48..]);
-    Some(HistoryMeta {
+    let mut d = Dec(v.get(..SEGMENT_FIXED_LEN)?);
+    let current = decode_segment_fixed(&mut d)?;
+    let mut d = Dec(&v[SEGMENT_FIXED_LEN..]);
+    let mut meta = HistoryMeta {
         current,
         first_rev: d.u64()?,
         thinned_before: d.u64()?,
@@ -383,7 +461,9 @@ pub fn decode_meta(v: &[u8]) -> Option<HistoryMeta> {
         next_checkpoint: d.u64()?,
         checkpoints: d.u64()?,
         checkpoint_rev: d.u64()?,
-    })
+    };
+    meta.current.delete_bytes = d.u64().unwrap_or(0);
+    Some(meta)
 }
 
 pub fn encode_checkpoint(c: &Checkpoint) -> Vec<u8> {
@@ -453,11 +533,16 @@ mod tests {
             current: Segment {
                 kf_rev: 3,
                 changes: 4,
+                delete_bytes: 5,
                 ..Segment::default()
             },
             ..HistoryMeta::default()
         };
         assert_eq!(decode_meta(&encode_meta(&m)), Some(m));
+        assert_eq!(decode_segment(&encode_segment(&m.current)), Some(m.current));
+        // Records written before deletes were counted read as 0.
+        let old = &encode_segment(&m.current)[..SEGMENT_FIXED_LEN];
+        assert_eq!(decode_segment(old).map(|s| s.delete_bytes), Some(0));
         let c = Checkpoint {
             id: 1,
             rev: 5,

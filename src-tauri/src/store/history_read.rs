@@ -9,13 +9,17 @@
 use indexmap::IndexMap;
 
 use super::history::{self as h, Checkpoint, EntryKind, EntryRef, HistoryMeta, Segment};
-use super::{codec, Store, StoreError};
+use super::{codec, Store, StoreError, Write};
 
 /// What a room's history holds: its metadata and closed segments, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryState {
     pub meta: HistoryMeta,
     pub closed: Vec<Segment>,
+    /// Writes that make the records on disk match `meta` and `closed`
+    /// after segments whose keyframe was lost were merged (see
+    /// [`merge_lost_keyframes`]); the room writes them when it loads.
+    pub repairs: Vec<Write>,
 }
 
 impl HistoryState {
@@ -102,6 +106,53 @@ pub struct LastState {
     pub name: String,
 }
 
+/// A keyframe written after its batch (see [`super::keyframes`]) may be
+/// lost in a crash. Its segment is then merged into the one before it: that
+/// keyframe plus the entries after it (which thinning kept, the keyframe
+/// being pending) rebuild every board of both. The first keyframe is always
+/// written in its batch, so there is one to merge into.
+fn merge_lost_keyframes(
+    state: &mut HistoryState,
+    exists: impl Fn(u64) -> Result<bool, super::DbError>,
+) -> Result<(), StoreError> {
+    let mut all = std::mem::take(&mut state.closed);
+    all.push(state.meta.current);
+    let before: Vec<Segment> = all.clone();
+    let mut kept: Vec<Segment> = Vec::with_capacity(all.len());
+    for seg in all {
+        match kept.last_mut() {
+            Some(prev) if !exists(seg.kf_rev)? => {
+                prev.change_bytes += seg.change_bytes;
+                prev.mark_bytes += seg.mark_bytes;
+                prev.changes += seg.changes;
+                prev.delete_bytes += seg.delete_bytes;
+                state.meta.total_bytes -= seg.kf_bytes.min(state.meta.total_bytes);
+            }
+            _ => kept.push(seg),
+        }
+    }
+    state.meta.current = kept.pop().expect("the first segment is kept");
+    state.closed = kept;
+    if state.closed.len() + 1 == before.len() {
+        return Ok(());
+    }
+    for old in &before {
+        match state.closed.iter().find(|s| s.kf_rev == old.kf_rev) {
+            Some(s) if s != old => state.repairs.push(Write::Segment(*s)),
+            Some(_) => {}
+            None if old.kf_rev != before.last().map_or(0, |c| c.kf_rev) => {
+                state.repairs.push(Write::RemoveSegment { rev: old.kf_rev })
+            }
+            None => {}
+        }
+    }
+    state.repairs.push(Write::HistoryMeta(state.meta));
+    Ok(())
+}
+
+/// A keyframe read back: its revision, header key and joined chunks.
+type WholeKeyframe = (u64, Vec<u8>, Vec<u8>);
+
 fn corrupt(key: &[u8]) -> StoreError {
     StoreError::Corrupt(String::from_utf8_lossy(key).into_owned())
 }
@@ -122,7 +173,15 @@ impl Store {
                 Ok(())
             })?;
         closed.sort_by_key(|s| s.kf_rev);
-        Ok(Some(HistoryState { meta, closed }))
+        let mut state = HistoryState {
+            meta,
+            closed,
+            repairs: Vec::new(),
+        };
+        merge_lost_keyframes(&mut state, |rev| {
+            self.rooms.contains(&h::keyframe_key(room, rev))
+        })?;
+        Ok(Some(state))
     }
 
     /// The changes with `from <= rev <= to` (at most `limit`) and every
@@ -174,14 +233,9 @@ impl Store {
         if rev < state.meta.first_rev {
             return Ok(None);
         }
-        let (lo, hi) = (
-            h::rev_key(room, h::KEYFRAME, 0),
-            h::rev_key(room, h::KEYFRAME, rev),
-        );
-        let Some((k, v)) = self.rooms.last_in(&lo, &hi)? else {
+        let Some((kf_rev, k, v)) = self.keyframe_at_or_before(room, rev)? else {
             return Ok(None);
         };
-        let kf_rev = h::split_rev_key(&k).ok_or_else(|| corrupt(&k))?;
         let mut d = h::Dec(&v);
         let t = d.u64().ok_or_else(|| corrupt(&k))?;
         let n = d.u32().ok_or_else(|| corrupt(&k))? as usize;
@@ -221,6 +275,46 @@ impl Store {
             exact,
             shapes: board.into_values().collect(),
         }))
+    }
+
+    /// The newest whole keyframe at or before `rev`: its revision, header
+    /// key and bytes (its chunks joined). An incomplete one (a crash while
+    /// it was written, or being written now) is passed over.
+    fn keyframe_at_or_before(
+        &self,
+        room: &str,
+        rev: u64,
+    ) -> Result<Option<WholeKeyframe>, StoreError> {
+        let lo = h::keyframe_chunk_key(room, 0, 0);
+        let mut hi = h::keyframe_key(room, rev);
+        loop {
+            let Some((k, v)) = self.rooms.last_in(&lo, &hi)? else {
+                return Ok(None);
+            };
+            let (kf_rev, n) = h::split_entry_key(&k).ok_or_else(|| corrupt(&k))?;
+            if n == h::KEYFRAME_HEADER {
+                let count = h::Dec(&v).u32().ok_or_else(|| corrupt(&k))?;
+                let mut bytes = Vec::new();
+                let mut seen = 0;
+                let (start, end) = (
+                    h::keyframe_chunk_key(room, kf_rev, 0),
+                    h::keyframe_chunk_key(room, kf_rev, count.saturating_sub(1)),
+                );
+                self.rooms.scan_range::<StoreError>(&start, &end, |_, v| {
+                    bytes.extend_from_slice(v);
+                    seen += 1;
+                    Ok(true)
+                })?;
+                if seen != count {
+                    return Err(corrupt(&k));
+                }
+                return Ok(Some((kf_rev, k, bytes)));
+            }
+            let Some(before) = kf_rev.checked_sub(1) else {
+                return Ok(None);
+            };
+            hi = h::keyframe_key(room, before);
+        }
     }
 
     /// The revision of the last change at or before time `ms`; `None` when

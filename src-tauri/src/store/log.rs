@@ -2,9 +2,11 @@
 //! tree, read back whole when a room is first joined, and the byte changes
 //! that one group-commit batch makes of the rooms' writes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::db::Change;
+use super::keyframes::DeferredKeyframe;
 use super::writer::{Commit, Write};
 use super::{codec, history};
 use super::{Store, StoreError};
@@ -68,13 +70,37 @@ impl Store {
     /// authors to acknowledge.
     pub(super) fn append(&self, commits: &[Commit]) -> Result<(), StoreError> {
         let mut changes: Vec<Change> = Vec::new();
-        for commit in commits {
-            for w in &commit.writes {
+        // Every change rewrites its room's history metadata; only the last
+        // one of the batch is worth encoding (sled would keep only it).
+        let mut last_meta: HashMap<&str, (usize, usize)> = HashMap::new();
+        for (c, commit) in commits.iter().enumerate() {
+            for (i, w) in commit.writes.iter().enumerate() {
+                if matches!(w, Write::HistoryMeta(_)) {
+                    last_meta.insert(&commit.room, (c, i));
+                }
+            }
+        }
+        for (c, commit) in commits.iter().enumerate() {
+            for (i, w) in commit.writes.iter().enumerate() {
+                if matches!(w, Write::HistoryMeta(_))
+                    && last_meta.get(&*commit.room) != Some(&(c, i))
+                {
+                    continue;
+                }
                 self.encode(&mut changes, &commit.room, w)?;
             }
         }
         self.rooms.apply(changes)?;
         self.flush()
+    }
+
+    /// Stores a keyframe handed to the keyframe worker. Blocking.
+    pub(super) fn put_history_keyframe(&self, kf: &DeferredKeyframe) -> Result<(), StoreError> {
+        // One record at a time, the header last: see `KEYFRAME_HEADER`.
+        for (key, value) in history::keyframe_records(&kf.room, kf.rev, kf.t, &kf.shapes) {
+            self.rooms.put(key, value)?;
+        }
+        Ok(())
     }
 
     fn encode(&self, changes: &mut Vec<Change>, room: &str, w: &Write) -> Result<(), StoreError> {
@@ -118,10 +144,16 @@ impl Store {
                 history::key(room, history::DELETED, id.as_bytes()),
                 codec::encode_u64(*rev).to_vec(),
             ),
-            Write::Keyframe { rev, t, shapes } => put(
-                history::rev_key(room, history::KEYFRAME, *rev),
-                history::encode_keyframe(*t, shapes),
-            ),
+            Write::Keyframe { rev, t, shapes } => {
+                for (key, value) in history::keyframe_records(room, *rev, *t, shapes) {
+                    put(key, value);
+                }
+            }
+            // Written after the batch by the keyframe worker.
+            Write::DeferredKeyframe(_) => {}
+            Write::RemoveSegment { rev } => {
+                changes.push((history::rev_key(room, history::SEGMENT, *rev), None))
+            }
             Write::Segment(segment) => put(
                 history::rev_key(room, history::SEGMENT, segment.kf_rev),
                 history::encode_segment(segment),
@@ -140,8 +172,11 @@ impl Store {
                     history::entry_key(room, *to, 0),
                 );
                 self.rooms
-                    .scan_range::<StoreError>(&start, &end, |key, _| {
-                        if history::split_entry_key(key).is_some_and(|(_, seq)| seq == 0) {
+                    .scan_range::<StoreError>(&start, &end, |key, value| {
+                        // Deletes stay: they keep the shapes for "bring back".
+                        let change = history::split_entry_key(key).is_some_and(|(_, seq)| seq == 0);
+                        let delete = history::entry_kind(value) == Some(history::EntryKind::Delete);
+                        if change && !delete {
                             changes.push((key.to_vec(), None));
                         }
                         Ok(true)
@@ -157,7 +192,15 @@ impl Store {
                         changes.push((key.to_vec(), None));
                         Ok(true)
                     })?;
-                changes.push((history::rev_key(room, history::KEYFRAME, *from), None));
+                let (start, end) = (
+                    history::keyframe_chunk_key(room, *from, 0),
+                    history::keyframe_key(room, *from),
+                );
+                self.rooms
+                    .scan_range::<StoreError>(&start, &end, |key, _| {
+                        changes.push((key.to_vec(), None));
+                        Ok(true)
+                    })?;
                 changes.push((history::rev_key(room, history::SEGMENT, *from), None));
             }
             Write::ClearRoom => {

@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::keyframes::{self, DeferredKeyframe, Job};
 use super::{StorageHealth, Store, StoreError};
 
 /// How long the writer gathers operations before writing a batch.
@@ -32,6 +33,9 @@ pub trait Backend: Clone + Send + Sync + 'static {
     fn probe(&self) -> Result<(), StoreError>;
     /// Makes everything written so far durable.
     fn flush(&self) -> Result<(), StoreError>;
+    /// Stores one history keyframe as a record of its own, outside any
+    /// batch and without a flush (see [`keyframes`]).
+    fn put_keyframe(&self, kf: &DeferredKeyframe) -> Result<(), StoreError>;
     /// Whether a failed write leaves the backend unable to write again
     /// until it is reopened.
     fn latches_errors(&self) -> bool;
@@ -90,14 +94,23 @@ pub enum Write {
         id: String,
         rev: u64,
     },
-    /// The whole board at `rev`, encoded by the writer (off the room lock).
+    /// The whole board at `rev`, in the batch: only where the history
+    /// cannot be rebuilt without it (it starts again after a gap).
     Keyframe {
         rev: u64,
         t: u64,
         shapes: Vec<(String, Arc<str>)>,
     },
+    /// A keyframe that only speeds up rebuilding: written after the batch's
+    /// acks by the keyframe worker, never inside the batch.
+    DeferredKeyframe(DeferredKeyframe),
     /// The sizes of a segment of history that is closed (or was thinned).
     Segment(super::history::Segment),
+    /// Forgets the record of the segment at `rev` (merged into the one
+    /// before it because its keyframe never reached the disk).
+    RemoveSegment {
+        rev: u64,
+    },
     HistoryMeta(super::history::HistoryMeta),
     Checkpoint(super::history::Checkpoint),
     /// Thins a segment: removes the change entries after the keyframe at
@@ -133,8 +146,10 @@ pub struct Commit {
     pub writes: Vec<Write>,
     pub ack: Option<PendingAck>,
     /// Told once this commit (and so every commit queued before it) has been
-    /// through the writer.
+    /// through the writer, and the keyframes of earlier batches are stored.
     pub done: Option<oneshot::Sender<()>>,
+    /// Told whether the batch holding this commit was written and flushed.
+    pub flushed: Option<oneshot::Sender<bool>>,
 }
 
 impl Commit {
@@ -145,6 +160,7 @@ impl Commit {
             writes,
             ack,
             done: None,
+            flushed: None,
         }
     }
 }
@@ -177,6 +193,7 @@ impl StoreHandle {
             writes: Vec::new(),
             ack: None,
             done: Some(tx),
+            flushed: None,
         };
         if self.submit(commit) {
             let _ = rx.await;
@@ -197,7 +214,8 @@ pub fn spawn_writer_on<B: Backend>(
 ) -> (StoreHandle, JoinHandle<()>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let health = backend.health().clone();
-    let task = tokio::spawn(run(backend, rx, finish));
+    let (kf_tx, kf_task) = keyframes::spawn(backend.clone(), tx.downgrade(), finish.clone());
+    let task = tokio::spawn(run(backend, rx, finish, kf_tx, kf_task));
     (StoreHandle { tx, health }, task)
 }
 
@@ -205,6 +223,8 @@ async fn run<B: Backend>(
     store: B,
     mut rx: mpsc::UnboundedReceiver<Commit>,
     finish: CancellationToken,
+    kf_tx: mpsc::UnboundedSender<Job>,
+    kf_task: JoinHandle<()>,
 ) {
     let health = store.health().clone();
     // A table's write may find the fault while the writer is idle: its
@@ -233,7 +253,7 @@ async fn run<B: Backend>(
                 Ok(None) | Err(_) => break,
             }
         }
-        write(&store, batch).await;
+        write(&store, batch, &kf_tx).await;
     }
     // Shutting down: whatever was queued is written before the final flush.
     let mut rest = Vec::new();
@@ -241,8 +261,11 @@ async fn run<B: Backend>(
         rest.push(commit);
     }
     if !rest.is_empty() {
-        write(&store, rest).await;
+        write(&store, rest, &kf_tx).await;
     }
+    // The keyframes still queued are stored, then flushed with the rest.
+    drop(kf_tx);
+    let _ = kf_task.await;
     let store2 = store.clone();
     if let Ok(Err(e)) = tokio::task::spawn_blocking(move || Backend::flush(&store2)).await {
         tracing::error!("final flush failed: {e}");
@@ -253,8 +276,21 @@ async fn run<B: Backend>(
 /// batch that fails acknowledges nothing: the fault is reported to
 /// [`StorageHealth`] (before any barrier waiting on this batch is released),
 /// and the rooms revert to what is on disk so that replays apply again.
-async fn write<B: Backend>(store: &B, mut commits: Vec<Commit>) {
+///
+/// Deferred keyframes go to the keyframe worker only after the acks, so
+/// that a keyframe is never on disk ahead of the change that made its
+/// revision, and never delays an ack.
+async fn write<B: Backend>(
+    store: &B,
+    mut commits: Vec<Commit>,
+    kf_tx: &mpsc::UnboundedSender<Job>,
+) {
     let done: Vec<oneshot::Sender<()>> = commits.iter_mut().filter_map(|c| c.done.take()).collect();
+    let flushed: Vec<oneshot::Sender<bool>> = commits
+        .iter_mut()
+        .filter_map(|c| c.flushed.take())
+        .collect();
+    let mut ok = false;
     let backend = store.clone();
     let written = tokio::task::spawn_blocking(move || {
         let result = backend.apply(&commits);
@@ -263,9 +299,14 @@ async fn write<B: Backend>(store: &B, mut commits: Vec<Commit>) {
     .await;
     let health = store.health();
     match written {
-        Ok((commits, Ok(()))) => {
+        Ok((mut commits, Ok(()))) => {
+            ok = true;
             health.recover();
+            let deferred = take_deferred(&mut commits);
             acknowledge(commits);
+            for kf in deferred {
+                let _ = kf_tx.send(Job::Keyframe(kf));
+            }
         }
         Ok((commits, Err(e))) => {
             tracing::error!(
@@ -279,9 +320,35 @@ async fn write<B: Backend>(store: &B, mut commits: Vec<Commit>) {
             health.fail(format!("the write task failed: {e}"), false, false);
         }
     }
-    for tx in done {
-        let _ = tx.send(());
+    for tx in flushed {
+        let _ = tx.send(ok);
     }
+    for tx in done {
+        // Without a worker (shutting down), the barrier is simply released.
+        if let Err(mpsc::error::SendError(Job::Drained(tx))) = kf_tx.send(Job::Drained(tx)) {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The deferred keyframes of a written batch, in commit order.
+fn take_deferred(commits: &mut [Commit]) -> Vec<DeferredKeyframe> {
+    let mut out = Vec::new();
+    for c in commits {
+        if !c
+            .writes
+            .iter()
+            .any(|w| matches!(w, Write::DeferredKeyframe(_)))
+        {
+            continue;
+        }
+        for w in std::mem::take(&mut c.writes) {
+            if let Write::DeferredKeyframe(kf) = w {
+                out.push(kf);
+            }
+        }
+    }
+    out
 }
 
 /// One small write while saving fails: success clears the fault.
@@ -310,6 +377,10 @@ impl Backend for Store {
 
     fn flush(&self) -> Result<(), StoreError> {
         Store::flush(self)
+    }
+
+    fn put_keyframe(&self, kf: &DeferredKeyframe) -> Result<(), StoreError> {
+        self.put_history_keyframe(kf)
     }
 
     fn latches_errors(&self) -> bool {

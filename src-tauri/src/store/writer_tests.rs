@@ -31,6 +31,9 @@ impl Backend for Flaky {
     fn flush(&self) -> Result<(), StoreError> {
         self.result()
     }
+    fn put_keyframe(&self, _: &DeferredKeyframe) -> Result<(), StoreError> {
+        self.result()
+    }
     fn latches_errors(&self) -> bool {
         self.latches
     }
