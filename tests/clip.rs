@@ -155,6 +155,40 @@ async fn a_clip_plays_the_history_inside_the_storyboard_video() {
 }
 
 #[tokio::test]
+async fn a_clip_plays_in_a_gif_too() {
+    let host = TestHost::start().await;
+    two_people_draw(&host, "main").await;
+    let clip = json!({"clip": {}, "durationMs": MIN_CLIP_MS, "transition": "cut"});
+    let (board, _) = picture_then_clip(&host, clip).await;
+    let body = json!({"storyboardId": board, "width": W, "height": H, "format": "gif"});
+    let answer = ok(&host, "POST", "/api/generate-video", Some(body)).await;
+    let (job, _) = follow(&host, answer["requestId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "complete", "{job}");
+    let r = &job["result"];
+    // 1 s and 2 s at the GIF's 10 frames a second.
+    assert_eq!(
+        (r["frames"].as_u64(), r["durationMs"].as_u64()),
+        (Some(30), Some(3000))
+    );
+    let (_, _, bytes) = http(host.http(), "GET", r["path"].as_str().unwrap(), &[], None).await;
+    let file = saved(&bytes);
+    let stream = video_stream(file.path());
+    assert_eq!(stream["codec_name"], "gif");
+    assert_eq!(stream["nb_read_frames"], "30");
+    let raw = ffmpeg(file.path(), &["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
+    // No caption: the drawing takes the frame down to the names band (well
+    // under 30 px at 180 px high).
+    let frames: Vec<(usize, usize)> = raw
+        .chunks_exact(W * H * 3)
+        .map(|f| ink(f, W, H - 30))
+        .collect();
+    let (first, last) = (frames[10], frames[29]);
+    assert!(first.0 + first.1 < 20, "{frames:?}");
+    assert!(last.0 > 200 && last.1 > 200, "{frames:?}");
+    host.stop().await;
+}
+
+#[tokio::test]
 async fn a_render_cancelled_inside_a_clip_stops_and_leaves_nothing() {
     let host = TestHost::start().await;
     two_people_draw(&host, "main").await;
