@@ -55,6 +55,10 @@ async fn the_limits_are_the_hosts_constants() {
                 "minFrameMs": sb::MIN_FRAME_MS,
                 "maxFrameMs": sb::MAX_FRAME_MS,
                 "maxStoryContextChars": coco::jobs::kinds::video::MAX_STORY_CONTEXT_CHARS,
+                "minClipMs": sb::MIN_CLIP_MS,
+                "maxClipMs": sb::MAX_CLIP_MS,
+                "defaultClipMs": sb::DEFAULT_CLIP_MS,
+                "maxClipChanges": sb::MAX_CLIP_CHANGES,
             },
             "video": {
                 "maxWidth": coco::media::video::MAX_WIDTH,

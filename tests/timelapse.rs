@@ -8,9 +8,10 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use common::drawing::{self, two_people_draw};
 use common::netns::{self, OtherMachine};
 use common::probe::{decode_errors, ffmpeg, saved, video_stream};
-use common::{http, Client, TestHost};
+use common::{http, TestHost};
 use serde_json::{json, Value};
 
 const W: usize = 320;
@@ -28,40 +29,6 @@ async fn post(addr: SocketAddr, path: &str, body: &Value) -> (u16, Value) {
     let text = body.to_string();
     let (status, _, body) = http(addr, "POST", path, &[("Origin", &origin)], Some(&text)).await;
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
-}
-
-/// A thick stroke in one colour, left to right at height `y`.
-fn stroke(id: &str, y: i64, colour: &str) -> Value {
-    let pts: Vec<Value> = (0..20).map(|i| json!({"x": i * 20, "y": y})).collect();
-    json!({"id": id, "type": "pencil", "points": pts,
-           "style": {"strokeColor": colour, "fillColor": "transparent", "strokeWidth": 14, "opacity": 1}})
-}
-
-/// Adds a shape and waits for its ACK.
-async fn draw(c: &mut Client, shape: Value) {
-    let op = format!("op-{}", shape["id"].as_str().unwrap());
-    c.send("SHAPE_ADDED", json!({"shape": shape, "opId": op}))
-        .await;
-    loop {
-        let ack = c.expect("ACK").await;
-        if ack["opIds"].as_array().unwrap().contains(&json!(op)) {
-            return;
-        }
-    }
-}
-
-/// Ann draws three red strokes at the top, then Ben three blue ones below.
-async fn two_people_draw(host: &TestHost) {
-    let mut ann = Client::connect(&host.ws("main")).await;
-    ann.join_as("ann", Some("top-left")).await;
-    let mut ben = Client::connect(&host.ws("main")).await;
-    ben.join_as("ben", Some("top-right")).await;
-    for i in 0..3 {
-        draw(&mut ann, stroke(&format!("a{i}"), i * 40, "#ff0000")).await;
-    }
-    for i in 0..3 {
-        draw(&mut ben, stroke(&format!("b{i}"), 200 + i * 40, "#0000ff")).await;
-    }
 }
 
 /// Polls the job until it ends; returns it and every progress seen.
@@ -83,23 +50,14 @@ async fn follow(addr: SocketAddr, id: &str) -> (Value, Vec<f64>) {
 
 /// Red and blue pixels in the drawing area of one decoded RGB frame.
 fn ink(frame: &[u8]) -> (usize, usize) {
-    let area = &frame[..W * DRAWING_ROWS * 3];
-    let red = area
-        .chunks_exact(3)
-        .filter(|p| p[0] > 160 && p[1] < 110 && p[2] < 110)
-        .count();
-    let blue = area
-        .chunks_exact(3)
-        .filter(|p| p[2] > 160 && p[0] < 110 && p[1] < 130)
-        .count();
-    (red, blue)
+    drawing::ink(frame, W, DRAWING_ROWS)
 }
 
 #[tokio::test]
 async fn history_becomes_a_video_in_the_order_and_colours_it_was_drawn() {
     let host = TestHost::start().await;
     let addr = host.http();
-    two_people_draw(&host).await;
+    two_people_draw(&host, "main").await;
 
     let body = json!({"seconds": 3, "width": W, "height": H, "fps": 10, "by": "ann"});
     let (status, answer) = post(addr, "/api/rooms/main/timelapse", &body).await;
@@ -167,7 +125,7 @@ async fn history_becomes_a_video_in_the_order_and_colours_it_was_drawn() {
 async fn a_cancelled_timelapse_stops_and_leaves_nothing() {
     let host = TestHost::start().await;
     let addr = host.http();
-    two_people_draw(&host).await;
+    two_people_draw(&host, "main").await;
     let body = json!({"seconds": 300, "width": W, "height": H, "fps": 30});
     let (status, answer) = post(addr, "/api/rooms/main/timelapse", &body).await;
     assert_eq!(status, 200, "{answer}");
@@ -213,7 +171,7 @@ async fn bad_requests_say_what_is_wrong() {
         (400, Some("empty_range")),
         "{a}"
     );
-    two_people_draw(&host).await;
+    two_people_draw(&host, "main").await;
     for (body, code) in [
         (json!({"seconds": 1}), "bad_length"),
         (json!({"seconds": 100000}), "bad_length"),

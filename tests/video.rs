@@ -39,6 +39,7 @@ fn picture(dominant: usize, width: u32, height: u32) -> Arc<RgbaImage> {
 fn scene(dominant: usize, duration_ms: u32, transition: Transition) -> Scene {
     Scene {
         image: picture(dominant, 900, 600),
+        clip: None,
         caption: None,
         duration_ms,
         motion: Motion::KenBurns,

@@ -4,6 +4,7 @@
 
 pub mod boards;
 pub mod disk;
+pub mod drawing;
 pub mod enhance;
 pub mod fake_gemini;
 pub mod fuzz;

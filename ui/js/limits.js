@@ -26,6 +26,7 @@ const FALLBACK = {
   storyboard: {
     maxStoryboardsPerRoom: 20, maxFrames: 100, maxNameChars: 80, maxCaptionChars: 300, maxTitleChars: 120,
     minFrameMs: 500, maxFrameMs: 60_000, maxStoryContextChars: 4000,
+    minClipMs: 2000, maxClipMs: 60_000, defaultClipMs: 10_000, maxClipChanges: 200_000,
   },
   video: { maxWidth: 1920, maxHeight: 1080, gifMaxWidth: 480 },
   jobs: { maxListedJobs: 100 },

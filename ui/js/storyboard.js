@@ -17,10 +17,12 @@ import { hostJson, HostError, totalMs } from './hostjson.js';
 import { limits } from './limits.js';
 import { t, onLanguage, formatNumber } from './i18n.js';
 import { seconds as secondsText, said, storyboardName } from './mediatext.js';
+import { isClip, clipFrame, durationLimits } from './clip.js';
 
 /**
  * @typedef {{id: string, image: string, width: number, height: number, caption: string,
- *   durationMs: number, motion?: string, transition?: string}} Frame
+ *   durationMs: number, motion?: string, transition?: string,
+ *   clip?: {room: string, fromRev: number, toRev: number}}} Frame
  * @typedef {{id: string, room: string, name: string, rev: number, title?: string, frames: Frame[]}} Storyboard
  * @typedef {(text: string, kind: 'info'|'bad', ms: number) => void} Toast
  */
@@ -47,7 +49,7 @@ export function startStoryboard(o) {
   /** Why the storyboards could not be loaded, shown until they are. */
   let loadError = '';
   let expanded = localStorage.getItem('coco.storyboard.open') === '1';
-  /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLTextAreaElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement, motion: HTMLElement, transition: HTMLElement}>} */
+  /** @type {Map<string, {li: HTMLElement, img: HTMLImageElement, num: HTMLElement, caption: HTMLTextAreaElement, duration: HTMLInputElement, del: HTMLElement, handle: HTMLElement, motion: HTMLElement, badge: HTMLElement, transition: HTMLElement}>} */
   const cards = new Map();
   /** @param {string} method @param {string} path @param {any} [body] */
   const api = (method, path, body) => hostJson(method, path, body);
@@ -77,7 +79,10 @@ export function startStoryboard(o) {
   );
   root.hidden = false;
   for (const [k, v] of Object.entries(said('', { 'aria-label': 'media.story.title' }))) root.setAttribute(k, v);
-  const video = new VideoPanel({ stage: o.stage, room: o.room, userId: o.userId, userName: o.userName, toast: o.toast });
+  const video = new VideoPanel({
+    stage: o.stage, room: o.room, userId: o.userId, userName: o.userName, toast: o.toast,
+    addClip: (job) => addFrame(clipFrame(job)),
+  });
 
   const current = () => boards.find((b) => b.id === currentId) || boards[0] || null;
 
@@ -122,6 +127,14 @@ export function startStoryboard(o) {
       if (c.img.getAttribute('src') !== src) c.img.src = src;
       if (document.activeElement !== c.caption) c.caption.value = f.caption || '';
       if (document.activeElement !== c.duration) c.duration.value = seconds(f.durationMs);
+      // A clip plays whole and still: its card says what it is instead of offering a camera move.
+      const clip = isClip(f);
+      c.motion.hidden = clip;
+      c.badge.hidden = !clip;
+      c.li.classList.toggle('sb-is-clip', clip);
+      const range = durationLimits(f);
+      c.duration.min = String(range.min / 1000);
+      c.duration.max = String(range.max / 1000);
       const still = f.motion === 'none', cut = f.transition === 'cut';
       c.motion.textContent = t(MOTIONS[still ? 'none' : 'kenburns']);
       // Each name starts with the button's text, as people who see it will say it to their screen reader.
@@ -146,15 +159,15 @@ export function startStoryboard(o) {
     const del = el('button', { type: 'button', class: 'sb-del', ...said('', { title: 'media.story.deleteFrameTitle' }), 'data-testid': 'sb-frame-delete' }, ['×']);
     // Two lines across the card: a one-line field showed a few words of a caption.
     const caption = /** @type {HTMLTextAreaElement} */ (el('textarea', { class: 'sb-caption', rows: '2', ...said('', { placeholder: 'media.story.caption' }), maxlength: String(limits.storyboard.maxCaptionChars), 'data-testid': 'sb-caption' }));
-    const { minFrameMs, maxFrameMs } = limits.storyboard;
     const duration = /** @type {HTMLInputElement} */ (el('input', {
-      class: 'sb-duration', type: 'number', min: String(minFrameMs / 1000), max: String(maxFrameMs / 1000), step: '0.5',
+      class: 'sb-duration', type: 'number', step: '0.5',
       ...said('', { title: 'media.story.secondsTitle' }), 'data-testid': 'sb-duration',
     }));
     const motion = el('button', { type: 'button', class: 'sb-opt sb-motion', ...said('', { title: 'media.story.motionTitle' }), 'data-testid': 'sb-motion' });
+    const badge = el('span', { class: 'sb-opt sb-clip', 'data-testid': 'sb-clip', ...said('timelapse.name') }, [t('timelapse.name')]);
     const transition = el('button', { type: 'button', class: 'sb-opt sb-transition', ...said('', { title: 'media.story.transitionTitle' }), 'data-testid': 'sb-transition' });
     const li = el('li', { class: 'sb-frame', 'data-testid': 'sb-frame' }, [
-      handle, del, motion, transition, el('div', { class: 'sb-fields' }, [caption, el('label', { class: 'sb-secs' }, [duration, el('span', said('media.story.secUnit'), [t('media.story.secUnit')])])]),
+      handle, del, motion, badge, transition, el('div', { class: 'sb-fields' }, [caption, el('label', { class: 'sb-secs' }, [duration, el('span', said('media.story.secUnit'), [t('media.story.secUnit')])])]),
     ]);
     img.addEventListener('error', () => handle.classList.add('missing'));
     img.addEventListener('load', () => handle.classList.remove('missing'));
@@ -175,8 +188,9 @@ export function startStoryboard(o) {
       const fr = frameNow();
       const ms = Math.round(Number(duration.value) * 1000);
       if (!fr || ms === fr.durationMs) return;
-      if (!Number.isFinite(ms) || duration.value.trim() === '' || ms < minFrameMs || ms > maxFrameMs) {
-        o.toast(t('media.story.durationRange', { min: minFrameMs / 1000, max: maxFrameMs / 1000 }), 'bad', 6000);
+      const range = durationLimits(fr);
+      if (!Number.isFinite(ms) || duration.value.trim() === '' || ms < range.min || ms > range.max) {
+        o.toast(t(range.key, { min: range.min / 1000, max: range.max / 1000 }), 'bad', 6000);
         duration.value = seconds(fr.durationMs);
         return;
       }
@@ -196,7 +210,7 @@ export function startStoryboard(o) {
       if (from < 0 || to < 0 || to >= sb.frames.length) return;
       reorder(from, to).then(() => handle.focus());
     });
-    return { li, img, num, caption, duration, del, handle, motion, transition };
+    return { li, img, num, caption, duration, del, handle, motion, badge, transition };
   }
 
   /** The storyboard shown; the room always has one once loaded. */
@@ -263,17 +277,13 @@ export function startStoryboard(o) {
   }
 
   /**
-   * Adds a frame: the one selected picture as it is stored, else the
-   * selection (or, with nothing selected, the whole board) drawn to a PNG
-   * and uploaded first.
+   * Adds a frame as the last of the storyboard shown: a picture the host
+   * stored (`{image}`), or a timelapse clip (`{clip, durationMs}`).
+   * @param {{image: string}|ReturnType<typeof clipFrame>} frame @returns {Promise<string>} where it went, to tell the person
    */
-  /**
-   * Adds a picture the host stored as the last frame of the storyboard shown.
-   * @param {string} image @returns {Promise<string>} where it went, to tell the person
-   */
-  async function addFrame(image) {
+  async function addFrame(frame) {
     if (!current()) await refresh();
-    const res = await api('POST', `/api/storyboards/${cur().id}/frames?${q}`, { image });
+    const res = await api('POST', `/api/storyboards/${cur().id}/frames?${q}`, frame);
     if (res.storyboard) apply(res.storyboard);
     if (!expanded) setExpanded(true);
     list.lastElementChild?.scrollIntoView({ block: 'nearest', inline: 'end' });
@@ -281,6 +291,11 @@ export function startStoryboard(o) {
     return t('media.story.added', { n, name: storyboardName(current()?.name || '') || t('media.story.theStoryboard') });
   }
 
+  /**
+   * Adds a frame: the one selected picture as it is stored, else the
+   * selection (or, with nothing selected, the whole board) drawn to a PNG
+   * and uploaded first.
+   */
   async function add() {
     const shapes = /** @type {import('./board.js').Shape[]} */ (o.selected().map((id) => o.board.shapes.get(id)).filter((s) => !!s));
     let image = '';
@@ -302,7 +317,7 @@ export function startStoryboard(o) {
         if (!png) throw new UploadError(t('media.story.noPicture'), 'export');
         image = (await uploadImage(png)).path;
       }
-      o.toast(await addFrame(image), 'info', 2500);
+      o.toast(await addFrame({ image }), 'info', 2500);
     } catch (e) {
       o.toast(e instanceof HostError || e instanceof UploadError ? e.message : t('media.story.addFailed'), 'bad', 8000);
     }
@@ -380,8 +395,8 @@ export function startStoryboard(o) {
 
   return {
     add,
-    /** Adds a stored picture (an enhanced one) as the last frame. */
-    addImage: addFrame,
+    /** Adds a stored picture (an enhanced one) as the last frame. @param {string} image */
+    addImage: (image) => addFrame({ image }),
     /** The storyboard shown, for inspection. */
     current: () => current(),
   };

@@ -44,7 +44,9 @@ export function canPlayH264() {
 export class VideoPanel {
   /**
    * @param {{stage: HTMLElement, room: string, userId: string, userName: (id: string) => string|null,
-   *   toast: (text: string, kind: 'info'|'bad', ms: number) => void}} o
+   *   toast: (text: string, kind: 'info'|'bad', ms: number) => void,
+   *   addClip: (job: any) => Promise<string>}} o
+   *   addClip: a finished timelapse added to the storyboard as a clip; says where it went
    */
   constructor(o) {
     this.room = o.room;
@@ -127,6 +129,14 @@ export class VideoPanel {
     this.videos = new RoomVideos({
       room: o.room, userId: o.userId, userName: o.userName,
       onWatch: (job) => { this.showResult(job.result, videoName(job)); this.media.scrollIntoView({ block: 'nearest' }); },
+      onAddClip: async (job) => {
+        try {
+          this.toast(await o.addClip(job), 'info', 3000);
+        } catch (e) {
+          const why = e instanceof HostError ? errorText(e, e.message) : t('media.story.noAnswer');
+          this.toast(t('timelapse.clipFailed', { why: why.replace(/\.$/, '') }), 'bad', 8000);
+        }
+      },
     });
     this.lapse = new TimelapseControl({
       room: o.room, userId: o.userId,

@@ -6,12 +6,15 @@
  * timelapses of the room's history) when the panel opens and is kept
  * current by the room's `JOB_UPDATED` frames, so a video one person makes is
  * there for all of them, and still there after a reload or a host restart.
+ * A timelapse can be added from here to the storyboard, as a clip that
+ * plays in the storyboard's video (`clip.js`).
  */
 import { el } from './ui.js';
 import { imageUrl } from './images.js';
 import { hostJson } from './hostjson.js';
 import { t, onLanguage, formatTime } from './i18n.js';
 import { said, seconds, storyboardName } from './mediatext.js';
+import { canClip } from './clip.js';
 
 /**
  * @typedef {{id: string, kind: string, status: string, updatedAt?: number, createdAt?: number,
@@ -43,7 +46,7 @@ export function downloadName(result) {
 export class RoomVideos {
   /**
    * @param {{room: string, userId: string, userName: (id: string) => string|null,
-   *   onWatch: (job: VideoJob) => void}} o
+   *   onWatch: (job: VideoJob) => void, onAddClip: (job: VideoJob) => Promise<void>}} o
    */
   constructor(o) {
     this.o = o;
@@ -100,9 +103,18 @@ export class RoomVideos {
       const watch = el('button', { type: 'button', 'data-testid': 'video-watch' }, [t('media.video.watch')]);
       watch.addEventListener('click', () => this.o.onWatch(job));
       const save = el('a', { href: imageUrl(r.path), download: downloadName(r), 'data-testid': 'video-list-download' }, [t('media.video.download')]);
+      const actions = [watch, save];
+      if (canClip(job)) {
+        const add = /** @type {HTMLButtonElement} */ (el('button', { type: 'button', 'data-testid': 'video-add-clip', title: t('timelapse.addTitle') }, [t('timelapse.addToStoryboard')]));
+        add.addEventListener('click', async () => {
+          add.disabled = true;
+          try { await this.o.onAddClip(job); } finally { add.disabled = false; }
+        });
+        actions.push(add);
+      }
       return el('li', { 'data-testid': 'video-item', 'data-id': job.id }, [
         el('div', { class: 'vp-video-text' }, [el('strong', {}, [videoName(job)]), el('span', { class: 'muted' }, [bits.join(' · ')])]),
-        watch, save,
+        ...actions,
       ]);
     }));
     this.empty.hidden = jobs.length > 0;

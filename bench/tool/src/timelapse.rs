@@ -7,6 +7,11 @@
 //! timelapse through `POST /api/rooms/{room}/timelapse` and reports the
 //! job's time and its own peak resident memory (`VmHWM`): the figure is
 //! a host's that loads nothing but renders, not the drawing's.
+//!
+//! With `--clip` the child renders the same history as a timelapse clip
+//! inside a storyboard video instead: a 4 s picture, then the clip (at
+//! most 60 s), through `POST /api/generate-video`, so the figure includes
+//! the storyboard renderer playing a clip among its parallel frames.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,6 +38,9 @@ pub struct TimelapseArgs {
     /// Size preset: 480p, 720p or 1080p.
     #[arg(long, default_value = "720p")]
     preset: String,
+    /// Render the history as a clip in a storyboard video (after a 4 s picture).
+    #[arg(long)]
+    clip: bool,
     /// Internal: render in this data directory and report (the child).
     #[arg(long, hide = true)]
     child: Option<PathBuf>,
@@ -68,30 +76,34 @@ async fn run(args: &TimelapseArgs, as_json: bool) -> Run<()> {
         "rendering {} s at {} in a child host",
         args.seconds, args.preset
     ));
-    let out = Command::new(std::env::current_exe()?)
+    let mut command = Command::new(std::env::current_exe()?);
+    command
         .args(["timelapse", "--seconds", &args.seconds.to_string()])
-        .args(["--preset", &args.preset, "--child"])
-        .arg(tmp.path())
-        .output()?;
+        .args(["--preset", &args.preset]);
+    if args.clip {
+        command.arg("--clip");
+    }
+    let out = command.arg("--child").arg(tmp.path()).output()?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
     }
     let child: Value = serde_json::from_slice(&out.stdout)?;
     let render_s = child["render_s"].as_f64().unwrap_or(0.0);
-    let speed = f64::from(args.seconds) / render_s.max(1e-9);
+    let video_s = child["duration_ms"].as_f64().unwrap_or(0.0) / 1000.0;
+    let speed = video_s / render_s.max(1e-9);
+    let scenario = if args.clip { "clip" } else { "timelapse" };
     let peak_mb = child["peak_rss_kb"].as_f64().unwrap_or(0.0) / 1024.0;
     let human = format!(
-        "timelapse: {} changes, {} strokes as {} s of {} at {} fps ({} frames, {} bytes)\n  rendered in {render_s:.1} s: {speed:.1}× real time; host peak memory {peak_mb:.0} MiB",
+        "{scenario}: {} changes, {} strokes as {video_s} s of {} at {} fps ({} frames, {} bytes)\n  rendered in {render_s:.1} s: {speed:.1}× real time; host peak memory {peak_mb:.0} MiB",
         args.changes,
         args.strokes,
-        args.seconds,
         args.preset,
         child["fps"],
         child["frames"],
         child["bytes"],
     );
     let value = json!({
-        "scenario": "timelapse", "changes": args.changes, "strokes": args.strokes,
+        "scenario": scenario, "changes": args.changes, "strokes": args.strokes,
         "seconds": args.seconds, "preset": args.preset, "render_s": render_s,
         "times_real_time": speed, "peak_rss_mb": peak_mb, "frames": child["frames"],
     });
@@ -103,9 +115,13 @@ async fn run(args: &TimelapseArgs, as_json: bool) -> Run<()> {
 async fn child(dir: &Path, args: &TimelapseArgs) -> Run<()> {
     let host = coco::host::Host::start(coco::config::Config::ephemeral(dir)).await?;
     let addr = host.http_addr();
-    let body = json!({"seconds": args.seconds, "preset": args.preset}).to_string();
     let started = Instant::now();
-    let answer = post(addr, &format!("/api/rooms/{ROOM}/timelapse"), &body).await?;
+    let answer = if args.clip {
+        start_clip(addr, args).await?
+    } else {
+        let body = json!({"seconds": args.seconds, "preset": args.preset}).to_string();
+        post(addr, &format!("/api/rooms/{ROOM}/timelapse"), &body).await?
+    };
     let id = answer["requestId"]
         .as_str()
         .ok_or_else(|| format!("not started: {answer}"))?
@@ -125,9 +141,44 @@ async fn child(dir: &Path, args: &TimelapseArgs) -> Run<()> {
     println!(
         "{}",
         json!({"render_s": render_s, "peak_rss_kb": peak_rss_kb(), "frames": r["frames"],
-               "fps": r["fps"], "bytes": r["bytes"]})
+               "fps": r["fps"], "bytes": r["bytes"], "duration_ms": r["durationMs"]})
     );
     Ok(())
+}
+
+/// A storyboard of a 4 s picture and the room's history as a clip of
+/// `--seconds` (at most a clip's 60 s), its video started; the answer.
+async fn start_clip(addr: std::net::SocketAddr, args: &TimelapseArgs) -> Run<Value> {
+    use base64::Engine;
+    let (width, height) = match args.preset.as_str() {
+        "480p" => (854, 480),
+        "1080p" => (1920, 1080),
+        _ => (1280, 720),
+    };
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 160])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut png, image::ImageFormat::Png)?;
+    let data = base64::engine::general_purpose::STANDARD.encode(png.into_inner());
+    let body = json!({"imageData": format!("data:image/png;base64,{data}")}).to_string();
+    let saved = post(addr, "/api/save-image", &body).await?;
+    let (_, boards) = get(addr, &format!("/api/storyboards?room={ROOM}")).await?;
+    let board = serde_json::from_slice::<Value>(&boards)?["storyboards"][0]["id"]
+        .as_str()
+        .ok_or("no storyboard")?
+        .to_string();
+    let frames = format!("/api/storyboards/{board}/frames");
+    let still = json!({"image": saved["path"], "durationMs": 4000}).to_string();
+    post(addr, &frames, &still).await?;
+    let ms = args.seconds.min(60) * 1000;
+    let clip = json!({"clip": {}, "durationMs": ms}).to_string();
+    let added = post(addr, &frames, &clip).await?;
+    if added["success"] != true {
+        return Err(format!("the clip was refused: {added}").into());
+    }
+    let body = json!({"storyboardId": board, "width": width, "height": height, "fps": 30});
+    post(addr, "/api/generate-video", &body.to_string()).await
 }
 
 /// One `POST` with a JSON body over a fresh loopback connection.

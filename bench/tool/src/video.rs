@@ -211,6 +211,7 @@ fn plan(args: &VideoArgs, pictures: &[Arc<RgbaImage>]) -> VideoPlan {
     let scenes = (0..args.scenes)
         .map(|index| Scene {
             image: Arc::clone(&pictures[index % pictures.len()]),
+            clip: None,
             caption: None,
             duration_ms: args.scene_seconds * 1000,
             motion: Motion::KenBurns,

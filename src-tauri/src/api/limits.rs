@@ -20,8 +20,8 @@ use crate::protocol::limits::{
     SEATS_PER_ROOM,
 };
 use crate::storyboard::{
-    MAX_CAPTION_CHARS, MAX_FRAMES, MAX_FRAME_MS, MAX_NAME_CHARS, MAX_STORYBOARDS_PER_ROOM,
-    MAX_TITLE_CHARS, MIN_FRAME_MS,
+    DEFAULT_CLIP_MS, MAX_CAPTION_CHARS, MAX_CLIP_CHANGES, MAX_CLIP_MS, MAX_FRAMES, MAX_FRAME_MS,
+    MAX_NAME_CHARS, MAX_STORYBOARDS_PER_ROOM, MAX_TITLE_CHARS, MIN_CLIP_MS, MIN_FRAME_MS,
 };
 
 /// The limits, for peers with the code (like every other data route).
@@ -56,6 +56,10 @@ pub async fn limits(_: Admitted) -> Json<Value> {
             "minFrameMs": MIN_FRAME_MS,
             "maxFrameMs": MAX_FRAME_MS,
             "maxStoryContextChars": MAX_STORY_CONTEXT_CHARS,
+            "minClipMs": MIN_CLIP_MS,
+            "maxClipMs": MAX_CLIP_MS,
+            "defaultClipMs": DEFAULT_CLIP_MS,
+            "maxClipChanges": MAX_CLIP_CHANGES,
         },
         "video": {
             "maxWidth": MAX_WIDTH,

@@ -5,6 +5,7 @@
 //! and the security headers of every answer.
 
 mod assets;
+mod clip;
 mod common;
 mod enhance;
 mod error;

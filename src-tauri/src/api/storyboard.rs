@@ -106,8 +106,11 @@ pub async fn add_frame(
 ) -> Result<Json<Value>, ApiError> {
     let new: NewFrame = parse_body(
         &body,
-        "{image: \"/img/NAME\", caption?, durationMs?, motion?, transition?, index?}",
+        "{image: \"/img/NAME\" | clip: {room?, fromRev?, toRev?, utcOffsetMinutes?}, caption?, durationMs?, motion?, transition?, index?}",
     )?;
+    if new.clip.is_some() {
+        return super::clip::add(&state, id, new).await;
+    }
     let (board, frame) = boards(&state, move |b| b.add_frame(&id, new)).await?;
     Ok(Json(
         json!({ "success": true, "storyboard": board, "frame": frame }),

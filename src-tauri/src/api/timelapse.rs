@@ -2,7 +2,8 @@
 //! the room's history (or a range of it) into an MP4. Every limit is
 //! checked here, before anything is queued, with a `code` and a sentence;
 //! the job is then followed, cancelled and listed like every job, and its
-//! video served at `/videos/NAME` like storyboard videos.
+//! video served at `/videos/NAME` like storyboard videos. The range checks
+//! are shared with timelapse clips in storyboards (`clip`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -80,14 +81,7 @@ pub async fn start(
     let (width, height) = size(&body)?;
     let fps = body.fps.unwrap_or(DEFAULT_FPS);
     validate_size(width, height, fps).map_err(|e| bad(e.code(), &e.to_string()))?;
-    if let Some(off) = body.utc_offset_minutes {
-        if off.abs() > MAX_UTC_OFFSET_MIN {
-            return Err(bad(
-                "invalid",
-                &format!("utcOffsetMinutes is -{MAX_UTC_OFFSET_MIN} to {MAX_UTC_OFFSET_MIN}"),
-            ));
-        }
-    }
+    check_utc_offset(body.utc_offset_minutes)?;
     if body.seconds.is_some() && body.speed.is_some() {
         return Err(bad("invalid", "give seconds or speed, not both"));
     }
@@ -107,58 +101,8 @@ pub async fn start(
             ));
         }
     }
+    let (from, to) = history_range(&state, &room, body.from_rev, body.to_rev).await?;
     let rooms = &state.inner.rooms;
-    if rooms.history_budget() == 0 {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "history_off",
-            "this host keeps no history (it runs with --history-budget-mb 0)",
-        ));
-    }
-    let store = rooms.store().clone();
-    let name = room.clone();
-    let (history, current) = blocking(move || {
-        Ok::<_, crate::store::StoreError>((store.history_state(&name)?, store.board_rev(&name)?))
-    })
-    .await?
-    .map_err(|e| super::error::storage(&e))?;
-    let empty = || {
-        bad(
-            "empty_range",
-            "nothing was drawn in that range of the room's history",
-        )
-    };
-    let history = history.ok_or_else(empty)?;
-    let from = body.from_rev.unwrap_or(history.meta.first_rev);
-    let to = body.to_rev.unwrap_or(current);
-    if from > to || to > current {
-        return Err(bad(
-            "invalid",
-            &format!("fromRev and toRev are revisions with fromRev <= toRev <= {current}, the board's revision now"),
-        ));
-    }
-    if from < history.meta.first_rev {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_kept",
-            &format!(
-                "the host keeps this room's history from revision {} on",
-                history.meta.first_rev
-            ),
-        ));
-    }
-    if to - from > MAX_TIMELAPSE_CHANGES {
-        return Err(bad(
-            "range_too_large",
-            &format!(
-                "a timelapse replays at most {MAX_TIMELAPSE_CHANGES} changes; this range has {}",
-                to - from
-            ),
-        ));
-    }
-    if to == from {
-        return Err(empty());
-    }
     let pace = match body.speed {
         None => Pace::Frames(
             u64::from(body.seconds.unwrap_or(DEFAULT_TIMELAPSE_SECONDS)) * u64::from(fps),
@@ -178,7 +122,7 @@ pub async fn start(
             })
             .await?
             .map_err(|e| super::error::storage(&e))?;
-            let (start_t, end_t) = times.ok_or_else(empty)?;
+            let (start_t, end_t) = times.ok_or_else(empty_range)?;
             let span_s = end_t.saturating_sub(start_t) as f64 / 1000.0;
             let frames = (span_s / speed * f64::from(fps)).floor() as u64 + 1;
             let seconds = frames as f64 / f64::from(fps);
@@ -226,4 +170,91 @@ pub async fn start(
         "job": job,
         "frames": pace.frames(),
     })))
+}
+
+/// A clock at most [`MAX_UTC_OFFSET_MIN`] from UTC, or none.
+pub(super) fn check_utc_offset(minutes: Option<i32>) -> Result<(), ApiError> {
+    match minutes {
+        Some(off) if off.abs() > MAX_UTC_OFFSET_MIN => Err(bad(
+            "invalid",
+            &format!("utcOffsetMinutes is -{MAX_UTC_OFFSET_MIN} to {MAX_UTC_OFFSET_MIN}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The moment asked for is older than what the host keeps.
+pub(super) fn not_kept() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_kept",
+        "the host no longer keeps that moment of this room's history",
+    )
+}
+
+/// Nothing to replay.
+fn empty_range() -> ApiError {
+    bad(
+        "empty_range",
+        "nothing was drawn in that range of the room's history",
+    )
+}
+
+/// The range `fromRev..=toRev` of `room`'s history that a timelapse or a
+/// timelapse clip replays (absent ends: the oldest kept revision, the
+/// board's revision now), checked against what the host keeps: each
+/// refusal a `code` and a sentence, nothing read past the checks.
+pub(super) async fn history_range(
+    state: &AppState,
+    room: &str,
+    from_rev: Option<u64>,
+    to_rev: Option<u64>,
+) -> Result<(u64, u64), ApiError> {
+    let rooms = &state.inner.rooms;
+    if rooms.history_budget() == 0 {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "history_off",
+            "this host keeps no history (it runs with --history-budget-mb 0)",
+        ));
+    }
+    let store = rooms.store().clone();
+    let name = room.to_string();
+    let (history, current) = blocking(move || {
+        Ok::<_, crate::store::StoreError>((store.history_state(&name)?, store.board_rev(&name)?))
+    })
+    .await?
+    .map_err(|e| super::error::storage(&e))?;
+    let history = history.ok_or_else(empty_range)?;
+    let from = from_rev.unwrap_or(history.meta.first_rev);
+    let to = to_rev.unwrap_or(current);
+    if from > to || to > current {
+        return Err(bad(
+            "invalid",
+            &format!("fromRev and toRev are revisions with fromRev <= toRev <= {current}, the board's revision now"),
+        ));
+    }
+    if from < history.meta.first_rev {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_kept",
+            &format!(
+                "the host keeps this room's history from revision {} on",
+                history.meta.first_rev
+            ),
+        ));
+    }
+    if to - from > MAX_TIMELAPSE_CHANGES {
+        return Err(bad(
+            "range_too_large",
+            &format!(
+                "a timelapse replays at most {MAX_TIMELAPSE_CHANGES} changes; this range has {}",
+                to - from
+            ),
+        ));
+    }
+    if to == from {
+        return Err(empty_range());
+    }
+    Ok((from, to))
 }

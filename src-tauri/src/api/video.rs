@@ -21,6 +21,7 @@ use crate::jobs::kinds::video::narrate::StoryMode;
 use crate::jobs::kinds::video::{VideoRequest, KIND, MAX_STORY_CONTEXT_CHARS};
 use crate::media::video::{DEFAULT_FPS, DEFAULT_HEIGHT, DEFAULT_WIDTH, MIN_SCENES};
 use crate::media::video_store::VideoFormat;
+use crate::storyboard::clip::check_clip_changes;
 use crate::storyboard::model::check_title;
 
 #[derive(Default, Deserialize)]
@@ -97,6 +98,9 @@ pub async fn generate(
             ),
         ));
     }
+    // Every clip's history is held in memory while the video renders.
+    check_clip_changes(storyboard.frames.iter().filter_map(|f| f.clip.as_ref()))
+        .map_err(|message| invalid("range_too_large", &message))?;
     let request = VideoRequest {
         storyboard,
         title,

@@ -135,7 +135,7 @@ impl Host {
             Storyboards::open(&store, pictures.clone(), storyboard_events(rooms.clone()))?;
         let videos = VideoStore::open(&config.data_dir, &store)?;
         let timelapses = TimelapseMaker::new(store.clone(), videos.clone());
-        let videos = VideoMaker::new(storyboards.clone(), videos, slot);
+        let videos = VideoMaker::new(storyboards.clone(), store.clone(), videos, slot);
         let discovery = if config.mdns {
             let settings = discovery::Settings {
                 name: config.name.clone(),

@@ -9,8 +9,10 @@
 //! client's routes act on.
 //!
 //! - [`model`]: the shapes and the checks of single fields.
+//! - [`clip`]: frames that play a timelapse of a room's history.
 //! - `store`: their table.
 
+pub mod clip;
 pub mod model;
 mod store;
 
@@ -18,6 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
+pub use clip::{FrameClip, NewClip, DEFAULT_CLIP_MS, MAX_CLIP_CHANGES, MAX_CLIP_MS, MIN_CLIP_MS};
 pub use model::{picture_of, Frame, FrameMotion, FrameTransition, Storyboard};
 
 use crate::media::pictures::Pictures;
@@ -115,11 +118,14 @@ impl StoryboardEvent<'_> {
 /// Where changes go: `(room, event)`. The host sends them to the room.
 pub type ChangeSink = Arc<dyn Fn(&str, StoryboardEvent<'_>) + Send + Sync>;
 
-/// A frame to add, as a client sends it.
+/// A frame to add, as a client sends it: a picture (`image`), or a
+/// timelapse (`clip`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewFrame {
+    #[serde(default)]
     pub image: String,
+    pub clip: Option<NewClip>,
     pub caption: Option<String>,
     pub duration_ms: Option<u64>,
     pub motion: Option<FrameMotion>,
@@ -247,6 +253,12 @@ impl Storyboards {
 
     /// Adds a frame showing a picture the host issued.
     pub fn add_frame(&self, id: &str, new: NewFrame) -> Result<(Storyboard, Frame)> {
+        if new.clip.is_some() {
+            // A clip needs its range checked against the history first: `add_clip`.
+            return Err(StoryboardError::Invalid(
+                "a frame shows a picture (image) or plays a timelapse (clip)".to_string(),
+            ));
+        }
         let frame = self.make_frame(&new)?;
         self.change(id, |board| {
             let index = insert_index(board, new.index)?;
@@ -257,21 +269,30 @@ impl Storyboards {
 
     pub fn update_frame(&self, id: &str, frame_id: &str, patch: FramePatch) -> Result<Storyboard> {
         let caption = patch.caption.as_deref().map(check_caption).transpose()?;
-        let duration = patch.duration_ms.map(check_duration).transpose()?;
         self.change(id, |board| {
             let frame = board
                 .frames
                 .iter_mut()
                 .find(|f| f.id == frame_id)
                 .ok_or(StoryboardError::FrameNotFound)?;
-            if let Some(caption) = caption {
-                frame.caption = caption;
-            }
-            if let Some(ms) = duration {
-                frame.duration_ms = ms;
+            // A clip's own limits: it plays longer than a picture is shown, and still.
+            let clip = frame.clip.is_some();
+            if let Some(ms) = patch.duration_ms {
+                frame.duration_ms = if clip {
+                    clip::check_clip_duration(ms)?
+                } else {
+                    check_duration(ms)?
+                };
             }
             if let Some(motion) = patch.motion {
-                frame.motion = motion;
+                frame.motion = if clip {
+                    clip::check_clip_motion(motion)?
+                } else {
+                    motion
+                };
+            }
+            if let Some(caption) = caption {
+                frame.caption = caption;
             }
             if let Some(transition) = patch.transition {
                 frame.transition = transition;
@@ -332,7 +353,12 @@ impl Storyboards {
         })?;
         let default = self.default_for(room)?;
         self.change(&default.id, |board| {
-            if board.frames.iter().any(|f| f.image == frame.image) {
+            // A clip showing the same still is not this picture.
+            if board
+                .frames
+                .iter()
+                .any(|f| f.clip.is_none() && f.image == frame.image)
+            {
                 return Ok(true);
             }
             let index = insert_index(board, None)?;
@@ -387,6 +413,7 @@ impl Storyboards {
             duration_ms,
             motion: new.motion.unwrap_or_default(),
             transition: new.transition.unwrap_or_default(),
+            clip: None,
         })
     }
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::clip::FrameClip;
 use crate::protocol::picture::PictureRef;
 
 use super::{
@@ -40,6 +41,11 @@ pub struct Frame {
     pub motion: FrameMotion,
     /// How this frame enters the video after the one before it.
     pub transition: FrameTransition,
+    /// Set when the frame plays a timelapse of a room's history, `image`
+    /// being its last picture; absent (as in every record from before
+    /// clips) for a picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<FrameClip>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -143,6 +149,31 @@ mod tests {
         for text in ["abc.png", "/etc/passwd"] {
             assert!(matches!(picture_of(text), Err(StoryboardError::Invalid(_))));
         }
+    }
+
+    /// A frame stored before clips existed reads as a picture, and a
+    /// picture frame is written as it always was: no `clip` key.
+    #[test]
+    fn frames_from_before_clips_are_pictures() {
+        let old = r#"{"id":"fr_1","image":"/img/a.png","width":4,"height":3,"caption":"",
+            "durationMs":4000,"motion":"kenburns","transition":"crossfade"}"#;
+        let frame: Frame = serde_json::from_str(old).unwrap();
+        assert_eq!(frame.clip, None);
+        let again = serde_json::to_value(&frame).unwrap();
+        assert!(again.get("clip").is_none(), "{again}");
+        let mut clip = frame.clone();
+        clip.clip = Some(FrameClip {
+            room: "main".into(),
+            from_rev: 2,
+            to_rev: 9,
+            utc_offset_minutes: Some(60),
+        });
+        let text = serde_json::to_string(&clip).unwrap();
+        assert!(
+            text.contains(r#""clip":{"room":"main","fromRev":2,"toRev":9,"utcOffsetMinutes":60}"#),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<Frame>(&text).unwrap(), clip);
     }
 
     #[test]

@@ -647,6 +647,10 @@ export default {
   'timelapse.busy': 'المضيف مشغول بفيديوهات متسارعة أخرى؛ حاول مجددًا بعد قليل.',
   'timelapse.failed': 'لا فيديو متسارع: {why}.',
   'timelapse.name': 'فيديو متسارع',
+  'timelapse.addToStoryboard': 'أضف إلى لوحة القصة',
+  'timelapse.addTitle': 'أضف هذا الفيديو المتسارع إلى لوحة القصة: يُعرض مقطعًا في فيديو لوحة القصة.',
+  'timelapse.clipLength': 'يُعرض مقطع الفيديو المتسارع من {min} إلى {max} ثوانٍ.',
+  'timelapse.clipFailed': 'تعذّرت إضافة الفيديو المتسارع إلى لوحة القصة: {why}.',
   // ---- end timelapse ----
 
   // ---- Errors from the host, by code ----

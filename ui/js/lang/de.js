@@ -647,6 +647,10 @@ export default {
   'timelapse.busy': 'Der Host ist mit anderen Zeitraffern beschäftigt; versuche es gleich noch einmal.',
   'timelapse.failed': 'Kein Zeitraffer: {why}.',
   'timelapse.name': 'Zeitraffer',
+  'timelapse.addToStoryboard': 'Zum Storyboard hinzufügen',
+  'timelapse.addTitle': 'Diesen Zeitraffer zum Storyboard hinzufügen: Er läuft als Clip im Video des Storyboards.',
+  'timelapse.clipLength': 'Ein Zeitraffer-Clip läuft {min} bis {max} Sekunden.',
+  'timelapse.clipFailed': 'Der Zeitraffer konnte nicht zum Storyboard hinzugefügt werden: {why}.',
   // ---- end timelapse ----
 
   // ---- Errors from the host, by code ----

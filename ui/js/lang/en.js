@@ -652,6 +652,10 @@ export default {
   'timelapse.busy': 'The host is busy with other timelapses; try again in a moment.',
   'timelapse.failed': 'No timelapse: {why}.',
   'timelapse.name': 'Timelapse',
+  'timelapse.addToStoryboard': 'Add to storyboard',
+  'timelapse.addTitle': 'Add this timelapse to the storyboard: it plays as a clip in the storyboard’s video.',
+  'timelapse.clipLength': 'A timelapse clip plays for {min} to {max} seconds.',
+  'timelapse.clipFailed': 'The timelapse could not be added to the storyboard: {why}.',
   // ---- end timelapse ----
 
   // ---- Errors from the host, by code ----

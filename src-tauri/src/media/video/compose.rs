@@ -4,21 +4,30 @@
 //! What is costly is done once per scene and shared by all worker threads
 //! ([`Segments`]): the picture scaled for its camera, the caption rasterised.
 //! A scene's resources are dropped as soon as its last frame is encoded, so
-//! memory holds a couple of scenes at a time however long the video is.
+//! memory holds a couple of scenes at a time however long the video is. A
+//! clip scene plays its frames ([`ClipPlayer`]) where a picture scene
+//! samples its picture.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::caption::{title_card, Overlay};
+use super::clip::ClipPlayer;
 use super::motion::{sample, Move, Picture, View, MAX_ZOOM};
 use super::plan::{Motion, Segment, Timeline, VideoPlan};
 
+/// What fills the stage of a segment.
+enum Visual {
+    /// A picture through the camera (`None`: shown whole and still).
+    Still(Picture, Option<Move>),
+    /// Frames played in order, one per frame of the segment.
+    Clip(ClipPlayer),
+}
+
 /// What a frame needs from one segment, prepared once.
 struct Prepared {
-    picture: Picture,
+    visual: Visual,
     /// Rows of the frame the picture is shown in (above the caption band).
     stage: u32,
-    /// `None`: the picture is shown whole and still.
-    camera: Option<Move>,
     caption: Option<Overlay>,
 }
 
@@ -81,21 +90,27 @@ impl<'a> Segments<'a> {
     fn draw(&self, at: usize, frame: u64, out: &mut [u8]) {
         let segment = &self.timeline.segments[at];
         let prepared = self.prepared(at, segment);
-        let view = match prepared.camera {
-            Some(camera) => {
-                let last = segment.frames.saturating_sub(1).max(1);
-                camera.at((frame - segment.start) as f32 / last as f32)
-            }
-            None => View::WHOLE,
-        };
         let stage_len = (self.width * prepared.stage * 3) as usize;
-        sample(
-            &prepared.picture,
-            view,
-            &mut out[..stage_len],
-            self.width,
-            prepared.stage,
-        );
+        let into = frame - segment.start;
+        match &prepared.visual {
+            Visual::Still(picture, camera) => {
+                let view = match camera {
+                    Some(camera) => {
+                        let last = segment.frames.saturating_sub(1).max(1);
+                        camera.at(into as f32 / last as f32)
+                    }
+                    None => View::WHOLE,
+                };
+                sample(
+                    picture,
+                    view,
+                    &mut out[..stage_len],
+                    self.width,
+                    prepared.stage,
+                );
+            }
+            Visual::Clip(player) => player.draw(into, &mut out[..stage_len]),
+        }
         if let Some(caption) = &prepared.caption {
             caption.apply(out);
         }
@@ -109,7 +124,7 @@ impl<'a> Segments<'a> {
         }
         let prepared = Arc::new(match segment.scene {
             None => self.prepare_title(),
-            Some(index) => self.prepare_scene(index),
+            Some(index) => self.prepare_scene(index, segment.frames),
         });
         *slot = Some(Arc::clone(&prepared));
         prepared
@@ -117,34 +132,43 @@ impl<'a> Segments<'a> {
 
     fn prepare_title(&self) -> Prepared {
         let title = self.plan.title.as_deref().unwrap_or_default();
+        let picture = Picture {
+            width: self.width,
+            height: self.height,
+            rgb: title_card(title, self.width, self.height),
+        };
         Prepared {
-            picture: Picture {
-                width: self.width,
-                height: self.height,
-                rgb: title_card(title, self.width, self.height),
-            },
+            visual: Visual::Still(picture, None),
             stage: self.height,
-            camera: None,
             caption: None,
         }
     }
 
-    fn prepare_scene(&self, index: usize) -> Prepared {
+    fn prepare_scene(&self, index: usize, frames: u64) -> Prepared {
         let scene = &self.plan.scenes[index];
-        let (zoom, camera) = match scene.motion {
-            Motion::KenBurns => (MAX_ZOOM, Some(Move::ken_burns(self.plan.seed, index))),
-            Motion::None => (1.0, None),
-        };
         let caption = scene
             .caption
             .as_deref()
             .and_then(|text| Overlay::caption(text, self.width, self.height));
         // The caption has its own band under the picture: it never covers it.
         let stage = caption.as_ref().map_or(self.height, |c| c.top).max(1);
+        let visual = match (&scene.clip, scene.motion) {
+            // A clip is drawn fitted to the stage already: no camera moves
+            // over it (a moving drawing under a moving camera is hard to follow).
+            (Some(clip), _) => {
+                Visual::Clip(ClipPlayer::new(Arc::clone(clip), self.width, stage, frames))
+            }
+            (None, Motion::KenBurns) => Visual::Still(
+                Picture::fit(&scene.image, self.width, stage, MAX_ZOOM),
+                Some(Move::ken_burns(self.plan.seed, index)),
+            ),
+            (None, Motion::None) => {
+                Visual::Still(Picture::fit(&scene.image, self.width, stage, 1.0), None)
+            }
+        };
         Prepared {
-            picture: Picture::fit(&scene.image, self.width, stage, zoom),
+            visual,
             stage,
-            camera,
             caption,
         }
     }
@@ -177,6 +201,7 @@ mod tests {
     fn plan() -> VideoPlan {
         let scene = |colour, transition| Scene {
             image: solid(colour),
+            clip: None,
             caption: None,
             duration_ms: 1000,
             motion: Motion::None,
@@ -241,6 +266,7 @@ mod tests {
             seed: 5,
             scenes: vec![Scene {
                 image: Arc::new(image),
+                clip: None,
                 caption: Some("The castle at night".into()),
                 duration_ms: 2000,
                 motion: Motion::KenBurns,
@@ -271,6 +297,27 @@ mod tests {
             seen_whole,
             "the whole picture, edges too, on screen at some frame"
         );
+    }
+
+    /// A clip scene plays its frames in order above its caption, and fades
+    /// in over the picture before it like any scene.
+    #[test]
+    fn a_clip_plays_its_frames_in_order_under_a_crossfade() {
+        let mut plan = plan();
+        plan.scenes[1].clip = Some(Arc::new(
+            crate::media::video::clip::tests::Counting::default(),
+        ));
+        let segments = Segments::new(&plan, 64, 36, 10);
+        let (mut frame, mut scratch) = (Vec::new(), Scratch::default());
+        let mut firsts = Vec::new();
+        for index in 0..segments.total_frames() {
+            segments.render(index, &mut frame, &mut scratch);
+            firsts.push(frame[0]);
+        }
+        // Scene 2 starts at frame 6 (a 4-frame fade into 10 frames): its
+        // frames 4..9 are shown alone, each the clip's own frame.
+        assert_eq!(&firsts[10..], &[4, 5, 6, 7, 8, 9]);
+        assert!(firsts[6] > 0 && firsts[6] < 200, "blended: {firsts:?}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`plan`]: the plan types, their limits and the frame timeline.
 //! - [`motion`]: the camera over a picture scaled once per scene.
 //! - [`caption`]: captions and the title card, with the bundled font.
+//! - [`clip`]: a scene that plays frames drawn in order (a timelapse clip).
 //! - [`legend`]: a timelapse's band of who drew and when.
 //! - [`compose`]: one frame: camera, caption, crossfade.
 //! - [`pipeline`]: frames rendered on every core, consumed in order.
@@ -21,6 +22,7 @@
 
 mod audio;
 mod caption;
+mod clip;
 mod compose;
 mod encode;
 mod faststart;
@@ -37,6 +39,7 @@ use std::sync::atomic::AtomicBool;
 
 pub use self::audio::{Narration, AAC_FRAME, NARRATION_BITRATE};
 pub use self::caption::MAX_CAPTION_LINES;
+pub use self::clip::Clip;
 pub use self::gif::{GIF_FPS, GIF_MAX_WIDTH};
 pub use self::motion::MAX_ZOOM;
 pub use self::pipeline::MAX_RENDER_THREADS;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use image::RgbaImage;
 
+use super::clip::Clip;
 use super::VideoError;
 
 /// The width used when a caller has no preference.
@@ -65,7 +66,12 @@ pub struct VideoPlan {
 /// One picture on screen for a while.
 #[derive(Clone, Debug)]
 pub struct Scene {
+    /// The still picture; a clip's picture stands for it where a still is
+    /// needed (the story's pictures), and sizes nothing in the video.
     pub image: Arc<RgbaImage>,
+    /// Frames played instead of the picture (a timelapse clip): drawn
+    /// whole and still, above the caption, over the scene's duration.
+    pub clip: Option<Arc<dyn Clip>>,
     /// Wrapped to the frame width and drawn on a translucent band.
     pub caption: Option<String>,
     pub duration_ms: u32,
@@ -296,6 +302,7 @@ mod tests {
     fn scene(duration_ms: u32, transition: Transition) -> Scene {
         Scene {
             image: Arc::new(RgbaImage::new(4, 4)),
+            clip: None,
             caption: None,
             duration_ms,
             motion: Motion::None,

@@ -11,6 +11,7 @@
 //! timelapse leaves nothing listed and no file behind.
 
 pub mod canvas;
+pub mod clip;
 pub mod script;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -115,16 +116,8 @@ impl TimelapseMaker {
         ctx.progress(0.0, "reading the history");
         let (store, job, r) = (self.store.clone(), ctx.clone(), request.clone());
         let script = blocking("the timelapse", move || {
-            let state = store
-                .history_state(&r.room)
-                .map_err(|e| storage(&e))?
-                .ok_or_else(not_kept)?;
-            script::read(&store, &r.room, &state, (r.from_rev, r.to_rev), &|| {
+            read_script(&store, &r.room, (r.from_rev, r.to_rev), &|| {
                 job.is_cancelled()
-            })
-            .map_err(|e| match e {
-                script::ScriptError::NotKept => not_kept(),
-                script::ScriptError::Store(e) => storage(&e),
             })
         })
         .await??
@@ -136,7 +129,7 @@ impl TimelapseMaker {
         let _guard = StopOnDrop(stop.clone());
         let (job, rendered, r) = (ctx.clone(), path.clone(), request.clone());
         let info = blocking("the timelapse", move || {
-            let mut frames = Frames::new(script, &r);
+            let mut frames = Frames::new(Arc::new(script), &r);
             let progress = |p: RenderProgress| {
                 if job.is_cancelled() {
                     stop.store(true, Ordering::Relaxed);
@@ -210,6 +203,24 @@ impl TimelapseMaker {
     }
 }
 
+/// Reads revisions `from..=to` of `room` for a timelapse or a clip; `None`
+/// when `stop` said to stop. Blocking.
+pub fn read_script(
+    store: &Store,
+    room: &str,
+    (from, to): (u64, u64),
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<Script>, JobFailure> {
+    let state = store
+        .history_state(room)
+        .map_err(|e| storage(&e))?
+        .ok_or_else(not_kept)?;
+    script::read(store, room, &state, (from, to), stop).map_err(|e| match e {
+        script::ScriptError::NotKept => not_kept(),
+        script::ScriptError::Store(e) => storage(&e),
+    })
+}
+
 fn not_kept() -> JobFailure {
     JobFailure::new(
         "not_kept",
@@ -236,8 +247,9 @@ impl Drop for StopOnDrop {
 }
 
 /// The frames of one timelapse: the canvas advanced change by change.
+/// The script is shared: a storyboard showing one clip twice reads it once.
 pub struct Frames {
-    script: Script,
+    script: Arc<Script>,
     canvas: Canvas,
     pace: Pace,
     applied: usize,
@@ -250,7 +262,7 @@ pub struct Frames {
 }
 
 impl Frames {
-    pub fn new(mut script: Script, r: &TimelapseRequest) -> Frames {
+    pub fn new(script: Arc<Script>, r: &TimelapseRequest) -> Frames {
         let people: Vec<(String, [u8; 3])> = script
             .people
             .iter()
@@ -260,8 +272,8 @@ impl Frames {
         let legend = Legend::new(&people, &clock, r.width, r.height);
         let fit = Fit::new(script.bounds, r.width, legend.top);
         let mut canvas = Canvas::new(r.width, legend.top, fit);
-        for (id, shape) in std::mem::take(&mut script.start) {
-            canvas.put(&id, shape.as_ref());
+        for (id, shape) in &script.start {
+            canvas.put(id, shape.as_ref());
         }
         Frames {
             script,
@@ -402,7 +414,7 @@ mod tests {
 
     #[test]
     fn frames_spread_the_changes_evenly_and_end_on_the_last() {
-        let mut frames = Frames::new(script(), &request(Pace::Frames(8)));
+        let mut frames = Frames::new(Arc::new(script()), &request(Pace::Frames(8)));
         let mut rgb = vec![0u8; 160 * 120 * 3];
         let red = |rgb: &[u8]| rgb.chunks_exact(3).filter(|p| *p == [255, 0, 0]).count();
         let mut reds = Vec::new();
@@ -427,7 +439,7 @@ mod tests {
             start_t: 0,
             frames: 70,
         };
-        let mut frames = Frames::new(script(), &request(pace));
+        let mut frames = Frames::new(Arc::new(script()), &request(pace));
         let mut rgb = vec![0u8; 160 * 120 * 3];
         frames.draw(0, &mut rgb).unwrap();
         assert_eq!(

@@ -10,7 +10,11 @@
 //! With a Gemini key, [`narrate`] first asks for the story and its
 //! narration: the people's own captions win where they wrote one, Gemini's
 //! fill the others, and scenes grow to fit their spoken line.
+//!
+//! A frame that is a timelapse clip ([`clips`]) plays its room's history,
+//! read before the render starts, instead of its still.
 
+pub mod clips;
 pub mod narrate;
 pub mod shares;
 
@@ -33,6 +37,7 @@ use crate::media::video::{
 };
 use crate::media::video_store::{file_stem, VideoEntry, VideoFormat, VideoStore};
 use crate::protocol::now_ms;
+use crate::store::Store;
 use crate::storyboard::{picture_of, FrameMotion, FrameTransition, Storyboard, Storyboards};
 
 /// The job kind (and lane) of renders.
@@ -71,15 +76,23 @@ impl VideoRequest {
 #[derive(Clone)]
 pub struct VideoMaker {
     storyboards: Storyboards,
+    /// The rooms' history, which clips play.
+    store: Store,
     videos: VideoStore,
     /// The host's Gemini client, when it has a key (set while it runs too).
     gemini: GeminiSlot,
 }
 
 impl VideoMaker {
-    pub fn new(storyboards: Storyboards, videos: VideoStore, gemini: GeminiSlot) -> VideoMaker {
+    pub fn new(
+        storyboards: Storyboards,
+        store: Store,
+        videos: VideoStore,
+        gemini: GeminiSlot,
+    ) -> VideoMaker {
         VideoMaker {
             storyboards,
+            store,
             videos,
             gemini,
         }
@@ -99,7 +112,7 @@ impl VideoMaker {
     pub fn check(&self, request: &VideoRequest) -> Result<u64, VideoError> {
         let placeholder = Arc::new(RgbaImage::new(1, 1));
         let images = vec![placeholder; request.storyboard.frames.len()];
-        let plan = plan(request, &images, 0, &Told::default());
+        let plan = plan(request, (&images, &[]), 0, &Told::default());
         render::validate(&plan)?;
         Ok(render::plan_frames(&plan))
     }
@@ -132,6 +145,11 @@ impl VideoMaker {
         ctx.progress(0.0, "reading the pictures");
         let (me, req, job) = (self.clone(), request.clone(), ctx.clone());
         let images = blocking("the render", move || me.load_images(&req, &job)).await??;
+        let (store, req, job) = (self.store.clone(), request.clone(), ctx.clone());
+        let clips = blocking("the render", move || {
+            clips::load(&store, &req.storyboard.frames, &job)
+        })
+        .await??;
         let seed = ctx
             .id()
             .get(..16)
@@ -151,14 +169,14 @@ impl VideoMaker {
         if ctx.is_cancelled() {
             return Err(JobFailure::new("cancelled", "cancelled"));
         }
-        let mut plan = plan(&request, &images, seed, &told);
+        let mut plan = plan(&request, (&images, &clips), seed, &told);
         if told.speech.is_some() {
             if let Err(e) = render::validate(&plan) {
                 // Scenes stretched to their lines broke a limit (most often the
                 // longest video): the video keeps Gemini's captions, unspoken.
                 told.speech = None;
                 told.notes.push(format!("no narration: with it, {e}"));
-                plan = self::plan(&request, &images, seed, &told);
+                plan = self::plan(&request, (&images, &clips), seed, &told);
             }
         }
         let narration = told.speech.as_ref().map(|lines| Narration {
@@ -173,7 +191,7 @@ impl VideoMaker {
                 .map(|l| l.as_ref().map(|s| s.samples.clone()))
                 .collect(),
         });
-        drop(images);
+        drop((images, clips));
         let (name, path) = self.videos.reserve(request.format);
         let stop = Arc::new(AtomicBool::new(false));
         // The runner drops this future when the job is cancelled; the guard
@@ -386,8 +404,15 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// The renderer's plan for a storyboard snapshot and its pictures.
-fn plan(request: &VideoRequest, images: &[Arc<RgbaImage>], seed: u64, told: &Told) -> VideoPlan {
+/// The renderer's plan for a storyboard snapshot, its pictures and its
+/// clips (none while only checking the plan: a clip's scene is timed as
+/// its picture's).
+fn plan(
+    request: &VideoRequest,
+    (images, clips): (&[Arc<RgbaImage>], &[clips::Loaded]),
+    seed: u64,
+    told: &Told,
+) -> VideoPlan {
     let title = request
         .title()
         .or_else(|| told.story.as_ref().and_then(|s| s.title.clone()));
@@ -418,6 +443,7 @@ fn plan(request: &VideoRequest, images: &[Arc<RgbaImage>], seed: u64, told: &Tol
                 .map(|s| s.frames[index].caption.as_str());
             Scene {
                 image: image.clone(),
+                clip: clips.get(index).cloned().flatten(),
                 caption: caption_of(&frame.caption, line).0,
                 duration_ms,
                 motion: match frame.motion {
