@@ -20,6 +20,8 @@
 //!   host in a child process whose peak memory is its own.
 //! - [`crashloop`]: the `coco` host killed at random while people draw,
 //!   then every acknowledged change checked.
+//! - [`link`]: a slow, lossy link between two network namespaces, for
+//!   measuring the others as people on Wi-Fi get them.
 //! - [`report`]: percentiles and the human / JSON output.
 //!
 //! Every run is bounded in count and time; targets are only the URLs given.
@@ -33,6 +35,7 @@ mod enhance;
 mod fuzz;
 mod history;
 mod jobs;
+mod link;
 mod loader;
 mod probe;
 mod report;
@@ -91,6 +94,8 @@ enum Command {
     History(history::HistoryArgs),
     /// A big room's history rendered as a timelapse video (the render in a child host).
     Timelapse(timelapse::TimelapseArgs),
+    /// A slow, lossy link between two network namespaces (root).
+    Link(link::LinkArgs),
 }
 
 fn main() -> ExitCode {
@@ -124,6 +129,7 @@ fn main() -> ExitCode {
             Command::Crashloop(args) => crashloop::main(args, json).await,
             Command::History(args) => history::main(args, json).await,
             Command::Timelapse(args) => timelapse::main(args, json).await,
+            Command::Link(args) => link::main(args, json).await,
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
                     Ok(ExitCode::SUCCESS)
