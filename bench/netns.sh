@@ -101,7 +101,7 @@ host_up() {
     --data-dir "$host_data" >"$out/coco.log" 2>&1 &
   host_pid=$!
   for ((i = 0; i < netns_start_timeout_s * 20; i++)); do
-    host_code=$(awk '/^  join code:/ { print $3; exit }' "$out/coco.log")
+    host_code=$(awk '/^  join code:/ { print $3; exit }' "$out/coco.log" 2>/dev/null || true)
     if [ -n "$host_code" ] &&
       in_h curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$host_http_port/api/health"; then
       return 0
@@ -122,11 +122,20 @@ link_up() {
     >"$out/link-$link_name.json" 2>"$out/link-$link_name.log" &
   link_pid=$!
   for ((i = 0; i < netns_start_timeout_s * 20; i++)); do
-    grep -q '^link ready' "$out/link-$link_name.log" && return 0
+    grep -q '^link ready' "$out/link-$link_name.log" 2>/dev/null && break
     kill -0 "$link_pid" 2>/dev/null || netns_die "the link failed; see $out/link-$link_name.log"
     sleep 0.05
   done
-  netns_die "the link was not ready within $netns_start_timeout_s s"
+  # The host reads its addresses again at most every 2 s (ADDRESS_REFRESH)
+  # and answers 421 to an address it does not know yet: wait until it
+  # answers on the link's, which also shows the link carries traffic.
+  for ((i = 0; i < netns_start_timeout_s * 2; i++)); do
+    in_c curl -sf -o /dev/null --max-time 5 -H "x-coco-code: $host_code" \
+      "http://$link_h_ip:$host_http_port/api/health" && return 0
+    kill -0 "$link_pid" 2>/dev/null || netns_die "the link failed; see $out/link-$link_name.log"
+    sleep 0.5
+  done
+  netns_die "the host did not answer over the link within $netns_start_timeout_s s"
 }
 
 # Stops the link; its report is then complete.
