@@ -96,6 +96,8 @@ const rows = [
   ['late joiner: TCP connected (ms, median)', (j) => j.median.connect_ms, 1],
   ['late joiner: WELCOME (ms from connecting, median)', (j) => j.median.welcome_ms, 1],
   ['late joiner: whole board parsed (ms from connecting, median)', (j) => j.median.board_ms, 0, true],
+  // 1.00 would be the board's bytes back to back at the link's rate from the moment of connecting.
+  ["  ÷ the time its bytes take at the link's rate", (j, c, rx, l) => (l && l.rate_bps ? j.median.board_ms / ((j.median.received_bytes * 8 * 1000) / l.rate_bps) : '—'), 2],
   ['  fastest – slowest of the joins (ms)', (j) => `${j.board_ms_min.toFixed(0)} – ${j.board_ms_max.toFixed(0)}`],
   ['late joiner: received by the socket (KiB)', (j) => kb(j.median.received_bytes)],
   ['late joiner: received on the link, IP level (KiB)', (j, c, rx) => rx && kb(rx.link_rx_bytes_per_join)],
