@@ -7,7 +7,9 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
 
 use crate::client::{self, BenchResult, Envelope, Ws};
 
@@ -114,6 +116,20 @@ pub async fn request_sync(
     user_id: &str,
     since: Option<u64>,
 ) -> BenchResult<SyncReply> {
+    request_sync_within(ws, user_id, since, SYNC_TIMEOUT).await
+}
+
+/// [`request_sync`] on any stream, waiting at most `timeout` (a slow link
+/// takes far longer than loopback).
+pub async fn request_sync_within<S>(
+    ws: &mut WebSocketStream<S>,
+    user_id: &str,
+    since: Option<u64>,
+    timeout: Duration,
+) -> BenchResult<SyncReply>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let frame = match since {
         Some(rev) => {
             format!(r#"{{"type":"REQUEST_SYNC","payload":{{"userId":"{user_id}","since":{rev}}}}}"#)
@@ -122,10 +138,10 @@ pub async fn request_sync(
     };
     let start = client::now_ns();
     ws.send(Message::text(frame)).await?;
-    let deadline = tokio::time::Instant::now() + SYNC_TIMEOUT;
+    let deadline = tokio::time::Instant::now() + timeout;
     loop {
         let text = match tokio::time::timeout_at(deadline, ws.next()).await {
-            Err(_) => return client::fail(format!("no SYNC_SHAPES within {SYNC_TIMEOUT:?}")),
+            Err(_) => return client::fail(format!("no SYNC_SHAPES within {timeout:?}")),
             Ok(None) => return client::fail("socket closed while waiting for SYNC_SHAPES"),
             Ok(Some(Err(e))) => return Err(e.into()),
             Ok(Some(Ok(Message::Text(text)))) => text,

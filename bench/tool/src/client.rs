@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -123,7 +124,7 @@ pub fn room_url(base: &str, room: &str) -> String {
 /// that memset the bench's biggest cost; small messages need little.
 const CHATTY_READ_BUFFER: usize = 4 * 1024;
 /// Read buffer of a socket that receives whole boards.
-const BULK_READ_BUFFER: usize = 256 * 1024;
+pub const BULK_READ_BUFFER: usize = 256 * 1024;
 
 /// Opens a WebSocket for small messages (cursors, ops, acks).
 pub async fn connect(url: &str) -> BenchResult<Ws> {
@@ -138,16 +139,21 @@ pub async fn connect_bulk(url: &str) -> BenchResult<Ws> {
 /// Opens a WebSocket with Nagle off (the bench measures latency, and so does
 /// every real client on a LAN).
 async fn connect_with(url: &str, read_buffer: usize) -> BenchResult<Ws> {
-    let config = WebSocketConfig::default()
-        .read_buffer_size(read_buffer)
-        .max_message_size(Some(MAX_MESSAGE_BYTES))
-        .max_frame_size(Some(MAX_MESSAGE_BYTES));
-    let connecting = tokio_tungstenite::connect_async_with_config(url, Some(config), true);
+    let connecting =
+        tokio_tungstenite::connect_async_with_config(url, Some(config(read_buffer)), true);
     match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
         Ok(Ok((ws, _response))) => Ok(ws),
         Ok(Err(e)) => fail(format!("{url}: {}", BenchError::from(e))),
         Err(_) => fail(format!("{url}: no connection within {CONNECT_TIMEOUT:?}")),
     }
+}
+
+/// The socket settings every bench client uses, with this read buffer.
+pub fn config(read_buffer: usize) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(read_buffer)
+        .max_message_size(Some(MAX_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_MESSAGE_BYTES))
 }
 
 /// The `JOIN_ROOM` frame for `user_id`.
@@ -157,20 +163,29 @@ pub fn join_frame(user_id: &str) -> String {
 
 /// Sends `JOIN_ROOM` and waits for the server to accept it: a `WELCOME`, or
 /// the `USER_JOINED` that names us (all the baseline sends).
-pub async fn join(ws: &mut Ws, user_id: &str) -> BenchResult<()> {
+pub async fn join<S>(ws: &mut WebSocketStream<S>, user_id: &str) -> BenchResult<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     accepted(ws, user_id, join_frame(user_id)).await
 }
 
 /// Joins as a watcher (`JOIN_ROOM {watch: true}`, CoCo only): no seat,
 /// everything relayed in the room is delivered to it.
-pub async fn watch(ws: &mut Ws, user_id: &str) -> BenchResult<()> {
+pub async fn watch<S>(ws: &mut WebSocketStream<S>, user_id: &str) -> BenchResult<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let frame = format!(
         r#"{{"type":"JOIN_ROOM","payload":{{"userId":"{user_id}","username":"{user_id}","watch":true}}}}"#
     );
     accepted(ws, user_id, frame).await
 }
 
-async fn accepted(ws: &mut Ws, user_id: &str, frame: String) -> BenchResult<()> {
+async fn accepted<S>(ws: &mut WebSocketStream<S>, user_id: &str, frame: String) -> BenchResult<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     ws.send(Message::text(frame)).await?;
     let deadline = tokio::time::Instant::now() + JOIN_TIMEOUT;
     loop {

@@ -31,9 +31,13 @@ pub struct CursorArgs {
     /// WebSocket URL of the server (`ws://127.0.0.1:8080/`).
     #[arg(long)]
     pub url: String,
-    /// Rooms, each joined as `?room=bench-N`.
+    /// Rooms, each joined as `?room=PREFIX-N`.
     #[arg(long, default_value_t = 1)]
     pub rooms: usize,
+    /// Name of the rooms before `-N`: runs one after another in their own
+    /// rooms never meet the seats the last run's people keep.
+    #[arg(long, default_value = "bench")]
+    pub room_prefix: String,
     /// Clients per room (a room has four seats).
     #[arg(long, default_value_t = 4)]
     pub clients: usize,
@@ -108,7 +112,7 @@ pub async fn run(args: &CursorArgs) -> BenchResult<CursorOutcome> {
         .collect();
     let sockets: Vec<(String, Ws, bool)> = stream::iter(slots)
         .map(|(room, place)| {
-            let url = client::room_url(&args.url, &format!("bench-{room}"));
+            let url = client::room_url(&args.url, &format!("{}-{room}", args.room_prefix));
             let user_id = format!("cur-{tag}-{room}-{place}");
             let seated = place < args.clients;
             async move {

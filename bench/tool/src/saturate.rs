@@ -86,6 +86,7 @@ async fn measure(args: &SaturateArgs, rooms: usize) -> Step {
     let plan = CursorArgs {
         url: args.url.clone(),
         rooms,
+        room_prefix: "bench".to_string(),
         clients: args.clients,
         hz: args.hz,
         seconds: args.seconds,
