@@ -36,6 +36,11 @@ xvfb-run -a -s "-screen 0 1400x900x24" \
     cargo test --locked --test desktop --test desktop_webdriver -- --nocapture --test-threads=1
 
 section "Tests, headless build"
+# The shaped-link test (bench/tool/tests/link) carries packets between two
+# network namespaces through TUN devices; a container may lack the node.
+if [ "$(id -u)" = 0 ] && [ ! -e /dev/net/tun ]; then
+    mkdir -p /dev/net && mknod -m 600 /dev/net/tun c 10 200 || true
+fi
 if command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked; then
     cargo nextest run --workspace --no-default-features --locked --profile ci
 else
