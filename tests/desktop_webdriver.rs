@@ -405,6 +405,48 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
         "{laser}"
     );
 
+    // History: the slider shows the start to this window only; "Restore
+    // this moment" brings it back for everyone.
+    eprintln!("desktop: history");
+    driver.click(&session, "#history-open").await;
+    let h = "const h = window.coco.history();";
+    driver
+        .until(
+            &session,
+            &format!("{h} return h.open && h.max >= 2 && h.rev === h.max"),
+        )
+        .await;
+    driver
+        .script(
+            &session,
+            "document.getElementById('history-slider').focus(); return true",
+        )
+        .await;
+    driver.keys(&session, &["\u{E011}"]).await;
+    driver
+        .until(
+            &session,
+            &format!("{h} return h.rev === h.min && h.shown.length < window.coco.shapes().length"),
+        )
+        .await;
+    let live = bo.sync(None).await["shapes"].as_array().map_or(0, Vec::len);
+    driver.click(&session, "#history-restore").await;
+    driver.click(&session, "#history-confirm-yes").await;
+    bo.expect("SHAPES_DELETED").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let sync = bo.sync(None).await;
+        let now = sync["shapes"].as_array().map_or(0, Vec::len);
+        if now < live {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the restore never reached the others: {sync}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     let _ = driver
         .http
         .delete(format!("{}/session/{session}", driver.base))
