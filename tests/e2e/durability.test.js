@@ -117,3 +117,29 @@ test('a page opened while the host is down says so, then lets one join when it i
     removeDir(dataDir);
   }
 });
+
+test('a page whose parts failed to load (the network changed) loads itself again and reaches the join screen', async () => {
+  allowConsoleError(browser, /ERR_ADDRESS_UNREACHABLE/, 'the test makes one module\'s request fail as a dropped Wi-Fi would');
+  const host = await startHost();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  try {
+    const page = await context.newPage();
+    let failures = 0;
+    // The first two requests for one of the app's modules fail.
+    await context.route('**/js/board.js', (route) => (failures++ < 2 ? route.abort('addressunreachable') : route.continue()));
+    const reloads = [];
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) reloads.push(f.url()); });
+    await page.goto(`${host.url}?room=boot`);
+    // It says why it waits, in words, while it tries again.
+    await page.getByTestId('boot-failed').waitFor({ timeout: 10000 });
+    assert.match(await page.getByTestId('boot-failed').innerText(), /could not load/);
+    await page.getByTestId('join-name').waitFor({ timeout: 20000 });
+    assert.equal(failures, 3, 'two failed loads, then one that worked');
+    assert.ok(reloads.length >= 3, `the page loaded itself again: ${reloads.join(', ')}`);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('coco.bootTries')), null, 'a page that started counts from the first wait again');
+  } finally {
+    await context.close();
+    await host.kill();
+    removeDir(host.dataDir);
+  }
+});

@@ -43,6 +43,8 @@ const REMOVED_KEY = `coco.removed.${boardKey}`;
 
 /** @typedef {{userId: string, name: string, position: string, secret?: string, watch?: boolean}} Joined watch: watching until a seat frees */
 
+document.documentElement.dataset.booted = '1'; // every module loaded: the loading guard (boot.js) stands down
+document.dispatchEvent(new Event('coco-booted'));
 applyTo(document);
 startLanguageSwitch(/** @type {HTMLSelectElement} */ (document.getElementById('lang-select')));
 setJoinCode(code);
