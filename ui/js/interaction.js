@@ -12,9 +12,15 @@
  * read-only, so a write elsewhere fails the type check).
  */
 
+import { CursorGlide } from './glide.js';
+
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
-/** @typedef {{x: number, y: number, name: string, color: string, at: number}} Cursor */
+/**
+ * Another person's cursor as last received; `t` is the sender's time of the
+ * move (its own clock, ms), which lets the cursor be played back smoothly.
+ * @typedef {{x: number, y: number, name: string, color: string, at: number, t?: number}} Cursor
+ */
 /** @typedef {{a: Point, b: Point}} Marquee */
 
 export class Interaction {
@@ -32,6 +38,7 @@ export class Interaction {
   #remoteDrafts = new Map();
   /** @type {Map<string, Shape[]>} */
   #remoteEdits = new Map();
+  #glide = new CursorGlide();
 
   /** @returns {Readonly<Shape>|null} the shape being drawn, not yet on the board */
   get draft() { return this.#draft; }
@@ -51,6 +58,11 @@ export class Interaction {
    * @returns {ReadonlyMap<string, readonly Shape[]>}
    */
   get remoteEdits() { return this.#remoteEdits; }
+  /**
+   * Where to draw the others' cursors: played back from what was received.
+   * Its playout clock is presentation, advanced by the renderer once per frame.
+   */
+  get cursorGlide() { return this.#glide; }
 
   /** Starts (or, with null, drops) the shape being drawn. @param {Shape|null} shape */
   setDraft(shape) { this.#draft = shape; }
@@ -118,6 +130,7 @@ export class Interaction {
    */
   peerMoved(userId, cursor, draft, edits) {
     this.#cursors.set(userId, cursor);
+    this.#glide.add(userId, cursor.x, cursor.y, cursor.t, performance.now());
     if (draft) this.#remoteDrafts.set(userId, draft);
     else this.#remoteDrafts.delete(userId);
     if (edits.length) this.#remoteEdits.set(userId, edits);
@@ -137,7 +150,7 @@ export class Interaction {
   /** Forgets everything of the people no longer in the room. @param {{has: (id: string) => boolean}} present */
   keepPeers(present) {
     for (const id of [...this.#cursors.keys()]) {
-      if (!present.has(id)) { this.#cursors.delete(id); this.#remoteDrafts.delete(id); this.#remoteEdits.delete(id); }
+      if (!present.has(id)) { this.#cursors.delete(id); this.#remoteDrafts.delete(id); this.#remoteEdits.delete(id); this.#glide.forget(id); }
     }
   }
 }

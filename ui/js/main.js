@@ -164,7 +164,7 @@ async function startBoard(joined) {
         const u = net.users.get(userId);
         if (!u || typeof pos.x !== 'number' || typeof pos.y !== 'number') return;
         const drawing = draft && typeof draft.type === 'string' && Array.isArray(draft.points) && !board.shapes.has(draft.id);
-        interaction.peerMoved(userId, { x: pos.x, y: pos.y, name: u.name, color: u.color, at: Date.now() }, drawing ? draft : null, liveShapes(edits));
+        interaction.peerMoved(userId, { x: pos.x, y: pos.y, t: pos.t, name: u.name, color: u.color, at: Date.now() }, drawing ? draft : null, liveShapes(edits));
         renderer.request();
       },
       onWelcome: (w) => {
@@ -451,7 +451,7 @@ async function startBoard(joined) {
     state: () => ({
       connection: net.state, unacked: net.pending.length, storageProblem: net.storageProblem, shapesCount: board.shapes.size, rev: net.rev,
       users: [...net.users.values()].map((u) => ({ ...u })), userId: joined.userId, position: net.position,
-      cursors: [...interaction.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y })),
+      cursors: [...interaction.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y, drawn: interaction.cursorGlide.position(id), snaps: interaction.cursorGlide.snaps(id) })),
       drafts: [...interaction.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
       edits: [...interaction.remoteEdits.values()].flat().map((e) => ({ id: e.id, type: e.type, points: e.points, text: e.text })),
       editedElsewhere: [...renderer.editedElsewhere],
