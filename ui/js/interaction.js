@@ -23,6 +23,9 @@ import { CursorGlide } from './glide.js';
  */
 /** @typedef {{a: Point, b: Point}} Marquee */
 
+/** How many of each person's finished strokes are remembered, so that a late copy of one being drawn is not shown again. */
+export const LANDED_REMEMBERED = 32;
+
 export class Interaction {
   /** @type {Shape|null} */
   #draft = null;
@@ -38,6 +41,8 @@ export class Interaction {
   #remoteDrafts = new Map();
   /** @type {Map<string, Shape[]>} */
   #remoteEdits = new Map();
+  /** @type {Map<string, string[]>} the ids of the last strokes each person finished, oldest first */
+  #landed = new Map();
   #glide = new CursorGlide();
 
   /** @returns {Readonly<Shape>|null} the shape being drawn, not yet on the board */
@@ -131,7 +136,10 @@ export class Interaction {
   peerMoved(userId, cursor, draft, edits) {
     this.#cursors.set(userId, cursor);
     this.#glide.add(userId, cursor.x, cursor.y, cursor.t, performance.now());
-    if (draft) this.#remoteDrafts.set(userId, draft);
+    // The host sends a receiver's queued changes before the newest cursor
+    // move of each sender, so the last move of a stroke being drawn may come
+    // after the stroke itself (and after its undo): it is not shown again.
+    if (draft && !this.#landed.get(userId)?.includes(draft.id)) this.#remoteDrafts.set(userId, draft);
     else this.#remoteDrafts.delete(userId);
     if (edits.length) this.#remoteEdits.set(userId, edits);
     else this.#remoteEdits.delete(userId);
@@ -139,11 +147,17 @@ export class Interaction {
 
   /**
    * Another person's change has landed: its live form gives way to the real
-   * one (and a shape they added ends the one they were drawing).
-   * @param {string} userId @param {boolean} added
+   * one (and a shape they added, `shapeId`, ends the one they were drawing).
+   * @param {string} userId @param {boolean} added @param {string} [shapeId]
    */
-  peerLanded(userId, added) {
+  peerLanded(userId, added, shapeId) {
     if (added) this.#remoteDrafts.delete(userId);
+    if (added && typeof shapeId === 'string') {
+      const ids = this.#landed.get(userId) || [];
+      ids.push(shapeId);
+      if (ids.length > LANDED_REMEMBERED) ids.shift();
+      this.#landed.set(userId, ids);
+    }
     this.#remoteEdits.delete(userId);
   }
 
@@ -152,5 +166,6 @@ export class Interaction {
     for (const id of [...this.#cursors.keys()]) {
       if (!present.has(id)) { this.#cursors.delete(id); this.#remoteDrafts.delete(id); this.#remoteEdits.delete(id); this.#glide.forget(id); }
     }
+    for (const id of [...this.#landed.keys()]) if (!present.has(id)) this.#landed.delete(id);
   }
 }

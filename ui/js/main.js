@@ -126,7 +126,7 @@ async function startBoard(joined) {
     rev: snapshot ? snapshot.rev : null, watch: !!joined.watch,
     hooks: {
       onRemoteOp: (m) => {
-        interaction.peerLanded(m.payload.userId, m.type === 'SHAPE_ADDED');
+        interaction.peerLanded(m.payload.userId, m.type === 'SHAPE_ADDED', m.payload.shape?.id);
         lock.sawRemote(m); // before it is applied: the host's page can undo it
         applyOp(m.type, m.payload);
         if (m.type === 'SHAPE_ADDED' && m.payload.shape) for (const cb of remoteShapeListeners) cb(m.payload.shape.id);
