@@ -150,6 +150,15 @@ test('a sender that reloads (its clock goes back) starts over where it is', () =
   assert.equal(glide.snaps('a'), 1);
 });
 
+test('a move stamped a little before the newest one only moves the newest', () => {
+  const glide = new CursorGlide();
+  glide.add('a', 0, 0, 1000, 10);
+  glide.add('a', 8, 0, 1016, 26);
+  glide.add('a', 9, 0, 1012, 30);
+  assert.deepEqual(glide.tracks.get('a')?.samples.map((s) => [s.t, s.x]), [[1000, 0], [1016, 9]]);
+  assert.equal(glide.snaps('a'), 0);
+});
+
 test('moves without the sender\'s stamps that land together are spread out, not jumped', () => {
   const arrivals = [];
   for (let burst = 0; burst < 5; burst++) for (let i = 0; i < 10; i++) {

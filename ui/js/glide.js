@@ -83,6 +83,8 @@ class Track {
     this.snaps = 0;
     /** @type {{x: number, y: number}} where the cursor was drawn last */
     this.drawn = { x: first.x, y: first.y };
+    /** when `drawn` was worked out (receiver's ms) */
+    this.drawnAt = now;
   }
 
   get newest() { return this.samples[this.samples.length - 1]; }
@@ -162,7 +164,7 @@ export class CursorGlide {
     const track = this.tracks.get(id);
     // Unstamped moves that land together are spread out as if sent a frame apart.
     const ts = stamped ? /** @type {number} */ (t) : Math.max(now, track ? track.newest.t + NOMINAL_GAP_MS : now);
-    if (track && ts < track.newest.t) {
+    if (track && ts < track.newest.t - TELEPORT_GAP_MS) {
       // The sender's clock went back (it reloaded): start over there.
       const fresh = new Track({ t: ts, x, y }, now - ts, now);
       fresh.snaps = track.snaps + 1;
@@ -181,7 +183,8 @@ export class CursorGlide {
     track.forgetLateness(now);
     track.lateness.push({ at: now, late: now - ts - track.offset });
     const last = track.newest;
-    if (ts === last.t) { last.x = x; last.y = y; return; }
+    // Not after the newest (events stamped a little out of order): the newest place.
+    if (ts <= last.t) { last.x = x; last.y = y; return; }
     const resting = track.play >= last.t;
     track.samples.push({ t: ts, x, y });
     if (track.samples.length > MAX_SAMPLES) {
@@ -220,6 +223,7 @@ export class CursorGlide {
       }
       track.lastNow = now;
       track.drawn = track.at(track.play);
+      track.drawnAt = now;
       track.trim();
     }
   }
@@ -229,6 +233,16 @@ export class CursorGlide {
 
   /** Declared snaps of `id`'s cursor so far: the only times it may jump. @param {string} id */
   snaps(id) { return this.tracks.get(id)?.snaps ?? 0; }
+
+  /**
+   * For tests: where `id`'s cursor was drawn last, when (receiver's ms) and
+   * its snaps so far (undefined for a cursor never seen).
+   * @param {string} id
+   */
+  drawn(id) {
+    const track = this.tracks.get(id);
+    return track && { x: track.drawn.x, y: track.drawn.y, at: track.drawnAt, snaps: track.snaps };
+  }
 
   /** Whether any cursor still has positions to play: the renderer asks for another frame while it does. */
   moving() {

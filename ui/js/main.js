@@ -214,9 +214,9 @@ async function startBoard(joined) {
   const tools = new Tools({
     canvas, board, renderer, state: interaction, view, actions, userId: joined.userId, pen,
     style: () => toolbar.style(),
-    onPointer: (p) => {
+    onPointer: (p, at) => {
       lastWorld = p;
-      live.moved(p);
+      live.moved(p, at);
     },
     onSelection: () => showTextSize(),
     onLive: () => live.changed(),
@@ -451,7 +451,7 @@ async function startBoard(joined) {
     state: () => ({
       connection: net.state, unacked: net.pending.length, storageProblem: net.storageProblem, shapesCount: board.shapes.size, rev: net.rev,
       users: [...net.users.values()].map((u) => ({ ...u })), userId: joined.userId, position: net.position,
-      cursors: [...interaction.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y, drawn: interaction.cursorGlide.position(id), snaps: interaction.cursorGlide.snaps(id) })),
+      cursors: [...interaction.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y, drawn: interaction.cursorGlide.drawn(id) })),
       drafts: [...interaction.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
       edits: [...interaction.remoteEdits.values()].flat().map((e) => ({ id: e.id, type: e.type, points: e.points, text: e.text })),
       editedElsewhere: [...renderer.editedElsewhere],

@@ -131,13 +131,14 @@ export class Net {
    * @param {number} x @param {number} y
    * @param {any} [draft] the shape being drawn, shown live to the others (never stored)
    * @param {any[]} [edits] the shapes being moved, resized or typed, as they are now (never stored)
+   * @param {number} [t] when the pointer was there (performance.now() ms)
    */
-  sendCursor(x, y, draft, edits) {
+  sendCursor(x, y, draft, edits, t = performance.now()) {
     if (!this.ready || this.watching) return;
     /** @type {any} */
     // `t`: when, on this page's clock, so that the others can play the moves
     // back at their pace however the link bunches them.
-    const payload = { userId: this.userId, position: { x, y, t: Math.round(performance.now() * 10) / 10 } };
+    const payload = { userId: this.userId, position: { x, y, t: Math.round(t * 10) / 10 } };
     if (draft) payload.draft = draft;
     if (edits) payload.edits = edits;
     this.send('CURSOR_MOVE', payload);
