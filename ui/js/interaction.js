@@ -12,10 +12,19 @@
  * read-only, so a write elsewhere fails the type check).
  */
 
+import { CursorGlide } from './glide.js';
+
 /** @typedef {import('./board.js').Shape} Shape */
 /** @typedef {import('./board.js').Point} Point */
-/** @typedef {{x: number, y: number, name: string, color: string, at: number}} Cursor */
+/**
+ * Another person's cursor as last received; `t` is the sender's time of the
+ * move (its own clock, ms), which lets the cursor be played back smoothly.
+ * @typedef {{x: number, y: number, name: string, color: string, at: number, t?: number}} Cursor
+ */
 /** @typedef {{a: Point, b: Point}} Marquee */
+
+/** How many of each person's finished strokes are remembered, so that a late copy of one being drawn is not shown again. */
+export const LANDED_REMEMBERED = 32;
 
 export class Interaction {
   /** @type {Shape|null} */
@@ -32,6 +41,9 @@ export class Interaction {
   #remoteDrafts = new Map();
   /** @type {Map<string, Shape[]>} */
   #remoteEdits = new Map();
+  /** @type {Map<string, string[]>} the ids of the last strokes each person finished, oldest first */
+  #landed = new Map();
+  #glide = new CursorGlide();
 
   /** @returns {Readonly<Shape>|null} the shape being drawn, not yet on the board */
   get draft() { return this.#draft; }
@@ -51,6 +63,11 @@ export class Interaction {
    * @returns {ReadonlyMap<string, readonly Shape[]>}
    */
   get remoteEdits() { return this.#remoteEdits; }
+  /**
+   * Where to draw the others' cursors: played back from what was received.
+   * Its playout clock is presentation, advanced by the renderer once per frame.
+   */
+  get cursorGlide() { return this.#glide; }
 
   /** Starts (or, with null, drops) the shape being drawn. @param {Shape|null} shape */
   setDraft(shape) { this.#draft = shape; }
@@ -118,7 +135,11 @@ export class Interaction {
    */
   peerMoved(userId, cursor, draft, edits) {
     this.#cursors.set(userId, cursor);
-    if (draft) this.#remoteDrafts.set(userId, draft);
+    this.#glide.add(userId, cursor.x, cursor.y, cursor.t, performance.now());
+    // The host sends a receiver's queued changes before the newest cursor
+    // move of each sender, so the last move of a stroke being drawn may come
+    // after the stroke itself (and after its undo): it is not shown again.
+    if (draft && !this.#landed.get(userId)?.includes(draft.id)) this.#remoteDrafts.set(userId, draft);
     else this.#remoteDrafts.delete(userId);
     if (edits.length) this.#remoteEdits.set(userId, edits);
     else this.#remoteEdits.delete(userId);
@@ -126,18 +147,25 @@ export class Interaction {
 
   /**
    * Another person's change has landed: its live form gives way to the real
-   * one (and a shape they added ends the one they were drawing).
-   * @param {string} userId @param {boolean} added
+   * one (and a shape they added, `shapeId`, ends the one they were drawing).
+   * @param {string} userId @param {boolean} added @param {string} [shapeId]
    */
-  peerLanded(userId, added) {
+  peerLanded(userId, added, shapeId) {
     if (added) this.#remoteDrafts.delete(userId);
+    if (added && typeof shapeId === 'string') {
+      const ids = this.#landed.get(userId) || [];
+      ids.push(shapeId);
+      if (ids.length > LANDED_REMEMBERED) ids.shift();
+      this.#landed.set(userId, ids);
+    }
     this.#remoteEdits.delete(userId);
   }
 
   /** Forgets everything of the people no longer in the room. @param {{has: (id: string) => boolean}} present */
   keepPeers(present) {
     for (const id of [...this.#cursors.keys()]) {
-      if (!present.has(id)) { this.#cursors.delete(id); this.#remoteDrafts.delete(id); this.#remoteEdits.delete(id); }
+      if (!present.has(id)) { this.#cursors.delete(id); this.#remoteDrafts.delete(id); this.#remoteEdits.delete(id); this.#glide.forget(id); }
     }
+    for (const id of [...this.#landed.keys()]) if (!present.has(id)) this.#landed.delete(id);
   }
 }

@@ -35,6 +35,8 @@ export class LiveSender {
     this.pointer = null;
     /** @type {Point|null} where it last was */
     this.last = null;
+    /** when the pointer was at `last` (performance.now() ms) */
+    this.lastAt = 0;
     this.lastSent = 0;
     this.queued = false;
     /** the last message carried edits, so one without them clears them */
@@ -43,10 +45,16 @@ export class LiveSender {
     this.later = undefined;
   }
 
-  /** The pointer moved over the board: sent with the next frame. @param {Point} p */
-  moved(p) {
+  /**
+   * The pointer moved over the board: sent with the next frame, stamped with
+   * when it was there (the event's time, so that the others can play it back
+   * at the pace it was made even when this page sends late).
+   * @param {Point} p @param {number} [at] performance.now() time of the move
+   */
+  moved(p, at = performance.now()) {
     this.pointer = p;
     this.last = p;
+    this.lastAt = at;
     if (this.queued) return;
     this.queued = true;
     requestAnimationFrame(() => { this.queued = false; this.send(); });
@@ -77,7 +85,7 @@ export class LiveSender {
     }
     if (live) this.lastSent = now;
     const edits = live ? tools.liveEdits() : null;
-    this.net.sendCursor(at.x, at.y, this.state.draft || undefined, edits || undefined);
+    this.net.sendCursor(at.x, at.y, this.state.draft || undefined, edits || undefined, this.lastAt);
     this.editsShown = !!edits;
     this.pointer = null;
   }

@@ -128,7 +128,7 @@ async function startBoard(joined) {
     rev: snapshot ? snapshot.rev : null, watch: !!joined.watch,
     hooks: {
       onRemoteOp: (m) => {
-        interaction.peerLanded(m.payload.userId, m.type === 'SHAPE_ADDED');
+        interaction.peerLanded(m.payload.userId, m.type === 'SHAPE_ADDED', m.payload.shape?.id);
         lock.sawRemote(m); // before it is applied: the host's page can undo it
         applyOp(m.type, m.payload);
         if (m.type === 'SHAPE_ADDED' && m.payload.shape) for (const cb of remoteShapeListeners) cb(m.payload.shape.id);
@@ -166,7 +166,7 @@ async function startBoard(joined) {
         const u = net.users.get(userId);
         if (!u || typeof pos.x !== 'number' || typeof pos.y !== 'number') return;
         const drawing = draft && typeof draft.type === 'string' && Array.isArray(draft.points) && !board.shapes.has(draft.id);
-        interaction.peerMoved(userId, { x: pos.x, y: pos.y, name: u.name, color: u.color, at: Date.now() }, drawing ? draft : null, liveShapes(edits));
+        interaction.peerMoved(userId, { x: pos.x, y: pos.y, t: pos.t, name: u.name, color: u.color, at: Date.now() }, drawing ? draft : null, liveShapes(edits));
         renderer.request();
       },
       onWelcome: (w) => {
@@ -216,9 +216,9 @@ async function startBoard(joined) {
   const tools = new Tools({
     canvas, board, renderer, state: interaction, view, actions, userId: joined.userId, pen,
     style: () => toolbar.style(),
-    onPointer: (p) => {
+    onPointer: (p, at) => {
       lastWorld = p;
-      live.moved(p);
+      live.moved(p, at);
     },
     onSelection: () => showTextSize(),
     onLive: () => live.changed(),
@@ -453,7 +453,7 @@ async function startBoard(joined) {
     state: () => ({
       connection: net.state, unacked: net.pending.length, storageProblem: net.storageProblem, shapesCount: board.shapes.size, rev: net.rev,
       users: [...net.users.values()].map((u) => ({ ...u })), userId: joined.userId, position: net.position,
-      cursors: [...interaction.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y })),
+      cursors: [...interaction.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y, drawn: interaction.cursorGlide.drawn(id) })),
       drafts: [...interaction.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),
       edits: [...interaction.remoteEdits.values()].flat().map((e) => ({ id: e.id, type: e.type, points: e.points, text: e.text })),
       editedElsewhere: [...renderer.editedElsewhere],

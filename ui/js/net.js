@@ -21,7 +21,7 @@ import { adminSecret } from './host.js';
  * @property {(sync: {shapes: any[], deletedIds?: string[], full?: boolean}) => void} onSync
  * @property {(pending: PendingOp[]) => void} reapply re-apply what the host has not seen yet
  * @property {() => void} onStatus connection state, users or unacked count changed
- * @property {(userId: string, pos: {x: number, y: number}, draft?: any, edits?: any) => void} onCursor
+ * @property {(userId: string, pos: {x: number, y: number, t?: number}, draft?: any, edits?: any) => void} onCursor
  * @property {(reason: 'unauthorized'|'rate_limited'|'room_full'|'kicked'|'replaced'|'invalid', message: string) => void} onStop
  * @property {(welcome: any) => void} onWelcome
  * @property {(job: any) => void} [onJob] a background job of this room changed (`JOB_UPDATED`)
@@ -131,11 +131,14 @@ export class Net {
    * @param {number} x @param {number} y
    * @param {any} [draft] the shape being drawn, shown live to the others (never stored)
    * @param {any[]} [edits] the shapes being moved, resized or typed, as they are now (never stored)
+   * @param {number} [t] when the pointer was there (performance.now() ms)
    */
-  sendCursor(x, y, draft, edits) {
+  sendCursor(x, y, draft, edits, t = performance.now()) {
     if (!this.ready || this.watching) return;
     /** @type {any} */
-    const payload = { userId: this.userId, position: { x, y } };
+    // `t`: when, on this page's clock, so that the others can play the moves
+    // back at their pace however the link bunches them.
+    const payload = { userId: this.userId, position: { x, y, t: Math.round(t * 10) / 10 } };
     if (draft) payload.draft = draft;
     if (edits) payload.edits = edits;
     this.send('CURSOR_MOVE', payload);

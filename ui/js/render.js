@@ -264,7 +264,12 @@ export class Renderer {
     ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.ox, dpr * view.oy);
     for (const f of this.overlays) f(ctx, view);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    for (const c of state.cursors.values()) this.drawCursor(c);
+    // The others' cursors where their playback is; another frame while any
+    // still has moves to play (none at all while every cursor is still).
+    const glide = state.cursorGlide;
+    glide.advance(t0);
+    for (const [id, c] of state.cursors) this.drawCursor(c, glide.position(id) || c);
+    if (glide.moving()) this.request();
     this.drawTimes[this.drawCount++ % this.drawTimes.length] = performance.now() - t0;
     if (this.afterDraw) { const f = this.afterDraw; this.afterDraw = null; f(); }
     if (this.drawn) this.drawn(view);
@@ -308,10 +313,10 @@ export class Renderer {
     this.ctx.drawImage(/** @type {HTMLCanvasElement} */ (L.canvas), dx - m, dy - m);
   }
 
-  /** @param {Cursor} c */
-  drawCursor(c) {
+  /** @param {Cursor} c @param {Point} at where to draw it (board coordinates) */
+  drawCursor(c, at) {
     const { ctx, view } = this;
-    const x = c.x * view.scale + view.ox, y = c.y * view.scale + view.oy;
+    const x = at.x * view.scale + view.ox, y = at.y * view.scale + view.oy;
     ctx.fillStyle = c.color;
     ctx.strokeStyle = '#fff';
     ctx.lineWidth = 1.5;

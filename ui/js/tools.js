@@ -28,7 +28,7 @@ export class Tools {
   /**
    * @param {{canvas: HTMLCanvasElement, board: import('./board.js').Board, renderer: import('./render.js').Renderer,
    *   state: import('./interaction.js').Interaction, view: import('./render.js').View, actions: import('./actions.js').Actions, userId: string,
-   *   style: () => import('./board.js').Style, onPointer: (p: Point) => void, onSelection: () => void,
+   *   style: () => import('./board.js').Style, onPointer: (p: Point, at: number) => void, onSelection: () => void,
    *   onLive?: () => void, pen?: {pressure: boolean, only: boolean, sawPen: () => void}}} o
    */
   constructor(o) {
@@ -220,7 +220,7 @@ export class Tools {
   move(e) {
     if (this.ignored(e)) return;
     const p = this.world(e);
-    this.onPointer(p);
+    this.onPointer(p, e.timeStamp);
     if (e.pointerType === 'touch' && this.touches.has(e.pointerId)) {
       this.touches.set(e.pointerId, this.local(e));
       if (this.pinch && this.touches.size === 2 && this.drag?.kind === 'pan') {
@@ -272,7 +272,7 @@ export class Tools {
   up(e) {
     if (this.ignored(e)) return;
     this.touches.delete(e.pointerId);
-    queueMicrotask(() => this.onPointer(this.world(e)));
+    queueMicrotask(() => this.onPointer(this.world(e), e.timeStamp));
     if (this.touches.size < 2) this.pinch = null;
     const d = this.drag;
     this.drag = null;
