@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use super::tombstones::Tombstones;
+
 use crate::protocol::limits::{
     MAX_OP_IDS_PER_ROOM, MAX_ROOM_BYTES, MAX_SHAPES_PER_ROOM, MAX_TOMBSTONES_PER_ROOM,
 };
@@ -62,7 +64,7 @@ pub struct Doc {
     /// Bytes of JSON of the live shapes.
     bytes: usize,
     /// Deleted shape id → revision of the deletion, oldest first.
-    tombstones: IndexMap<String, u64>,
+    tombstones: Tombstones,
     op_ids: HashMap<String, u64>,
     op_order: VecDeque<String>,
     /// The last full `SYNC_SHAPES` frame and the revision it shows.
@@ -181,7 +183,7 @@ impl Doc {
             self.next_seq += 1;
             self.next_seq
         });
-        if self.tombstones.shift_remove(id).is_some() {
+        if self.tombstones.remove(id).is_some() {
             writes.push(Write::RemoveTombstone { id: id.to_string() });
         }
         self.put(id, seq, rev, json.into(), writes);
@@ -269,7 +271,6 @@ impl Doc {
             if let Some(old) = self.shapes.shift_remove(id) {
                 self.bytes -= old.json.len();
                 writes.push(Write::RemoveShape { id: id.clone() });
-                self.tombstones.shift_remove(id);
                 self.tombstones.insert(id.clone(), rev);
                 writes.push(Write::Tombstone {
                     id: id.clone(),
@@ -278,7 +279,7 @@ impl Doc {
             }
         }
         while self.tombstones.len() > MAX_TOMBSTONES_PER_ROOM {
-            if let Some((id, dropped_rev)) = self.tombstones.shift_remove_index(0) {
+            if let Some((id, dropped_rev)) = self.tombstones.pop_oldest() {
                 self.floor = self.floor.max(dropped_rev);
                 writes.push(Write::RemoveTombstone { id });
             }
@@ -304,10 +305,10 @@ impl Doc {
                 json: shape.json.clone(),
             });
         }
-        for (id, rev) in &self.tombstones {
+        for (id, rev) in self.tombstones.iter() {
             writes.push(Write::Tombstone {
-                id: id.clone(),
-                rev: *rev,
+                id: id.to_string(),
+                rev,
             });
         }
         for op_id in &self.op_order {
@@ -376,14 +377,7 @@ impl Doc {
     }
 
     fn delta(&self, since: u64) -> Frame {
-        let mut deleted: Vec<&str> = self
-            .tombstones
-            .iter()
-            .rev()
-            .take_while(|(_, rev)| **rev > since)
-            .map(|(id, _)| id.as_str())
-            .collect();
-        deleted.reverse();
+        let deleted = self.tombstones.since(since);
         self.build(|s| s.rev > since, deleted, false)
     }
 

@@ -18,6 +18,7 @@ mod registry;
 mod revoked;
 mod seats;
 mod storage;
+mod tombstones;
 mod watch;
 
 use std::net::{IpAddr, Ipv4Addr};
