@@ -12,17 +12,25 @@
  *             History slider dragged with the mouse back and forth for ~3 s, twice;
  *             frame times meanwhile, how many past boards were shown, and the
  *             time from the thumb's last move to that moment's board on screen
+ *   huge    — a room of 10,000 pencil strokes and one of 200 pictures: for each,
+ *             the time from the sync's arrival to the first frame, pan and zoom
+ *             frame times at 100 % and zoomed out to fit, the tab's memory, and
+ *             the host's resident memory before, after loading and after the tab
  */
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { readdirSync, readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { join as joinPath, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHost, removeDir, launchBrowser, join, waitState, hostBinary } from '../../tests/e2e/helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ui = joinPath(here, '..', '..', 'ui');
-const which = process.argv.slice(2).length ? process.argv.slice(2) : ['ready', 'latency', 'pan', 'slider'];
+// playwright-core lives in tests/e2e's node_modules, as the helpers find it.
+const { chromium } = createRequire(joinPath(here, '..', '..', 'tests', 'e2e', 'helpers.js'))('playwright-core');
+const which = process.argv.slice(2).length ? process.argv.slice(2) : ['ready', 'latency', 'pan', 'slider', 'huge'];
 
 /** @param {number[]} xs @param {number} q */
 function quantile(xs, q) {
@@ -173,6 +181,11 @@ async function loadBigBoard(host, room, count = 2000, points = 50, width = 2400,
     const shape = { id: `big-${i}`, type: 'pencil', points: pts, isSelected: false,
       style: { strokeColor: colors[i % colors.length], fillColor: 'transparent', strokeWidth: 2 + (i % 3) * 2, opacity: 1 } };
     ws.send(JSON.stringify({ type: 'SHAPE_ADDED', payload: { shape, userId: 'bench-loader', opId: `op-big-${i}` } }));
+    // The host drops a peer's messages past 5,000 a second: keep a large board's load under 4,000.
+    if (count > 4000 && i % 500 === 499) {
+      const due = (i + 1) / 4 - (performance.now() - t0);
+      if (due > 0) await new Promise((r) => setTimeout(r, due));
+    }
   }
   await allAcked;
   const ms = performance.now() - t0;
@@ -329,6 +342,306 @@ async function slider(browser, host) {
   return out;
 }
 
+/**
+ * Sends `shapes` as acknowledged SHAPE_ADDED ops into `room`.
+ * @param {import('../../tests/e2e/helpers.js').Host} host @param {string} room @param {any[]} shapes
+ */
+async function addShapes(host, room, shapes) {
+  const ws = new (/** @type {any} */ (globalThis).WebSocket)(`ws://127.0.0.1:${host.port}/ws?room=${room}`);
+  let acked = 0;
+  /** @type {(v?: any) => void} */
+  let done = () => {};
+  const allAcked = new Promise((r) => { done = r; });
+  ws.onmessage = (/** @type {any} */ ev) => {
+    const m = JSON.parse(String(ev.data));
+    if (m.type === 'ERROR') console.error('host error', m.payload);
+    if (m.type === 'ACK') { acked += m.payload.opIds.length; if (acked >= shapes.length) done(); }
+  };
+  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  ws.send(JSON.stringify({ type: 'JOIN_ROOM', payload: { userId: 'bench-pictures', username: 'pictures' } }));
+  for (const [n, shape] of shapes.entries()) {
+    ws.send(JSON.stringify({ type: 'SHAPE_ADDED', payload: { shape, userId: 'bench-pictures', opId: `op-pic-${n}` } }));
+    while (n - acked > 256) await new Promise((r) => setTimeout(r, 5));
+  }
+  await allAcked;
+  ws.close();
+}
+
+/** @type {number[]} */
+const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+/** @param {Buffer} b */
+const crc32 = (b) => { let c = 0xffffffff; for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+
+/**
+ * A `w`×`h` RGB PNG: a gradient and a checker tinted by `seed`, so every
+ * picture is a different file.
+ * @param {number} w @param {number} h @param {number} seed
+ */
+function png(w, h, seed) {
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3, check = ((x >> 4) + (y >> 4)) & 1;
+      raw[o] = (x * 255 / w + seed * 37) & 0xff;
+      raw[o + 1] = (y * 255 / h + seed * 91) & 0xff;
+      raw[o + 2] = check ? (seed * 53) & 0xff : 255 - ((seed * 53) & 0xff);
+    }
+  }
+  const chunk = (/** @type {string} */ type, /** @type {Buffer} */ data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** The host's resident set in MB, found by its data directory on its command line. @param {string} dataDir */
+function hostRssMb(dataDir) {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--headless') || !cmd.includes(dataDir)) continue;
+      const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+      if (m) return Number(m[1]) / 1024;
+    } catch { /* gone */ }
+  }
+  return NaN;
+}
+
+/**
+ * Memory (MB, proportional set size: shared pages split between the processes
+ * sharing them) of this bench's Chromium renderer processes, i.e. the open tab's.
+ */
+function rendererPssMb() {
+  /** @type {Map<number, number>} */
+  const parent = new Map();
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  for (const pid of pids) {
+    try { parent.set(pid, Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1])); } catch { /* gone */ }
+  }
+  const mine = (/** @type {number} */ pid) => { for (let p = pid, i = 0; p > 1 && i < 20; i++) { if (p === process.pid) return true; p = parent.get(p) ?? 0; } return false; };
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      if (!mine(pid) || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const m = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/Pss:\s+(\d+) kB/);
+      if (m) kb += Number(m[1]);
+    } catch { /* gone */ }
+  }
+  return kb / 1024;
+}
+
+/**
+ * Records rAF deltas while panning with the middle button for `ms`, then
+ * while zooming with the wheel for `ms`.
+ * @param {import('playwright-core').Page} page @param {{x: number, y: number, width: number, height: number}} box
+ */
+async function panAndZoom(page, box, ms = 3000) {
+  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+  const record = () => page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.__frames = []; w.__rec = true;
+    let last = performance.now();
+    const tick = (/** @type {number} */ t) => { w.__frames.push(t - last); last = t; if (w.__rec) requestAnimationFrame(tick); };
+    requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
+  });
+  const stop = async () => (await page.evaluate(() => { const w = /** @type {any} */ (window); w.__rec = false; return w.__frames; })).slice(1);
+  // A frame draws at most once: the last (up to 256) draws as many as the frames recorded are this phase's.
+  const drawsOf = async (/** @type {number} */ n) => (await page.evaluate(() => /** @type {any} */ (window).coco.drawTimes())).slice(-Math.max(1, n));
+  await record();
+  await page.mouse.move(cx, cy);
+  await page.mouse.down({ button: 'middle' });
+  let t0 = Date.now(), panMoves = 0;
+  while (Date.now() - t0 < ms) {
+    const a = (Date.now() - t0) / 1500 * 2 * Math.PI;
+    await page.mouse.move(cx + Math.cos(a) * 250 - 250, cy + Math.sin(a) * 250);
+    panMoves++;
+  }
+  await page.mouse.up({ button: 'middle' });
+  const panFrames = await stop();
+  const panDraws = await drawsOf(panFrames.length);
+  await page.waitForTimeout(200);
+  await record();
+  await page.mouse.move(cx, cy);
+  t0 = Date.now();
+  let zoomMoves = 0;
+  while (Date.now() - t0 < ms) {
+    // In and out around the centre: a wheel notch each step, direction flipping every 0.5 s.
+    const dir = Math.floor((Date.now() - t0) / 500) % 2 ? 1 : -1;
+    await page.mouse.wheel(0, dir * 60);
+    zoomMoves++;
+  }
+  const zoomFrames = await stop();
+  const zoomDraws = await drawsOf(zoomFrames.length);
+  return { panFrames, zoomFrames, panDraws, zoomDraws, panMoves, zoomMoves };
+}
+
+/**
+ * Opens `room` in a fresh tab and measures it (see the header).
+ * @param {import('playwright-core').Browser} browser @param {import('../../tests/e2e/helpers.js').Host} host
+ * @param {string} room @param {number} count @param {string} label
+ */
+async function measureRoom(browser, host, room, count, label) {
+  /** @type {Record<string, any>} */
+  const out = {};
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  // The moment the sync's text arrives, before the UI parses it (a listener added
+  // in the constructor runs before the page's own onmessage).
+  await context.addInitScript(() => {
+    const W = window.WebSocket;
+    // @ts-ignore: a subclass with the same constructor
+    window.WebSocket = class extends W {
+      /** @param {any[]} args */
+      constructor(...args) {
+        // @ts-ignore
+        super(...args);
+        this.addEventListener('message', (ev) => {
+          if (typeof ev.data === 'string' && ev.data.length > 1000 && ev.data.slice(0, 40).includes('"SYNC_SHAPES"') && !performance.getEntriesByName('coco-sync-arrived').length) {
+            performance.mark('coco-sync-arrived', { detail: ev.data.length });
+          }
+        });
+      }
+    };
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[${label}] page error:`, e.message));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const heap = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const get = (/** @type {string} */ n) => (metrics.find((m) => m.name === n) || { value: NaN }).value / 1048576;
+    const mem = await page.evaluate(() => { const m = /** @type {any} */ (performance).memory; return m ? m.usedJSHeapSize / 1048576 : NaN; });
+    const before = { jsHeapUsed: get('JSHeapUsedSize'), jsHeapTotal: get('JSHeapTotalSize'), performanceMemory: mem, rendererPss: rendererPssMb() };
+    // What the board keeps, without garbage not yet collected.
+    await cdp.send('HeapProfiler.collectGarbage');
+    const after = (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize');
+    return { ...before, jsHeapUsedAfterGc: after ? after.value / 1048576 : NaN };
+  };
+  await page.goto(`${host.url}?room=${room}`);
+  await page.getByTestId('join-name').waitFor({ timeout: 20000 });
+  out.memoryJoinScreen = await heap();
+  await page.getByTestId('join-name').fill(label);
+  await page.getByTestId('join-submit').click();
+  await page.waitForFunction(() => performance.getEntriesByName('coco-board-shown').length > 0, null, { timeout: 60000 });
+  await waitState(page, (s) => s.shapesCount === count, 60000);
+  const marks = await page.evaluate(() => {
+    const t = (/** @type {string} */ n) => { const e = performance.getEntriesByName(n)[0]; return e ? e.startTime : NaN; };
+    const arrived = /** @type {PerformanceMark | undefined} */ (performance.getEntriesByName('coco-sync-arrived')[0]);
+    return { arrived: t('coco-sync-arrived'), parsed: t('coco-sync-received'), shown: t('coco-board-shown'), bytes: arrived ? arrived.detail : NaN };
+  });
+  if (label.startsWith('Pics')) {
+    // Pictures load after the first frame: wait until the fetches stop, then time the last one.
+    let seen = -1;
+    for (let i = 0; i < 100; i++) {
+      await page.waitForTimeout(200);
+      const n = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/img/')).length);
+      if (n === seen && n > 0) break;
+      seen = n;
+    }
+    const last = await page.evaluate(() => Math.max(...performance.getEntriesByType('resource').filter((e) => e.name.includes('/img/')).map((e) => /** @type {PerformanceResourceTiming} */ (e).responseEnd)));
+    out.picturesFetched = seen;
+    out.arrivedToLastPicture = last - marks.arrived;
+    console.log(`huge: ${label}: ${seen} pictures fetched at 100 %, the last ${f1(out.arrivedToLastPicture)} ms after the sync arrived`);
+  }
+  // The frames drawn so far, the first being the one the mark follows.
+  out.firstDraws = (await page.evaluate(() => /** @type {any} */ (window).coco.drawTimes())).slice(0, 3);
+  out.syncBytes = marks.bytes;
+  out.arrivedToShown = marks.shown - marks.arrived;
+  out.parsedToShown = marks.shown - marks.parsed;
+  out.navigationToShown = marks.shown;
+  console.log(`huge: ${label}: sync of ${(marks.bytes / 1e6).toFixed(2)} MB of text arrived → first frame ${f1(out.arrivedToShown)} ms (of which parsed → first frame ${f1(out.parsedToShown)} ms); navigation start → first frame ${f1(marks.shown)} ms; first draws ${out.firstDraws.map(f1).join(', ')} ms`);
+  await page.waitForTimeout(1000);
+  out.memoryLoaded = await heap();
+  const box = await page.getByTestId('canvas').boundingBox();
+  if (!box) throw new Error('no canvas');
+  for (const view of ['100 %', 'fit']) {
+    await page.keyboard.press('0');
+    if (view === 'fit') await page.keyboard.press('Shift+Digit1');
+    await page.waitForTimeout(500);
+    const zoom = await page.evaluate(() => /** @type {any} */ (window).coco.view().scale);
+    /** @type {number[]} */ let panF = [], zoomF = [], panD = [], zoomD = [];
+    for (let round = 0; round < 2; round++) {
+      if (round) { await page.keyboard.press('0'); if (view === 'fit') await page.keyboard.press('Shift+Digit1'); await page.waitForTimeout(300); }
+      const r = await panAndZoom(page, box);
+      panF = panF.concat(r.panFrames); zoomF = zoomF.concat(r.zoomFrames); panD = panD.concat(r.panDraws); zoomD = zoomD.concat(r.zoomDraws);
+    }
+    const key = view === 'fit' ? 'fit' : 'z100';
+    out[key] = {
+      zoom, panMedian: quantile(panF, 0.5), panP95: quantile(panF, 0.95), panFrames: panF.length,
+      zoomMedian: quantile(zoomF, 0.5), zoomP95: quantile(zoomF, 0.95), zoomFrames: zoomF.length,
+      panDrawMedian: quantile(panD, 0.5), panDrawP95: quantile(panD, 0.95), panDrawMax: Math.max(...panD),
+      zoomDrawMedian: quantile(zoomD, 0.5), zoomDrawP95: quantile(zoomD, 0.95), zoomDrawMax: Math.max(...zoomD),
+    };
+    const o = out[key];
+    console.log(`huge: ${label}: at ${view} (zoom ${Number(zoom).toFixed(3)}): pan rAF median ${f1(o.panMedian)} ms, p95 ${f1(o.panP95)} ms (${o.panFrames} frames over 2 × 3 s), draw() median ${f1(o.panDrawMedian)} ms, p95 ${f1(o.panDrawP95)} ms, max ${f1(o.panDrawMax)} ms; wheel zoom rAF median ${f1(o.zoomMedian)} ms, p95 ${f1(o.zoomP95)} ms (${o.zoomFrames} frames), draw() median ${f1(o.zoomDrawMedian)} ms, p95 ${f1(o.zoomDrawP95)} ms, max ${f1(o.zoomDrawMax)} ms`);
+  }
+  out.memoryAfterPan = await heap();
+  const m = out.memoryAfterPan, l = out.memoryLoaded;
+  const j = out.memoryJoinScreen;
+  console.log(`huge: ${label}: tab memory on the join screen: JS heap used ${f1(j.jsHeapUsedAfterGc)} MB after a GC, renderer PSS ${f1(j.rendererPss)} MB`);
+  console.log(`huge: ${label}: tab memory loaded: JS heap used ${f1(l.jsHeapUsed)} MB (${f1(l.jsHeapUsedAfterGc)} MB after a GC; total ${f1(l.jsHeapTotal)} MB; performance.memory ${f1(l.performanceMemory)} MB), renderer PSS ${f1(l.rendererPss)} MB; after panning/zooming: JS heap used ${f1(m.jsHeapUsed)} MB (${f1(m.jsHeapUsedAfterGc)} MB after a GC; total ${f1(m.jsHeapTotal)} MB), renderer PSS ${f1(m.rendererPss)} MB`);
+  out.hostRssTabOpen = hostRssMb(host.dataDir);
+  await context.close();
+  return out;
+}
+
+/** @param {import('../../tests/e2e/helpers.js').Host} host */
+async function huge(/** @type {import('playwright-core').Browser} */ _unused, host) {
+  // Its own Chromium: the same flags as the tests' plus exact heap figures in performance.memory.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=en-US',
+      '--enable-precise-memory-info'],
+  });
+  /** @type {Record<string, any>} */
+  const out = { hostRss: {} };
+  const rss = (/** @type {string} */ k) => { out.hostRss[k] = hostRssMb(host.dataDir); };
+  try {
+    rss('start');
+    let t0 = performance.now();
+    await loadBigBoard(host, 'huge', 10000, 50, 8000, 5000);
+    console.log(`huge: 10,000 pencil strokes × 50 points over 8,000 × 5,000 px written and acked in ${f1(performance.now() - t0)} ms`);
+    rss('strokesLoaded');
+    t0 = performance.now();
+    const names = [];
+    for (let i = 0; i < 200; i++) {
+      const res = await fetch(new URL('/api/save-image', host.url), { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ imageData: `data:image/png;base64,${png(200, 150, i).toString('base64')}` }) });
+      const j = /** @type {any} */ (await res.json());
+      if (!j.success) throw new Error(`upload ${i}: ${res.status} ${JSON.stringify(j)}`);
+      names.push(j.path);
+    }
+    const pics = names.map((image, i) => {
+      const x = (i % 20) * 260, y = Math.floor(i / 20) * 200;
+      return { id: `pic-${i}`, type: 'image', image, points: [{ x, y }, { x: x + 200, y: y + 150 }], width: 200, height: 150, isSelected: false,
+        style: { strokeColor: '#000', fillColor: 'transparent', strokeWidth: 1, opacity: 1 } };
+    });
+    await addShapes(host, 'pictures', pics);
+    console.log(`huge: 200 pictures (200 × 150 PNG) uploaded and placed on a 20 × 10 grid in ${f1(performance.now() - t0)} ms`);
+    rss('allLoaded');
+    out.strokes = await measureRoom(browser, host, 'huge', 10000, 'Huge');
+    out.hostRss.strokesTabOpen = out.strokes.hostRssTabOpen;
+    rss('strokesTabClosed');
+    out.pictures = await measureRoom(browser, host, 'pictures', 200, 'Pics');
+    out.hostRss.picturesTabOpen = out.pictures.hostRssTabOpen;
+    rss('picturesTabClosed');
+    // A second round of both: does the host keep growing with each join?
+    out.strokesAgain = await measureRoom(browser, host, 'huge', 10000, 'Huge2');
+    out.picturesAgain = await measureRoom(browser, host, 'pictures', 200, 'Pics2');
+    rss('afterSecondRound');
+    const h = out.hostRss;
+    console.log(`huge: host RSS: start ${f1(h.start)} MB, 10,000 strokes loaded ${f1(h.strokesLoaded)} MB, + 200 pictures ${f1(h.allLoaded)} MB, strokes tab open ${f1(h.strokesTabOpen)} MB, closed ${f1(h.strokesTabClosed)} MB, pictures tab open ${f1(h.picturesTabOpen)} MB, closed ${f1(h.picturesTabClosed)} MB, after a second join of each ${f1(h.afterSecondRound)} MB`);
+  } finally {
+    await browser.close();
+  }
+  return out;
+}
+
 const host = await startHost();
 const browser = await launchBrowser();
 console.log(`host: ${hostBinary()} · chromium ${browser.version()} · node ${process.version} · ${new Date().toISOString()}`);
@@ -339,6 +652,7 @@ try {
   if (which.includes('latency')) results.latency = await latency(browser, host);
   if (which.includes('pan')) results.pan = await pan(browser, host);
   if (which.includes('slider')) results.slider = await slider(browser, host);
+  if (which.includes('huge')) results.huge = await huge(browser, host);
 } finally {
   await browser.close();
   await host.kill();

@@ -3,7 +3,7 @@
 # latency, frame times while panning a big board. Reuses tests/e2e's
 # node_modules (playwright-core) and Debian's /usr/bin/chromium.
 # Host binary: $COCO_BIN, else target/release/coco, else target/debug/coco.
-# Usage: bash bench/ui/run.sh [ready|latency|pan|slider ...]   (default: all four)
+# Usage: bash bench/ui/run.sh [ready|latency|pan|slider|huge ...]   (default: all five)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

@@ -260,6 +260,7 @@ export class Net {
         this.requestSync();
         break;
       case 'SYNC_SHAPES':
+        performance.mark('coco-sync-received'); // parsed; 'coco-board-shown' follows the first frame after it
         // The host follows a sync with storage_failed while it still cannot save.
         this.storageProblem = null;
         this.hooks.onSync(p);
