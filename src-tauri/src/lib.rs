@@ -60,6 +60,7 @@ pub mod media;
 pub mod protocol;
 pub mod room;
 pub mod session;
+pub mod socket;
 pub mod store;
 pub mod storyboard;
 

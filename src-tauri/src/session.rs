@@ -9,9 +9,12 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{Frame as WireFrame, FrameHeader};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
 
 use crate::discovery::{nearby_frame, DiscoveryHandle};
@@ -25,6 +28,7 @@ use crate::room::{
     Author, Claim, Claimed, CloseReason, Conn, Joined, LaserPace, Outbox, Room, Rooms, Watched,
     SECRETLESS_TAKEOVER_WAIT,
 };
+use crate::socket::{Socket, DEFLATE_OFFLOAD_BYTES};
 
 /// How long the writer may take to send the last frames (an error, the
 /// close frame) after the reader is done.
@@ -66,13 +70,15 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn run(self, socket: WebSocket) {
+    /// Serves one socket; `deflate` when the peer agreed to
+    /// permessage-deflate, and frames to it may be compressed.
+    pub async fn run(self, socket: Socket, deflate: bool) {
         let (sink, stream) = socket.split();
         let conn = Conn {
             id: self.conn_id,
             outbox: Arc::new(Outbox::new()),
         };
-        let writer = tokio::spawn(write_loop(sink, conn.outbox.clone()));
+        let writer = tokio::spawn(write_loop(sink, conn.outbox.clone(), deflate));
         match self.read_loop(stream, &conn).await {
             Some(Place::Seated(room, joined)) => room.leave(&joined.user_id, conn.id),
             Some(Place::Watching(room, _)) => room.unwatch(conn.id),
@@ -87,7 +93,7 @@ impl Session {
         }
     }
 
-    async fn read_loop(&self, mut stream: SplitStream<WebSocket>, conn: &Conn) -> Option<Place> {
+    async fn read_loop(&self, mut stream: SplitStream<Socket>, conn: &Conn) -> Option<Place> {
         let outbox = &conn.outbox;
         let mut limiter = RateLimiter::new();
         let mut laser_pace = LaserPace::default();
@@ -332,7 +338,7 @@ fn same_user(current: &Option<Place>, user_id: &str) -> Result<(), ProtocolError
     Ok(())
 }
 
-async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>) {
+async fn write_loop(mut sink: SplitSink<Socket, Message>, outbox: Arc<Outbox>, deflate: bool) {
     let killed = outbox.killed();
     tokio::pin!(killed);
     let mut ping =
@@ -359,11 +365,11 @@ async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>
         let drained = outbox.drain();
         let send = async {
             for frame in drained.frames {
-                sink.feed(Message::Text(text_of(frame))).await?;
+                sink.feed(message_of(frame, deflate).await).await?;
             }
             if let Some(close) = drained.close {
                 sink.send(Message::Close(Some(CloseFrame {
-                    code: close.code,
+                    code: close.code.into(),
                     reason: close.reason.into(),
                 })))
                 .await?;
@@ -374,7 +380,7 @@ async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>
                 return Ok(true);
             }
             sink.flush().await?;
-            Ok::<bool, axum::Error>(false)
+            Ok::<bool, tokio_tungstenite::tungstenite::Error>(false)
         };
         let done = tokio::select! {
             biased;
@@ -384,6 +390,40 @@ async fn write_loop(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>
         if done {
             return;
         }
+    }
+}
+
+/// A frame as it goes to this peer: compressed (RSV1 set, the shared
+/// compressed payload) when the peer agreed to it and the frame is long
+/// enough, else as text. A long frame is compressed on the blocking pool.
+async fn message_of(frame: Frame, deflate: bool) -> Message {
+    if !deflate {
+        return Message::Text(text_of(frame));
+    }
+    let deflated = match frame.deflated_ready() {
+        Some(ready) => Some(ready),
+        None if frame.len() >= DEFLATE_OFFLOAD_BYTES => {
+            let shared = frame.clone();
+            tokio::task::spawn_blocking(move || shared.deflated())
+                .await
+                .ok()
+                .flatten()
+        }
+        None => frame.deflated(),
+    };
+    match deflated {
+        Some(payload) if payload.len() < frame.len() => {
+            let header = FrameHeader {
+                is_final: true,
+                rsv1: true,
+                rsv2: false,
+                rsv3: false,
+                opcode: OpCode::Data(Data::Text),
+                mask: None,
+            };
+            Message::Frame(WireFrame::from_payload(header, payload))
+        }
+        _ => Message::Text(text_of(frame)),
     }
 }
 

@@ -23,7 +23,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the server may take to confirm a `JOIN_ROOM`.
 pub const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest message the bench accepts: a big-board sync is several megabytes.
-const MAX_MESSAGE_BYTES: usize = 512 * 1024 * 1024;
+pub const MAX_MESSAGE_BYTES: usize = 512 * 1024 * 1024;
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 pub type WsSink = SplitSink<Ws, Message>;

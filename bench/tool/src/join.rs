@@ -24,6 +24,8 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::WebSocketStream;
 
+use coco::socket::{Inflating, Role};
+
 use crate::board;
 use crate::client::{self, BenchResult};
 use crate::report;
@@ -51,10 +53,89 @@ pub struct JoinArgs {
     /// Pause between two joins, in ms (the last one's packets drain).
     #[arg(long, default_value_t = 1000)]
     pub pause_ms: u64,
+    /// Offer permessage-deflate, as browsers do (the host compresses what
+    /// it sends when it takes the offer).
+    #[arg(long)]
+    pub deflate: bool,
+    /// Ask for the changes after this revision (a reconnect's delta)
+    /// instead of the whole board.
+    #[arg(long)]
+    pub since: Option<u64>,
+}
+
+/// What a client offers for compression: what Chromium and Node's `ws` send.
+pub const DEFLATE_OFFER: &str = "permessage-deflate; client_max_window_bits";
+
+/// A client socket, counted, inflating what the host compressed.
+pub type CountedWs = WebSocketStream<Inflating<Counted<TcpStream>>>;
+
+/// A socket to `url` whose bytes on the wire are counted.
+pub struct Connected {
+    pub ws: CountedWs,
+    pub received: Arc<AtomicU64>,
+    pub sent: Arc<AtomicU64>,
+    /// The host took the offer to compress.
+    pub deflated: bool,
+    /// When TCP was connected, from `started`.
+    pub tcp: Duration,
+}
+
+/// A socket to `url` whose bytes on the wire are counted; `deflate` offers
+/// compression.
+pub async fn connect_counted(
+    url: &str,
+    deflate: bool,
+    read_buffer: usize,
+    started: Instant,
+) -> BenchResult<Connected> {
+    let mut request = url.into_client_request()?;
+    if deflate {
+        request.headers_mut().insert(
+            "Sec-WebSocket-Extensions",
+            DEFLATE_OFFER.parse().expect("a header value"),
+        );
+    }
+    let host = request.uri().host().unwrap_or_default();
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = request.uri().port_u16().unwrap_or(80);
+    let tcp = TcpStream::connect((host.as_str(), port)).await?;
+    let connected = started.elapsed();
+    tcp.set_nodelay(true)?;
+    let received = Arc::new(AtomicU64::new(0));
+    let sent = Arc::new(AtomicU64::new(0));
+    let stream = Inflating::plain(Counted {
+        inner: tcp,
+        received: received.clone(),
+        sent: sent.clone(),
+    });
+    let config = client::config(read_buffer);
+    let (mut ws, response) =
+        tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
+    let agreed = deflate
+        && response
+            .headers()
+            .get("Sec-WebSocket-Extensions")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("permessage-deflate"));
+    if agreed {
+        // The host sends nothing before JOIN_ROOM, so no frame has been
+        // read past the upgrade's answer yet.
+        ws.get_mut().start(Role::Client, client::MAX_MESSAGE_BYTES);
+    }
+    Ok(Connected {
+        ws,
+        received,
+        sent,
+        deflated: agreed,
+        tcp: connected,
+    })
 }
 
 /// A stream that counts the bytes read from and written to it.
-struct Counted<S> {
+pub struct Counted<S> {
     inner: S,
     received: Arc<AtomicU64>,
     sent: Arc<AtomicU64>,
@@ -106,6 +187,8 @@ struct Joined {
     received: u64,
     sent: u64,
     shapes: usize,
+    /// The host compressed what it sent.
+    deflated: bool,
 }
 
 impl Joined {
@@ -118,6 +201,7 @@ impl Joined {
             "received_bytes": self.received,
             "sent_bytes": self.sent,
             "shapes": self.shapes,
+            "deflated": self.deflated,
         })
     }
 }
@@ -126,33 +210,26 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// Connects, joins as `user_id` and receives the whole board.
-async fn join_once(url: &str, user_id: &str, timeout: Duration) -> BenchResult<Joined> {
-    let request = url.into_client_request()?;
-    let host = request.uri().host().unwrap_or_default();
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    let port = request.uri().port_u16().unwrap_or(80);
+/// Connects, joins as `user_id` and receives the whole board (or the
+/// changes since `since`).
+async fn join_once(
+    url: &str,
+    user_id: &str,
+    args: &JoinArgs,
+    timeout: Duration,
+) -> BenchResult<Joined> {
     let started = Instant::now();
-    let tcp = TcpStream::connect((host.as_str(), port)).await?;
-    let connected = started.elapsed();
-    tcp.set_nodelay(true)?;
-    let received = Arc::new(AtomicU64::new(0));
-    let sent = Arc::new(AtomicU64::new(0));
-    let stream = Counted {
-        inner: tcp,
-        received: received.clone(),
-        sent: sent.clone(),
-    };
-    let config = client::config(client::BULK_READ_BUFFER);
-    let (mut ws, _) =
-        tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
+    let Connected {
+        mut ws,
+        received,
+        sent,
+        deflated,
+        tcp: connected,
+    } = connect_counted(url, args.deflate, client::BULK_READ_BUFFER, started).await?;
     let upgraded = started.elapsed();
     client::join(&mut ws, user_id).await?;
     let welcomed = started.elapsed();
-    let reply = board::request_sync_within(&mut ws, user_id, None, timeout).await?;
+    let reply = board::request_sync_within(&mut ws, user_id, args.since, timeout).await?;
     let board = started.elapsed();
     let joined = Joined {
         connected,
@@ -162,6 +239,7 @@ async fn join_once(url: &str, user_id: &str, timeout: Duration) -> BenchResult<J
         received: received.load(Ordering::Relaxed),
         sent: sent.load(Ordering::Relaxed),
         shapes: reply.shapes,
+        deflated,
     };
     close(ws).await;
     Ok(joined)
@@ -192,10 +270,11 @@ pub async fn main(args: JoinArgs, as_json: bool) -> BenchResult<()> {
         if i > 0 {
             tokio::time::sleep(Duration::from_millis(args.pause_ms)).await;
         }
-        let joined = match tokio::time::timeout(timeout, join_once(&url, &user_id, timeout)).await {
-            Ok(joined) => joined?,
-            Err(_) => return client::fail(format!("join {} took over {timeout:?}", i + 1)),
-        };
+        let joined =
+            match tokio::time::timeout(timeout, join_once(&url, &user_id, &args, timeout)).await {
+                Ok(joined) => joined?,
+                Err(_) => return client::fail(format!("join {} took over {timeout:?}", i + 1)),
+            };
         report::progress(&format!(
             "join {}: board after {:.0} ms, {} received",
             i + 1,
@@ -224,7 +303,7 @@ pub async fn main(args: JoinArgs, as_json: bool) -> BenchResult<()> {
     let human = format!(
         "join  {url}\n  {} joins of {} shapes: connected {:.1} ms, upgraded {:.1} ms, \
          welcomed {:.1} ms, whole board {:.1} ms (median; {min_ms:.1}–{max_ms:.1}), \
-         {} received",
+         {} received{}",
         joins.len(),
         joins[0].shapes,
         median["connect_ms"].as_f64().unwrap_or(0.0),
@@ -232,12 +311,20 @@ pub async fn main(args: JoinArgs, as_json: bool) -> BenchResult<()> {
         median["welcome_ms"].as_f64().unwrap_or(0.0),
         median["board_ms"].as_f64().unwrap_or(0.0),
         report::bytes(median["received_bytes"].as_f64().unwrap_or(0.0) as usize),
+        match (args.deflate, joins.iter().all(|j| j.deflated)) {
+            (false, _) => " (no compression offered)",
+            (true, true) => " (compressed: permessage-deflate)",
+            (true, false) => " (compression offered, not taken)",
+        },
     );
     let value = json!({
         "scenario": "join",
         "url": args.url,
         "room": args.room,
         "shapes": joins[0].shapes,
+        "deflate_offered": args.deflate,
+        "deflated": joins.iter().all(|j| j.deflated),
+        "since": args.since,
         "median": median,
         "board_ms_min": min_ms,
         "board_ms_max": max_ms,

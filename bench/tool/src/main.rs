@@ -32,6 +32,7 @@ mod board;
 mod client;
 mod crashloop;
 mod cursors;
+mod draw;
 mod enhance;
 mod fuzz;
 mod history;
@@ -98,6 +99,8 @@ enum Command {
     Timelapse(timelapse::TimelapseArgs),
     /// Late joiners, one after another: connect, join, receive the whole board.
     Join(join::JoinArgs),
+    /// People drawing together: bytes each socket carries per minute.
+    Draw(draw::DrawArgs),
     /// A slow, lossy link between two network namespaces (root).
     Link(link::LinkArgs),
 }
@@ -135,6 +138,7 @@ fn main() -> ExitCode {
             Command::Timelapse(args) => timelapse::main(args, json).await,
             Command::Join(args) => join::main(args, json).await,
             Command::Link(args) => link::main(args, json).await,
+            Command::Draw(args) => draw::main(args, json).await,
             Command::Probe(args) => {
                 return if probe::main(args, json).await {
                     Ok(ExitCode::SUCCESS)

@@ -27,7 +27,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -51,8 +50,11 @@ use crate::media::uploads::Uploads;
 use crate::protocol::ErrorCode;
 use crate::room::{Author, Rooms};
 use crate::session::{Session, SOCKET_MESSAGE_CAP, SOCKET_READ_BUFFER, SOCKET_WRITE_BUFFER};
+use crate::socket::upgrade::NotAnUpgrade;
+use crate::socket::Upgrade;
 use crate::storyboard::Storyboards;
 use names::HostNames;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// Everything a request handler may need. Cheap to clone.
 #[derive(Clone)]
@@ -269,7 +271,7 @@ async fn upgrade(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<WsQuery>,
     headers: HeaderMap,
-    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    ws: Result<Upgrade, NotAnUpgrade>,
 ) -> Response {
     let s = &state.inner;
     if !origin_allowed(&headers, s.http_addr.port()) {
@@ -312,11 +314,14 @@ async fn upgrade(
         },
     };
     let tracker = s.sessions.clone();
-    ws.max_message_size(SOCKET_MESSAGE_CAP)
-        .max_frame_size(SOCKET_MESSAGE_CAP)
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(SOCKET_MESSAGE_CAP))
+        .max_frame_size(Some(SOCKET_MESSAGE_CAP))
         .read_buffer_size(SOCKET_READ_BUFFER)
-        .write_buffer_size(SOCKET_WRITE_BUFFER)
-        .on_upgrade(move |socket| tracker.track_future(session.run(socket)))
+        .write_buffer_size(SOCKET_WRITE_BUFFER);
+    ws.on_upgrade(config, move |socket, deflate| {
+        tracker.track_future(session.run(socket, deflate))
+    })
 }
 
 /// The HTTP answer to a peer that may not join.
