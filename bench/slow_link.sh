@@ -70,6 +70,9 @@ for name in $links; do
     >"$out/join-$name.json"
   after=$(rx_bytes "$dev")
   printf '{"link_rx_bytes_per_join":%s}\n' "$(((after - before) / joins))" >"$out/rx-$name.json"
+  netns_log "$name: $joins late joiners offering permessage-deflate (as browsers do)"
+  in_c "$bench" --json join --url "$url" --room "$room" --repeat "$joins" --expect "$shapes" --deflate \
+    >"$out/join-deflate-$name.json"
   netns_log "$name: cursors, 2 people × $cursor_hz Hz for $cursor_secs s"
   in_c "$bench" --json cursors --url "$url" --rooms 1 --clients 2 --hz "$cursor_hz" \
     --seconds "$cursor_secs" --room-prefix "slow-$name" >"$out/cursors-$name.json"
@@ -101,6 +104,8 @@ const rows = [
   ['  fastest – slowest of the joins (ms)', (j) => `${j.board_ms_min.toFixed(0)} – ${j.board_ms_max.toFixed(0)}`],
   ['late joiner: received by the socket (KiB)', (j) => kb(j.median.received_bytes)],
   ['late joiner: received on the link, IP level (KiB)', (j, c, rx) => rx && kb(rx.link_rx_bytes_per_join)],
+  ['late joiner offering deflate: whole board parsed (ms, median)', (j, c, rx, l, z) => z.median.board_ms, 0, true],
+  ['late joiner offering deflate: received by the socket (KiB)', (j, c, rx, l, z) => kb(z.median.received_bytes)],
   ['cursor latency between two people, p50 (ms)', (j, c) => c.latency.p50_us / 1000, 1, true],
   ['cursor latency, p99 (ms)', (j, c) => c.latency.p99_us / 1000, 1, true],
   ['cursor latency, max (ms)', (j, c) => c.latency.max_us / 1000, 1],
@@ -108,7 +113,7 @@ const rows = [
   ['packets lost on the link (both ways, whole run)', (j, c, rx, l) => both(l, 'lost')],
   ['packets dropped at the full queue (both ways)', (j, c, rx, l) => both(l, 'overflowed')],
 ];
-const data = links.map((name) => [read(`join-${name}`), read(`cursors-${name}`), read(`rx-${name}`), read(`link-${name}`)]);
+const data = links.map((name) => [read(`join-${name}`), read(`cursors-${name}`), read(`rx-${name}`), read(`link-${name}`), read(`join-deflate-${name}`)]);
 const table = [['', ...links]];
 for (const [label, pick, digits, ratio] of rows) {
   const values = data.map((d) => { try { return d[0] && d[1] ? pick(...d) : null; } catch { return null; } });

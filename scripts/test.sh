@@ -51,4 +51,4 @@ fi
 # The browser tests drive Debian's Chromium against the host binary the step
 # above built (a debug build serves ui/ from disk, so it is always current).
 section "Browser tests of the web UI (tests/e2e)"
-COCO_BIN="$PWD/target/debug/coco" bash tests/e2e/run.sh
+COCO_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/coco" bash tests/e2e/run.sh
