@@ -65,6 +65,35 @@ pub async fn cancel(
     }
 }
 
+/// Queues a render job started over HTTP (`by` kept in its input) and
+/// answers as every render route does: the job, its id as `requestId`
+/// (the original API's name) and how many `frames` it will render.
+pub async fn submit(
+    state: &AppState,
+    kind: &'static str,
+    room: &str,
+    mut input: Value,
+    by: Option<String>,
+    work: crate::jobs::Work,
+    frames: u64,
+) -> Result<Json<Value>, ApiError> {
+    if let Some(by) = by {
+        input["by"] = json!(by);
+    }
+    let job = state
+        .inner
+        .jobs
+        .submit(kind, room, input, work)
+        .await
+        .map_err(submit_error)?;
+    Ok(Json(json!({
+        "success": true,
+        "requestId": job.id,
+        "job": job,
+        "frames": frames,
+    })))
+}
+
 /// The HTTP answer to a job that could not be queued.
 pub fn submit_error(e: JobsError) -> ApiError {
     match e {

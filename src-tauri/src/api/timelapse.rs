@@ -10,11 +10,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::common::{blocking, parse_body, room_or_default};
 use super::gate::Admitted;
-use super::jobs::{check_by, submit_error};
+use super::jobs::{check_by, submit};
 use super::{ApiError, AppState};
 use crate::jobs::kinds::timelapse::{
     Pace, TimelapseRequest, DEFAULT_TIMELAPSE_SECONDS, KIND, MAX_TIMELAPSE_CHANGES,
@@ -154,22 +154,9 @@ pub async fn start(
         utc_offset_min: body.utc_offset_minutes,
     };
     let maker = &state.inner.timelapses;
-    let mut input = maker.input(&request);
-    if let Some(by) = by {
-        input["by"] = json!(by);
-    }
-    let job = state
-        .inner
-        .jobs
-        .submit(KIND, &room, input, maker.work(request))
-        .await
-        .map_err(submit_error)?;
-    Ok(Json(json!({
-        "success": true,
-        "requestId": job.id,
-        "job": job,
-        "frames": pace.frames(),
-    })))
+    let input = maker.input(&request);
+    let frames = pace.frames();
+    submit(&state, KIND, &room, input, by, maker.work(request), frames).await
 }
 
 /// A clock at most [`MAX_UTC_OFFSET_MIN`] from UTC, or none.

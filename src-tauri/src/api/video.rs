@@ -9,12 +9,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tower_http::services::ServeFile;
 
 use super::common::{parse_body, room_of};
 use super::gate::Admitted;
-use super::jobs::{check_by, compat_job_status, submit_error};
+use super::jobs::{check_by, compat_job_status, submit};
 use super::storyboard::boards;
 use super::{ApiError, AppState};
 use crate::jobs::kinds::video::narrate::StoryMode;
@@ -117,22 +117,9 @@ pub async fn generate(
         .check(&request)
         .map_err(|e| invalid(e.code(), &e.to_string()))?;
     let room = request.storyboard.room.clone();
-    let mut input = maker.input(&request);
-    if let Some(by) = by {
-        input["by"] = json!(by);
-    }
-    let job = state
-        .inner
-        .jobs
-        .submit(KIND, &room, input, maker.work(request))
-        .await
-        .map_err(submit_error)?;
-    Ok(Json(json!({
-        "success": true,
-        "requestId": job.id,
-        "job": job,
-        "frames": frames,
-    })))
+    let input = maker.input(&request);
+    let work = maker.work(request);
+    submit(&state, KIND, &room, input, by, work, frames).await
 }
 
 pub async fn status(
