@@ -34,7 +34,10 @@ fn shape_of_len(id: &str, len: usize) -> Value {
 /// The next frame's text, skipping non-text frames.
 async fn next_text(c: &mut Client) -> String {
     loop {
-        match tokio::time::timeout(WAIT, c.socket.next()).await.expect("a frame in time") {
+        match tokio::time::timeout(WAIT, c.socket.next())
+            .await
+            .expect("a frame in time")
+        {
             Some(Ok(Message::Text(t))) => return t.to_string(),
             Some(Ok(_)) => continue,
             other => panic!("socket ended: {other:?}"),
@@ -55,7 +58,14 @@ async fn fill(c: &mut Client, shapes: impl IntoIterator<Item = Value>) -> u64 {
 /// A 20 × 15 grid of 300 strokes, 100 apart, about 1.2 KB each.
 fn grid() -> Vec<Value> {
     (0..300)
-        .map(|i| stroke(&format!("g{i}"), (i % 20) as f64 * 100.0, (i / 20) as f64 * 100.0, 60))
+        .map(|i| {
+            stroke(
+                &format!("g{i}"),
+                (i % 20) as f64 * 100.0,
+                (i / 20) as f64 * 100.0,
+                60,
+            )
+        })
         .collect()
 }
 
@@ -81,7 +91,11 @@ fn in_board_order(parts: &[Value]) -> Vec<Value> {
         let shapes = p["shapes"].as_array().unwrap();
         let at = p["at"].as_array().unwrap();
         assert_eq!(shapes.len(), at.len());
-        all.extend(at.iter().map(|a| a.as_u64().unwrap()).zip(shapes.iter().cloned()));
+        all.extend(
+            at.iter()
+                .map(|a| a.as_u64().unwrap())
+                .zip(shapes.iter().cloned()),
+        );
     }
     all.sort_by_key(|(at, _)| *at);
     all.into_iter().map(|(_, s)| s).collect()
@@ -93,8 +107,14 @@ fn rank(shape: &Value, view: (f64, f64, f64, f64)) -> (bool, f64) {
     let pts = shape["points"].as_array().unwrap();
     let xs = pts.iter().map(|p| p["x"].as_f64().unwrap());
     let ys = pts.iter().map(|p| p["y"].as_f64().unwrap());
-    let (x0, x1) = (xs.clone().fold(f64::MAX, f64::min), xs.fold(f64::MIN, f64::max));
-    let (y0, y1) = (ys.clone().fold(f64::MAX, f64::min), ys.fold(f64::MIN, f64::max));
+    let (x0, x1) = (
+        xs.clone().fold(f64::MAX, f64::min),
+        xs.fold(f64::MIN, f64::max),
+    );
+    let (y0, y1) = (
+        ys.clone().fold(f64::MAX, f64::min),
+        ys.fold(f64::MIN, f64::max),
+    );
     let (vx, vy, vw, vh) = view;
     let (cx, cy) = (vx + vw / 2.0, vy + vh / 2.0);
     let dx = (x0 - cx).max(cx - x1).max(0.0);
@@ -104,7 +124,12 @@ fn rank(shape: &Value, view: (f64, f64, f64, f64)) -> (bool, f64) {
 }
 
 fn json_bytes(shapes: &Value) -> usize {
-    shapes.as_array().unwrap().iter().map(|s| s.to_string().len()).sum()
+    shapes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.to_string().len())
+        .sum()
 }
 
 #[tokio::test]
@@ -129,8 +154,16 @@ async fn parts_arrive_nearest_the_view_first_and_add_up_to_one_plain_sync() {
         assert_eq!(p["total"], 300);
         assert_eq!(p["rev"], rev);
         assert_eq!(p["full"], true);
-        let limit = if i == 0 { FIRST_SYNC_PART_BYTES } else { SYNC_PART_BYTES };
-        assert!(json_bytes(&p["shapes"]) <= limit, "part {} over its limit", i + 1);
+        let limit = if i == 0 {
+            FIRST_SYNC_PART_BYTES
+        } else {
+            SYNC_PART_BYTES
+        };
+        assert!(
+            json_bytes(&p["shapes"]) <= limit,
+            "part {} over its limit",
+            i + 1
+        );
         if i < last {
             assert_eq!(p["deletedIds"], json!([]));
         }
@@ -150,7 +183,10 @@ async fn parts_arrive_nearest_the_view_first_and_add_up_to_one_plain_sync() {
         assert!(key(&pair[0]) <= key(&pair[1]), "out of order: {pair:?}");
     }
     // Every shape exactly once, and in board order the same as one plain sync.
-    let mut ids: Vec<String> = order.iter().map(|s| s["id"].as_str().unwrap().into()).collect();
+    let mut ids: Vec<String> = order
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().into())
+        .collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 300);
@@ -180,8 +216,11 @@ async fn changes_made_while_the_parts_are_cut_come_after_the_last_part() {
         ann.sync(None).await["rev"].as_u64().unwrap()
     });
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    bo.send("REQUEST_SYNC", json!({"userId": "bo", "parts": true, "view": {"x": 0, "y": 0, "w": 800, "h": 600}}))
-        .await;
+    bo.send(
+        "REQUEST_SYNC",
+        json!({"userId": "bo", "parts": true, "view": {"x": 0, "y": 0, "w": 800, "h": 600}}),
+    )
+    .await;
     let final_rev = drawing.await.unwrap();
     // Bo applies what comes as the web UI does: the parts, then every change.
     let mut board: Vec<Value> = Vec::new();
@@ -251,13 +290,22 @@ async fn a_plain_request_gets_one_message_as_ever_and_a_delta_is_unchanged() {
         assert_eq!(v["payload"].as_object().unwrap().len(), 4);
         assert_eq!(shape_ids(&v["payload"]).len(), 300);
         let marker: Value = serde_json::from_str(&next_text(&mut ann).await).unwrap();
-        assert_eq!(marker["payload"]["code"], "unknown_type", "one message, nothing more");
+        assert_eq!(
+            marker["payload"]["code"], "unknown_type",
+            "one message, nothing more"
+        );
     }
     // A delta: a plain since, and parts for a small delta, are the same frame.
-    ann.send("SHAPES_DELETED", json!({"shapeIds": ["g3"], "userId": "ann"}))
-        .await;
-    ann.send("SHAPE_ADDED", json!({"shape": stroke("new", 1.0, 1.0, 3), "userId": "ann"}))
-        .await;
+    ann.send(
+        "SHAPES_DELETED",
+        json!({"shapeIds": ["g3"], "userId": "ann"}),
+    )
+    .await;
+    ann.send(
+        "SHAPE_ADDED",
+        json!({"shape": stroke("new", 1.0, 1.0, 3), "userId": "ann"}),
+    )
+    .await;
     let delta = ann.sync(Some(rev)).await;
     assert_eq!(delta["full"], false);
     assert_eq!(shape_ids(&delta), ["new"]);
@@ -271,9 +319,16 @@ async fn a_plain_request_gets_one_message_as_ever_and_a_delta_is_unchanged() {
 async fn a_big_delta_comes_in_parts_with_the_deletions_in_the_last() {
     let host = TestHost::start().await;
     let (mut ann, _) = Client::join(&host.ws("delta"), "ann").await;
-    let rev = fill(&mut ann, [stroke("old1", 0.0, 0.0, 3), stroke("old2", 9.0, 9.0, 3)]).await;
-    ann.send("SHAPES_DELETED", json!({"shapeIds": ["old1"], "userId": "ann"}))
-        .await;
+    let rev = fill(
+        &mut ann,
+        [stroke("old1", 0.0, 0.0, 3), stroke("old2", 9.0, 9.0, 3)],
+    )
+    .await;
+    ann.send(
+        "SHAPES_DELETED",
+        json!({"shapeIds": ["old1"], "userId": "ann"}),
+    )
+    .await;
     fill(&mut ann, grid()).await;
     let plain = ann.sync(Some(rev)).await;
     let got = parts(&mut ann, json!({"userId": "ann", "since": rev, "parts": true, "view": {"x": -100, "y": -100, "w": 200, "h": 200}})).await;
@@ -284,7 +339,10 @@ async fn a_big_delta_comes_in_parts_with_the_deletions_in_the_last() {
     }
     assert_eq!(got.last().unwrap()["deletedIds"], json!(["old1"]));
     assert_eq!(Value::Array(in_board_order(&got)), plain["shapes"]);
-    assert_eq!(got[0]["shapes"][0]["id"], "g0", "the stroke at the view's centre first");
+    assert_eq!(
+        got[0]["shapes"][0]["id"], "g0",
+        "the stroke at the view's centre first"
+    );
     host.stop().await;
 }
 
@@ -294,7 +352,14 @@ async fn the_part_limits_hold_at_their_edge_and_one_byte_past_it() {
     let (mut ann, _) = Client::join(&host.ws("edge"), "ann").await;
     let ask = json!({"userId": "ann", "parts": true});
     // Exactly FIRST_SYNC_PART_BYTES of shapes: one plain message.
-    fill(&mut ann, [shape_of_len("a", 1000), shape_of_len("b", FIRST_SYNC_PART_BYTES - 1000)]).await;
+    fill(
+        &mut ann,
+        [
+            shape_of_len("a", 1000),
+            shape_of_len("b", FIRST_SYNC_PART_BYTES - 1000),
+        ],
+    )
+    .await;
     let got = parts(&mut ann, ask.clone()).await;
     assert_eq!(got.len(), 1);
     assert!(got[0].get("part").is_none());
@@ -307,13 +372,26 @@ async fn the_part_limits_hold_at_their_edge_and_one_byte_past_it() {
     // A later part holds exactly SYNC_PART_BYTES; one byte more opens a third.
     let quarter = SYNC_PART_BYTES / 4;
     let shapes = ["c", "d", "e"].map(|id| shape_of_len(id, quarter));
-    fill(&mut ann, [shape_of_len("a", FIRST_SYNC_PART_BYTES), shape_of_len("b", quarter)]).await;
+    fill(
+        &mut ann,
+        [
+            shape_of_len("a", FIRST_SYNC_PART_BYTES),
+            shape_of_len("b", quarter),
+        ],
+    )
+    .await;
     fill(&mut ann, shapes).await;
     let got = parts(&mut ann, ask.clone()).await;
-    assert_eq!(got.iter().map(shape_ids).collect::<Vec<_>>(), [vec!["a"], vec!["b", "c", "d", "e"]]);
+    assert_eq!(
+        got.iter().map(shape_ids).collect::<Vec<_>>(),
+        [vec!["a"], vec!["b", "c", "d", "e"]]
+    );
     fill(&mut ann, [shape_of_len("e", quarter + 1)]).await;
     let got = parts(&mut ann, ask).await;
-    assert_eq!(got.iter().map(shape_ids).collect::<Vec<_>>(), [vec!["a"], vec!["b", "c", "d"], vec!["e"]]);
+    assert_eq!(
+        got.iter().map(shape_ids).collect::<Vec<_>>(),
+        [vec!["a"], vec!["b", "c", "d"], vec!["e"]]
+    );
     assert_eq!(got[2]["part"], 3);
     host.stop().await;
 }
@@ -328,12 +406,30 @@ async fn bad_requests_are_refused_with_a_reason_and_change_nothing() {
     for (payload, says) in [
         (json!({"parts": "yes"}), "parts"),
         (json!({"parts": true, "view": [0, 0, 1, 1]}), "view"),
-        (json!({"parts": true, "view": {"x": 0, "y": 0, "w": 1}}), "view.h"),
-        (json!({"parts": true, "view": {"x": "0", "y": 0, "w": 1, "h": 1}}), "view.x"),
-        (json!({"parts": true, "view": {"x": 0, "y": 0, "w": 0, "h": 1}}), "view.w"),
-        (json!({"parts": true, "view": {"x": 0, "y": 0, "w": 5, "h": -1}}), "view.h"),
-        (json!({"parts": true, "view": {"x": edge * 1.5, "y": 0, "w": 1, "h": 1}}), "view.x"),
-        (json!({"parts": true, "view": {"x": 0, "y": 0, "w": 1, "h": edge * 1.5}}), "view.h"),
+        (
+            json!({"parts": true, "view": {"x": 0, "y": 0, "w": 1}}),
+            "view.h",
+        ),
+        (
+            json!({"parts": true, "view": {"x": "0", "y": 0, "w": 1, "h": 1}}),
+            "view.x",
+        ),
+        (
+            json!({"parts": true, "view": {"x": 0, "y": 0, "w": 0, "h": 1}}),
+            "view.w",
+        ),
+        (
+            json!({"parts": true, "view": {"x": 0, "y": 0, "w": 5, "h": -1}}),
+            "view.h",
+        ),
+        (
+            json!({"parts": true, "view": {"x": edge * 1.5, "y": 0, "w": 1, "h": 1}}),
+            "view.x",
+        ),
+        (
+            json!({"parts": true, "view": {"x": 0, "y": 0, "w": 1, "h": edge * 1.5}}),
+            "view.h",
+        ),
         (json!({"since": -1, "parts": true}), "since"),
     ] {
         ann.send("REQUEST_SYNC", payload.clone()).await;
@@ -343,7 +439,11 @@ async fn bad_requests_are_refused_with_a_reason_and_change_nothing() {
         assert!(message.contains(says), "{payload}: {message}");
     }
     // A view at the edge of what is allowed is taken.
-    let got = parts(&mut ann, json!({"parts": true, "view": {"x": -edge, "y": edge, "w": edge, "h": edge}})).await;
+    let got = parts(
+        &mut ann,
+        json!({"parts": true, "view": {"x": -edge, "y": edge, "w": edge, "h": edge}}),
+    )
+    .await;
     assert!(got.len() >= 2);
     assert_eq!(ann.sync(None).await, before, "nothing stored changed");
     host.stop().await;
@@ -355,12 +455,22 @@ async fn a_watcher_gets_the_board_in_parts_too() {
     let (mut ann, _) = Client::join(&host.ws("watched"), "ann").await;
     let rev = fill(&mut ann, grid()).await;
     let mut eve = Client::connect(&host.ws("watched")).await;
-    eve.send("JOIN_ROOM", json!({"userId": "eve", "username": "Eve", "watch": true}))
-        .await;
+    eve.send(
+        "JOIN_ROOM",
+        json!({"userId": "eve", "username": "Eve", "watch": true}),
+    )
+    .await;
     eve.expect("WATCHING").await;
-    let got = parts(&mut eve, json!({"userId": "eve", "parts": true, "view": {"x": 0, "y": 0, "w": 100, "h": 100}})).await;
+    let got = parts(
+        &mut eve,
+        json!({"userId": "eve", "parts": true, "view": {"x": 0, "y": 0, "w": 100, "h": 100}}),
+    )
+    .await;
     assert!(got.len() >= 2);
     assert_eq!(got.last().unwrap()["rev"], rev);
-    assert_eq!(Value::Array(in_board_order(&got)), ann.sync(None).await["shapes"]);
+    assert_eq!(
+        Value::Array(in_board_order(&got)),
+        ann.sync(None).await["shapes"]
+    );
     host.stop().await;
 }

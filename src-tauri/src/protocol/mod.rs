@@ -76,10 +76,7 @@ pub enum ClientMessage {
     /// the view first (see [`SyncRequest`]).
     RequestSync(SyncRequest),
     /// `HAND_TRACKING_STATUS`, `USER_STATUS_UPDATE`: relayed to the others.
-    Relay {
-        kind: &'static str,
-        payload: Object,
-    },
+    Relay { kind: &'static str, payload: Object },
     /// `WEBCAM_*`: forwarded to one member only.
     Targeted {
         kind: &'static str,

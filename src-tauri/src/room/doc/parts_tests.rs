@@ -13,9 +13,15 @@ fn a_box_comes_from_the_points_or_from_x_y_width_height() {
     assert_eq!((b.min_x, b.min_y, b.max_x, b.max_y), (1.0, -2.0, 5.0, 7.0));
     // A picture placed at one point reaches width × height from it.
     let b = bbox_of(r#"{"points":[{"x":10,"y":20}],"width":30,"height":40}"#).unwrap();
-    assert_eq!((b.min_x, b.min_y, b.max_x, b.max_y), (10.0, 20.0, 40.0, 60.0));
+    assert_eq!(
+        (b.min_x, b.min_y, b.max_x, b.max_y),
+        (10.0, 20.0, 40.0, 60.0)
+    );
     let b = bbox_of(r#"{"x":-5,"y":5,"width":-10,"height":2}"#).unwrap();
-    assert_eq!((b.min_x, b.min_y, b.max_x, b.max_y), (-15.0, 5.0, -5.0, 7.0));
+    assert_eq!(
+        (b.min_x, b.min_y, b.max_x, b.max_y),
+        (-15.0, 5.0, -5.0, 7.0)
+    );
     assert_eq!(bbox_of(r#"{"id":"a","type":"text"}"#), None);
     assert_eq!(bbox_of(r#"{"points":[{"x":"1","y":2}]}"#), None);
     assert_eq!(bbox_of("not json"), None);
