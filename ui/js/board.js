@@ -62,6 +62,35 @@ export class Board {
     this.onChange();
   }
 
+  /**
+   * Puts many shapes at once (a part of the board as it arrives): one
+   * change for all of them.
+   * @param {Shape[]} shapes
+   */
+  putAll(shapes) {
+    for (const s of shapes) {
+      if (!s || typeof s.id !== 'string') continue;
+      this.invalidate(s.id);
+      this.shapes.set(s.id, s);
+    }
+    this.onChange();
+  }
+
+  /**
+   * Sets the drawing order: `ids` first, in that order, then the other
+   * shapes as they were. Keeps every cached bound and path.
+   * @param {string[]} ids
+   */
+  setOrder(ids) {
+    const ordered = new Map();
+    for (const id of ids) { const s = this.shapes.get(id); if (s) ordered.set(id, s); }
+    for (const [id, s] of this.shapes) if (!ordered.has(id)) ordered.set(id, s);
+    this.shapes.clear();
+    for (const [id, s] of ordered) this.shapes.set(id, s);
+    this.version++;
+    this.onChange();
+  }
+
   /** @param {string} id */
   invalidate(id) {
     this.version++;

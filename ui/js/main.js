@@ -27,6 +27,7 @@ import { startKeys } from './keys.js';
 import { applyTo, startLanguageSwitch, t, formatNumber } from './i18n.js';
 import { startLock } from './lock.js';
 import { startHistory } from './history.js';
+import { SyncApplier } from './sync.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -92,6 +93,7 @@ async function startBoard(joined) {
   const a11y = startA11y({ board, userId: joined.userId, room });
   a11y.shapesChanged();
   const renderer = new Renderer(canvas, board, view, interaction);
+  const sync = new SyncApplier(board, renderer);
   const connEl = /** @type {HTMLElement} */ (document.getElementById('conn'));
   const badgesEl = /** @type {HTMLElement} */ (document.getElementById('seat-badges'));
   const peopleEl = /** @type {HTMLElement} */ (document.getElementById('people'));
@@ -133,21 +135,17 @@ async function startBoard(joined) {
         applyOp(m.type, m.payload);
         if (m.type === 'SHAPE_ADDED' && m.payload.shape) for (const cb of remoteShapeListeners) cb(m.payload.shape.id);
       },
-      onSync: (sync) => {
-        if (sync.full !== false) board.replaceAll(sync.shapes || []);
-        else {
-          for (const s of sync.shapes || []) board.put(s);
-          board.remove(sync.deletedIds || []);
-        }
-      },
+      onSync: (s) => sync.apply(s),
+      view: () => follow.rect(),
       reapply: (pending) => { for (const op of pending) applyOp(op.type, op.payload); },
       onStatus: () => {
-        if (!boardShown && net.state === 'connected') {
-          // The first frame after the join's sync: what a person waits for.
+        const loading = sync.progress();
+        if (!boardShown && net.state === 'connected' && loading == null) {
+          // The first frame with the whole board after the join's sync.
           boardShown = true;
           renderer.afterNextDraw(() => performance.mark('coco-board-shown'));
         }
-        renderConnection(connEl, { state: net.state, unacked: net.pending.length, storageProblem: net.storageProblem });
+        renderConnection(connEl, { state: net.state, unacked: net.pending.length, storageProblem: net.storageProblem, loading });
         watch.render();
         lock.render();
         const users = seen();
@@ -451,7 +449,7 @@ async function startBoard(joined) {
   /** Read-only inspection for tests and debugging. */
   /** @type {any} */ (window).coco = {
     state: () => ({
-      connection: net.state, unacked: net.pending.length, storageProblem: net.storageProblem, shapesCount: board.shapes.size, rev: net.rev,
+      connection: net.state, unacked: net.pending.length, storageProblem: net.storageProblem, shapesCount: board.shapes.size, rev: net.rev, loading: sync.progress(),
       users: [...net.users.values()].map((u) => ({ ...u })), userId: joined.userId, position: net.position,
       cursors: [...interaction.cursors.entries()].map(([id, c]) => ({ id, x: c.x, y: c.y, drawn: interaction.cursorGlide.drawn(id) })),
       drafts: [...interaction.remoteDrafts.values()].map((d) => ({ type: d.type, points: d.points.length })),

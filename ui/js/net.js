@@ -7,10 +7,14 @@
  * A watcher (past the four seats) joins with `watch: true`, gets WATCHING
  * instead of WELCOME, sends nothing but REQUEST_SYNC, and asks for a seat
  * (a plain JOIN_ROOM) whenever one may be free; WELCOME makes it seated.
+ * The board may come in parts (sync.js): the first part makes the
+ * connection ready, so what is drawn meanwhile goes out at once; the
+ * revision is the sync's only after the last part.
  */
 import { putOp, deleteOps, loadOps } from './store.js';
 import { hostFetch } from './hostjson.js';
 import { adminSecret } from './host.js';
+import { isPart, isLast } from './sync.js';
 
 /** @typedef {import('./store.js').PendingOp} PendingOp */
 /** @typedef {{id: string, name: string, position: string, isActive?: boolean, color: string}} User */
@@ -18,7 +22,8 @@ import { adminSecret } from './host.js';
 /**
  * @typedef {object} NetHooks
  * @property {(msg: {type: string, payload: any}) => void} onRemoteOp a relayed mutation of someone else
- * @property {(sync: {shapes: any[], deletedIds?: string[], full?: boolean}) => void} onSync
+ * @property {(sync: import('./sync.js').Sync) => void} onSync a plain sync, or one part of a sync in parts
+ * @property {() => ({x: number, y: number, w: number, h: number}|null)} [view] the board this page shows: the host sends what is in it first
  * @property {(pending: PendingOp[]) => void} reapply re-apply what the host has not seen yet
  * @property {() => void} onStatus connection state, users or unacked count changed
  * @property {(userId: string, pos: {x: number, y: number, t?: number}, draft?: any, edits?: any) => void} onCursor
@@ -217,9 +222,13 @@ export class Net {
     if (this.watching && this.users.size < SEATS_PER_ROOM) this.send('JOIN_ROOM', this.joinPayload());
   }
 
-  /** The board since the last revision seen, or all of it. */
+  /** The board since the last revision seen, or all of it, in parts, nearest this page's view first. */
   requestSync() {
-    this.send('REQUEST_SYNC', this.rev == null ? { userId: this.userId } : { userId: this.userId, since: this.rev });
+    /** @type {any} */
+    const p = this.rev == null ? { userId: this.userId, parts: true } : { userId: this.userId, since: this.rev, parts: true };
+    const view = this.hooks.view?.();
+    if (view && view.w > 0 && view.h > 0) p.view = view;
+    this.send('REQUEST_SYNC', p);
   }
 
   /**
@@ -259,18 +268,25 @@ export class Net {
         if (typeof p.rev === 'number' && this.rev != null && p.rev < this.rev) this.rev = null;
         this.requestSync();
         break;
-      case 'SYNC_SHAPES':
-        performance.mark('coco-sync-received'); // parsed; 'coco-board-shown' follows the first frame after it
+      case 'SYNC_SHAPES': {
+        const first = !isPart(p) || p.part === 1;
+        const last = isLast(p);
+        // Parsed; 'coco-board-shown' follows the first frame after the last part.
+        if (last) performance.mark('coco-sync-received');
         // The host follows a sync with storage_failed while it still cannot save.
-        this.storageProblem = null;
+        if (first) this.storageProblem = null;
         this.hooks.onSync(p);
-        if (typeof p.rev === 'number') this.rev = p.rev;
+        if (last && typeof p.rev === 'number') this.rev = p.rev;
         this.hooks.reapply(this.pending);
-        this.ready = true;
-        this.attempt = 0;
-        if (!this.watching) for (const op of this.pending) this.send(op.type, op.payload);
+        if (first) {
+          this.ready = true;
+          this.attempt = 0;
+          // What waited goes now, on a sync in parts too: the host applies it after the parts' snapshot.
+          if (!this.watching) for (const op of this.pending) this.send(op.type, op.payload);
+        }
         this.setState('connected');
         break;
+      }
       case 'ERROR':
         // A host that names the rejected op lets it leave the outbox instead of being replayed forever.
         if (typeof p.opId === 'string' && (p.code === 'invalid' || p.code === 'locked')) this.acknowledge([p.opId]);

@@ -192,8 +192,8 @@ export class Renderer {
     this.request();
   }
 
-  /** Calls `f` once, after the next draw. @param {() => void} f */
-  afterNextDraw(f) { this.afterDraw = f; }
+  /** Calls `f` once, after the next draw (and after those asked for before it). @param {() => void} f */
+  afterNextDraw(f) { const g = this.afterDraw; this.afterDraw = g ? () => { g(); f(); } : f; }
 
   /** Calls `f` after every draw. @param {(view: View) => void} f */
   onDrawn(f) { this.drawn = f; }

@@ -189,22 +189,27 @@ export function buildToolbar(nav, h) {
 }
 
 /**
- * @param {HTMLElement} root @param {{state: string, unacked: number, storageProblem?: string|null}} s
+ * @param {HTMLElement} root
+ * @param {{state: string, unacked: number, storageProblem?: string|null, loading?: number|null}} s
+ *   `loading`: the share of the board in so far (0..1) while it comes in parts
  */
 export function renderConnection(root, s) {
   const text = /** @type {HTMLElement} */ (root.querySelector('#conn-text'));
   const n = s.unacked;
   const unsaved = n ? ` · ${t('board.conn.unsaved', { count: n })}` : '';
   const problem = s.state === 'connected' && s.storageProblem;
+  const loading = s.state === 'connected' && s.loading != null && !problem;
   const label = {
     connecting: t('board.conn.connecting'),
-    connected: problem ? `${t('board.conn.connected')} · ${t('board.conn.not_saving')}${unsaved}`
+    connected: loading ? `${t('board.conn.loading', { percent: Math.floor(Number(s.loading) * 100) })}${unsaved}`
+      : problem ? `${t('board.conn.connected')} · ${t('board.conn.not_saving')}${unsaved}`
       : n ? `${t('board.conn.connected')}${unsaved}` : `${t('board.conn.connected')} · ${t('board.conn.saved')}`,
     reconnecting: `${t('board.conn.reconnecting')}${unsaved}`,
     offline: `${t('board.conn.offline')}${unsaved}`,
     stopped: t('board.conn.stopped'),
   }[s.state] || s.state;
   root.dataset.state = s.state;
+  if (loading) root.dataset.loading = '1'; else delete root.dataset.loading;
   root.classList.toggle('unsaved', n > 0 || !!problem);
   // The host's sentence (what failed, what to do) on hover and for screen readers.
   root.title = problem ? errorText('storage_failed', String(s.storageProblem)) : '';

@@ -82,3 +82,15 @@ pub const MAX_LIVE_FRAME_BYTES: usize = 8 * 1024;
 
 /// Largest magnitude of a coordinate or size in `LASER` and `VIEWPORT`.
 pub const MAX_LIVE_COORDINATE: f64 = 1.0e9;
+
+/// Most bytes of shape JSON in the first part of a board sent in parts
+/// (`REQUEST_SYNC {parts: true}`): the shapes nearest the asker's view,
+/// small enough (about 6 KiB compressed) to cross a slow link in a round
+/// trip or two. A board whose sync fits in it is sent as one plain
+/// `SYNC_SHAPES`. A single shape larger than this is sent alone.
+pub const FIRST_SYNC_PART_BYTES: usize = 32 * 1024;
+
+/// Most bytes of shape JSON in each later part of a board sent in parts:
+/// few enough messages that their framing costs nothing, small enough that
+/// each is painted while the next one travels.
+pub const SYNC_PART_BYTES: usize = 256 * 1024;

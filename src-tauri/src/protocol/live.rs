@@ -78,7 +78,7 @@ pub(super) fn check_laser(payload: &Object) -> Result<(), ProtocolError> {
 }
 
 /// A finite number no larger than [`MAX_LIVE_COORDINATE`] either way.
-fn number(map: &Object, key: &str) -> Result<f64, ProtocolError> {
+pub(super) fn number(map: &Object, key: &str) -> Result<f64, ProtocolError> {
     match map.get(key).and_then(Value::as_f64) {
         Some(v) if v.is_finite() && v.abs() <= MAX_LIVE_COORDINATE => Ok(v),
         _ => Err(ProtocolError::invalid(format!(

@@ -15,12 +15,14 @@ mod outgoing;
 pub mod payloads;
 pub mod picture;
 mod seat;
+mod sync;
 
 pub use error::{ErrorCode, ProtocolError};
 pub use frame::Frame;
 pub use outgoing::{error_frame, error_frame_for_op, frame, ServerMessage};
 pub use picture::check_pictures;
 pub use seat::Seat;
+pub use sync::{SyncRequest, ViewRect};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -70,14 +72,11 @@ pub enum ClientMessage {
         op_id: Option<String>,
         payload: Object,
     },
-    RequestSync {
-        since: Option<u64>,
-    },
+    /// `since`: a delta sync; `parts`/`view`: the board in parts, nearest
+    /// the view first (see [`SyncRequest`]).
+    RequestSync(SyncRequest),
     /// `HAND_TRACKING_STATUS`, `USER_STATUS_UPDATE`: relayed to the others.
-    Relay {
-        kind: &'static str,
-        payload: Object,
-    },
+    Relay { kind: &'static str, payload: Object },
     /// `WEBCAM_*`: forwarded to one member only.
     Targeted {
         kind: &'static str,
@@ -279,15 +278,7 @@ fn decode(kind: &str, mut payload: Object) -> Result<ClientMessage, ProtocolErro
                 payload,
             }
         }
-        "REQUEST_SYNC" => {
-            let since = match payload.get("since") {
-                None | Some(Value::Null) => None,
-                Some(v) => Some(v.as_u64().ok_or_else(|| {
-                    ProtocolError::invalid("since must be a non-negative integer revision")
-                })?),
-            };
-            ClientMessage::RequestSync { since }
-        }
+        "REQUEST_SYNC" => ClientMessage::RequestSync(sync::request(&payload)?),
         _ => {
             if let Some(kind) = RELAYED.iter().find(|k| **k == kind) {
                 ClientMessage::Relay { kind, payload }

@@ -208,6 +208,7 @@ fn members_acks_and_syncs_keep_their_fields_in_order() {
             deleted_ids: vec!["c\"d"],
             rev: 5,
             full: false,
+            part: None,
         })),
         r#"{"type":"SYNC_SHAPES","payload":{"shapes":[{"id":"a"},{"id":"b","t":"é"}],"deletedIds":["c\"d"],"rev":5,"full":false}}"#
     );
@@ -217,8 +218,25 @@ fn members_acks_and_syncs_keep_their_fields_in_order() {
             deleted_ids: Vec::new(),
             rev: 0,
             full: true,
+            part: None,
         })),
         r#"{"type":"SYNC_SHAPES","payload":{"shapes":[],"deletedIds":[],"rev":0,"full":true}}"#
+    );
+    assert_eq!(
+        text(ServerMessage::SyncShapes(SyncShapes {
+            shapes: vec![r#"{"id":"b"}"#],
+            deleted_ids: vec!["c"],
+            rev: 7,
+            full: true,
+            part: Some(SyncPart {
+                part: 2,
+                parts: 2,
+                total: 3,
+                in_view: 1,
+                at: vec![1],
+            }),
+        })),
+        r#"{"type":"SYNC_SHAPES","payload":{"shapes":[{"id":"b"}],"deletedIds":["c"],"rev":7,"full":true,"part":2,"parts":2,"total":3,"inView":1,"at":[1]}}"#
     );
 }
 
@@ -296,6 +314,7 @@ fn the_protocol_document_names_every_kind_the_host_sends() {
             deleted_ids: Vec::new(),
             rev: 0,
             full: true,
+            part: None,
         }),
         ServerMessage::CursorMove(relayed),
         ServerMessage::Viewport(relayed),

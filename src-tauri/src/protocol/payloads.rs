@@ -195,7 +195,8 @@ impl Serialize for Relayed<'_> {
     }
 }
 
-/// `SYNC_SHAPES {shapes, deletedIds, rev, full}`, from the shapes' stored
+/// `SYNC_SHAPES {shapes, deletedIds, rev, full}` (and, in a sync sent in
+/// parts, [`SyncPart`]'s fields), from the shapes' stored
 /// JSON. The frame is spliced from that text rather than serialized: the
 /// shapes are never parsed or serialized again, which is most of the cost
 /// of a full sync of a big board.
@@ -208,6 +209,27 @@ pub struct SyncShapes<'a> {
     pub rev: u64,
     /// Every live shape (true), or only what changed since `since`.
     pub full: bool,
+    /// Which part this is of a sync sent in parts; None for a plain sync.
+    pub part: Option<SyncPart>,
+}
+
+/// The fields a part of a sync sent in parts adds after `full`:
+/// `part, parts, total, inView, at`. Every part carries the same `rev`,
+/// `full`, `parts`, `total` and `inView`; only the last carries the
+/// `deletedIds`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncPart {
+    /// 1 for the first part.
+    pub part: usize,
+    pub parts: usize,
+    /// Shapes in all the parts together.
+    pub total: usize,
+    /// How many shapes (the first ones sent) touch the asker's view.
+    pub in_view: usize,
+    /// Each shape's place in the board order (0 first), in the order of
+    /// `shapes`: the client puts them back in that order once all parts
+    /// are in, so overlapping shapes are drawn as a plain sync draws them.
+    pub at: Vec<usize>,
 }
 
 impl SyncShapes<'_> {
@@ -224,7 +246,15 @@ impl SyncShapes<'_> {
         }
         out.push_str(r#"],"deletedIds":"#);
         out.push_str(&serde_json::to_string(&self.deleted_ids).expect("strings serialize"));
-        out.push_str(&format!(r#","rev":{},"full":{}}}}}"#, self.rev, self.full));
+        out.push_str(&format!(r#","rev":{},"full":{}"#, self.rev, self.full));
+        if let Some(p) = &self.part {
+            out.push_str(&format!(
+                r#","part":{},"parts":{},"total":{},"inView":{},"at":"#,
+                p.part, p.parts, p.total, p.in_view
+            ));
+            out.push_str(&serde_json::to_string(&p.at).expect("numbers serialize"));
+        }
+        out.push_str("}}");
         out
     }
 }

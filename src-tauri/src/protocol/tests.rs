@@ -200,11 +200,14 @@ fn an_update_cannot_rename_a_shape() {
 fn request_sync_takes_an_optional_revision() {
     assert_eq!(
         parse(r#"{"type":"REQUEST_SYNC","payload":{"userId":"u"}}"#).unwrap(),
-        ClientMessage::RequestSync { since: None }
+        ClientMessage::RequestSync(SyncRequest::default())
     );
     assert_eq!(
         parse(r#"{"type":"REQUEST_SYNC","payload":{"since":42}}"#).unwrap(),
-        ClientMessage::RequestSync { since: Some(42) }
+        ClientMessage::RequestSync(SyncRequest {
+            since: Some(42),
+            ..SyncRequest::default()
+        })
     );
     assert_eq!(
         code(parse(r#"{"type":"REQUEST_SYNC","payload":{"since":-1}}"#)),

@@ -8,7 +8,7 @@
 //! sync. Every change returns the [`Write`]s that make it durable.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
 
@@ -29,6 +29,10 @@ struct Shape {
     /// The host locked it (`"locked": true` in its JSON): read once when
     /// it is stored, not on every change the others try.
     locked: bool,
+    /// Its bounding box, read from the JSON the first time a sync in
+    /// parts orders the board by distance (see [`parts`]), then kept
+    /// until the shape changes.
+    bbox: OnceLock<Option<parts::Bbox>>,
 }
 
 /// Whether a shape's JSON says `"locked": true`. Most shapes never name
@@ -92,6 +96,7 @@ impl Doc {
                     rev,
                     json,
                     locked,
+                    bbox: OnceLock::new(),
                 },
             );
         }
@@ -213,6 +218,7 @@ impl Doc {
                 rev,
                 json: json.clone(),
                 locked: locked_flag(&json),
+                bbox: OnceLock::new(),
             },
         );
         self.bytes -= old.map_or(0, |s| s.json.len());
@@ -359,10 +365,16 @@ impl Doc {
     /// A `SYNC_SHAPES` frame: everything, or only what changed after `since`
     /// when the history reaches back that far.
     pub fn sync(&mut self, since: Option<u64>) -> Frame {
-        match since {
-            Some(since) if since >= self.floor && since <= self.rev => self.delta(since),
-            _ => self.full(),
+        match self.delta_base(since) {
+            Some(since) => self.delta(since),
+            None => self.full(),
         }
+    }
+
+    /// The revision a delta sync starts from: `since`, when the kept
+    /// history reaches back that far (else the sync is full).
+    fn delta_base(&self, since: Option<u64>) -> Option<u64> {
+        since.filter(|n| *n >= self.floor && *n <= self.rev)
     }
 
     fn full(&mut self) -> Frame {
@@ -394,9 +406,12 @@ impl Doc {
             deleted_ids,
             rev: self.rev,
             full,
+            part: None,
         }))
     }
 }
+
+mod parts;
 
 #[cfg(test)]
 mod tests;

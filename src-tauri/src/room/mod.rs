@@ -348,9 +348,11 @@ impl Room {
                     Ok(doc.delete(&shape_ids, op, w))
                 },
             ),
-            ClientMessage::RequestSync { since } => {
+            ClientMessage::RequestSync(request) => {
                 let mut state = self.lock();
-                conn.outbox.push(state.doc.sync(since));
+                // All parts at once, under the room's lock: every change
+                // relayed after the snapshot follows the last part.
+                conn.outbox.push_all(state.doc.answer(&request));
                 // After the sync, which clears a client's "not saving" line.
                 if let Some(error) = self.refusal(&state) {
                     conn.outbox.push(error);

@@ -86,20 +86,33 @@ impl Outbox {
     /// Queues a document frame. Returns false when the connection is closing
     /// or was just cut off for falling too far behind.
     pub fn push(&self, frame: Frame) -> bool {
+        self.enqueue(frame.len(), std::iter::once(frame))
+    }
+
+    /// Queues document frames as one: nothing can come between them (a
+    /// sync in parts, then the changes made after its snapshot), and like
+    /// one frame they always fit into an empty queue, so a board sent in
+    /// parts is never cut off where the same board in one frame is not.
+    pub fn push_all(&self, frames: Vec<Frame>) -> bool {
+        self.enqueue(frames.iter().map(Frame::len).sum(), frames)
+    }
+
+    /// Queues `frames` (`bytes` long together) unless the receiver is stuck.
+    fn enqueue(&self, bytes: usize, frames: impl IntoIterator<Item = Frame>) -> bool {
         let mut inner = self.inner.lock().expect("outbox lock");
         if inner.closing.is_some() || self.is_killed() {
             return false;
         }
-        // One frame always fits into an empty queue: a full sync of a big
-        // board may be larger than the budget on its own.
-        if inner.doc_bytes > 0 && inner.doc_bytes + frame.len() > MAX_OUTBOX_BYTES {
+        // What is pushed at once always fits into an empty queue: a full
+        // sync of a big board may be larger than the budget on its own.
+        if inner.doc_bytes > 0 && inner.doc_bytes + bytes > MAX_OUTBOX_BYTES {
             drop(inner);
             tracing::info!("disconnecting a peer that stopped reading");
             self.kill();
             return false;
         }
-        inner.doc_bytes += frame.len();
-        inner.docs.push_back(frame);
+        inner.doc_bytes += bytes;
+        inner.docs.extend(frames);
         drop(inner);
         self.ready.notify_one();
         true
@@ -238,6 +251,18 @@ mod tests {
         let outbox = Outbox::new();
         assert!(outbox.push("x".repeat(MAX_OUTBOX_BYTES + 1).into()));
         assert!(!outbox.push("y".into()));
+        assert!(outbox.is_killed());
+    }
+
+    #[test]
+    fn frames_pushed_together_fit_an_empty_queue_like_one_frame() {
+        let outbox = Outbox::new();
+        let half: Frame = "x".repeat(MAX_OUTBOX_BYTES / 2 + 1).into();
+        assert!(outbox.push_all(vec![half.clone(), half.clone(), half.clone()]));
+        assert!(!outbox.is_killed());
+        assert_eq!(outbox.drain().frames.len(), 3);
+        assert!(outbox.push("d".into()));
+        assert!(!outbox.push_all(vec![half.clone(), half]));
         assert!(outbox.is_killed());
     }
 

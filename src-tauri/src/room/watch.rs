@@ -79,9 +79,9 @@ impl Room {
     /// nothing else.
     pub fn handle_watcher(&self, conn: &Conn, msg: ClientMessage) -> Result<(), ProtocolError> {
         match msg {
-            ClientMessage::RequestSync { since } => {
+            ClientMessage::RequestSync(request) => {
                 let mut state = self.lock();
-                conn.outbox.push(state.doc.sync(since));
+                conn.outbox.push_all(state.doc.answer(&request));
                 Ok(())
             }
             // Where a watcher looks is its own affair: not relayed, not refused.

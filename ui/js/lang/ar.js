@@ -74,6 +74,7 @@ export default {
   'board.conn.saved': 'محفوظ لدى المضيف',
   'board.conn.not_saving': 'المضيف لا يحفظ',
   'board.conn.unsaved': { zero: 'لا تغييرات غير محفوظة', one: 'تغيير واحد غير محفوظ لدى المضيف', two: 'تغييران غير محفوظين لدى المضيف', few: '{count} تغييرات غير محفوظة لدى المضيف', many: '{count} تغييرًا غير محفوظ لدى المضيف', other: '{count} تغيير غير محفوظ لدى المضيف' },
+  'board.conn.loading': 'جارٍ تحميل اللوحة… {percent}٪',
   'board.conn.reconnecting': 'جارٍ إعادة الاتصال…',
   'board.conn.offline': 'غير متصل',
   'board.conn.stopped': 'انقطع الاتصال',

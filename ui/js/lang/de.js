@@ -74,6 +74,7 @@ export default {
   'board.conn.saved': 'auf dem Host gespeichert',
   'board.conn.not_saving': 'Host speichert nicht',
   'board.conn.unsaved': { one: '{count} Änderung nicht auf dem Host gespeichert', other: '{count} Änderungen nicht auf dem Host gespeichert' },
+  'board.conn.loading': 'Tafel wird geladen … {percent} %',
   'board.conn.reconnecting': 'Verbinde erneut…',
   'board.conn.offline': 'Offline',
   'board.conn.stopped': 'Getrennt',

@@ -79,6 +79,7 @@ export default {
   'board.conn.saved': 'saved on host',
   'board.conn.not_saving': 'not saving on the host',
   'board.conn.unsaved': { one: '{count} change not saved on host', other: '{count} changes not saved on host' },
+  'board.conn.loading': 'Loading the board… {percent} %',
   'board.conn.reconnecting': 'Reconnecting…',
   'board.conn.offline': 'Offline',
   'board.conn.stopped': 'Disconnected',

@@ -1,0 +1,112 @@
+// @ts-check
+/**
+ * Applies the host's `SYNC_SHAPES` to the board. A plain one, as ever: a
+ * full sync replaces the board, a delta puts and removes. A late joiner
+ * asks for the board in parts (`REQUEST_SYNC {parts: true, view}`): the
+ * host sends the shapes nearest this page's view first, each part with
+ * `part`, `parts`, `total`, `inView` (how many of the first shapes touch
+ * the view) and `at` (each shape's place in the host's board order). Each
+ * part is painted as it arrives and never wipes the ones before it; after
+ * the last one the board is exactly what one plain sync would have made
+ * it: the shapes the host no longer has are gone (full sync) or the
+ * deleted ones (`deletedIds`, in the last part only), and the shapes are
+ * put back in the host's order, so overlapping strokes stack as they do
+ * for everyone else.
+ *
+ * Marks for the benchmarks: `coco-first-part-shown` after the frame that
+ * first shows the first part, `coco-view-shown` after the frame that shows
+ * every shape touching the view; the whole board is `coco-board-shown`
+ * (main.js), as for a plain sync.
+ */
+
+/** @typedef {import('./board.js').Shape} Shape */
+/**
+ * @typedef {{shapes?: Shape[], deletedIds?: string[], full?: boolean, rev?: number,
+ *   part?: number, parts?: number, total?: number, inView?: number, at?: number[]}} Sync
+ */
+
+/** Whether a `SYNC_SHAPES` is one part of a sync in parts. @param {Sync} s */
+export const isPart = (s) => typeof s.part === 'number' && typeof s.parts === 'number';
+
+/** Whether it is the last message of its sync (a plain sync is its own last). @param {Sync} s */
+export const isLast = (s) => !isPart(s) || s.part === s.parts;
+
+export class SyncApplier {
+  /**
+   * @param {import('./board.js').Board} board
+   * @param {{afterNextDraw: (cb: () => void) => void}} renderer
+   */
+  constructor(board, renderer) {
+    this.board = board;
+    this.renderer = renderer;
+    /** Board place of every shape of the sync in parts so far, by id. @type {Map<string, number>} */
+    this.places = new Map();
+    /** Shapes the parts brought that the board did not have (a delta appends them). @type {Set<string>} */
+    this.fresh = new Set();
+    /** How many shapes the parts so far held, and of how many. */
+    this.received = 0;
+    this.total = 0;
+    this.viewMarked = false;
+  }
+
+  /** The share of the board in so far, 0..1; null when no sync in parts is under way. */
+  progress() {
+    return this.total > 0 && this.received < this.total ? this.received / this.total : null;
+  }
+
+  /** @param {Sync} sync */
+  apply(sync) {
+    if (!isPart(sync)) {
+      this.total = 0;
+      this.places.clear();
+      if (sync.full !== false) this.board.replaceAll(sync.shapes || []);
+      else {
+        for (const s of sync.shapes || []) this.board.put(s);
+        this.board.remove(sync.deletedIds || []);
+      }
+      return;
+    }
+    const shapes = sync.shapes || [];
+    const at = sync.at || [];
+    if (sync.part === 1) {
+      this.places.clear();
+      this.fresh.clear();
+      this.received = 0;
+      this.total = Number(sync.total) || 0;
+      this.viewMarked = false;
+      this.renderer.afterNextDraw(() => performance.mark('coco-first-part-shown'));
+    }
+    shapes.forEach((s, i) => {
+      if (!s || typeof s.id !== 'string') return;
+      if (!this.board.shapes.has(s.id)) this.fresh.add(s.id);
+      this.places.set(s.id, Number(at[i]));
+    });
+    this.board.putAll(shapes);
+    this.received += shapes.length;
+    if (!this.viewMarked && this.received >= (Number(sync.inView) || 0)) {
+      this.viewMarked = true;
+      this.renderer.afterNextDraw(() => performance.mark('coco-view-shown'));
+    }
+    if (sync.part === sync.parts) this.finish(sync.full !== false, sync.deletedIds || []);
+  }
+
+  /**
+   * After the last part: what one plain sync would have left.
+   * @param {boolean} full @param {string[]} deletedIds
+   */
+  finish(full, deletedIds) {
+    const { board, places, fresh } = this;
+    const byPlace = (/** @type {string} */ a, /** @type {string} */ b) => /** @type {number} */ (places.get(a)) - /** @type {number} */ (places.get(b));
+    if (full) board.remove([...board.shapes.keys()].filter((id) => !places.has(id)));
+    else board.remove(deletedIds);
+    const synced = [...places.keys()].filter((id) => board.shapes.has(id));
+    // A full sync is the host's board in its order; a delta keeps what the
+    // board had in place and appends the new shapes in the host's order.
+    const order = full ? synced.sort(byPlace)
+      : [...[...board.shapes.keys()].filter((id) => !fresh.has(id)), ...synced.filter((id) => fresh.has(id)).sort(byPlace)];
+    board.setOrder(order);
+    places.clear();
+    fresh.clear();
+    this.total = 0;
+  }
+}
