@@ -2,12 +2,14 @@
 /**
  * Phones and tablets: the board takes most of the screen, nothing spills out
  * of it, and the panels (people, the host panel, the storyboard, help) are
- * drawers opened from the dock. The desktop keeps its side panel and strip.
+ * drawers opened from the dock (on the phone, axe audits each open drawer).
+ * The desktop keeps its side panel and strip.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join as joinPath } from 'node:path';
 import { useHostAndBrowser, join, waitState, artifacts, repo } from './helpers.js';
+import { seriousViolations, summary } from './a11y-kit.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -95,11 +97,13 @@ async function boardShare(page) {
 }
 
 /**
- * Opens a drawer with its dock button, checks its controls are on screen,
- * then closes it with the same button.
+ * Opens a drawer with its dock button, checks its controls are on screen
+ * (and, with `audit`, that axe finds no serious or critical problem in the
+ * open drawer), then closes it with the same button.
  * @param {Page} page @param {string} id the panel's id @param {string} label the button's text
+ * @param {boolean} [audit]
  */
-async function checkDrawer(page, id, label) {
+async function checkDrawer(page, id, label, audit = false) {
   const button = page.locator(`#dock [data-drawer="${id}"]`);
   assert.match(await button.innerText(), new RegExp(`^${label}`));
   assert.equal(await button.getAttribute('aria-expanded'), 'false');
@@ -117,6 +121,10 @@ async function checkDrawer(page, id, label) {
     .filter(({ r }) => r.left < 0 || r.top < 0 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5)
     .map(({ c, r }) => `${c} at ${Math.round(r.left)},${Math.round(r.top)}`));
   assert.deepEqual(off, [], id);
+  if (audit) {
+    const bad = await seriousViolations(page, `${id} drawer`);
+    assert.equal(bad.length, 0, `${id} drawer: axe found ${summary(bad)}`);
+  }
   await button.click();
   await panel.waitFor({ state: 'hidden' });
   assert.equal(await button.getAttribute('aria-expanded'), 'false');
@@ -182,12 +190,14 @@ for (const [device, options] of Object.entries(DEVICES)) {
       assert.ok(await me.page.getByTestId('conn').isVisible());
       if (device === 'phone') await shoot(me.page, 'phone-board.png');
 
-      await checkDrawer(me.page, 'people-section', 'People');
-      await checkDrawer(me.page, 'host-panel', 'Join link');
+      // The drawers are audited on the phone (the tablets show the same panels).
+      const audit = device === 'phone';
+      await checkDrawer(me.page, 'people-section', 'People', audit);
+      await checkDrawer(me.page, 'host-panel', 'Join link', audit);
       await addFrames(me.page, 3);
-      await checkDrawer(me.page, 'storyboard', 'Storyboard');
-      await checkDrawer(me.page, 'help', 'Help');
-      await checkDrawer(me.page, 'history-panel', 'History');
+      await checkDrawer(me.page, 'storyboard', 'Storyboard', audit);
+      await checkDrawer(me.page, 'help', 'Help', audit);
+      await checkDrawer(me.page, 'history-panel', 'History', audit);
 
       // The close button and a touch on the board put a drawer away too; the touch draws nothing.
       await me.page.getByTestId('open-people').click();
