@@ -3,8 +3,9 @@
 # namespace, Chromium in another, over the veth baseline and the link's
 # profiles as bench/slow_link.sh (whose namespaces it shares: bench/netns.sh).
 # Each join is a first visit: the page loads, a name is entered, Join is
-# pressed, and the time to the first frame with the whole 2,000-stroke board
-# is taken. See BENCHMARKS.md, "Slow links". Needs root, /usr/bin/chromium
+# pressed, and the times to the first frame with the first part of the board,
+# with every stroke in the view, and with the whole 2,000-stroke board
+# are taken. See BENCHMARKS.md, "Slow links". Needs root, /usr/bin/chromium
 # and tests/e2e's node_modules (playwright-core).
 #
 #   sudo bash bench/slow_link_browser.sh
@@ -69,13 +70,14 @@ done
 
 netns_log "results (raw JSON in $out)"
 {
-  printf '%-14s %14s %14s %22s %16s\n' link 'page (ms)' 'page (KiB)' 'Join → painted (ms)' 'join (KiB)'
+  printf '%-14s %10s %11s %18s %16s %18s %10s\n' link 'page (ms)' 'page (KiB)' 'Join → part (ms)' 'Join → view (ms)' 'Join → whole (ms)' 'join (KiB)'
   for name in $links; do
     node -e '
       const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).median;
       const kib = (b) => (b / 1024).toFixed(0);
-      console.log([process.argv[2].padEnd(14), String(r.page_ms).padStart(14), kib(r.page_bytes).padStart(14),
-        r.painted_ms.toFixed(0).padStart(22), kib(r.join_bytes).padStart(16)].join(" "));
+      console.log([process.argv[2].padEnd(14), String(r.page_ms).padStart(10), kib(r.page_bytes).padStart(11),
+        r.first_ms.toFixed(0).padStart(18), r.view_ms.toFixed(0).padStart(16), r.painted_ms.toFixed(0).padStart(18),
+        kib(r.join_bytes).padStart(10)].join(" "));
     ' "$out/browser-$name.json" "$name"
   done
 } | tee "$out/summary.txt"

@@ -4,7 +4,10 @@
  * runs this inside the clients' network namespace): each opens the host's
  * network address in a new browser context (no cache, no service worker: a
  * first visit), enters a name, presses Join, and waits for the first frame
- * drawn after the board arrived (the UI's 'coco-board-shown' mark).
+ * drawn after the board arrived (the UI's 'coco-board-shown' mark). The
+ * board comes in parts, nearest the view first: the frames that first show
+ * a part ('coco-first-part-shown') and every stroke in the view
+ * ('coco-view-shown') are timed too.
  *
  * Bytes are the interface's receive counter in this namespace (IP level:
  * headers and packets sent again included), read around loading the page and
@@ -29,7 +32,7 @@ const rx = () => Number(readFileSync(`/sys/class/net/${device}/statistics/rx_byt
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 const browser = await launchBrowser();
-/** @type {{page_ms: number, page_bytes: number, painted_ms: number, join_bytes: number, shapes: number}[]} */
+/** @type {{page_ms: number, page_bytes: number, first_ms: number, view_ms: number, painted_ms: number, join_bytes: number, shapes: number}[]} */
 const runs = [];
 try {
   for (let i = 0; i < joins; i++) {
@@ -46,13 +49,19 @@ try {
     await page.getByTestId('join-submit').click();
     await page.waitForFunction(() => performance.getEntriesByName('coco-board-shown').length > 0, null,
       { timeout: TIMEOUT_MS, polling: 20 });
-    const shown = await page.evaluate(() => performance.getEntriesByName('coco-board-shown')[0].startTime);
+    const mark = (/** @type {string} */ name) => page.evaluate((n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN, name);
+    const shown = await mark('coco-board-shown');
+    // A board that fits in one part has no part marks: it is shown whole.
+    const first = (await mark('coco-first-part-shown')) || shown;
+    const view = (await mark('coco-view-shown')) || shown;
     const shapes = await page.evaluate(() => /** @type {any} */ (window).coco.state().shapesCount);
     const joined = rx();
     if (shapes < expected) throw new Error(`join ${i + 1}: the board shows ${shapes} of ${expected} shapes`);
-    runs.push({ page_ms: pageMs, page_bytes: loaded - before, painted_ms: shown - pressed, join_bytes: joined - loaded, shapes });
+    runs.push({ page_ms: pageMs, page_bytes: loaded - before, first_ms: first - pressed, view_ms: view - pressed,
+      painted_ms: shown - pressed, join_bytes: joined - loaded, shapes });
     console.error(`  … join ${i + 1}: page ${pageMs} ms (${((loaded - before) / 1024).toFixed(0)} KiB), ` +
-      `Join → board painted ${(shown - pressed).toFixed(0)} ms (${((joined - loaded) / 1024).toFixed(0)} KiB), ${shapes} shapes`);
+      `Join → first part ${(first - pressed).toFixed(0)} ms, view ${(view - pressed).toFixed(0)} ms, ` +
+      `whole board ${(shown - pressed).toFixed(0)} ms (${((joined - loaded) / 1024).toFixed(0)} KiB), ${shapes} shapes`);
     await context.close();
   }
 } finally {
@@ -61,6 +70,7 @@ try {
 const pick = (/** @type {keyof typeof runs[0]} */ k) => median(runs.map((r) => r[k]));
 console.log(JSON.stringify({
   scenario: 'browser-join', url, joins: runs.length,
-  median: { page_ms: pick('page_ms'), page_bytes: pick('page_bytes'), painted_ms: pick('painted_ms'), join_bytes: pick('join_bytes') },
+  median: { page_ms: pick('page_ms'), page_bytes: pick('page_bytes'), first_ms: pick('first_ms'), view_ms: pick('view_ms'),
+    painted_ms: pick('painted_ms'), join_bytes: pick('join_bytes') },
   runs,
 }));

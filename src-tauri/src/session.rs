@@ -365,6 +365,11 @@ async fn write_loop(mut sink: SplitSink<Socket, Message>, outbox: Arc<Outbox>, d
         let drained = outbox.drain();
         let send = async {
             for frame in drained.frames {
+                // What is queued goes out before a long compression: the
+                // first part of a board in parts must not wait for the rest.
+                if deflate && compressed_off_workers(&frame) {
+                    sink.flush().await?;
+                }
                 sink.feed(message_of(frame, deflate).await).await?;
             }
             if let Some(close) = drained.close {
@@ -402,7 +407,7 @@ async fn message_of(frame: Frame, deflate: bool) -> Message {
     }
     let deflated = match frame.deflated_ready() {
         Some(ready) => Some(ready),
-        None if frame.len() >= DEFLATE_OFFLOAD_BYTES => {
+        None if compressed_off_workers(&frame) => {
             let shared = frame.clone();
             tokio::task::spawn_blocking(move || shared.deflated())
                 .await
@@ -425,6 +430,12 @@ async fn message_of(frame: Frame, deflate: bool) -> Message {
         }
         _ => Message::Text(text_of(frame)),
     }
+}
+
+/// Whether compressing `frame` for a peer is still to do and long enough to
+/// go to the blocking pool.
+fn compressed_off_workers(frame: &Frame) -> bool {
+    frame.len() >= DEFLATE_OFFLOAD_BYTES && frame.deflated_ready().is_none()
 }
 
 /// A frame as the WebSocket library takes it: the same bytes, shared, not

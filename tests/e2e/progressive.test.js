@@ -182,8 +182,10 @@ test('a late joiner sees its view first, can draw at once, and ends with the hos
     await waitState(bo, (s) => s.loading == null && s.unacked === 0 && s.shapesCount === total + 1);
     assert.match(String(await bo.locator('#conn-text').textContent()), /saved on host/);
     await bo.waitForFunction(() => performance.getEntriesByName('coco-board-shown').length > 0);
-    // Exactly the host's board, in the host's order.
+    // Exactly the host's board, in the host's order (put back at the next quiet moment).
     const hosts = /** @type {any[]} */ (await hostBoard(ada));
+    await bo.waitForFunction((ids) => /** @type {any} */ (window).coco.shapes().map((/** @type {any} */ s) => s.id).join() === ids,
+      hosts.map((s) => s.id).join(), { timeout: 5000 }).catch(() => {});
     const bos = await bo.evaluate(() => /** @type {any} */ (window).coco.shapes());
     assert.deepEqual(bos.map((/** @type {any} */ s) => s.id), hosts.map((s) => s.id));
     assert.deepEqual(bos, hosts);

@@ -12,6 +12,9 @@ import { pressuresOf, pressurePath, halfWidth } from './pressure.js';
  * @typedef {{minX: number, minY: number, maxX: number, maxY: number}} Bounds
  */
 
+/** Add-only changes the board remembers for `appendedSince`. */
+const MAX_APPENDS = 32;
+
 export class Board {
   constructor() {
     /** @type {Map<string, Shape>} insertion order is drawing order */
@@ -24,6 +27,15 @@ export class Board {
     this.onChange = () => {};
     /** grows on every change; the renderer's cached layer is valid for one version */
     this.version = 0;
+    /**
+     * The latest changes that only added new shapes on top (the parts of a
+     * board as it arrives): the renderer draws just those onto its layer
+     * instead of drawing the whole board again for each part.
+     * @type {{from: number, to: number, ids: string[]}[]}
+     */
+    this.appends = [];
+    /** The version made by the last change that redraws the board once and is done (a whole sync, a new order). */
+    this.settledAt = -1;
   }
 
   /** @param {Shape} shape */
@@ -55,6 +67,8 @@ export class Board {
   /** @param {Shape[]} shapes */
   replaceAll(shapes) {
     this.version++;
+    this.settledAt = this.version;
+    this.appends = [];
     this.shapes.clear();
     this.boundsCache.clear();
     this.pathCache.clear();
@@ -68,12 +82,40 @@ export class Board {
    * @param {Shape[]} shapes
    */
   putAll(shapes) {
+    const from = this.version;
+    /** @type {string[]|null} */
+    let ids = [];
     for (const s of shapes) {
       if (!s || typeof s.id !== 'string') continue;
+      if (ids && this.shapes.has(s.id)) ids = null;
+      else if (ids) ids.push(s.id);
       this.invalidate(s.id);
       this.shapes.set(s.id, s);
     }
+    if (ids) {
+      this.appends.push({ from, to: this.version, ids });
+      if (this.appends.length > MAX_APPENDS) this.appends.shift();
+    }
     this.onChange();
+  }
+
+  /**
+   * The ids of the shapes added on top since `version`, when nothing else
+   * changed since; null otherwise (then only a whole redraw is right).
+   * @param {number} version
+   * @returns {string[]|null}
+   */
+  appendedSince(version) {
+    /** @type {string[][]} */
+    const runs = [];
+    let at = this.version;
+    for (let i = this.appends.length - 1; i >= 0 && at > version; i--) {
+      const a = this.appends[i];
+      if (a.to !== at) return null;
+      runs.unshift(a.ids);
+      at = a.from;
+    }
+    return at === version ? runs.flat() : null;
   }
 
   /**
@@ -88,6 +130,7 @@ export class Board {
     this.shapes.clear();
     for (const [id, s] of ordered) this.shapes.set(id, s);
     this.version++;
+    this.settledAt = this.version;
     this.onChange();
   }
 

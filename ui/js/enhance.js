@@ -13,7 +13,7 @@
  * over the region (one undoable add, relayed like any shape), so the room
  * gets it exactly once. The others see a small "X is enhancing…" line.
  */
-import { renderPng } from './render.js';
+import { renderPng } from './exporting.js';
 import { uploadImage, loadImage, imageUrl, UploadError } from './images.js';
 import { hostFetch } from './hostjson.js';
 import { randomId } from './net.js';

@@ -14,7 +14,7 @@
 import { t, formatTime, onLanguage } from './i18n.js';
 import { Board } from './board.js';
 import { Interaction } from './interaction.js';
-import { exportPng, exportSvg } from './render.js';
+import { exportPng, exportSvg } from './exporting.js';
 import { embedPictures } from './images.js';
 import { adminSecret } from './host.js';
 import { SEATS } from './ui.js';

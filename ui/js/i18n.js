@@ -130,8 +130,16 @@ export function formatTime(when) {
   return new Intl.DateTimeFormat(current, today ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
+/** Number formats by language and options: making one costs far more than using it (the shapes list formats thousands). @type {Map<string, Intl.NumberFormat>} */
+const numberFormats = new Map();
+
 /** A number in the language's digits. @param {number} n @param {Intl.NumberFormatOptions} [o] */
-export function formatNumber(n, o) { return new Intl.NumberFormat(current, o).format(n); }
+export function formatNumber(n, o) {
+  const key = o ? `${current} ${JSON.stringify(o)}` : current;
+  let f = numberFormats.get(key);
+  if (!f) numberFormats.set(key, f = new Intl.NumberFormat(current, o));
+  return f.format(n);
+}
 
 /**
  * The language switch on the join screens: each language named in itself,

@@ -22,7 +22,7 @@
 import { randomId } from './net.js';
 import { t } from './i18n.js';
 import { describeShape } from './shapelist.js';
-import { drawingBounds } from './render.js';
+import { drawingBounds } from './exporting.js';
 import { limits } from './limits.js';
 import { boxAround, polylinePoints, nudged, grown, pushedView } from './keygeometry.js';
 

@@ -1,7 +1,8 @@
 // @ts-check
 /** Wiring: join, then the board, the tools, the connection and the chrome. */
 import { Board } from './board.js';
-import { View, Renderer, exportPng, exportSvg, drawingBounds } from './render.js';
+import { View, Renderer } from './render.js';
+import { exportPng, exportSvg, drawingBounds } from './exporting.js';
 import { Interaction } from './interaction.js';
 import { Net, randomId } from './net.js';
 import { Actions } from './actions.js';
@@ -28,6 +29,8 @@ import { applyTo, startLanguageSwitch, t, formatNumber } from './i18n.js';
 import { startLock } from './lock.js';
 import { startHistory } from './history.js';
 import { SyncApplier } from './sync.js';
+import { registerWorkerSoon, BOARD_IN } from './offline.js';
+import { startToast } from './toast.js';
 
 const SAVE_DELAY_MS = 400;
 const params = new URLSearchParams(location.search);
@@ -53,7 +56,9 @@ keepAdminSecret();
 boot();
 
 async function boot() {
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+  registerWorkerSoon();
+  // Read while the person picks a seat: a new browser's first IndexedDB open takes a while.
+  const ready = Promise.all([loadBoard(boardKey), loadLimits()]);
   showScreen('loading');
   /** @type {Joined|null} */
   let joined = null;
@@ -63,6 +68,7 @@ async function boot() {
     joined = { userId: removedId, name: localStorage.getItem('coco.name') || t('join.guest'), position: 'top-left', secret: '' };
     sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
   }
+  const checked = !joined;
   if (!joined) {
     const session = await waitForSession(room, code);
     if (session.seatsFree === 0) return roomFull();
@@ -70,19 +76,22 @@ async function boot() {
     joined = { userId: randomId('u-'), ...pick };
     sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
   }
-  startBoard(joined);
+  startBoard(joined, ready, checked);
 }
 
 function roomFull() {
   waitForSeat(room, (name) => watchFromNowOn(JOIN_KEY, name));
 }
 
-/** @param {Joined} joined */
-async function startBoard(joined) {
+/**
+ * @param {Joined} joined @param {Promise<[import('./store.js').BoardSnapshot|undefined, boolean]>} ready this browser's copy of the board, and the host's limits
+ * @param {boolean} checked the join screen has just checked the session: connect at once
+ */
+async function startBoard(joined, ready, checked) {
   const board = new Board();
   const view = new View();
   // The host's limits, before anything that checks them is built.
-  const [snapshot] = await Promise.all([loadBoard(boardKey), loadLimits()]);
+  const [snapshot] = await ready;
   if (snapshot) board.replaceAll(snapshot.shapes);
   showScreen(null);
   /** @type {HTMLElement} */ (document.getElementById('room-label')).textContent = `· ${room}`;
@@ -113,6 +122,7 @@ async function startBoard(joined) {
   const saveNow = () => {
     clearTimeout(saveTimer);
     saveTimer = undefined;
+    if (sync.progress() != null) return; // half a board is not saved: the last part's change saves it whole
     saveBoard({ board: boardKey, shapes: [...board.shapes.values()], rev: net.rev });
   };
   const scheduleSave = () => { if (!saveTimer) saveTimer = setTimeout(saveNow, SAVE_DELAY_MS); };
@@ -139,11 +149,12 @@ async function startBoard(joined) {
       view: () => follow.rect(),
       reapply: (pending) => { for (const op of pending) applyOp(op.type, op.payload); },
       onStatus: () => {
+        if (net.state !== 'connected') sync.cancel();
         const loading = sync.progress();
         if (!boardShown && net.state === 'connected' && loading == null) {
           // The first frame with the whole board after the join's sync.
           boardShown = true;
-          renderer.afterNextDraw(() => performance.mark('coco-board-shown'));
+          renderer.afterNextDraw(() => { performance.mark('coco-board-shown'); document.dispatchEvent(new Event(BOARD_IN)); });
         }
         renderConnection(connEl, { state: net.state, unacked: net.pending.length, storageProblem: net.storageProblem, loading });
         watch.render();
@@ -186,7 +197,9 @@ async function startBoard(joined) {
       onJob: (job) => enhance.onJob(job),
     },
   });
-  board.onChange = () => { renderer.request(); scheduleSave(); a11y.shapesChanged(); };
+  if (checked) net.connectEarly(); // the handshake runs while the rest of the page is built
+  // While a board arrives in parts the list and the save wait for the last part.
+  board.onChange = () => { renderer.request(); if (sync.progress() == null) { scheduleSave(); a11y.shapesChanged(); } };
   a11y.follow(net);
 
   const actions = new Actions(board, net);
@@ -257,27 +270,9 @@ async function startBoard(joined) {
   }
 
   const fileInput = /** @type {HTMLInputElement} */ (document.getElementById('image-file'));
-  const toast = /** @type {HTMLElement} */ (document.getElementById('toast'));
   const stage = /** @type {HTMLElement} */ (canvas.parentElement);
-  /** @type {ReturnType<typeof setTimeout>|undefined} */
-  let toastTimer;
-  /** @param {string} text @param {'info'|'bad'} kind @param {number} ms 0 keeps it until replaced */
-  const showToast = (text, kind, ms) => {
-    clearTimeout(toastTimer);
-    toast.textContent = text;
-    toast.classList.toggle('bad', kind === 'bad');
-    toast.setAttribute('role', kind === 'bad' ? 'alert' : 'status');
-    toast.dataset.kind = kind;
-    toast.hidden = false;
-    if (ms) toastTimer = setTimeout(() => { toast.hidden = true; }, ms);
-  };
-  // The desktop app saves exports itself and says where (a DOM event, as
-  // the page has no other channel to the app).
-  addEventListener('coco:download', (e) => {
-    const d = /** @type {CustomEvent<{ok: boolean, name?: string, folder?: string}>} */ (e).detail;
-    if (d.ok) showToast(t('board.download.saved', { name: String(d.name), folder: String(d.folder) }), 'info', 6000);
-    else showToast(t('board.download.failed'), 'bad', 6000);
-  });
+  const toast = /** @type {HTMLElement} */ (document.getElementById('toast'));
+  const showToast = startToast(toast);
   /** @param {number} v */
   const round2 = (v) => Math.round(v * 100) / 100;
 

@@ -100,6 +100,8 @@ export class Net {
     /** @type {ReturnType<typeof setTimeout>|undefined} */
     this.timer = undefined;
     this.color = '';
+    /** The socket was opened by `connectEarly`, before `start`. */
+    this.early = false;
     /** @type {Set<(type: string, payload: any) => void>} */
     this.frameListeners = new Set();
     window.addEventListener('offline', () => this.goOffline());
@@ -114,7 +116,22 @@ export class Net {
     this.pending = [...stored, ...this.pending.filter((op) => !known.has(op.opId))];
     this.hooks.reapply(this.pending);
     this.hooks.onStatus();
-    this.connect();
+    // An early socket that synced before the outbox was read sends what it held now.
+    if (this.ready && !this.watching) for (const op of stored) this.send(op.type, op.payload);
+    if (!this.early) this.connect();
+  }
+
+  /**
+   * Opens the socket at once, while the page around the board is still
+   * being built, when the join screen has just checked the session (so the
+   * check `connect` makes first is not made again: a round trip less on a
+   * slow link). Messages are handled once the page is built; `start` reads
+   * the outbox as ever.
+   */
+  connectEarly() {
+    if (!navigator.onLine || this.state === 'stopped') return;
+    this.early = true;
+    this.open();
   }
 
   /**

@@ -8,6 +8,7 @@
 import { Laser } from './laser.js';
 import { Follow } from './follow.js';
 import { startPresenting } from './present.js';
+import { isPart } from './sync.js';
 
 /**
  * @param {{net: import('./net.js').Net, canvas: HTMLCanvasElement, view: import('./render.js').View,
@@ -40,7 +41,7 @@ export function startShowing(o) {
     else if (type === 'VIEWPORT') follow.received(p.userId, p);
     else if (type === 'PRESENT') follow.onPresent(p);
     // Everyone knows everyone's view: told once connected, and to each newcomer.
-    else if (type === 'SYNC_SHAPES' || type === 'USER_JOINED') follow.sendNow();
+    else if ((type === 'SYNC_SHAPES' && (!isPart(p) || p.part === 1)) || type === 'USER_JOINED') follow.sendNow();
   });
   startPresenting({ room: o.room, me, follow, toast: o.toast });
   return {

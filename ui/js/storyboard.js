@@ -10,7 +10,7 @@
 import { el } from './ui.js';
 import { imageUrl, uploadImage, UploadError } from './images.js';
 import { Board } from './board.js';
-import { exportPng } from './render.js';
+import { exportPng } from './exporting.js';
 import { enableReorder, moved } from './reorder.js';
 import { VideoPanel } from './video.js';
 import { hostJson, HostError, totalMs } from './hostjson.js';
@@ -18,6 +18,7 @@ import { limits } from './limits.js';
 import { t, onLanguage, formatNumber } from './i18n.js';
 import { seconds as secondsText, said, storyboardName } from './mediatext.js';
 import { isClip, clipFrame, durationLimits } from './clip.js';
+import { isLast } from './sync.js';
 
 /**
  * @typedef {{id: string, image: string, width: number, height: number, caption: string,
@@ -387,7 +388,7 @@ export function startStoryboard(o) {
   o.net.onFrame((type, p) => {
     if (type === 'STORYBOARD_UPDATED' && p.storyboard) apply(p.storyboard);
     else if (type === 'STORYBOARD_DELETED' && typeof p.id === 'string') removed(p.id);
-    else if (type === 'SYNC_SHAPES') refresh(); // after every (re)connect: catch up on what was missed
+    else if (type === 'SYNC_SHAPES' && isLast(p)) refresh(); // after every (re)connect: catch up on what was missed
     else if (type === 'JOB_UPDATED') video.onJob(p.job || p);
   });
   onLanguage(render);

@@ -10,8 +10,8 @@
  * the last one the board is exactly what one plain sync would have made
  * it: the shapes the host no longer has are gone (full sync) or the
  * deleted ones (`deletedIds`, in the last part only), and the shapes are
- * put back in the host's order, so overlapping strokes stack as they do
- * for everyone else.
+ * put back in the host's order (at the next quiet moment: it redraws the
+ * whole board), so overlapping strokes stack as they do for everyone else.
  *
  * Marks for the benchmarks: `coco-first-part-shown` after the frame that
  * first shows the first part, `coco-view-shown` after the frame that shows
@@ -24,6 +24,11 @@
  * @typedef {{shapes?: Shape[], deletedIds?: string[], full?: boolean, rev?: number,
  *   part?: number, parts?: number, total?: number, inView?: number, at?: number[]}} Sync
  */
+
+/** The longest the host's stacking order waits for a quiet moment after the last part. */
+const REORDER_WITHIN_MS = 500;
+/** Where there is no idle callback (older WebKit), it waits this long. */
+const REORDER_FALLBACK_MS = 50;
 
 /** Whether a `SYNC_SHAPES` is one part of a sync in parts. @param {Sync} s */
 export const isPart = (s) => typeof s.part === 'number' && typeof s.parts === 'number';
@@ -47,6 +52,8 @@ export class SyncApplier {
     this.received = 0;
     this.total = 0;
     this.viewMarked = false;
+    /** Grows with every sync in parts: a stacking order left from an older one is not applied. */
+    this.generation = 0;
   }
 
   /** The share of the board in so far, 0..1; null when no sync in parts is under way. */
@@ -58,6 +65,7 @@ export class SyncApplier {
   apply(sync) {
     if (!isPart(sync)) {
       this.total = 0;
+      this.generation++;
       this.places.clear();
       if (sync.full !== false) this.board.replaceAll(sync.shapes || []);
       else {
@@ -74,6 +82,7 @@ export class SyncApplier {
       this.received = 0;
       this.total = Number(sync.total) || 0;
       this.viewMarked = false;
+      this.generation++;
       this.renderer.afterNextDraw(() => performance.mark('coco-first-part-shown'));
     }
     shapes.forEach((s, i) => {
@@ -96,6 +105,7 @@ export class SyncApplier {
    */
   finish(full, deletedIds) {
     const { board, places, fresh } = this;
+    this.total = 0; // no longer loading: the order's change below is saved and listed
     const byPlace = (/** @type {string} */ a, /** @type {string} */ b) => /** @type {number} */ (places.get(a)) - /** @type {number} */ (places.get(b));
     if (full) board.remove([...board.shapes.keys()].filter((id) => !places.has(id)));
     else board.remove(deletedIds);
@@ -104,9 +114,23 @@ export class SyncApplier {
     // board had in place and appends the new shapes in the host's order.
     const order = full ? synced.sort(byPlace)
       : [...[...board.shapes.keys()].filter((id) => !fresh.has(id)), ...synced.filter((id) => fresh.has(id)).sort(byPlace)];
-    board.setOrder(order);
     places.clear();
     fresh.clear();
+    // Every shape is on screen now; putting them in the host's stacking
+    // order redraws the whole board, which waits for a quiet moment rather
+    // than hold up the frame that shows the last part.
+    const generation = ++this.generation;
+    const reorder = () => { if (generation === this.generation) board.setOrder(order); };
+    const later = window.requestIdleCallback || ((/** @type {() => void} */ f) => setTimeout(f, REORDER_FALLBACK_MS));
+    later(reorder, { timeout: REORDER_WITHIN_MS });
+  }
+
+  /** The connection went before the last part: the next sync starts again (and what came stays until it ends). */
+  cancel() {
+    if (this.total === 0) return;
     this.total = 0;
+    this.places.clear();
+    this.fresh.clear();
+    this.board.onChange();
   }
 }
