@@ -485,7 +485,7 @@ mod tests {
 
     #[test]
     fn a_wrong_answer_is_caught() {
-        let sync = || Ok(ClientMessage::RequestSync { since: None });
+        let sync = || Ok(ClientMessage::RequestSync(Default::default()));
         let over = "x".repeat(MAX_FRAME_BYTES + 1);
         assert_eq!(fault("{}", &sync()), None);
         assert!(fault(&over, &sync()).is_some(), "accepted over the limit");
