@@ -57,8 +57,11 @@ boot();
 
 async function boot() {
   registerWorkerSoon();
-  // Read while the person picks a seat: a new browser's first IndexedDB open takes a while.
-  const ready = Promise.all([loadBoard(boardKey), loadLimits()]);
+  // Read while the person picks a seat: a new browser's first IndexedDB open
+  // takes a while. The limits need the join code, so they wait for the session.
+  const stored = loadBoard(boardKey);
+  /** @type {Promise<boolean>|null} */
+  let limitsRead = null;
   showScreen('loading');
   /** @type {Joined|null} */
   let joined = null;
@@ -72,11 +75,12 @@ async function boot() {
   if (!joined) {
     const session = await waitForSession(room, code);
     if (session.seatsFree === 0) return roomFull();
+    limitsRead = loadLimits();
     const pick = await pickSeat(session);
     joined = { userId: randomId('u-'), ...pick };
     sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
   }
-  startBoard(joined, ready, checked);
+  startBoard(joined, Promise.all([stored, limitsRead || loadLimits()]), checked);
 }
 
 function roomFull() {

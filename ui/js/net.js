@@ -239,10 +239,11 @@ export class Net {
     if (this.watching && this.users.size < SEATS_PER_ROOM) this.send('JOIN_ROOM', this.joinPayload());
   }
 
-  /** The board since the last revision seen, or all of it, in parts, nearest this page's view first. */
+  /** The board since the last revision seen, or all of it, in parts, nearest this page's view first, strokes' points packed (sync.js). */
   requestSync() {
     /** @type {any} */
-    const p = this.rev == null ? { userId: this.userId, parts: true } : { userId: this.userId, since: this.rev, parts: true };
+    const p = this.rev == null ? { userId: this.userId, parts: true, packedPoints: true }
+      : { userId: this.userId, since: this.rev, parts: true, packedPoints: true };
     const view = this.hooks.view?.();
     if (view && view.w > 0 && view.h > 0) p.view = view;
     this.send('REQUEST_SYNC', p);

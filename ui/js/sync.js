@@ -30,6 +30,27 @@ const REORDER_WITHIN_MS = 500;
 /** Where there is no idle callback (older WebKit), it waits this long. */
 const REORDER_FALLBACK_MS = 50;
 
+/**
+ * A stroke's points as the host packs them in a sync (`packedPoints`:
+ * `{scale, xy}`, whole numbers: the first point times `scale`, then each
+ * point's step from the one before) made `[{x, y}, …]` again, in place.
+ * Exact: the host packs only what divides back to the very same numbers.
+ * @param {any} s a shape
+ */
+export function unpackPoints(s) {
+  const p = s && s.points;
+  if (!p || Array.isArray(p) || typeof p.scale !== 'number' || !Array.isArray(p.xy)) return s;
+  const points = new Array(p.xy.length >> 1);
+  let x = 0, y = 0;
+  for (let i = 0; i < points.length; i++) {
+    x += p.xy[2 * i];
+    y += p.xy[2 * i + 1];
+    points[i] = { x: x / p.scale, y: y / p.scale };
+  }
+  s.points = points;
+  return s;
+}
+
 /** Whether a `SYNC_SHAPES` is one part of a sync in parts. @param {Sync} s */
 export const isPart = (s) => typeof s.part === 'number' && typeof s.parts === 'number';
 
@@ -63,6 +84,7 @@ export class SyncApplier {
 
   /** @param {Sync} sync */
   apply(sync) {
+    for (const s of sync.shapes || []) unpackPoints(s);
     if (!isPart(sync)) {
       this.total = 0;
       this.generation++;

@@ -12,6 +12,7 @@ mod frame;
 pub mod limits;
 mod live;
 mod outgoing;
+pub mod packed;
 pub mod payloads;
 pub mod picture;
 mod seat;

@@ -1,5 +1,5 @@
 //! `REQUEST_SYNC`'s opt-in extension for a board that arrives in parts:
-//! `{parts: true, view?: {x, y, w, h}}`.
+//! `{parts: true, view?: {x, y, w, h}, packedPoints?: true}`.
 //!
 //! A late joiner on a slow link waits for the whole board before it sees
 //! any of it. Asking for parts, it gets the shapes nearest its view first,
@@ -35,6 +35,10 @@ pub struct SyncRequest {
     pub parts: bool,
     /// Where the client looks; without it the parts follow the board order.
     pub view: Option<ViewRect>,
+    /// `packedPoints: true`: the answer's strokes carry packed points where
+    /// they pack exactly (see [`super::packed`]), and it comes in parts
+    /// even when the board fits in one.
+    pub packed: bool,
 }
 
 /// Reads `REQUEST_SYNC {since?, parts?, view?}`.
@@ -45,11 +49,15 @@ pub(super) fn request(payload: &Object) -> Result<SyncRequest, ProtocolError> {
             ProtocolError::invalid("since must be a non-negative integer revision")
         })?),
     };
-    let parts = match payload.get("parts") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(ProtocolError::invalid("parts must be true or false")),
+    let flag = |key: &str| match payload.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(ProtocolError::invalid(format!(
+            "{key} must be true or false"
+        ))),
     };
+    let parts = flag("parts")?;
+    let packed = flag("packedPoints")?;
     let view = match payload.get("view") {
         None | Some(Value::Null) => None,
         Some(Value::Object(rect)) => Some(view(rect)?),
@@ -59,7 +67,12 @@ pub(super) fn request(payload: &Object) -> Result<SyncRequest, ProtocolError> {
             ))
         }
     };
-    Ok(SyncRequest { since, parts, view })
+    Ok(SyncRequest {
+        since,
+        parts,
+        view,
+        packed,
+    })
 }
 
 fn view(rect: &Object) -> Result<ViewRect, ProtocolError> {

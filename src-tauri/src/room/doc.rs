@@ -33,6 +33,10 @@ struct Shape {
     /// parts orders the board by distance (see [`parts`]), then kept
     /// until the shape changes.
     bbox: OnceLock<Option<parts::Bbox>>,
+    /// Its JSON with packed points (`REQUEST_SYNC {packedPoints: true}`),
+    /// made the first time a sync asks for it, then kept until the shape
+    /// changes; None when its points do not pack exactly.
+    packed: OnceLock<Option<Arc<str>>>,
 }
 
 /// Whether a shape's JSON says `"locked": true`. Most shapes never name
@@ -97,6 +101,7 @@ impl Doc {
                     json,
                     locked,
                     bbox: OnceLock::new(),
+                    packed: OnceLock::new(),
                 },
             );
         }
@@ -219,6 +224,7 @@ impl Doc {
                 json: json.clone(),
                 locked: locked_flag(&json),
                 bbox: OnceLock::new(),
+                packed: OnceLock::new(),
             },
         );
         self.bytes -= old.map_or(0, |s| s.json.len());

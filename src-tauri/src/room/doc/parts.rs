@@ -12,6 +12,8 @@
 
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use super::{Doc, Shape};
 use crate::protocol::limits::{FIRST_SYNC_PART_BYTES, SYNC_PART_BYTES};
 use crate::protocol::payloads::{SyncPart, SyncShapes};
@@ -112,6 +114,20 @@ impl Shape {
     fn bbox(&self) -> Option<Bbox> {
         *self.bbox.get_or_init(|| bbox_of(&self.json))
     }
+
+    /// The JSON a sync sends: with packed points when asked and exact.
+    fn json_for(&self, packed: bool) -> &str {
+        if !packed {
+            return &self.json;
+        }
+        match self
+            .packed
+            .get_or_init(|| crate::protocol::packed::pack_shape(&self.json).map(Arc::from))
+        {
+            Some(p) => p,
+            None => &self.json,
+        }
+    }
 }
 
 /// Splits shapes of these JSON lengths (in the order they are sent) into
@@ -138,7 +154,8 @@ fn split(lengths: impl IntoIterator<Item = usize>) -> Vec<usize> {
 impl Doc {
     /// The answer to a `REQUEST_SYNC`: one `SYNC_SHAPES` as ever, or, when
     /// the client asked for parts and the shapes outgrow
-    /// [`FIRST_SYNC_PART_BYTES`], the parts in the order they must be sent.
+    /// [`FIRST_SYNC_PART_BYTES`] (or asked for packed points), the parts in
+    /// the order they must be sent.
     pub fn answer(&mut self, request: &SyncRequest) -> Vec<Frame> {
         if !request.parts {
             return vec![self.sync(request.since)];
@@ -150,7 +167,10 @@ impl Doc {
             .enumerate()
             .filter(|(_, s)| since.is_none_or(|n| s.rev > n))
             .collect();
-        if picked.iter().map(|(_, s)| s.json.len()).sum::<usize>() <= FIRST_SYNC_PART_BYTES {
+        let packed = request.packed;
+        if !packed
+            && picked.iter().map(|(_, s)| s.json.len()).sum::<usize>() <= FIRST_SYNC_PART_BYTES
+        {
             return vec![self.sync(request.since)];
         }
         let in_view = match &request.view {
@@ -168,7 +188,9 @@ impl Doc {
             None => 0,
         };
         let deleted = since.map_or_else(Vec::new, |n| self.tombstones.since(n));
-        let counts = split(picked.iter().map(|(_, s)| s.json.len()));
+        let counts = split(picked.iter().map(|(_, s)| s.json_for(packed).len()));
+        // An empty board asked for packed still gets its one (empty) part.
+        let counts = if counts.is_empty() { vec![0] } else { counts };
         let (parts, total) = (counts.len(), picked.len());
         let mut rest = picked.as_slice();
         let mut frames = Vec::with_capacity(parts);
@@ -177,7 +199,7 @@ impl Doc {
             rest = after;
             let last = i + 1 == parts;
             frames.push(frame(&ServerMessage::SyncShapes(SyncShapes {
-                shapes: these.iter().map(|(_, s)| &*s.json).collect(),
+                shapes: these.iter().map(|(_, s)| s.json_for(packed)).collect(),
                 deleted_ids: if last { deleted.clone() } else { Vec::new() },
                 rev: self.rev,
                 full: since.is_none(),
