@@ -194,3 +194,35 @@ test('a late joiner sees its view first, can draw at once, and ends with the hos
     await adaContext.close();
   }
 });
+
+test('a seat asks for its board with the join: REQUEST_SYNC right after JOIN_ROOM, before WELCOME, and once', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await context.addInitScript(() => {
+    const Real = window.WebSocket;
+    /** @type {string[]} */
+    const log = [];
+    /** @type {any} */ (window).wsLog = log;
+    window.WebSocket = class extends Real {
+      /** @param {string | URL} url @param {string | string[]} [protocols] */
+      constructor(url, protocols) {
+        super(url, protocols);
+        const send = this.send.bind(this);
+        this.send = (/** @type {any} */ d) => { log.push(`sent ${JSON.parse(String(d)).type}`); send(d); };
+        this.addEventListener('message', (ev) => log.push(`got ${JSON.parse(String(ev.data)).type}`));
+      }
+    };
+  });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${host.url}?room=with-the-join`);
+    await page.getByTestId('join-name').fill('Cy');
+    await page.getByTestId('join-submit').click();
+    await waitState(page, (s) => s.connection === 'connected');
+    const log = /** @type {string[]} */ (await page.evaluate(() => /** @type {any} */ (window).wsLog));
+    assert.deepEqual(log.slice(0, 2), ['sent JOIN_ROOM', 'sent REQUEST_SYNC'], log.join(', '));
+    assert.ok(log.indexOf('got WELCOME') > 1, log.join(', '));
+    assert.equal(log.filter((e) => e === 'sent REQUEST_SYNC').length, 1, log.join(', '));
+  } finally {
+    await context.close();
+  }
+});

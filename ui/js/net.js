@@ -102,6 +102,8 @@ export class Net {
     this.color = '';
     /** The socket was opened by `connectEarly`, before `start`. */
     this.early = false;
+    /** The board was asked for with JOIN_ROOM, before WELCOME. */
+    this.syncAsked = false;
     /** @type {Set<(type: string, payload: any) => void>} */
     this.frameListeners = new Set();
     window.addEventListener('offline', () => this.goOffline());
@@ -204,6 +206,10 @@ export class Net {
     let removed = false;
     ws.onopen = () => {
       this.send('JOIN_ROOM', this.watching ? { userId: this.userId, username: this.username, watch: true } : this.joinPayload());
+      // A seat's board is asked for with the join, not a round trip later on
+      // WELCOME: the host reads a connection's messages in order.
+      this.syncAsked = !this.watching;
+      if (this.syncAsked) this.requestSync();
     };
     ws.onmessage = (ev) => {
       let msg;
@@ -283,8 +289,10 @@ export class Net {
         for (const u of p.users || []) this.users.set(u.id, u);
         this.hooks.onWelcome(p);
         // A host behind on our revision is not the history we cached (a new data dir): start over.
+        // (The request sent with the join asked from a revision past the host's: the answer is a full sync.)
         if (typeof p.rev === 'number' && this.rev != null && p.rev < this.rev) this.rev = null;
-        this.requestSync();
+        if (!this.syncAsked) this.requestSync();
+        this.syncAsked = false;
         break;
       case 'SYNC_SHAPES': {
         const first = !isPart(p) || p.part === 1;
