@@ -499,10 +499,13 @@ async function measureRoom(browser, host, room, count, label) {
       constructor(...args) {
         // @ts-ignore
         super(...args);
+        // The board comes in parts: the first one's arrival is marked, and every part's text counted.
         this.addEventListener('message', (ev) => {
-          if (typeof ev.data === 'string' && ev.data.length > 1000 && ev.data.slice(0, 40).includes('"SYNC_SHAPES"') && !performance.getEntriesByName('coco-sync-arrived').length) {
-            performance.mark('coco-sync-arrived', { detail: ev.data.length });
-          }
+          if (typeof ev.data !== 'string' || !ev.data.slice(0, 40).includes('"SYNC_SHAPES"')) return;
+          const w = /** @type {any} */ (window);
+          w.__syncBytes = (w.__syncBytes || 0) + ev.data.length;
+          w.__syncMessages = (w.__syncMessages || 0) + 1;
+          if (!performance.getEntriesByName('coco-sync-arrived').length) performance.mark('coco-sync-arrived');
         });
       }
     };
@@ -530,8 +533,9 @@ async function measureRoom(browser, host, room, count, label) {
   await waitState(page, (s) => s.shapesCount === count, 60000);
   const marks = await page.evaluate(() => {
     const t = (/** @type {string} */ n) => { const e = performance.getEntriesByName(n)[0]; return e ? e.startTime : NaN; };
-    const arrived = /** @type {PerformanceMark | undefined} */ (performance.getEntriesByName('coco-sync-arrived')[0]);
-    return { arrived: t('coco-sync-arrived'), parsed: t('coco-sync-received'), shown: t('coco-board-shown'), bytes: arrived ? arrived.detail : NaN };
+    const w = /** @type {any} */ (window);
+    return { arrived: t('coco-sync-arrived'), parsed: t('coco-sync-received'), shown: t('coco-board-shown'),
+      firstPart: t('coco-first-part-shown'), view: t('coco-view-shown'), bytes: w.__syncBytes || NaN, messages: w.__syncMessages || 0 };
   });
   if (label.startsWith('Pics')) {
     // Pictures load after the first frame: wait until the fetches stop, then time the last one.
@@ -550,10 +554,16 @@ async function measureRoom(browser, host, room, count, label) {
   // The frames drawn so far, the first being the one the mark follows.
   out.firstDraws = (await page.evaluate(() => /** @type {any} */ (window).coco.drawTimes())).slice(0, 3);
   out.syncBytes = marks.bytes;
+  out.syncMessages = marks.messages;
   out.arrivedToShown = marks.shown - marks.arrived;
   out.parsedToShown = marks.shown - marks.parsed;
+  // A board that fits in one message has no part marks: it is shown whole.
+  out.arrivedToFirstPart = (marks.firstPart || marks.shown) - marks.arrived;
+  out.arrivedToView = (marks.view || marks.shown) - marks.arrived;
   out.navigationToShown = marks.shown;
-  console.log(`huge: ${label}: sync of ${(marks.bytes / 1e6).toFixed(2)} MB of text arrived → first frame ${f1(out.arrivedToShown)} ms (of which parsed → first frame ${f1(out.parsedToShown)} ms); navigation start → first frame ${f1(marks.shown)} ms; first draws ${out.firstDraws.map(f1).join(', ')} ms`);
+  console.log(`huge: ${label}: sync of ${(marks.bytes / 1e6).toFixed(2)} MB of text in ${marks.messages} messages; from the first's arrival: ` +
+    `first part shown ${f1(out.arrivedToFirstPart)} ms, the view ${f1(out.arrivedToView)} ms, the whole board ${f1(out.arrivedToShown)} ms ` +
+    `(last part parsed → whole board shown ${f1(out.parsedToShown)} ms); navigation start → whole board ${f1(marks.shown)} ms; first draws ${out.firstDraws.map(f1).join(', ')} ms`);
   await page.waitForTimeout(1000);
   out.memoryLoaded = await heap();
   const box = await page.getByTestId('canvas').boundingBox();
