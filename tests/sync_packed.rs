@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::parts::in_board_order;
 use common::{Client, TestHost};
 use serde_json::{json, Value};
 
@@ -70,31 +71,20 @@ fn as_js(v: &Value) -> Value {
     }
 }
 
-/// Every part of the answer to `payload`.
-async fn parts(c: &mut Client, payload: Value) -> Vec<Value> {
-    c.send("REQUEST_SYNC", payload).await;
-    let mut got = Vec::new();
-    loop {
-        let p = c.expect("SYNC_SHAPES").await;
-        let done = p.get("part").is_none() || p["part"] == p["parts"];
-        got.push(p);
-        if done {
-            return got;
-        }
-    }
-}
-
 /// The parts' shapes in board order (by `at`), unpacked.
 fn board_of(parts: &[Value]) -> Vec<Value> {
-    let mut all: Vec<(u64, Value)> = Vec::new();
-    for p in parts {
-        let at = p["at"].as_array().unwrap();
-        for (a, s) in at.iter().zip(p["shapes"].as_array().unwrap()) {
-            all.push((a.as_u64().unwrap(), unpack(s.clone())));
-        }
+    in_board_order(parts).into_iter().map(unpack).collect()
+}
+
+/// Adds `shapes` as Ann, each with an op id.
+async fn add_all(ann: &mut Client, shapes: impl IntoIterator<Item = Value>) {
+    for (i, shape) in shapes.into_iter().enumerate() {
+        ann.send(
+            "SHAPE_ADDED",
+            json!({"shape": shape, "userId": "ann", "opId": format!("o{i}")}),
+        )
+        .await;
     }
-    all.sort_by_key(|(at, _)| *at);
-    all.into_iter().map(|(_, s)| s).collect()
 }
 
 fn bytes(parts: &[Value]) -> usize {
@@ -105,28 +95,22 @@ fn bytes(parts: &[Value]) -> usize {
 async fn a_packed_board_is_exactly_the_plain_one_in_far_fewer_bytes() {
     let host = TestHost::start().await;
     let (mut ann, _) = Client::join(&host.ws("packed"), "ann").await;
-    for (i, shape) in (0..400)
-        .map(|i| ui_stroke(&format!("s{i}"), i))
-        .chain(unpackable())
-        .enumerate()
-    {
-        ann.send(
-            "SHAPE_ADDED",
-            json!({"shape": shape, "userId": "ann", "opId": format!("o{i}")}),
-        )
-        .await;
-    }
+    add_all(
+        &mut ann,
+        (0..400)
+            .map(|i| ui_stroke(&format!("s{i}"), i))
+            .chain(unpackable()),
+    )
+    .await;
     let plain = ann.sync(None).await;
     let plain_shapes = plain["shapes"].as_array().unwrap();
     assert_eq!(plain_shapes.len(), 404);
 
     let (mut bo, _) = Client::join(&host.ws("packed"), "bo").await;
-    let got = parts(
-        &mut bo,
-        json!({"userId": "bo", "parts": true, "packedPoints": true,
-               "view": {"x": 0, "y": 0, "w": 800, "h": 600}}),
-    )
-    .await;
+    let got = bo
+        .sync_parts(json!({"userId": "bo", "parts": true, "packedPoints": true,
+               "view": {"x": 0, "y": 0, "w": 800, "h": 600}}))
+        .await;
     assert!(got.len() >= 2, "{} parts", got.len());
     assert_eq!(got.last().unwrap()["rev"], plain["rev"]);
     let board = board_of(&got);
@@ -158,18 +142,11 @@ async fn a_packed_board_is_exactly_the_plain_one_in_far_fewer_bytes() {
 async fn a_small_board_asked_packed_comes_in_one_part_and_a_bad_flag_is_refused() {
     let host = TestHost::start().await;
     let (mut ann, _) = Client::join(&host.ws("small"), "ann").await;
-    for (i, shape) in [ui_stroke("s0", 0), ui_stroke("s1", 1)]
-        .into_iter()
-        .enumerate()
-    {
-        ann.send(
-            "SHAPE_ADDED",
-            json!({"shape": shape, "userId": "ann", "opId": format!("o{i}")}),
-        )
-        .await;
-    }
+    add_all(&mut ann, [ui_stroke("s0", 0), ui_stroke("s1", 1)]).await;
     let plain = ann.sync(None).await;
-    let got = parts(&mut ann, json!({"parts": true, "packedPoints": true})).await;
+    let got = ann
+        .sync_parts(json!({"parts": true, "packedPoints": true}))
+        .await;
     assert_eq!(got.len(), 1);
     assert_eq!(
         (got[0]["part"].clone(), got[0]["parts"].clone()),
@@ -185,11 +162,9 @@ async fn a_small_board_asked_packed_comes_in_one_part_and_a_bad_flag_is_refused(
             .collect::<Vec<_>>()
     );
     // An empty delta asked packed: one empty part, at the current revision.
-    let delta = parts(
-        &mut ann,
-        json!({"since": plain["rev"], "parts": true, "packedPoints": true}),
-    )
-    .await;
+    let delta = ann
+        .sync_parts(json!({"since": plain["rev"], "parts": true, "packedPoints": true}))
+        .await;
     assert_eq!(delta.len(), 1);
     assert_eq!(delta[0]["shapes"], json!([]));
     assert_eq!(delta[0]["rev"], plain["rev"]);

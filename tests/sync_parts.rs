@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::parts::in_board_order;
 use common::{shape_ids, Client, TestHost, WAIT};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -69,38 +70,6 @@ fn grid() -> Vec<Value> {
         .collect()
 }
 
-/// Sends `payload` as a `REQUEST_SYNC` and reads every `SYNC_SHAPES` of
-/// the answer, skipping anything else (another person's cursor).
-async fn parts(c: &mut Client, payload: Value) -> Vec<Value> {
-    c.send("REQUEST_SYNC", payload).await;
-    let mut got = Vec::new();
-    loop {
-        let p = c.expect("SYNC_SHAPES").await;
-        let done = p.get("part").is_none() || p["part"] == p["parts"];
-        got.push(p);
-        if done {
-            return got;
-        }
-    }
-}
-
-/// The shapes of all parts in board order (by `at`).
-fn in_board_order(parts: &[Value]) -> Vec<Value> {
-    let mut all: Vec<(u64, Value)> = Vec::new();
-    for p in parts {
-        let shapes = p["shapes"].as_array().unwrap();
-        let at = p["at"].as_array().unwrap();
-        assert_eq!(shapes.len(), at.len());
-        all.extend(
-            at.iter()
-                .map(|a| a.as_u64().unwrap())
-                .zip(shapes.iter().cloned()),
-        );
-    }
-    all.sort_by_key(|(at, _)| *at);
-    all.into_iter().map(|(_, s)| s).collect()
-}
-
 /// Distance² of a stroke's box from the view's centre, and whether it
 /// touches the view.
 fn rank(shape: &Value, view: (f64, f64, f64, f64)) -> (bool, f64) {
@@ -141,8 +110,7 @@ async fn parts_arrive_nearest_the_view_first_and_add_up_to_one_plain_sync() {
 
     let (mut bo, _) = Client::join(&host.ws("parts"), "bo").await;
     let view = (700.0, 500.0, 400.0, 300.0);
-    let got = parts(
-        &mut bo,
+    let got = bo.sync_parts(
         json!({"userId": "bo", "parts": true, "view": {"x": view.0, "y": view.1, "w": view.2, "h": view.3}}),
     )
     .await;
@@ -310,7 +278,7 @@ async fn a_plain_request_gets_one_message_as_ever_and_a_delta_is_unchanged() {
     assert_eq!(delta["full"], false);
     assert_eq!(shape_ids(&delta), ["new"]);
     assert_eq!(delta["deletedIds"], json!(["g3"]));
-    let parted = parts(&mut ann, json!({"userId": "ann", "since": rev, "parts": true, "view": {"x": 0, "y": 0, "w": 9, "h": 9}})).await;
+    let parted = ann.sync_parts( json!({"userId": "ann", "since": rev, "parts": true, "view": {"x": 0, "y": 0, "w": 9, "h": 9}})).await;
     assert_eq!(parted, [delta]);
     host.stop().await;
 }
@@ -331,7 +299,7 @@ async fn a_big_delta_comes_in_parts_with_the_deletions_in_the_last() {
     .await;
     fill(&mut ann, grid()).await;
     let plain = ann.sync(Some(rev)).await;
-    let got = parts(&mut ann, json!({"userId": "ann", "since": rev, "parts": true, "view": {"x": -100, "y": -100, "w": 200, "h": 200}})).await;
+    let got = ann.sync_parts( json!({"userId": "ann", "since": rev, "parts": true, "view": {"x": -100, "y": -100, "w": 200, "h": 200}})).await;
     assert!(got.len() >= 2);
     for p in &got[..got.len() - 1] {
         assert_eq!(p["deletedIds"], json!([]));
@@ -360,12 +328,12 @@ async fn the_part_limits_hold_at_their_edge_and_one_byte_past_it() {
         ],
     )
     .await;
-    let got = parts(&mut ann, ask.clone()).await;
+    let got = ann.sync_parts(ask.clone()).await;
     assert_eq!(got.len(), 1);
     assert!(got[0].get("part").is_none());
     // One byte more: two parts, the second starting with the shape that crossed.
     fill(&mut ann, [shape_of_len("b", FIRST_SYNC_PART_BYTES - 999)]).await;
-    let got = parts(&mut ann, ask.clone()).await;
+    let got = ann.sync_parts(ask.clone()).await;
     assert_eq!(got.len(), 2);
     assert_eq!(shape_ids(&got[0]), ["a"]);
     assert_eq!(shape_ids(&got[1]), ["b"]);
@@ -381,13 +349,13 @@ async fn the_part_limits_hold_at_their_edge_and_one_byte_past_it() {
     )
     .await;
     fill(&mut ann, shapes).await;
-    let got = parts(&mut ann, ask.clone()).await;
+    let got = ann.sync_parts(ask.clone()).await;
     assert_eq!(
         got.iter().map(shape_ids).collect::<Vec<_>>(),
         [vec!["a"], vec!["b", "c", "d", "e"]]
     );
     fill(&mut ann, [shape_of_len("e", quarter + 1)]).await;
-    let got = parts(&mut ann, ask).await;
+    let got = ann.sync_parts(ask).await;
     assert_eq!(
         got.iter().map(shape_ids).collect::<Vec<_>>(),
         [vec!["a"], vec!["b", "c", "d"], vec!["e"]]
@@ -439,11 +407,9 @@ async fn bad_requests_are_refused_with_a_reason_and_change_nothing() {
         assert!(message.contains(says), "{payload}: {message}");
     }
     // A view at the edge of what is allowed is taken.
-    let got = parts(
-        &mut ann,
-        json!({"parts": true, "view": {"x": -edge, "y": edge, "w": edge, "h": edge}}),
-    )
-    .await;
+    let got = ann
+        .sync_parts(json!({"parts": true, "view": {"x": -edge, "y": edge, "w": edge, "h": edge}}))
+        .await;
     assert!(got.len() >= 2);
     assert_eq!(ann.sync(None).await, before, "nothing stored changed");
     host.stop().await;
@@ -461,11 +427,11 @@ async fn a_watcher_gets_the_board_in_parts_too() {
     )
     .await;
     eve.expect("WATCHING").await;
-    let got = parts(
-        &mut eve,
-        json!({"userId": "eve", "parts": true, "view": {"x": 0, "y": 0, "w": 100, "h": 100}}),
-    )
-    .await;
+    let got = eve
+        .sync_parts(
+            json!({"userId": "eve", "parts": true, "view": {"x": 0, "y": 0, "w": 100, "h": 100}}),
+        )
+        .await;
     assert!(got.len() >= 2);
     assert_eq!(got.last().unwrap()["rev"], rev);
     assert_eq!(

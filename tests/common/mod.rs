@@ -10,6 +10,7 @@ pub mod fake_gemini;
 pub mod fuzz;
 pub mod identity;
 pub mod netns;
+pub mod parts;
 pub mod probe;
 
 use std::io::{BufRead, BufReader};
