@@ -5,7 +5,9 @@
 # Each join is a first visit: the page loads, a name is entered, Join is
 # pressed, and the times to the first frame with the first part of the board,
 # with every stroke in the view, and with the whole 2,000-stroke board
-# are taken. See BENCHMARKS.md, "Slow links". Needs root, /usr/bin/chromium
+# are taken; then one person moves the mouse round a circle and another's
+# page records where it draws that cursor every frame (bench/ui/slow_cursor.js).
+# See BENCHMARKS.md, "Slow links". Needs root, /usr/bin/chromium
 # and tests/e2e's node_modules (playwright-core).
 #
 #   sudo bash bench/slow_link_browser.sh
@@ -65,6 +67,8 @@ for name in $links; do
   in_c node "$root/bench/ui/slow_link.js" \
     "http://$addr:$host_http_port/?code=$host_code&room=$room" "$dev" "$joins" "$shapes" \
     >"$out/browser-$name.json"
+  netns_log "$name: another person's cursor in Chromium"
+  in_c node "$root/bench/ui/slow_cursor.js" "http://$addr:$host_http_port/?code=$host_code" >"$out/cursor-$name.json"
   [ "$name" = veth ] || link_down
 done
 
@@ -79,5 +83,16 @@ netns_log "results (raw JSON in $out)"
         r.first_ms.toFixed(0).padStart(18), r.view_ms.toFixed(0).padStart(16), r.painted_ms.toFixed(0).padStart(18),
         kib(r.join_bytes).padStart(10)].join(" "));
     ' "$out/browser-$name.json" "$name"
+  done
+  printf '\n%-14s %22s %22s %20s %20s\n' link 'drawn: lag p50/p99' 'drawn: jump p99/max' 'received: jump p99/max' 'received: still %'
+  for name in $links; do
+    node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const f = (v) => v.toFixed(0);
+      console.log([process.argv[2].padEnd(14), `${f(r.drawn.lag_ms.p50)} / ${f(r.drawn.lag_ms.p99)} ms`.padStart(22),
+        `${f(r.drawn.jump_px.p99)} / ${f(r.drawn.jump_px.max)} px`.padStart(22),
+        `${f(r.received.jump_px.p99)} / ${f(r.received.jump_px.max)} px`.padStart(20),
+        `${(r.received.still_frames * 100).toFixed(0)} %`.padStart(20)].join(" "));
+    ' "$out/cursor-$name.json" "$name"
   done
 } | tee "$out/summary.txt"
