@@ -55,7 +55,9 @@ try {
     w.samples = [];
     const frame = () => {
       const c = w.coco.state().cursors.find((/** @type {any} */ k) => k.id === id);
-      if (c && c.drawn) w.samples.push({ t: performance.timeOrigin + performance.now(), dx: c.drawn.x, dy: c.drawn.y, rx: c.x, ry: c.y });
+      // A build without the playback draws the newest position.
+      const d = c && (c.drawn || c);
+      if (c) w.samples.push({ t: performance.timeOrigin + performance.now(), dx: d.x, dy: d.y, rx: c.x, ry: c.y });
       if (!w.stopSampling) requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);
@@ -75,6 +77,7 @@ try {
     await b.evaluate(() => { const w = /** @type {any} */ (window); w.stopSampling = true; return w.samples; }));
   // Only the frames while A moved, after the first second (the glide's delay settles).
   const moving = samples.filter((s) => s.t > started + 1000 && s.t < started + MOVE_MS);
+  if (moving.length < 2) throw new Error(`the watcher drew the mover's cursor in ${moving.length} frames`);
   /** The lag of a drawn point, from its angle: how long ago A was there (ms, within one turn). */
   const lag = (/** @type {number} */ t, /** @type {number} */ x, /** @type {number} */ y) => {
     const th = Math.atan2(y - centre.y, x - centre.x);
