@@ -250,32 +250,48 @@ async function pan(browser, host) {
 }
 
 /**
- * Moves `count` of the loader's strokes (`points` points each) by small steps,
- * each an acknowledged `SHAPE_UPDATED` with a new point list.
+ * Sends `ops` (`{type, payload}` with an op id each) into `room` as
+ * `userId`, keeping at most 256 unacknowledged like a real client (the host
+ * cuts off a peer far ahead of its acks), and waits for every ACK.
  * @param {import('../../tests/e2e/helpers.js').Host} host @param {string} room
+ * @param {string} userId @param {Iterable<{type: string, payload: any}>} ops
  */
-async function moveStrokes(host, room, count, strokes = 2000, points = 50) {
+async function sendAcked(host, room, userId, ops) {
   const ws = new (/** @type {any} */ (globalThis).WebSocket)(`ws://127.0.0.1:${host.port}/ws?room=${room}`);
-  let acked = 0;
+  let acked = 0, sent = 0, finished = false;
   /** @type {(v?: any) => void} */
   let done = () => {};
   const allAcked = new Promise((r) => { done = r; });
   ws.onmessage = (/** @type {any} */ ev) => {
     const m = JSON.parse(String(ev.data));
     if (m.type === 'ERROR') console.error('host error', m.payload);
-    if (m.type === 'ACK') { acked += m.payload.opIds.length; if (acked >= count) done(); }
+    if (m.type === 'ACK') { acked += m.payload.opIds.length; if (finished && acked >= sent) done(); }
   };
   await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
-  ws.send(JSON.stringify({ type: 'JOIN_ROOM', payload: { userId: 'bench-mover', username: 'mover' } }));
-  for (let n = 0; n < count; n++) {
-    const i = (n * 7919) % strokes, dx = (n % 97) * 2;
-    const pts = Array.from({ length: points }, (_, k) => ({ x: (i % 50) * 48 + k * 3 + dx, y: Math.floor(i / 50) * 40 + k * 2 }));
-    ws.send(JSON.stringify({ type: 'SHAPE_UPDATED', payload: { shapeId: `big-${i}`, updates: { points: pts }, opId: `op-move-${n}` } }));
-    // A window like a real client's: the host cuts off a peer far ahead of its acks.
-    while (n - acked > 256) await new Promise((r) => setTimeout(r, 5));
+  ws.send(JSON.stringify({ type: 'JOIN_ROOM', payload: { userId, username: userId } }));
+  for (const op of ops) {
+    ws.send(JSON.stringify(op));
+    sent++;
+    while (sent - acked > 256) await new Promise((r) => setTimeout(r, 5));
   }
+  finished = true;
+  if (acked >= sent) done();
   await allAcked;
   ws.close();
+}
+
+/**
+ * Moves `count` of the loader's strokes (`points` points each) by small steps,
+ * each an acknowledged `SHAPE_UPDATED` with a new point list.
+ * @param {import('../../tests/e2e/helpers.js').Host} host @param {string} room
+ */
+async function moveStrokes(host, room, count, strokes = 2000, points = 50) {
+  const ops = Array.from({ length: count }, (_, n) => {
+    const i = (n * 7919) % strokes, dx = (n % 97) * 2;
+    const pts = Array.from({ length: points }, (_, k) => ({ x: (i % 50) * 48 + k * 3 + dx, y: Math.floor(i / 50) * 40 + k * 2 }));
+    return { type: 'SHAPE_UPDATED', payload: { shapeId: `big-${i}`, updates: { points: pts }, opId: `op-move-${n}` } };
+  });
+  await sendAcked(host, room, 'bench-mover', ops);
 }
 
 /** @param {import('playwright-core').Browser} browser @param {import('../../tests/e2e/helpers.js').Host} host */
@@ -347,24 +363,8 @@ async function slider(browser, host) {
  * @param {import('../../tests/e2e/helpers.js').Host} host @param {string} room @param {any[]} shapes
  */
 async function addShapes(host, room, shapes) {
-  const ws = new (/** @type {any} */ (globalThis).WebSocket)(`ws://127.0.0.1:${host.port}/ws?room=${room}`);
-  let acked = 0;
-  /** @type {(v?: any) => void} */
-  let done = () => {};
-  const allAcked = new Promise((r) => { done = r; });
-  ws.onmessage = (/** @type {any} */ ev) => {
-    const m = JSON.parse(String(ev.data));
-    if (m.type === 'ERROR') console.error('host error', m.payload);
-    if (m.type === 'ACK') { acked += m.payload.opIds.length; if (acked >= shapes.length) done(); }
-  };
-  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
-  ws.send(JSON.stringify({ type: 'JOIN_ROOM', payload: { userId: 'bench-pictures', username: 'pictures' } }));
-  for (const [n, shape] of shapes.entries()) {
-    ws.send(JSON.stringify({ type: 'SHAPE_ADDED', payload: { shape, userId: 'bench-pictures', opId: `op-pic-${n}` } }));
-    while (n - acked > 256) await new Promise((r) => setTimeout(r, 5));
-  }
-  await allAcked;
-  ws.close();
+  await sendAcked(host, room, 'bench-pictures',
+    shapes.map((shape, n) => ({ type: 'SHAPE_ADDED', payload: { shape, userId: 'bench-pictures', opId: `op-pic-${n}` } })));
 }
 
 /** @type {number[]} */

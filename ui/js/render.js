@@ -285,11 +285,13 @@ export class Renderer {
   }
 
   /**
-   * The visible shapes, culled to the world rectangle tl..br.
+   * The visible shapes (of `shapes`, all of the board's by default), culled
+   * to the world rectangle tl..br.
    * @param {CanvasRenderingContext2D} ctx @param {Point} tl @param {Point} br
+   * @param {Iterable<import('./board.js').Shape>} [shapes]
    */
-  drawShapes(ctx, tl, br) {
-    for (const s of this.board.shapes.values()) {
+  drawShapes(ctx, tl, br, shapes = this.board.shapes.values()) {
+    for (const s of shapes) {
       if (this.state.hidden.has(s.id) || this.editedElsewhere.has(s.id)) continue;
       const b = this.board.bounds(s);
       if (b.maxX < tl.x || b.minX > br.x || b.maxY < tl.y || b.minY > br.y) continue;
@@ -313,13 +315,9 @@ export class Renderer {
     lctx.setTransform(dpr * L.scale, 0, 0, dpr * L.scale, dpr * L.ox + m, dpr * L.oy + m);
     const tl = { x: (-m / dpr - L.ox) / L.scale, y: (-m / dpr - L.oy) / L.scale };
     const br = { x: ((L.w + m) / dpr - L.ox) / L.scale, y: ((L.h + m) / dpr - L.oy) / L.scale };
-    for (const id of ids) {
-      const s = this.board.shapes.get(id);
-      if (!s || this.state.hidden.has(id) || this.editedElsewhere.has(id)) continue;
-      const b = this.board.bounds(s);
-      if (b.maxX < tl.x || b.minX > br.x || b.maxY < tl.y || b.minY > br.y) continue;
-      drawShape(lctx, s, this.board);
-    }
+    const added = [];
+    for (const id of ids) { const s = this.board.shapes.get(id); if (s) added.push(s); }
+    this.drawShapes(lctx, tl, br, added);
     L.version = this.board.version;
     return true;
   }

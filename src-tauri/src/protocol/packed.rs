@@ -19,8 +19,9 @@ use serde_json::{Map, Number, Value};
 /// decimals: its strokes pack at 100 or less).
 pub const SCALES: [f64; 4] = [1.0, 10.0, 100.0, 1000.0];
 
-/// Whole numbers up to this size are exact in a double.
-const MAX_EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+/// A coordinate times its scale stays under this (2^52), so that it and
+/// every step between two of them (under 2^53) are exact in a double.
+const MAX_WHOLE: f64 = 4_503_599_627_370_496.0;
 
 /// The shape's JSON with its points packed, or None when it has no points
 /// to pack exactly (it is then sent as stored).
@@ -63,7 +64,7 @@ pub fn pack_shape(json: &str) -> Option<String> {
 fn exact_at(coords: &[f64], scale: f64) -> bool {
     coords.iter().all(|v| {
         let n = (v * scale).round();
-        n.abs() < MAX_EXACT / 2.0 && n / scale == *v
+        n.abs() < MAX_WHOLE && n / scale == *v
     })
 }
 
@@ -128,6 +129,11 @@ mod tests {
             .unwrap()
             .starts_with(r#"{"id":"s","type":"pencil","points":{"scale":100,"xy":"#));
         same(r#"{"id":"w","points":[{"x":1,"y":2},{"x":3,"y":4}]}"#);
+        // Three decimals: the largest scale.
+        let fine = r#"{"id":"m","points":[{"x":0.125,"y":-7.001},{"x":2.5,"y":1}]}"#;
+        same(fine);
+        let fine: Value = serde_json::from_str(&pack_shape(fine).unwrap()).unwrap();
+        assert_eq!(fine["points"]["scale"], 1000);
         let whole: Value = serde_json::from_str(
             &pack_shape(r#"{"points":[{"x":1,"y":2},{"x":3,"y":4}]}"#).unwrap(),
         )
