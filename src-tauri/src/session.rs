@@ -185,6 +185,13 @@ impl Session {
             if matches!(msg, ClientMessage::Laser(_)) && !laser_pace.allow(now) {
                 continue;
             }
+            if let (
+                Some(Place::Seated(room, _) | Place::Watching(room, _)),
+                ClientMessage::RequestSync(request),
+            ) = (&joined, &msg)
+            {
+                room.prepare_sync(request).await;
+            }
             let op_id = msg.op_id().map(str::to_owned);
             let watching = matches!(joined, Some(Place::Watching(..)));
             let first = joined.is_none();

@@ -8,7 +8,7 @@
 //! sync. Every change returns the [`Write`]s that make it durable.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -29,14 +29,11 @@ struct Shape {
     /// The host locked it (`"locked": true` in its JSON): read once when
     /// it is stored, not on every change the others try.
     locked: bool,
-    /// Its bounding box, read from the JSON the first time a sync in
-    /// parts orders the board by distance (see [`parts`]), then kept
-    /// until the shape changes.
-    bbox: OnceLock<Option<parts::Bbox>>,
-    /// Its JSON with packed points (`REQUEST_SYNC {packedPoints: true}`),
-    /// made the first time a sync asks for it, then kept until the shape
-    /// changes; None when its points do not pack exactly.
-    packed: OnceLock<Option<Arc<str>>>,
+    /// What a sync in parts reads from the JSON (its box, its packed
+    /// points), made the first time one asks and kept until the shape
+    /// changes. Shared, so that it can be made outside the room's lock
+    /// (see [`parts::SyncWork`]).
+    derived: Arc<parts::Derived>,
 }
 
 /// Whether a shape's JSON says `"locked": true`. Most shapes never name
@@ -100,8 +97,7 @@ impl Doc {
                     rev,
                     json,
                     locked,
-                    bbox: OnceLock::new(),
-                    packed: OnceLock::new(),
+                    derived: Arc::default(),
                 },
             );
         }
@@ -223,8 +219,7 @@ impl Doc {
                 rev,
                 json: json.clone(),
                 locked: locked_flag(&json),
-                bbox: OnceLock::new(),
-                packed: OnceLock::new(),
+                derived: Arc::default(),
             },
         );
         self.bytes -= old.map_or(0, |s| s.json.len());

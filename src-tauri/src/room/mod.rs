@@ -18,6 +18,7 @@ mod registry;
 mod revoked;
 mod seats;
 mod storage;
+mod sync;
 mod tombstones;
 mod watch;
 
@@ -42,6 +43,7 @@ use seats::{Asker, Identity, Member, Seats};
 pub use seats::{Conn, SECRETLESS_RECLAIM_GRACE};
 use serde_json::Value;
 pub use storage::follow_storage;
+pub use sync::SYNC_WORK_OFFLOAD_MIN;
 pub use watch::Watched;
 
 use crate::protocol::payloads::{Ack, Relayed, UserLeft, Welcome};

@@ -141,3 +141,47 @@ fn a_small_board_or_a_plain_request_gets_one_plain_message() {
     let plain = doc.sync(None);
     assert_eq!(doc.answer(&SyncRequest::default()), vec![plain]);
 }
+
+#[test]
+fn work_made_outside_the_lock_is_what_the_answer_would_make_and_changes_nothing_it_sends() {
+    let request = SyncRequest {
+        parts: true,
+        view: Some(view(1000.0, -10.0, 200.0, 20.0)),
+        packed: true,
+        ..SyncRequest::default()
+    };
+    // Every shape is still to be read; a plain or unordered request reads none.
+    let mut prepared = doc_of(300);
+    let work = prepared.sync_work(&request);
+    assert_eq!(work.len(), 300);
+    assert!(prepared.sync_work(&SyncRequest::default()).is_empty());
+    let unordered = SyncRequest {
+        parts: true,
+        ..SyncRequest::default()
+    };
+    assert!(prepared.sync_work(&unordered).is_empty());
+    work.run();
+    // Made once: nothing left, and the answer is the one made without it.
+    assert!(prepared.sync_work(&request).is_empty());
+    let mut cold = doc_of(300);
+    assert_eq!(prepared.answer(&request), cold.answer(&request));
+    // A shape changed since is read again, and only it.
+    prepared
+        .update(
+            "s7",
+            &serde_json::from_value(json!({"points": [{"x": 1, "y": 2}]})).unwrap(),
+            None,
+            &mut Vec::new(),
+        )
+        .unwrap();
+    assert_eq!(prepared.sync_work(&request).len(), 1);
+    // A delta sync reads only the shapes after its base.
+    let mut fresh = doc_of(300);
+    let delta = SyncRequest {
+        since: Some(290),
+        ..request.clone()
+    };
+    assert_eq!(fresh.sync_work(&delta).len(), 10);
+    fresh.sync_work(&delta).run();
+    assert_eq!(fresh.answer(&delta), doc_of(300).answer(&delta));
+}
