@@ -109,9 +109,10 @@ export async function waitForSession(room, code) {
 /**
  * The seat picker. Resolves with the chosen name and seat.
  * @param {any} session the /api/session answer
+ * @param {() => void} [onActivity] called when the picker shows and as the person types or picks a seat
  * @returns {Promise<{name: string, position: string}>}
  */
-export function pickSeat(session) {
+export function pickSeat(session, onActivity = () => {}) {
   showScreen('join');
   /** @type {HTMLElement} */ (document.getElementById('join-session')).textContent = session.name || 'CoCo';
   /** @type {HTMLElement} */ (document.getElementById('join-room')).textContent = session.room;
@@ -145,6 +146,9 @@ export function pickSeat(session) {
   const name = /** @type {HTMLInputElement} */ (document.getElementById('join-name'));
   name.value = localStorage.getItem(NAME_KEY) || '';
   name.focus();
+  name.oninput = onActivity;
+  grid.onclick = onActivity;
+  onActivity();
   const stopNearby = startNearby();
   return new Promise((resolve) => {
     /** @type {HTMLFormElement} */ (document.getElementById('join-form')).onsubmit = (e) => {

@@ -4,7 +4,7 @@ import { Board } from './board.js';
 import { View, Renderer } from './render.js';
 import { exportPng, exportSvg, drawingBounds } from './exporting.js';
 import { Interaction } from './interaction.js';
-import { Net, randomId } from './net.js';
+import { Net, randomId, preconnect } from './net.js';
 import { Actions } from './actions.js';
 import { Tools } from './tools.js';
 import { LiveSender, liveShapes } from './live.js';
@@ -76,7 +76,8 @@ async function boot() {
     const session = await waitForSession(room, code);
     if (session.seatsFree === 0) return roomFull();
     limitsRead = loadLimits();
-    const pick = await pickSeat(session);
+    // The socket opens while the person picks a seat: Join then starts on an open one.
+    const pick = await pickSeat(session, () => preconnect(room, code));
     joined = { userId: randomId('u-'), ...pick };
     sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
   }

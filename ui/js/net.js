@@ -64,6 +64,61 @@ export async function checkSession(room) {
   }
 }
 
+/**
+ * The socket's address for a room. A browser's WebSocket cannot send a
+ * header, so the join code goes in the address; the host's own page adds
+ * its admin secret (it may change a board the host has locked).
+ * @param {string} room @param {string|null|undefined} code
+ */
+export function socketUrl(room, code) {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const q = new URLSearchParams({ room });
+  if (code) q.set('code', code);
+  if (adminSecret()) q.set('admin', adminSecret());
+  return `${proto}//${location.host}/ws?${q}`;
+}
+
+/**
+ * A socket opened ahead of the join is handed on only while younger than
+ * this: the host closes one that has not joined within 10 s (its
+ * JOIN_TIMEOUT), and one about to be closed is better opened anew.
+ */
+export const WARM_SOCKET_MAX_AGE_MS = 8000;
+
+/** @type {{ws: WebSocket, url: string, at: number}|null} */
+let warm = null;
+
+/**
+ * Opens the room's socket while the person is still on the join screen, so
+ * that on a slow link its two handshakes (TCP, then WebSocket: two round
+ * trips) are done before Join is pressed. Called when the screen shows and
+ * again as the person types or picks a seat: a socket closed or grown old
+ * meanwhile is opened anew. Nothing is sent on it before the join.
+ * @param {string} room @param {string|null|undefined} code
+ */
+export function preconnect(room, code) {
+  if (!navigator.onLine) return;
+  const url = socketUrl(room, code);
+  if (warm && warm.url === url && warm.ws.readyState <= WebSocket.OPEN
+    && performance.now() - warm.at < WARM_SOCKET_MAX_AGE_MS) return;
+  warm?.ws.close();
+  warm = { ws: new WebSocket(url), url, at: performance.now() };
+}
+
+/**
+ * The socket `preconnect` opened for this address, if it is still good;
+ * else none (and it is closed).
+ * @param {string} url
+ */
+function takeWarm(url) {
+  const w = warm;
+  warm = null;
+  if (!w) return null;
+  if (w.url === url && w.ws.readyState <= WebSocket.OPEN && performance.now() - w.at < WARM_SOCKET_MAX_AGE_MS) return w.ws;
+  w.ws.close();
+  return null;
+}
+
 export class Net {
   /**
    * @param {{room: string, code: string, userId: string, secret: string, username: string, position: string, boardKey: string, rev: number|null, hooks: NetHooks, watch?: boolean}} opts
@@ -194,13 +249,8 @@ export class Net {
   }
 
   open() {
-    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const q = new URLSearchParams({ room: this.room });
-    // A browser's WebSocket cannot send a header: the code goes in the address.
-    if (this.code) q.set('code', this.code);
-    // The host's own page: it may change a board the host has locked.
-    if (adminSecret()) q.set('admin', adminSecret());
-    const ws = new WebSocket(`${proto}//${location.host}/ws?${q}`);
+    const url = socketUrl(this.room, this.code);
+    const ws = takeWarm(url) || new WebSocket(url);
     this.ws = ws;
     let roomFull = false;
     let removed = false;
@@ -230,6 +280,11 @@ export class Net {
       if (!navigator.onLine) return this.setState('offline');
       this.scheduleReconnect();
     };
+    // A socket opened on the join screen may be open already: join as its
+    // open event would, in a task of its own (after the page is built).
+    if (ws.readyState === WebSocket.OPEN) {
+      setTimeout(() => { if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.dispatchEvent(new Event('open')); });
+    }
   }
 
   /** A plain JOIN_ROOM: a seat (ours again, with its secret), or a free one when we have none. */
