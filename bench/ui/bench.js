@@ -162,7 +162,7 @@ async function pan(browser, host) {
       await page.mouse.wheel(0, -Math.log(zoom) / 0.0015);
     }
     for (const layer of [false, true, false, true]) {
-      await page.evaluate((on) => /** @type {any} */ (window).coco.setLayerCache(on), layer);
+      await page.evaluate((on) => /** @type {any} */ (window).coco.renderer.setLayerCache(on), layer);
       await page.waitForTimeout(300);
       await page.evaluate(() => {
         const w = /** @type {any} */ (window);

@@ -472,8 +472,8 @@ async function startBoard(joined, ready, checked) {
       const n = Math.min(renderer.drawCount, renderer.drawTimes.length);
       return Array.from({ length: n }, (_, i) => renderer.drawTimes[(renderer.drawCount - n + i) % renderer.drawTimes.length]);
     },
-    /** Benchmarks: turn the offscreen layer used while panning off (the old renderer) or on. @param {boolean} on */
-    setLayerCache: (on) => renderer.setLayerCache(on),
+    /** Benchmarks and tests: the renderer (its offscreen layer on or off, how it redraws the layer in slices). */
+    renderer,
   };
 }
 

@@ -25,6 +25,16 @@ const ZOOM_SETTLE_MS = 150;
 /** @typedef {import('./board.js').Point} Point */
 /** @typedef {import('./interaction.js').Cursor} Cursor */
 
+/**
+ * A sharp layer that the view outgrew (a zoom settled, a pan past the
+ * margin) is redrawn over several frames, at most this many ms of drawing
+ * in each, while the layer it replaces is shown scaled and moved: drawn in
+ * one frame it held a 10,000-stroke board zoomed out to fit for 100–220 ms.
+ */
+export const LAYER_SLICE_MS = 8;
+/** Boards smaller than this redraw the layer in one frame (a few ms at most). */
+export const LAYER_SLICED_MIN_SHAPES = 1000;
+
 /** The zoom range of the board: a tenth to eight times; following someone's view is fitted within it too. */
 export const MIN_SCALE = 0.1;
 export const MAX_SCALE = 8;
@@ -169,6 +179,16 @@ export class Renderer {
     this.seenScale = 0; this.scaleChangedAt = 0;
     /** @type {ReturnType<typeof setTimeout>|undefined} the sharp redraw after a zoom */
     this.settle = undefined;
+    /**
+     * The next layer while it is drawn a slice a frame (see LAYER_SLICE_MS).
+     * @type {{canvas: HTMLCanvasElement, key: string, version: number, shapes: Shape[], next: number, tl: Point, br: Point, scale: number, ox: number, oy: number}|null}
+     */
+    this.building = null;
+    /** @type {HTMLCanvasElement|null} the layer last replaced, drawn into next */
+    this.spare = null;
+    /** boards below this many shapes redraw the layer in one frame, and a slice is this long (tests lower both) */
+    this.slicedMinShapes = LAYER_SLICED_MIN_SHAPES;
+    this.sliceMs = LAYER_SLICE_MS;
     /** the last 256 draw() durations in ms (a ring), for benchmarks */
     this.drawTimes = new Float64Array(256);
     this.drawCount = 0;
@@ -342,7 +362,18 @@ export class Renderer {
       return;
     }
     const valid = same && L.scale === view.scale && Math.abs(dx) <= m && Math.abs(dy) <= m;
-    if (!valid) {
+    if (!valid && same && this.board.shapes.size >= this.slicedMinShapes) {
+      if (!this.buildSlice(dpr, w, h, m, hiddenKey)) {
+        // Not done: the layer it replaces, scaled and moved; the next slice next frame.
+        const k = view.scale / L.scale, lc = /** @type {HTMLCanvasElement} */ (L.canvas);
+        this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+        this.ctx.drawImage(lc, (view.ox - L.ox * k) * dpr - m * k, (view.oy - L.oy * k) * dpr - m * k, lc.width * k, lc.height * k);
+        this.request();
+        return;
+      }
+      dx = Math.round((view.ox - L.ox) * dpr); dy = Math.round((view.oy - L.oy) * dpr);
+    } else if (!valid) {
+      this.building = null;
       if (!L.canvas) L.canvas = document.createElement('canvas');
       const lc = L.canvas;
       if (lc.width !== w + 2 * m || lc.height !== h + 2 * m) { lc.width = w + 2 * m; lc.height = h + 2 * m; }
@@ -356,6 +387,49 @@ export class Renderer {
     }
     this.ctx.setTransform(1, 0, 0, 1, 0, 0);
     this.ctx.drawImage(/** @type {HTMLCanvasElement} */ (L.canvas), dx - m, dy - m);
+  }
+
+  /**
+   * Draws the next slice of the layer for the current view; true once it is
+   * whole and has replaced the old one. A build goes on while the board,
+   * the scale and the size stay and the view stays within its margin;
+   * anything else starts it again.
+   * @param {number} dpr @param {number} w @param {number} h @param {number} m @param {string} hiddenKey
+   */
+  buildSlice(dpr, w, h, m, hiddenKey) {
+    const { view, layer: L } = this;
+    const key = [hiddenKey, dpr, w, h, view.scale].join();
+    let B = this.building;
+    // Shapes added on top meanwhile (someone drawing) join the build; any other change starts it again.
+    if (B && B.version !== this.board.version) {
+      const ids = this.board.appendedSince(B.version);
+      if (ids) for (const id of ids) { const s = this.board.shapes.get(id); if (s) B.shapes.push(s); }
+      B.version = ids ? this.board.version : -1;
+    }
+    if (!B || B.version < 0 || B.key !== key || Math.abs(view.ox - B.ox) * dpr > m || Math.abs(view.oy - B.oy) * dpr > m) {
+      const lc = this.spare || document.createElement('canvas');
+      this.spare = null;
+      if (lc.width !== w + 2 * m || lc.height !== h + 2 * m) { lc.width = w + 2 * m; lc.height = h + 2 * m; }
+      const lctx = /** @type {CanvasRenderingContext2D} */ (lc.getContext('2d'));
+      lctx.setTransform(1, 0, 0, 1, 0, 0);
+      lctx.clearRect(0, 0, lc.width, lc.height);
+      B = this.building = { canvas: lc, key, version: this.board.version, shapes: [...this.board.shapes.values()], next: 0,
+        tl: view.toWorld(-m / dpr, -m / dpr), br: view.toWorld((w + m) / dpr, (h + m) / dpr), scale: view.scale, ox: view.ox, oy: view.oy };
+    }
+    const lctx = /** @type {CanvasRenderingContext2D} */ (B.canvas.getContext('2d'));
+    lctx.setTransform(dpr * B.scale, 0, 0, dpr * B.scale, dpr * B.ox + m, dpr * B.oy + m);
+    const t0 = performance.now();
+    // At least one batch a frame, however slow the machine.
+    do {
+      const end = Math.min(B.shapes.length, B.next + 64);
+      this.drawShapes(lctx, B.tl, B.br, B.shapes.slice(B.next, end));
+      B.next = end;
+    } while (B.next < B.shapes.length && performance.now() - t0 < this.sliceMs);
+    if (B.next < B.shapes.length) return false;
+    this.spare = L.canvas;
+    Object.assign(L, { canvas: B.canvas, version: this.board.version, hiddenKey, scale: B.scale, ox: B.ox, oy: B.oy, w, h, dpr });
+    this.building = null;
+    return true;
   }
 
   /** @param {Cursor} c @param {Point} at where to draw it (board coordinates) */
