@@ -25,6 +25,15 @@ export const VIEW_INTERVAL_MS = 50;
 /** @param {number} v */
 const round = (v) => Math.round(v * 100) / 100;
 
+/**
+ * The part of the board a canvas shows through a view, in board coordinates.
+ * @param {import('./render.js').View} view @param {HTMLCanvasElement} canvas @returns {Rect}
+ */
+export function viewRect(view, canvas) {
+  const tl = view.toWorld(0, 0);
+  return { x: round(tl.x), y: round(tl.y), w: round(canvas.clientWidth / view.scale), h: round(canvas.clientHeight / view.scale) };
+}
+
 export class Follow {
   /**
    * @param {{canvas: HTMLCanvasElement, view: import('./render.js').View, renderer: import('./render.js').Renderer, me: string,
@@ -66,11 +75,7 @@ export class Follow {
   }
 
   /** The part of the board this page shows, in board coordinates. @returns {Rect} */
-  rect() {
-    const { view } = this;
-    const tl = view.toWorld(0, 0);
-    return { x: round(tl.x), y: round(tl.y), w: round(this.canvas.clientWidth / view.scale), h: round(this.canvas.clientHeight / view.scale) };
-  }
+  rect() { return viewRect(this.view, this.canvas); }
 
   /** Tells the others this page's view now (connected, someone joined, before presenting). */
   sendNow() {

@@ -24,6 +24,7 @@ import { startA11y } from './a11y.js';
 import { PenSettings } from './pen.js';
 import { startWatch, watchFromNowOn } from './watch.js';
 import { startShowing } from './showing.js';
+import { viewRect } from './follow.js';
 import { startKeys } from './keys.js';
 import { applyTo, startLanguageSwitch, t, formatNumber } from './i18n.js';
 import { startLock } from './lock.js';
@@ -151,7 +152,7 @@ async function startBoard(joined, ready, checked) {
         if (m.type === 'SHAPE_ADDED' && m.payload.shape) for (const cb of remoteShapeListeners) cb(m.payload.shape.id);
       },
       onSync: (s) => sync.apply(s),
-      view: () => follow.rect(),
+      view: () => viewRect(view, canvas), // asked with the join, while the page is still being built
       reapply: (pending) => { for (const op of pending) applyOp(op.type, op.payload); },
       onStatus: () => {
         if (net.state !== 'connected') sync.cancel();

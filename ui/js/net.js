@@ -280,11 +280,10 @@ export class Net {
       if (!navigator.onLine) return this.setState('offline');
       this.scheduleReconnect();
     };
-    // A socket opened on the join screen may be open already: join as its
-    // open event would, in a task of its own (after the page is built).
-    if (ws.readyState === WebSocket.OPEN) {
-      setTimeout(() => { if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.dispatchEvent(new Event('open')); });
-    }
+    // A socket opened on the join screen may be open already: join at once,
+    // so that the host answers while the page is still being built (what
+    // comes back is read once it is, as ever).
+    if (ws.readyState === WebSocket.OPEN) ws.dispatchEvent(new Event('open'));
   }
 
   /** A plain JOIN_ROOM: a seat (ours again, with its secret), or a free one when we have none. */
