@@ -26,6 +26,7 @@ import { join as joinPath, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHost, removeDir, launchBrowser, join, waitState, hostBinary } from '../../tests/e2e/helpers.js';
 import { loadBigBoard, sendAcked } from './boards.js';
+import { settleFrames } from './settle.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ui = joinPath(here, '..', '..', 'ui');
@@ -507,6 +508,17 @@ async function measureRoom(browser, host, room, count, label) {
     };
     const o = out[key];
     console.log(`huge: ${label}: at ${view} (zoom ${Number(zoom).toFixed(3)}): pan rAF median ${f1(o.panMedian)} ms, p95 ${f1(o.panP95)} ms (${o.panFrames} frames over 2 × 3 s), draw() median ${f1(o.panDrawMedian)} ms, p95 ${f1(o.panDrawP95)} ms, max ${f1(o.panDrawMax)} ms; wheel zoom rAF median ${f1(o.zoomMedian)} ms, p95 ${f1(o.zoomP95)} ms (${o.zoomFrames} frames), draw() median ${f1(o.zoomDrawMedian)} ms, p95 ${f1(o.zoomDrawP95)} ms, max ${f1(o.zoomDrawMax)} ms`);
+  }
+  if (count >= 1000) {
+    // Zoomed out to fit: the sharp redraw after a zoom, in one go and in slices.
+    await page.keyboard.press('0');
+    await page.keyboard.press('Shift+Digit1');
+    await page.waitForTimeout(500);
+    const s = await settleFrames(page, box);
+    out.settle = s;
+    const show = (/** @type {number[]} */ xs) => `${f1(quantile(xs, 0.5))} (max ${f1(Math.max(...xs))})`;
+    console.log(`huge: ${label}: a wheel notch at fit until the layer is sharp again: one go: longest draw() median ${show(s.off.maxDraw)} ms, sharp after ${show(s.off.sharpMs)} ms; ` +
+      `in slices: longest draw() ${show(s.on.maxDraw)} ms, sharp after ${show(s.on.sharpMs)} ms; ratio of longest draws ${(quantile(s.off.maxDraw, 0.5) / quantile(s.on.maxDraw, 0.5)).toFixed(1)}×`);
   }
   out.memoryAfterPan = await heap();
   const m = out.memoryAfterPan, l = out.memoryLoaded;
