@@ -4,8 +4,10 @@
 # turn) and the loopback hot paths (cursors, acknowledged writes, a full sync
 # of the 2,000-stroke board), the two hosts alternating twice on loopback.
 # The earlier build is made from its commit in a worktree of its own, into
-# the same target directory (only the project's crates build again), and its
-# binaries are copied out before this tree's are built. See BENCHMARKS.md,
+# a target directory of its own ($target/compare-base): cargo decides a
+# workspace crate is fresh by the mtimes of its files, not their paths, so
+# two trees building into one target directory can each get the other's
+# binary. See BENCHMARKS.md,
 # "Slow links". Needs root (the namespaces), /usr/bin/chromium and
 # tests/e2e's node_modules.
 #
@@ -39,8 +41,8 @@ log() { printf '\n== %s\n' "$*" >&2; }
 
 log "building $base (earlier) and this tree (new), release, no desktop"
 git -C "$root" worktree add --detach "$wt/base" "$base" >/dev/null
-(cd "$wt/base" && CARGO_TARGET_DIR=$target cargo build --release --no-default-features -p coco -p coco-bench --bins)
-cp "$target/release/coco" "$out/earlier-coco"
+(cd "$wt/base" && CARGO_TARGET_DIR=$target/compare-base cargo build --release --no-default-features -p coco -p coco-bench --bins)
+cp "$target/compare-base/release/coco" "$out/earlier-coco"
 (cd "$root" && CARGO_TARGET_DIR=$target cargo build --release --no-default-features -p coco -p coco-bench --bins)
 cp "$target/release/coco" "$out/new-coco"
 cp "$target/release/coco-bench" "$out/coco-bench"
