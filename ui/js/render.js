@@ -26,10 +26,10 @@ const ZOOM_SETTLE_MS = 150;
 /** @typedef {import('./interaction.js').Cursor} Cursor */
 
 /**
- * A sharp layer that the view outgrew (a zoom settled, a pan past the
- * margin) is redrawn over several frames, at most this many ms of drawing
- * in each, while the layer it replaces is shown scaled and moved: drawn in
- * one frame it held a 10,000-stroke board zoomed out to fit for 100–220 ms.
+ * After a zoom settles the layer is redrawn sharp over several frames, at
+ * most this many ms of drawing in each (and at least a batch of 16 shapes),
+ * while the layer it replaces is shown scaled: drawn in one frame it held a
+ * 10,000-stroke board zoomed out to fit for 100–220 ms.
  */
 export const LAYER_SLICE_MS = 8;
 /** Boards smaller than this redraw the layer in one frame (a few ms at most). */
@@ -362,7 +362,10 @@ export class Renderer {
       return;
     }
     const valid = same && L.scale === view.scale && Math.abs(dx) <= m && Math.abs(dy) <= m;
-    if (!valid && same && this.board.shapes.size >= this.slicedMinShapes) {
+    // Only a new scale is drawn in slices: the old layer, scaled, shows the
+    // whole view meanwhile. A pan past the margin would show blank edges
+    // for as long, so it is redrawn at once.
+    if (!valid && same && L.scale !== view.scale && this.board.shapes.size >= this.slicedMinShapes) {
       if (!this.buildSlice(dpr, w, h, m, hiddenKey)) {
         // Not done: the layer it replaces, scaled and moved; the next slice next frame.
         const k = view.scale / L.scale, lc = /** @type {HTMLCanvasElement} */ (L.canvas);
@@ -391,7 +394,7 @@ export class Renderer {
 
   /**
    * Draws the next slice of the layer for the current view; true once it is
-   * whole and has replaced the old one. A build goes on while the board,
+   * whole and has replaced the old one. A build goes on while the board only grows,
    * the scale and the size stay and the view stays within its margin;
    * anything else starts it again.
    * @param {number} dpr @param {number} w @param {number} h @param {number} m @param {string} hiddenKey
@@ -421,7 +424,7 @@ export class Renderer {
     const t0 = performance.now();
     // At least one batch a frame, however slow the machine.
     do {
-      const end = Math.min(B.shapes.length, B.next + 64);
+      const end = Math.min(B.shapes.length, B.next + 16);
       this.drawShapes(lctx, B.tl, B.br, B.shapes.slice(B.next, end));
       B.next = end;
     } while (B.next < B.shapes.length && performance.now() - t0 < this.sliceMs);
