@@ -3,8 +3,9 @@
  * Late joiners in Chromium over a link (see bench/slow_link_browser.sh, which
  * runs this inside the clients' network namespace): each opens the host's
  * network address in a new browser context (no cache, no service worker: a
- * first visit), enters a name, presses Join, and waits for the first frame
- * drawn after the board arrived (the UI's 'coco-board-shown' mark). The
+ * first visit), enters a name (TYPING_MS on the join screen), presses Join,
+ * and waits for the first frame drawn after the board arrived (the UI's
+ * 'coco-board-shown' mark). The
  * board comes in parts, nearest the view first: the frames that first show
  * a part ('coco-first-part-shown') and every stroke in the view
  * ('coco-view-shown') are timed too.
@@ -25,6 +26,12 @@ const joins = Number(joinsArg || 3);
 const expected = Number(expectArg || 0);
 /** Longest a page may take to load, or a join to show the board, in ms. */
 const TIMEOUT_MS = 300_000;
+/**
+ * How long the person spends on the join screen (reading it, typing a
+ * name) before pressing Join: what the page does meanwhile (the UI opens
+ * its socket then) is not part of their wait.
+ */
+const TYPING_MS = 1500;
 
 const rx = () => Number(readFileSync(`/sys/class/net/${device}/statistics/rx_bytes`, 'utf8'));
 
@@ -45,6 +52,7 @@ try {
     const pageMs = Date.now() - started;
     const loaded = rx();
     await page.getByTestId('join-name').fill(`Slow ${i + 1}`);
+    await page.waitForTimeout(TYPING_MS);
     const pressed = await page.evaluate(() => performance.now());
     await page.getByTestId('join-submit').click();
     await page.waitForFunction(() => performance.getEntriesByName('coco-board-shown').length > 0, null,
