@@ -88,3 +88,42 @@ test('a socket the host closed while the person was still choosing is not used: 
     await context.close();
   }
 });
+
+test('the offline copy is not fetched while a join is under way: only once the board is in', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  // Every SYNC_SHAPES waits in the page until the test lets it through: the join stays under way.
+  await context.addInitScript(() => {
+    const Real = window.WebSocket;
+    /** @type {(() => void)[]} */
+    const held = [];
+    const w = /** @type {any} */ (window);
+    w.holding = true;
+    w.release = () => { w.holding = false; for (const f of held.splice(0)) f(); };
+    window.WebSocket = class extends Real {
+      /** @param {string | URL} url @param {string | string[]} [protocols] */
+      constructor(url, protocols) {
+        super(url, protocols);
+        this.addEventListener('message', (ev) => {
+          if (!w.holding || !String(ev.data).slice(0, 40).includes('"SYNC_SHAPES"')) return;
+          ev.stopImmediatePropagation();
+          held.push(() => this.onmessage?.(new MessageEvent('message', { data: ev.data })));
+        });
+      }
+    };
+  });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${host.url}?room=warm-worker`);
+    await page.getByTestId('join-name').fill('Flo');
+    await page.getByTestId('join-submit').click();
+    // Past WORKER_DELAY_MS (3 s from the page's start) with the board still on its way.
+    await page.waitForFunction(() => performance.now() > 3500, null, { timeout: 10000 });
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length)), 0);
+    await page.evaluate(() => /** @type {any} */ (window).release());
+    await page.waitForFunction(() => performance.getEntriesByName('coco-board-shown').length > 0);
+    await page.waitForFunction(() => navigator.serviceWorker.getRegistrations().then((r) => r.length === 1), null, { timeout: 10000 });
+  } finally {
+    await context.close();
+  }
+});

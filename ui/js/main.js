@@ -30,7 +30,7 @@ import { applyTo, startLanguageSwitch, t, formatNumber } from './i18n.js';
 import { startLock } from './lock.js';
 import { startHistory } from './history.js';
 import { SyncApplier } from './sync.js';
-import { registerWorkerSoon, BOARD_IN } from './offline.js';
+import { registerWorkerSoon, BOARD_IN, JOINING } from './offline.js';
 import { startToast } from './toast.js';
 
 const SAVE_DELAY_MS = 400;
@@ -94,6 +94,7 @@ function roomFull() {
  * @param {boolean} checked the join screen has just checked the session: connect at once
  */
 async function startBoard(joined, ready, checked) {
+  document.dispatchEvent(new Event(JOINING)); // the offline copy waits for the board
   const board = new Board();
   const view = new View();
   // The host's limits, before anything that checks them is built.
