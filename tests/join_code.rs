@@ -34,6 +34,7 @@ async fn a_lan_peer_is_admitted_by_the_code_header_everywhere_the_ui_asks() {
         "/api/storyboards?room=main",
         "/api/rooms/main/history",
         "/api/rooms/main/checkpoints",
+        "/api/rooms/main/board",
     ] {
         assert_eq!(http(addr, "GET", path, &[], None).await.0, 401, "{path}");
         let (status, _, body) = http(addr, "GET", path, &code, None).await;

@@ -3,12 +3,14 @@
 //! plain sync's (every coordinate the same double, every other field as
 //! stored); only points that pack exactly are packed; a board that fits in
 //! one part still comes as one part; the bytes of pencil strokes as the UI
-//! draws them fall by far; a bad flag is refused with a reason.
+//! draws them fall by far; a bad flag is refused with a reason. The board a
+//! page fetches on the join screen (`GET /api/rooms/{room}/board`) is the
+//! same board, packed and gzipped.
 
 mod common;
 
 use common::parts::in_board_order;
-use common::{Client, TestHost};
+use common::{http, Client, TestHost};
 use serde_json::{json, Value};
 
 /// A stroke as the web UI stores it: coordinates rounded to two decimals.
@@ -180,5 +182,97 @@ async fn a_small_board_asked_packed_comes_in_one_part_and_a_bad_flag_is_refused(
         );
     }
     assert_eq!(ann.sync(None).await, plain, "nothing stored changed");
+    host.stop().await;
+}
+
+/// `GET /api/rooms/{room}/board` with these request headers: status, the
+/// `content-encoding` answered, and the body as text (gunzipped).
+async fn fetch_board(
+    host: &TestHost,
+    room: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String, Value) {
+    use std::io::Read;
+    let path = format!("/api/rooms/{room}/board");
+    let (status, answered, body) = http(host.http(), "GET", &path, headers, None).await;
+    let header = |name: &str| {
+        answered
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let encoding = header("content-encoding");
+    let text = if encoding == "gzip" {
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    } else {
+        String::from_utf8(body).unwrap()
+    };
+    assert_eq!(header("cache-control"), "no-store");
+    (status, encoding, serde_json::from_str(&text).unwrap())
+}
+
+#[tokio::test]
+async fn the_join_screens_board_is_the_sockets_board_packed_and_gzipped() {
+    let host = TestHost::start().await;
+    let (mut ann, _) = Client::join(&host.ws("screen"), "ann").await;
+    add_all(
+        &mut ann,
+        (0..300)
+            .map(|i| ui_stroke(&format!("s{i}"), i))
+            .chain(unpackable()),
+    )
+    .await;
+    let plain = ann.sync(None).await;
+    let (status, encoding, board) =
+        fetch_board(&host, "screen", &[("Accept-Encoding", "gzip, deflate")]).await;
+    assert_eq!((status, encoding.as_str()), (200, "gzip"));
+    assert_eq!(board["rev"], plain["rev"]);
+    let shapes: Vec<Value> = board["shapes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .cloned()
+        .map(unpack)
+        .collect();
+    let want: Vec<Value> = plain["shapes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(as_js)
+        .collect();
+    assert_eq!(
+        shapes.iter().map(as_js).collect::<Vec<_>>(),
+        want,
+        "the same shapes in board order"
+    );
+    assert!(
+        board["shapes"][0]["points"].get("scale").is_some(),
+        "strokes packed"
+    );
+    // Without gzip: the same text, plain.
+    let (status, encoding, same) = fetch_board(&host, "screen", &[]).await;
+    assert_eq!((status, encoding.as_str()), (200, ""));
+    assert_eq!(same, board);
+    // What changed after it comes with `since`, as the page asks once joined.
+    ann.send(
+        "SHAPES_DELETED",
+        json!({"shapeIds": ["s3"], "userId": "ann", "opId": "del"}),
+    )
+    .await;
+    let (mut bo, _) = Client::join(&host.ws("screen"), "bo").await;
+    let delta = bo.sync(board["rev"].as_u64()).await;
+    assert_eq!(delta["shapes"], json!([]));
+    assert_eq!(delta["deletedIds"], json!(["s3"]));
+    // A room with nothing in it: an empty board at revision 0; a bad name is refused.
+    let (status, _, empty) = fetch_board(&host, "fresh", &[("Accept-Encoding", "gzip")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(empty, json!({"rev": 0, "shapes": []}));
+    let (status, _, body) = http(host.http(), "GET", "/api/rooms/no%20way!/board", &[], None).await;
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
     host.stop().await;
 }

@@ -127,6 +127,8 @@ test('a late joiner sees its view first, can draw at once, and ends with the hos
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   await context.addInitScript(slowSyncScript);
+  // Bo presses Join before the board fetched on the join screen is in (prefetch.js gives it up): the socket brings it.
+  await context.route('**/api/rooms/*/board', () => {});
   const bo = await context.newPage();
   bo.on('pageerror', (e) => console.error('[Bo] page error:', e.message));
   try {

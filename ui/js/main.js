@@ -31,6 +31,7 @@ import { startLock } from './lock.js';
 import { startHistory } from './history.js';
 import { SyncApplier } from './sync.js';
 import { registerWorkerSoon, BOARD_IN, JOINING } from './offline.js';
+import { prefetchBoard } from './prefetch.js';
 import { startToast } from './toast.js';
 
 const SAVE_DELAY_MS = 400;
@@ -73,16 +74,19 @@ async function boot() {
     sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
   }
   const checked = !joined;
+  let board = stored;
   if (!joined) {
     const session = await waitForSession(room, code);
     if (session.seatsFree === 0) return roomFull();
     limitsRead = loadLimits();
-    // The socket opens while the person picks a seat: Join then starts on an open one.
+    // Meanwhile the board is fetched and the socket opened: Join shows it at once, then asks what changed.
+    const early = prefetchBoard(room, boardKey);
     const pick = await pickSeat(session, () => preconnect(room, code));
+    board = stored.then((s) => early.take() || s);
     joined = { userId: randomId('u-'), ...pick };
     sessionStorage.setItem(JOIN_KEY, JSON.stringify(joined));
   }
-  startBoard(joined, Promise.all([stored, limitsRead || loadLimits()]), checked);
+  startBoard(joined, Promise.all([board, limitsRead || loadLimits()]), checked);
 }
 
 function roomFull() {

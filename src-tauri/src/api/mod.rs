@@ -5,6 +5,7 @@
 //! and the security headers of every answer.
 
 mod assets;
+mod board;
 mod clip;
 mod common;
 mod enhance;
@@ -169,6 +170,7 @@ pub fn http_router(state: AppState) -> Router {
         .route("/api/generate-video", post(video::generate))
         .route("/api/video-status/{id}", get(video::status))
         .route("/videos/{name}", get(video::get_video))
+        .route("/api/rooms/{room}/board", get(board::board))
         .route("/api/rooms/{room}/history", get(history::range))
         .route("/api/rooms/{room}/history/board", get(history::board))
         .route("/api/rooms/{room}/history/shape/{id}", get(history::shape))

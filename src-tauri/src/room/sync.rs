@@ -28,4 +28,17 @@ impl Room {
         // A failed hand-off only leaves the work to the answer.
         let _ = tokio::task::spawn_blocking(move || work.run()).await;
     }
+
+    /// The whole board with packed points, for a page on the join screen
+    /// (`GET /api/rooms/{room}/board`): made like a sync in parts, off the
+    /// lock first.
+    pub async fn packed_board(&self) -> String {
+        let request = SyncRequest {
+            parts: true,
+            packed: true,
+            ..SyncRequest::default()
+        };
+        self.prepare_sync(&request).await;
+        self.lock().doc.packed_board()
+    }
 }

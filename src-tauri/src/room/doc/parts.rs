@@ -228,6 +228,22 @@ impl Doc {
         }
     }
 
+    /// The whole board as `{"rev":N,"shapes":[…]}` in board order, strokes'
+    /// points packed where exact (`GET /api/rooms/{room}/board`): the text
+    /// of each shape as stored or packed, spliced in unparsed.
+    pub fn packed_board(&self) -> String {
+        let mut out = String::with_capacity(self.bytes / 2 + 64);
+        out.push_str(&format!(r#"{{"rev":{},"shapes":["#, self.rev));
+        for (i, s) in self.shapes.values().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(s.json_for(true));
+        }
+        out.push_str("]}");
+        out
+    }
+
     /// The answer to a `REQUEST_SYNC`: one `SYNC_SHAPES` as ever, or, when
     /// the client asked for parts and the shapes outgrow
     /// [`FIRST_SYNC_PART_BYTES`] (or asked for packed points), the parts in
