@@ -179,7 +179,7 @@ fn work_made_outside_the_lock_is_what_the_answer_would_make_and_changes_nothing_
     let mut fresh = doc_of(300);
     let delta = SyncRequest {
         since: Some(290),
-        ..request.clone()
+        ..request
     };
     assert_eq!(fresh.sync_work(&delta).len(), 10);
     fresh.sync_work(&delta).run();
