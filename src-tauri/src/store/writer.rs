@@ -83,7 +83,8 @@ pub enum Write {
     /// writes after it in the same commit put the room back whole.
     ClearRoom,
     /// One history entry (see [`super::history`]), encoded by the room:
-    /// written in the same batch as the change it records.
+    /// written in the same batch as the change it records, in one record
+    /// with the batch's other entries of the room (see [`super::entries`]).
     History {
         rev: u64,
         seq: u32,

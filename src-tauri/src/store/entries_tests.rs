@@ -1,0 +1,575 @@
+//! Entry chunks read as the entries they hold. A made-up history of a few
+//! hundred changes and marks is written three ways (one record per entry as
+//! before chunks, group-commit batches of many changes, and the one then
+//! the other), and every reader is compared with what a plain list of the
+//! expected entries says: pages and their limits, the board at each
+//! revision, the revision at a time, "bring back", thinning and dropping
+//! across chunks that straddle a keyframe, and a restart on sled.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::*;
+use crate::store::history::{HistoryEntry, HistoryMeta, Segment, Who};
+use crate::store::writer::{Commit, Write};
+use crate::store::{HistoryPage, HistoryState, StoredEntry};
+
+const ROOM: &str = "room";
+
+/// xorshift: the same history every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+type Board = IndexMap<String, Arc<str>>;
+
+/// What the history should hold: every entry by `(rev, seq)`, and the
+/// board after each revision.
+struct Model {
+    entries: BTreeMap<(u64, u32), Vec<u8>>,
+    boards: Vec<Board>,
+    keyframes: Vec<u64>,
+}
+
+impl Model {
+    fn last_rev(&self) -> u64 {
+        self.boards.len() as u64 - 1
+    }
+
+    fn t(rev: u64, seq: u32) -> u64 {
+        1_000 + rev * 10 + seq as u64
+    }
+
+    /// `changes` changes (adds, updates, deletes of one or two shapes, a
+    /// shape deleted and drawn again) with marks now and then, and a
+    /// keyframe at each of `keyframes` (0 is always one).
+    fn new(changes: u64, keyframes: &[u64]) -> Model {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut m = Model {
+            entries: BTreeMap::new(),
+            boards: vec![Board::new()],
+            keyframes: std::iter::once(0)
+                .chain(keyframes.iter().copied())
+                .collect(),
+        };
+        let who = Some(Who {
+            user_id: "ann".into(),
+            name: "Ann".into(),
+            seat: "top-left",
+        });
+        for rev in 1..=changes {
+            let mut board = m.boards.last().unwrap().clone();
+            let pick = |rng: &mut Rng, board: &Board| {
+                let i = rng.below(board.len() as u64) as usize;
+                board.get_index(i).unwrap().0.clone()
+            };
+            let (kind, shapes) = match rng.below(10) {
+                0..=2 if board.len() > 2 => {
+                    let mut gone = vec![pick(&mut rng, &board)];
+                    if rng.below(2) == 0 {
+                        gone.push(pick(&mut rng, &board));
+                        gone.dedup();
+                    }
+                    let shapes: Vec<(String, Arc<str>)> = gone
+                        .iter()
+                        .map(|id| (id.clone(), board.shift_remove(id).unwrap()))
+                        .collect();
+                    (EntryKind::Delete, shapes)
+                }
+                3..=4 if !board.is_empty() => {
+                    let id = pick(&mut rng, &board);
+                    let json: Arc<str> = format!(r#"{{"id":"{id}","x":{rev}}}"#).into();
+                    board.insert(id.clone(), json.clone());
+                    (EntryKind::Update, vec![(id, json)])
+                }
+                // Now and then an id used before, so a deleted shape comes back.
+                _ => {
+                    let id = format!("s{}", rng.below(rev / 2 + 5));
+                    let json: Arc<str> = format!(r#"{{"id":"{id}","drawn":{rev}}}"#).into();
+                    board.insert(id.clone(), json.clone());
+                    (EntryKind::Add, vec![(id, json)])
+                }
+            };
+            let change = HistoryEntry {
+                kind,
+                t: Model::t(rev, 0),
+                who: who.clone(),
+                restore: (rev % 17 == 0).then_some(rev / 2),
+                shapes,
+                checkpoint: None,
+            };
+            m.entries.insert((rev, 0), h::encode_entry(&change));
+            for seq in 1..=rng.below(4).saturating_sub(1) as u32 {
+                let mark = HistoryEntry {
+                    kind: [EntryKind::Join, EntryKind::Leave, EntryKind::Checkpoint]
+                        [rng.below(3) as usize],
+                    t: Model::t(rev, seq),
+                    who: who.clone(),
+                    restore: None,
+                    shapes: Vec::new(),
+                    checkpoint: None,
+                };
+                m.entries.insert((rev, seq), h::encode_entry(&mark));
+            }
+            m.boards.push(board);
+        }
+        m
+    }
+
+    /// The writes of revision `rev`, as the room makes them.
+    fn writes(&self, rev: u64) -> Vec<Write> {
+        let mut writes = Vec::new();
+        for ((r, seq), value) in self.entries.range((rev, 0)..=(rev, u32::MAX)) {
+            let e = h::decode_entry(value).unwrap();
+            if e.kind == EntryKind::Delete {
+                for (id, _) in &e.shapes {
+                    writes.push(Write::DeletedShape {
+                        id: id.to_string(),
+                        rev: *r,
+                    });
+                }
+            }
+            writes.push(Write::History {
+                rev: *r,
+                seq: *seq,
+                value: value.clone(),
+            });
+        }
+        if self.keyframes.contains(&rev) {
+            let board = &self.boards[rev as usize];
+            writes.push(Write::Keyframe {
+                rev,
+                t: Model::t(rev, 0),
+                shapes: board.iter().map(|(i, j)| (i.clone(), j.clone())).collect(),
+            });
+        }
+        writes
+    }
+
+    /// The history's state as the room would have written it.
+    fn state(&self, first_rev: u64, thinned_before: u64) -> HistoryState {
+        let segments: Vec<Segment> = self
+            .keyframes
+            .iter()
+            .filter(|k| **k >= first_rev)
+            .map(|k| Segment {
+                kf_rev: *k,
+                kf_t: Model::t(*k, 0),
+                ..Segment::default()
+            })
+            .collect();
+        let (current, closed) = segments.split_last().unwrap();
+        HistoryState {
+            meta: HistoryMeta {
+                first_rev,
+                thinned_before,
+                current: *current,
+                last_rev: self.last_rev(),
+                checkpoint_rev: u64::MAX,
+                ..HistoryMeta::default()
+            },
+            closed: closed.to_vec(),
+            repairs: Vec::new(),
+        }
+    }
+}
+
+/// How a store is written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Format {
+    /// One record per entry, put directly: a database from before chunks.
+    PerEntry,
+    /// Group-commit batches of 1 to 60 changes, never cut within two
+    /// revisions of a keyframe (so chunks straddle every keyframe).
+    Batches,
+    /// The first half per entry, the rest in batches.
+    Mixed,
+}
+
+fn write_per_entry(store: &Store, m: &Model, revs: std::ops::RangeInclusive<u64>) {
+    for rev in revs {
+        let mut changes = Vec::new();
+        for w in m.writes(rev) {
+            match w {
+                Write::History { rev, seq, value } => {
+                    changes.push((h::entry_key(ROOM, rev, seq), Some(value)))
+                }
+                other => store.encode(&mut changes, ROOM, &other).unwrap(),
+            }
+        }
+        store.rooms.apply(changes).unwrap();
+    }
+}
+
+fn write_batches(store: &Store, m: &Model, revs: std::ops::RangeInclusive<u64>, seed: u64) {
+    let mut rng = Rng(seed);
+    let mut batch: Vec<Commit> = Vec::new();
+    let last = *revs.end();
+    for rev in revs {
+        batch.push(Commit::new(ROOM.into(), m.writes(rev), None));
+        let near_keyframe = m.keyframes.iter().any(|k| k.abs_diff(rev) <= 2);
+        if rev == last || (!near_keyframe && rng.below(30) == 0) || batch.len() >= 60 {
+            store.append(&std::mem::take(&mut batch)).unwrap();
+        }
+    }
+}
+
+fn written(format: Format, m: &Model) -> Store {
+    let store = Store::in_memory();
+    write_into(&store, format, m);
+    store
+}
+
+fn write_into(store: &Store, format: Format, m: &Model) {
+    let n = m.last_rev();
+    match format {
+        Format::PerEntry => write_per_entry(store, m, 0..=n),
+        Format::Batches => write_batches(store, m, 0..=n, 7),
+        Format::Mixed => {
+            write_per_entry(store, m, 0..=n / 2);
+            write_batches(store, m, n / 2 + 1..=n, 11);
+        }
+    }
+}
+
+/// What a reader shows of one entry.
+type Shown = (u64, u32, EntryKind, u64, String, Vec<(String, String)>);
+
+fn shown(e: &StoredEntry) -> Shown {
+    (
+        e.rev,
+        e.seq,
+        e.kind,
+        e.t,
+        e.user_id.clone(),
+        e.shapes.clone(),
+    )
+}
+
+fn expected(rev: u64, seq: u32, value: &[u8], with_json: bool) -> Shown {
+    let e = h::decode_entry(value).unwrap();
+    let shapes = e
+        .shapes
+        .iter()
+        .map(|(id, json)| {
+            (
+                id.to_string(),
+                if with_json {
+                    json.to_string()
+                } else {
+                    String::new()
+                },
+            )
+        })
+        .collect();
+    (rev, seq, e.kind, e.t, e.user_id.to_string(), shapes)
+}
+
+/// The page the history route answers, from the expected entries.
+fn expected_page(
+    entries: &BTreeMap<(u64, u32), Vec<u8>>,
+    (from, to): (u64, u64),
+    limit: usize,
+    max_marks: usize,
+) -> (Vec<Shown>, Vec<Shown>, Option<u64>) {
+    let (mut changes, mut marks, mut next) = (Vec::new(), Vec::new(), None);
+    for ((rev, seq), v) in entries.range((from, 0)..=(to, u32::MAX)) {
+        if h::entry_kind(v).unwrap().is_change() {
+            if changes.len() < limit {
+                changes.push(expected(*rev, *seq, v, true));
+            } else {
+                next.get_or_insert(*rev);
+            }
+        } else {
+            marks.push(expected(*rev, *seq, v, false));
+        }
+    }
+    let cut = marks.len().saturating_sub(max_marks);
+    (changes, marks.split_off(cut), next)
+}
+
+fn page(
+    store: &Store,
+    range: (u64, u64),
+    limit: usize,
+    max_marks: usize,
+) -> (Vec<Shown>, Vec<Shown>, Option<u64>) {
+    let HistoryPage {
+        entries,
+        marks,
+        next,
+    } = store
+        .history_page(ROOM, range, limit, max_marks, true)
+        .unwrap();
+    (
+        entries.iter().map(shown).collect(),
+        marks.iter().map(shown).collect(),
+        next,
+    )
+}
+
+fn json_of(board: &Board) -> Vec<String> {
+    board.values().map(|j| j.to_string()).collect()
+}
+
+/// Every reader against the model, with nothing thinned.
+fn assert_reads_whole(store: &Store, m: &Model, what: &str) {
+    let n = m.last_rev();
+    let all = page(store, (0, n + 5), usize::MAX, usize::MAX);
+    assert_eq!(
+        all,
+        expected_page(&m.entries, (0, n + 5), usize::MAX, usize::MAX),
+        "{what}: every entry"
+    );
+    let mut rng = Rng(99);
+    for _ in 0..300 {
+        let from = rng.below(n + 3);
+        let to = from + rng.below(n + 3 - from);
+        let (limit, marks) = (1 + rng.below(40) as usize, rng.below(8) as usize);
+        assert_eq!(
+            page(store, (from, to), limit, marks),
+            expected_page(&m.entries, (from, to), limit, marks),
+            "{what}: page {from}..={to} limit {limit} marks {marks}"
+        );
+    }
+    let state = m.state(0, 0);
+    for rev in 0..=n {
+        let b = store.history_board(ROOM, &state, rev).unwrap().unwrap();
+        assert_eq!((b.rev, b.exact), (rev, true), "{what}: board at {rev}");
+        assert_eq!(
+            b.shapes,
+            json_of(&m.boards[rev as usize]),
+            "{what}: board at {rev}"
+        );
+    }
+    for ms in (0..Model::t(n + 1, 0)).step_by(7) {
+        // Nothing is kept before the first keyframe's time.
+        let want = (ms >= Model::t(0, 0))
+            .then(|| (1..=n).rev().find(|r| Model::t(*r, 0) <= ms).unwrap_or(0));
+        let got = store.history_rev_at(ROOM, &state, ms).unwrap();
+        assert_eq!(got, want, "{what}: revision at {ms} ms");
+    }
+    assert_bring_back(store, m, 0, what);
+}
+
+/// "Bring back" of every shape ever deleted: the last delete kept (at or
+/// after `first_rev`), with the shape as it was just before.
+fn assert_bring_back(store: &Store, m: &Model, first_rev: u64, what: &str) {
+    let mut last: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut ever: BTreeMap<String, ()> = BTreeMap::new();
+    for ((rev, seq), v) in &m.entries {
+        let e = h::decode_entry(v).unwrap();
+        if *seq != 0 || e.kind != EntryKind::Delete {
+            continue;
+        }
+        for (id, json) in &e.shapes {
+            ever.insert(id.to_string(), ());
+            if *rev > first_rev {
+                last.insert(id.to_string(), (*rev, json.to_string()));
+            }
+        }
+    }
+    assert!(ever.len() > 20, "deletes are made: {}", ever.len());
+    for id in ever.keys() {
+        let got = store.history_shape(ROOM, id).unwrap();
+        let got = got.map(|s| {
+            assert!(s.deleted);
+            assert_eq!(
+                (s.user_id.as_str(), s.name.as_str(), s.t),
+                ("ann", "Ann", Model::t(s.rev, 0))
+            );
+            (s.rev, s.json)
+        });
+        assert_eq!(got.as_ref(), last.get(id), "{what}: bring back {id}");
+    }
+    assert!(store.history_shape(ROOM, "never").unwrap().is_none());
+}
+
+const KEYFRAMES: [u64; 3] = [61, 150, 290];
+
+#[test]
+fn every_reader_sees_the_same_entries_per_entry_in_batches_and_mixed() {
+    let m = Model::new(400, &KEYFRAMES);
+    assert!(m.entries.len() > 500, "marks are made: {}", m.entries.len());
+    for format in [Format::PerEntry, Format::Batches, Format::Mixed] {
+        let store = written(format, &m);
+        assert_reads_whole(&store, &m, &format!("{format:?}"));
+    }
+    // Batches make far fewer records, some of them straddling a keyframe.
+    let (store, old) = (written(Format::Batches, &m), written(Format::PerEntry, &m));
+    let (records, per_entry) = (entry_records(&store), entry_records(&old));
+    assert_eq!(per_entry.len(), m.entries.len());
+    assert!(
+        records.len() * 10 < per_entry.len(),
+        "{} records",
+        records.len()
+    );
+    for k in KEYFRAMES {
+        assert!(
+            records
+                .iter()
+                .any(|(_, e)| e.first().unwrap().0 < k && e.last().unwrap().0 > k),
+            "a chunk straddles the keyframe at {k}"
+        );
+    }
+}
+
+/// Every entry record of the room: its key and its entries' `(rev, seq)`.
+fn entry_records(store: &Store) -> Vec<(Vec<u8>, Vec<(u64, u32)>)> {
+    let mut out = Vec::new();
+    store
+        .rooms
+        .scan::<StoreError>(&h::key(ROOM, h::ENTRY, &[]), |k, v| {
+            let entries = record_entries(k, v).expect("every record reads");
+            assert!(!entries.is_empty());
+            out.push((
+                k.to_vec(),
+                entries.iter().map(|(r, s, _)| (*r, *s)).collect(),
+            ));
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+/// Thinning a segment and dropping the one before it in one batch, with
+/// new entries in that batch: what the expected entries lose is what each
+/// store loses, whatever its records.
+#[test]
+fn thinning_and_dropping_across_straddling_chunks_keep_exactly_the_right_entries() {
+    let m = Model::new(400, &KEYFRAMES);
+    let (k1, k2) = (KEYFRAMES[0], KEYFRAMES[1]);
+    for format in [Format::PerEntry, Format::Batches, Format::Mixed] {
+        let what = format!("{format:?}");
+        let store = written(format, &m);
+        // Thinned and dropped in the batch of the next changes (those stay).
+        let mut more = Model::new(420, &KEYFRAMES);
+        let mut writes = vec![
+            Write::DropSegment { from: 0, to: k1 },
+            Write::ThinChanges { from: k1, to: k2 },
+        ];
+        for rev in 401..=420 {
+            writes.extend(more.writes(rev));
+        }
+        store
+            .append(&[Commit::new(ROOM.into(), writes, None)])
+            .unwrap();
+        more.entries.retain(|(rev, seq), v| {
+            let dropped = (0, 1) <= (*rev, *seq) && (*rev, *seq) <= (k1, 0);
+            let thinned = (k1, 1) <= (*rev, *seq)
+                && (*rev, *seq) <= (k2, 0)
+                && *seq == 0
+                && h::entry_kind(v) != Some(EntryKind::Delete);
+            !dropped && !thinned
+        });
+        let n = more.last_rev();
+        assert_eq!(
+            page(&store, (0, n), usize::MAX, usize::MAX),
+            expected_page(&more.entries, (0, n), usize::MAX, usize::MAX),
+            "{what}: entries after thinning"
+        );
+        let records = entry_records(&store);
+        let held: Vec<(u64, u32)> = records.iter().flat_map(|(_, e)| e.clone()).collect();
+        assert_eq!(
+            held,
+            more.entries.keys().copied().collect::<Vec<_>>(),
+            "{what}: nothing else is held"
+        );
+        // The boards: none before the first kept keyframe, the keyframe for a
+        // thinned moment, every board exact from the second one on.
+        let state = more.state(k1, k2);
+        assert!(store.history_board(ROOM, &state, k1 - 1).unwrap().is_none());
+        for rev in k1..=n {
+            let b = store.history_board(ROOM, &state, rev).unwrap().unwrap();
+            let shown_rev = if rev < k2 { k1 } else { rev };
+            assert_eq!(
+                (b.rev, b.exact),
+                (shown_rev, rev == k1 || rev >= k2),
+                "{what}: {rev}"
+            );
+            assert_eq!(
+                b.shapes,
+                json_of(&more.boards[shown_rev as usize]),
+                "{what}: board at {rev}"
+            );
+        }
+        assert_bring_back(&store, &more, k1, &what);
+
+        // Thinning alone, from a keyframe that a chunk straddles.
+        let k3 = KEYFRAMES[2];
+        let thin = Write::ThinChanges { from: k2, to: k3 };
+        store
+            .append(&[Commit::new(ROOM.into(), vec![thin], None)])
+            .unwrap();
+        more.entries.retain(|(rev, seq), v| {
+            let at = (*rev, *seq);
+            !((k2, 1) <= at
+                && at <= (k3, 0)
+                && *seq == 0
+                && h::entry_kind(v) != Some(EntryKind::Delete))
+        });
+        let held: Vec<(u64, u32)> = entry_records(&store)
+            .into_iter()
+            .flat_map(|(_, e)| e)
+            .collect();
+        assert_eq!(
+            held,
+            more.entries.keys().copied().collect::<Vec<_>>(),
+            "{what}: thinned again"
+        );
+        let state = more.state(k1, k3);
+        for rev in k2..=n {
+            let b = store.history_board(ROOM, &state, rev).unwrap().unwrap();
+            let shown_rev = if rev < k3 { k2 } else { rev };
+            assert_eq!(b.rev, shown_rev, "{what}: {rev}");
+            assert_eq!(
+                b.shapes,
+                json_of(&more.boards[shown_rev as usize]),
+                "{what}: board at {rev}"
+            );
+        }
+    }
+}
+
+#[test]
+fn history_written_in_batches_is_read_the_same_after_a_restart() {
+    let m = Model::new(300, &KEYFRAMES[..2]);
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        write_into(&store, Format::Mixed, &m);
+        assert_reads_whole(&store, &m, "before the restart");
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_reads_whole(&store, &m, "after the restart");
+}
+
+#[test]
+fn a_chunk_reads_back_its_entries_and_a_damaged_one_is_refused() {
+    let entries: Vec<RecordEntry<'_>> = vec![(5, 0, b"\x01a"), (5, 1, b"\x04"), (9, 0, b"\x03bc")];
+    let v = encode_chunk(&entries);
+    assert_eq!(v[0], CHUNK_TAG);
+    assert!(
+        (1..=6).all(|k| h::entry_kind(&[k]).is_some()) && h::entry_kind(&[CHUNK_TAG]).is_none()
+    );
+    let key = h::entry_key(ROOM, 5, 0);
+    assert_eq!(record_entries(&key, &v), Some(entries.clone()));
+    // A plain record is the entry at its key.
+    let plain = record_entries(&h::entry_key(ROOM, 3, 2), b"\x02x").unwrap();
+    assert_eq!(plain, vec![(3, 2, &b"\x02x"[..])]);
+    // Cut short, longer than its count, an entry before its key, out of order.
+    assert_eq!(record_entries(&key, &v[..v.len() - 1]), None);
+    assert_eq!(record_entries(&key, &[v.as_slice(), b"x"].concat()), None);
+    assert_eq!(record_entries(&h::entry_key(ROOM, 6, 0), &v), None);
+    let swapped = encode_chunk(&[entries[1], entries[0]]);
+    assert_eq!(record_entries(&h::entry_key(ROOM, 5, 0), &swapped), None);
+}
