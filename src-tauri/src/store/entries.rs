@@ -1,18 +1,19 @@
-//! History entry records: one entry, or a chunk holding every entry that one
-//! group-commit batch wrote for one room.
+//! History entry records: one entry, or a chunk of consecutive entries that
+//! one group-commit batch wrote for one room (up to [`CHUNK_BYTES`]).
 //!
 //! Why chunks: sled's cost of applying a batch follows the number of
 //! records inserted, not their bytes (sled 0.34 clones a leaf's record list
 //! on each insert into it and splits a leaf past 16 records, while a large
 //! value is shared, not copied). One entry record per change made the log
-//! cost about a fifth of a saturated host's throughput; one record per room
-//! per batch costs the same whatever the batch holds.
+//! cost about a fifth of a saturated host's throughput; a batch now writes
+//! one record per [`CHUNK_BYTES`] of a room's entries, whatever number of
+//! changes that is.
 //!
 //! Layout, under the key `0x01 room \0 e rev(8) seq(4)`, the value is either
 //! - one entry (its first byte an [`EntryKind`](super::history::EntryKind),
 //!   1 to 6): the entry at the key's `rev` and `seq`. Every record was one
-//!   before chunks, and a batch that holds a single entry of a room still
-//!   writes one; or
+//!   before chunks, and a chunk that would hold one entry is still written
+//!   as one; or
 //! - a chunk (its first byte [`CHUNK_TAG`]): count(4), then for each entry
 //!   rev(8) seq(4) len(4) and the entry's bytes, in `(rev, seq)` order.
 //!
@@ -34,6 +35,15 @@ use super::{Store, StoreError};
 /// The first byte of a chunk's value: no [`EntryKind`] has it.
 pub const CHUNK_TAG: u8 = 0x80;
 
+/// A chunk is closed before it passes this many bytes (an entry larger
+/// than that is a record of its own). Why: sled writes a log message over a
+/// quarter of its 512 KiB segment to a file of its own, created for it and
+/// deleted later, and it writes a whole leaf (up to 17 records) each time
+/// it consolidates or splits one. Chunks of a whole batch made the newest
+/// leaves of the log hundreds of KiB, and those files cost more than the
+/// records chunks saved; 17 chunks of 6 KiB stay under the quarter.
+pub const CHUNK_BYTES: usize = 6 * 1024;
+
 /// One entry of a record: its revision, seq and encoded bytes.
 pub type RecordEntry<'a> = (u64, u32, &'a [u8]);
 
@@ -47,6 +57,35 @@ pub fn encode_chunk(entries: &[RecordEntry<'_>]) -> Vec<u8> {
         enc.0.extend_from_slice(e);
     }
     enc.0
+}
+
+/// The records of one room's entries of one group-commit batch: chunks of
+/// at most [`CHUNK_BYTES`], each keyed by its first entry, and a plain
+/// entry record where a chunk would hold one entry.
+pub(super) fn batch_records(room: &str, mut entries: Vec<RecordEntry<'_>>, out: &mut Vec<Change>) {
+    // A room's entries arrive in order. Of two at one key, the last is
+    // kept, as a batch of one record per entry kept it.
+    entries.reverse();
+    entries.sort_by_key(|(rev, seq, _)| (*rev, *seq));
+    entries.dedup_by_key(|(rev, seq, _)| (*rev, *seq));
+    let mut rest = entries.as_slice();
+    while let Some((rev, seq, value)) = rest.first().copied() {
+        let mut bytes = 16 + value.len();
+        let mut n = 1;
+        while let Some((_, _, e)) = rest.get(n) {
+            if bytes + 16 + e.len() > CHUNK_BYTES {
+                break;
+            }
+            bytes += 16 + e.len();
+            n += 1;
+        }
+        let key = h::entry_key(room, rev, seq);
+        out.push(match n {
+            1 => (key, Some(value.to_vec())),
+            _ => (key, Some(encode_chunk(&rest[..n]))),
+        });
+        rest = &rest[n..];
+    }
 }
 
 /// The entries of the record `key`/`value`, in order; `None` when it is

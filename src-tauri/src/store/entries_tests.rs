@@ -423,8 +423,11 @@ fn every_reader_sees_the_same_entries_per_entry_in_batches_and_mixed() {
     }
 }
 
-/// Every entry record of the room: its key and its entries' `(rev, seq)`.
-fn entry_records(store: &Store) -> Vec<(Vec<u8>, Vec<(u64, u32)>)> {
+/// An entry record: its key and its entries' `(rev, seq)`.
+type Held = (Vec<u8>, Vec<(u64, u32)>);
+
+/// Every entry record of the room.
+fn entry_records(store: &Store) -> Vec<Held> {
     let mut out = Vec::new();
     store
         .rooms
@@ -572,4 +575,39 @@ fn a_chunk_reads_back_its_entries_and_a_damaged_one_is_refused() {
     assert_eq!(record_entries(&h::entry_key(ROOM, 6, 0), &v), None);
     let swapped = encode_chunk(&[entries[1], entries[0]]);
     assert_eq!(record_entries(&h::entry_key(ROOM, 5, 0), &swapped), None);
+}
+
+#[test]
+fn a_batch_is_cut_into_chunks_of_at_most_chunk_bytes_each_keyed_by_its_first_entry() {
+    let small = vec![1u8; 1_000];
+    let big = vec![2u8; CHUNK_BYTES * 2];
+    let mut entries: Vec<RecordEntry<'_>> = (0..20u64).map(|r| (r, 0, small.as_slice())).collect();
+    entries.insert(7, (6, 1, big.as_slice()));
+    entries.push((19, 0, &[9u8][..])); // written again: the last one counts
+    let mut out = Vec::new();
+    batch_records(ROOM, entries, &mut out);
+    let mut read: Vec<(u64, u32, Vec<u8>)> = Vec::new();
+    for (k, v) in &out {
+        let v = v.as_ref().unwrap();
+        let held = record_entries(k, v).unwrap();
+        assert_eq!(
+            h::split_entry_key(k),
+            Some((held[0].0, held[0].1)),
+            "keyed by the first"
+        );
+        assert!(
+            v.len() <= CHUNK_BYTES + 5 || held.len() == 1,
+            "{} bytes",
+            v.len()
+        );
+        if held.len() == 1 {
+            assert_ne!(v[0], CHUNK_TAG, "one entry is a plain record");
+        }
+        read.extend(held.into_iter().map(|(r, s, e)| (r, s, e.to_vec())));
+    }
+    let mut want: Vec<(u64, u32, Vec<u8>)> = (0..19u64).map(|r| (r, 0, small.clone())).collect();
+    want.insert(7, (6, 1, big.clone()));
+    want.push((19, 0, vec![9]));
+    assert_eq!(read, want);
+    assert!(out.len() < 10, "{} records", out.len());
 }

@@ -12,15 +12,20 @@
 //! - `e` rev(8) seq(4): entries. An entry's place is its `rev` and `seq`:
 //!   seq 0 is the change that made `rev`, 1, 2, ... the marks (join, leave,
 //!   checkpoint) made at that revision. The record holds either the one
-//!   entry at its key, or a chunk of every entry one group-commit batch
-//!   wrote for the room, keyed by the first (see [`super::entries`]: sled's
-//!   batch cost follows the number of records). Before chunks every
-//!   record held one entry; those records are read as they are;
+//!   entry at its key, or a chunk of consecutive entries that one
+//!   group-commit batch wrote for the room, keyed by the first (see
+//!   [`super::entries`]: sled's batch cost follows the number of records).
+//!   Before chunks every record held one entry; those records are read as
+//!   they are;
 //! - a keyframe, the whole board at `rev`, is `0x02 room \0 rev(8) n(4)`
 //!   instead: chunks `n` = 0, 1, ... then a header (see [`KEYFRAME_MARK`]);
 //! - `s` rev(8): a closed segment (the keyframe at `rev` and the entries
 //!   after it up to the next keyframe): its sizes, for retention;
-//! - `d` id: the revision of the last entry that deleted shape `id`;
+//! - `d` id: the revision of the last entry that deleted shape `id`, for
+//!   "bring back". While the board keeps the shape's tombstone, the
+//!   tombstone names that revision, so this record is written only when
+//!   the room drops the tombstone at its bound (databases from before hold
+//!   one for every delete: a delete wrote one more record per shape);
 //! - `c` id(8): a checkpoint;
 //! - `m`: the history's [`HistoryMeta`].
 //!
@@ -38,8 +43,11 @@ pub const HISTORY_MARK: u8 = 0x01;
 /// each of those rewrites copy megabytes of boards.
 pub const KEYFRAME_MARK: u8 = 0x02;
 /// A keyframe is stored in chunks of this many bytes, for the same reason:
-/// a leaf of 16 whole boards is rewritten whole when a keyframe is added.
-pub const KEYFRAME_CHUNK_BYTES: usize = 16 * 1024;
+/// a leaf of 16 whole boards is rewritten whole when a keyframe is added;
+/// and small enough that a leaf of 17 chunks is under the size sled writes
+/// to a file of its own (see [`super::entries::CHUNK_BYTES`]). Keyframes
+/// stored in larger chunks read the same: the header counts the chunks.
+pub const KEYFRAME_CHUNK_BYTES: usize = 6 * 1024;
 /// The chunk number of a keyframe's header record (its chunk count), written
 /// after its chunks: a keyframe without one is incomplete and not read.
 pub const KEYFRAME_HEADER: u32 = u32::MAX;

@@ -345,7 +345,10 @@ impl Store {
     }
 
     /// The last state of shape `id`: live on the board, else as it was just
-    /// before the kept change that last deleted it.
+    /// before the kept change that last deleted it. That change is the one
+    /// the shape's tombstone names while the board keeps it, else the one
+    /// its "bring back" index record names (written when the tombstone was
+    /// dropped; databases from before hold one for every delete).
     pub fn history_shape(&self, room: &str, id: &str) -> Result<Option<LastState>, StoreError> {
         let live = codec::key(room, codec::SHAPE, id);
         if let Some(v) = self.rooms.get(&live)? {
@@ -359,15 +362,32 @@ impl Store {
                 name: String::new(),
             }));
         }
-        let key = h::key(room, h::DELETED, id.as_bytes());
-        let Some(v) = self.rooms.get(&key)? else {
-            return Ok(None);
-        };
-        let rev = codec::decode_u64(&v).ok_or_else(|| corrupt(&key))?;
+        // A delete made while history was off has no entry: the index
+        // record may still name an earlier one that has.
+        for key in [
+            codec::key(room, codec::TOMBSTONE, id),
+            h::key(room, h::DELETED, id.as_bytes()),
+        ] {
+            let Some(v) = self.rooms.get(&key)? else {
+                continue;
+            };
+            let rev = codec::decode_u64(&v).ok_or_else(|| corrupt(&key))?;
+            if let Some(found) = self.deleted_in(room, rev, id)? {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Shape `id` as the delete entry at `rev` kept it, if it is kept.
+    fn deleted_in(&self, room: &str, rev: u64, id: &str) -> Result<Option<LastState>, StoreError> {
         let Some(v) = self.entry_at(room, rev, 0)? else {
             return Ok(None);
         };
         let e = h::decode_entry(&v).ok_or_else(|| corrupt(&h::entry_key(room, rev, 0)))?;
+        if e.kind != EntryKind::Delete {
+            return Ok(None);
+        }
         Ok(e.shapes
             .iter()
             .find(|(sid, _)| *sid == id)
@@ -401,3 +421,7 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "bring_back_tests.rs"]
+mod bring_back_tests;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::db::Change;
-use super::entries::{encode_chunk, RecordEntry, Removal};
+use super::entries::{batch_records, RecordEntry, Removal};
 use super::keyframes::DeferredKeyframe;
 use super::writer::{Commit, Write};
 use super::{codec, history};
@@ -74,7 +74,11 @@ impl Store {
     /// after the rest: the batch's entries of one room as one record (see
     /// [`super::entries`]), and all of a room's thinning at once.
     pub(super) fn append(&self, commits: &[Commit]) -> Result<(), StoreError> {
-        let mut changes: Vec<Change> = Vec::new();
+        // Sized once: grown push by push, its reallocations were a visible
+        // part of a saturated host's time (each large one makes the
+        // allocator consolidate the many small blocks sled frees).
+        let writes: usize = commits.iter().map(|c| c.writes.len()).sum();
+        let mut changes: Vec<Change> = Vec::with_capacity(writes + 16);
         // Every change rewrites its room's history metadata; only the last
         // one of the batch is worth encoding (sled would keep only it).
         let mut last_meta: HashMap<&str, (usize, usize)> = HashMap::new();
@@ -119,9 +123,7 @@ impl Store {
             if !h.removals.is_empty() {
                 self.remove_entries(room, &h.removals, &mut changes)?;
             }
-            if let Some(record) = entry_record(room, h.entries) {
-                changes.push(record);
-            }
+            batch_records(room, h.entries, &mut changes);
         }
         self.rooms.apply(changes)?;
         self.flush()
@@ -169,7 +171,7 @@ impl Store {
                 changes.push((codec::key(room, codec::LOCK, ""), None))
             }
             Write::RemoveShape { id } => changes.push((codec::key(room, codec::SHAPE, id), None)),
-            Write::RemoveTombstone { id } => {
+            Write::RemoveTombstone { id, .. } => {
                 changes.push((codec::key(room, codec::TOMBSTONE, id), None))
             }
             Write::RemoveOpId { op_id } => {
@@ -252,20 +254,4 @@ impl<'a> RoomHistories<'a> {
         });
         &mut self.rooms[i].1
     }
-}
-
-/// The record of one room's entries of one batch: a plain entry when there
-/// is one, else a chunk keyed by the first.
-fn entry_record(room: &str, mut entries: Vec<RecordEntry<'_>>) -> Option<Change> {
-    // A room's entries arrive in order. Of two at one key, the last is
-    // kept, as a batch of one record per entry kept it.
-    entries.reverse();
-    entries.sort_by_key(|(rev, seq, _)| (*rev, *seq));
-    entries.dedup_by_key(|(rev, seq, _)| (*rev, *seq));
-    let (rev, seq, value) = *entries.first()?;
-    let key = history::entry_key(room, rev, seq);
-    Some(match entries.len() {
-        1 => (key, Some(value.to_vec())),
-        _ => (key, Some(encode_chunk(&entries))),
-    })
 }

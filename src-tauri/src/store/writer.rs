@@ -61,6 +61,11 @@ pub enum Write {
     },
     RemoveTombstone {
         id: String,
+        /// The revision of the delete the tombstone recorded, when the room
+        /// drops it at its bound (`None`: the shape is back). The history
+        /// then keeps where that delete is for "bring back" (see
+        /// [`Write::DeletedShape`]).
+        dropped: Option<u64>,
     },
     OpId {
         op_id: String,
@@ -90,7 +95,9 @@ pub enum Write {
         seq: u32,
         value: Vec<u8>,
     },
-    /// The change at `rev` was the last to delete shape `id` ("bring back").
+    /// The change at `rev` was the last to delete shape `id` ("bring back"):
+    /// written when the room drops the shape's tombstone, which says the
+    /// same until then.
     DeletedShape {
         id: String,
         rev: u64,
