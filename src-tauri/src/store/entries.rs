@@ -250,5 +250,8 @@ impl Store {
 }
 
 #[cfg(test)]
+#[path = "entries_model.rs"]
+mod model;
+#[cfg(test)]
 #[path = "entries_tests.rs"]
 mod tests;
