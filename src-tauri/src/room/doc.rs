@@ -190,7 +190,10 @@ impl Doc {
             self.next_seq
         });
         if self.tombstones.remove(id).is_some() {
-            writes.push(Write::RemoveTombstone { id: id.to_string() });
+            writes.push(Write::RemoveTombstone {
+                id: id.to_string(),
+                dropped: None,
+            });
         }
         self.put(id, seq, rev, json.into(), writes);
         self.finish(op_id, writes);
@@ -288,7 +291,10 @@ impl Doc {
         while self.tombstones.len() > MAX_TOMBSTONES_PER_ROOM {
             if let Some((id, dropped_rev)) = self.tombstones.pop_oldest() {
                 self.floor = self.floor.max(dropped_rev);
-                writes.push(Write::RemoveTombstone { id });
+                writes.push(Write::RemoveTombstone {
+                    id,
+                    dropped: Some(dropped_rev),
+                });
             }
         }
         self.finish(op_id, writes);

@@ -188,14 +188,25 @@ impl Recorder {
         let rev = doc.rev();
         let value = crate::store::history::encode_entry(&entry);
         let mut bytes = 16 + value.len() as u64;
+        // "Bring back" finds a deleted shape's last delete through its
+        // tombstone while the room keeps it, so the index record is only
+        // written when the room drops the tombstone at its bound: a delete
+        // then writes no record of its own but its entry (one per batch).
+        let dropped: Vec<(String, u64)> = writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::RemoveTombstone {
+                    id,
+                    dropped: Some(at),
+                } => Some((id.clone(), *at)),
+                _ => None,
+            })
+            .collect();
+        for (id, at) in dropped {
+            bytes += 16 + id.len() as u64;
+            writes.push(Write::DeletedShape { id, rev: at });
+        }
         if entry.kind == EntryKind::Delete {
-            for (id, _) in &entry.shapes {
-                bytes += 16 + id.len() as u64;
-                writes.push(Write::DeletedShape {
-                    id: id.clone(),
-                    rev,
-                });
-            }
             self.meta.current.delete_bytes += bytes;
         }
         writes.push(Write::History { rev, seq: 0, value });

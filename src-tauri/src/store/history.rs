@@ -9,13 +9,23 @@
 //! room never reads its history, and `ClearRoom` never touches it.
 //!
 //! Keys, after `0x01 room \0`:
-//! - `e` rev(8) seq(4): an entry; seq 0 is the change that made `rev`,
-//!   1, 2, ... the marks (join, leave, checkpoint) made at that revision;
+//! - `e` rev(8) seq(4): entries. An entry's place is its `rev` and `seq`:
+//!   seq 0 is the change that made `rev`, 1, 2, ... the marks (join, leave,
+//!   checkpoint) made at that revision. The record holds either the one
+//!   entry at its key, or a chunk of consecutive entries that one
+//!   group-commit batch wrote for the room, keyed by the first (see
+//!   [`super::entries`]: sled's batch cost follows the number of records).
+//!   Before chunks every record held one entry; those records are read as
+//!   they are;
 //! - a keyframe, the whole board at `rev`, is `0x02 room \0 rev(8) n(4)`
 //!   instead: chunks `n` = 0, 1, ... then a header (see [`KEYFRAME_MARK`]);
 //! - `s` rev(8): a closed segment (the keyframe at `rev` and the entries
 //!   after it up to the next keyframe): its sizes, for retention;
-//! - `d` id: the revision of the last entry that deleted shape `id`;
+//! - `d` id: the revision of the last entry that deleted shape `id`, for
+//!   "bring back". While the board keeps the shape's tombstone, the
+//!   tombstone names that revision, so this record is written only when
+//!   the room drops the tombstone at its bound (databases from before hold
+//!   one for every delete: a delete wrote one more record per shape);
 //! - `c` id(8): a checkpoint;
 //! - `m`: the history's [`HistoryMeta`].
 //!
@@ -33,8 +43,11 @@ pub const HISTORY_MARK: u8 = 0x01;
 /// each of those rewrites copy megabytes of boards.
 pub const KEYFRAME_MARK: u8 = 0x02;
 /// A keyframe is stored in chunks of this many bytes, for the same reason:
-/// a leaf of 16 whole boards is rewritten whole when a keyframe is added.
-pub const KEYFRAME_CHUNK_BYTES: usize = 16 * 1024;
+/// a leaf of 16 whole boards is rewritten whole when a keyframe is added;
+/// and small enough that a leaf of 17 chunks is under the size sled writes
+/// to a file of its own (see [`super::entries::CHUNK_BYTES`]). Keyframes
+/// stored in larger chunks read the same: the header counts the chunks.
+pub const KEYFRAME_CHUNK_BYTES: usize = 6 * 1024;
 /// The chunk number of a keyframe's header record (its chunk count), written
 /// after its chunks: a keyframe without one is incomplete and not read.
 pub const KEYFRAME_HEADER: u32 = u32::MAX;
@@ -287,7 +300,7 @@ impl Enc {
 pub struct Dec<'a>(pub &'a [u8]);
 
 impl<'a> Dec<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if self.0.len() < n {
             return None;
         }
@@ -490,67 +503,5 @@ pub fn decode_checkpoint(v: &[u8]) -> Option<Checkpoint> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entries_round_trip_and_keys_sort_by_revision() {
-        let e = HistoryEntry {
-            kind: EntryKind::Delete,
-            t: 42,
-            who: Some(Who {
-                user_id: "ann".into(),
-                name: "Ann".into(),
-                seat: "top-left",
-            }),
-            restore: Some(7),
-            shapes: vec![("s1".into(), r#"{"id":"s1"}"#.into())],
-            checkpoint: None,
-        };
-        let v = encode_entry(&e);
-        let d = decode_entry(&v).unwrap();
-        assert_eq!(d.kind, EntryKind::Delete);
-        assert_eq!(
-            (d.t, d.user_id, d.name, d.seat),
-            (42, "ann", "Ann", "top-left")
-        );
-        assert_eq!(d.restore, Some(7));
-        assert_eq!(d.shapes, vec![("s1", r#"{"id":"s1"}"#)]);
-        assert!(decode_entry(&v[..v.len() - 1]).is_none());
-        assert!(entry_key("r", 2, 0) < entry_key("r", 2, 1));
-        assert!(entry_key("r", 2, 9) < entry_key("r", 256, 0));
-        assert_eq!(split_entry_key(&entry_key("r", 300, 2)), Some((300, 2)));
-        assert!(!prefix("main").starts_with(&crate::store::codec::room_prefix("main")));
-    }
-
-    #[test]
-    fn meta_and_checkpoints_round_trip() {
-        let m = HistoryMeta {
-            first_rev: 3,
-            total_bytes: 99,
-            next_seq: 2,
-            checkpoint_rev: u64::MAX,
-            current: Segment {
-                kf_rev: 3,
-                changes: 4,
-                delete_bytes: 5,
-                ..Segment::default()
-            },
-            ..HistoryMeta::default()
-        };
-        assert_eq!(decode_meta(&encode_meta(&m)), Some(m));
-        assert_eq!(decode_segment(&encode_segment(&m.current)), Some(m.current));
-        // Records written before deletes were counted read as 0.
-        let old = &encode_segment(&m.current)[..SEGMENT_FIXED_LEN];
-        assert_eq!(decode_segment(old).map(|s| s.delete_bytes), Some(0));
-        let c = Checkpoint {
-            id: 1,
-            rev: 5,
-            t: 6,
-            name: "Before".into(),
-            auto: true,
-            user_id: String::new(),
-        };
-        assert_eq!(decode_checkpoint(&encode_checkpoint(&c)), Some(c));
-    }
-}
+#[path = "history_tests.rs"]
+mod tests;

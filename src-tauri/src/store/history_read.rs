@@ -195,23 +195,19 @@ impl Store {
         with_json: bool,
     ) -> Result<HistoryPage, StoreError> {
         let mut page = HistoryPage::default();
-        let (start, end) = (
-            h::entry_key(room, from, 0),
-            h::entry_key(room, to, u32::MAX),
-        );
-        self.rooms.scan_range::<StoreError>(&start, &end, |k, v| {
-            let (rev, seq) = h::split_entry_key(k).ok_or_else(|| corrupt(k))?;
-            let kind = h::entry_kind(v).ok_or_else(|| corrupt(k))?;
+        self.scan_entries(room, (from, 0), (to, u32::MAX), |rev, seq, v| {
+            let bad = || corrupt(&h::entry_key(room, rev, seq));
+            let kind = h::entry_kind(v).ok_or_else(bad)?;
             if kind.is_change() {
                 if page.entries.len() >= limit {
                     page.next.get_or_insert(rev);
                     return Ok(true);
                 }
-                let e = h::decode_entry(v).ok_or_else(|| corrupt(k))?;
+                let e = h::decode_entry(v).ok_or_else(bad)?;
                 page.entries
                     .push(StoredEntry::from_ref(rev, seq, e, with_json));
             } else {
-                let e = h::decode_entry(v).ok_or_else(|| corrupt(k))?;
+                let e = h::decode_entry(v).ok_or_else(bad)?;
                 page.marks.push(StoredEntry::from_ref(rev, seq, e, false));
                 if page.marks.len() > max_marks {
                     page.marks.remove(0);
@@ -250,13 +246,11 @@ impl Store {
         let mut shown = (kf_rev, t);
         let exact = kf_rev == rev || rev >= state.meta.thinned_before;
         if kf_rev < rev && exact {
-            let (start, end) = (h::entry_key(room, kf_rev, 1), h::entry_key(room, rev, 0));
-            self.rooms.scan_range::<StoreError>(&start, &end, |k, v| {
+            self.scan_entries(room, (kf_rev, 1), (rev, 0), |rev, seq, v| {
                 if !h::entry_kind(v).is_some_and(EntryKind::is_change) {
                     return Ok(true);
                 }
-                let e = h::decode_entry(v).ok_or_else(|| corrupt(k))?;
-                let (rev, _) = h::split_entry_key(k).ok_or_else(|| corrupt(k))?;
+                let e = h::decode_entry(v).ok_or_else(|| corrupt(&h::entry_key(room, rev, seq)))?;
                 shown = (rev, e.t);
                 for (id, json) in e.shapes {
                     if e.kind == EntryKind::Delete {
@@ -335,16 +329,15 @@ impl Store {
             .get(i + 1)
             .map_or(state.meta.last_rev, |s| s.kf_rev);
         let mut found = from;
-        let (start, end) = (h::entry_key(room, from, 1), h::entry_key(room, to, 0));
-        self.rooms.scan_range::<StoreError>(&start, &end, |k, v| {
+        self.scan_entries(room, (from, 1), (to, 0), |rev, seq, v| {
             let Some(e) = h::decode_entry(v) else {
-                return Err(corrupt(k));
+                return Err(corrupt(&h::entry_key(room, rev, seq)));
             };
             if e.t > ms {
                 return Ok(false);
             }
             if e.kind.is_change() {
-                found = h::split_entry_key(k).ok_or_else(|| corrupt(k))?.0;
+                found = rev;
             }
             Ok(true)
         })?;
@@ -352,7 +345,10 @@ impl Store {
     }
 
     /// The last state of shape `id`: live on the board, else as it was just
-    /// before the kept change that last deleted it.
+    /// before the kept change that last deleted it. That change is the one
+    /// the shape's tombstone names while the board keeps it, else the one
+    /// its "bring back" index record names (written when the tombstone was
+    /// dropped; databases from before hold one for every delete).
     pub fn history_shape(&self, room: &str, id: &str) -> Result<Option<LastState>, StoreError> {
         let live = codec::key(room, codec::SHAPE, id);
         if let Some(v) = self.rooms.get(&live)? {
@@ -366,16 +362,32 @@ impl Store {
                 name: String::new(),
             }));
         }
-        let key = h::key(room, h::DELETED, id.as_bytes());
-        let Some(v) = self.rooms.get(&key)? else {
+        // A delete made while history was off has no entry: the index
+        // record may still name an earlier one that has.
+        for key in [
+            codec::key(room, codec::TOMBSTONE, id),
+            h::key(room, h::DELETED, id.as_bytes()),
+        ] {
+            let Some(v) = self.rooms.get(&key)? else {
+                continue;
+            };
+            let rev = codec::decode_u64(&v).ok_or_else(|| corrupt(&key))?;
+            if let Some(found) = self.deleted_in(room, rev, id)? {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Shape `id` as the delete entry at `rev` kept it, if it is kept.
+    fn deleted_in(&self, room: &str, rev: u64, id: &str) -> Result<Option<LastState>, StoreError> {
+        let Some(v) = self.entry_at(room, rev, 0)? else {
             return Ok(None);
         };
-        let rev = codec::decode_u64(&v).ok_or_else(|| corrupt(&key))?;
-        let ekey = h::entry_key(room, rev, 0);
-        let Some(v) = self.rooms.get(&ekey)? else {
+        let e = h::decode_entry(&v).ok_or_else(|| corrupt(&h::entry_key(room, rev, 0)))?;
+        if e.kind != EntryKind::Delete {
             return Ok(None);
-        };
-        let e = h::decode_entry(&v).ok_or_else(|| corrupt(&ekey))?;
+        }
         Ok(e.shapes
             .iter()
             .find(|(sid, _)| *sid == id)
@@ -409,3 +421,7 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "bring_back_tests.rs"]
+mod bring_back_tests;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::db::Change;
+use super::entries::{batch_records, RecordEntry, Removal};
 use super::keyframes::DeferredKeyframe;
 use super::writer::{Commit, Write};
 use super::{codec, history};
@@ -68,8 +69,16 @@ impl Store {
     /// Writes the commits of one batch to the log atomically, and flushes.
     /// Blocking. The outcome is reported by the writer, which knows which
     /// authors to acknowledge.
+    ///
+    /// History entries and thinning are gathered per room and written
+    /// after the rest: the batch's entries of one room as one record (see
+    /// [`super::entries`]), and all of a room's thinning at once.
     pub(super) fn append(&self, commits: &[Commit]) -> Result<(), StoreError> {
-        let mut changes: Vec<Change> = Vec::new();
+        // Sized once: grown push by push, its reallocations were a visible
+        // part of a saturated host's time (each large one makes the
+        // allocator consolidate the many small blocks sled frees).
+        let writes: usize = commits.iter().map(|c| c.writes.len()).sum();
+        let mut changes: Vec<Change> = Vec::with_capacity(writes + 16);
         // Every change rewrites its room's history metadata; only the last
         // one of the batch is worth encoding (sled would keep only it).
         let mut last_meta: HashMap<&str, (usize, usize)> = HashMap::new();
@@ -80,15 +89,41 @@ impl Store {
                 }
             }
         }
+        let mut history = RoomHistories::default();
         for (c, commit) in commits.iter().enumerate() {
             for (i, w) in commit.writes.iter().enumerate() {
-                if matches!(w, Write::HistoryMeta(_))
-                    && last_meta.get(&*commit.room) != Some(&(c, i))
-                {
-                    continue;
+                match w {
+                    Write::HistoryMeta(_) if last_meta.get(&*commit.room) != Some(&(c, i)) => {}
+                    Write::History { rev, seq, value } => {
+                        history
+                            .of(&commit.room)
+                            .entries
+                            .push((*rev, *seq, value.as_slice()));
+                    }
+                    Write::ThinChanges { from, to } => {
+                        history.of(&commit.room).removals.push(Removal {
+                            from: *from,
+                            to: *to,
+                            all: false,
+                        });
+                    }
+                    Write::DropSegment { from, to } => {
+                        history.of(&commit.room).removals.push(Removal {
+                            from: *from,
+                            to: *to,
+                            all: true,
+                        });
+                        self.encode(&mut changes, &commit.room, w)?;
+                    }
+                    _ => self.encode(&mut changes, &commit.room, w)?,
                 }
-                self.encode(&mut changes, &commit.room, w)?;
             }
+        }
+        for (room, h) in history.rooms {
+            if !h.removals.is_empty() {
+                self.remove_entries(room, &h.removals, &mut changes)?;
+            }
+            batch_records(room, h.entries, &mut changes);
         }
         self.rooms.apply(changes)?;
         self.flush()
@@ -103,7 +138,12 @@ impl Store {
         Ok(())
     }
 
-    fn encode(&self, changes: &mut Vec<Change>, room: &str, w: &Write) -> Result<(), StoreError> {
+    pub(super) fn encode(
+        &self,
+        changes: &mut Vec<Change>,
+        room: &str,
+        w: &Write,
+    ) -> Result<(), StoreError> {
         let mut put = |key: Vec<u8>, value: Vec<u8>| changes.push((key, Some(value)));
         match w {
             Write::Shape { id, seq, rev, json } => put(
@@ -131,15 +171,14 @@ impl Store {
                 changes.push((codec::key(room, codec::LOCK, ""), None))
             }
             Write::RemoveShape { id } => changes.push((codec::key(room, codec::SHAPE, id), None)),
-            Write::RemoveTombstone { id } => {
+            Write::RemoveTombstone { id, .. } => {
                 changes.push((codec::key(room, codec::TOMBSTONE, id), None))
             }
             Write::RemoveOpId { op_id } => {
                 changes.push((codec::key(room, codec::OP_ID, op_id), None))
             }
-            Write::History { rev, seq, value } => {
-                put(history::entry_key(room, *rev, *seq), value.clone())
-            }
+            // Gathered per room by `append`.
+            Write::History { .. } | Write::ThinChanges { .. } => {}
             Write::DeletedShape { id, rev } => put(
                 history::key(room, history::DELETED, id.as_bytes()),
                 codec::encode_u64(*rev).to_vec(),
@@ -166,32 +205,8 @@ impl Store {
                 history::key(room, history::CHECKPOINT, &c.id.to_be_bytes()),
                 history::encode_checkpoint(c),
             ),
-            Write::ThinChanges { from, to } => {
-                let (start, end) = (
-                    history::entry_key(room, *from, 1),
-                    history::entry_key(room, *to, 0),
-                );
-                self.rooms
-                    .scan_range::<StoreError>(&start, &end, |key, value| {
-                        // Deletes stay: they keep the shapes for "bring back".
-                        let change = history::split_entry_key(key).is_some_and(|(_, seq)| seq == 0);
-                        let delete = history::entry_kind(value) == Some(history::EntryKind::Delete);
-                        if change && !delete {
-                            changes.push((key.to_vec(), None));
-                        }
-                        Ok(true)
-                    })?;
-            }
-            Write::DropSegment { from, to } => {
-                let (start, end) = (
-                    history::entry_key(room, *from, 1),
-                    history::entry_key(room, *to, 0),
-                );
-                self.rooms
-                    .scan_range::<StoreError>(&start, &end, |key, _| {
-                        changes.push((key.to_vec(), None));
-                        Ok(true)
-                    })?;
+            // Its entries are removed by `append`, with the room's thinning.
+            Write::DropSegment { from, .. } => {
                 let (start, end) = (
                     history::keyframe_chunk_key(room, *from, 0),
                     history::keyframe_key(room, *from),
@@ -213,5 +228,30 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+/// The history writes of one batch, per room, rooms in the order they first
+/// appear in it.
+#[derive(Default)]
+struct RoomHistories<'a> {
+    rooms: Vec<(&'a str, RoomHistory<'a>)>,
+    index: HashMap<&'a str, usize>,
+}
+
+/// One room's entries `(rev, seq, bytes)` and thinning in one batch.
+#[derive(Default)]
+struct RoomHistory<'a> {
+    entries: Vec<RecordEntry<'a>>,
+    removals: Vec<Removal>,
+}
+
+impl<'a> RoomHistories<'a> {
+    fn of(&mut self, room: &'a str) -> &mut RoomHistory<'a> {
+        let i = *self.index.entry(room).or_insert_with(|| {
+            self.rooms.push((room, RoomHistory::default()));
+            self.rooms.len() - 1
+        });
+        &mut self.rooms[i].1
     }
 }

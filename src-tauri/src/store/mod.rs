@@ -26,6 +26,7 @@
 
 mod codec;
 mod db;
+pub mod entries;
 mod health;
 pub mod history;
 mod history_read;

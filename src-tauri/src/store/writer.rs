@@ -61,6 +61,11 @@ pub enum Write {
     },
     RemoveTombstone {
         id: String,
+        /// The revision of the delete the tombstone recorded, when the room
+        /// drops it at its bound (`None`: the shape is back). The history
+        /// then keeps where that delete is for "bring back" (see
+        /// [`Write::DeletedShape`]).
+        dropped: Option<u64>,
     },
     OpId {
         op_id: String,
@@ -83,13 +88,16 @@ pub enum Write {
     /// writes after it in the same commit put the room back whole.
     ClearRoom,
     /// One history entry (see [`super::history`]), encoded by the room:
-    /// written in the same batch as the change it records.
+    /// written in the same batch as the change it records, in one record
+    /// with the batch's other entries of the room (see [`super::entries`]).
     History {
         rev: u64,
         seq: u32,
         value: Vec<u8>,
     },
-    /// The change at `rev` was the last to delete shape `id` ("bring back").
+    /// The change at `rev` was the last to delete shape `id` ("bring back"):
+    /// written when the room drops the shape's tombstone, which says the
+    /// same until then.
     DeletedShape {
         id: String,
         rev: u64,
