@@ -127,6 +127,9 @@ export class Board {
     const ordered = new Map();
     for (const id of ids) { const s = this.shapes.get(id); if (s) ordered.set(id, s); }
     for (const [id, s] of this.shapes) if (!ordered.has(id)) ordered.set(id, s);
+    // The same order (a board that came whole, then an empty delta): nothing to redraw.
+    const now = this.shapes.keys();
+    if ([...ordered.keys()].every((id) => id === now.next().value)) return;
     this.shapes.clear();
     for (const [id, s] of ordered) this.shapes.set(id, s);
     this.version++;

@@ -205,11 +205,17 @@ export class Renderer {
   }
 
   resize() {
+    this.fitCanvas();
+    this.request();
+  }
+
+  /** Sizes the canvas to its box (setting a size clears it, so only when it changed). */
+  fitCanvas() {
     const dpr = window.devicePixelRatio || 1;
     const r = this.canvas.getBoundingClientRect();
-    this.canvas.width = Math.max(1, Math.round(r.width * dpr));
-    this.canvas.height = Math.max(1, Math.round(r.height * dpr));
-    this.request();
+    const w = Math.max(1, Math.round(r.width * dpr)), h = Math.max(1, Math.round(r.height * dpr));
+    if (this.canvas.width !== w) this.canvas.width = w;
+    if (this.canvas.height !== h) this.canvas.height = h;
   }
 
   /** Calls `f` once, after the next draw (and after those asked for before it). @param {() => void} f */
@@ -240,6 +246,9 @@ export class Renderer {
 
   draw() {
     const t0 = performance.now();
+    // The first frame: the page around the board was built since the canvas
+    // was sized; drawn at the old size, the whole layer would be drawn twice.
+    if (this.drawCount === 0) this.fitCanvas();
     const { ctx, view, canvas, state } = this;
     this.editedElsewhere = new Set();
     for (const edits of state.remoteEdits.values()) for (const e of edits) if (this.board.shapes.has(e.id)) this.editedElsewhere.add(e.id);
