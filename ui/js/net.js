@@ -99,8 +99,7 @@ let warm = null;
 export function preconnect(room, code) {
   if (!navigator.onLine) return;
   const url = socketUrl(room, code);
-  if (warm && warm.url === url && warm.ws.readyState <= WebSocket.OPEN
-    && performance.now() - warm.at < WARM_SOCKET_MAX_AGE_MS) return;
+  if (warm && usable(warm, url)) return;
   warm?.ws.close();
   warm = { ws: new WebSocket(url), url, at: performance.now() };
 }
@@ -114,9 +113,17 @@ function takeWarm(url) {
   const w = warm;
   warm = null;
   if (!w) return null;
-  if (w.url === url && w.ws.readyState <= WebSocket.OPEN && performance.now() - w.at < WARM_SOCKET_MAX_AGE_MS) return w.ws;
+  if (usable(w, url)) return w.ws;
   w.ws.close();
   return null;
+}
+
+/**
+ * Whether a socket opened ahead is for this address, not closed and young enough.
+ * @param {{ws: WebSocket, url: string, at: number}} w @param {string} url
+ */
+function usable(w, url) {
+  return w.url === url && w.ws.readyState <= WebSocket.OPEN && performance.now() - w.at < WARM_SOCKET_MAX_AGE_MS;
 }
 
 export class Net {

@@ -363,9 +363,7 @@ export class Renderer {
     const same = L.canvas && L.version === this.board.version && L.hiddenKey === hiddenKey && L.dpr === dpr && L.w === w && L.h === h;
     if (same && L.scale !== view.scale && now - this.scaleChangedAt < ZOOM_SETTLE_MS) {
       // Mid-zoom: the layer as it is, scaled about the board's origin; sharp again once the zoom settles.
-      const k = view.scale / L.scale, lc = /** @type {HTMLCanvasElement} */ (L.canvas);
-      this.ctx.setTransform(1, 0, 0, 1, 0, 0);
-      this.ctx.drawImage(lc, (view.ox - L.ox * k) * dpr - m * k, (view.oy - L.oy * k) * dpr - m * k, lc.width * k, lc.height * k);
+      this.drawLayerScaled(dpr, m);
       clearTimeout(this.settle);
       this.settle = setTimeout(() => this.request(), ZOOM_SETTLE_MS);
       return;
@@ -377,9 +375,7 @@ export class Renderer {
     if (!valid && same && L.scale !== view.scale && this.board.shapes.size >= this.slicedMinShapes) {
       if (!this.buildSlice(dpr, w, h, m, hiddenKey)) {
         // Not done: the layer it replaces, scaled and moved; the next slice next frame.
-        const k = view.scale / L.scale, lc = /** @type {HTMLCanvasElement} */ (L.canvas);
-        this.ctx.setTransform(1, 0, 0, 1, 0, 0);
-        this.ctx.drawImage(lc, (view.ox - L.ox * k) * dpr - m * k, (view.oy - L.oy * k) * dpr - m * k, lc.width * k, lc.height * k);
+        this.drawLayerScaled(dpr, m);
         this.request();
         return;
       }
@@ -399,6 +395,14 @@ export class Renderer {
     }
     this.ctx.setTransform(1, 0, 0, 1, 0, 0);
     this.ctx.drawImage(/** @type {HTMLCanvasElement} */ (L.canvas), dx - m, dy - m);
+  }
+
+  /** Copies the layer as it is onto the canvas, scaled and moved to the current view. @param {number} dpr @param {number} m */
+  drawLayerScaled(dpr, m) {
+    const { view, layer: L } = this;
+    const k = view.scale / L.scale, lc = /** @type {HTMLCanvasElement} */ (L.canvas);
+    this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    this.ctx.drawImage(lc, (view.ox - L.ox * k) * dpr - m * k, (view.oy - L.oy * k) * dpr - m * k, lc.width * k, lc.height * k);
   }
 
   /**

@@ -7,13 +7,13 @@
 //! request path never reaches the file system.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+use super::common::{accepts_gzip, gzip};
 use super::ApiError;
 
 #[derive(rust_embed::Embed)]
@@ -42,11 +42,7 @@ fn load(path: &str) -> Option<Arc<Asset>> {
     }
     let file = Ui::get(path)?;
     let body = file.data.into_owned();
-    let gzip = (body.len() >= MIN_GZIP_BYTES).then(|| {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        encoder.write_all(&body).expect("writing to memory");
-        encoder.finish().expect("writing to memory")
-    });
+    let gzip = (body.len() >= MIN_GZIP_BYTES).then(|| gzip(&body, flate2::Compression::best()));
     let hash = file.metadata.sha256_hash();
     let etag = format!(
         "\"{}\"",
@@ -103,11 +99,7 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let accepts_gzip = headers
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-        match (&asset.gzip, accepts_gzip) {
+        match (&asset.gzip, accepts_gzip(&headers)) {
             (Some(gz), true) => {
                 let mut r = Response::new(Body::from(gz.clone()));
                 r.headers_mut()

@@ -9,14 +9,12 @@
 //! client that accepts it (a fifth to a tenth of the text), never cached
 //! (the board changes).
 
-use std::io::Write;
-
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::common::{blocking, room_or_default};
+use super::common::{accepts_gzip, blocking, gzip, room_or_default};
 use super::gate::Admitted;
 use super::{ApiError, AppState};
 
@@ -38,21 +36,9 @@ pub async fn board(
         )
     })?;
     let body = loaded.packed_board().await;
-    let gzip = body.len() >= BOARD_GZIP_MIN_BYTES
-        && headers
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let mut response = if gzip {
-        let zipped = blocking(move || {
-            let mut encoder =
-                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            encoder
-                .write_all(body.as_bytes())
-                .expect("writing to memory");
-            encoder.finish().expect("writing to memory")
-        })
-        .await?;
+    let mut response = if body.len() >= BOARD_GZIP_MIN_BYTES && accepts_gzip(&headers) {
+        let zipped =
+            blocking(move || gzip(body.as_bytes(), flate2::Compression::default())).await?;
         let mut r = Response::new(Body::from(zipped));
         r.headers_mut()
             .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
