@@ -9,10 +9,10 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::time::Duration;
 
 use coco::store::entries::{record_entries, CHUNK_TAG};
 use coco::store::history;
+use common::sled_rooms::open_rooms;
 use common::{http, pencil, Client, TestHost};
 use serde_json::{json, Value};
 
@@ -85,20 +85,6 @@ async fn answers(host: &TestHost) -> BTreeMap<String, Value> {
         out.insert(path, last);
     }
     out
-}
-
-/// Opens the host's database with sled itself (the host's lock may take a
-/// moment to go after it stopped).
-fn open_rooms(dir: &Path) -> (sled::Db, sled::Tree) {
-    let path = dir.join("coco.sled");
-    for _ in 0..500 {
-        if let Ok(db) = sled::open(&path) {
-            let tree = db.open_tree("rooms").unwrap();
-            return (db, tree);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("the database stays locked");
 }
 
 /// Rewrites every chunk of the room's entries as one record per entry, as

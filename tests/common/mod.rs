@@ -12,6 +12,7 @@ pub mod identity;
 pub mod netns;
 pub mod parts;
 pub mod probe;
+pub mod sled_rooms;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

@@ -11,10 +11,10 @@
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use super::common::{accepts_gzip, blocking, gzip, room_or_default};
+use super::common::{accepts_gzip, blocking, gzip, loaded_room, room_or_default};
 use super::gate::Admitted;
 use super::{ApiError, AppState};
 
@@ -28,13 +28,7 @@ pub async fn board(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room = room_or_default(Some(room))?;
-    let loaded = state.inner.rooms.get(&room).await.map_err(|e| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "room_unavailable",
-            &e.to_string(),
-        )
-    })?;
+    let loaded = loaded_room(&state.inner.rooms, &room).await?;
     let body = loaded.packed_board().await;
     let mut response = if body.len() >= BOARD_GZIP_MIN_BYTES && accepts_gzip(&headers) {
         let zipped =

@@ -50,6 +50,22 @@ pub fn room_of(body: Option<String>, query: &CodeQuery) -> Result<String, ApiErr
     room_or_default(body.or_else(|| query.room.clone()))
 }
 
+/// The room called `room`, read from disk if it is not in memory; a room
+/// that cannot be loaded (the host's room limit, a damaged record) is a
+/// `503 room_unavailable` with the reason.
+pub async fn loaded_room(
+    rooms: &crate::room::Rooms,
+    room: &str,
+) -> Result<std::sync::Arc<crate::room::Room>, ApiError> {
+    rooms.get(room).await.map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "room_unavailable",
+            &e.to_string(),
+        )
+    })
+}
+
 /// Runs blocking work (it reads or flushes the disk) off the async threads.
 /// A panic in it is a `500 internal`, never a dropped connection.
 pub async fn blocking<T: Send + 'static>(

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
-use super::common::{blocking, parse_body, room_or_default};
+use super::common::{blocking, loaded_room, parse_body, room_or_default};
 use super::gate::Admitted;
 use super::{ApiError, AppState};
 use crate::protocol::limits::MAX_ID_BYTES;
@@ -272,6 +272,16 @@ pub async fn shape(
         )));
     }
     let (room, store, _) = history_of(&state, room).await?;
+    // A shape on the board is answered from the room: the history holds
+    // it too, but finding its last entry would mean a replay.
+    let live = loaded_room(&state.inner.rooms, &room).await?;
+    if let Some((rev, json)) = live.live_shape(&id) {
+        let shape = RawValue::from_string(json.to_string()).map_err(|_| ApiError::internal())?;
+        return Ok(Json(json!({
+            "success": true, "room": room, "shapeId": id, "rev": rev,
+            "t": 0, "deleted": false, "shape": shape,
+        })));
+    }
     let (name, sid) = (room.clone(), id.clone());
     let last = blocking(move || store.history_shape(&name, &sid))
         .await?
@@ -350,13 +360,7 @@ pub async fn create_checkpoint(
     }
     let room = room_or_default(Some(room))?;
     let rooms = &state.inner.rooms;
-    let loaded = rooms.get(&room).await.map_err(|e| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "room_unavailable",
-            &e.to_string(),
-        )
-    })?;
+    let loaded = loaded_room(rooms, &room).await?;
     let (checkpoint, done) = match loaded.checkpoint(name, body.user_id.as_deref()) {
         Ok(made) => made,
         Err(CheckpointRefusal::Off) => return Err(history_off()),

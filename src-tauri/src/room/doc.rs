@@ -310,14 +310,7 @@ impl Doc {
         if self.locked {
             writes.push(Write::Lock { locked: true });
         }
-        for (id, shape) in &self.shapes {
-            writes.push(Write::Shape {
-                id: id.clone(),
-                seq: shape.seq,
-                rev: shape.rev,
-                json: shape.json.clone(),
-            });
-        }
+        writes.extend(self.shape_writes());
         for (id, rev) in self.tombstones.iter() {
             writes.push(Write::Tombstone {
                 id: id.to_string(),
@@ -338,6 +331,21 @@ impl Doc {
             next_seq: self.next_seq,
         });
         writes
+    }
+
+    /// A shape record for every live shape.
+    pub fn shape_writes(&self) -> impl Iterator<Item = Write> + '_ {
+        self.shapes.iter().map(|(id, shape)| Write::Shape {
+            id: id.clone(),
+            seq: shape.seq,
+            rev: shape.rev,
+            json: shape.json.clone(),
+        })
+    }
+
+    /// A live shape's revision and JSON.
+    pub fn live_shape(&self, id: &str) -> Option<(u64, Arc<str>)> {
+        self.shapes.get(id).map(|s| (s.rev, s.json.clone()))
     }
 
     fn bump(&mut self) -> u64 {

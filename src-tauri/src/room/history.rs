@@ -60,6 +60,9 @@ pub struct Recorder {
     /// Writes that put the records on disk right after a crash lost a
     /// keyframe, written with the first history write.
     repairs: Vec<Write>,
+    /// Whether the history holds the board's shapes on disk (see
+    /// [`Recorder::place_board`]).
+    holds_board: bool,
 }
 
 impl Recorder {
@@ -81,6 +84,42 @@ impl Recorder {
 
     pub fn on(&self) -> bool {
         self.budget > 0
+    }
+
+    /// The room's board was loaded from its history (`true`) or from shape
+    /// records.
+    pub fn holding_board(mut self, holds: bool) -> Recorder {
+        self.holds_board = holds;
+        self
+    }
+
+    /// Keeps the board's shapes in one place on disk, in the commit that
+    /// `writes` make. With history on, the history is that place: each
+    /// change's entry already holds the shape, so the shape records are
+    /// left out (the first commit removes any there are, after a keyframe
+    /// of the board, and marks the room). With history off, the shape
+    /// records are: a board loaded from the history is written out whole
+    /// in the first commit. Called after the commit's history writes.
+    pub fn place_board(&mut self, doc: &Doc, writes: &mut Vec<Write>) {
+        if self.on() {
+            let cleared = writes.iter().any(|w| matches!(w, Write::ClearRoom));
+            writes.retain(|w| !matches!(w, Write::Shape { .. } | Write::RemoveShape { .. }));
+            if !self.holds_board {
+                if !writes.iter().any(|w| matches!(w, Write::Keyframe { .. })) {
+                    self.start_keyframe(doc, now_ms(), true, writes);
+                    writes.push(Write::HistoryMeta(self.meta));
+                }
+                writes.push(Write::ClearShapes);
+            }
+            if !self.holds_board || cleared {
+                writes.push(Write::BoardInHistory(true));
+                self.holds_board = true;
+            }
+        } else if self.holds_board {
+            writes.extend(doc.shape_writes());
+            writes.push(Write::BoardInHistory(false));
+            self.holds_board = false;
+        }
     }
 
     /// Makes the history start at the board as it is, when it has none or

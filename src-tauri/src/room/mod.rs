@@ -151,6 +151,7 @@ impl Room {
         // it was off) starts again from a keyframe of the board as loaded.
         let mut writes = Vec::new();
         history.resync(&doc, &mut writes);
+        history.place_board(&doc, &mut writes);
         if !writes.is_empty() {
             store.submit(Commit::new(name.into(), writes, None));
         }
@@ -421,6 +422,7 @@ impl Room {
             let entry = recorded.entry(&state, user_id, &writes, before);
             let State { doc, history, .. } = &mut *state;
             history.change(doc, entry, &mut writes);
+            history.place_board(doc, &mut writes);
         }
         if writes.is_empty() && op_id.is_none() {
             return Ok(());

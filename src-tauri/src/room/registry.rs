@@ -75,10 +75,12 @@ impl Rooms {
                 })
                 .await
                 .expect("room load task")?;
+                let in_history = loaded.board_in_history;
                 Ok::<_, RoomError>(Room::new(
                     name,
                     Doc::from_loaded(loaded),
-                    Recorder::new(name, self.inner.history_budget, history),
+                    Recorder::new(name, self.inner.history_budget, history)
+                        .holding_board(in_history),
                     self.inner.writer.clone(),
                     self.inner.presence.clone(),
                     self.inner.revoked.clone(),

@@ -67,6 +67,7 @@ impl Room {
         let mut writes = state.doc.all_writes();
         let State { doc, history, .. } = &mut *state;
         history.after_fault(doc, &mut writes);
+        history.place_board(doc, &mut writes);
         self.store
             .submit(Commit::new(self.name.clone(), writes, None));
         state.needs_rewrite = false;

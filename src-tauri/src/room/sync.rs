@@ -41,4 +41,10 @@ impl Room {
         self.prepare_sync(&request).await;
         self.lock().doc.packed_board()
     }
+
+    /// A live shape's revision and JSON ("bring back" of a shape that is
+    /// on the board answers with it as it is).
+    pub fn live_shape(&self, id: &str) -> Option<(u64, Arc<str>)> {
+        self.lock().doc.live_shape(id)
+    }
 }

@@ -11,6 +11,10 @@ pub const OP_ID: u8 = b'o';
 pub const META: u8 = b'm';
 /// Present (with an empty value) while the host has locked the room's board.
 pub const LOCK: u8 = b'l';
+/// Present (with an empty value) while the room's history holds its shapes
+/// (see [`super::history`]): the room then has no shape records, and its
+/// board is rebuilt from the newest keyframe and the entries after it.
+pub const BOARD_IN_HISTORY: u8 = b'b';
 
 /// The key prefix shared by every record of `room`.
 pub fn room_prefix(room: &str) -> Vec<u8> {

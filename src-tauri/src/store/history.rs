@@ -5,8 +5,11 @@
 //! atomic sled batch with one fsync, so the log can be neither ahead of nor
 //! behind the board after a crash. Why a different prefix: board records
 //! are `room \0 kind \0 id` and are read whole when a room loads; history
-//! keys start with [`HISTORY_MARK`] (a byte no room name holds), so loading a
-//! room never reads its history, and `ClearRoom` never touches it.
+//! keys start with [`HISTORY_MARK`] (a byte no room name holds), so scanning
+//! a room's records never reads its history, and `ClearRoom` never touches
+//! it. With history on the history also holds the board's shapes (the room
+//! keeps no shape records; see [`super::log`]): loading such a room reads
+//! its newest keyframe and the entries after it.
 //!
 //! Keys, after `0x01 room \0`:
 //! - `e` rev(8) seq(4): entries. An entry's place is its `rev` and `seq`:

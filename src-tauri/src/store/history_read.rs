@@ -6,6 +6,8 @@
 //! change entries after it; keyframes and entries hold shapes as stored
 //! JSON text, so rebuilding copies bytes and never parses a shape.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 
 use super::history::{self as h, Checkpoint, EntryKind, EntryRef, HistoryMeta, Segment};
@@ -153,6 +155,17 @@ fn merge_lost_keyframes(
 /// A keyframe read back: its revision, header key and joined chunks.
 type WholeKeyframe = (u64, Vec<u8>, Vec<u8>);
 
+/// A room's shapes as loaded: `(id, seq, rev, json)`.
+type LoadedShapes = Vec<(String, u64, u64, Arc<str>)>;
+
+/// A board rebuilt from a keyframe and entries: the revision and time
+/// shown, and each shape's id → (revision that last set it, JSON).
+struct Replayed {
+    rev: u64,
+    t: u64,
+    board: IndexMap<String, (u64, String)>,
+}
+
 fn corrupt(key: &[u8]) -> StoreError {
     StoreError::Corrupt(String::from_utf8_lossy(key).into_owned())
 }
@@ -229,46 +242,87 @@ impl Store {
         if rev < state.meta.first_rev {
             return Ok(None);
         }
+        let exact = rev >= state.meta.thinned_before;
+        let Some(replayed) = self.replay(room, rev, exact)? else {
+            return Ok(None);
+        };
+        Ok(Some(PastBoard {
+            rev: replayed.rev,
+            t: replayed.t,
+            exact: exact || replayed.rev == rev,
+            shapes: replayed.board.into_values().map(|(_, json)| json).collect(),
+        }))
+    }
+
+    /// The room's board at `rev`, its newest revision, from the history
+    /// that holds it (see [`codec::BOARD_IN_HISTORY`]): `(id, seq, rev,
+    /// json)` in board order. A shape of the keyframe carries the keyframe's
+    /// revision (its own may be older: a delta sync from before then sends
+    /// it again, which is harmless); `seq` is its place on the board.
+    pub(super) fn current_board(&self, room: &str, rev: u64) -> Result<LoadedShapes, StoreError> {
+        let missing = || {
+            StoreError::Corrupt(format!(
+                "room {room:?}: its history, which holds its board, does not reach revision {rev}"
+            ))
+        };
+        let state = self.history_state(room)?.ok_or_else(missing)?;
+        if state.meta.last_rev != rev || rev < state.meta.thinned_before {
+            return Err(missing());
+        }
+        let replayed = self.replay(room, rev, true)?.ok_or_else(missing)?;
+        if replayed.rev != rev {
+            return Err(missing());
+        }
+        Ok(replayed
+            .board
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, (rev, json)))| (id, i as u64 + 1, rev, Arc::from(json)))
+            .collect())
+    }
+
+    /// The newest keyframe at or before `rev`, and (when `entries`) the
+    /// change entries after it up to `rev`: each shape with the revision
+    /// that last set it, in board order.
+    fn replay(&self, room: &str, rev: u64, entries: bool) -> Result<Option<Replayed>, StoreError> {
         let Some((kf_rev, k, v)) = self.keyframe_at_or_before(room, rev)? else {
             return Ok(None);
         };
         let mut d = h::Dec(&v);
         let t = d.u64().ok_or_else(|| corrupt(&k))?;
         let n = d.u32().ok_or_else(|| corrupt(&k))? as usize;
-        let mut board: IndexMap<String, String> = IndexMap::with_capacity(n);
+        let mut board: IndexMap<String, (u64, String)> = IndexMap::with_capacity(n);
         for _ in 0..n {
             let (id, json) = (d.str(), d.str());
             let (Some(id), Some(json)) = (id, json) else {
                 return Err(corrupt(&k));
             };
-            board.insert(id.to_string(), json.to_string());
+            board.insert(id.to_string(), (kf_rev, json.to_string()));
         }
-        let mut shown = (kf_rev, t);
-        let exact = kf_rev == rev || rev >= state.meta.thinned_before;
-        if kf_rev < rev && exact {
+        let mut shown = Replayed {
+            rev: kf_rev,
+            t,
+            board,
+        };
+        if kf_rev < rev && entries {
             self.scan_entries(room, (kf_rev, 1), (rev, 0), |rev, seq, v| {
                 if !h::entry_kind(v).is_some_and(EntryKind::is_change) {
                     return Ok(true);
                 }
                 let e = h::decode_entry(v).ok_or_else(|| corrupt(&h::entry_key(room, rev, seq)))?;
-                shown = (rev, e.t);
+                shown.t = e.t;
                 for (id, json) in e.shapes {
                     if e.kind == EntryKind::Delete {
-                        board.shift_remove(id);
+                        shown.board.shift_remove(id);
                     } else {
-                        board.insert(id.to_string(), json.to_string());
+                        shown.board.insert(id.to_string(), (rev, json.to_string()));
                     }
                 }
                 Ok(true)
             })?;
-            shown.0 = rev;
+            shown.rev = rev;
         }
-        Ok(Some(PastBoard {
-            rev: shown.0,
-            t: shown.1,
-            exact,
-            shapes: board.into_values().collect(),
-        }))
+        Ok(Some(shown))
     }
 
     /// The newest whole keyframe at or before `rev`: its revision, header
@@ -344,7 +398,9 @@ impl Store {
         Ok(Some(found))
     }
 
-    /// The last state of shape `id`: live on the board, else as it was just
+    /// The last state of shape `id`: live on the board (found here only in
+    /// a room whose shapes are records; where the history holds them the
+    /// caller asks the room first), else as it was just
     /// before the kept change that last deleted it. That change is the one
     /// the shape's tombstone names while the board keeps it, else the one
     /// its "bring back" index record names (written when the tombstone was

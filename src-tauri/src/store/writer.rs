@@ -87,6 +87,14 @@ pub enum Write {
     /// Removes every record of the room's board (never its history); the
     /// writes after it in the same commit put the room back whole.
     ClearRoom,
+    /// Removes every shape record of the room: its history holds the shapes
+    /// from this commit on (see [`Write::BoardInHistory`]).
+    ClearShapes,
+    /// Where the room's shapes are kept: in its history (`true`: a keyframe
+    /// and the entries after it, no shape records) or in shape records.
+    /// Written in the commit that moves them, so a crash leaves one or the
+    /// other, never neither.
+    BoardInHistory(bool),
     /// One history entry (see [`super::history`]), encoded by the room:
     /// written in the same batch as the change it records, in one record
     /// with the batch's other entries of the room (see [`super::entries`]).
