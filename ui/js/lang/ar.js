@@ -137,6 +137,7 @@ export default {
   'board.follow.status': 'تتابع {name} — اضغط Esc أو حرّك العرض للإيقاف',
   'board.follow.status.presenting': 'تتابع {name} (يعرض) — اضغط Esc أو حرّك العرض للإيقاف',
   'board.follow.presenting_you': 'الجميع يتابع عرضك الآن، إلى أن يحرّك كلٌّ منهم عرضه.',
+  'board.follow.sees': 'هذا ما يراه {name}',
   'board.export.making': 'جارٍ إنشاء ملف PNG…',
   'board.export.png_failed': 'تعذّر إنشاء ملف PNG.',
   'board.export.svg_failed': 'تعذّر إنشاء ملف SVG.',

@@ -137,6 +137,7 @@ export default {
   'board.follow.status': 'Du folgst {name} – Esc drücken oder selbst bewegen zum Beenden',
   'board.follow.status.presenting': 'Du folgst {name} (präsentiert) – Esc drücken oder selbst bewegen zum Beenden',
   'board.follow.presenting_you': 'Alle folgen jetzt deiner Ansicht, bis sie ihre eigene bewegen.',
+  'board.follow.sees': 'Das sieht {name}',
   'board.export.making': 'Erstelle das PNG…',
   'board.export.png_failed': 'Das PNG konnte nicht erstellt werden.',
   'board.export.svg_failed': 'Das SVG konnte nicht erstellt werden.',

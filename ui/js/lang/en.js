@@ -142,6 +142,7 @@ export default {
   'board.follow.status': 'Following {name} — press Esc or move to stop',
   'board.follow.status.presenting': 'Following {name} (presenting) — press Esc or move to stop',
   'board.follow.presenting_you': 'Everyone now follows your view, until they move their own.',
+  'board.follow.sees': '{name} sees this',
   'board.export.making': 'Making the PNG…',
   'board.export.png_failed': 'The PNG could not be made.',
   'board.export.svg_failed': 'The SVG could not be made.',
