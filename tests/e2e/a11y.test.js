@@ -4,8 +4,9 @@
  * critical problem on the join screen, the board, the host panel, the
  * enhancement dialog and the video panel; the board's shapes are a list a
  * screen reader can walk; joins, leaves, the saved state and finished jobs
- * are said in the live region; every toolbar control shows where the
- * keyboard focus is.
+ * (an enhancement, a video) are said in the live region; every control of
+ * the toolbar, the people list, the host panel and the enhance dialog shows
+ * where the keyboard focus is.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -184,6 +185,42 @@ test('the live region says who joins and leaves, whether the changes are saved, 
   }
 });
 
+test('the live region says when a video is ready, to the one who made it and to the other person', async () => {
+  const url = `${host.url}?room=say-video`;
+  const a = await join(browser, url, 'Ada', 'top-left');
+  const b = await join(browser, url, 'Bo', 'bottom-right');
+  try {
+    await waitState(b.page, (s) => s.users.length === 2);
+    await stroke(a.page, zigzag(200, 200));
+    await waitState(a.page, (s) => s.shapesCount === 1 && s.unacked === 0);
+    // Two frames of the whole board, a second each, made into a small video.
+    const toggle = a.page.getByTestId('sb-toggle');
+    if (await toggle.getAttribute('aria-expanded') !== 'true') await toggle.click();
+    for (let i = 0; i < 2; i++) {
+      await a.page.getByTestId('sb-add').click();
+      await a.page.getByTestId('sb-frame').nth(i).waitFor();
+      const secs = a.page.getByTestId('sb-frame').nth(i).getByTestId('sb-duration');
+      await secs.fill('1');
+      await secs.press('Enter');
+    }
+    const na = (await said(a.page)).length, nb = (await said(b.page)).length;
+    await a.page.getByTestId('sb-make-video').click();
+    await a.page.getByTestId('video-size').selectOption('360p');
+    await a.page.getByTestId('video-title').fill('Two seconds');
+    await a.page.getByTestId('video-make').click();
+    await a.page.getByTestId('video-result').waitFor({ timeout: 120000 });
+    await waitSaid(a.page, /^Your video, “Two seconds”, is ready, under Make video\.$/, na);
+    await waitSaid(b.page, /^Ada’s video, “Two seconds”, is ready, under Make video\.$/, nb);
+    // Said once each, however many updates of the job arrive.
+    await a.page.waitForTimeout(1000);
+    assert.equal((await said(a.page)).slice(na).filter((x) => /Two seconds/.test(x)).length, 1);
+    assert.equal((await said(b.page)).slice(nb).filter((x) => /Two seconds/.test(x)).length, 1);
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});
+
 /** The toolbar's controls a keyboard reaches, by test id, in order. @param {import('playwright-core').Page} page @returns {Promise<string[]>} */
 const toolbarControls = (page) => page.evaluate(() => [...document.querySelectorAll('#toolbar button, #toolbar input, #toolbar select')]
   .filter((e) => /** @type {HTMLElement} */ (e).checkVisibility() && !(/** @type {HTMLButtonElement} */ (e).disabled))
@@ -244,6 +281,139 @@ test('every toolbar control shows a focus ring when the keyboard reaches it', as
     assert.deepEqual(visited, [...controls].reverse());
   } finally {
     await context.close();
+  }
+});
+
+/**
+ * @typedef {{name: string, focusVisible: boolean, outline: string, shadow: string, style: string, width: number,
+ *   color: string, background: string, cut: string}} Ring
+ */
+
+/**
+ * The focused control's ring as a person sees it, against what is behind
+ * it: its outline (or, for a radio or checkbox whose label draws the ring,
+ * the label's), whether a scrolling box around it cuts the ring, and its
+ * name. The control is kept in `window.ringSeen` to look at it unfocused later.
+ * @param {import('playwright-core').Page} page @returns {Promise<Ring>}
+ */
+const focusedRing = (page) => page.evaluate(() => {
+  const e = /** @type {HTMLElement} */ (document.activeElement);
+  const w = /** @type {any} */ (window);
+  (w.ringSeen ||= []).push(e);
+  const own = getComputedStyle(e);
+  const label = e.closest('label');
+  const drawn = own.outlineStyle === 'none' && label && getComputedStyle(label).outlineStyle !== 'none' ? label : e;
+  const s = getComputedStyle(drawn);
+  let background = 'rgb(255, 255, 255)';
+  for (let p = drawn.parentElement; p; p = p.parentElement) {
+    const bg = getComputedStyle(p).backgroundColor;
+    if (bg !== 'transparent' && !/rgba\(.*, 0\)$/.test(bg)) { background = bg; break; }
+  }
+  const r = drawn.getBoundingClientRect();
+  const ring = s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset);
+  let cut = '';
+  for (let p = drawn.parentElement; p && !cut; p = p.parentElement) {
+    const ps = getComputedStyle(p);
+    if (ps.overflowX === 'visible' && ps.overflowY === 'visible') continue;
+    const c = p.getBoundingClientRect();
+    if (r.left - ring < c.left - 0.5 || r.right + ring > c.right + 0.5 || r.top - ring < c.top - 0.5 || r.bottom + ring > c.bottom + 0.5) cut = p.className || p.tagName;
+  }
+  return {
+    name: e.dataset.testid || e.id || `${e.tagName.toLowerCase()} "${(e.textContent || '').trim().slice(0, 20)}"`,
+    focusVisible: e.matches(':focus-visible'), outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, shadow: s.boxShadow,
+    style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor, background, cut,
+  };
+});
+
+/** @param {Ring} ring */
+function assertRing(ring) {
+  assert.ok(ring.focusVisible, `${ring.name} matches :focus-visible`);
+  assert.ok(ring.style !== 'none' && ring.width >= 2, `${ring.name}: a ring at least 2 px wide, not ${ring.outline}`);
+  assert.ok(contrast(ring.color, ring.background) >= 3, `${ring.name}: the ring ${ring.color} stands out from ${ring.background}`);
+  assert.equal(ring.cut, '', `${ring.name}: a scrolling box cuts its ring`);
+}
+
+/**
+ * The controls `ringSeen` kept, looked at with the focus elsewhere: none may
+ * look as it did focused.
+ * @param {import('playwright-core').Page} page @param {Ring[]} focused
+ */
+async function assertRingsGo(page, focused) {
+  await page.getByTestId('canvas').focus();
+  const unfocused = await page.evaluate(() => /** @type {HTMLElement[]} */ (/** @type {any} */ (window).ringSeen).map((e) => {
+    const label = e.closest('label');
+    const own = getComputedStyle(e);
+    const s = own.outlineStyle === 'none' && label ? getComputedStyle(label) : own;
+    return { outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, shadow: s.boxShadow };
+  }));
+  focused.forEach((f, i) => assert.ok(f.outline !== unfocused[i].outline || f.shadow !== unfocused[i].shadow, `${f.name} looks the same unfocused: ${f.outline}`));
+  await page.evaluate(() => { /** @type {any} */ (window).ringSeen = []; });
+}
+
+test('the people list, the host panel and the enhance dialog show a focus ring on every control the keyboard reaches', async () => {
+  const room = 'focus-panels';
+  const t = await join(browser, `${host.adminUrl}&room=${room}`, 'Teacher', 'top-right', { viewport: { width: 1280, height: 1000 } });
+  const p = await join(browser, `${host.url}?room=${room}`, 'Pia', 'top-left');
+  try {
+    // Pia draws: the host's "Undo Pia's last change" is enabled, so the keyboard reaches it.
+    await stroke(p.page, zigzag(100, 100));
+    await waitState(t.page, (s) => s.users.length === 2 && s.shapesCount === 1);
+    const page = t.page;
+    await page.getByTestId('host-panel').waitFor();
+    await page.getByTestId('host-undo-person').and(page.locator(':enabled')).waitFor();
+    // Every control there a keyboard can reach, in the page's order.
+    const controls = await page.evaluate(() => [...document.querySelectorAll('#people-section, #host-panel')]
+      .flatMap((sec) => [...sec.querySelectorAll('button, input, select, textarea, summary, a[href]')])
+      .filter((e) => /** @type {HTMLElement} */ (e).checkVisibility() && !(/** @type {HTMLButtonElement} */ (e).disabled) && /** @type {HTMLElement} */ (e).tabIndex >= 0)
+      .map((e) => /** @type {HTMLElement} */ (e).dataset.testid || e.id || e.tagName.toLowerCase()));
+    for (const id of ['follow', 'host-copy', 'host-rotate', 'host-open', 'kick', 'host-present', 'host-show-views', 'host-lock', 'host-lock-shape', 'host-undo-person', 'host-gemini-summary']) {
+      assert.ok(controls.includes(id), `${id} is among the controls: ${controls.join()}`);
+    }
+    // From the people list's first control on, with Tab.
+    await page.getByTestId('people').getByTestId('follow').focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    const rings = [];
+    for (let i = 0; i < controls.length; i++) {
+      if (i) await page.keyboard.press('Tab');
+      const ring = await focusedRing(page);
+      assert.equal(ring.name, controls[i], `Tab ${i} reaches ${controls[i]}`);
+      assertRing(ring);
+      rings.push(ring);
+    }
+    await assertRingsGo(page, rings);
+
+    // A dialog: the enhance dialog, opened with its key, walked with Tab (it keeps the focus in).
+    await page.getByTestId('canvas').focus();
+    await page.keyboard.press('Shift+E');
+    const dialog = page.getByTestId('enhance-dialog');
+    await dialog.waitFor();
+    const inDialog = await dialog.evaluate((d) => [...d.querySelectorAll('button, input, select, textarea, summary, a[href]')]
+      .filter((e) => /** @type {HTMLElement} */ (e).checkVisibility() && !(/** @type {HTMLButtonElement} */ (e).disabled)
+        && !(e instanceof HTMLInputElement && e.type === 'radio' && !e.checked))
+      .map((e) => /** @type {HTMLElement} */ (e).dataset.testid || e.id));
+    for (const id of ['enhance-x', 'enhance-prompt', 'engine-auto', 'enhance-upscale', 'enhance-close', 'enhance-start']) {
+      assert.ok(inDialog.includes(id), `${id} is in the dialog: ${inDialog.join()}`);
+    }
+    const seen = new Set();
+    const dialogRings = [];
+    for (let i = 0; i < 3 * inDialog.length && seen.size < inDialog.length; i++) {
+      await page.keyboard.press('Tab');
+      const inside = await dialog.evaluate((d) => d.contains(document.activeElement));
+      if (!inside) continue;
+      const ring = await focusedRing(page);
+      if (seen.has(ring.name)) continue;
+      seen.add(ring.name);
+      assertRing(ring);
+      dialogRings.push(ring);
+    }
+    assert.deepEqual([...seen].sort(), [...inDialog].sort(), 'Tab reaches every control of the dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await assertRingsGo(page, dialogRings);
+  } finally {
+    await t.context.close();
+    await p.context.close();
   }
 });
 

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHostAndBrowser, join, waitState, viewOf, artifacts } from './helpers.js';
+import { useHostAndBrowser, join, waitState, viewOf, artifacts, inkAlong } from './helpers.js';
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -21,31 +21,6 @@ useHostAndBrowser((h, b) => {
 /** The seat colours (ui.js SEATS). */
 const RED = [0xE0, 0x31, 0x31]; // top-left
 const BLUE = [0x19, 0x71, 0xC2]; // top-right
-
-/**
- * Columns of the canvas, between x0 and x1, where some pixel within 3 rows
- * of y is drawn in `rgb` (any opacity over a third): what a person would
- * see as a line of that colour along row y.
- * @param {Page} page @param {number} y @param {number} x0 @param {number} x1 @param {number[]} rgb
- */
-function inkAlong(page, y, x0, x1, rgb) {
-  return page.evaluate(({ y, x0, x1, rgb }) => {
-    const c = /** @type {HTMLCanvasElement} */ (document.getElementById('canvas'));
-    const dpr = window.devicePixelRatio || 1;
-    const ctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
-    const top = Math.round((y - 3) * dpr), rows = Math.round(7 * dpr);
-    const left = Math.round(x0 * dpr), width = Math.round((x1 - x0) * dpr);
-    const px = ctx.getImageData(left, top, width, rows).data;
-    let columns = 0;
-    for (let x = 0; x < width; x++) {
-      for (let r = 0; r < rows; r++) {
-        const i = (r * width + x) * 4;
-        if (px[i + 3] > 85 && Math.abs(px[i] - rgb[0]) < 40 && Math.abs(px[i + 1] - rgb[1]) < 40 && Math.abs(px[i + 2] - rgb[2]) < 40) { columns++; break; }
-      }
-    }
-    return columns / dpr;
-  }, { y, x0, x1, rgb });
-}
 
 /**
  * Polls `f` until `pred` holds of its value.

@@ -280,6 +280,51 @@ export async function stroke(page, points) {
   await page.mouse.up();
 }
 
+/**
+ * Columns of the canvas, between x0 and x1, where some pixel within 3 rows
+ * of y is drawn in `rgb` (any opacity over a third): what a person would
+ * see as a line of that colour along row y.
+ * @param {import('playwright-core').Page} page @param {number} y @param {number} x0 @param {number} x1 @param {number[]} rgb
+ */
+export function inkAlong(page, y, x0, x1, rgb) {
+  return page.evaluate(({ y, x0, x1, rgb }) => {
+    const c = /** @type {HTMLCanvasElement} */ (document.getElementById('canvas'));
+    const dpr = window.devicePixelRatio || 1;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
+    const top = Math.round((y - 3) * dpr), rows = Math.round(7 * dpr);
+    const left = Math.round(x0 * dpr), width = Math.round((x1 - x0) * dpr);
+    const px = ctx.getImageData(left, top, width, rows).data;
+    let columns = 0;
+    for (let x = 0; x < width; x++) {
+      for (let r = 0; r < rows; r++) {
+        const i = (r * width + x) * 4;
+        if (px[i + 3] > 85 && Math.abs(px[i] - rgb[0]) < 40 && Math.abs(px[i + 1] - rgb[1]) < 40 && Math.abs(px[i + 2] - rgb[2]) < 40) { columns++; break; }
+      }
+    }
+    return columns / dpr;
+  }, { y, x0, x1, rgb });
+}
+
+/**
+ * How many pixels within `r` of screen point (x, y) are drawn in `rgb` (at
+ * more than a third of full opacity): what a person sees of a laser trail
+ * there in that colour.
+ * @param {import('playwright-core').Page} page @param {number} x @param {number} y @param {number} r @param {number[]} rgb
+ */
+export function inkNear(page, x, y, r, rgb) {
+  return page.evaluate(({ x, y, r, rgb }) => {
+    const c = /** @type {HTMLCanvasElement} */ (document.getElementById('canvas'));
+    const dpr = window.devicePixelRatio || 1;
+    const side = Math.round(2 * r * dpr);
+    const d = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(Math.round((x - r) * dpr), Math.round((y - r) * dpr), side, side).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] > 85 && Math.abs(d[i] - rgb[0]) < 40 && Math.abs(d[i + 1] - rgb[1]) < 40 && Math.abs(d[i + 2] - rgb[2]) < 40) n++;
+    }
+    return n / (dpr * dpr);
+  }, { x, y, r, rgb });
+}
+
 /** A zig-zag stroke starting at (x, y). @param {number} x @param {number} y */
 export function zigzag(x, y) {
   return [0, 1, 2, 3, 4].map((i) => ({ x: x + i * 20, y: y + (i % 2) * 30 }));

@@ -5,13 +5,16 @@
  * is remembered; in Arabic and German no English is left on the join screen,
  * the board (toolbar, people, help) or the host panel; right to left, no two
  * controls overlap, on a desktop and on a phone, and the toolbar sits at the
- * inline start (the right).
+ * inline start (the right). Words drawn on the board (the host's "… sees
+ * this") are in the language too, and times, dates and durations are
+ * written as `Intl` writes them for the language.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitState, useHostAndBrowser } from './helpers.js';
+import { waitState, useHostAndBrowser, join, stroke, zigzag, allowConsoleError } from './helpers.js';
 import en from '../../ui/js/lang/en.js';
 import de from '../../ui/js/lang/de.js';
+import ar from '../../ui/js/lang/ar.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -240,6 +243,107 @@ test('right to left no two controls overlap (desktop and phone), and the toolbar
         await page.getByTestId('host-panel').waitFor();
         assert.deepEqual(await overlaps(page), [], `board with the host panel, ${size}`);
       }
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test('in German the host\'s board labels where each person looks in German', async () => {
+  const room = 'views-de';
+  const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 800 } });
+  // The words the board draws on its canvas (they are not in the page's text).
+  await context.addInitScript(() => {
+    const drawn = new Set();
+    /** @type {any} */ (window).drawnTexts = drawn;
+    const real = CanvasRenderingContext2D.prototype.fillText;
+    /** @this {CanvasRenderingContext2D} @param {string} text @param {number} x @param {number} y @param {number} [maxWidth] */
+    CanvasRenderingContext2D.prototype.fillText = function (text, x, y, maxWidth) {
+      drawn.add(String(text));
+      return maxWidth === undefined ? real.call(this, text, x, y) : real.call(this, text, x, y, maxWidth);
+    };
+  });
+  const page = await context.newPage();
+  const bo = await join(browser, `${host.url}?room=${room}`, 'Bo', 'top-left', { locale: 'de-DE' });
+  try {
+    await page.goto(`${host.adminUrl}&room=${room}`);
+    await page.getByTestId('join-name').waitFor();
+    await joinBoard(page);
+    const boId = (await waitState(bo.page, (s) => !!s.userId)).userId;
+    await page.getByTestId('host-panel').getByTestId('host-show-views').check();
+    await waitState(page, (s) => s.showViews && s.views.some((/** @type {any} */ v) => v.id === boId));
+    const label = /** @type {string} */ (de['board.follow.sees']).replace('{name}', 'Bo');
+    assert.equal(label, 'Das sieht Bo');
+    await page.waitForFunction((l) => /** @type {any} */ (window).drawnTexts.has(l), label);
+    const drawn = await page.evaluate(() => [.../** @type {any} */ (window).drawnTexts]);
+    assert.deepEqual(drawn.filter((x) => /sees this/.test(x)), [], 'no English drawn on the board');
+  } finally {
+    await context.close();
+    await bo.context.close();
+  }
+});
+
+test('in German and Arabic the waiting screen, checkpoints and the room\'s videos write durations, times and dates as Intl does', async () => {
+  allowConsoleError(browser, /status of 503 .*\/api\/session\?room=when-(de|ar)\)$/,
+    'the test answers the page\'s first asks for the session with 503, to see the waiting screen say when it tries again');
+  /** A finished video from another day (the host's list, answered by the test: a render takes too long here). */
+  const made = new Date(2024, 2, 5, 9, 30).getTime();
+  for (const [locale, lang, catalog] of /** @type {const} */ ([['de-DE', 'de', de], ['ar', 'ar', ar]])) {
+    const room = `when-${lang}`;
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    try {
+      // The host does not answer yet: the waiting screen says in how many seconds it tries again.
+      let down = true;
+      await context.route('**/api/session?*', (r) => (down ? r.fulfill({ status: 503, contentType: 'application/json', body: '{}' }) : r.continue()));
+      await page.goto(`${host.url}?room=${room}`);
+      await page.getByTestId('screen-message').and(page.locator('[data-reason=unreachable]')).waitFor();
+      const waiting = (await page.locator('#message-text').textContent()) || '';
+      const seconds = await page.evaluate((l) => [1, 2, 4, 5].map((n) => new Intl.NumberFormat(l, { style: 'unit', unit: 'second', unitDisplay: 'short' }).format(n)), lang);
+      const sentences = seconds.map((x) => /** @type {string} */ (catalog['join.unreachable.text']).replace('{time}', x));
+      assert.ok(sentences.includes(waiting), `${lang}: "${waiting}" is one of ${JSON.stringify(sentences)}`);
+      down = false;
+      await page.getByTestId('join-name').waitFor({ timeout: 15000 });
+      await joinBoard(page);
+
+      // A checkpoint made now: its time as Intl writes it (today: the time; another day: the date too).
+      await stroke(page, zigzag(200, 200));
+      await waitState(page, (s) => s.shapesCount === 1 && s.unacked === 0);
+      await page.getByTestId('history-open').click();
+      await page.getByTestId('checkpoint-name').fill('Pause');
+      await page.getByTestId('checkpoint-save').click();
+      const item = page.getByTestId('checkpoint').filter({ hasText: 'Pause' });
+      await item.waitFor();
+      const expected = await page.evaluate(async ({ room, l }) => {
+        const res = await (await fetch(`/api/rooms/${room}/checkpoints`)).json();
+        const d = new Date(res.checkpoints.find((/** @type {any} */ c) => c.name === 'Pause').t);
+        const today = new Date().toDateString() === d.toDateString();
+        return new Intl.DateTimeFormat(l, today ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+      }, { room, l: lang });
+      assert.equal((await item.locator('small').textContent())?.trim(), expected);
+      await page.getByTestId('history-close').click();
+
+      // The room's videos: one made on another day, 2.5 s long, by someone who left.
+      await page.route(/\/api\/jobs\?.*kind=video/, (r) => r.fulfill({
+        status: 200, contentType: 'application/json', body: JSON.stringify({ jobs: [{
+          id: 'job-old', kind: 'video', status: 'complete', createdAt: made - 60000, updatedAt: made,
+          input: { by: 'u-gone', title: 'Film' }, result: { path: '/videos/old.mp4', durationMs: 2500, format: 'mp4' },
+        }] }),
+      }));
+      const toggle = page.getByTestId('sb-toggle');
+      if (await toggle.getAttribute('aria-expanded') !== 'true') await toggle.click();
+      await page.getByTestId('sb-add').click();
+      await page.getByTestId('sb-frame').first().waitFor();
+      await page.getByTestId('sb-make-video').click();
+      const video = page.getByTestId('video-item').filter({ hasText: 'Film' });
+      await video.waitFor();
+      const [when, length] = await page.evaluate(({ at, l }) => [
+        new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'short' }).format(at),
+        new Intl.NumberFormat(l, { maximumFractionDigits: 1 }).format(2.5),
+      ], { at: made, l: lang });
+      const by = /** @type {string} */ (catalog['media.video.by']).replace('{who}', /** @type {string} */ (catalog['media.video.someoneLeft']));
+      const line = `${by} · ${/** @type {string} */ (catalog['media.seconds']).replace('{n}', length)} · MP4 · ${when}`;
+      assert.equal((await video.locator('.vp-video-text span').textContent())?.trim(), line);
     } finally {
       await context.close();
     }

@@ -3,14 +3,15 @@
  * Drawing with the keyboard alone (issue 14, item 6): no mouse event in any
  * of these tests. A person joins with the keys, Tabs to the board, moves its
  * focus point with the arrows and makes shapes there with Enter (a rectangle
- * of a chosen size, polylines point by point), walks the shapes with Tab,
+ * or an ellipse of a chosen size, polylines point by point), erases and
+ * points with the laser there with Enter, walks the shapes with Tab,
  * moves, resizes, deletes and undoes, pans and zooms, and reads every
  * shortcut in the `?` help; the focus always shows. The changes reach the
  * other people in the room and are stored.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHostAndBrowser, waitState, shapesOf, viewOf } from './helpers.js';
+import { useHostAndBrowser, waitState, shapesOf, viewOf, inkNear } from './helpers.js';
 import { said, waitSaid, seriousViolations, summary } from './a11y-kit.js';
 import { boxAround, polylinePoints, nudged, grown, pushedView } from '../../ui/js/keygeometry.js';
 
@@ -219,6 +220,82 @@ test('with the keys only: a rectangle of a chosen size at the focus point, seen 
   }
 });
 
+/** Ada's seat colour (ui.js SEATS, top-left: the first free seat). */
+const RED = [0xE0, 0x31, 0x31];
+
+test('with the keys only: an ellipse with Enter, the eraser erases it for the other person, the laser shows them a trail', async () => {
+  const url = `${host.url}?room=kbd-erase`;
+  const a = await keyJoin(url, 'Ada');
+  const b = await keyJoin(url, 'Bo');
+  try {
+    const page = a.page;
+    await waitState(b.page, (s) => s.users.length === 2);
+    await tabToBoard(page);
+    // An ellipse of the chosen size, centred on the focus point.
+    await page.keyboard.press('o');
+    assert.equal(await page.getByTestId('tool-ellipse').getAttribute('aria-pressed'), 'true');
+    const at = await focusPoint(page);
+    let count = (await said(page)).length;
+    await page.keyboard.press('Enter');
+    const [ellipse] = await waitShapes(page, (s) => s.length === 1);
+    assert.equal(ellipse.type, 'ellipse');
+    assert.deepEqual(ellipse.points, [{ x: at.x - 50, y: at.y - 50 }, { x: at.x + 50, y: at.y + 50 }], 'a 100 × 100 ellipse centred on the point');
+    await waitSaid(page, /^Added: Ellipse, .*100 by 100/, count);
+    // A rectangle further right, which the eraser must leave alone.
+    await pressTimes(page, 'Shift+ArrowRight', 3);
+    await page.keyboard.press('r');
+    await page.keyboard.press('Enter');
+    const [, rect] = await waitShapes(page, (s) => s.length === 2);
+    await waitShapes(b.page, (s) => s.length === 2);
+
+    // The eraser: Enter on the ellipse erases it, for Bo too; the rectangle stays.
+    await pressTimes(page, 'Shift+ArrowLeft', 3);
+    assert.deepEqual(await focusPoint(page), at);
+    await page.keyboard.press('e');
+    assert.equal(await page.getByTestId('tool-eraser').getAttribute('aria-pressed'), 'true');
+    count = (await said(page)).length;
+    await page.keyboard.press('Enter');
+    await waitShapes(b.page, (s, id) => s.length === 1 && s[0].id === id, rect.id);
+    await waitSaid(page, /^Erased: Ellipse/, count);
+    // Where there is nothing, Enter erases nothing and says so.
+    await pressTimes(page, 'Shift+ArrowDown', 2);
+    count = (await said(page)).length;
+    await page.keyboard.press('Enter');
+    await waitSaid(page, /^No shape at the focus point$/, count);
+    assert.equal((await shapesOf(page)).length, 1);
+    // One undo step brings the ellipse back for both.
+    await page.keyboard.press('Control+z');
+    await waitShapes(b.page, (s, id) => s.length === 2 && s.some((x) => x.id === id), ellipse.id);
+
+    // The laser: Enter shows a short trail round the focus point (here, empty
+    // board) on Bo's screen, in Ada's colour; it stores nothing and fades.
+    await page.keyboard.press('k');
+    assert.equal(await page.getByTestId('tool-laser').getAttribute('aria-pressed'), 'true');
+    const p = await focusPoint(page);
+    const bv = await viewOf(b.page);
+    const sx = p.x * bv.scale + bv.ox, sy = p.y * bv.scale + bv.oy;
+    assert.equal(await inkNear(b.page, sx, sy, 26, RED), 0, 'nothing red there before');
+    count = (await said(page)).length;
+    // Pressed again until Bo has seen it (how soon depends on the machine, not on a fixed wait).
+    let ink = 0;
+    for (let i = 0; i < 20 && ink < 40; i++) {
+      await page.keyboard.press('Enter');
+      const until = Date.now() + 1000;
+      while (Date.now() < until && ink < 40) ink = await inkNear(b.page, sx, sy, 26, RED);
+    }
+    assert.ok(ink >= 40, `Bo sees Ada's trail round the point: ${ink} px`);
+    await waitSaid(page, new RegExp(`^Laser shown at x ${Math.round(p.x)}, y ${Math.round(p.y)}$`), count);
+    await waitState(b.page, (s) => s.laserPoints === 0, 5000);
+    assert.ok(await inkNear(b.page, sx, sy, 26, RED) < 5, 'the trail faded');
+    const s = await waitState(page, (st) => st.unacked === 0);
+    assert.equal(s.shapesCount, 2, 'the laser stored nothing');
+    assert.equal((await shapesOf(b.page)).length, 2);
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});
+
 test('with the keys only: Tab walks the shapes, arrows move, Alt+arrows resize, Delete, undo; Tab leaves the board', async () => {
   const url = `${host.url}?room=kbd-select`;
   const a = await keyJoin(url, 'Ada');
@@ -338,12 +415,13 @@ test('? opens the shortcuts help: every shortcut listed, Escape closes it and th
     assert.equal(await focused(page), 'shortcuts-close', 'the focus is in the dialog');
     const ids = await dialog.getByTestId('shortcut').evaluateAll((rows) => rows.map((r) => /** @type {HTMLElement} */ (r).dataset.shortcut));
     for (const id of ['tool-select', 'tool-pencil', 'tool-line', 'tool-rectangle', 'tool-ellipse', 'tool-text', 'tool-eraser', 'tool-laser',
-      'point', 'create', 'polyline', 'polyline-end', 'text-here', 'size-up', 'size-down', 'next-shape', 'previous-shape', 'move', 'resize',
+      'point', 'create', 'polyline', 'polyline-end', 'text-here', 'erase-here', 'laser-here', 'size-up', 'size-down', 'next-shape', 'previous-shape', 'move', 'resize',
       'delete', 'undo', 'redo', 'pan', 'zoom-in', 'zoom-out', 'zoom-reset', 'fit', 'export', 'export-svg', 'help']) {
       assert.ok(ids.includes(id), `the help lists ${id}`);
     }
     const text = await dialog.innerText();
-    for (const words of ['Ctrl', 'Alt', 'Arrow keys', 'Tab', 'Laser pointer', 'Export PNG', 'Undo your last change', 'Resize the selection']) {
+    for (const words of ['Ctrl', 'Alt', 'Arrow keys', 'Tab', 'Laser pointer', 'Export PNG', 'Undo your last change', 'Resize the selection',
+      'Eraser: erase the shape at the focus point', 'Laser pointer: show everyone a short trail around the focus point']) {
       assert.ok(text.includes(words), `the help says "${words}"`);
     }
     const bad = await seriousViolations(page, 'the shortcuts help');
@@ -374,6 +452,7 @@ test('? opens the shortcuts help: every shortcut listed, Escape closes it and th
     await dialog.waitFor();
     const text = await dialog.innerText();
     assert.ok(text.includes('Strg') && text.includes('Pfeiltasten'), 'key names in German');
+    assert.ok(text.includes('Radierer: die Form am Fokuspunkt löschen') && text.includes('Laserpointer: allen eine kurze Spur'), 'Enter with the eraser and the laser, in German');
     await de.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(await focused(de.page), 'canvas');

@@ -2,11 +2,13 @@
 /**
  * Host controls: the host locks the board (the others look and point, and
  * change nothing), locks single shapes, and undoes a person's last change
- * as its own; a person's own undo undoes only their own changes.
+ * as its own (up to UNDO_PER_PERSON changes back, as the host's page saw
+ * them); a person's own undo undoes only their own changes, as Help says.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join as joinPath } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { useHostAndBrowser, join, waitState, shapesOf, stroke, zigzag, artifacts, repo } from './helpers.js';
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -19,6 +21,9 @@ useHostAndBrowser((h, b) => {
   host = h;
   browser = b;
 });
+
+/** Changes per person the host's page keeps to undo (ui/js/lock.js; not importable here: it reads the page's address). */
+const UNDO_PER_PERSON = Number(readFileSync(joinPath(repo, 'ui', 'js', 'lock.js'), 'utf8').match(/const UNDO_PER_PERSON = (\d+);/)?.[1]);
 
 /** Lets a change that should be refused have its chance to arrive. */
 const SETTLE_MS = 600;
@@ -221,11 +226,46 @@ test('the host undoes a person\'s last change as its own change, and its own und
   }
 });
 
+test('the host undoes up to UNDO_PER_PERSON of a person\'s changes, one by one; the one before stays', async () => {
+  assert.equal(UNDO_PER_PERSON, 50);
+  const { t, p } = await teacherAndPeer('lock-undo-reach');
+  try {
+    // Pia makes one change more than the host's page keeps: rectangles, Enter at a time (one change each).
+    await p.page.getByTestId('canvas').focus();
+    await p.page.keyboard.press('r');
+    for (let i = 0; i <= UNDO_PER_PERSON; i++) await p.page.keyboard.press('Enter');
+    await waitState(t.page, (s) => s.shapesCount === UNDO_PER_PERSON + 1);
+    const first = (await shapesOf(p.page))[0].id;
+    const undo = t.page.getByTestId('host-undo-person');
+    await undo.and(t.page.locator(`[title="Pia made ${UNDO_PER_PERSON} changes you can undo"]`)).waitFor();
+    // The host takes back her last 50, one press of Enter each: the button keeps the focus while the list is built anew ...
+    await undo.focus();
+    for (let i = 0; i < UNDO_PER_PERSON; i++) {
+      assert.equal(await t.page.evaluate(() => /** @type {HTMLElement} */ (document.activeElement).dataset.testid), 'host-undo-person', `press ${i + 1}: the focus is on the button`);
+      await t.page.keyboard.press('Enter');
+    }
+    await waitState(p.page, (s) => s.shapesCount === 1);
+    assert.deepEqual(await idsOf(p.page), [first], 'her first rectangle, past the host\'s reach, stays');
+    // ... and then has nothing of hers left to undo.
+    assert.equal(await undo.isDisabled(), true);
+    assert.equal(await undo.getAttribute('title'), 'Nothing of Pia to undo yet');
+    await waitState(t.page, (s) => s.unacked === 0);
+    await settle();
+    assert.deepEqual(await idsOf(t.page), [first]);
+  } finally {
+    await t.context.close();
+    await p.context.close();
+  }
+});
+
 test('a person\'s own undo undoes only their own changes, while another person draws', async () => {
   const url = `${host.url}?room=own-undo`;
   const a = await join(browser, url, 'Ada', 'top-left');
   const b = await join(browser, url, 'Bo', 'bottom-right');
   try {
+    // Help says so.
+    const help = a.page.locator('#help').getByText('Undo undoes your own changes only, also while others draw');
+    assert.ok(await help.isVisible(), 'Help says that undo undoes only one\'s own changes');
     await waitState(b.page, (s) => s.users.length === 2);
     const a1 = await draw(a.page, 100, 100);
     const b1 = await draw(b.page, 100, 300);

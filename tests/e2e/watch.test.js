@@ -1,12 +1,12 @@
 // @ts-check
 /**
  * Watching from beyond the four seats: the room-full screen offers it, the
- * watcher sees the board live and changes nothing, and takes a seat by
- * itself when one frees.
+ * watcher sees the board live (strokes, and the laser pointer's trails) and
+ * changes nothing, and takes a seat by itself when one frees.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHostAndBrowser, join, waitState, stroke, zigzag, viewOf, shapesOf, artifacts } from './helpers.js';
+import { useHostAndBrowser, join, waitState, stroke, zigzag, viewOf, shapesOf, artifacts, inkAlong } from './helpers.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -16,6 +16,9 @@ useHostAndBrowser((h, b) => {
   host = h;
   browser = b;
 });
+
+/** Ada's seat colour (ui.js SEATS, top-left). */
+const RED = [0xE0, 0x31, 0x31];
 
 /**
  * Seats people without a browser page each: plain WebSockets opened from
@@ -120,6 +123,27 @@ test('past the four seats one watches live, changes nothing, and takes a freed s
     await a.page.mouse.up();
     await waitState(page, (s) => s.shapesCount === 1 && s.drafts.length === 0);
     await page.screenshot({ path: `${artifacts}/watching.png` });
+
+    // A seated person's laser trail, seen live by the watcher in her colour
+    // (along 380 px of a row: far more than her cursor covers).
+    await a.page.keyboard.press('k');
+    const av = await viewOf(a.page), wv = await viewOf(page);
+    const row = { x: ((350 - av.ox) / av.scale) * wv.scale + wv.ox, y: ((300 - av.oy) / av.scale) * wv.scale + wv.oy };
+    const trail = () => inkAlong(page, row.y, row.x - 190, row.x + 190, RED);
+    assert.ok(await trail() < 20, 'no red along the row before');
+    await a.page.mouse.move(box.x + 150, box.y + 300);
+    await a.page.mouse.down();
+    let columns = 0;
+    // Ada sweeps the row until the watcher sees it (how soon depends on the machine, not on a fixed wait).
+    for (let i = 0; i < 200 && columns < 300; i++) {
+      await a.page.mouse.move(box.x + (i % 2 ? 150 : 550), box.y + 300, { steps: 25 });
+      columns = await trail();
+    }
+    await a.page.mouse.up();
+    assert.ok(columns >= 300, `the watcher sees Ada's trail along the row: ${columns} columns`);
+    // It fades for the watcher as for everyone, and nothing was stored.
+    await waitState(page, (s) => s.laserPoints === 0, 5000);
+    assert.equal((await waitState(page, () => true)).shapesCount, 1);
 
     // A drag pans the view and draws nothing; keys that would change the board do nothing.
     const before = await viewOf(page);

@@ -207,6 +207,8 @@ export class Follow {
     ctx.lineWidth = 2;
     ctx.font = '600 12px system-ui, sans-serif';
     ctx.textBaseline = 'top';
+    // From its left edge whatever the page's direction: right to left, `start` would put it outside the box.
+    ctx.textAlign = 'left';
     for (const [id, { rect }] of this.peers) {
       const u = this.users().get(id);
       if (!u) continue;
@@ -215,7 +217,7 @@ export class Follow {
       ctx.strokeStyle = u.color;
       ctx.fillStyle = u.color;
       ctx.strokeRect(x + 1, y + 1, w - 2, h - 2);
-      const label = `${u.name} sees this`;
+      const label = t('board.follow.sees', { name: u.name });
       ctx.fillRect(x + 1, y + 1, ctx.measureText(label).width + 10, 18);
       ctx.fillStyle = inkOn(u.color);
       ctx.fillText(label, x + 6, y + 4);

@@ -6,7 +6,9 @@
  * ellipse of the chosen size ([ and ] change it) centred on the point; with
  * the line or the pencil, each Enter adds a point of a polyline, and Enter
  * again without moving, or Escape, finishes it; with the text tool Enter
- * opens the text editor there. With the select tool, Tab and Shift+Tab walk
+ * opens the text editor there; with the eraser Enter erases the shape there
+ * (the topmost, as a click of the eraser would; a ring shows which); with
+ * the laser Enter shows the others a short trail around it. With the select tool, Tab and Shift+Tab walk
  * the shapes in their drawing order (the order of the shapes list), and Tab
  * past the last one, or Escape then Tab, leaves the board. The selection
  * moves with the arrow keys, and Alt with the arrow keys resizes it (Shift:
@@ -24,6 +26,7 @@ import { t } from './i18n.js';
 import { describeShape } from './shapelist.js';
 import { drawingBounds } from './exporting.js';
 import { limits } from './limits.js';
+import { ERASER_REACH_PX } from './tools.js';
 import { boxAround, polylinePoints, nudged, grown, pushedView } from './keygeometry.js';
 
 /** @typedef {import('./board.js').Shape} Shape */
@@ -51,7 +54,8 @@ const round = (v) => Math.round(v * 100) / 100;
 
 /**
  * @param {{canvas: HTMLCanvasElement, tools: import('./tools.js').Tools,
- *   announcer: {say: (text: string) => void}, who: (userId: string) => string}} o
+ *   announcer: {say: (text: string) => void}, who: (userId: string) => string,
+ *   laser?: {ring: (center: Point) => void}}} o
  */
 export function startKeyboardDraw(o) {
   const { canvas, tools, announcer } = o;
@@ -160,6 +164,9 @@ export function startKeyboardDraw(o) {
     renderer.request();
     say(t('keys.said.shape', { n: i + 1, count: n, shape: describe(s) }));
   }
+
+  /** The shape Enter with the eraser would erase: the topmost within the eraser's reach of the focus point. */
+  const underEraser = () => board.hit(here(), ERASER_REACH_PX / view.scale);
 
   /** The selected shapes, as on the board now. */
   const selection = () => [...state.selected].map((id) => board.shapes.get(id)).filter((s) => !!s);
@@ -274,6 +281,21 @@ export function startKeyboardDraw(o) {
         setTimeout(() => { if (!document.activeElement || document.activeElement === document.body) canvas.focus({ preventScroll: true }); });
       }, shape);
     },
+    'erase-here'() {
+      if (tools.tool !== 'eraser' || tools.readOnly) return false;
+      const hit = underEraser();
+      if (!hit) { say(t('keys.said.nothing-here')); return; }
+      // A shape the host locked is the host's: the same toast as a press of the eraser on it.
+      if (tools.lockedForMe(hit)) { tools.onLockedShape(); return; }
+      actions.remove([hit.id]);
+      say(t('keys.said.erased', { shape: describe(hit) }));
+    },
+    'laser-here'() {
+      if (tools.tool !== 'laser' || !o.laser) return false;
+      const p = here();
+      o.laser.ring(p);
+      say(t('keys.said.laser', { x: Math.round(p.x), y: Math.round(p.y) }));
+    },
     'select-here'() {
       if (tools.tool !== 'select' || tools.readOnly) return false;
       const hit = board.hit(here(), 6 / view.scale);
@@ -317,6 +339,15 @@ export function startKeyboardDraw(o) {
       else ctx.ellipse(p.x, p.y, size / 2, size / 2, 0, 0, Math.PI * 2);
       ctx.setLineDash([4 * px, 4 * px]);
       ink(1);
+      ctx.setLineDash([]);
+    }
+    const erasing = tools.tool === 'eraser' && !tools.readOnly ? underEraser() : undefined;
+    if (erasing) {
+      const b = board.bounds(erasing);
+      ctx.beginPath();
+      ctx.rect(b.minX - 6 * px, b.minY - 6 * px, b.maxX - b.minX + 12 * px, b.maxY - b.minY + 12 * px);
+      ctx.setLineDash([4 * px, 4 * px]);
+      ink(2);
       ctx.setLineDash([]);
     }
     if (poly) {

@@ -16,7 +16,7 @@ import { startKeyboardDraw } from './keyboard-draw.js';
 /** A shortcut's action: false when it does not apply now (the key goes on to the next row, then the browser). @typedef {(e: KeyboardEvent) => boolean|void} Handler */
 
 /**
- * @param {{canvas: HTMLCanvasElement, tools: import('./tools.js').Tools,
+ * @param {{canvas: HTMLCanvasElement, tools: import('./tools.js').Tools, laser?: {ring: (center: import('./board.js').Point) => void},
  *   toolbar: {toggleFill: () => void}, storyboard: {add: () => void},
  *   command: (c: Command) => void, setTool: (t: Tool) => void, resetZoom: () => void,
  *   zoom: (factor: number) => void, announcer: {say: (text: string) => void}, who: (userId: string) => string}} o
@@ -27,7 +27,7 @@ export function startKeys(o) {
   // The Help panel's button: pressed with a key, the focus comes back to it; clicked, to the board.
   const button = document.getElementById('open-shortcuts');
   button?.addEventListener('click', (e) => help.open(e.detail === 0 ? button : canvas));
-  const draw = startKeyboardDraw({ canvas, tools, announcer: o.announcer, who: o.who });
+  const draw = startKeyboardDraw({ canvas, tools, announcer: o.announcer, who: o.who, laser: o.laser });
   /** @param {Tool} tool */
   const setTool = (tool) => { draw.finish(); o.setTool(tool); };
   /** @type {Record<string, Handler>} */

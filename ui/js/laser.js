@@ -6,6 +6,9 @@
  * a moment (LASER_FADE_MS) before it fades away. Nothing on the board
  * changes, so there is nothing to undo and nothing to sync.
  *
+ * From the keyboard, Enter with the laser leaves a ring around the focus
+ * point (keyboard-draw.js), sent the same way.
+ *
  * Sending is paced to one message every LASER_INTERVAL_MS with at most the
  * host's `maxLaserPoints` points; receiving trusts nothing a peer sends.
  */
@@ -22,6 +25,9 @@ const MIN_STEP_PX = 2;
 /** Widths of the trail's bright core and of its glow, in screen pixels. */
 const CORE_PX = 4;
 const GLOW_PX = 12;
+/** The trail Enter makes from the keyboard: a ring this wide around the focus point, in screen pixels, of RING_STEPS stretches. */
+const RING_PX = 16;
+const RING_STEPS = 24;
 
 /** @typedef {{x: number, y: number, at: number}} TrailPoint */
 /** @typedef {{stroke: number, color: string, points: TrailPoint[]}} Trail */
@@ -91,6 +97,22 @@ export class Laser {
   end() {
     this.pointerId = null;
     this.flush();
+  }
+
+  /**
+   * A short trail around a board point, as a pointer circling it would
+   * leave: what Enter does with the laser at the keyboard's focus point.
+   * It goes to the others as any trail (paced, one press of its own).
+   * @param {{x: number, y: number}} center
+   */
+  ring(center) {
+    if (this.pointerId !== null) return; // a pointer is drawing a trail now
+    this.stroke++;
+    const r = RING_PX / this.view.scale;
+    for (let i = 0; i <= RING_STEPS; i++) {
+      const a = (2 * Math.PI * i) / RING_STEPS;
+      this.add({ x: round(center.x + r * Math.cos(a)), y: round(center.y + r * Math.sin(a)) });
+    }
   }
 
   /** @param {PointerEvent} e */

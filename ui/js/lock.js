@@ -278,6 +278,8 @@ function startPanel(d, host) {
     const key = JSON.stringify([people.map((u) => [u.id, u.name, history.get(u.id)?.length || 0]), t('lock.nobody')]);
     if (key === drawn || !host()) return;
     drawn = key;
+    // A keyboard user pressing Undo again and again keeps the focus on the button (the list is built anew).
+    const focused = list.contains(document.activeElement) ? /** @type {HTMLElement} */ (document.activeElement).dataset.user : undefined;
     list.replaceChildren(...(people.length ? people.map((u) => {
       const n = history.get(u.id)?.length || 0;
       const b = el('button', { type: 'button', 'data-testid': 'host-undo-person', 'data-user': u.id }, [t('lock.undoPerson', { name: u.name })]);
@@ -286,6 +288,7 @@ function startPanel(d, host) {
       b.addEventListener('click', () => undoLast(u.id));
       return el('li', {}, [b]);
     }) : [el('li', { class: 'muted' }, [t('lock.nobody')])]));
+    if (focused) /** @type {HTMLElement|null} */ (list.querySelector(`[data-user="${CSS.escape(focused)}"]`))?.focus();
   }
 
   return { render, sawRemote };

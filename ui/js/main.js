@@ -420,7 +420,7 @@ async function startBoard(joined, ready, checked) {
     }
   }
 
-  const keys = startKeys({ canvas, tools, toolbar, storyboard, command, setTool, resetZoom, announcer: a11y.announcer, who: a11y.who,
+  const keys = startKeys({ canvas, tools, laser, toolbar, storyboard, command, setTool, resetZoom, announcer: a11y.announcer, who: a11y.who,
     zoom: (f) => { view.zoomAt(f, canvas.clientWidth / 2, canvas.clientHeight / 2); renderer.request(); } });
 
   /** @param {string} reason @param {string} message */

@@ -50,6 +50,8 @@ export const SHORTCUTS = [
   { id: 'polyline-end', keys: [['Escape']], group: 'draw', help: 'keys.do.polyline-end', board: true, match: (e) => e.key === 'Escape' },
   { id: 'polyline-back', keys: [['Backspace']], group: 'draw', help: 'keys.do.polyline-back', board: true, match: (e) => e.key === 'Backspace' && plain(e) },
   { id: 'text-here', keys: [['Enter']], group: 'draw', help: 'keys.do.text', board: true, match: (e) => e.key === 'Enter' && plain(e) },
+  { id: 'erase-here', keys: [['Enter']], group: 'draw', help: 'keys.do.erase', board: true, match: (e) => e.key === 'Enter' && plain(e) },
+  { id: 'laser-here', keys: [['Enter']], group: 'draw', help: 'keys.do.laser', board: true, match: (e) => e.key === 'Enter' && plain(e) },
   { id: 'size-down', keys: [['[']], group: 'draw', help: 'keys.do.size-down', board: true, match: (e) => e.key === '[' && !e.metaKey },
   { id: 'size-up', keys: [[']']], group: 'draw', help: 'keys.do.size-up', board: true, match: (e) => e.key === ']' && !e.metaKey },
 

@@ -20,6 +20,8 @@ import { eventPressure } from './pressure.js';
 
 /** Closest two points of a stroke may be, in screen pixels: finer adds points, not shape. */
 const MIN_SAMPLE_PX = 2;
+/** How near the eraser (a press, or Enter at the keyboard's focus point) must come to a shape, in screen pixels. */
+export const ERASER_REACH_PX = 8;
 
 /** @param {number} v */
 const round = (v) => Math.round(v * 100) / 100;
@@ -330,7 +332,7 @@ export class Tools {
 
   /** @param {Point} p */
   eraseAt(p) {
-    const hit = this.board.hit(p, 8 / this.view.scale);
+    const hit = this.board.hit(p, ERASER_REACH_PX / this.view.scale);
     if (hit && this.lockedForMe(hit)) { this.onLockedShape(); return; }
     if (hit && this.state.hide(hit.id)) {
       const saved = this.board.shapes.get(hit.id);
