@@ -121,6 +121,57 @@ async fn history_becomes_a_video_in_the_order_and_colours_it_was_drawn() {
     host.stop().await;
 }
 
+/// A pen stroke drawn light then hard is thin at its start and thick at
+/// its end in the video, as on the board.
+#[tokio::test]
+async fn a_pen_strokes_pressure_shows_in_the_timelapse() {
+    let host = TestHost::start().await;
+    let addr = host.http();
+    let (mut ann, _) = common::Client::join(&host.ws("pen"), "ann").await;
+    let n = 61;
+    let points: Vec<Value> = (0..n).map(|i| json!({"x": i * 10, "y": 100})).collect();
+    let pressures: Vec<f64> = (0..n).map(|i| f64::from(i) / f64::from(n - 1)).collect();
+    let mut pen = drawing::stroke("pen", 100, "#ff0000");
+    pen["points"] = json!(points);
+    pen["pressures"] = json!(pressures);
+    pen["style"]["strokeWidth"] = json!(12);
+    drawing::draw(&mut ann, pen).await;
+
+    let body = json!({"seconds": 2, "width": W, "height": H, "fps": 5, "by": "ann"});
+    let (status, answer) = post(addr, "/api/rooms/pen/timelapse", &body).await;
+    assert_eq!(status, 200, "{answer}");
+    let id = answer["requestId"].as_str().unwrap().to_string();
+    let (job, _) = follow(addr, &id).await;
+    assert_eq!(job["status"], "complete", "{job}");
+    let (_, _, bytes) = http(
+        addr,
+        "GET",
+        job["result"]["path"].as_str().unwrap(),
+        &[],
+        None,
+    )
+    .await;
+    let raw = ffmpeg(
+        saved(&bytes).path(),
+        &["-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    );
+    let last = &raw[raw.len() - W * H * 3..];
+    let red_rows = |x: usize| {
+        (0..DRAWING_ROWS)
+            .filter(|y| {
+                let p = &last[(y * W + x) * 3..(y * W + x) * 3 + 3];
+                p[0] > 160 && p[1] < 110 && p[2] < 110
+            })
+            .count()
+    };
+    let (light, hard) = (red_rows(W / 5), red_rows(W * 4 / 5));
+    assert!(
+        light > 0 && hard >= 3 * light,
+        "light end {light} rows, hard end {hard}"
+    );
+    host.stop().await;
+}
+
 #[tokio::test]
 async fn a_cancelled_timelapse_stops_and_leaves_nothing() {
     let host = TestHost::start().await;

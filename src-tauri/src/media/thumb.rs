@@ -9,11 +9,53 @@ use serde_json::Value;
 /// Room kept around the drawing, in pixels.
 const MARGIN: f32 = 8.0;
 
+/// A point in pixels and the radius of the line there.
+type Point = ((f32, f32), f32);
+
+/// Width at pen pressure 0 and at 1, as shares of the style's width: the
+/// board's own (`ui/js/pressure.js`), so that a pen stroke is thick and thin
+/// in the same places in a thumbnail, a timelapse and on the board.
+const THINNEST: f32 = 0.2;
+const THICKEST: f32 = 1.8;
+
 /// A shape as the host draws it: a polyline in board units, its colour and width.
 pub(crate) struct Stroke {
     pub points: Vec<(f32, f32)>,
     pub color: Rgba<u8>,
     pub width: f32,
+    /// A pencil stroke with one pen pressure per point: the share of
+    /// `width` each point has.
+    pub shares: Option<Vec<f32>>,
+}
+
+impl Stroke {
+    /// The width at point `i`.
+    pub fn width_at(&self, i: usize) -> f32 {
+        self.shares
+            .as_ref()
+            .and_then(|s| s.get(i))
+            .map_or(self.width, |share| self.width * share)
+    }
+}
+
+/// The width shares of a pencil stroke's `pressures`, when it holds one
+/// per point (else the stroke has one width, as the board draws it).
+fn pressure_shares(v: &Value, points: usize) -> Option<Vec<f32>> {
+    if v.get("type").and_then(Value::as_str) != Some("pencil") {
+        return None;
+    }
+    let p = v.get("pressures")?.as_array()?;
+    if p.is_empty() || p.len() != points {
+        return None;
+    }
+    Some(
+        p.iter()
+            .map(|q| {
+                let q = q.as_f64().filter(|q| q.is_finite()).unwrap_or(0.5) as f32;
+                THINNEST + (THICKEST - THINNEST) * q.clamp(0.0, 1.0)
+            })
+            .collect(),
+    )
 }
 
 /// The board scaled to fit `size × size` (its aspect kept), as a PNG.
@@ -42,12 +84,12 @@ pub fn render_png(shapes: &[String], size: u32) -> Vec<u8> {
     let mut img = RgbaImage::from_pixel(w, h, Rgba([255, 255, 255, 255]));
     for s in &strokes {
         let at = |(x, y): (f32, f32)| ((x - lo.0) * scale + MARGIN, (y - lo.1) * scale + MARGIN);
-        let radius = (s.width * scale / 2.0).clamp(0.6, 6.0);
-        let mut prev = s.points.first().map(|p| at(*p));
-        for p in &s.points {
-            let p = at(*p);
+        let radius = |i: usize| (s.width_at(i) * scale / 2.0).clamp(0.6, 6.0);
+        let mut prev = s.points.first().map(|p| (at(*p), radius(0)));
+        for (i, p) in s.points.iter().enumerate() {
+            let p = (at(*p), radius(i));
             if let Some(q) = prev {
-                segment(&mut img, q, p, radius, s.color);
+                segment(&mut img, q, p, s.color);
             }
             prev = Some(p);
         }
@@ -62,12 +104,16 @@ pub fn render_png(shapes: &[String], size: u32) -> Vec<u8> {
 /// timelapse draws, so both pictures of a board agree).
 pub(crate) fn stroke_of(json: &str) -> Option<Stroke> {
     let v: Value = serde_json::from_str(json).ok()?;
-    let pts: Vec<(f32, f32)> = v
-        .get("points")?
-        .as_array()?
+    let listed = v.get("points")?.as_array()?;
+    let pts: Vec<(f32, f32)> = listed
         .iter()
         .filter_map(|p| Some((p.get("x")?.as_f64()? as f32, p.get("y")?.as_f64()? as f32)))
         .collect();
+    let shares = if pts.len() == listed.len() {
+        pressure_shares(&v, pts.len())
+    } else {
+        None
+    };
     let style = v.get("style");
     let color = style
         .and_then(|s| s.get("strokeColor"))
@@ -109,6 +155,7 @@ pub(crate) fn stroke_of(json: &str) -> Option<Stroke> {
         points,
         color,
         width,
+        shares,
     })
 }
 
@@ -121,13 +168,15 @@ fn hex(s: &str) -> Option<Rgba<u8>> {
     Some(Rgba([(n >> 16) as u8, (n >> 8) as u8, n as u8, 255]))
 }
 
-/// A thick line: discs stamped every half pixel.
-fn segment(img: &mut RgbaImage, a: (f32, f32), b: (f32, f32), r: f32, c: Rgba<u8>) {
+/// A thick line from `a` to `b`, each with its radius: discs stamped every
+/// half pixel, their radius going from one end's to the other's.
+fn segment(img: &mut RgbaImage, (a, ra): Point, (b, rb): Point, c: Rgba<u8>) {
     let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
     let steps = (len * 2.0).ceil().clamp(1.0, 4096.0) as usize;
     for i in 0..=steps {
         let t = i as f32 / steps as f32;
         let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+        let r = ra + (rb - ra) * t;
         let (x0, x1) = ((x - r).floor().max(0.0) as u32, (x + r).ceil() as u32);
         let (y0, y1) = ((y - r).floor().max(0.0) as u32, (y + r).ceil() as u32);
         for py in y0..=y1.min(img.height().saturating_sub(1)) {
@@ -154,5 +203,44 @@ mod tests {
         assert!(img.width() <= 256 && img.height() <= 256);
         assert!(img.pixels().any(|p| p.0 == [255, 0, 0, 255]));
         assert!(!super::render_png(&[], 256).is_empty());
+    }
+
+    /// A pen stroke light at its start and hard at its end is thin, then
+    /// thick; the same stroke without pressures (or with a list that does
+    /// not match its points) has one width, as on the board.
+    #[test]
+    fn pen_pressure_sets_the_width_along_a_stroke() {
+        let stroke = |pressures: &str| {
+            format!(
+                r##"{{"id":"a","type":"pencil","points":[{{"x":0,"y":0}},{{"x":100,"y":0}},{{"x":200,"y":0}}],{pressures}"style":{{"strokeColor":"#ff0000","strokeWidth":10}}}}"##
+            )
+        };
+        let widths = |json: &str| {
+            let s = super::stroke_of(json).unwrap();
+            (0..3)
+                .map(|i| (s.width_at(i) * 100.0).round() / 100.0)
+                .collect::<Vec<_>>()
+        };
+        let pen = widths(&stroke(r#""pressures":[0,0.5,1],"#));
+        assert_eq!(pen, vec![2.0, 10.0, 18.0]);
+        assert_eq!(widths(&stroke("")), vec![10.0; 3]);
+        assert_eq!(widths(&stroke(r#""pressures":[1,1],"#)), vec![10.0; 3]);
+        assert_eq!(
+            widths(&stroke(r#""pressures":[2,"x",-1],"#)),
+            vec![18.0, 10.0, 2.0]
+        );
+        // In the picture: few rows of ink at the light end, many at the hard one.
+        let png = super::render_png(&[stroke(r#""pressures":[0,0.5,1],"#)], 256);
+        let img = image::load_from_memory(&png).unwrap().to_rgba8();
+        let rows = |x: u32| {
+            (0..img.height())
+                .filter(|&y| img.get_pixel(x, y).0 == [255, 0, 0, 255])
+                .count()
+        };
+        let (light, hard) = (rows(12), rows(img.width() - 12));
+        assert!(
+            light > 0 && hard >= 3 * light,
+            "light end {light} rows, hard end {hard}"
+        );
     }
 }

@@ -44,7 +44,8 @@ impl Rect {
 struct Drawn {
     points: Vec<(f32, f32)>,
     rgb: [u8; 3],
-    radius: f32,
+    /// The line's radius at each point.
+    radii: Vec<f32>,
     bounds: Rect,
 }
 
@@ -111,14 +112,18 @@ impl Canvas {
 
     fn drawn(&self, shape: &Shape) -> Drawn {
         let points: Vec<(f32, f32)> = shape.points.iter().map(|p| self.fit.at(*p)).collect();
-        let radius = (shape.width * self.fit.scale / 2.0).max(MIN_RADIUS);
+        let radii: Vec<f32> = shape
+            .widths
+            .iter()
+            .map(|w| (w * self.fit.scale / 2.0).max(MIN_RADIUS))
+            .collect();
         let mut b = Rect {
             x0: i32::MAX,
             y0: i32::MAX,
             x1: i32::MIN,
             y1: i32::MIN,
         };
-        for &(x, y) in &points {
+        for (&(x, y), &radius) in points.iter().zip(&radii) {
             b.x0 = b.x0.min((x - radius).floor() as i32);
             b.y0 = b.y0.min((y - radius).floor() as i32);
             b.x1 = b.x1.max((x + radius).ceil() as i32 + 1);
@@ -127,7 +132,7 @@ impl Canvas {
         Drawn {
             points,
             rgb: shape.rgb,
-            radius,
+            radii,
             bounds: b,
         }
     }
@@ -187,7 +192,8 @@ impl Canvas {
 }
 
 /// Draws a shape as discs stamped every half pixel along it (as the
-/// thumbnails do), only inside `clip` when given.
+/// thumbnails do), their radius going from each point's to the next's,
+/// only inside `clip` when given.
 fn paint(rgb: &mut [u8], width: u32, height: u32, d: &Drawn, clip: Option<Rect>) {
     let area = clip.unwrap_or(Rect {
         x0: 0,
@@ -195,8 +201,7 @@ fn paint(rgb: &mut [u8], width: u32, height: u32, d: &Drawn, clip: Option<Rect>)
         x1: width as i32,
         y1: height as i32,
     });
-    let r = d.radius;
-    let mut stamp = |x: f32, y: f32| {
+    let mut stamp = |x: f32, y: f32, r: f32| {
         let x0 = ((x - r).floor() as i32).max(area.x0);
         let x1 = ((x + r).ceil() as i32).min(area.x1 - 1);
         let y0 = ((y - r).floor() as i32).max(area.y0);
@@ -211,12 +216,14 @@ fn paint(rgb: &mut [u8], width: u32, height: u32, d: &Drawn, clip: Option<Rect>)
             }
         }
     };
-    let Some(&first) = d.points.first() else {
+    let (Some(&first), Some(&r0)) = (d.points.first(), d.radii.first()) else {
         return;
     };
-    stamp(first.0, first.1);
-    for pair in d.points.windows(2) {
+    stamp(first.0, first.1, r0);
+    for (pair, radii) in d.points.windows(2).zip(d.radii.windows(2)) {
         let (a, b) = (pair[0], pair[1]);
+        let (ra, rb) = (radii[0], radii[1]);
+        let r = ra.max(rb);
         // A redraw is clipped to a small rectangle: most segments miss it.
         if a.0.max(b.0) + r < area.x0 as f32
             || a.0.min(b.0) - r >= area.x1 as f32
@@ -226,10 +233,14 @@ fn paint(rgb: &mut [u8], width: u32, height: u32, d: &Drawn, clip: Option<Rect>)
             continue;
         }
         let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
-        let steps = (len * 2.0 / r.max(1.0)).ceil().clamp(1.0, 8192.0) as usize;
+        let steps = (len * 2.0 / ra.min(rb).max(1.0)).ceil().clamp(1.0, 8192.0) as usize;
         for i in 1..=steps {
             let t = i as f32 / steps as f32;
-            stamp(a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+            stamp(
+                a.0 + (b.0 - a.0) * t,
+                a.1 + (b.1 - a.1) * t,
+                ra + (rb - ra) * t,
+            );
         }
     }
 }
@@ -242,7 +253,7 @@ mod tests {
         Shape {
             points: vec![(x0, y), (x1, y)],
             rgb,
-            width: 4.0,
+            widths: vec![4.0, 4.0],
         }
     }
 
@@ -268,5 +279,32 @@ mod tests {
         whole.put("b", Some(&line(10.0, 90.0, 52.0, blue)));
         assert_eq!(running.rgb, whole.rgb);
         assert_eq!(running.shapes(), 2);
+    }
+
+    /// A pen stroke drawn light then hard is thin where it starts and
+    /// thick where it ends, in the timelapse as on the board.
+    #[test]
+    fn a_pen_stroke_is_as_wide_as_its_pressure_at_each_point() {
+        let fit = Fit::new(Some((0.0, 0.0, 100.0, 100.0)), 100, 100);
+        let mut c = Canvas::new(100, 100, fit);
+        let red = [255, 0, 0];
+        c.put(
+            "p",
+            Some(&Shape {
+                points: vec![(0.0, 50.0), (100.0, 50.0)],
+                rgb: red,
+                widths: vec![2.0, 18.0],
+            }),
+        );
+        let rows = |x: usize| {
+            (0..100)
+                .filter(|y| c.rgb[(y * 100 + x) * 3..(y * 100 + x) * 3 + 3] == red)
+                .count()
+        };
+        let (light, hard) = (rows(10), rows(90));
+        assert!(
+            light > 0 && hard >= 3 * light,
+            "light end {light} rows, hard end {hard}"
+        );
     }
 }

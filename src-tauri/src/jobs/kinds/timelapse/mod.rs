@@ -368,7 +368,7 @@ mod tests {
         Some(Shape {
             points: vec![(x, 0.0), (x, 100.0)],
             rgb,
-            width: 6.0,
+            widths: vec![6.0, 6.0],
         })
     }
 

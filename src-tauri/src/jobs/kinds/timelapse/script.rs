@@ -18,7 +18,8 @@ const PAGE: usize = 1_000;
 pub struct Shape {
     pub points: Vec<(f32, f32)>,
     pub rgb: [u8; 3],
-    pub width: f32,
+    /// The line's width at each point (pen pressure makes them differ).
+    pub widths: Vec<f32>,
 }
 
 /// One change of the board.
@@ -65,15 +66,15 @@ impl From<StoreError> for ScriptError {
 }
 
 fn shape_of(json: &str) -> Option<Shape> {
-    let Stroke {
-        points,
-        color,
-        width,
-    } = stroke_of(json)?;
+    let stroke = stroke_of(json)?;
+    let widths = (0..stroke.points.len())
+        .map(|i| stroke.width_at(i))
+        .collect();
+    let Stroke { points, color, .. } = stroke;
     Some(Shape {
         points,
         rgb: [color.0[0], color.0[1], color.0[2]],
-        width,
+        widths,
     })
 }
 
@@ -143,8 +144,8 @@ pub fn read(
             .flat_map(|c| c.shapes.iter().filter_map(|(_, s)| s.as_ref())),
     );
     for shape in all {
-        let pad = shape.width / 2.0;
-        for &(x, y) in &shape.points {
+        for (&(x, y), w) in shape.points.iter().zip(&shape.widths) {
+            let pad = w / 2.0;
             let b = script.bounds.get_or_insert((x, y, x, y));
             *b = (
                 b.0.min(x - pad),
