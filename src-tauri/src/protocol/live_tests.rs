@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::protocol::limits::{MAX_LASER_POINTS, MAX_LIVE_FRAME_BYTES};
+use crate::protocol::limits::{MAX_LASER_POINTS, MAX_LIVE_COORDINATE, MAX_LIVE_FRAME_BYTES};
 use crate::protocol::{parse, ClientMessage, ErrorCode};
 
 fn parsed(kind: &str, payload: Value) -> Result<ClientMessage, ErrorCode> {
@@ -54,6 +54,32 @@ fn laser_points_are_limited_at_the_limit_and_past_it() {
     assert_eq!(past.err(), Some(ErrorCode::Invalid));
     let none = parsed("LASER", json!({"stroke": 3, "points": []}));
     assert_eq!(none.err(), Some(ErrorCode::Invalid));
+}
+
+/// Coordinates as far as [`MAX_LIVE_COORDINATE`] either way are taken;
+/// one unit past it is not.
+#[test]
+fn live_coordinates_are_limited_at_the_limit_and_past_it() {
+    let past = MAX_LIVE_COORDINATE + 1.0;
+    for (v, ok) in [
+        (MAX_LIVE_COORDINATE, true),
+        (-MAX_LIVE_COORDINATE, true),
+        (past, false),
+        (-past, false),
+    ] {
+        let laser = parsed("LASER", json!({"stroke": 1, "points": [{"x": 0, "y": v}]}));
+        assert_eq!(laser.is_ok(), ok, "LASER at {v:e}");
+        let view = parsed(
+            "VIEWPORT",
+            json!({"rect": {"x": v, "y": 0, "w": 1, "h": 1}}),
+        );
+        assert_eq!(view.is_ok(), ok, "VIEWPORT x at {v:e}");
+        let wide = parsed(
+            "VIEWPORT",
+            json!({"rect": {"x": 0, "y": 0, "w": v.abs(), "h": 1}}),
+        );
+        assert_eq!(wide.is_ok(), ok, "VIEWPORT w at {:e}", v.abs());
+    }
 }
 
 #[test]
