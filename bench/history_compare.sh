@@ -9,7 +9,12 @@
 #   bash bench/history_compare.sh BEFORE/coco AFTER/coco [coco-bench]
 #
 # Environment: ROUNDS=5, SECONDS_RUN=5, WRITERS=8, WINDOW=32, ROOMS=2,
-# PORT=18701 (HTTP; the WebSocket on PORT+79). Loopback only.
+# PORT=18701 (HTTP; the WebSocket on PORT+79), ON_BUDGET_MB (the history
+# budget with the log on; default the host's own, 64 MiB, which a saturated
+# room fills within the run, so that thinning is measured too). At most four
+# writers share a room (its seats), and a writer past the host's 5,000
+# messages a second per socket is cut off for a second: keep WINDOW low
+# enough for that (4 writers x 64 in one room reach it). Loopback only.
 set -u
 before=${1:?the host build before}
 after=${2:?the host build after}
@@ -31,6 +36,7 @@ run() { # build-name binary mode round
   local name=$1 bin=$2 mode=$3 round=$4 d pid flag=() t0 t1 out
   d=$(mktemp -d)
   [ "$mode" = off ] && flag=(--history-budget-mb 0)
+  [ "$mode" = on ] && [ -n "${ON_BUDGET_MB:-}" ] && flag=(--history-budget-mb "$ON_BUDGET_MB")
   "$bin" --headless --no-mdns --data-dir "$d" --port "$port" --ws-port "$ws_port" \
     --bind 127.0.0.1 "${flag[@]}" >/dev/null 2>&1 &
   pid=$!
