@@ -389,6 +389,67 @@ async fn tauri_driver_joins_and_draws_in_the_real_app() {
     let lock = bo.expect("LOCK").await;
     assert_eq!(lock["locked"], false, "{lock}");
 
+    // Where everyone is looking: Bo's view is known to the window once the
+    // host shows the views.
+    eprintln!("desktop: views, undo override, shape lock");
+    driver.click(&session, "#host-show-views").await;
+    bo.send(
+        "VIEWPORT",
+        json!({"rect": {"x": 10, "y": 20, "w": 400, "h": 300}}),
+    )
+    .await;
+    driver
+        .until(
+            &session,
+            "const s = window.coco.state(); \
+             return s.showViews && s.views.some((v) => v.id === 'bo')",
+        )
+        .await;
+    // Undo override: the host's panel undoes Bo's last change for everyone.
+    bo.send(
+        "SHAPE_ADDED",
+        json!({"shape": common::pencil("bo-2", 3), "opId": "bo-op-2"}),
+    )
+    .await;
+    bo.expect("ACK").await;
+    let undo = "[data-testid=host-undo-person][data-user=bo]";
+    driver
+        .until(
+            &session,
+            &format!("const b = document.querySelector('{undo}'); return !!b && !b.disabled"),
+        )
+        .await;
+    driver.click(&session, undo).await;
+    let undone = bo.expect("SHAPES_DELETED").await;
+    assert_eq!(undone["shapeIds"], json!(["bo-2"]), "{undone}");
+    // A shape the host selects with the keys (V, then Tab) and locks is not
+    // Bo's to delete.
+    driver
+        .script(
+            &session,
+            "document.getElementById('canvas').focus(); return true",
+        )
+        .await;
+    driver.keys(&session, &["v", "\u{E004}"]).await;
+    driver
+        .until(&session, "return window.coco.selected().length === 1")
+        .await;
+    driver.click(&session, "#host-lock-shape").await;
+    let locked = loop {
+        let update = bo.expect("SHAPE_UPDATED").await;
+        if update["updates"]["locked"] == true {
+            break update["shapeId"].clone();
+        }
+    };
+    bo.send(
+        "SHAPES_DELETED",
+        json!({"shapeIds": [locked], "opId": "bo-op-3"}),
+    )
+    .await;
+    let refused = bo.expect("ERROR").await;
+    assert_eq!(refused["code"], "locked", "{refused}");
+    driver.click(&session, "#host-unlock-shape").await;
+
     // The laser (K): the same pointer moves reach the others as a trail.
     eprintln!("desktop: laser");
     driver
