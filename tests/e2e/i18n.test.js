@@ -12,6 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitState, useHostAndBrowser, join, stroke, zigzag, allowConsoleError } from './helpers.js';
+import { seriousViolations } from './a11y-kit.js';
 import en from '../../ui/js/lang/en.js';
 import de from '../../ui/js/lang/de.js';
 import ar from '../../ui/js/lang/ar.js';
@@ -185,6 +186,7 @@ test('in Arabic and German no English is left on the join screen, the board, the
     try {
       const room = ['words', lang]; // the room's name, words-ar
       assertNoEnglish(await visibleTexts(page), lang, 'join screen', room);
+      assert.deepEqual(await seriousViolations(page, `the join screen (${lang})`), []);
       await joinBoard(page);
       await page.getByTestId('host-panel').waitFor();
       await page.getByTestId('host-code').filter({ hasText: /\S/ }).waitFor();
@@ -193,6 +195,7 @@ test('in Arabic and German no English is left on the join screen, the board, the
       const pct = new Intl.NumberFormat(lang, { style: 'percent' }).format(1);
       assert.equal((await page.getByTestId('zoom-level').innerText()).trim(), pct);
       assertNoEnglish(await visibleTexts(page), lang, 'board and host panel', [...room, code, code.toLowerCase()]);
+      assert.deepEqual(await seriousViolations(page, `the board and host panel (${lang})`), []);
       // A second person: the people list with its Follow button, and the host's Remove.
       const other = await browser.newContext({ locale });
       const p2 = await other.newPage();

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHostAndBrowser, join, waitState, stroke, zigzag, viewOf, shapesOf, artifacts, inkAlong } from './helpers.js';
+import { seriousViolations } from './a11y-kit.js';
 
 /** @type {import('./helpers.js').Host} */
 let host;
@@ -97,6 +98,7 @@ test('past the four seats one watches live, changes nothing, and takes a freed s
     const screen = page.getByTestId('screen-message');
     await screen.waitFor();
     assert.equal(await screen.getAttribute('data-reason'), 'room_full');
+    assert.deepEqual(await seriousViolations(page, 'the room-full screen'), []);
     await page.getByTestId('watch-name').fill('Eve');
     await page.getByTestId('watch').click();
 
@@ -107,6 +109,7 @@ test('past the four seats one watches live, changes nothing, and takes a freed s
     assert.match(await conn.textContent() ?? '', /Watching — 4 of 4 seats taken; you will take a seat as soon as one frees/);
     assert.match(await page.getByTestId('announcer').textContent() ?? '', /Watching — 4 of 4 seats taken/);
     assert.equal(await page.getByTestId('person').count(), 4);
+    assert.deepEqual(await seriousViolations(page, 'the board while watching'), []);
     assert.equal(await page.getByTestId('people').getByText('(you)').count(), 0, 'the people list shows the seated only');
     for (const id of ['tool-pencil', 'tool-select', 'tool-eraser', 'cmd-undo', 'stroke-color']) {
       assert.ok(await page.getByTestId(id).isDisabled(), `${id} is unavailable`);

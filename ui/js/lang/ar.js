@@ -222,7 +222,7 @@ export default {
   'host.title': 'أنت المضيف',
   'host.link': 'رابط الانضمام',
   'host.copy': 'نسخ',
-  'host.copy.label': 'انسخ رابط الانضمام',
+  'host.copy.label': 'نسخ رابط الانضمام',
   'host.copied': 'نُسخ',
   'host.copied.label': 'نُسخ رابط الانضمام',
   'host.copy.press': 'اضغط Ctrl+C',
