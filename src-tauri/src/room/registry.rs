@@ -70,11 +70,10 @@ impl Rooms {
                 self.inner.writer.barrier().await;
                 let store = self.inner.store.clone();
                 let owned = name.to_string();
-                let (loaded, history) = tokio::task::spawn_blocking(move || {
-                    Ok::<_, StoreError>((store.load_room(&owned)?, store.history_state(&owned)?))
-                })
-                .await
-                .expect("room load task")?;
+                let (loaded, history) =
+                    tokio::task::spawn_blocking(move || store.open_room(&owned))
+                        .await
+                        .expect("room load task")?;
                 let in_history = loaded.board_in_history;
                 Ok::<_, RoomError>(Room::new(
                     name,

@@ -259,13 +259,18 @@ impl Store {
     /// json)` in board order. A shape of the keyframe carries the keyframe's
     /// revision (its own may be older: a delta sync from before then sends
     /// it again, which is harmless); `seq` is its place on the board.
-    pub(super) fn current_board(&self, room: &str, rev: u64) -> Result<LoadedShapes, StoreError> {
+    pub(super) fn current_board(
+        &self,
+        room: &str,
+        rev: u64,
+        state: Option<&HistoryState>,
+    ) -> Result<LoadedShapes, StoreError> {
         let missing = || {
             StoreError::Corrupt(format!(
                 "room {room:?}: its history, which holds its board, does not reach revision {rev}"
             ))
         };
-        let state = self.history_state(room)?.ok_or_else(missing)?;
+        let state = state.ok_or_else(missing)?;
         if state.meta.last_rev != rev || rev < state.meta.thinned_before {
             return Err(missing());
         }

@@ -16,7 +16,7 @@ use super::db::Change;
 use super::entries::{batch_records, RecordEntry, Removal};
 use super::keyframes::DeferredKeyframe;
 use super::writer::{Commit, Write};
-use super::{codec, history};
+use super::{codec, history, history_read};
 use super::{Store, StoreError};
 
 /// Everything stored for one room, as read at load time.
@@ -42,6 +42,16 @@ impl Store {
     /// Reads every record of `room`, and its board from its history when
     /// that holds it. Blocking: call from `spawn_blocking`.
     pub fn load_room(&self, room: &str) -> Result<LoadedRoom, StoreError> {
+        Ok(self.open_room(room)?.0)
+    }
+
+    /// [`Store::load_room`] and the room's history state, read once for
+    /// both (a room whose history holds its board needs the state to
+    /// rebuild it, and its recorder needs it too).
+    pub fn open_room(
+        &self,
+        room: &str,
+    ) -> Result<(LoadedRoom, Option<history_read::HistoryState>), StoreError> {
         let prefix = codec::room_prefix(room);
         let mut loaded = LoadedRoom::default();
         self.rooms.scan::<StoreError>(&prefix, |key, value| {
@@ -72,13 +82,14 @@ impl Store {
             }
             Ok(())
         })?;
+        let state = self.history_state(room)?;
         if loaded.board_in_history {
-            loaded.shapes = self.current_board(room, loaded.rev)?;
+            loaded.shapes = self.current_board(room, loaded.rev, state.as_ref())?;
         }
         loaded.shapes.sort_by_key(|s| s.1);
         loaded.tombstones.sort_by_key(|t| t.1);
         loaded.op_ids.sort_by_key(|o| o.1);
-        Ok(loaded)
+        Ok((loaded, state))
     }
 
     /// Writes the commits of one batch to the log atomically, and flushes.
